@@ -1,0 +1,3 @@
+from movers.cli import main
+
+raise SystemExit(main())

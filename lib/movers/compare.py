@@ -1,0 +1,161 @@
+"""Published, reproduced and (for synthetic data) true values side by side.
+
+The published figures are the report's tables, transcribed into
+``data/reference/published_coefficients.csv`` (regression tables) and
+``published_descriptives.csv`` (descriptive tables). A computed book should
+agree with them on real data and expose where the report disagrees with itself.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from movers import paths
+from movers.errors import InputError, require_columns
+from movers.tables import Table, coef_cell, fmt_number, stars
+
+COEF_COLUMNS = ["table", "title", "row", "column", "estimate", "se", "stars", "n_obs"]
+DESC_COLUMNS = ["table", "title", "row", "column", "value", "stars"]
+
+
+@lru_cache(maxsize=None)
+def _read(name: str) -> pd.DataFrame:
+    path = paths.REFERENCE / name
+    if not path.exists():
+        raise InputError(path, "published reference figures are missing")
+    df = pd.read_csv(path, dtype={"table": str, "stars": str})
+    require_columns(df, COEF_COLUMNS if "coefficients" in name else DESC_COLUMNS, path)
+    df["stars"] = df["stars"].fillna("")
+    return df
+
+
+def published(table: int | str) -> pd.DataFrame:
+    """Published coefficients of one report table: row, column, estimate, se, stars, n_obs."""
+    df = _read("published_coefficients.csv")
+    out = df[df["table"] == str(table)].drop(columns=["table"]).reset_index(drop=True)
+    if out.empty:
+        raise InputError(paths.REFERENCE / "published_coefficients.csv", f"no published coefficients for table {table}")
+    return out
+
+
+def published_descriptives(table: int | str) -> pd.DataFrame:
+    """Published descriptive table as a row x column DataFrame of numbers (stars dropped)."""
+    df = _read("published_descriptives.csv")
+    sub = df[df["table"] == str(table)]
+    if sub.empty:
+        raise InputError(paths.REFERENCE / "published_descriptives.csv", f"no published descriptives for table {table}")
+    wide = sub.pivot_table(index="row", columns="column", values="value", aggfunc="first", sort=False)
+    return wide.loc[list(dict.fromkeys(sub["row"])), list(dict.fromkeys(sub["column"]))]
+
+
+def published_title(table: int | str) -> str:
+    """The report's title of a table (coefficients or descriptives)."""
+    for name in ("published_coefficients.csv", "published_descriptives.csv"):
+        df = _read(name)
+        hit = df.loc[df["table"] == str(table), "title"]
+        if len(hit):
+            return str(hit.iloc[0])
+    raise InputError(paths.REFERENCE, f"table {table} is not among the published figures")
+
+
+def side_by_side(
+    models: Mapping[str, pd.DataFrame],
+    table: int | str | None,
+    truth: Mapping | None = None,
+    row_map: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Long table of estimate, SE, published estimate and SE, and truth, per (row, model).
+
+    ``models`` are coefficient frames keyed by the published column name
+    ("Model 1"...). ``row_map`` maps our row labels to the report's where they
+    differ. ``truth`` maps a row label, or a (row, model) pair, to the value
+    that generated the synthetic data; ``z_truth`` is (estimate - truth) / se.
+    """
+    pub = published(table) if table is not None else pd.DataFrame(columns=COEF_COLUMNS)
+    pub_idx = {(r, c): (e, s) for r, c, e, s in zip(pub.get("row", []), pub.get("column", []), pub.get("estimate", []), pub.get("se", []))}
+    recs = []
+    for model, frame in models.items():
+        for row, vals in frame.iterrows():
+            prow = (row_map or {}).get(row, row)
+            p_est, p_se = pub_idx.get((prow, model), (np.nan, np.nan))
+            t = np.nan
+            if truth is not None:
+                t = truth.get((row, model), truth.get(row, np.nan)) if isinstance(truth, Mapping) else np.nan
+            recs.append(
+                {
+                    "row": row,
+                    "model": model,
+                    "estimate": float(vals["estimate"]),
+                    "se": float(vals["se"]),
+                    "pvalue": float(vals["pvalue"]),
+                    "published": float(p_est),
+                    "published_se": float(p_se),
+                    "truth": float(t) if t is not None else np.nan,
+                }
+            )
+    out = pd.DataFrame.from_records(recs, columns=["row", "model", "estimate", "se", "pvalue", "published", "published_se", "truth"])
+    out["z_truth"] = (out["estimate"] - out["truth"]) / out["se"]
+    return out
+
+
+def comparison_table(long: pd.DataFrame, model: str | None = None, caption: str = "", label: str | None = None, digits: int = 3) -> Table:
+    """Render ``side_by_side`` output for one model: reproduced, published and true columns."""
+    sub = long if model is None else long[long["model"] == model]
+    show_truth = sub["truth"].notna().any()
+    rows = {}
+    for _, r in sub.iterrows():
+        key = r["row"] if model is not None else f"{r['row']} ({r['model']})"
+        rows[key] = {
+            "Reproduced": coef_cell(r["estimate"], r["se"], r["pvalue"], digits),
+            "Published": coef_cell(r["published"], r["published_se"], None, digits) if np.isfinite(r["published"]) else "–",
+        }
+        if show_truth:
+            rows[key]["True value"] = fmt_number(r["truth"], digits) if np.isfinite(r["truth"]) else ""
+            rows[key]["(Est.−true)/SE"] = fmt_number(r["z_truth"], 1) if np.isfinite(r["z_truth"]) else ""
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    notes = "Published: the report's figure (its stars omitted here)."
+    if show_truth:
+        notes += " True value: the parameter that generated the synthetic data; |(Est.−true)/SE| above 3 would signal a problem."
+    return Table(frame, caption=caption, notes=notes, label=label)
+
+
+def descriptive_comparison(ours: pd.DataFrame, table: int | str, digits: int = 2) -> pd.DataFrame:
+    """Interleave our descriptive table with the published one: columns 'X' and 'X (published)'."""
+    pub = published_descriptives(table)
+    out = pd.DataFrame(index=ours.index)
+    for col in ours.columns:
+        out[col] = ours[col]
+        if col in pub.columns:
+            out[f"{col} (published)"] = pub[col].reindex(ours.index)
+    return out
+
+
+def outliers(df: pd.DataFrame, factor: float = 10.0) -> pd.DataFrame:
+    """Cells more than ``factor`` times the column median (in absolute value): e.g. the report's
+    London GVA per head of £726,621 in Table 6, which a computed table cannot produce."""
+    recs = []
+    for col in df.columns:
+        vals = pd.to_numeric(df[col], errors="coerce")
+        med = vals.abs().median()
+        if not np.isfinite(med) or med == 0:
+            continue
+        for idx, v in vals.items():
+            if np.isfinite(v) and abs(v) > factor * med:
+                recs.append({"row": idx, "column": col, "value": float(v), "column_median": float(med), "ratio": float(abs(v) / med)})
+    return pd.DataFrame.from_records(recs, columns=["row", "column", "value", "column_median", "ratio"])
+
+
+__all__ = [
+    "published",
+    "published_descriptives",
+    "published_title",
+    "side_by_side",
+    "comparison_table",
+    "descriptive_comparison",
+    "outliers",
+    "stars",
+]

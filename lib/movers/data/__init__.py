@@ -1,0 +1,1 @@
+"""Loaders: one per real source format, each checking its schema and naming the file when it is wrong."""

@@ -1,0 +1,161 @@
+"""Local-authority geography from ONS boundary files: centroids, shared borders, distances.
+
+Reads the ONS "Local Authority Districts" boundary shapefiles (the 2014
+super-generalised clipped set, fields ``lad14cd/lad14nm``; or the 2020 set,
+``LAD20CD/LAD20NM``) and the ONS LA-to-region lookup CSV. The synthetic
+world writes the same formats, so this loader serves both.
+
+The report's controls need, for every pair of authorities, whether they share
+a border and the distance between their centroids in miles (Table 1).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from movers.errors import InputError, require_columns
+
+METRES_PER_MILE = 1609.344
+LA_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")
+CODE_FIELDS = ("lad14cd", "LAD14CD", "lad20cd", "LAD20CD", "lad18cd", "LAD18CD", "LAD19CD", "lad19cd")
+
+
+@dataclass
+class Geography:
+    """Authorities (``las``: la_code, la_name, region_code, region_name, country, x, y in metres)
+    and their pairwise relations."""
+
+    las: pd.DataFrame
+    neighbours: dict[str, set[str]]
+    source: str
+
+    def distance_miles(self, origin, destination) -> np.ndarray:
+        """Centroid-to-centroid distance in miles for aligned arrays of LA codes."""
+        pos = self.las.set_index("la_code")[["x", "y"]]
+        o = pos.reindex(np.asarray(origin)).to_numpy()
+        d = pos.reindex(np.asarray(destination)).to_numpy()
+        if np.isnan(o).any() or np.isnan(d).any():
+            bad = sorted(set(np.asarray(origin)[np.isnan(o[:, 0])]) | set(np.asarray(destination)[np.isnan(d[:, 0])]))
+            raise InputError(self.source, f"unknown LA code(s): {', '.join(map(str, bad[:10]))}")
+        return np.hypot(o[:, 0] - d[:, 0], o[:, 1] - d[:, 1]) / METRES_PER_MILE
+
+    def share_border(self, origin, destination) -> np.ndarray:
+        """1 where the two authorities share a border, else 0."""
+        return np.array([int(d in self.neighbours.get(o, ())) for o, d in zip(origin, destination)], dtype=np.int8)
+
+    def pairs(self) -> pd.DataFrame:
+        """Every ordered pair of distinct authorities with ``distance_miles`` and ``border``."""
+        codes = self.las["la_code"].to_numpy()
+        o, d = np.meshgrid(codes, codes, indexing="ij")
+        keep = o != d
+        o, d = o[keep], d[keep]
+        return pd.DataFrame({"origin": o, "destination": d, "distance_miles": self.distance_miles(o, d), "border": self.share_border(o, d)})
+
+
+def _code_field(columns) -> tuple[str, str]:
+    for c in CODE_FIELDS:
+        if c in columns:
+            return c, c[:-2] + ("nm" if c[-2:] == "cd" else "NM")
+    raise InputError(None, f"no LA code field among {', '.join(columns)} (expected one of {', '.join(CODE_FIELDS)})")
+
+
+def read_boundaries(path: Path, countries: tuple[str, ...] = ("E", "W")):
+    """Read an ONS LAD boundary shapefile as a GeoDataFrame with ``la_code``, ``la_name``, geometry (EPSG:27700)."""
+    import geopandas as gpd
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "boundary file not found")
+    try:
+        gdf = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # corrupt or truncated shapefile
+        raise InputError(path, f"cannot read boundary file ({exc})") from exc
+    try:
+        code, name = _code_field(gdf.columns)
+    except InputError as exc:
+        raise InputError(path, exc.problem) from None
+    if name not in gdf.columns:
+        raise InputError(path, f"missing column {name}")
+    gdf = gdf.rename(columns={code: "la_code", name: "la_name"})[["la_code", "la_name", "geometry"]]
+    gdf = gdf[gdf["la_code"].str[0].isin(countries)].copy()
+    bad = gdf.loc[~gdf["la_code"].str.match(LA_CODE), "la_code"]
+    if len(bad):
+        raise InputError(path, f"malformed LA code(s): {', '.join(bad.head(5))}")
+    if gdf.crs is None or gdf.crs.to_epsg() != 27700:
+        gdf = gdf.set_crs(27700, allow_override=True) if gdf.crs is None else gdf.to_crs(27700)
+    if gdf.empty:
+        raise InputError(path, f"no authorities of {'/'.join(countries)} in the file")
+    return gdf.reset_index(drop=True)
+
+
+def adjacency(gdf, tolerance_m: float = 1.0) -> dict[str, set[str]]:
+    """Queen contiguity: authorities whose boundaries touch or come within ``tolerance_m`` metres.
+
+    Generalised boundary files leave hairline gaps between neighbours, so a
+    small tolerance is needed; a larger one would join authorities across estuaries.
+    """
+    import shapely
+
+    geoms = gdf.geometry.to_numpy()
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="dwithin", distance=tolerance_m)
+    codes = gdf["la_code"].to_numpy()
+    out: dict[str, set[str]] = {c: set() for c in codes}
+    for i, j in zip(left, right):
+        if i != j:
+            out[codes[i]].add(codes[j])
+            out[codes[j]].add(codes[i])
+    return out
+
+
+def read_region_lookup(path: Path) -> pd.DataFrame:
+    """ONS LA-to-region lookup (``LADyyCD, LADyyNM, RGNyyCD, RGNyyNM``) as la_code, region_code, region_name."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "LA-to-region lookup not found")
+    df = pd.read_csv(path, dtype=str)
+    lad = next((c for c in df.columns if re.fullmatch(r"LAD\d\dCD", c, re.I)), None)
+    rgn = next((c for c in df.columns if re.fullmatch(r"RGN\d\dCD", c, re.I)), None)
+    if lad is None or rgn is None:
+        raise InputError(path, f"expected LADyyCD and RGNyyCD columns, found {', '.join(df.columns)}")
+    rnm = rgn[:-2] + ("NM" if rgn.endswith("CD") else "nm")
+    require_columns(df, [rnm], path)
+    return df.rename(columns={lad: "la_code", rgn: "region_code", rnm: "region_name"})[["la_code", "region_code", "region_name"]]
+
+
+def load_geography(folder: Path, boundary_file: str | None = None, lookup_file: str | None = None) -> Geography:
+    """Load the authorities of England and Wales with region, centroid and neighbours from ``folder``.
+
+    Takes the first ``*.shp`` and the first ``*RGN*.csv`` in the folder unless named.
+    """
+    folder = Path(folder)
+    shp = folder / boundary_file if boundary_file else next(iter(sorted(folder.glob("*.shp"))), None)
+    if shp is None:
+        raise InputError(folder, "no boundary shapefile (*.shp) in the geography folder")
+    gdf = read_boundaries(shp)
+    lu_path = folder / lookup_file if lookup_file else next(iter(sorted(folder.glob("*RGN*.csv"))), None)
+    if lu_path is None:
+        raise InputError(folder, "no LA-to-region lookup (*RGN*.csv) in the geography folder")
+    lookup = read_region_lookup(lu_path)
+    las = gdf.merge(lookup, on="la_code", how="left")
+    missing = las.loc[las["region_code"].isna(), "la_code"]
+    if len(missing):
+        raise InputError(lu_path, f"{len(missing)} authorities of {shp.name} have no region, e.g. {', '.join(missing.head(5))}")
+    cent = las.geometry.centroid
+    table = pd.DataFrame(
+        {
+            "la_code": las["la_code"],
+            "la_name": las["la_name"],
+            "region_code": las["region_code"],
+            "region_name": las["region_name"],
+            "country": np.where(las["la_code"].str.startswith("W"), "Wales", "England"),
+            "x": cent.x.to_numpy(),
+            "y": cent.y.to_numpy(),
+        }
+    ).sort_values("la_code", ignore_index=True)
+    return Geography(las=table, neighbours=adjacency(gdf), source=str(shp))

@@ -1,0 +1,44 @@
+"""Where things live. Every path the package uses is derived here, from the project root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from movers.errors import InputError
+
+ROOT = Path(os.environ.get("MOVERS_ROOT", Path(__file__).resolve().parents[2]))
+CHAPTERS = ROOT / "chapters"
+PARAMS = ROOT / "params"
+DATA = ROOT / "data"
+REFERENCE = DATA / "reference"
+CLASSIFICATIONS = DATA / "classifications"
+DICTIONARIES = DATA / "dictionaries"
+BUILD = ROOT / "_build"
+SHARED_PUBLIC = ROOT.parent / "shared" / "data" / "public"
+
+SOURCES = ("synthetic", "public", "restricted")
+
+
+def data_dir(source: str, path: str | None = None) -> Path:
+    """The folder a chapter reads its input files from.
+
+    ``synthetic`` defaults to the generated world in ``data/synthetic``; ``public``
+    to the download cache of ``python -m movers fetch``; ``restricted`` has no
+    default because licensed files must never be copied into the project.
+    """
+    if source not in SOURCES:
+        raise InputError("parameter 'source'", f"must be one of {', '.join(SOURCES)}, not {source!r}")
+    if path:
+        p = Path(path).expanduser()
+        p = p if p.is_absolute() else ROOT / p
+    elif source == "synthetic":
+        p = Path(os.environ.get("MOVERS_SYNTHETIC", DATA / "synthetic"))
+    elif source == "public":
+        p = Path(os.environ.get("MOVERS_PUBLIC", DATA / "public"))
+    else:
+        raise InputError("parameter 'data_path'", "source=restricted needs the folder of your licensed files (-p data_path=/path)")
+    if not p.is_dir():
+        hint = " (run `python -m movers generate`)" if source == "synthetic" else ""
+        raise InputError(p, f"data folder for source={source} does not exist{hint}")
+    return p

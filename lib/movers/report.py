@@ -1,0 +1,93 @@
+"""What every chapter does to talk to the book: the data-source banner, glued numbers and figures.
+
+Glue stores plain Python values (myst-nb cannot render numpy scalars as
+text), and figures are closed after gluing so they are not shown twice.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from IPython.display import Markdown, display
+
+BANNERS = {
+    "synthetic": (
+        "warning",
+        "Synthetic data",
+        "Every number on this page comes from the project's synthetic world, generated from a seed "
+        "to look like the report's data. These are **not findings** about England and Wales. Tables "
+        "show the value that generated the data beside each estimate.",
+    ),
+    "public": (
+        "note",
+        "Public data",
+        "This page was computed from the open ONS / MHCLG files downloaded by `python -m movers fetch`.",
+    ),
+    "restricted": (
+        "important",
+        "Restricted data",
+        "This page was computed from licensed microdata. Outputs passed the disclosure checks of "
+        "`movers.sdc` (cells under 10 suppressed); they still need the data owner's output checking before release.",
+    ),
+}
+
+
+def banner_markdown(source: str) -> str:
+    """MyST admonition announcing which kind of data produced the page."""
+    kind, title, text = BANNERS[source]
+    return f":::{{{kind}}} {title}\n{text}\n:::"
+
+
+def banner(source: str) -> None:
+    """Display the data-source banner; call it in the first cell of every chapter."""
+    display(Markdown(banner_markdown(source)))
+
+
+def plain(value):
+    """Convert numpy scalars (and 0-d arrays) to Python numbers so myst-nb can glue them as text."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return value
+
+
+def glue(name: str, value, display: bool = False):
+    """Glue a value for ``{glue:text}`` use in prose; returns the plain value."""
+    from myst_nb import glue as _glue
+
+    value = plain(value)
+    _glue(name, value, display=display)
+    return value
+
+
+def glue_figure(name: str, fig) -> None:
+    """Glue a matplotlib figure for ``{glue:figure}`` and close it."""
+    import matplotlib.pyplot as plt
+    from myst_nb import glue as _glue
+
+    _glue(name, fig, display=False)
+    plt.close(fig)
+
+
+def setup(source: str) -> None:
+    """First call of every chapter: check ``source``, show the data banner, set plotting defaults."""
+    import matplotlib
+    import pandas as pd
+    import seaborn as sns
+
+    from movers.paths import SOURCES
+
+    if source not in SOURCES:
+        from movers.errors import InputError
+
+        raise InputError("parameter 'source'", f"must be one of {', '.join(SOURCES)}, not {source!r}")
+    matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "inline")) else None
+    sns.set_theme(style="whitegrid", context="notebook")
+    pd.set_option("display.max_columns", 50)
+    banner(source)

@@ -1,0 +1,158 @@
+"""The synthetic world: every dataset the book reads, generated from one seed in the real files' formats.
+
+Each module of this package that defines ``NAME``, ``REQUIRES`` and
+``generate(root, seed, scale)`` is a dataset generator. ``generate(root, ...)``
+writes the folder ``root / NAME`` (and may read the folders of the datasets
+it requires, e.g. flows need the geography). Each writes a ``truth.json``
+holding the parameters that generated it.
+
+``generate_world`` runs them in dependency order into a temporary folder and
+swaps it in only when all succeeded, so a failed run never leaves a
+half-written world that looks valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import pkgutil
+import shutil
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+WORLD_FILE = "world.json"
+
+
+def rng_for(seed: int, name: str) -> np.random.Generator:
+    """Independent random stream per dataset, so regenerating one dataset leaves the others unchanged."""
+    salt = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "little")
+    return np.random.default_rng([int(seed), salt])
+
+
+def write_truth(folder: Path, truth: dict) -> Path:
+    """Write ``truth.json`` (the generating parameters) into a dataset folder."""
+    path = Path(folder) / "truth.json"
+    path.write_text(json.dumps(truth, indent=2, sort_keys=True, default=_jsonable))
+    return path
+
+
+def read_truth(folder: Path) -> dict:
+    """Read a dataset's ``truth.json``; empty dict when the data are not synthetic."""
+    path = Path(folder) / "truth.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _jsonable(x):
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    raise TypeError(f"not JSON serialisable: {type(x)}")
+
+
+def generators() -> dict:
+    """Discover the dataset generators of this package: {NAME: module}."""
+    found = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(mod, "generate") and hasattr(mod, "NAME"):
+            found[mod.NAME] = mod
+    return found
+
+
+def _order(mods: dict, wanted: list[str]) -> list[str]:
+    order: list[str] = []
+
+    def visit(name, stack=()):
+        if name in order:
+            return
+        if name not in mods:
+            raise KeyError(f"unknown synthetic dataset {name!r}; known: {', '.join(sorted(mods))}")
+        if name in stack:
+            raise RuntimeError(f"circular dataset requirements: {' -> '.join(stack + (name,))}")
+        for dep in getattr(mods[name], "REQUIRES", ()):
+            visit(dep, stack + (name,))
+        order.append(name)
+
+    for w in wanted:
+        visit(w)
+    return order
+
+
+def generate_world(out: Path, seed: int = 2020, scale: float = 1.0, only: list[str] | None = None, log=print) -> dict:
+    """Generate the synthetic world into ``out`` atomically and return its manifest.
+
+    ``scale`` multiplies the sizes (flows' population, panel sizes...) so
+    tests can run a small world; 1.0 is the report's scale. ``only`` limits
+    generation to some datasets (and their requirements), keeping the others.
+    """
+    out = Path(out)
+    mods = generators()
+    names = _order(mods, only or sorted(mods))
+    tmp = out.with_name(out.name + ".tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    if only and out.exists():
+        shutil.copytree(out, tmp)
+    tmp.mkdir(parents=True, exist_ok=True)
+    manifest = {"seed": int(seed), "scale": float(scale), "datasets": {}}
+    old = tmp / WORLD_FILE
+    if old.exists():
+        manifest["datasets"] = json.loads(old.read_text()).get("datasets", {})
+    try:
+        for i, name in enumerate(names, 1):
+            t0 = time.perf_counter()
+            log(f"[{i}/{len(names)}] generating {name} (seed {seed}, scale {scale}) ...")
+            folder = tmp / name
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
+            mods[name].generate(tmp, int(seed), float(scale))
+            manifest["datasets"][name] = {
+                "seed": int(seed),
+                "scale": float(scale),
+                "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "fingerprint": fingerprint(folder),
+            }
+            log(f"      {name} done in {time.perf_counter() - t0:.1f} s")
+        (tmp / WORLD_FILE).write_text(json.dumps(manifest, indent=2))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if out.exists():
+        trash = out.with_name(out.name + ".old")
+        shutil.rmtree(trash, ignore_errors=True)
+        out.rename(trash)
+        tmp.rename(out)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.rename(out)
+    return manifest
+
+
+def fingerprint(folder: Path) -> str:
+    """SHA-256 over the names and bytes of every file below ``folder`` (order-independent of the OS)."""
+    h = hashlib.sha256()
+    for p in sorted(Path(folder).rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(folder)).encode())
+            with open(p, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+    return h.hexdigest()
+
+
+def main_generate(out: Path, seed: int, scale: float, only=None) -> int:
+    """CLI entry: generate and report; return a process exit code."""
+    t0 = time.perf_counter()
+    generate_world(out, seed=seed, scale=scale, only=only)
+    print(f"synthetic world written to {out} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return 0

@@ -1,0 +1,174 @@
+"""Report-style tables that render the same in the HTML and the PDF book.
+
+Tables are emitted as MyST markdown (a ``{table}`` directive holding a pipe
+table): myst-nb parses that output into a docutils table, which Sphinx writes
+natively to HTML and to LaTeX. A pandas DataFrame, by contrast, only offers
+HTML and would fall back to plain text in the PDF.
+
+Estimates travel between the analysis modules and these renderers as a
+*coefficient frame*: a DataFrame indexed by the report's row label with
+columns ``estimate``, ``se`` and ``pvalue``, and ``attrs['nobs']``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
+STAR_NOTE = "*** p<0.01, ** p<0.05, * p<0.1"
+
+
+def stars(pvalue: float | None) -> str:
+    """Significance stars as the report uses them (*** 1%, ** 5%, * 10%)."""
+    if pvalue is None or not np.isfinite(pvalue):
+        return ""
+    for level, mark in STAR_LEVELS:
+        if pvalue < level:
+            return mark
+    return ""
+
+
+def coef_frame(terms: Sequence[str], estimate, se, pvalue=None, nobs: int | None = None) -> pd.DataFrame:
+    """Build a coefficient frame; p-values default to the two-sided normal test of estimate/se."""
+    est = np.asarray(estimate, dtype=float)
+    sd = np.asarray(se, dtype=float)
+    if pvalue is None:
+        from scipy.stats import norm
+
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pvalue = 2 * norm.sf(np.abs(est / sd))
+    out = pd.DataFrame({"estimate": est, "se": sd, "pvalue": np.asarray(pvalue, dtype=float)}, index=pd.Index(list(terms), name="term"))
+    out.attrs["nobs"] = None if nobs is None else int(nobs)
+    return out
+
+
+def from_fit(result, labels: Mapping[str, str], cov_se=None) -> pd.DataFrame:
+    """Coefficient frame of a fitted statsmodels result, keeping and renaming the parameters in ``labels``.
+
+    ``labels`` maps parameter names (as statsmodels names them) to report row
+    labels; parameters not named are dropped (intercepts, year dummies...).
+    """
+    names = [n for n in labels if n in result.params.index]
+    return coef_frame(
+        [labels[n] for n in names],
+        result.params[names].to_numpy(),
+        (result.bse if cov_se is None else cov_se)[names].to_numpy(),
+        result.pvalues[names].to_numpy(),
+        nobs=int(result.nobs),
+    )
+
+
+def fmt_number(x, digits: int = 3, thousands: bool = True) -> str:
+    """Format a number the way the report prints it: fixed decimals, thousands separators."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)) or (isinstance(x, (np.floating,)) and not np.isfinite(x)):
+        return ""
+    if isinstance(x, (int, np.integer)) or (isinstance(x, float) and digits == 0):
+        return f"{int(round(x)):,}" if thousands else str(int(round(x)))
+    return f"{x:,.{digits}f}" if thousands else f"{x:.{digits}f}"
+
+
+def coef_cell(estimate: float, se: float | None, pvalue: float | None, digits: int = 3) -> str:
+    """``0.038** (0.016)``: coefficient with stars and the standard error in parentheses."""
+    if estimate is None or not np.isfinite(estimate):
+        return ""
+    text = f"{estimate:,.{digits}f}{stars(pvalue)}"
+    if se is not None and np.isfinite(se):
+        text += f" ({se:,.{digits}f})"
+    return text
+
+
+def _escape(text: str) -> str:
+    """Escape the characters MyST would read as markup inside a table cell."""
+    return str(text).replace("\\", "\\\\").replace("*", "\\*").replace("|", "\\|").replace("$", "\\$").replace("_", "\\_")
+
+
+@dataclass
+class Table:
+    """A rendered table: a DataFrame of strings plus caption and notes.
+
+    In a notebook it displays as MyST markdown (``_repr_markdown_``), which the
+    book turns into a real table in both HTML and PDF.
+    """
+
+    frame: pd.DataFrame
+    caption: str = ""
+    notes: str = ""
+    label: str | None = None
+    index_header: str = ""
+    align: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_markdown(self) -> str:
+        cols = [self.index_header] + [str(c) for c in self.frame.columns]
+        lines = ["| " + " | ".join(_escape(c) for c in cols) + " |"]
+        align = self.align or ("l" + "r" * len(self.frame.columns))
+        marks = {"l": ":--", "r": "--:", "c": ":-:"}
+        lines.append("|" + "|".join(marks[a] for a in align) + "|")
+        for idx, row in self.frame.iterrows():
+            cells = [idx] + ["" if (v is None or (isinstance(v, float) and math.isnan(v))) else v for v in row.tolist()]
+            lines.append("| " + " | ".join(_escape(c) for c in cells) + " |")
+        body = "\n".join(lines)
+        if self.caption or self.label:
+            head = f":::{{table}} {_escape(self.caption)}\n"
+            if self.label:
+                head += f":name: {self.label}\n"
+            body = head + "\n" + body + "\n:::"
+        if self.notes:
+            body += f"\n\nNotes: {_escape(self.notes)}"
+        return body
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def __repr__(self) -> str:  # plain-text fallback for terminals
+        return (self.caption + "\n" if self.caption else "") + self.frame.to_string()
+
+
+def render(df: pd.DataFrame, digits: int | Mapping[str, int] = 3, caption: str = "", notes: str = "", label: str | None = None, index_header: str = "") -> Table:
+    """Render any DataFrame as a book table, formatting numeric columns to ``digits`` decimals."""
+    out = pd.DataFrame(index=[str(i) for i in df.index])
+    for col in df.columns:
+        d = digits.get(col, 3) if isinstance(digits, Mapping) else digits
+        vals = df[col].tolist()
+        out[str(col)] = [fmt_number(v, d) if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) else ("" if v is None else str(v)) for v in vals]
+    return Table(out, caption=caption, notes=notes, label=label, index_header=index_header or (df.index.name or ""))
+
+
+def regression_table(
+    models: Mapping[str, pd.DataFrame],
+    rows: Sequence[str] | None = None,
+    controls: Mapping[str, Sequence[bool]] | None = None,
+    digits: int = 3,
+    caption: str = "",
+    notes: str = "Robust standard errors in parentheses; " + STAR_NOTE + ".",
+    label: str | None = None,
+    nobs_label: str = "Observations",
+) -> Table:
+    """The report's regression table: one column per model, ``coef*** (se)`` cells,
+    YES/NO rows for blocks of controls not shown, and the number of observations.
+
+    ``rows`` fixes the order of coefficient rows (default: first appearance).
+    ``controls`` maps a label such as "Distance and border" to one flag per model.
+    """
+    names = list(models)
+    if rows is None:
+        rows = []
+        for m in models.values():
+            rows += [r for r in m.index if r not in rows]
+    out = pd.DataFrame(index=list(rows), columns=names, dtype=object)
+    for name, m in models.items():
+        for r in rows:
+            out.loc[r, name] = coef_cell(*m.loc[r, ["estimate", "se", "pvalue"]]) if r in m.index else ""
+    for lab, flags in (controls or {}).items():
+        if len(flags) != len(names):
+            raise ValueError(f"control row {lab!r} has {len(flags)} flags for {len(names)} models")
+        out.loc[lab] = ["YES" if f else "NO" for f in flags]
+    nobs = [models[n].attrs.get("nobs") for n in names]
+    if any(v is not None for v in nobs):
+        out.loc[nobs_label] = [fmt_number(v, 0) if v is not None else "" for v in nobs]
+    return Table(out, caption=caption, notes=notes, label=label)
