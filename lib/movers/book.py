@@ -1,0 +1,113 @@
+"""Assemble and build the Jupyter Book from the executed chapters (HTML, and PDF through xelatex).
+
+The book is built from a staging folder, ``_build/src``: the project's
+``_config.yml``, ``intro.md`` and ``_toc.yml`` beside the executed notebooks
+written by :mod:`movers.runner`. Nothing is executed here
+(``execute_notebooks: off``); a chapter whose executed notebook is missing or
+stale stops the build with the command that refreshes it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from movers import paths, runner
+
+SRC = paths.BUILD / "src"
+OUT = paths.BUILD / "book"
+HTML = OUT / "_build" / "html"
+LATEX = OUT / "_build" / "latex"
+STATIC_FILES = ("index.md", "introduction.md", "_config.yml", "references.bib")
+SYNTHETIC_ANNOUNCEMENT = "Synthetic data: the numbers in this book come from a generated world, not from real people or places."
+
+
+class BuildError(RuntimeError):
+    """The book cannot be built (stale or missing chapters, or a failed Sphinx/LaTeX run)."""
+
+
+def mathjax_dir() -> Path:
+    """Local MathJax 2 (from the jupyter-server-mathjax package), so math renders offline."""
+    import jupyter_server_mathjax
+
+    return Path(jupyter_server_mathjax.__file__).parent / "static"
+
+
+def _sources_used(names) -> set[str]:
+    return {runner.recorded(runner.executed_path(n)).get("parameters", {}).get("source", "synthetic") for n in names}
+
+
+def staged_toc(names: list[str]) -> dict:
+    """The project's ``_toc.yml`` with only chapters that exist, and empty parts dropped."""
+    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text())
+    parts = []
+    for part in toc.get("parts", []):
+        chapters = [c for c in (part.get("chapters") or []) if not c["file"].startswith("chapters/") or Path(c["file"]).stem in names]
+        if chapters:
+            parts.append({**part, "chapters": chapters})
+    toc["parts"] = parts
+    return toc
+
+
+def stage(allow_stale: bool = False) -> list[str]:
+    """Write the staging folder; return the chapters it holds."""
+    names = runner.toc_chapters()
+    bad = runner.stale(names)
+    if bad and not allow_stale:
+        raise BuildError(
+            "executed output is missing or out of date for: " + ", ".join(bad)
+            + ". Run `python -m movers run " + " ".join(bad) + "` (or `make book`) first."
+        )
+    present = [n for n in names if runner.executed_path(n).exists()]
+    SRC.mkdir(parents=True, exist_ok=True)
+    for f in STATIC_FILES:
+        if (paths.ROOT / f).exists():
+            shutil.copy2(paths.ROOT / f, SRC / f)
+    config = yaml.safe_load((paths.ROOT / "_config.yml").read_text())
+    if "synthetic" in _sources_used(present):
+        config.setdefault("html", {})["announcement"] = SYNTHETIC_ANNOUNCEMENT
+    (SRC / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    (SRC / "_toc.yml").write_text(yaml.safe_dump(staged_toc(present), sort_keys=False))
+    static = SRC / "_static"
+    if (paths.ROOT / "_static").exists():
+        shutil.copytree(paths.ROOT / "_static", static, dirs_exist_ok=True)
+    if not (static / "mathjax" / "MathJax.js").exists():
+        shutil.copytree(mathjax_dir(), static / "mathjax", dirs_exist_ok=True)
+    return present
+
+
+def _jb(*args) -> None:
+    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(SRC), "--path-output", str(OUT), *args]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    log = paths.BUILD / ("build-" + ("pdf" if "pdflatex" in args else "html") + ".log")
+    log.write_text(proc.stdout + "\n" + proc.stderr)
+    warnings = [l for l in (proc.stdout + proc.stderr).splitlines() if "WARNING" in l]
+    print(f"  jupyter-book {' '.join(args) or 'html'}: exit {proc.returncode}, {len(warnings)} warning(s), {time.perf_counter() - t0:.1f} s (log: {log})", file=sys.stderr)
+    for w in warnings[:15]:
+        print("    " + w.strip(), file=sys.stderr)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])
+        raise BuildError(f"jupyter-book failed (see {log}):\n{tail}")
+
+
+def build(pdf: bool = False, allow_stale: bool = False) -> dict:
+    """Build HTML (and the PDF when ``pdf``); return the output paths."""
+    if shutil.which("xelatex") is None and pdf:
+        raise BuildError("xelatex is not installed: run `make tex` (Debian: latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf)")
+    names = stage(allow_stale=allow_stale)
+    print(f"building the book from {len(names)} chapter(s): {', '.join(names)}", file=sys.stderr)
+    _jb("--builder", "html")
+    out = {"html": HTML / "index.html"}
+    if pdf:
+        _jb("--builder", "pdflatex")
+        pdfs = sorted(LATEX.glob("*.pdf"))
+        if not pdfs:
+            raise BuildError(f"LaTeX ran but no PDF is in {LATEX}")
+        out["pdf"] = pdfs[0]
+    return out

@@ -1,0 +1,90 @@
+"""``python -m movers``: generate the synthetic world, run chapters, build the book, fetch open data."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from movers import paths
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m movers", description=__doc__)
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="generate the synthetic world (files in the real formats + truth.json)")
+    g.add_argument("--seed", type=int, default=2020)
+    g.add_argument("--scale", type=float, default=1.0, help="1.0 = the report's sizes; smaller for quick runs")
+    g.add_argument("--only", nargs="*", help="datasets to (re)generate, keeping the others")
+    g.add_argument("--out", type=Path, default=None, help="folder (default data/synthetic)")
+
+    r = sub.add_parser("run", help="execute chapters with papermill (cached)")
+    r.add_argument("chapters", nargs="*", help="chapter names (default: every chapter of _toc.yml)")
+    r.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="override a parameter (value read as YAML)")
+    r.add_argument("--scenario", help="named scenario from params/scenarios/")
+    r.add_argument("-j", "--jobs", type=int, default=1, help="chapters to run in parallel")
+    r.add_argument("--force", action="store_true", help="execute even when the cached output is current")
+    r.add_argument("--build", action="store_true", help="rebuild the HTML book afterwards")
+
+    b = sub.add_parser("build", help="build the book (HTML; --pdf adds the PDF)")
+    b.add_argument("--pdf", action="store_true")
+    b.add_argument("--allow-stale", action="store_true", help="build even if some chapters' outputs are out of date")
+
+    sub.add_parser("chapters", help="list chapters and their parameters")
+
+    f = sub.add_parser("fetch", help="download the open data sets (see data/datasets.yml)")
+    f.add_argument("datasets", nargs="*")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    from movers.errors import InputError
+
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "generate":
+            from movers.synth import main_generate
+
+            return main_generate(args.out or paths.DATA / "synthetic", args.seed, args.scale, args.only)
+        if args.command == "run":
+            from movers import book, params, runner
+
+            overrides = dict(params.parse_override(p) for p in args.param)
+            runner.run(args.chapters or None, overrides, args.scenario, jobs=args.jobs, force=args.force)
+            if args.build:
+                print(book.build()["html"], file=sys.stderr)
+            return 0
+        if args.command == "build":
+            from movers import book
+
+            out = book.build(pdf=args.pdf, allow_stale=args.allow_stale)
+            for kind, path in out.items():
+                print(f"{kind}: {path}")
+            return 0
+        if args.command == "chapters":
+            from movers import params, runner
+
+            for n in runner.toc_chapters():
+                base, choices = params.defaults(n)
+                print(n)
+                for k, v in base.items():
+                    extra = f"  one of {choices[k]}" if k in choices else ""
+                    print(f"    {k} = {v!r}{extra}")
+            return 0
+        if args.command == "fetch":
+            from movers import fetch
+
+            return fetch.main(args.datasets)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # ChapterFailed, BuildError: one clear line, no traceback
+        from movers.book import BuildError
+        from movers.runner import ChapterFailed
+
+        if isinstance(exc, (ChapterFailed, BuildError)):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        raise
+    return 0
