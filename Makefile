@@ -1,0 +1,52 @@
+# The two commands a newcomer needs: `make book` and `make test`. Everything else is set up on the way.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SEED ?= 2020
+SCALE ?= 1.0
+JOBS ?= 2
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+TEX_PACKAGES := latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf poppler-utils
+
+.PHONY: book html pdf test bench data run tex venv clean distclean
+
+book: venv tex data run   ## install, generate the synthetic world, run every chapter, build HTML and PDF
+	$(BIN)/python -m movers build --pdf
+
+html: venv data run
+	$(BIN)/python -m movers build
+
+test: venv tex             ## unit, recovery and end-to-end tests
+	$(BIN)/python -m pytest -q
+
+bench: venv data           ## speed figures: model fits at report scale and chapter times
+	@set -e; for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+data: venv                 ## the synthetic world (regenerated when its generators change)
+	@if [ ! -f data/synthetic/world.json ] || [ -n "$$(find lib/movers/synth -name '*.py' -newer data/synthetic/world.json)" ]; then \
+	  $(BIN)/python -m movers generate --seed $(SEED) --scale $(SCALE); \
+	else echo "synthetic world is up to date (data/synthetic)"; fi
+
+run: venv
+	$(BIN)/python -m movers run -j $(JOBS)
+
+venv: $(STAMP)
+$(STAMP): requirements.txt pyproject.toml
+	@[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+tex:                       ## Debian TeX packages for the PDF, installed only when xelatex is missing
+	@if ! command -v xelatex >/dev/null || ! command -v latexmk >/dev/null || ! fc-list | grep -qi freeserif; then \
+	  echo "installing TeX (about 1 minute): $(TEX_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEX_PACKAGES) >/dev/null; \
+	fi
+
+clean:
+	rm -rf _build
+
+distclean: clean
+	rm -rf $(VENV) data/synthetic data/public

@@ -1,0 +1,139 @@
+"""End to end: a two-chapter book in a temporary project, executed, cached, re-parameterised, broken and built."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+DEMO = '''---
+jupytext:
+  text_representation: {extension: .md, format_name: myst}
+kernelspec: {display_name: Python 3, language: python, name: python3}
+---
+
+# Demo chapter
+
+```{code-cell} ipython3
+:tags: [parameters]
+
+source = "synthetic"
+n = 3
+fail = False
+```
+
+```{code-cell} ipython3
+:tags: [remove-input]
+
+import numpy as np
+import matplotlib.pyplot as plt
+from movers import report, tables
+
+report.setup(source)
+if fail:
+    raise ValueError("demo was asked to fail")
+report.glue("mean_n", np.float64(n) / 2)
+fig, ax = plt.subplots(figsize=(3, 2))
+ax.plot(range(n))
+report.glue_figure("demo_fig", fig)
+m = {"Model 1": tables.coef_frame(["Sending: cold spot"], [-0.4], [0.04], nobs=n)}
+tables.regression_table(m, controls={"Distance and border": [False]}, caption="Table 2: demo")
+```
+
+Half of n is {glue:text}`mean_n:.2f`.
+
+```{glue:figure} demo_fig
+A figure.
+```
+'''
+
+TOC = """format: jb-book
+root: index
+parts:
+  - caption: Main
+    chapters:
+      - file: introduction
+      - file: chapters/demo
+      - file: chapters/annex
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("book")
+    for f in ("_config.yml", "index.md", "introduction.md"):
+        shutil.copy2(ROOT / f, root / f)
+    for d in ("data/reference", "data/classifications"):
+        shutil.copytree(ROOT / d, root / d)
+    (root / "chapters").mkdir()
+    (root / "params").mkdir()
+    shutil.copy2(ROOT / "chapters/annex.md", root / "chapters/annex.md")
+    shutil.copy2(ROOT / "params/annex.yml", root / "params/annex.yml")
+    (root / "chapters/demo.md").write_text(DEMO)
+    (root / "params/demo.yml").write_text("source: synthetic\nn: 3\nfail: false\n_choices:\n  source: [synthetic, public, restricted]\n")
+    (root / "_toc.yml").write_text(TOC)
+    (root / "data/synthetic").mkdir(parents=True)
+    (root / "data/synthetic/world.json").write_text('{"seed": 1}')
+    return root
+
+
+def movers(project, *args):
+    env = {**os.environ, "MOVERS_ROOT": str(project), "MOVERS_SYNTHETIC": str(project / "data/synthetic")}
+    return subprocess.run([sys.executable, "-m", "movers", *args], cwd=project, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_run_cache_parameters_failure_and_build(project):
+    first = movers(project, "run", "-j", "2")
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.count("executed in") == 2
+    nb = project / "_build/src/chapters/demo.ipynb"
+    assert nb.exists()
+
+    again = movers(project, "run")
+    assert again.returncode == 0 and again.stderr.count("cached") == 2, again.stderr
+
+    changed = movers(project, "run", "-p", "n=5")
+    assert changed.returncode == 0
+    assert re.search(r"demo: executed", changed.stderr) and re.search(r"annex: cached", changed.stderr)
+
+    import nbformat
+
+    meta = nbformat.read(nb, as_version=4).metadata["movers"]
+    assert meta["parameters"]["n"] == 5 and len(meta["input_hash"]) == 64
+    cells = nbformat.read(nb, as_version=4).cells
+    hidden = [c for c in cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert hidden and "remove-cell" in hidden[0].metadata["tags"]
+
+    wrong_type = movers(project, "run", "demo", "-p", "n=lots")
+    assert wrong_type.returncode == 2 and "parameter 'n' of chapter 'demo' must be an integer" in wrong_type.stderr
+    typo = movers(project, "run", "demo", "-p", "nn=1")
+    assert typo.returncode == 2 and "valid: fail, n, source" in typo.stderr
+
+    built = movers(project, "build", "--pdf")
+    assert built.returncode == 0, built.stderr
+    html_dir = project / "_build/book/_build/html"
+    page = (html_dir / "chapters/demo.html").read_text()
+    assert "Synthetic data" in page  # announcement bar and in-page banner
+    assert "Half of n is" in page and "2.50" in page
+    assert "0.400\\*\\*\\*" not in page and "-0.400***" in page
+    external = set()
+    for p in html_dir.rglob("*.html"):
+        external |= set(re.findall(r'(?:src|href)="(https?://[^"]+\.(?:js|css)[^"]*)"', p.read_text()))
+    assert not external, f"pages load remote resources: {sorted(external)[:5]}"
+    assert (html_dir / "_static/mathjax/MathJax.js").exists()
+    pdf = project / "_build/book/_build/latex/book.pdf"
+    assert pdf.exists() and pdf.stat().st_size > 10_000
+
+    broken = movers(project, "run", "demo", "-p", "fail=true")
+    assert broken.returncode == 1
+    assert "chapter 'demo' failed" in broken.stderr and "ValueError: demo was asked to fail" in broken.stderr
+    assert not nb.exists(), "a failed run must not leave the old output looking current"
+    stale = movers(project, "build")
+    assert stale.returncode == 1 and "missing or out of date for: demo" in stale.stderr

@@ -1,0 +1,62 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from movers import tables
+
+
+@pytest.mark.parametrize("p,mark", [(0.009, "***"), (0.01, "**"), (0.049, "**"), (0.05, "*"), (0.099, "*"), (0.1, ""), (np.nan, ""), (None, "")])
+def test_stars_thresholds(p, mark):
+    assert tables.stars(p) == mark
+
+
+def test_coef_cell_matches_report_style():
+    assert tables.coef_cell(0.0381, 0.0162, 0.02) == "0.038** (0.016)"
+    assert tables.coef_cell(-1114.25, 49.0, 0.0001, digits=1) == "-1,114.2*** (49.0)"
+    assert tables.coef_cell(np.nan, 1.0, 0.5) == ""
+
+
+def test_coef_frame_default_pvalues_are_two_sided_normal():
+    f = tables.coef_frame(["a", "b"], [1.96, 0.0], [1.0, 1.0], nobs=10)
+    assert f.loc["a", "pvalue"] == pytest.approx(0.05, abs=1e-3)
+    assert f.loc["b", "pvalue"] == pytest.approx(1.0)
+    assert f.attrs["nobs"] == 10
+
+
+def _models():
+    m1 = tables.coef_frame(["Sending: cold spot"], [-0.423], [0.040], [0.001], nobs=94863)
+    m2 = tables.coef_frame(["Sending: cold spot", "Share border"], [-0.235, 1.793], [0.015, 0.025], [0.001, 0.001], nobs=94863)
+    return {"Model 1": m1, "Model 2": m2}
+
+
+def test_regression_table_layout():
+    t = tables.regression_table(_models(), controls={"Distance and border": [False, True]}, caption="Table 2: test")
+    f = t.frame
+    assert list(f.columns) == ["Model 1", "Model 2"]
+    assert list(f.index) == ["Sending: cold spot", "Share border", "Distance and border", "Observations"]
+    assert f.loc["Share border", "Model 1"] == ""
+    assert f.loc["Sending: cold spot", "Model 1"] == "-0.423*** (0.040)"
+    assert f.loc["Distance and border"].tolist() == ["NO", "YES"]
+    assert f.loc["Observations"].tolist() == ["94,863", "94,863"]
+
+
+def test_regression_table_control_flags_must_match_models():
+    with pytest.raises(ValueError, match="1 flags for 2 models"):
+        tables.regression_table(_models(), controls={"Economic conditions": [True]})
+
+
+def test_markdown_escapes_stars_and_pipes_and_has_caption():
+    md = tables.regression_table(_models(), caption="Table 2: a|b", label="t2").to_markdown()
+    assert md.startswith(":::{table} Table 2: a\\|b\n:name: t2")
+    assert "-0.423\\*\\*\\* (0.040)" in md
+    assert md.rstrip().endswith("p<0.1.")
+    header, rule = md.split("\n")[3:5]
+    assert header.count("|") == 4 and rule == "|:--|--:|--:|"
+
+
+def test_render_formats_numbers_and_aligns_text_left():
+    df = pd.DataFrame({"name": ["x", "y"], "value": [1234.5678, 2.0], "n": [3, 4000]}, index=["a", "b"])
+    t = tables.render(df, digits={"value": 1, "n": 0})
+    assert t.frame.loc["a"].tolist() == ["x", "1,234.6", "3"]
+    assert t.frame.loc["b", "n"] == "4,000"
+    assert t.align == "llrr"
