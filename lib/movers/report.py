@@ -36,7 +36,7 @@ BANNERS = {
 def banner_markdown(source: str) -> str:
     """MyST admonition announcing which kind of data produced the page."""
     kind, title, text = BANNERS[source]
-    return f":::{{{kind}}} {title}\n{text}\n:::"
+    return f":::{{admonition}} {title}\n:class: {kind}\n\n{text}\n:::"
 
 
 def banner(source: str) -> None:
