@@ -218,6 +218,7 @@ def run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = F
             progress_bar=progress,
             log_output=False,
             report_mode=False,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # silence the kernel's TCP notice
         )
     except pm.PapermillExecutionError as exc:
         FAILED.mkdir(parents=True, exist_ok=True)
