@@ -1,0 +1,312 @@
+"""BHPS-UKHLS (Understanding Society) files in UK Data Service layout -> one long person-wave table.
+
+Why one loader: the real Special Licence release and the synthetic world share
+the format (wave-prefixed files such as ``ba_indresp.tab`` / ``a_indresp.tab``,
+wave-prefixed variables such as ``ba_age_dv``, person id ``pidp``,
+wave-specific household ids, a cross-wave file ``xwavedat`` and the Special
+Licence local-authority file ``{w}_oslaua_protect``), so the analysis in
+``movers.outcomes`` never knows which it is reading.
+
+The mapping from the analysis's names to the files' names lives in the
+variable dictionary ``data/dictionaries/ukhls.yml``; a holder of a release
+with different names edits a copy of it rather than the code. Files may be
+tab-delimited (``.tab``, the UKDS "tab" download) or Stata (``.dta``), anywhere
+below the data folder. UKDS negative codes (don't know, refused, inapplicable,
+proxy, missing) become missing values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from movers import paths
+from movers.errors import InputError, require_columns
+
+DEFAULT_DICTIONARY = paths.DICTIONARIES / "ukhls.yml"
+FILE_KINDS = ("xwave", "indall", "indresp", "hhresp", "la", "youth")
+WAVE_KINDS = ("indall", "indresp", "hhresp", "la", "youth")
+# analysis names that hold identifiers or codes kept as text
+TEXT_VARIABLES = {"la_code"}
+
+
+@dataclass(frozen=True)
+class Wave:
+    """One survey wave: its file/variable prefix (``ba``, ``a``...), survey and nominal first year."""
+
+    prefix: str
+    survey: str
+    index: int  # chronological position over BHPS then UKHLS
+    year: int
+
+
+@dataclass
+class Panel:
+    """The loaded panel.
+
+    ``person_waves``: one row per person and wave in which they were enumerated
+    (pidp, wave, survey, wave_index, year, hidp, age, father, mother, la_code,
+    responded, jbstat, nssec_current, nssec_last, income, marstat, hiqual,
+    n_children, tenure); ``people``: the cross-wave file (pidp, sex,
+    birth_year, ethnicity, born_uk); ``youth``: youth questionnaire answers per
+    person and wave; ``dictionary``: the mapping used (codes, labels, CPI).
+    """
+
+    person_waves: pd.DataFrame
+    people: pd.DataFrame
+    youth: pd.DataFrame
+    dictionary: dict
+    folder: Path
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def cpi(self) -> pd.Series:
+        """Consumer Prices Index by year from the dictionary (index 2015 = 100)."""
+        return pd.Series({int(k): float(v) for k, v in self.dictionary["cpi"].items()}).sort_index()
+
+
+def load_dictionary(path: str | Path | None = None) -> dict:
+    """Read and check a variable dictionary (default ``data/dictionaries/ukhls.yml``)."""
+    path = Path(path) if path else DEFAULT_DICTIONARY
+    if not path.exists():
+        raise InputError(path, "variable dictionary not found")
+    try:
+        d = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"not valid YAML ({exc})") from None
+    for key in ("surveys", "files", "codes", "cpi"):
+        if key not in d:
+            raise InputError(path, f"dictionary lacks the section {key!r}")
+    for kind in FILE_KINDS:
+        if kind not in d["files"]:
+            raise InputError(path, f"dictionary lacks files.{kind}")
+        spec = d["files"][kind]
+        if "name" not in spec or "variables" not in spec:
+            raise InputError(path, f"files.{kind} needs 'name' and 'variables'")
+        if "pidp" not in spec["variables"] and "hidp" not in spec["variables"]:
+            raise InputError(path, f"files.{kind} maps neither pidp nor hidp")
+    for s, spec in d["surveys"].items():
+        if not {"prefix", "letters", "first_year"} <= set(spec):
+            raise InputError(path, f"surveys.{s} needs prefix, letters and first_year")
+    d["_path"] = str(path)
+    return d
+
+
+def waves(dictionary: dict) -> list[Wave]:
+    """All waves the dictionary defines, BHPS then UKHLS, in chronological order."""
+    out = []
+    surveys = sorted(dictionary["surveys"].items(), key=lambda kv: int(kv[1]["first_year"]))
+    for survey, spec in surveys:
+        for i, letter in enumerate(spec["letters"]):
+            out.append(Wave(f"{spec['prefix']}{letter}", survey, len(out), int(spec["first_year"]) + i))
+    return out
+
+
+def wave_variables(dictionary: dict, kind: str, wave: Wave | None) -> dict[str, str]:
+    """Analysis name -> file variable name for one file kind and wave (``{w}`` filled in)."""
+    vs = dictionary["files"][kind]["variables"]
+    w = wave.prefix if wave else ""
+    return {k: str(v).replace("{w}", w) for k, v in vs.items()}
+
+
+def file_stem(dictionary: dict, kind: str, wave: Wave | None) -> str:
+    return str(dictionary["files"][kind]["name"]).replace("{w}", wave.prefix if wave else "")
+
+
+def index_files(folder: Path) -> dict[str, Path]:
+    """Every ``.tab``/``.dta`` below ``folder`` by lower-case stem (the UKDS zips nest them in folders)."""
+    found: dict[str, Path] = {}
+    for p in sorted(Path(folder).rglob("*")):
+        if p.suffix.lower() in (".tab", ".dta") and p.is_file():
+            found.setdefault(p.stem.lower(), p)
+    return found
+
+
+def read_file(path: Path, columns: list[str]) -> pd.DataFrame:
+    """Read only ``columns`` of a .tab or .dta file; a missing column raises InputError naming the file."""
+    path = Path(path)
+    wanted = list(dict.fromkeys(columns))
+    try:
+        if path.suffix.lower() == ".dta":
+            import pyreadstat
+
+            meta_cols = pyreadstat.read_dta(str(path), metadataonly=True)[1].column_names
+            lower = {c.lower(): c for c in meta_cols}
+            missing = [c for c in wanted if c.lower() not in lower]
+            if missing:
+                raise InputError(path, f"missing variable(s) {', '.join(missing)}")
+            df, _ = pyreadstat.read_dta(str(path), usecols=[lower[c.lower()] for c in wanted], apply_value_formats=False)
+            df.columns = [c.lower() for c in df.columns]
+        else:
+            header = pd.read_csv(path, sep="\t", nrows=0).columns
+            lower = {c.lower(): c for c in header}
+            missing = [c for c in wanted if c.lower() not in lower]
+            if missing:
+                raise InputError(path, f"missing variable(s) {', '.join(missing)}")
+            df = pd.read_csv(path, sep="\t", usecols=[lower[c.lower()] for c in wanted], dtype=str, keep_default_na=False)
+            df.columns = [c.lower() for c in df.columns]
+    except InputError:
+        raise
+    except Exception as exc:  # truncated or corrupt file
+        raise InputError(path, f"cannot read ({exc})") from exc
+    return df[[c.lower() for c in wanted]]
+
+
+def _numeric(df: pd.DataFrame, names: dict[str, str], path: Path, missing_below: float) -> pd.DataFrame:
+    """Rename to analysis names; numeric columns with UKDS negative codes set to missing."""
+    out = pd.DataFrame(index=df.index)
+    for name, var in names.items():
+        col = df[var.lower()]
+        if name in TEXT_VARIABLES:
+            s = col.astype(str).str.strip()
+            num = pd.to_numeric(s, errors="coerce")
+            out[name] = s.where(~(num < missing_below) & (s != "") & (s.str.lower() != "nan"))
+            continue
+        s = col.astype(str).str.strip() if col.dtype == object else col
+        num = pd.to_numeric(s, errors="coerce")
+        bad = num.isna() & col.notna() & (col.astype(str).str.strip() != "") & (col.astype(str).str.strip().str.lower() != "nan")
+        if bad.any():
+            raise InputError(path, f"variable {var} is not numeric, e.g. {col[bad].astype(str).iloc[0]!r}")
+        out[name] = num.where(num >= missing_below)
+    return out
+
+
+def _read_kind(files: dict, dictionary: dict, kind: str, wave: Wave | None, folder: Path, required: bool = True):
+    stem = file_stem(dictionary, kind, wave)
+    path = files.get(stem.lower())
+    if path is None:
+        if required:
+            raise InputError(Path(folder) / stem, f"file not found (looked for {stem}.tab or {stem}.dta below {folder})")
+        return None, None
+    names = wave_variables(dictionary, kind, wave)
+    raw = read_file(path, list(names.values()))
+    df = _numeric(raw, names, path, float(dictionary.get("missing_below", 0)))
+    key = "pidp" if "pidp" in names else "hidp"
+    if df[key].isna().any():
+        raise InputError(path, f"{names[key]} has missing values")
+    if df[key].duplicated().any():
+        dup = df.loc[df[key].duplicated(), key].iloc[0]
+        raise InputError(path, f"{names[key]} is not unique (e.g. {int(dup)})")
+    return df, path
+
+
+def _la_lookup(dictionary: dict, folder: Path) -> dict | None:
+    spec = dictionary.get("la_lookup")
+    if not spec:
+        return None
+    path = Path(spec["file"])
+    path = path if path.is_absolute() else Path(folder) / path
+    if not path.exists():
+        raise InputError(path, "LA code lookup named in the dictionary not found")
+    lu = pd.read_csv(path, dtype=str)
+    require_columns(lu, [spec["from"], spec["to"]], path)
+    return dict(zip(lu[spec["from"]], lu[spec["to"]]))
+
+
+def load_panel(folder: str | Path, dictionary: str | Path | dict | None = None, years: tuple[int, int] | None = None) -> Panel:
+    """Load the panel below ``folder`` into one person-wave table.
+
+    A wave is read when its ``indresp`` file exists; for such a wave the
+    enumeration (``indall``), household (``hhresp``) and local-authority files
+    must exist too. ``years`` (first, last nominal wave year) limits the waves
+    read. Each person's interview year is that of their own interview, else
+    the household's, else the wave's nominal year.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(folder, "BHPS-UKHLS data folder does not exist")
+    d = dictionary if isinstance(dictionary, dict) else load_dictionary(dictionary)
+    files = index_files(folder)
+    people, xpath = _read_kind(files, d, "xwave", None, folder)
+    used = [xpath]
+    lookup = _la_lookup(d, folder)
+    pattern = re.compile(d.get("la_code_pattern") or ".*")
+    frames, youth_frames = [], []
+    for w in waves(d):
+        if years and not (years[0] <= w.year <= years[1]):
+            continue
+        if file_stem(d, "indresp", w).lower() not in files:
+            continue
+        indall, p1 = _read_kind(files, d, "indall", w, folder)
+        indresp, p2 = _read_kind(files, d, "indresp", w, folder)
+        hh, p3 = _read_kind(files, d, "hhresp", w, folder)
+        la, p4 = _read_kind(files, d, "la", w, folder)
+        used += [p1, p2, p3, p4]
+        extra = set(indresp["pidp"]) - set(indall["pidp"])
+        if extra:
+            raise InputError(p2, f"{len(extra)} respondent(s) not enumerated in {p1.name}, e.g. pidp {int(min(extra))}")
+        if lookup is not None:
+            la["la_code"] = la["la_code"].map(lambda c: lookup.get(c, c) if isinstance(c, str) else c)
+        bad = la["la_code"].dropna()
+        bad = bad[~bad.str.match(pattern)]
+        if len(bad):
+            raise InputError(p4, f"malformed LA code(s) {', '.join(bad.unique()[:5])} (expected {pattern.pattern}; set la_lookup in the dictionary for old-style codes)")
+        resp = indresp.drop(columns=["hidp"]).assign(responded=True)
+        pw = indall.merge(resp, on="pidp", how="left")
+        pw["responded"] = pw["responded"].fillna(False).astype(bool)
+        pw = pw.merge(hh, on="hidp", how="left").merge(la, on="hidp", how="left")
+        hh_year = indresp.groupby("hidp")["year"].median()
+        pw["year"] = pw["year"].fillna(pw["hidp"].map(hh_year)).fillna(w.year)
+        pw.insert(1, "wave", w.prefix)
+        pw.insert(2, "survey", w.survey)
+        pw.insert(3, "wave_index", w.index)
+        frames.append(pw)
+        yth, p5 = _read_kind(files, d, "youth", w, folder, required=not d["files"]["youth"].get("optional", False))
+        if yth is not None:
+            used.append(p5)
+            youth_frames.append(yth.assign(wave=w.prefix, wave_index=w.index, year=w.year))
+    if not frames:
+        raise InputError(folder, "no wave files found (expected files such as ba_indresp.tab or a_indresp.tab)")
+    person_waves = pd.concat(frames, ignore_index=True)
+    for c in ("pidp", "hidp", "wave_index"):
+        person_waves[c] = person_waves[c].astype("int64")
+    person_waves["year"] = person_waves["year"].astype("int64")
+    youth = pd.concat(youth_frames, ignore_index=True) if youth_frames else pd.DataFrame(columns=["pidp", "hidp", "reason1", "reason2", "aspect1", "aspect2", "wave", "wave_index", "year"])
+    people["pidp"] = people["pidp"].astype("int64")
+    unknown = set(person_waves["pidp"].unique()) - set(people["pidp"])
+    if unknown:
+        raise InputError(xpath, f"{len(unknown)} person(s) of the wave files missing from the cross-wave file, e.g. pidp {int(min(unknown))}")
+    return Panel(person_waves=person_waves, people=people, youth=youth, dictionary=d, folder=folder, files=used)
+
+
+def codes(dictionary: dict, name: str) -> list:
+    """Value codes of a derived variable (e.g. ``employed`` -> jbstat codes 1, 2)."""
+    try:
+        return list(dictionary["codes"][name])
+    except KeyError:
+        raise InputError(dictionary.get("_path"), f"dictionary lacks codes.{name}") from None
+
+
+def nssec_three_class(values: pd.Series, dictionary: dict) -> pd.Series:
+    """NS-SEC 8-class codes as the files hold them -> the three classes of the report's Table 0.1.
+
+    Returns "higher", "intermediate", "routine" or missing (never worked,
+    long-term unemployed, not coded).
+    """
+    from movers.classifications import nssec_collapse
+
+    mapping = {int(k): str(v) for k, v in dictionary["codes"]["nssec8_to_table01"].items()}
+    table = values.map(lambda v: mapping.get(int(v)) if pd.notna(v) else None)
+    out = pd.Series(pd.NA, index=values.index, dtype=object)
+    ok = table.notna()
+    if ok.any():
+        three = nssec_collapse(table[ok].astype(str))
+        out[ok] = three.map(
+            {
+                "Higher managerial, administrative and professional occupations": "higher",
+                "Intermediate occupations": "intermediate",
+                "Routine and manual occupations": "routine",
+            }
+        )
+    unknown = values.notna() & ~ok
+    if unknown.any():
+        raise InputError(dictionary.get("_path"), f"NS-SEC code(s) not in codes.nssec8_to_table01: {sorted(values[unknown].unique())[:5]}")
+    return out
+
+
+__all__ = ["Panel", "Wave", "load_dictionary", "load_panel", "waves", "wave_variables", "file_stem", "read_file", "codes", "nssec_three_class", "DEFAULT_DICTIONARY"]

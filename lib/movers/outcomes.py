@@ -1,0 +1,491 @@
+"""Movers and stayers in BHPS-UKHLS: sample construction, models 1-3, interactions, motivation (report Tables 23-28).
+
+Why these functions: the report states its sample rules in words (a teenage
+observation at 15-19 living with parents, the highest parental NS-SEC of the
+parents present, an adult observation at 30 or else 31-41 or else the nearest
+age going down to 25, movers = a different LA as an adult, returners count as
+stayers, years 2000-2019, CPI-deflated income). Each rule is one small
+function here, tested on hand-built panels, so a reader can check the rule and
+an analyst can change it through the chapter's parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from movers import sdc
+from movers.data.ukhls import Panel, codes, nssec_three_class
+from movers.errors import InputError
+from movers.margins import effect_differences, mover_effects
+from movers.tables import coef_frame
+
+PARENT_LEVELS = ["routine", "intermediate", "higher"]
+OUTCOMES = {"employed": "Employment", "income": "Income", "higher": "Higher managerial occ."}
+DEMOGRAPHICS = ["male", "age", "white", "married", "has_children", "n_children", "degree", "owner", "intl_migrant", "C(parent_nssec)"]
+MACRO = ["unemployment_rate", "prop_professional"]
+BASE = ["mover", "distance", "C(region_code)", "C(year)"]
+
+# Interaction models: characteristic -> (column, group labels of Table 27, reference, Table 24 row labels)
+CHARACTERISTICS = {
+    "gender": ("male", {0: "Female", 1: "Male"}, 0, {1: "Male versus female"}),
+    "ethnicity": ("white", {0: "White non-British/non-white", 1: "White British"}, 0, {1: "White versus non-white"}),
+    "education": ("degree", {0: "No degree", 1: "Degree"}, 0, {1: "Degree holder versus no degree"}),
+    "parent_nssec": ("parent_nssec", {"routine": "Parent: routine/manual occ.", "intermediate": "Parent: intermediate occ.", "higher": "Parent: higher managerial occ."},
+                     "routine", {"intermediate": "Parent: intermediate occ. vs routine/manual occ.", "higher": "Parent: higher managerial occ. vs routine/manual occ."}),
+}
+
+
+# ----------------------------------------------------------------------------- sample construction
+
+
+def _check_range(name: str, lo: int, hi: int) -> None:
+    if not (isinstance(lo, (int, np.integer)) and isinstance(hi, (int, np.integer))) or lo > hi:
+        raise InputError(f"parameter {name!r}", f"must be two whole numbers [first, last] with first <= last, not [{lo}, {hi}]")
+
+
+def parental_class(panel: Panel) -> pd.DataFrame:
+    """Three-class NS-SEC of every adult in every wave: current job, else last job (Table 21's definition)."""
+    pw = panel.person_waves
+    cur = nssec_three_class(pw["nssec_current"], panel.dictionary)
+    last = nssec_three_class(pw["nssec_last"], panel.dictionary)
+    return pd.DataFrame({"pidp": pw["pidp"], "wave_index": pw["wave_index"], "hidp": pw["hidp"], "nssec": cur.fillna(last)})
+
+
+def teen_observations(panel: Panel, ages: Sequence[int] = (15, 19)) -> pd.DataFrame:
+    """The earliest observation of each person aged ``ages`` living with at least one parent.
+
+    A parent counts as present when their pidp is the person's father or mother
+    identifier and they are enumerated in the same household in that wave.
+    Parental class is the highest (1 = higher managerial...) of the classes of
+    the parents present; the LA is the household's LA at that observation.
+    """
+    lo, hi = ages
+    _check_range("teen_ages", lo, hi)
+    pw = panel.person_waves
+    cand = pw[pw["age"].between(lo, hi)][["pidp", "wave_index", "year", "age", "hidp", "la_code", "father", "mother"]]
+    cls = parental_class(panel)
+    rank = {"higher": 0, "intermediate": 1, "routine": 2}
+    present = []
+    for role in ("father", "mother"):
+        link = cand[["pidp", "wave_index", "hidp", role]].dropna(subset=[role]).rename(columns={role: "parent"})
+        link["parent"] = link["parent"].astype("int64")
+        link = link.merge(cls.rename(columns={"pidp": "parent", "hidp": "parent_hidp"}), on=["parent", "wave_index"], how="inner")
+        link = link[link["parent_hidp"] == link["hidp"]]
+        present.append(link[["pidp", "wave_index", "nssec"]])
+    par = pd.concat(present, ignore_index=True)
+    par["rank"] = par["nssec"].map(rank)
+    best = par.groupby(["pidp", "wave_index"]).agg(n_parents=("nssec", "size"), rank=("rank", "min")).reset_index()
+    inv = {v: k for k, v in rank.items()}
+    best["parent_nssec"] = best["rank"].map(inv)
+    teen = cand.merge(best[["pidp", "wave_index", "n_parents", "parent_nssec"]], on=["pidp", "wave_index"], how="inner")
+    teen = teen.sort_values(["pidp", "wave_index"]).drop_duplicates("pidp")
+    return teen.rename(columns={"wave_index": "teen_wave", "year": "teen_year", "age": "teen_age", "la_code": "teen_la"})[
+        ["pidp", "teen_wave", "teen_year", "teen_age", "teen_la", "n_parents", "parent_nssec"]
+    ].reset_index(drop=True)
+
+
+def choose_adult_observation(obs: pd.DataFrame, target: int = 30, upper: int = 41, lower: int = 25) -> pd.DataFrame:
+    """One adult observation per person by the report's rule.
+
+    The observation at ``target`` (30) if any; else the youngest age in
+    ``target+1..upper`` (31-41); else the oldest age in ``lower..target-1``
+    (the observation closest to 30, working backwards to 25). Among several
+    interviews at the chosen age, the earliest. ``obs`` needs pidp, age, wave_index.
+    """
+    _check_range("adult_ages", lower, upper)
+    if not lower <= target <= upper:
+        raise InputError("parameter 'adult_target_age'", f"must lie within adult_ages [{lower}, {upper}], not {target}")
+    o = obs[obs["age"].between(lower, upper)].copy()
+    o["priority"] = np.where(o["age"] == target, 0, np.where(o["age"] > target, 1, 2))
+    o["order"] = np.where(o["priority"] == 2, -o["age"], o["age"])
+    o = o.sort_values(["pidp", "priority", "order", "wave_index"])
+    return o.drop_duplicates("pidp").drop(columns=["priority", "order"])
+
+
+def returners(panel: Panel, teen: pd.DataFrame, adult: pd.DataFrame) -> pd.Series:
+    """True for people who lived in another LA between the teen and adult observations but are back in
+    their teenage LA as adults: the report counts them as stayers; the chapter reports how many."""
+    pw = panel.person_waves[["pidp", "wave_index", "la_code"]]
+    m = pw.merge(teen[["pidp", "teen_wave", "teen_la"]], on="pidp").merge(adult[["pidp", "wave_index"]].rename(columns={"wave_index": "adult_wave"}), on="pidp")
+    between = m[(m["wave_index"] > m["teen_wave"]) & (m["wave_index"] < m["adult_wave"]) & m["la_code"].notna()]
+    away = between.groupby("pidp").apply(lambda g: bool((g["la_code"] != g["teen_la"]).any()), include_groups=False)
+    return away.reindex(adult["pidp"]).fillna(False).astype(bool).to_numpy()
+
+
+def build_sample(
+    panel: Panel,
+    geography,
+    indicators: pd.DataFrame | None,
+    years: Sequence[int] = (2000, 2019),
+    teen_ages: Sequence[int] = (15, 19),
+    adult_ages: Sequence[int] = (25, 41),
+    adult_target_age: int = 30,
+    price_year: int = 2019,
+    macro_area: str = "adult",
+) -> pd.DataFrame:
+    """The analysis file: one row per person with the variables of Table 21.
+
+    Adult candidates are full interviews (the outcomes come from the adult
+    questionnaire) at ages ``adult_ages`` in ``years``, with a known LA. Movers
+    live in a different LA from their teenage one at the adult observation;
+    distance is between the two LAs' centroids in miles (0 for stayers). Macro
+    variables are those of the adult LA (``macro_area="adult"``, as the
+    report's model text says) or of the teenage LA (``"teen"``, as its Table 21
+    labels them), in the adult observation's year. Income is deflated with the
+    CPI to ``price_year`` pounds.
+    """
+    _check_range("years", *years)
+    if macro_area not in ("adult", "teen"):
+        raise InputError("parameter 'macro_area'", f"must be 'adult' or 'teen', not {macro_area!r}")
+    d = panel.dictionary
+    cpi = panel.cpi
+    if price_year not in cpi.index:
+        raise InputError("parameter 'price_year'", f"no CPI for {price_year}; the dictionary covers {cpi.index.min()}-{cpi.index.max()}")
+    teen = teen_observations(panel, teen_ages)
+    pw = panel.person_waves
+    cand = pw[pw["responded"] & pw["year"].between(*years) & pw["la_code"].notna()]
+    cand = cand.merge(teen[teen["teen_la"].notna()], on="pidp", how="inner")
+    cand = cand[cand["wave_index"] > cand["teen_wave"]]
+    adult = choose_adult_observation(cand, adult_target_age, adult_ages[1], adult_ages[0])
+    if adult.empty:
+        raise InputError(panel.folder, f"no person has both a teenage observation at {teen_ages[0]}-{teen_ages[1]} and an adult one in {years[0]}-{years[1]}")
+    adult["returner"] = returners(panel, teen, adult)
+    people = panel.people.set_index("pidp")
+    ppl = people.reindex(adult["pidp"])
+    out = pd.DataFrame({"pidp": adult["pidp"].to_numpy()})
+    out["year"] = adult["year"].to_numpy().astype(int)
+    out["age"] = adult["age"].to_numpy().astype(int)
+    out["teen_year"] = adult["teen_year"].to_numpy().astype(int)
+    out["teen_age"] = adult["teen_age"].to_numpy().astype(int)
+    out["teen_la"] = adult["teen_la"].to_numpy()
+    out["adult_la"] = adult["la_code"].to_numpy()
+    out["mover"] = (out["adult_la"] != out["teen_la"]).astype(int)
+    out["returner"] = adult["returner"].to_numpy() & (out["mover"] == 0)
+    known = set(geography.las["la_code"])
+    unknown = sorted((set(out["teen_la"]) | set(out["adult_la"])) - known)
+    if unknown:
+        raise InputError(panel.folder, f"LA code(s) not in the geography: {', '.join(unknown[:5])}")
+    out["distance"] = np.where(out["mover"] == 1, geography.distance_miles(out["teen_la"], out["adult_la"]), 0.0)
+    region = geography.las.set_index("la_code")["region_code"]
+    out["region_code"] = region.reindex(out["adult_la"]).to_numpy()
+    sex = ppl["sex"].to_numpy()
+    out["male"] = np.where(np.isin(sex, codes(d, "male")), 1.0, np.where(np.isin(sex, codes(d, "female")), 0.0, np.nan))
+    out["white"] = np.where(ppl["ethnicity"].isna(), np.nan, np.isin(ppl["ethnicity"], codes(d, "white_british")).astype(float))
+    born = ppl["born_uk"].to_numpy()
+    out["intl_migrant"] = np.where(np.isin(born, codes(d, "born_abroad")), 1.0, np.where(np.isin(born, codes(d, "born_uk")), 0.0, np.nan))
+    a = adult.reset_index(drop=True)
+    out["married"] = _flag(a["marstat"], codes(d, "married"))
+    out["n_children"] = a["n_children"].to_numpy(dtype=float)
+    out["has_children"] = np.where(out["n_children"].isna(), np.nan, (out["n_children"] > 0).astype(float))
+    out["degree"] = _flag(a["hiqual"], codes(d, "degree"))
+    out["owner"] = _flag(a["tenure"], codes(d, "owner"))
+    out["parent_nssec"] = pd.Categorical(a["parent_nssec"], categories=PARENT_LEVELS)
+    out["n_parents"] = a["n_parents"].to_numpy()
+    out["employed"] = np.where(a["jbstat"].isna(), np.nan, np.isin(a["jbstat"], codes(d, "employed")).astype(float))
+    own = nssec_three_class(a["nssec_current"], d).where(out["employed"].to_numpy() == 1)
+    own = own.fillna(nssec_three_class(a["nssec_last"], d))
+    out["higher"] = np.where(own.isna(), np.nan, (own == "higher").astype(float))
+    deflate = cpi.loc[price_year] / out["year"].map(cpi).to_numpy()
+    if np.isnan(deflate).any():
+        raise InputError(d.get("_path"), f"no CPI for year(s) {sorted(set(out.loc[np.isnan(deflate), 'year']))}")
+    inc = a["income"].to_numpy(dtype=float) * deflate
+    out["income"] = np.where((out["employed"] == 1) & (inc > 0), inc, np.nan)
+    if indicators is not None:
+        la_col = "adult_la" if macro_area == "adult" else "teen_la"
+        key = pd.MultiIndex.from_arrays([out[la_col], out["year"]])
+        mac = indicators.assign(year=indicators["year"].astype(int)).set_index(["la_code", "year"])[MACRO].reindex(key)
+        for v in MACRO:
+            out[v] = mac[v].to_numpy()
+    youth = latest_youth(panel)
+    out = out.merge(youth, on="pidp", how="left")
+    return out
+
+
+def _flag(values: pd.Series, yes: Sequence) -> np.ndarray:
+    v = values.to_numpy(dtype=float)
+    return np.where(np.isnan(v), np.nan, np.isin(v, yes).astype(float))
+
+
+def latest_youth(panel: Panel) -> pd.DataFrame:
+    """Each person's last youth-questionnaire answers to the motivation questions (Table 22), as labels."""
+    y = panel.youth
+    cols = ["reason1", "reason2", "aspect1", "aspect2"]
+    if y.empty:
+        return pd.DataFrame(columns=["pidp"] + cols)
+    y = y.dropna(subset=["reason2", "aspect2"], how="all").sort_values(["pidp", "wave_index"]).drop_duplicates("pidp", keep="last")
+    labels = panel.dictionary.get("labels", {})
+    out = pd.DataFrame({"pidp": y["pidp"].astype("int64").to_numpy()})
+    for c in cols:
+        lab = {int(k): v for k, v in labels.get(c[:-1], {}).items()}
+        out[c] = y[c].map(lambda v: lab.get(int(v), str(int(v))) if pd.notna(v) else None).to_numpy()
+    return out
+
+
+# ----------------------------------------------------------------------------- descriptives (Table 23)
+
+TABLE23_ROWS = {
+    "Male": "male", "Age": "age", "White": "white", "International migrant": "intl_migrant", "Married": "married",
+    "Has children": "has_children", "Number of children": "n_children", "Has a degree": "degree", "House owner": "owner",
+    "Parent: routine and manual occ.": ("parent_nssec", "routine"), "Parent: intermediate occ.": ("parent_nssec", "intermediate"),
+    "Parent: higher managerial, admin and professional occ.": ("parent_nssec", "higher"),
+}
+
+
+def describe(sample: pd.DataFrame) -> pd.DataFrame:
+    """Table 23: mean, standard deviation, min, max and number of non-missing observations."""
+    recs = {}
+    for label, col in TABLE23_ROWS.items():
+        if isinstance(col, tuple):
+            s = sample[col[0]]
+            v = pd.Series(np.where(s.isna(), np.nan, (s == col[1]).astype(float)))
+        else:
+            v = pd.to_numeric(sample[col], errors="coerce")
+        v = v.dropna()
+        recs[label] = {"Mean": v.mean(), "Std. dev.": v.std(), "Min.": v.min(), "Max.": v.max(), "Obs.": int(len(v))}
+    return pd.DataFrame.from_dict(recs, orient="index")
+
+
+# ----------------------------------------------------------------------------- models
+
+
+def formula(outcome: str, model: int = 3, interact: str | None = None, extra: Sequence[str] = ()) -> str:
+    """Model 1: mover, distance, region and year effects; 2: + LA macro variables; 3: + demographics.
+    ``interact`` multiplies mover by one characteristic column (Demo' then drops it from the controls)."""
+    if model not in (1, 2, 3):
+        raise InputError("parameter 'model'", f"must be 1, 2 or 3, not {model}")
+    terms = list(BASE)
+    if model >= 2:
+        terms += MACRO
+    if model >= 3:
+        terms += DEMOGRAPHICS
+    if interact:
+        col = "C(parent_nssec)" if interact == "parent_nssec" else interact
+        terms = [t for t in terms if t != col and t != interact]
+        terms[0] = f"mover * {col}"
+    return f"{outcome} ~ " + " + ".join(terms + list(extra))
+
+
+def model_columns(f: str) -> list[str]:
+    """Columns a formula uses (so estimation rows are complete cases on exactly these)."""
+    import re
+
+    names = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", f)) - {"C"}
+    return sorted(names)
+
+
+def fit(sample: pd.DataFrame, f: str, kind: str, cluster: str = "adult_la"):
+    """Fit a probit (binary outcome) or OLS (income) with standard errors clustered by LA."""
+    import statsmodels.formula.api as smf
+
+    cols = [c for c in model_columns(f) if c in sample.columns] + [cluster]
+    data = sample.dropna(subset=list(dict.fromkeys(cols))).copy()
+    if data.empty:
+        raise InputError("sample", f"no complete observations for {f}")
+    for c in ("region_code",):
+        data[c] = data[c].astype(str)
+    dropped = {}
+    if kind == "probit":
+        data, dropped = drop_perfect_predictors(data, f)
+    groups = pd.factorize(data[cluster])[0]
+    if kind == "probit":
+        res = smf.probit(f, data).fit(disp=0, maxiter=200, cov_type="cluster", cov_kwds={"groups": groups})
+    elif kind == "ols":
+        res = smf.ols(f, data).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    else:
+        raise ValueError(f"kind must be 'probit' or 'ols', not {kind!r}")
+    res.estimation_data = data
+    res.dropped_perfect = dropped
+    return res
+
+
+def drop_perfect_predictors(data: pd.DataFrame, f: str) -> tuple[pd.DataFrame, dict]:
+    """Drop the rows of fixed-effect levels in which a binary outcome never (or always) occurs.
+
+    A year or region dummy that predicts the outcome perfectly has no finite
+    probit estimate; Stata, which the report used, drops such observations and
+    says so. Doing the same keeps the likelihood well defined; the count
+    dropped per level is returned so the chapter can report it.
+    """
+    import re
+
+    outcome = f.split("~")[0].strip()
+    dropped: dict = {}
+    for var in re.findall(r"C\(([A-Za-z_][A-Za-z_0-9]*)\)", f):
+        if var == "parent_nssec" or var not in data.columns:
+            continue
+        m = data.groupby(var, observed=True)[outcome].agg(["min", "max", "size"])
+        bad = m[m["min"] == m["max"]]
+        for level, r in bad.iterrows():
+            dropped[f"{var}={level}"] = int(r["size"])
+        if len(bad):
+            data = data[~data[var].isin(bad.index)]
+    return data, dropped
+
+
+def kind_of(outcome: str) -> str:
+    return "ols" if outcome == "income" else "probit"
+
+
+def mover_effect_models(sample: pd.DataFrame, outcome: str, cluster: str = "adult_la") -> dict[str, pd.DataFrame]:
+    """Models 1-3 for one outcome: the average effect of being a mover (probit AME / OLS coefficient)."""
+    out = {}
+    for m in (1, 2, 3):
+        res = fit(sample, formula(outcome, m), kind_of(outcome), cluster)
+        out[f"Model {m}"] = mover_effects(res, res.estimation_data, "mover").rename(index={"All": "Mover"})
+    return out
+
+
+def interaction_effects(sample: pd.DataFrame, outcome: str, characteristic: str, cluster: str = "adult_la", extra: Sequence[str] = ()):
+    """Model 3 with mover x characteristic: (group effects for Table 27, differences for Table 24)."""
+    col, labels, ref, diff_labels = CHARACTERISTICS[characteristic]
+    res = fit(sample, formula(outcome, 3, interact=col, extra=extra), kind_of(outcome), cluster)
+    data = res.estimation_data
+    eff = mover_effects(res, data, "mover", by=col)
+    eff.index = [labels[_key(g)] for g in eff.index]
+    diff = effect_differences(res, data, "mover", col, reference=_match(data[col], ref))
+    diff.index = [diff_labels[_key(str(i).split(" versus ")[0])] for i in diff.index]
+    cells = data.groupby([col, "mover"], observed=True).size()
+    eff.attrs["cells"] = {labels[_key(g)]: int(cells.xs(g, level=0).min()) if g in cells.index.get_level_values(0) else 0 for g in eff.attrs["group_nobs"]}
+    return eff, diff, res
+
+
+def _key(g):
+    """Group labels come back as floats for 0/1 columns: map 1.0 -> 1, '1.0' -> 1."""
+    try:
+        f = float(g)
+        return int(f) if f.is_integer() else f
+    except (TypeError, ValueError):
+        return g
+
+
+def _match(col: pd.Series, ref):
+    for v in col.dropna().unique():
+        if _key(v) == ref:
+            return v
+    raise InputError("sample", f"reference group {ref!r} absent from {col.name}")
+
+
+def interaction_tables(sample: pd.DataFrame, outcomes: Sequence[str], cluster: str = "adult_la", extra: Sequence[str] = (),
+                       characteristics: Sequence[str] = tuple(CHARACTERISTICS)) -> tuple[dict, dict, dict]:
+    """Tables 27 and 24 (or 28 with motivation ``extra`` terms): {outcome column label: coefficient frame},
+    and the estimation rows of each model {(outcome, characteristic): DataFrame} for ``truth_tables``."""
+    t27, t24, rows = {}, {}, {}
+    for o in outcomes:
+        effs, diffs, nobs, cells = [], [], [], {}
+        for ch in characteristics:
+            e, dff, res = interaction_effects(sample, o, ch, cluster, extra)
+            rows[(o, ch)] = res.estimation_data
+            effs.append(e)
+            diffs.append(dff)
+            nobs.append(int(res.nobs))
+            cells.update(e.attrs["cells"])
+        e = pd.concat(effs)
+        e.attrs = {"nobs": max(nobs), "nobs_by_model": nobs, "cells": cells}
+        dff = pd.concat(diffs)
+        dff.attrs = {"nobs": max(nobs), "nobs_by_model": nobs}
+        t27[OUTCOMES[o]], t24[OUTCOMES[o]] = e, dff
+    return t27, t24, rows
+
+
+# ----------------------------------------------------------------------------- truth
+
+
+def true_effects(sample: pd.DataFrame, model: Mapping, by: str | None = None, price_factor: float = 1.0) -> pd.Series:
+    """Average effect of mover (0 -> 1) implied by a generating model on the rows of ``sample``.
+
+    Probit models carry a random LA shock of standard deviation ``la_sd``:
+    averaging over it, P(y=1|x) = Phi(x'b / sqrt(1 + la_sd^2)), which is the
+    probability a probit without the shock estimates. ``price_factor`` rescales
+    a linear (income) model to other prices.
+    """
+    from movers.synth.ukhls import linear_index
+
+    x = sample.copy()
+    x["parent_intermediate"] = (x["parent_nssec"] == "intermediate").astype(float)
+    x["parent_higher"] = (x["parent_nssec"] == "higher").astype(float)
+    on, off = x.assign(mover=1), x.assign(mover=0)
+    i1, i0 = linear_index(on, model), linear_index(off, model)
+    if model["kind"] == "probit":
+        s = 1.0 / np.sqrt(1.0 + float(model["la_sd"]) ** 2)
+        d = stats.norm.cdf(s * i1) - stats.norm.cdf(s * i0)
+    else:
+        d = (i1 - i0) * price_factor
+    d = pd.Series(d, index=sample.index)
+    if by is None:
+        return pd.Series({"All": d.mean()})
+    return d.groupby(sample[by], observed=True).mean()
+
+
+def truth_tables(sample_by_outcome: Mapping[str, pd.DataFrame], truth: Mapping, price_factor: float = 1.0) -> tuple[dict, dict]:
+    """True Table 27 group effects and Table 24 differences on each model's estimation rows: {(row, column): value}."""
+    t27, t24 = {}, {}
+    for (o, ch), rows in sample_by_outcome.items():
+        col, labels, ref, diff_labels = CHARACTERISTICS[ch]
+        eff = true_effects(rows, truth["models"][o], by=col, price_factor=price_factor)
+        eff.index = [_key(g) for g in eff.index]
+        for g, v in eff.items():
+            t27[(labels[g], OUTCOMES[o])] = float(v)
+        for g, lab in diff_labels.items():
+            if g in eff.index and ref in eff.index:
+                t24[(lab, OUTCOMES[o])] = float(eff[g] - eff[ref])
+    return t27, t24
+
+
+# ----------------------------------------------------------------------------- motivation (Tables 25, 26)
+
+
+def motivation_table(sample: pd.DataFrame, question: str = "reason2", min_share: float = 0.02) -> pd.DataFrame:
+    """Percentages of stayers and movers giving each answer, their difference (stayer - mover) and a
+    two-proportion z-test; answers given by fewer than ``min_share`` of respondents are dropped, as in the report."""
+    s = sample.dropna(subset=[question, "mover"])
+    if s.empty:
+        raise InputError("sample", f"nobody answered the motivation question {question!r}")
+    n = s.groupby("mover").size()
+    counts = s.groupby([question, "mover"]).size().unstack(fill_value=0).reindex(columns=[0, 1], fill_value=0)
+    share = counts.sum(axis=1) / len(s)
+    counts = counts[share >= min_share]
+    p0, p1 = counts[0] / n.get(0, np.nan), counts[1] / n.get(1, np.nan)
+    pooled = (counts[0] + counts[1]) / (n.get(0, 0) + n.get(1, 0))
+    se = np.sqrt(pooled * (1 - pooled) * (1 / n.get(0, np.nan) + 1 / n.get(1, np.nan)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (p0 - p1) / se
+    out = pd.DataFrame({"Stayer": 100 * p0, "Mover": 100 * p1, "Difference": 100 * (p0 - p1), "pvalue": 2 * stats.norm.sf(np.abs(z))})
+    out.attrs["nobs"] = int(len(s))
+    out.attrs["counts"] = counts.rename(columns={0: "Stayer", 1: "Mover"})
+    return out
+
+
+# ----------------------------------------------------------------------------- disclosure control
+
+
+def disclose_effects(frame: pd.DataFrame, cells: Mapping[str, int], source: str, threshold: int = sdc.THRESHOLD) -> tuple[pd.DataFrame, list]:
+    """Restricted data: blank (NaN, shown as empty) the effects of groups whose smallest mover/stayer cell
+    has fewer than ``threshold`` people, and return the log of what was suppressed."""
+    if source != "restricted":
+        return frame, []
+    out = frame.copy()
+    log = []
+    for row in out.index:
+        n = cells.get(row)
+        if n is not None and 0 < n < threshold:
+            out.loc[row, ["estimate", "se", "pvalue"]] = np.nan
+            log.append({"row": row, "count": int(n)})
+    return out, log
+
+
+def disclose_table(values: pd.DataFrame, counts: pd.DataFrame, source: str, threshold: int = sdc.THRESHOLD) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Restricted data: ``movers.sdc.suppress`` (cells under ``threshold`` become ``[c]``); otherwise unchanged."""
+    if source != "restricted":
+        return values, pd.DataFrame(columns=["row", "column", "count"])
+    return sdc.suppress(values, counts.reindex(index=values.index, columns=values.columns), threshold)
+
+
+__all__ = [
+    "teen_observations", "choose_adult_observation", "build_sample", "describe", "formula", "fit", "mover_effect_models",
+    "interaction_effects", "interaction_tables", "true_effects", "truth_tables", "motivation_table", "disclose_effects",
+    "disclose_table", "CHARACTERISTICS", "OUTCOMES",
+]
