@@ -1,0 +1,425 @@
+"""Adapters from the layouts of the real open files to the tables the flows analyses read.
+
+Why a separate module: the open files that exist for England and Wales do not
+come in the layouts the synthetic world writes (ONS detailed estimates, an ONS
+LA-to-region lookup, LA typologies). Each function here reads one real layout,
+checks its schema (raising ``InputError(file, problem)`` so a user knows which
+download is broken) and returns a plain table keyed by 2014 LA codes, the
+geography of ONS's internal-migration series for 2012-2018.
+
+Files and where they come from are listed in ``data/datasets.yml``; ``python -m
+movers fetch`` puts them under ``data/public/<folder>/<file>``, the same layout
+as the workplace copy in ``../shared/data/public``, so either folder can be
+passed as ``data_path``.
+
+Facts used here that are not in the files:
+
+* the ONS codes of the nine English regions and Wales (``REGION_CODES``);
+* the 2011 Census merged two pairs of authorities for its flow tables (City of
+  London into Westminster, Isles of Scilly into Cornwall: ``CENSUS_MERGED``);
+* the 2011 Census usual resident population of England and Wales,
+  56,075,912 (``CENSUS_2011_EW_POPULATION``; ONS, Census 2011 table KS101EW).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from movers.errors import InputError, require_columns
+
+REGION_CODES = {
+    "North East": "E12000001",
+    "North West": "E12000002",
+    "Yorkshire and The Humber": "E12000003",
+    "East Midlands": "E12000004",
+    "West Midlands": "E12000005",
+    "East of England": "E12000006",
+    "London": "E12000007",
+    "South East": "E12000008",
+    "South West": "E12000009",
+    "Wales": "W92000004",
+}
+CENSUS_MERGED = {"E09000001": "E09000033", "E06000053": "E06000052"}
+CENSUS_2011_EW_POPULATION = 56_075_912
+LOOKUP_FILE = "LAD14_RGN14_EW_LU.csv"
+IMD_GROUPS = ["High deprivation", "2nd quintile", "3rd quintile", "4th quintile", "Low deprivation"]
+
+GSS = re.compile(r"^[ENSW]\d{8}$")
+EW_LA = re.compile(r"^[EW]0[6-9]\d{6}$")
+
+
+def _read_csv(path, what: str, **kw) -> pd.DataFrame:
+    """Read a CSV (plain or gzipped), turning every way a download can be broken into one InputError."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, f"{what} not found (run `python -m movers fetch`)")
+    try:
+        df = pd.read_csv(path, **kw)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, EOFError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError, OSError) as exc:
+        raise InputError(path, f"cannot read {what}: {exc.__class__.__name__}: {exc} (truncated or not a CSV?)") from None
+    if df.empty:
+        raise InputError(path, f"{what} has no rows")
+    return df
+
+
+def _numeric(df: pd.DataFrame, cols, path, what: str) -> pd.DataFrame:
+    """Coerce ``cols`` to numbers, naming the first cell that is not one."""
+    for c in cols:
+        num = pd.to_numeric(df[c], errors="coerce")
+        bad = num.isna() & df[c].notna()
+        if bad.any():
+            i = bad.idxmax()
+            raise InputError(path, f"{what}: column {c!r} has a non-numeric value {df.loc[i, c]!r} (row {i + 2})")
+        df[c] = num
+    return df
+
+
+# --------------------------------------------------------------------------- GVA and regions
+
+
+def read_gva(path) -> pd.DataFrame:
+    """ONS "GVA for local authorities in the UK, 1997 to 2015" (simim CSV layout) as a long table.
+
+    Layout: ``Region, GEOGRAPHY_CODE, LAD name, 1997 ... 2015`` (one row per
+    authority, £ million at current prices). Returns ``la_code, la_name,
+    region_name, year, gva`` for every UK authority in the file.
+    """
+    df = _read_csv(path, "GVA file", dtype={"GEOGRAPHY_CODE": str})
+    require_columns(df, ["Region", "GEOGRAPHY_CODE", "LAD name"], path)
+    years = [c for c in df.columns if re.fullmatch(r"(19|20)\d\d", str(c))]
+    if not years:
+        raise InputError(path, "no year columns (1997 ... 2015) in the GVA file")
+    bad = df.loc[~df["GEOGRAPHY_CODE"].astype(str).str.match(GSS), "GEOGRAPHY_CODE"]
+    if len(bad):
+        raise InputError(path, f"malformed LA code(s) in GEOGRAPHY_CODE: {', '.join(map(str, bad.head(5)))}")
+    dup = df["GEOGRAPHY_CODE"][df["GEOGRAPHY_CODE"].duplicated()]
+    if len(dup):
+        raise InputError(path, f"LA code(s) listed twice: {', '.join(dup.head(5))}")
+    df = _numeric(df, years, path, "GVA")
+    if (df[years] < 0).any().any():
+        raise InputError(path, "negative GVA values")
+    long = df.melt(id_vars=["GEOGRAPHY_CODE", "LAD name", "Region"], value_vars=years, var_name="year", value_name="gva")
+    long = long.rename(columns={"GEOGRAPHY_CODE": "la_code", "LAD name": "la_name", "Region": "region_name"})
+    long["year"] = long["year"].astype(int)
+    return long[["la_code", "la_name", "region_name", "year", "gva"]]
+
+
+def region_lookup(gva_path) -> pd.DataFrame:
+    """LA-to-region lookup for the English and Welsh authorities of the GVA file, in the ONS layout
+    ``LAD14CD, LAD14NM, RGN14CD, RGN14NM``.
+
+    Why from the GVA file: it is the only open file here that names each 2014-coded
+    authority's region; region codes are ONS's (``REGION_CODES``). Welsh authorities get
+    the Wales code, as in ONS's E+W lookups.
+    """
+    gva = read_gva(gva_path).drop_duplicates("la_code")
+    ew = gva[gva["la_code"].str[0].isin(["E", "W"])].copy()
+    unknown = sorted(set(ew["region_name"]) - set(REGION_CODES))
+    if unknown:
+        raise InputError(gva_path, f"unknown region name(s) for English/Welsh authorities: {', '.join(unknown)}")
+    wrong = ew[(ew["la_code"].str[0] == "W") != (ew["region_name"] == "Wales")]
+    if len(wrong):
+        raise InputError(gva_path, f"authorities in the wrong country for their region: {', '.join(wrong['la_code'].head(5))}")
+    out = pd.DataFrame(
+        {"LAD14CD": ew["la_code"], "LAD14NM": ew["la_name"], "RGN14CD": ew["region_name"].map(REGION_CODES), "RGN14NM": ew["region_name"]}
+    )
+    return out.sort_values("LAD14CD", ignore_index=True)
+
+
+def write_region_lookup(gva_path, out_dir) -> Path:
+    """Write ``LAD14_RGN14_EW_LU.csv`` (the ONS lookup layout the geography loader reads) into ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / LOOKUP_FILE
+    tmp = path.with_suffix(".tmp")
+    region_lookup(gva_path).to_csv(tmp, index=False)
+    tmp.replace(path)
+    return path
+
+
+def gva_per_head(gva: pd.DataFrame, population: pd.Series, year: int, units: dict[str, str] | None = None) -> pd.Series:
+    """GVA per head (£) in ``year``: GVA (£ million) x 1e6 / population, after merging ``units`` (old code -> unit)."""
+    g = gva[gva["year"] == year]
+    if g.empty:
+        raise InputError("parameter 'year'", f"no GVA for {year}; the file has {gva['year'].min()}-{gva['year'].max()}")
+    code = g["la_code"].replace(units or {})
+    total = g.groupby(code)["gva"].sum()
+    pop = population.reindex(total.index)
+    return (total * 1e6 / pop).dropna().rename("gva_per_head")
+
+
+# --------------------------------------------------------------------------- 2011 Census origin-destination matrix
+
+OD_ALIASES = {
+    "origin": ("O_GEOGRAPHY_CODE", "ADDRESS_ONE_YEAR_AGO_CODE"),
+    "destination": ("D_GEOGRAPHY_CODE", "USUAL_RESIDENCE_CODE", "CURRENTLY_RESIDING_IN_CODE"),
+    "moves": ("MIGRATIONS", "OBS_VALUE"),
+}
+
+
+def read_crosswalk(path) -> dict[str, str]:
+    """Code crosswalk (nismod ``lad_nmcd_changes.csv``: LAD11 -> census-merged LAD11 -> LAD16) as {old code: 2014 code}.
+
+    2014 and 2016 LA codes of England and Wales are the same (no change between
+    April 2014 and April 2019), so ``lad16cd`` is the 2014 code. Census-merged
+    (CMLAD, ``E41``/``W40``) codes map to the larger authority of a merged pair.
+    """
+    df = _read_csv(path, "LA code crosswalk", dtype=str)
+    require_columns(df, ["lad11cd", "lad11cd_census_merged", "lad16cd"], path)
+    out: dict[str, str] = {}
+    for old, merged, new in zip(df["lad11cd"], df["lad11cd_census_merged"], df["lad16cd"]):
+        if isinstance(old, str) and isinstance(new, str):
+            out[old] = CENSUS_MERGED.get(new, new)
+        if isinstance(merged, str) and isinstance(new, str) and merged[:3] in ("E41", "W40"):
+            out.setdefault(merged, CENSUS_MERGED.get(new, new))
+    return out
+
+
+def read_census_od(path, crosswalk: dict[str, str] | None = None) -> pd.DataFrame:
+    """2011 Census LA-to-LA migration matrix (ONS/Nomis MM01CUK_ALL) on 2014 codes, England and Wales.
+
+    Accepts the simim layout (``MIGRATIONS, O_GEOGRAPHY_CODE, D_GEOGRAPHY_CODE,
+    DISTANCE, PEOPLE, ...``) or a Nomis CSV (``ADDRESS_ONE_YEAR_AGO_CODE,
+    USUAL_RESIDENCE_CODE, OBS_VALUE``). Census-merged codes (CMLAD ``E41``/``W40``)
+    and pre-2014 codes are harmonised with ``crosswalk`` (``read_crosswalk``);
+    City of London and Isles of Scilly are folded into Westminster and Cornwall,
+    as the census published them. The published matrix is complete (every
+    origin x destination, zeros included), so a file with missing cells is
+    rejected as truncated.
+
+    Returns ``origin, destination, moves`` (diagonal = moves within an authority)
+    and, when the file has it, ``origin_people`` (simim's population of the origin).
+    """
+    df = _read_csv(path, "2011 Census origin-destination matrix")
+    cols = {}
+    for key, names in OD_ALIASES.items():
+        hit = next((n for n in names if n in df.columns), None)
+        if hit is None:
+            raise InputError(path, f"no {key} column (expected one of {', '.join(names)}); found {', '.join(map(str, df.columns))}")
+        cols[key] = hit
+    out = pd.DataFrame({k: df[v] for k, v in cols.items()})
+    if "PEOPLE" in df.columns:
+        out["origin_people"] = df["PEOPLE"]
+    for c in ("origin", "destination"):
+        out[c] = out[c].astype(str).str.strip()
+        bad = out.loc[~out[c].str.match(GSS), c]
+        if len(bad):
+            raise InputError(path, f"malformed area code(s) in {cols[c]}: {', '.join(bad.unique()[:5])}")
+    out = _numeric(out, ["moves"] + (["origin_people"] if "origin_people" in out else []), path, "census flows")
+    if out["moves"].isna().any() or (out["moves"] < 0).any():
+        raise InputError(path, f"{cols['moves']} has missing or negative counts")
+    n_o, n_d = out["origin"].nunique(), out["destination"].nunique()
+    if len(out) != n_o * n_d or out.duplicated(["origin", "destination"]).any():
+        raise InputError(path, f"incomplete matrix: {len(out):,} rows for {n_o} origins x {n_d} destinations (truncated file?)")
+    # harmonise to 2014 codes
+    needs = sorted({c for c in pd.unique(out[["origin", "destination"]].to_numpy().ravel()) if c[:3] in ("E41", "W40")})
+    if needs and crosswalk is None:
+        raise InputError(path, f"census-merged codes (e.g. {needs[0]}) need the code crosswalk (lad_code_harmonisation/lad_nmcd_changes.csv)")
+    mapping = dict(crosswalk or {})
+    mapping.update(CENSUS_MERGED)
+    for c in ("origin", "destination"):
+        out[c] = out[c].map(lambda x: mapping.get(x, x))
+    out = out[out["origin"].str[0].isin(["E", "W"]) & out["destination"].str[0].isin(["E", "W"])]
+    bad = sorted(set(out["origin"][~out["origin"].str.match(EW_LA)]) | set(out["destination"][~out["destination"].str.match(EW_LA)]))
+    if bad:
+        raise InputError(path, f"code(s) with no 2014 equivalent: {', '.join(bad[:5])}")
+    agg = {"moves": "sum"}
+    if "origin_people" in out:
+        agg["origin_people"] = "first"
+    return out.groupby(["origin", "destination"], as_index=False).agg(agg)
+
+
+def census_population(od: pd.DataFrame) -> pd.Series:
+    """Population of each origin, rescaled to the 2011 Census total of England and Wales.
+
+    Why rescaled: simim's ``PEOPLE`` is a later population (its England and Wales
+    total is about 59.8 million, a 2019-20 figure), and no 2011 LA population file
+    is among the open files here. Scaling to the 2011 Census total keeps each
+    authority's share of the later population; it misstates authorities that grew
+    faster or slower than average (London boroughs) by a few per cent.
+    """
+    if "origin_people" not in od:
+        raise InputError("census flows", "the matrix has no PEOPLE column, so no population denominator")
+    pop = od.drop_duplicates("origin").set_index("origin")["origin_people"]
+    return (pop * CENSUS_2011_EW_POPULATION / pop.sum()).rename("population")
+
+
+# --------------------------------------------------------------------------- IMD 2010
+
+
+def imd2010_la(lsoa_path, lsoa11_lookup_path, units: dict[str, str] | None = None) -> pd.DataFrame:
+    """IMD 2010 local-authority scores, ranks and quintiles from the official LSOA scores.
+
+    Reads the IMD 2010 LSOA file (``lsoa01_code, IMD_score, ...``; humaniverse CSV of
+    the DCLG release) and takes each LSOA's authority from the IMD 2015 LSOA file
+    (``lsoa11_code, lad13_code``), which covers the 2001 LSOAs that 2011 kept. The
+    LSOAs 2011 retired are placed by their code: LSOA codes run in blocks by
+    authority, so a retired code whose nearest kept codes on both sides belong to
+    one authority belongs to it too; the few at the seam of two blocks are left out
+    (``attrs['unplaced']``).
+
+    The authority's score is the **unweighted average of its LSOA scores**. ONS's
+    official summary ("average score") weights LSOAs by population; no LSOA
+    population is among the open files, and LSOAs were drawn to have similar
+    populations (1,000-3,000 residents), so the unweighted average is close.
+    ``movers`` tests this against a population-weighted re-aggregation.
+
+    Quintiles split the ranked authorities into five groups of (near) equal
+    count, as the report does: 1 = "High deprivation" (most deprived).
+    """
+    imd = _read_csv(lsoa_path, "IMD 2010 LSOA file")
+    require_columns(imd, ["lsoa01_code", "IMD_score"], lsoa_path)
+    imd = _numeric(imd, ["IMD_score"], lsoa_path, "IMD 2010")
+    if not imd["lsoa01_code"].astype(str).str.match(r"^E01\d{6}$").all():
+        bad = imd.loc[~imd["lsoa01_code"].astype(str).str.match(r"^E01\d{6}$"), "lsoa01_code"]
+        raise InputError(lsoa_path, f"malformed LSOA code(s): {', '.join(map(str, bad.head(5)))}")
+    if len(imd) < 30000:
+        raise InputError(lsoa_path, f"only {len(imd):,} LSOAs; England has 32,482 (truncated file?)")
+    lu = _read_csv(lsoa11_lookup_path, "LSOA-to-LA lookup (IMD 2015 LSOA file)")
+    require_columns(lu, ["lsoa11_code", "lad13_code"], lsoa11_lookup_path)
+    m = imd[["lsoa01_code", "IMD_score"]].merge(lu[["lsoa11_code", "lad13_code"]], left_on="lsoa01_code", right_on="lsoa11_code", how="left")
+    m = m.sort_values("lsoa01_code", ignore_index=True)
+    prev, nxt = m["lad13_code"].ffill(), m["lad13_code"].bfill()
+    gap = m["lad13_code"].isna()
+    m.loc[gap & (prev == nxt), "lad13_code"] = prev[gap & (prev == nxt)]
+    unplaced = int(m["lad13_code"].isna().sum())
+    m = m.dropna(subset=["lad13_code"])
+    m["la_code"] = m["lad13_code"].replace(units or {})
+    la = m.groupby("la_code").agg(imd_score=("IMD_score", "mean"), n_lsoa=("IMD_score", "size")).reset_index()
+    out = add_quintiles(la)
+    out.attrs.update(unplaced=unplaced, placed_by_code=int((gap & (prev == nxt)).sum()), n_lsoa=int(len(imd)))
+    return out
+
+
+def add_quintiles(la: pd.DataFrame, score: str = "imd_score") -> pd.DataFrame:
+    """Rank authorities by score (1 = most deprived) and cut the ranks into five equal-count groups."""
+    la = la.copy()
+    la["imd_rank"] = la[score].rank(ascending=False, method="first").astype(int)
+    la["imd_quintile"] = pd.qcut(la["imd_rank"], 5, labels=False).astype(int) + 1
+    la["imd_group"] = la["imd_quintile"].map(dict(enumerate(IMD_GROUPS, 1)))
+    return la.sort_values("imd_rank", ignore_index=True)
+
+
+# --------------------------------------------------------------------------- real geography
+
+
+def file_digest(paths, extra: str = "") -> str:
+    """SHA-256 over the bytes of ``paths`` (and ``extra``): the key of the geography cache."""
+    h = hashlib.sha256(extra.encode())
+    for p in paths:
+        with open(p, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+def merged_boundaries(shp, out_dir, units: dict[str, str]) -> Path:
+    """Write a copy of an LAD boundary file with the authorities in ``units`` dissolved into their unit.
+
+    Used for the 2011 Census geography (City of London in Westminster, Isles of
+    Scilly in Cornwall), so that shared borders and centroids match the flows.
+    """
+    import geopandas as gpd
+
+    from movers.data import geography as geo
+
+    gdf = geo.read_boundaries(shp)
+    gdf["la_code"] = gdf["la_code"].replace(units)
+    names = gdf.drop_duplicates("la_code").set_index("la_code")["la_name"]
+    dis = gdf.dissolve(by="la_code", as_index=False)[["la_code", "geometry"]]
+    dis["la_name"] = dis["la_code"].map(names)
+    out = gpd.GeoDataFrame({"lad14cd": dis["la_code"], "lad14nm": dis["la_name"]}, geometry=dis.geometry, crs=gdf.crs)
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    path = Path(out_dir) / "lad14_census_merged.shp"
+    out.to_file(path, engine="pyogrio")
+    return path
+
+
+def real_geography(boundary_shp, gva_path, cache_dir, merge_census: bool = False):
+    """England and Wales's own authorities as a ``movers.data.geography.Geography``, cached on disk.
+
+    Builds the LA-to-region lookup from the GVA file into ``cache_dir``, then
+    uses the project's geography loader (centroids, queen adjacency, miles). The
+    result is stored as JSON keyed by the SHA-256 of the input files, because the
+    adjacency search is the slow step and the inputs never change once fetched.
+    ``merge_census=True`` dissolves the two pairs the 2011 Census merged.
+    """
+    from movers.data import geography as geo
+
+    boundary_shp, gva_path, cache_dir = Path(boundary_shp), Path(gva_path), Path(cache_dir)
+    for p in (boundary_shp, boundary_shp.with_suffix(".dbf"), gva_path):
+        if not p.exists():
+            raise InputError(p, "file not found (run `python -m movers fetch`)")
+    key = file_digest([boundary_shp, boundary_shp.with_suffix(".dbf"), gva_path], extra=f"merge={merge_census}")[:16]
+    cache = cache_dir / f"geography_{key}.json"
+    if cache.exists():
+        data = json.loads(cache.read_text())
+        return geo.Geography(pd.DataFrame(data["las"]), {k: set(v) for k, v in data["neighbours"].items()}, data["source"])
+    lookup = write_region_lookup(gva_path, cache_dir)
+    shp = merged_boundaries(boundary_shp, cache_dir / f"merged_{key}", CENSUS_MERGED) if merge_census else boundary_shp
+    g = geo.load_geography(cache_dir, boundary_file=str(shp.resolve()), lookup_file=lookup.name)
+    g.source = str(boundary_shp)
+    payload = {"las": g.las.to_dict(orient="list"), "neighbours": {k: sorted(v) for k, v in g.neighbours.items()}, "source": g.source}
+    tmp = cache.with_suffix(".tmp")
+    tmp.write_text(json.dumps(payload))
+    tmp.replace(cache)
+    return g
+
+
+# --------------------------------------------------------------------------- everything the public flows chapter reads
+
+
+@dataclass
+class FlowInputs:
+    """What the 2011 flows analysis needs, on one set of authority codes.
+
+    ``od``: origin, destination, moves (between distinct authorities);
+    ``population``: residents by authority; ``imd``: la_code, imd_score, imd_rank,
+    imd_quintile, imd_group (England only); ``gva_per_head`` by authority (£);
+    ``notes``: facts about the inputs the chapter reports.
+    """
+
+    geography: object
+    od: pd.DataFrame
+    population: pd.Series
+    imd: pd.DataFrame
+    gva_per_head: pd.Series
+    notes: dict = field(default_factory=dict)
+
+
+def public_flow_inputs(folder, cache_dir, gva_year: int = 2011) -> FlowInputs:
+    """Read the open files of ``folder`` (the ``data/public`` layout) into ``FlowInputs`` on the 2011 Census units."""
+    from movers import fetch
+
+    folder = Path(folder)
+    p = {name: fetch.local_path(folder, name) for name in ("lad_boundaries_2014", "gva_la", "census2011_od", "la_code_crosswalk", "imd2010_lsoa", "imd2015_lsoa")}
+    geo = real_geography(p["lad_boundaries_2014"], p["gva_la"], cache_dir, merge_census=True)
+    od = read_census_od(p["census2011_od"], read_crosswalk(p["la_code_crosswalk"]))
+    pop = census_population(od)
+    units = set(geo.las["la_code"])
+    missing = sorted(units - set(od["origin"]))
+    if missing:
+        raise InputError(p["census2011_od"], f"no flows for authorities of the boundary file: {', '.join(missing[:5])}")
+    imd = imd2010_la(p["imd2010_lsoa"], p["imd2015_lsoa"], units=CENSUS_MERGED)
+    gva = read_gva(p["gva_la"])
+    gph = gva_per_head(gva, pop, gva_year, units=CENSUS_MERGED)
+    between = od[od["origin"] != od["destination"]][["origin", "destination", "moves"]].reset_index(drop=True)
+    notes = {
+        "n_units": len(units),
+        "moves_between": float(between["moves"].sum()),
+        "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
+        "people_total_raw": float(od.drop_duplicates("origin")["origin_people"].sum()),
+        "imd_unplaced": imd.attrs["unplaced"],
+        "imd_placed_by_code": imd.attrs["placed_by_code"],
+        "gva_year": gva_year,
+    }
+    return FlowInputs(geo, between, pop, imd, gph, notes)

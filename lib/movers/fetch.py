@@ -1,0 +1,262 @@
+"""``python -m movers fetch [DATASET ...]``: download the open data sets of ``data/datasets.yml``.
+
+Why pooch: it gives pinned URLs with checksums and a cache that is only
+re-downloaded when the file's hash no longer matches. On top of it this module
+adds what the project needs:
+
+* one downloader (``urllib``) for ``https://``, ``http://`` and ``file://`` URLs,
+  so tests and a local mirror go through the same path (hash check, cache) as a
+  real download;
+* resumable downloads: bytes arrive in ``<name>.part`` beside the target, and an
+  interrupted download continues with an HTTP ``Range`` request next time;
+* a tqdm progress bar per file;
+* one clear line, not a traceback, when the machine is offline;
+* a mirror (``MOVERS_FETCH_MIRROR``: a folder or ``file://`` URL laid out like
+  ``data/public``), which also serves files no public URL holds byte for byte;
+* after fetching, the LA-to-region lookup the geography loader needs is derived
+  from the GVA file and written beside the boundaries.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from movers import paths
+from movers.errors import InputError
+
+MANIFEST = paths.DATA / "datasets.yml"
+MIRROR_ENV = "MOVERS_FETCH_MIRROR"
+TIMEOUT_S = 20
+OFFLINE_EXIT = 3
+
+
+class Offline(Exception):
+    """The host of a URL could not be reached (no network, DNS failure, refused, timed out)."""
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One file of a dataset: where it goes (``folder/name``), where it comes from, its SHA-256 if known."""
+
+    dataset: str
+    folder: str
+    name: str
+    url: str | None
+    sha256: str | None
+    source_url: str | None = None
+
+
+def load_manifest(path: Path | None = None) -> dict:
+    """The ``datasets:`` mapping of ``data/datasets.yml``, checked for the keys ``fetch`` relies on."""
+    path = Path(path or MANIFEST)
+    if not path.exists():
+        raise InputError(path, "dataset manifest not found")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"not valid YAML ({exc})") from None
+    sets = data.get("datasets")
+    if not isinstance(sets, dict) or not sets:
+        raise InputError(path, "no 'datasets:' mapping")
+    for name, d in sets.items():
+        for key in ("title", "publisher", "licence", "folder", "chapters", "files"):
+            if key not in d:
+                raise InputError(path, f"dataset {name!r} lacks {key!r}")
+        for f in d["files"]:
+            if "name" not in f or "url" not in f or "sha256" not in f:
+                raise InputError(path, f"dataset {name!r}: every file needs name, url and sha256 (null when unknown)")
+            if f["sha256"] is not None and (len(str(f["sha256"])) != 64):
+                raise InputError(path, f"dataset {name!r}: {f['name']} has a malformed sha256")
+    return sets
+
+
+def file_specs(manifest: dict, names: list[str] | None = None) -> list[FileSpec]:
+    """Files of the named datasets (all datasets when ``names`` is empty), in manifest order."""
+    names = list(names or manifest)
+    unknown = [n for n in names if n not in manifest]
+    if unknown:
+        raise InputError("fetch", f"unknown dataset(s) {', '.join(unknown)}; known: {', '.join(manifest)}")
+    return [
+        FileSpec(n, manifest[n]["folder"], f["name"], f.get("url"), f.get("sha256"), f.get("source_url"))
+        for n in names
+        for f in manifest[n]["files"]
+    ]
+
+
+def local_path(folder: Path, dataset: str, manifest: dict | None = None) -> Path:
+    """Where the main file of ``dataset`` sits under a ``data/public``-style ``folder``."""
+    manifest = manifest or load_manifest()
+    if dataset not in manifest:
+        raise InputError("datasets.yml", f"no dataset {dataset!r}")
+    d = manifest[dataset]
+    name = d.get("main") or (d["files"][0]["name"] if d["files"] else None)
+    if name is None:
+        raise InputError("datasets.yml", f"dataset {dataset!r} has no file")
+    path = Path(folder) / d["folder"] / name
+    if not path.exists():
+        raise InputError(path, f"{d['title']}: file not found (run `python -m movers fetch {dataset}`)")
+    return path
+
+
+def mirror_url(spec: FileSpec, mirror: str | None) -> str | None:
+    """``file://`` URL of ``spec`` in a mirror folder laid out like ``data/public``, if the mirror has it."""
+    if not mirror:
+        return None
+    base = Path(urllib.parse.urlparse(mirror).path) if mirror.startswith("file://") else Path(mirror)
+    path = base.expanduser().resolve() / spec.folder / spec.name
+    return path.as_uri() if path.exists() else None
+
+
+class ResumableDownloader:
+    """pooch downloader over urllib: ``file://`` and ``http(s)://``, a ``.part`` file that survives
+    interruptions and is resumed with an HTTP Range request, and a tqdm progress bar."""
+
+    def __init__(self, part: Path, progress: bool = True, timeout: float = TIMEOUT_S):
+        self.part = Path(part)
+        self.progress = progress
+        self.timeout = timeout
+
+    def __call__(self, url: str, output_file, pooch_obj=None, check_only: bool = False):
+        from tqdm.auto import tqdm
+
+        have = self.part.stat().st_size if self.part.exists() else 0
+        headers = {"User-Agent": "movers-fetch (https://github.com/; reproducible research book)"}
+        http = url.startswith(("http://", "https://"))
+        if have and http:
+            headers["Range"] = f"bytes={have}-"
+        try:
+            resp = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=self.timeout)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 416 and have:  # the .part is already complete
+                resp = None
+            else:
+                raise
+        except (urllib.error.URLError, socket.timeout, ConnectionError) as exc:
+            reason = getattr(exc, "reason", exc)
+            if url.startswith("file://"):
+                raise FileNotFoundError(f"{url}: {reason}") from None
+            raise Offline(f"cannot reach {urllib.parse.urlparse(url).netloc} ({reason})") from None
+        if check_only:
+            return True
+        if resp is not None:
+            resumed = http and getattr(resp, "status", 200) == 206
+            if not resumed:
+                have = 0
+            total = resp.headers.get("Content-Length")
+            total = int(total) + have if total else None
+            mode = "ab" if resumed else "wb"
+            try:
+                with resp, open(self.part, mode) as out, tqdm(
+                    total=total, initial=have, unit="B", unit_scale=True, desc=self.part.name[:-5][:40], disable=not self.progress, file=sys.stderr, leave=False
+                ) as bar:
+                    for block in iter(lambda: resp.read(1 << 16), b""):
+                        out.write(block)
+                        bar.update(len(block))
+            except (socket.timeout, ConnectionError) as exc:
+                raise Offline(f"connection to {urllib.parse.urlparse(url).netloc} lost ({exc}); run fetch again to resume") from None
+        shutil.copyfile(self.part, output_file)
+        self.part.unlink()
+
+
+def fetch_file(spec: FileSpec, cache: Path, mirror: str | None = None, progress: bool = True) -> tuple[Path, str]:
+    """Download (or find in the cache) one file; return its path and how it was obtained.
+
+    pooch checks the SHA-256 when one is pinned (a mismatch raises ValueError and
+    leaves nothing behind) and re-downloads a cached file whose hash no longer matches.
+    """
+    import pooch
+
+    pooch.get_logger().setLevel(logging.WARNING)
+    folder = Path(cache) / spec.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / spec.name
+    url = mirror_url(spec, mirror) or spec.url
+    if url is None:
+        if target.exists():
+            return target, "cached"
+        where = f"; the original is at {spec.source_url}" if spec.source_url else ""
+        raise FileNotFoundError(f"{spec.dataset}/{spec.name}: no public URL serves this file, only a mirror ({MIRROR_ENV}){where}")
+    cached = target.exists() and (spec.sha256 is None or sha256_of(target) == spec.sha256)
+    known = f"sha256:{spec.sha256}" if spec.sha256 else None
+    path = pooch.retrieve(url, known_hash=known, fname=spec.name, path=folder, downloader=ResumableDownloader(folder / (spec.name + ".part"), progress), progressbar=False)
+    return Path(path), "cached" if cached else ("mirror" if url.startswith("file://") else "downloaded")
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file, as pinned in data/datasets.yml."""
+    import pooch
+
+    return pooch.file_hash(str(path), alg="sha256")
+
+
+def derive(cache: Path, manifest: dict, log=print) -> list[Path]:
+    """Files derived from downloads: the ONS-layout LA-to-region lookup written beside the 2014 boundaries."""
+    from movers.data import public
+
+    out = []
+    try:
+        gva = local_path(cache, "gva_la", manifest)
+        shp = local_path(cache, "lad_boundaries_2014", manifest)
+    except InputError:
+        return out
+    out.append(public.write_region_lookup(gva, shp.parent))
+    log(f"  derived {out[-1].relative_to(cache)} (LA-to-region lookup from the GVA file)")
+    return out
+
+
+def main(datasets: list[str] | None = None, cache: Path | None = None, mirror: str | None = None, progress: bool = True) -> int:
+    """Fetch the named datasets (all when none are named) into ``cache`` (default ``data/public``).
+
+    Returns 0 when every file is present and verified, 3 when the machine is
+    offline (one line says so), 1 for any other failure (named per file).
+    """
+    manifest = load_manifest()
+    cache = Path(cache or os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
+    mirror = mirror if mirror is not None else os.environ.get(MIRROR_ENV)
+    specs = file_specs(manifest, datasets)
+    ok, failed, offline = [], [], None
+    for spec in specs:
+        if offline and not mirror_url(spec, mirror):
+            failed.append(spec)
+            continue
+        try:
+            path, how = fetch_file(spec, cache, mirror, progress)
+        except Offline as exc:
+            offline = offline or str(exc)
+            failed.append(spec)
+            continue
+        except urllib.error.HTTPError as exc:
+            print(f"fetch: {spec.dataset}/{spec.name}: HTTP {exc.code} from {exc.url or spec.url} (has the file moved? see data/datasets.yml)", file=sys.stderr)
+            failed.append(spec)
+            continue
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"fetch: {spec.dataset}/{spec.name}: {exc}", file=sys.stderr)
+            failed.append(spec)
+            continue
+        ok.append(spec)
+        note = "" if spec.sha256 else f"  (no pinned checksum; sha256 {sha256_of(path)} -- add it to data/datasets.yml)"
+        print(f"  {how:10s} {spec.dataset}/{spec.name}{note}", file=sys.stderr)
+    derive(cache, manifest, log=lambda m: print(m, file=sys.stderr))
+    empty = [n for n in (datasets or manifest) if not manifest[n]["files"]]
+    for n in empty:
+        print(f"  no file   {n}: no download link is pinned; see {manifest[n].get('page', 'data/datasets.yml')}", file=sys.stderr)
+    if offline:
+        print(
+            f"fetch: offline: {offline}; {len(ok)} of {len(specs)} file(s) ready in {cache}, {len(failed)} not downloaded "
+            f"(re-run when online, or set {MIRROR_ENV} to a folder with the same layout)",
+            file=sys.stderr,
+        )
+        return OFFLINE_EXIT
+    print(f"fetch: {len(ok)} of {len(specs)} file(s) ready in {cache}", file=sys.stderr)
+    return 1 if failed else 0
