@@ -18,6 +18,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--scale", type=float, default=1.0, help="1.0 = the report's sizes; smaller for quick runs")
     g.add_argument("--only", nargs="*", help="datasets to (re)generate, keeping the others")
     g.add_argument("--out", type=Path, default=None, help="folder (default data/synthetic)")
+    g.add_argument("--geography", choices=("synthetic", "real"), default="synthetic",
+                   help="real: put the synthetic world on the 348 real authorities of England and Wales (needs `fetch lad_boundaries_2014 gva_la`)")
 
     r = sub.add_parser("run", help="execute chapters with papermill (cached)")
     r.add_argument("chapters", nargs="*", help="chapter names (default: every chapter of _toc.yml)")
@@ -46,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "generate":
             from movers.synth import main_generate
 
-            return main_generate(args.out or paths.DATA / "synthetic", args.seed, args.scale, args.only)
+            return main_generate(args.out or paths.DATA / "synthetic", args.seed, args.scale, args.only, geography=args.geography)
         if args.command == "run":
             from movers import book, params, runner
 

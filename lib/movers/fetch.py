@@ -109,6 +109,21 @@ def local_path(folder: Path, dataset: str, manifest: dict | None = None) -> Path
     return path
 
 
+def find_local(dataset: str, manifest: dict | None = None) -> Path:
+    """Main file of ``dataset`` in the download cache, else in the workplace copy ``../shared/data/public``.
+
+    Used where a command (``generate --geography real``) needs an open file but has no ``data_path``.
+    """
+    manifest = manifest or load_manifest()
+    folders = [Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public")), paths.SHARED_PUBLIC]
+    for folder in folders:
+        try:
+            return local_path(folder, dataset, manifest)
+        except InputError:
+            continue
+    raise InputError(folders[0] / manifest[dataset]["folder"], f"not found here nor in {folders[1]}; run `python -m movers fetch {dataset}`")
+
+
 def mirror_url(spec: FileSpec, mirror: str | None) -> str | None:
     """``file://`` URL of ``spec`` in a mirror folder laid out like ``data/public``, if the mirror has it."""
     if not mirror:

@@ -84,12 +84,19 @@ def layout(seed: int) -> pd.DataFrame:
     return df
 
 
-def generate(root: Path, seed: int, scale: float) -> None:
-    """Write the boundary shapefile, the LA-to-region lookup and truth.json into ``root/geography``."""
+def generate(root: Path, seed: int, scale: float, kind: str = "synthetic") -> None:
+    """Write the boundary shapefile, the LA-to-region lookup and truth.json into ``root/geography``.
+
+    ``kind="real"`` writes England and Wales's real 2014 authorities instead (see ``write_real``).
+    """
     import geopandas as gpd
     import shapely
 
     folder = Path(root) / NAME
+    if kind == "real":
+        return write_real(folder, seed)
+    if kind != "synthetic":
+        raise ValueError(f"geography kind must be 'synthetic' or 'real', not {kind!r}")
     df = layout(seed)
     pts = shapely.points(df["x_km"].to_numpy() * 1000, df["y_km"].to_numpy() * 1000)
     hull = shapely.convex_hull(shapely.multipoints(pts)).buffer(15000)
@@ -119,3 +126,37 @@ def generate(root: Path, seed: int, scale: float) -> None:
     lookup = pd.DataFrame({"LAD14CD": df["la_code"], "LAD14NM": df["la_name"], "RGN14CD": df["region_code"], "RGN14NM": df["region_name"]})
     lookup.to_csv(folder / LOOKUP_FILE, index=False)
     write_truth(folder, {"n_las": len(df), "regions": {r[1]: sum(r[4].values()) for r in REGIONS}, "seed": seed})
+
+
+def write_real(folder: Path, seed: int) -> None:
+    """Write the real 2014 boundaries of England and Wales (same file names and fields) and their region lookup.
+
+    Why: with the real map, every synthetic dataset built on this folder (flows,
+    covariates, panels) runs on the real 348 authorities, real centroids and real
+    shared borders, so distance and border effects are simulated on the geometry
+    the report used. The files come from ``python -m movers fetch lad_boundaries_2014
+    gva_la`` (or the workplace copy in ``../shared/data/public``).
+    """
+    from movers import fetch
+    from movers.data import geography as geo
+    from movers.data import public
+
+    shp = fetch.find_local("lad_boundaries_2014")
+    gva = fetch.find_local("gva_la")
+    gdf = geo.read_boundaries(shp)
+    gdf = gdf.assign(
+        objectid=np.arange(1, len(gdf) + 1),
+        lad14cd=gdf["la_code"],
+        lad14nm=gdf["la_name"],
+        lad14nmw="",
+        st_areasha=gdf.geometry.area,
+        st_lengths=gdf.geometry.length,
+    )[["objectid", "lad14cd", "lad14nm", "lad14nmw", "st_areasha", "st_lengths", "geometry"]]
+    gdf.to_file(Path(folder) / BOUNDARY_FILE, engine="pyogrio")
+    lookup = public.region_lookup(gva)
+    missing = sorted(set(gdf["lad14cd"]) - set(lookup["LAD14CD"]))
+    if missing:
+        raise ValueError(f"{gva}: no region for {', '.join(missing[:5])}")
+    lookup[lookup["LAD14CD"].isin(gdf["lad14cd"])].to_csv(Path(folder) / LOOKUP_FILE, index=False)
+    regions = lookup["RGN14NM"].value_counts().to_dict()
+    write_truth(folder, {"n_las": len(gdf), "kind": "real", "boundaries": str(shp), "regions": regions, "seed": seed})
