@@ -15,7 +15,7 @@ so they are tabulated as such beside the report's figures.
 
 from __future__ import annotations
 
-from itertools import combinations
+from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -65,6 +65,51 @@ REPORT_SHARES = {
 
 DEFAULT_THRESHOLDS = {"many": 0.5, "some": 0.2, "few": 0.0}
 NONE_WORD = "none"
+
+
+PROJECT_FOLDER = "qual"
+NO_PUBLIC_DATA = (
+    "Interview and focus-group transcripts are personal data and are not published, so there is no open version "
+    "of this strand: with source=public the chapter shows the synthetic project instead. Run it with "
+    "source=restricted and data_path=<your .qdpx file or folder> to analyse a real coded project."
+)
+
+
+def project_location(source: str, data_path: str = "") -> tuple[str, Path, str]:
+    """Where the chapter's project lives: (source actually used, path, note for the reader).
+
+    ``data_path`` may name a ``.qdpx`` file or a folder (a tidy-CSV folder, or
+    one holding a single ``.qdpx``). Without it the project is the ``qual``
+    folder of the data source; ``public`` has none (transcripts are never open
+    data) and falls back to the synthetic project, saying so.
+    """
+    from movers import paths
+
+    if data_path:
+        p = Path(data_path).expanduser()
+        p = p if p.is_absolute() else paths.ROOT / p
+        if not p.exists():
+            raise InputError(p, f"parameter 'data_path' names no file or folder (source={source})")
+        return source, p, ""
+    note = ""
+    if source == "public":
+        source, note = "synthetic", NO_PUBLIC_DATA
+    folder = paths.data_dir(source) / PROJECT_FOLDER
+    if not folder.exists():
+        raise InputError(folder, f"no qualitative project for source={source} (run `python -m movers generate --only qual`)")
+    return source, folder, note
+
+
+def load_project(source: str, data_path: str = "") -> tuple[QualProject, dict, str, str]:
+    """Read the chapter's project with the attributes it needs: (project, truth or {}, source used, note)."""
+    from movers.data.refiqda import load
+    from movers.synth import read_truth
+
+    used, path, note = project_location(source, data_path)
+    project = load(path, required=REQUIRED)
+    participants_of(project)
+    truth = read_truth(path if path.is_dir() else path.parent) if used == "synthetic" else {}
+    return project, truth, used, note
 
 
 def participants_of(project: QualProject) -> pd.DataFrame:
@@ -291,9 +336,12 @@ def heatmap(matrix: pd.DataFrame, title: str = "", short: Mapping[str, str] | No
     import matplotlib.pyplot as plt
     import seaborn as sns
 
+    import textwrap
+
     m = matrix.rename(index=short or {}, columns=short or {})
+    m = m.rename(index=lambda t: textwrap.fill(str(t), 26), columns=lambda t: textwrap.fill(str(t), 18))
     mask = np.triu(np.ones(m.shape, dtype=bool), k=1)
-    fig, ax = plt.subplots(figsize=(8.5, 7))
+    fig, ax = plt.subplots(figsize=(9, 8))
     sns.heatmap(m, mask=mask, annot=True, fmt="d", cmap="Blues", cbar_kws={"label": "count"}, square=True, ax=ax, annot_kws={"size": 8})
     ax.set_xlabel("")
     ax.set_ylabel("")

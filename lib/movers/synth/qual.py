@@ -84,7 +84,7 @@ THEMES = [
     ("Friends and social networks", "Deciding to move or stay", "Friends who moved or stayed, and building new networks.", (0.45, 0.40, 0.45, 0.35, 0.40, 0.35)),
     ("Moving away and coming back", "Deciding to move or stay", "Having lived elsewhere for a time before returning.", (0.10, 0.10, 0.05, 0.35, 0.30, 0.10)),
 ]
-SECOND_CODE = 0.12  # chance that an answer also carries another of the speaker's themes
+SECOND_CODE = 0.12  # chance that an answer goes on to a second of the speaker's themes (coded with both)
 EXTRA_MENTIONS = {Q.INTERVIEW: 0.8, Q.FOCUS_GROUP: 0.3}  # Poisson mean of further coded answers per theme mentioned
 
 # Invented answer templates, one list per theme; {home} is the speaker's home town, {city} another place
@@ -234,6 +234,11 @@ def _people(rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
     return people, counts
 
 
+def _lower_first(text: str) -> str:
+    """Lower-case the first letter unless it starts a proper noun or 'I' (the templates start with neither)."""
+    return text if text.startswith(("I ", "I'")) or text[:1].isupper() and text.split()[0] in HOME_TOWNS + HOT_CITIES else text[:1].lower() + text[1:]
+
+
 def _answer(rng: np.random.Generator, theme: str, home: str, city: str) -> str:
     return str(rng.choice(ANSWERS[theme])).format(home=home, city=city)
 
@@ -259,11 +264,14 @@ def _transcripts(rng: np.random.Generator, people: pd.DataFrame, prevalence: dic
         out = []
         for theme in mentions[name]:
             for _ in range(1 + rng.poisson(EXTRA_MENTIONS[p[Q.METHOD]])):
-                codes = [theme]
+                codes, body = [theme], _answer(rng, theme, home, city)
                 others = [t for t in mentions[name] if t != theme]
                 if others and rng.random() < SECOND_CODE:
-                    codes.append(str(rng.choice(others)))
-                out.append((codes, _answer(rng, theme, home, city)))
+                    # a passage that joins two themes: both sentences, both codes on the whole passage
+                    other = str(rng.choice(others))
+                    codes.append(other)
+                    body += " And " + _lower_first(_answer(rng, other, home, city))
+                out.append((codes, body))
         out += [([], str(rng.choice(FILLER))) for _ in range(1 + rng.integers(0, 2))]
         return out
 
