@@ -396,6 +396,29 @@ class FlowInputs:
     notes: dict = field(default_factory=dict)
 
 
+def public_folder(data_path: str = "") -> Path:
+    """The folder of open files a ``source=public`` chapter reads.
+
+    ``data_path`` when given; else the download cache (``data/public``) when
+    ``fetch`` has filled it; else the workplace copy ``../shared/data/public``,
+    which has the same layout. The chapter says which one it used.
+    """
+    import os
+
+    from movers import fetch, paths
+
+    if data_path:
+        return paths.data_dir("public", data_path)
+    cache = Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
+    for folder in (cache, paths.SHARED_PUBLIC):
+        try:
+            fetch.local_path(folder, "census2011_od")
+            return folder
+        except InputError:
+            continue
+    raise InputError(cache, "no open data here: run `python -m movers fetch` (or pass -p data_path=<folder of the open files>)")
+
+
 def public_flow_inputs(folder, cache_dir, gva_year: int = 2011) -> FlowInputs:
     """Read the open files of ``folder`` (the ``data/public`` layout) into ``FlowInputs`` on the 2011 Census units."""
     from movers import fetch

@@ -137,3 +137,32 @@ def fit_nb(frame: pd.DataFrame, factor: str, order: Sequence[str], reference: st
     out.attrs["alpha"] = float(res.params.iloc[-1])
     out.attrs["converged"] = bool(res.mle_retvals.get("converged", False))
     return out
+
+
+LABELS = {
+    "border": "Share border",
+    "log_distance": "Distance between sending and receiving areas",
+    "log_gva_origin": "GVA per capita, sending area",
+    "log_gva_destination": "GVA per capita, receiving area",
+}
+SPECS = {
+    "Model 1": [],
+    "Model 2": ["border", "log_distance"],
+    "Model 2 + GVA": ["border", "log_distance", "log_gva_origin", "log_gva_destination"],
+}
+
+
+def sending_models(pairs: pd.DataFrame, order: Sequence[str], reference: str, specs: Mapping[str, Sequence[str]] = SPECS) -> dict[str, pd.DataFrame]:
+    """Which types of area do people leave? One NB fit per specification, sending-type dummies (report Tables 2 and 7)."""
+    return {name: fit_nb(pairs, "sending", order, reference, terms, LABELS) for name, terms in specs.items()}
+
+
+def receiving_models(pairs: pd.DataFrame, order: Sequence[str], reference: str, specs: Mapping[str, Sequence[str]] = SPECS) -> dict[str, dict[str, pd.DataFrame]]:
+    """Where do people from each type of area go? For each sending type, one NB fit per specification
+    with receiving-type dummies (report Tables 3-5, 8-15, 16-20)."""
+    out = {}
+    for k in order:
+        sub = pairs[pairs["sending"] == k]
+        if len(sub):
+            out[k] = {name: fit_nb(sub, "receiving", order, reference, terms, LABELS) for name, terms in specs.items()}
+    return out
