@@ -158,3 +158,36 @@ def test_bad_attribute_values_named(tmp_path):
     proj.participants.loc["a", Q.AREA] = "Lukewarm spot"
     with pytest.raises(InputError, match="'Area type' must be"):
         Q.participants_of(proj)
+
+
+def test_project_location_public_falls_back_and_bad_path(world, monkeypatch, tmp_path):
+    monkeypatch.setenv("MOVERS_SYNTHETIC", str(world))
+    used, path, note = Q.project_location("public")
+    assert used == "synthetic" and path == world / "qual" and "not published" in note
+    project, truth, used, _ = Q.load_project("synthetic")
+    assert truth["focus_groups"] == 20 and len(project.participants) == 178
+    with pytest.raises(InputError, match="parameter 'data_path' names no file"):
+        Q.project_location("restricted", str(tmp_path / "nowhere.qdpx"))
+    with pytest.raises(InputError, match="source=restricted needs"):
+        Q.project_location("restricted")
+
+
+def test_chapter_executes_on_a_small_world(world, monkeypatch, tmp_path):
+    """The chapter end to end (papermill, ~8 s): every glued name is produced and nothing raises."""
+    import jupytext
+    import papermill as pm
+
+    from movers import paths
+
+    monkeypatch.setenv("MOVERS_SYNTHETIC", str(world))
+    src = (paths.CHAPTERS / "qualitative.md").read_text()
+    nb = jupytext.reads(src, fmt="md:myst")
+    out = tmp_path / "q.ipynb"
+    pm.execute_notebook(nb, str(out), parameters={"thresholds": {"many": 0.6, "some": 0.3, "few": 0.0}, "quote_count": 1},
+                        kernel_name="python3", cwd=str(paths.ROOT), progress_bar=False, log_output=False)
+    text = out.read_text()
+    import re
+
+    used = set(re.findall(r"\{glue:(?:text|figure)\}`?\s*(\w+)", src))
+    assert used and all(f'"name": "{name}"' in text for name in used), sorted(n for n in used if f'"name": "{n}"' not in text)
+    assert "Table Q.6" in text and "many 60%" in text

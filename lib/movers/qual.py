@@ -332,17 +332,28 @@ def cooccurrence(project: QualProject, unit: str = "participant", themes: Sequen
 
 
 def heatmap(matrix: pd.DataFrame, title: str = "", short: Mapping[str, str] | None = None):
-    """Seaborn heatmap of a co-occurrence matrix, lower triangle only (the upper one repeats it)."""
+    """Seaborn heatmap of a co-occurrence matrix: the lower triangle of pairs, each theme's own count in its label.
+
+    The diagonal (a theme with itself) is far larger than any pair and would
+    wash out the colour scale, so it moves into the labels; the upper triangle
+    repeats the lower and is left out.
+    """
+    import textwrap
+
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    import textwrap
-
     m = matrix.rename(index=short or {}, columns=short or {})
-    m = m.rename(index=lambda t: textwrap.fill(str(t), 26), columns=lambda t: textwrap.fill(str(t), 18))
-    mask = np.triu(np.ones(m.shape, dtype=bool), k=1)
+    labels = [f"{t} ({int(m.iloc[i, i])})" for i, t in enumerate(m.index)]
+    m.index, m.columns = labels, labels
+    pairs = m.iloc[1:, :-1]
+    mask = np.triu(np.ones(pairs.shape, dtype=bool), k=1)
     fig, ax = plt.subplots(figsize=(9, 8))
-    sns.heatmap(m, mask=mask, annot=True, fmt="d", cmap="Blues", cbar_kws={"label": "count"}, square=True, ax=ax, annot_kws={"size": 8})
+    sns.heatmap(pairs, mask=mask, annot=True, fmt="d", cmap="Blues", cbar_kws={"label": "count", "shrink": 0.7}, square=True,
+                linewidths=0.5, linecolor="white", ax=ax, annot_kws={"size": 8})
+    ax.grid(False)
+    ax.set_yticklabels([textwrap.fill(t.get_text(), 32) for t in ax.get_yticklabels()], rotation=0, fontsize=9)
+    ax.set_xticklabels([t.get_text() for t in ax.get_xticklabels()], rotation=55, ha="right", rotation_mode="anchor", fontsize=9)
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(title)
