@@ -170,3 +170,38 @@ def test_tidy_unknown_participant_and_code(tmp_path):
 def test_load_rejects_folder_without_project(tmp_path):
     with pytest.raises(InputError, match="neither a .qdpx project nor"):
         R.load(tmp_path)
+
+
+HAND_WRITTEN = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="doc variables" origin="hand">
+  <CodeBook><Codes>
+    <Code guid="C1" name="Housing" isCodable="true"/>
+  </Codes></CodeBook>
+  <Variables>
+    <Variable guid="V1" name="Method" typeOfVariable="Text"/>
+    <Variable guid="V2" name="Dependent children" typeOfVariable="Boolean"/>
+  </Variables>
+  <Sources>
+    <TextSource guid="S1" name="Interview 1">
+      <PlainTextContent>Q: why? A: the rent.</PlainTextContent>
+      <PlainTextSelection guid="P1" startPosition="11" endPosition="20">
+        <Coding guid="K1"><CodeRef targetGUID="C1"/></Coding>
+      </PlainTextSelection>
+      <VariableValue><VariableRef targetGUID="V1"/><TextValue>Interview</TextValue></VariableValue>
+      <VariableValue><VariableRef targetGUID="V2"/><BooleanValue>1</BooleanValue></VariableValue>
+    </TextSource>
+  </Sources>
+</Project>
+"""
+
+
+def test_hand_written_project_with_document_variables_and_inline_text(tmp_path):
+    """Without cases, a source carrying variable values is one participant (document attributes, one file per person)."""
+    p = tmp_path / "h.qdpx"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("project.qde", HAND_WRITTEN)
+    proj = R.read_qdpx(p, required=["Method", "Dependent children"])
+    assert list(proj.participants.index) == ["Interview 1"]
+    assert proj.participants.loc["Interview 1", "Dependent children"] is True
+    seg = proj.segments.iloc[0]
+    assert (seg["participant"], seg["code"], seg["text"]) == ("Interview 1", "Housing", "the rent.")

@@ -20,8 +20,10 @@ What the book needs from a project is small, and this module keeps only that:
 A segment belongs to the participant whose case lists the selection
 (``SelectionRef``), which is how speakers in a focus-group transcript are
 told apart; failing that, to the one case that lists the whole source
-(``SourceRef``), as for a one-to-one interview. Positions are character
-offsets into the plain text, the end exclusive.
+(``SourceRef``), as for a one-to-one interview. A project with no cases
+whose transcripts carry the variable values (document attributes) is read
+as one participant per transcript. Positions are character offsets into the
+plain text, the end exclusive.
 
 The tidy alternative is a folder with ``participants.csv`` (``participant``
 plus one column per attribute), ``segments.csv`` (``participant, source,
@@ -221,19 +223,13 @@ def _parse_project(root, zf: zipfile.ZipFile, where: str) -> QualProject:
     for el in root.iterfind(f"{Q}Cases/{Q}Case"):
         name = _attr(el, "name", where)
         row = {"participant": name, "guid": _attr(el, "guid", where)}
-        for vv in el.findall(Q + "VariableValue"):
-            ref = vv.find(Q + "VariableRef")
-            target = None if ref is None else ref.get("targetGUID")
-            if target not in variables:
-                raise InputError(where, f"line {vv.sourceline}: case {name!r} has a value for an unknown variable {target!r}")
-            vname, kind = variables[target]
-            value_el = next((c for c in vv if isinstance(c.tag, str) and c.tag != Q + "VariableRef"), None)
-            row[vname] = None if value_el is None or value_el.text is None else _convert(value_el.text, kind, where, vv.sourceline)
+        row.update(_values(el, variables, where, f"case {name!r}"))
         for ref in el.findall(Q + "SelectionRef"):
             sel_owner[_attr(ref, "targetGUID", where)] = name
         for ref in el.findall(Q + "SourceRef"):
             src_cases.setdefault(_attr(ref, "targetGUID", where), []).append(name)
         cases.append(row)
+    sources, segments, source_guid = _parse_sources(root, zf, where, code_by_guid, variables, cases, sel_owner, src_cases)
     participants = pd.DataFrame(cases)
     if participants.empty:
         participants = pd.DataFrame(columns=["participant", "guid"])
@@ -245,34 +241,6 @@ def _parse_project(root, zf: zipfile.ZipFile, where: str) -> QualProject:
             participants[vname] = None
         elif kind == "Boolean":
             participants[vname] = participants[vname].astype(object)
-
-    sources, segments, source_guid = {}, [], {}
-    for el in root.iterfind(f"{Q}Sources/{Q}TextSource"):
-        sname, sguid = _attr(el, "name", where), _attr(el, "guid", where)
-        inline = el.find(Q + "PlainTextContent")
-        if inline is not None:
-            text = inline.text or ""
-        elif el.get("plainTextPath"):
-            text = _archive_text(zf, el.get("plainTextPath"), where)
-        else:
-            raise InputError(where, f"line {el.sourceline}: text source {sname!r} has neither PlainTextContent nor plainTextPath")
-        if sname in sources:
-            raise InputError(where, f"two sources are named {sname!r}")
-        sources[sname] = text
-        source_guid[sguid] = sname
-        owners = src_cases.get(sguid, [])
-        for sel in el.findall(Q + "PlainTextSelection"):
-            sel_guid = _attr(sel, "guid", where)
-            start, end = _attr(sel, "startPosition", where, int), _attr(sel, "endPosition", where, int)
-            if not 0 <= start < end <= len(text):
-                raise InputError(where, f"line {sel.sourceline}: selection {start}-{end} lies outside source {sname!r} ({len(text)} characters)")
-            who = sel_owner.get(sel_guid, owners[0] if len(owners) == 1 else None)
-            for coding in sel.findall(Q + "Coding"):
-                ref = coding.find(Q + "CodeRef")
-                target = None if ref is None else ref.get("targetGUID")
-                if target not in code_by_guid:
-                    raise InputError(where, f"line {coding.sourceline}: a coding in source {sname!r} refers to unknown code {target!r}")
-                segments.append({"segment": sel_guid, "participant": who, "source": sname, "code": code_by_guid[target], "start": start, "end": end, "text": text[start:end]})
 
     sets = {}
     for el in root.iterfind(f"{Q}Sets/{Q}Set"):
@@ -291,6 +259,61 @@ def _parse_project(root, zf: zipfile.ZipFile, where: str) -> QualProject:
         sets=sets,
         origin=root.get("origin", ""),
     )
+
+
+def _values(el, variables: dict, where: str, owner: str) -> dict:
+    """The VariableValue children of a case (or source) as {variable name: typed value}."""
+    row = {}
+    for vv in el.findall(Q + "VariableValue"):
+        ref = vv.find(Q + "VariableRef")
+        target = None if ref is None else ref.get("targetGUID")
+        if target not in variables:
+            raise InputError(where, f"line {vv.sourceline}: {owner} has a value for an unknown variable {target!r}")
+        vname, kind = variables[target]
+        value_el = next((c for c in vv if isinstance(c.tag, str) and c.tag != Q + "VariableRef"), None)
+        row[vname] = None if value_el is None or value_el.text is None else _convert(value_el.text, kind, where, vv.sourceline)
+    return row
+
+
+def _parse_sources(root, zf, where, code_by_guid, variables, cases, sel_owner, src_cases):
+    """Transcripts and their codings, each coding attributed to a participant.
+
+    A project without cases whose sources carry variable values (how some
+    packages store document attributes, one document per interviewee) gets
+    one participant per such source, so the same analysis still applies.
+    """
+    by_source = not cases
+    sources, segments, source_guid = {}, [], {}
+    for el in root.iterfind(f"{Q}Sources/{Q}TextSource"):
+        sname, sguid = _attr(el, "name", where), _attr(el, "guid", where)
+        inline = el.find(Q + "PlainTextContent")
+        if inline is not None:
+            text = inline.text or ""
+        elif el.get("plainTextPath"):
+            text = _archive_text(zf, el.get("plainTextPath"), where)
+        else:
+            raise InputError(where, f"line {el.sourceline}: text source {sname!r} has neither PlainTextContent nor plainTextPath")
+        if sname in sources:
+            raise InputError(where, f"two sources are named {sname!r}")
+        sources[sname] = text
+        source_guid[sguid] = sname
+        if by_source and el.find(Q + "VariableValue") is not None:
+            cases.append({"participant": sname, "guid": sguid, **_values(el, variables, where, f"source {sname!r}")})
+            src_cases[sguid] = [sname]
+        owners = src_cases.get(sguid, [])
+        for sel in el.findall(Q + "PlainTextSelection"):
+            sel_guid = _attr(sel, "guid", where)
+            start, end = _attr(sel, "startPosition", where, int), _attr(sel, "endPosition", where, int)
+            if not 0 <= start < end <= len(text):
+                raise InputError(where, f"line {sel.sourceline}: selection {start}-{end} lies outside source {sname!r} ({len(text)} characters)")
+            who = sel_owner.get(sel_guid, owners[0] if len(owners) == 1 else None)
+            for coding in sel.findall(Q + "Coding"):
+                ref = coding.find(Q + "CodeRef")
+                target = None if ref is None else ref.get("targetGUID")
+                if target not in code_by_guid:
+                    raise InputError(where, f"line {coding.sourceline}: a coding in source {sname!r} refers to unknown code {target!r}")
+                segments.append({"segment": sel_guid, "participant": who, "source": sname, "code": code_by_guid[target], "start": start, "end": end, "text": text[start:end]})
+    return sources, segments, source_guid
 
 
 # --------------------------------------------------------------------------- writing .qdpx
