@@ -438,9 +438,10 @@ def truth_tables(sample_by_outcome: Mapping[str, pd.DataFrame], truth: Mapping, 
 # ----------------------------------------------------------------------------- motivation (Tables 25, 26)
 
 
-def motivation_table(sample: pd.DataFrame, question: str = "reason2", min_share: float = 0.02) -> pd.DataFrame:
+def motivation_table(sample: pd.DataFrame, question: str = "reason2", min_share: float = 0.02, order: Sequence[str] | None = None) -> pd.DataFrame:
     """Percentages of stayers and movers giving each answer, their difference (stayer - mover) and a
-    two-proportion z-test; answers given by fewer than ``min_share`` of respondents are dropped, as in the report."""
+    two-proportion z-test; answers given by fewer than ``min_share`` of respondents are dropped, as in the report.
+    ``n_stayer`` / ``n_mover`` are the people behind each percentage (for disclosure control)."""
     s = sample.dropna(subset=[question, "mover"])
     if s.empty:
         raise InputError("sample", f"nobody answered the motivation question {question!r}")
@@ -453,9 +454,12 @@ def motivation_table(sample: pd.DataFrame, question: str = "reason2", min_share:
     se = np.sqrt(pooled * (1 - pooled) * (1 / n.get(0, np.nan) + 1 / n.get(1, np.nan)))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (p0 - p1) / se
-    out = pd.DataFrame({"Stayer": 100 * p0, "Mover": 100 * p1, "Difference": 100 * (p0 - p1), "pvalue": 2 * stats.norm.sf(np.abs(z))})
+    out = pd.DataFrame({"Stayer": 100 * p0, "Mover": 100 * p1, "Difference": 100 * (p0 - p1), "pvalue": 2 * stats.norm.sf(np.abs(z)),
+                        "n_stayer": counts[0].astype(int), "n_mover": counts[1].astype(int)})
+    if order is not None:
+        out = out.reindex([o for o in order if o in out.index] + [i for i in out.index if i not in order])
+    out.index.name = None
     out.attrs["nobs"] = int(len(s))
-    out.attrs["counts"] = counts.rename(columns={0: "Stayer", 1: "Mover"})
     return out
 
 
@@ -484,8 +488,90 @@ def disclose_table(values: pd.DataFrame, counts: pd.DataFrame, source: str, thre
     return sdc.suppress(values, counts.reindex(index=values.index, columns=values.columns), threshold)
 
 
+
+# ----------------------------------------------------------------------------- chapter helpers
+
+
+def load_inputs(source: str, data_path: str = "", aux_path: str = "", dictionary: str = "", years: Sequence[int] = (2000, 2019)) -> dict:
+    """Everything the chapter reads: the panel, LA geography, LA indicators and (synthetic) truth.
+
+    ``data_path`` is the synthetic world (its ``ukhls`` folder is used) or the
+    folder of a Special Licence download; ``aux_path`` holds ``geography/`` and
+    ``nomis/`` (default: the synthetic world, or the public download for real data).
+    """
+    from movers import paths
+    from movers.data.geography import load_geography
+    from movers.data.nomis import la_indicators
+    from movers.data.ukhls import load_panel
+    from movers.synth import read_truth
+
+    if source == "public":
+        raise InputError("parameter 'source'", "BHPS-UKHLS microdata are not public: use source=synthetic, or source=restricted with data_path")
+    root = paths.data_dir(source, data_path or None)
+    folder = root / "ukhls" if (root / "ukhls").is_dir() else root
+    if aux_path:
+        aux = paths.data_dir("public", aux_path)
+    elif source == "synthetic":
+        aux = root
+    else:
+        aux = paths.data_dir("public")
+    panel = load_panel(folder, dictionary or None, years=(1991, int(years[1]) + 1))
+    geo = load_geography(aux / "geography")
+    indicators = la_indicators(aux / "nomis")
+    truth = read_truth(folder) if source == "synthetic" else {}
+    return {"panel": panel, "geography": geo, "indicators": indicators, "truth": truth, "folder": folder}
+
+
+def sample_facts(sample: pd.DataFrame) -> dict:
+    """Numbers the chapter's prose quotes about the sample (glued, never typed)."""
+    n = len(sample)
+    return {
+        "n_sample": n,
+        "n_movers": int(sample["mover"].sum()),
+        "pct_movers": 100.0 * float(sample["mover"].mean()),
+        "n_returners": int(sample["returner"].sum()),
+        "pct_age30": 100.0 * float((sample["age"] == 30).mean()),
+        "pct_older": 100.0 * float((sample["age"] > 30).mean()),
+        "pct_younger": 100.0 * float((sample["age"] < 30).mean()),
+        "median_distance": float(sample.loc[sample["mover"] == 1, "distance"].median()),
+        "n_motivation": int(sample["reason2"].notna().sum()) if "reason2" in sample else 0,
+        "first_year": int(sample["year"].min()),
+        "last_year": int(sample["year"].max()),
+        "pct_two_parents": 100.0 * float((sample["n_parents"] >= 2).mean()),
+    }
+
+
+def models_table(effects: Mapping[str, Mapping[str, pd.DataFrame]], caption: str = "", notes: str = "", label: str | None = None):
+    """Models 1-3 for several outcomes as one report-style table: a row per outcome, control rows,
+    and one row of observations per outcome (the models of different outcomes rest on different people)."""
+    from movers.tables import fmt_number, regression_table
+
+    models = {}
+    for m in ("Model 1", "Model 2", "Model 3"):
+        frames = []
+        for o, per_model in effects.items():
+            f = per_model[m].copy()
+            f.index = [OUTCOMES[o]]
+            frames.append(f)
+        models[m] = pd.concat([pd.DataFrame(f) for f in frames])
+    table = regression_table(
+        models,
+        controls={"Distance, region and year effects": [True, True, True], "Macroeconomic variables": [False, True, True],
+                  "Demographic characteristics": [False, False, True]},
+        caption=caption, notes=notes, label=label,
+    )
+    for o, per_model in effects.items():
+        table.frame.loc[f"Observations: {OUTCOMES[o].lower()}"] = [fmt_number(per_model[m].attrs["nobs"], 0) for m in models]
+    return table
+
+
+def difference_cells(cells: Mapping[str, int], characteristic: str) -> dict[str, int]:
+    """Smallest mover/stayer cell behind each Table 24 difference (both groups count)."""
+    col, labels, ref, diff_labels = CHARACTERISTICS[characteristic]
+    return {lab: min(cells.get(labels[g], 0), cells.get(labels[ref], 0)) for g, lab in diff_labels.items()}
+
 __all__ = [
     "teen_observations", "choose_adult_observation", "build_sample", "describe", "formula", "fit", "mover_effect_models",
     "interaction_effects", "interaction_tables", "true_effects", "truth_tables", "motivation_table", "disclose_effects",
-    "disclose_table", "CHARACTERISTICS", "OUTCOMES",
+    "disclose_table", "load_inputs", "sample_facts", "models_table", "difference_cells", "CHARACTERISTICS", "OUTCOMES",
 ]

@@ -45,11 +45,12 @@ from movers.synth import rng_for, write_truth
 NAME = "ukhls"
 REQUIRES: tuple[str, ...] = ("geography", "nomis")
 
-FAMILIES = 4950  # at scale 1: calibrated so the analysis sample is close to Table 23's 2,842 people
+FAMILIES = 5200  # at scale 1: calibrated so the analysis sample is close to Table 23's 2,842 people
 BHPS_SHARE = 0.68  # families entering the BHPS in 1991 (the rest enter the UKHLS in 2009)
 ATTRITION = 0.045  # yearly probability that a household (or a split-off adult) leaves the panel
 REJOIN_UKHLS = 0.75  # BHPS households that continue into UKHLS wave b
 PRICE_YEAR = 2019  # income coefficients are in pounds of this year
+RESPONSE = 0.75  # full-interview response of young adults in a wave (intermittent non-response)
 MISSING = -9  # UKDS "missing" code
 INAPPLICABLE = -8
 
@@ -506,7 +507,7 @@ def write_files(sim: dict, folder: Path, dictionary: dict, rng: np.random.Genera
         if rows.empty:
             continue
         put(rows, "indall", w, where)
-        resp = rows[(rows["age"] >= 16) & ((rows["kind"] == "parent") | (rng.random(len(rows)) < 0.95))].copy()
+        resp = rows[(rows["age"] >= 16) & ((rows["kind"] == "parent") | (rng.random(len(rows)) < RESPONSE))].copy()
         for col, share in (("marstat", 0.003), ("hiqual", 0.02)):
             resp.loc[rng.random(len(resp)) < share, col] = MISSING
         put(resp, "indresp", w, where)
