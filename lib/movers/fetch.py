@@ -205,7 +205,7 @@ def fetch_file(spec: FileSpec, cache: Path, mirror: str | None = None, progress:
     cached = target.exists() and (spec.sha256 is None or sha256_of(target) == spec.sha256)
     known = f"sha256:{spec.sha256}" if spec.sha256 else None
     path = pooch.retrieve(url, known_hash=known, fname=spec.name, path=folder, downloader=ResumableDownloader(folder / (spec.name + ".part"), progress), progressbar=False)
-    return Path(path), "cached" if cached else ("mirror" if url.startswith("file://") else "downloaded")
+    return Path(path), "cached" if cached else ("copied" if url.startswith("file://") else "downloaded")
 
 
 def sha256_of(path: Path) -> str:

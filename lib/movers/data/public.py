@@ -93,7 +93,7 @@ def read_gva(path) -> pd.DataFrame:
     authority, £ million at current prices). Returns ``la_code, la_name,
     region_name, year, gva`` for every UK authority in the file.
     """
-    df = _read_csv(path, "GVA file", dtype={"GEOGRAPHY_CODE": str})
+    df = _read_csv(path, "GVA file", dtype={"GEOGRAPHY_CODE": str}, keep_default_na=False)  # "n/a", ".." are errors, not NaN
     require_columns(df, ["Region", "GEOGRAPHY_CODE", "LAD name"], path)
     years = [c for c in df.columns if re.fullmatch(r"(19|20)\d\d", str(c))]
     if not years:

@@ -1,0 +1,182 @@
+"""``python -m movers fetch``: the manifest, pooch downloads from local URLs, checksums, resume, offline."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import re
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+from movers import fetch
+from movers.errors import InputError
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _manifest(tmp_path, files, name="demo", folder="demo"):
+    path = tmp_path / "datasets.yml"
+    path.write_text(
+        yaml.safe_dump(
+            {"datasets": {name: {"title": "Demo", "publisher": "ONS", "licence": "OGL v3", "folder": folder, "chapters": ["flows_public"], "files": files}}}
+        )
+    )
+    return path
+
+
+@pytest.fixture
+def source_file(tmp_path):
+    src = tmp_path / "src" / "demo.csv"
+    src.parent.mkdir()
+    src.write_text("LAD14CD,value\n" + "".join(f"E0600{i:04d},{i}\n" for i in range(4000)))
+    return src
+
+
+def test_the_project_manifest_is_complete():
+    m = fetch.load_manifest()
+    for name, d in m.items():
+        assert d["licence"].startswith("OGL v3"), name
+        assert d["chapters"], name
+        for f in d["files"]:
+            assert f["url"] is None or f["url"].startswith("https://"), (name, f["name"])
+            assert f["sha256"] is None or re.fullmatch(r"[0-9a-f]{64}", f["sha256"])
+            if f["url"] is None:
+                assert f.get("source_url") and f["sha256"], f"{name}: a mirror-only file needs its checksum and the original's URL"
+    for needed in ("internal_migration_detailed", "population_mye", "lad_boundaries_2014", "imd2010_lsoa", "area_classification_2011",
+                   "social_mobility_index_2017", "unemployment_model_based", "gva_la", "house_prices", "fertility", "country_of_birth"):
+        assert needed in m
+
+
+def test_pinned_checksums_match_the_workplace_copy(shared_public):
+    m = fetch.load_manifest()
+    checked = 0
+    for spec in fetch.file_specs(m):
+        if spec.sha256 and m[spec.dataset].get("mirror") == "shared":
+            assert _sha(shared_public / spec.folder / spec.name) == spec.sha256, spec.name
+            checked += 1
+    assert checked >= 10
+
+
+def test_local_url_download_checks_the_hash_and_caches(tmp_path, source_file, monkeypatch, capsys):
+    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": "demo.csv", "url": source_file.as_uri(), "sha256": _sha(source_file)}]))
+    cache = tmp_path / "cache"
+    assert fetch.main(["demo"], cache=cache, mirror="", progress=False) == 0
+    assert _sha(cache / "demo" / "demo.csv") == _sha(source_file)
+    assert "copied" in capsys.readouterr().err
+    assert fetch.main(["demo"], cache=cache, mirror="", progress=False) == 0
+    assert "cached" in capsys.readouterr().err
+    # a corrupted cached copy is replaced, because its hash no longer matches
+    (cache / "demo" / "demo.csv").write_text("garbage")
+    assert fetch.main(["demo"], cache=cache, mirror="", progress=False) == 0
+    assert _sha(cache / "demo" / "demo.csv") == _sha(source_file)
+
+
+def test_wrong_checksum_fails_and_leaves_nothing(tmp_path, source_file, monkeypatch, capsys):
+    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": "demo.csv", "url": source_file.as_uri(), "sha256": "0" * 64}]))
+    cache = tmp_path / "cache"
+    assert fetch.main(["demo"], cache=cache, mirror="", progress=False) == 1
+    err = capsys.readouterr().err
+    assert "demo/demo.csv" in err and "hash" in err.lower()
+    assert not (cache / "demo" / "demo.csv").exists()
+
+
+def test_unpinned_checksum_is_reported(tmp_path, source_file, monkeypatch, capsys):
+    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": "demo.csv", "url": source_file.as_uri(), "sha256": None}]))
+    assert fetch.main(["demo"], cache=tmp_path / "c", mirror="", progress=False) == 0
+    assert f"sha256 {_sha(source_file)}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/demo.csv", "https://movers-offline-check.invalid/demo.csv"])
+def test_offline_gives_one_clear_line(tmp_path, monkeypatch, capsys, url):
+    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": "demo.csv", "url": url, "sha256": None}, {"name": "b.csv", "url": url, "sha256": None}]))
+    assert fetch.main(["demo"], cache=tmp_path / "c", mirror="", progress=False) == fetch.OFFLINE_EXIT
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("fetch:")]
+    assert len(lines) == 1
+    assert lines[0].startswith("fetch: offline: cannot reach") and "0 of 2 file(s) ready" in lines[0]
+    assert "Traceback" not in lines[0]
+
+
+def test_mirror_serves_files_without_a_public_url(tmp_path, source_file, monkeypatch):
+    files = [{"name": "demo.csv", "url": None, "source_url": "https://example.org/original.xls", "sha256": _sha(source_file)}]
+    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, files, folder="src"))
+    assert fetch.main(["demo"], cache=tmp_path / "c", mirror="", progress=False) == 1  # no mirror: nothing to download from
+    assert fetch.main(["demo"], cache=tmp_path / "c", mirror=source_file.parent.parent.as_uri(), progress=False) == 0
+    assert fetch.local_path(tmp_path / "c", "demo", fetch.load_manifest()).read_text() == source_file.read_text()
+
+
+class _RangeHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves one file and honours ``Range: bytes=N-`` (the standard library handler does not)."""
+
+    ranges: list = []
+
+    def do_GET(self):  # noqa: N802
+        data = Path(self.server.payload).read_bytes()
+        rng = self.headers.get("Range")
+        type(self).ranges.append(rng)
+        if rng:
+            start = int(rng.split("=")[1].rstrip("-"))
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+            body = data[start:]
+        else:
+            self.send_response(200)
+            body = data
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_interrupted_download_resumes_with_a_range_request(tmp_path, source_file, monkeypatch):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RangeHandler)
+    server.payload = source_file
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/demo.csv"
+        monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": "demo.csv", "url": url, "sha256": _sha(source_file)}]))
+        cache = tmp_path / "cache"
+        (cache / "demo").mkdir(parents=True)
+        half = source_file.read_bytes()[:20000]
+        (cache / "demo" / "demo.csv.part").write_bytes(half)  # what an interrupted run leaves
+        _RangeHandler.ranges = []
+        assert fetch.main(["demo"], cache=cache, mirror="", progress=False) == 0
+        assert _RangeHandler.ranges == ["bytes=20000-"]
+        assert _sha(cache / "demo" / "demo.csv") == _sha(source_file)
+        assert not (cache / "demo" / "demo.csv.part").exists()
+    finally:
+        server.shutdown()
+
+
+def test_unknown_dataset_and_broken_manifest(tmp_path, monkeypatch):
+    with pytest.raises(InputError, match="unknown dataset.*nope.*known: lad_boundaries_2014"):
+        fetch.main(["nope"], cache=tmp_path)
+    bad = tmp_path / "bad.yml"
+    bad.write_text("datasets:\n  x: {title: t, publisher: p, licence: OGL v3, folder: f, chapters: [a], files: [{name: a.csv, url: null}]}\n")
+    monkeypatch.setattr(fetch, "MANIFEST", bad)
+    with pytest.raises(InputError, match="every file needs name, url and sha256"):
+        fetch.load_manifest()
+
+
+def test_cli_reports_unknown_dataset(capsys):
+    from movers import cli
+
+    assert cli.main(["fetch", "no_such_dataset"]) == 2
+    assert "unknown dataset(s) no_such_dataset" in capsys.readouterr().err
+
+
+def test_fetch_from_the_workplace_mirror_derives_the_region_lookup(shared_public, tmp_path):
+    cache = tmp_path / "public"
+    assert fetch.main(["lad_boundaries_2014", "gva_la"], cache=cache, mirror=shared_public.as_uri(), progress=False) == 0
+    from movers.data.geography import load_geography
+
+    g = load_geography(cache / "lad_boundaries_2014_sgcb")
+    assert len(g.las) == 348
+    assert (cache / "lad_boundaries_2014_sgcb" / "LAD14_RGN14_EW_LU.csv").exists()
