@@ -114,6 +114,7 @@ class QualProject:
 
 
 def _segments_frame(rows: list[dict]) -> pd.DataFrame:
+    """Segments with fixed columns and integer positions, so an empty project and a full one compare alike."""
     df = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
     df["start"] = df["start"].astype("int64")
     df["end"] = df["end"].astype("int64")

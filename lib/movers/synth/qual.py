@@ -240,6 +240,7 @@ def _lower_first(text: str) -> str:
 
 
 def _answer(rng: np.random.Generator, theme: str, home: str, city: str) -> str:
+    """One invented answer on a theme, placed in the speaker's home town and another city so quotes read as situated."""
     return str(rng.choice(ANSWERS[theme])).format(home=home, city=city)
 
 
