@@ -265,3 +265,15 @@ def test_public_flow_inputs_line_up(shared_public, tmp_path):
     assert set(fi.imd["la_code"]) <= units and len(fi.imd) == 324
     assert set(fi.gva_per_head.index) == units
     assert fi.gva_per_head.median() == pytest.approx(20_000, rel=0.3)  # 2011 GVA per head, England and Wales
+
+
+def test_imd_official_headers_are_understood(shared_public, tmp_path):
+    """The official release names its columns "LSOA CODE" and "IMD SCORE"; the adapter maps them."""
+    df = pd.read_csv(shared_public / IMD10, usecols=["lsoa01_code", "IMD_score"]).rename(columns={"lsoa01_code": "LSOA CODE", "IMD_score": "IMD SCORE"})
+    df.to_csv(tmp_path / "official_layout.csv", index=False)
+    a = public.imd2010_la(tmp_path / "official_layout.csv", shared_public / IMD15)
+    b = public.imd2010_la(shared_public / IMD10, shared_public / IMD15)
+    pd.testing.assert_frame_equal(a, b)
+    (tmp_path / "x.xls").write_bytes(b"not an excel file")
+    with pytest.raises(InputError, match="x.xls: (cannot read|reading .xls needs)"):
+        public.imd2010_la(tmp_path / "x.xls", shared_public / IMD15)

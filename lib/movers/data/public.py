@@ -256,12 +256,40 @@ def census_population(od: pd.DataFrame) -> pd.Series:
 # --------------------------------------------------------------------------- IMD 2010
 
 
+IMD_ALIASES = {
+    # official DCLG/MHCLG Excel headers -> the CSV layout
+    "LSOA CODE": "lsoa01_code",
+    "IMD SCORE": "IMD_score",
+    "LSOA code (2011)": "lsoa11_code",
+    "Local Authority District code (2013)": "lad13_code",
+}
+
+
+def _read_table(path, what: str, sheet: str | None = None) -> pd.DataFrame:
+    """CSV, or the official Excel release (first sheet unless named), with the official headers renamed."""
+    path = Path(path)
+    if path.suffix.lower() in (".xls", ".xlsx"):
+        if not path.exists():
+            raise InputError(path, f"{what} not found (run `python -m movers fetch`)")
+        try:
+            df = pd.read_excel(path, sheet_name=sheet or 0)
+        except ImportError as exc:
+            raise InputError(path, f"reading {path.suffix} needs an Excel reader ({exc.name}); pip install xlrd openpyxl") from None
+        except (ValueError, OSError) as exc:
+            raise InputError(path, f"cannot read {what}: {exc}") from None
+    else:
+        df = _read_csv(path, what)
+    return df.rename(columns={k: v for k, v in IMD_ALIASES.items() if k in df.columns})
+
+
 def imd2010_la(lsoa_path, lsoa11_lookup_path, units: dict[str, str] | None = None) -> pd.DataFrame:
     """IMD 2010 local-authority scores, ranks and quintiles from the official LSOA scores.
 
-    Reads the IMD 2010 LSOA file (``lsoa01_code, IMD_score, ...``; humaniverse CSV of
-    the DCLG release) and takes each LSOA's authority from the IMD 2015 LSOA file
-    (``lsoa11_code, lad13_code``), which covers the 2001 LSOAs that 2011 kept. The
+    Reads the IMD 2010 LSOA file (``lsoa01_code, IMD_score, ...``: humaniverse CSV of
+    the DCLG release, or the official ``1871524.xls`` with ``LSOA CODE, IMD SCORE``)
+    and takes each LSOA's authority from the IMD 2015 LSOA file (``lsoa11_code,
+    lad13_code``, or the official File 1 headers), which covers the 2001 LSOAs that
+    2011 kept. The
     LSOAs 2011 retired are placed by their code: LSOA codes run in blocks by
     authority, so a retired code whose nearest kept codes on both sides belong to
     one authority belongs to it too; the few at the seam of two blocks are left out
@@ -276,7 +304,7 @@ def imd2010_la(lsoa_path, lsoa11_lookup_path, units: dict[str, str] | None = Non
     Quintiles split the ranked authorities into five groups of (near) equal
     count, as the report does: 1 = "High deprivation" (most deprived).
     """
-    imd = _read_csv(lsoa_path, "IMD 2010 LSOA file")
+    imd = _read_table(lsoa_path, "IMD 2010 LSOA file", sheet="IMD 2010" if str(lsoa_path).endswith(".xls") else None)
     require_columns(imd, ["lsoa01_code", "IMD_score"], lsoa_path)
     imd = _numeric(imd, ["IMD_score"], lsoa_path, "IMD 2010")
     if not imd["lsoa01_code"].astype(str).str.match(r"^E01\d{6}$").all():
@@ -284,7 +312,7 @@ def imd2010_la(lsoa_path, lsoa11_lookup_path, units: dict[str, str] | None = Non
         raise InputError(lsoa_path, f"malformed LSOA code(s): {', '.join(map(str, bad.head(5)))}")
     if len(imd) < 30000:
         raise InputError(lsoa_path, f"only {len(imd):,} LSOAs; England has 32,482 (truncated file?)")
-    lu = _read_csv(lsoa11_lookup_path, "LSOA-to-LA lookup (IMD 2015 LSOA file)")
+    lu = _read_table(lsoa11_lookup_path, "LSOA-to-LA lookup (IMD 2015 LSOA file)", sheet="IMD 2015" if str(lsoa11_lookup_path).endswith(".xlsx") else None)
     require_columns(lu, ["lsoa11_code", "lad13_code"], lsoa11_lookup_path)
     m = imd[["lsoa01_code", "IMD_score"]].merge(lu[["lsoa11_code", "lad13_code"]], left_on="lsoa01_code", right_on="lsoa11_code", how="left")
     m = m.sort_values("lsoa01_code", ignore_index=True)
