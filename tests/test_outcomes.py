@@ -221,3 +221,14 @@ def test_true_effects_of_a_linear_model_by_group():
     t = O.true_effects(s, model, by="male")
     assert t.loc[0] == pytest.approx(50.0) and t.loc[1] == pytest.approx(80.0)
     assert O.true_effects(s, model, price_factor=2.0).loc["All"] == pytest.approx(130.0)
+
+
+def test_descriptives_hide_individual_minima_and_maxima_in_restricted_mode():
+    t23 = pd.DataFrame({"Mean": [0.5, 29.0], "Std. dev.": [0.5, 4.0], "Min.": [0.0, 25.0], "Max.": [1.0, 41.0], "Obs.": [100, 8]},
+                       index=["Male", "Age"])
+    same, log = O.disclose_descriptives(t23, "synthetic")
+    assert log.empty and same.loc["Age", "Max."] == 41.0
+    out, log = O.disclose_descriptives(t23, "restricted")
+    assert out.loc["Male", "Max."] == 1.0  # a 0/1 range reveals nobody
+    assert (out.loc["Age"] == "[c]").all()  # 8 people: every cell; and min/max are single values anyway
+    assert set(log["row"]) == {"Age"}

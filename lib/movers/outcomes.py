@@ -481,6 +481,24 @@ def disclose_effects(frame: pd.DataFrame, cells: Mapping[str, int], source: str,
     return out, log
 
 
+def disclose_descriptives(t23: pd.DataFrame, source: str, threshold: int = sdc.THRESHOLD) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Restricted data: Table 23 with cells on fewer than ``threshold`` people suppressed, and the minimum
+    and maximum of non-binary variables (age, number of children) suppressed too, since each is one
+    person's value, which output checkers do not release."""
+    counts = pd.DataFrame({c: t23["Obs."] for c in t23.columns})
+    out, log = disclose_table(t23, counts, source, threshold)
+    if source != "restricted":
+        return out, log
+    extra = []
+    for row in out.index:
+        if not (t23.loc[row, "Min."] in (0, 1) and t23.loc[row, "Max."] in (0, 1)):
+            for col in ("Min.", "Max."):
+                if out.loc[row, col] != sdc.SUPPRESSED:
+                    out.loc[row, col] = sdc.SUPPRESSED
+                    extra.append({"row": row, "column": col, "count": 1})
+    return out, pd.concat([log, pd.DataFrame(extra, columns=["row", "column", "count"])], ignore_index=True)
+
+
 def disclose_table(values: pd.DataFrame, counts: pd.DataFrame, source: str, threshold: int = sdc.THRESHOLD) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Restricted data: ``movers.sdc.suppress`` (cells under ``threshold`` become ``[c]``); otherwise unchanged."""
     if source != "restricted":
@@ -508,7 +526,9 @@ def load_inputs(source: str, data_path: str = "", aux_path: str = "", dictionary
     if source == "public":
         raise InputError("parameter 'source'", "BHPS-UKHLS microdata are not public: use source=synthetic, or source=restricted with data_path")
     root = paths.data_dir(source, data_path or None)
-    folder = root / "ukhls" if (root / "ukhls").is_dir() else root
+    # a synthetic world holds the panel in its ukhls/ dataset folder; a UKDS download is read as it is
+    in_world = (root / "world.json").exists() or (root / "ukhls" / "truth.json").exists()
+    folder = root / "ukhls" if in_world else root
     if aux_path:
         aux = paths.data_dir("public", aux_path)
     elif source == "synthetic":
@@ -573,5 +593,5 @@ def difference_cells(cells: Mapping[str, int], characteristic: str) -> dict[str,
 __all__ = [
     "teen_observations", "choose_adult_observation", "build_sample", "describe", "formula", "fit", "mover_effect_models",
     "interaction_effects", "interaction_tables", "true_effects", "truth_tables", "motivation_table", "disclose_effects",
-    "disclose_table", "load_inputs", "sample_facts", "models_table", "difference_cells", "CHARACTERISTICS", "OUTCOMES",
+    "disclose_table", "disclose_descriptives", "load_inputs", "sample_facts", "models_table", "difference_cells", "CHARACTERISTICS", "OUTCOMES",
 ]
