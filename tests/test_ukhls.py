@@ -195,3 +195,22 @@ def test_generator_is_registered_and_writes_truth(tmp_path):
     truth = read_truth(root / "ukhls")
     assert set(truth["models"]) == {"employed", "higher", "income"}
     assert load_panel(root / "ukhls").person_waves["la_code"].notna().any()
+
+
+def test_old_style_la_codes_are_mapped_through_the_dictionary_lookup(panel_world, tmp_path):
+    """Pre-2009 Special Licence files carry old ONS codes (00AA...): a lookup named in the dictionary maps them."""
+    import yaml
+
+    real = pd.read_csv(panel_world["folder"] / "special_licence/e_oslaua_protect.tab", sep="\t", dtype=str)["e_oslaua"]
+    old = {code: f"{i:02d}XX" for i, code in enumerate(sorted(real.unique()))}
+    dst, p = _broken(panel_world, tmp_path, "special_licence/e_oslaua_protect.tab", lambda df: df.assign(e_oslaua=df["e_oslaua"].map(old)))
+    with pytest.raises(InputError, match="malformed LA code"):
+        load_panel(dst)
+    pd.DataFrame({"OLD": list(old.values()), "NEW": list(old)}).to_csv(dst / "lookup.csv", index=False)
+    d = yaml.safe_load(Path(load_dictionary()["_path"]).read_text())
+    d["la_lookup"] = {"file": "lookup.csv", "from": "OLD", "to": "NEW"}
+    alt = tmp_path / "alt.yml"
+    alt.write_text(yaml.safe_dump(d))
+    got = load_panel(dst, alt).person_waves
+    want = panel_world["panel"].person_waves
+    pd.testing.assert_series_equal(got["la_code"].reset_index(drop=True), want["la_code"].reset_index(drop=True))
