@@ -304,9 +304,7 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
             rows.append({"wave": w.prefix, "pidp": p.pidp, "hidp": fam_hid[p.family], "year": yr, "age": yr - p.birth_year - (month < p.birth_month),
                          "father": INAPPLICABLE, "mother": INAPPLICABLE, "kind": "parent", "code": p.code, "employed_parent": p.employed, "sex": p.sex})
         # --- children: at home, or on their own
-        y_est = year_nom + 0.5
-        age_nom = y_est - ch["birth_year"]
-        at_home = age_nom < ch["leave_age"]
+        at_home = (year_nom + 0.5 - ch["birth_year"]) < ch["leave_age"]  # age at mid-year
         fam_present = ch["family"].map(dict(zip(fam["family"], fam_here))).to_numpy()
         fam_exit = ch["family"].map(dict(zip(fam["family"], fam["exit"]))).to_numpy()
         fam_entry = ch["family"].map(dict(zip(fam["family"], fam["entry"]))).to_numpy()
@@ -356,7 +354,7 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
 
     # --- outcomes of the children's adult interviews from the generating models
     kids = pw["kind"] == "child"
-    cw = pw[kids].merge(ch.drop(columns=["male", "white", "home_la"]).assign(pidp=ch["pidp"]), on="pidp", how="left")
+    cw = pw[kids].merge(ch.drop(columns=["male", "white", "home_la"]), on="pidp", how="left")
     cw["home_la"] = ch.set_index("pidp").loc[cw["pidp"], "home_la"].to_numpy()
     cw["white"] = ch.set_index("pidp").loc[cw["pidp"], "white"].to_numpy().astype(int)
     cw["male"] = (cw["sex"] == 1).astype(int)
