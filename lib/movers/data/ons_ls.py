@@ -141,6 +141,12 @@ def _convert(raw: pd.DataFrame, names: dict[str, str], path: Path, missing_below
     return out
 
 
+def _num(x):
+    """A code as the user typed it: 7 rather than 7.0 or np.int64(7), for error messages."""
+    x = float(x)
+    return int(x) if x.is_integer() else x
+
+
 def _read_kind(folder: Path, d: dict, kind: str) -> tuple[pd.DataFrame, Path]:
     spec = d["files"][kind]
     path = _find(folder, spec["name"])
@@ -177,7 +183,7 @@ def load_extract(folder: str | Path, dictionary: str | Path | dict | None = None
     for df, path in ((records, p1), (parents, p2), (regions, p3)):
         bad = set(df["census"].unique()) - censuses
         if bad:
-            raise InputError(path, f"census year(s) {sorted(bad)} not among {sorted(censuses)}")
+            raise InputError(path, f"census year(s) {sorted(int(b) for b in bad)} not among {sorted(censuses)}")
     for df, path in ((records, p1), (regions, p3)):
         bad = df["region"].dropna()
         bad = bad[~bad.isin(known_regions)]
@@ -187,11 +193,11 @@ def load_extract(folder: str | Path, dictionary: str | Path | dict | None = None
         sc = df["social_class"].dropna()
         bad = sc[~sc.isin(six)]
         if len(bad):
-            raise InputError(path, f"social class code(s) {sorted(bad.unique().tolist())[:5]} not in codes.social_class")
+            raise InputError(path, f"social class code(s) {sorted(_num(b) for b in bad.unique())[:5]} not in codes.social_class")
     rel_codes = set(d["codes"]["father"]) | set(d["codes"]["mother"])
     bad = set(parents["relation"].unique()) - rel_codes
     if bad:
-        raise InputError(p2, f"relation code(s) {sorted(bad)} are neither father {d['codes']['father']} nor mother {d['codes']['mother']}")
+        raise InputError(p2, f"relation code(s) {sorted(int(b) for b in bad)} are neither father {d['codes']['father']} nor mother {d['codes']['mother']}")
     known = pd.MultiIndex.from_frame(records[["lsnum", "census"]])
     orphan = ~pd.MultiIndex.from_frame(parents[["lsnum", "census"]]).isin(known)
     if orphan.any():
