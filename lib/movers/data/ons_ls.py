@@ -93,7 +93,7 @@ def _find(folder: Path, name: str) -> Path:
 
 
 def read_table(path: Path, columns: list[str]) -> pd.DataFrame:
-    """Read ``columns`` of a .csv, .tab or .dta file as text (names case-insensitive); missing ones raise."""
+    """Read ``columns`` of a .csv, .tab or .dta file (names case-insensitive); missing ones raise."""
     path = Path(path)
     wanted = list(dict.fromkeys(columns))
     try:
@@ -106,7 +106,6 @@ def read_table(path: Path, columns: list[str]) -> pd.DataFrame:
             if missing:
                 raise InputError(path, f"missing variable(s) {', '.join(missing)}; found {', '.join(names)}")
             df, _ = pyreadstat.read_dta(str(path), usecols=[lower[c.lower()] for c in wanted], apply_value_formats=False)
-            df = df.astype(str)
         else:
             sep = "\t" if path.suffix.lower() == ".tab" else ","
             header = pd.read_csv(path, sep=sep, nrows=0).columns
@@ -114,7 +113,8 @@ def read_table(path: Path, columns: list[str]) -> pd.DataFrame:
             missing = [c for c in wanted if c.lower() not in lower]
             if missing:
                 raise InputError(path, f"missing variable(s) {', '.join(missing)}; found {', '.join(map(str, header))}")
-            df = pd.read_csv(path, sep=sep, usecols=[lower[c.lower()] for c in wanted], dtype=str, keep_default_na=False)
+            # numbers parsed by the C reader (fast); a column with any non-number stays text and is checked in _convert
+            df = pd.read_csv(path, sep=sep, usecols=[lower[c.lower()] for c in wanted], low_memory=False)
         df.columns = [c.lower().strip() for c in df.columns]
     except InputError:
         raise
@@ -127,7 +127,11 @@ def _convert(raw: pd.DataFrame, names: dict[str, str], path: Path, missing_below
     """Analysis names; numbers checked (a stray letter is an error, not a silent NaN); negative codes missing."""
     out = pd.DataFrame(index=raw.index)
     for name, var in names.items():
-        col = raw[str(var).lower()].astype(str).str.strip()
+        col = raw[str(var).lower()]
+        if name not in TEXT_VARIABLES and pd.api.types.is_numeric_dtype(col):
+            out[name] = col.where(col >= missing_below)
+            continue
+        col = col.astype(str).str.strip()
         blank = col.isin(["", "nan", "NaN", "."])
         if name in TEXT_VARIABLES:
             num = pd.to_numeric(col, errors="coerce")
