@@ -433,6 +433,31 @@ def disclose_effects(frame: pd.DataFrame, cells: Mapping[str, int], source: str,
     return out, log
 
 
+def mark_suppressed(table, rows: Sequence[str], column: str | None = None):
+    """Show ``[c]`` (the ONS mark for a confidential cell) in suppressed rows of a rendered table (in
+    ``column``, or in every column), so a reader sees a deliberate gap rather than a missing estimate."""
+    for row in rows:
+        if row in table.frame.index:
+            if column is None:
+                table.frame.loc[row] = sdc.SUPPRESSED
+            else:
+                table.frame.loc[row, column] = sdc.SUPPRESSED
+    return table
+
+
+def checking_counts(counts30: pd.DataFrame, cells: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
+    """Every count an output checker needs, in one long table: the people behind each Table 30 share and
+    the smaller of movers and stayers in each group of Tables 31-32. It is written to a file for the
+    checkers, not shown in the book: the small counts it holds are what suppression hides."""
+    recs = [{"table": "30", "row": r, "column": c, "count": int(counts30.loc[r, c])} for r in counts30.index for c in counts30.columns]
+    for outcome, per_group in cells.items():
+        for row, n in per_group.items():
+            recs.append({"table": outcome, "row": row, "column": "smaller of movers and stayers", "count": int(n)})
+    out = pd.DataFrame.from_records(recs, columns=["table", "row", "column", "count"])
+    out["below_threshold"] = (out["count"] > 0) & (out["count"] < sdc.THRESHOLD)
+    return out
+
+
 # ----------------------------------------------------------------------------- chapter helpers
 
 
@@ -477,6 +502,7 @@ def sample_facts(sample: pd.DataFrame, quintiles: pd.DataFrame, quintile: int, c
 
 __all__ = [
     "region_quintiles", "parental_class", "build_sample", "describe", "formula", "fit", "mover_effect_models", "subgroup_effects",
-    "subgroup_table", "true_effects", "truth_table", "z_scores", "disclose_descriptives", "disclose_effects", "load_inputs",
+    "subgroup_table", "true_effects", "truth_table", "z_scores", "disclose_descriptives", "disclose_effects", "mark_suppressed",
+    "checking_counts", "load_inputs",
     "sample_facts", "CHARACTERISTICS", "OUTCOMES", "PUBLISHED_ROWS", "TABLE30_ROWS",
 ]
