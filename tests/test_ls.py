@@ -209,3 +209,15 @@ def test_z_scores_and_true_effects():
 
     t = ls.true_effects(rows, model, by="male")
     assert t[0] == pytest.approx(norm.cdf(0.5) - 0.5) and t[1] == pytest.approx(norm.cdf(1.0) - 0.5)
+
+
+def test_mark_suppressed_and_checking_counts():
+    from movers import tables
+
+    eff = pd.DataFrame({"estimate": [0.1, np.nan], "se": [0.01, np.nan], "pvalue": [0.0, np.nan]}, index=["Female", "Non-white"])
+    t = ls.mark_suppressed(tables.regression_table({"A": eff, "B": eff}), ["Non-white"], "B")
+    assert t.frame.loc["Non-white", "B"] == "[c]" and t.frame.loc["Non-white", "A"] == "" and t.frame.loc["Female", "B"] != "[c]"
+    counts30 = pd.DataFrame({"Stayers": [50, 3], "Movers": [12, 0]}, index=["Disabled", "Employed"])
+    c = ls.checking_counts(counts30, {"31": {"Female": 400, "Non-white": 7}})
+    assert len(c) == 6
+    assert c.loc[c["below_threshold"], "count"].tolist() == [3, 7]  # zero cells reveal nobody
