@@ -1,0 +1,287 @@
+"""Local-authority covariates and area classifications from NOMIS / ONS downloads.
+
+One loader per file layout (see ``movers.synth.nomis`` for the layouts; the
+synthetic world writes exactly these files, so real downloads saved under the
+same names in ``<data_dir>/nomis`` run through the same code):
+
+* ``la_indicators(folder)``: unemployment rate and share of professionals per LA
+  and year (the BHPS-UKHLS chapter's area controls);
+* ``covariates(folder)``: every Table 1 control per LA and year;
+* ``population(folder)`` / ``population_summary(folder)``: mid-year estimates by
+  sex and single year of age, and the totals and age ratios derived from them;
+* ``classifications(folder)``: SMI hot/medium/cold spots, ONS 2011 supergroups,
+  IMD 2010 quintiles.
+
+Every check raises ``InputError(file, problem)``: a missing column, a malformed
+or unknown LA code, a negative count, a year outside the plausible range.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from movers.errors import InputError, require_columns
+
+LA_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")
+YEAR_RANGE = (1991, 2030)
+NOMIS_COLUMNS = ["DATE", "GEOGRAPHY_CODE", "VARIABLE_NAME", "OBS_VALUE"]
+
+POPULATION_FILE = "MYEB1_detailed_population_estimates_series_UK_(2001_to_2019).csv"
+UNEMPLOYMENT_FILE = "nomis_aps_unemployment.csv"
+OCCUPATION_FILE = "nomis_aps_occupation.csv"
+BIRTH_FILE = "nomis_aps_country_of_birth.csv"
+GVA_FILE = "gva_per_head_chained_2016_prices.csv"
+HOUSE_FILE = "hpssa_mean_price_paid.csv"
+TFR_FILE = "tfr_local_authority.csv"
+SMI_FILE = "social_mobility_index_2017.csv"
+OAC_FILE = "la_area_classification_2011.csv"
+IMD_FILE = "imd2010_la_summary.csv"
+
+SMI_GROUPS = ["Hot spot", "Medium spot", "Cold spot"]
+IMD_GROUPS = ["High deprivation", "2nd quintile", "3rd quintile", "4th quintile", "Low deprivation"]
+SUPERGROUPS = [
+    "Affluent England",
+    "Business, Education and Heritage Centres",
+    "Countryside Living",
+    "Ethnically Diverse Metropolitan Living",
+    "London Cosmopolitan",
+    "Services and Industrial Legacy",
+    "Town and Country Living",
+    "Urban Settlements",
+]
+
+
+def _path(folder, name: str) -> Path:
+    path = Path(folder) / name
+    if not path.exists():
+        raise InputError(path, "file not found (generate the synthetic world or download the NOMIS/ONS file)")
+    return path
+
+
+def _read(path: Path, **kw) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, **kw)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise InputError(path, f"cannot parse CSV ({exc})") from exc
+
+
+def check_codes(codes: pd.Series, path, known=None) -> None:
+    """Reject malformed LA codes, and codes outside ``known`` (e.g. the geography's authorities) when given."""
+    codes = codes.astype(str)
+    bad = codes[~codes.str.match(LA_CODE)]
+    if len(bad):
+        raise InputError(path, f"malformed LA code(s): {', '.join(sorted(set(bad))[:5])}")
+    if known is not None:
+        unknown = sorted(set(codes) - set(known))
+        if unknown:
+            raise InputError(path, f"unknown LA code(s) not in the geography: {', '.join(unknown[:5])}")
+
+
+def check_years(years: pd.Series, path) -> None:
+    """Reject years outside ``YEAR_RANGE`` (a shifted column or a typo such as 2107)."""
+    y = pd.to_numeric(years, errors="coerce")
+    bad = years[y.isna() | (y < YEAR_RANGE[0]) | (y > YEAR_RANGE[1])]
+    if len(bad):
+        raise InputError(path, f"year(s) out of range {YEAR_RANGE[0]}-{YEAR_RANGE[1]}: {', '.join(map(str, sorted(set(bad))[:5]))}")
+
+
+def _numeric(s: pd.Series, path, what: str, allow_negative: bool = False) -> pd.Series:
+    v = pd.to_numeric(s, errors="coerce")
+    if v.isna().any():
+        raise InputError(path, f"non-numeric {what}: {', '.join(map(str, s[v.isna()].astype(str).unique()[:5]))}")
+    if not allow_negative and (v < 0).any():
+        raise InputError(path, f"negative {what}: {', '.join(map(str, v[v < 0].unique()[:5]))}")
+    return v
+
+
+def read_nomis(path, variables=None, known=None) -> pd.DataFrame:
+    """A NOMIS API CSV as la_code, year, variable, value (one of ``variables`` if given)."""
+    path = Path(path)
+    df = _read(path, dtype={"GEOGRAPHY_CODE": str, "VARIABLE_NAME": str})
+    require_columns(df, NOMIS_COLUMNS, path)
+    check_codes(df["GEOGRAPHY_CODE"], path, known)
+    check_years(df["DATE"], path)
+    out = pd.DataFrame(
+        {
+            "la_code": df["GEOGRAPHY_CODE"].astype(str),
+            "year": pd.to_numeric(df["DATE"]).astype(int),
+            "variable": df["VARIABLE_NAME"],
+            "value": _numeric(df["OBS_VALUE"], path, "value"),
+        }
+    )
+    if variables is not None:
+        missing = sorted(set(variables) - set(out["variable"]))
+        if missing:
+            raise InputError(path, f"missing variable(s): {'; '.join(missing)}")
+        out = out[out["variable"].isin(variables)]
+    if out.duplicated(["la_code", "year", "variable"]).any():
+        raise InputError(path, "duplicate rows for the same LA, year and variable")
+    return out.reset_index(drop=True)
+
+
+def read_wide(path, code_col: str, name: str, known=None, year_pattern=r"(\d{4})$") -> pd.DataFrame:
+    """An ONS spreadsheet with one column per year as la_code, year, ``name``."""
+    path = Path(path)
+    df = _read(path, dtype={code_col: str})
+    require_columns(df, [code_col], path)
+    check_codes(df[code_col], path, known)
+    years = {c: re.search(year_pattern, str(c)) for c in df.columns}
+    years = {c: int(m.group(1)) for c, m in years.items() if m}
+    if not years:
+        raise InputError(path, f"no year columns (names ending in a year) among {', '.join(df.columns)}")
+    check_years(pd.Series(list(years.values())), path)
+    long = df[[code_col, *years]].melt(id_vars=code_col, var_name="col", value_name=name)
+    long["year"] = long["col"].map(years)
+    long[name] = _numeric(long[name], path, name)
+    return long.rename(columns={code_col: "la_code"})[["la_code", "year", name]].reset_index(drop=True)
+
+
+def la_indicators(folder, known=None) -> pd.DataFrame:
+    """Unemployment rate (per cent of the economically active aged 16-64) and the proportion of
+    professionals (SOC2010 major groups 1-2, share 0-1 of those in employment), per LA and year.
+
+    Why both in one call: they are the two LA conditions the BHPS-UKHLS chapter
+    attaches to each respondent's authority and year.
+    """
+    u_path = _path(folder, UNEMPLOYMENT_FILE)
+    o_path = _path(folder, OCCUPATION_FILE)
+    unemp = read_nomis(u_path, known=known)
+    if unemp["variable"].nunique() != 1:
+        raise InputError(u_path, f"expected one variable, found {unemp['variable'].nunique()}")
+    if (unemp["value"] > 100).any():
+        raise InputError(u_path, "unemployment rate above 100 per cent")
+    occ = read_nomis(o_path, known=known)
+    soc = occ[occ["variable"].str.contains(r"\b[12]: ", regex=True)]
+    if soc["variable"].nunique() != 2:
+        raise InputError(o_path, "expected the SOC2010 major groups 1 and 2 (variables containing '1: ' and '2: ')")
+    prof = soc.groupby(["la_code", "year"])["value"].sum().div(100).rename("prop_professional")
+    if (prof > 1).any():
+        raise InputError(o_path, "SOC2010 groups 1 and 2 add up to more than 100 per cent")
+    out = unemp.set_index(["la_code", "year"])["value"].rename("unemployment_rate").to_frame().join(prof, how="outer")
+    return out.reset_index().sort_values(["la_code", "year"], ignore_index=True)
+
+
+def population(folder, known=None, years=None) -> pd.DataFrame:
+    """Mid-year population (MYEB1 layout) as la_code, year, sex (1 male, 2 female), age (0-90), population."""
+    path = _path(folder, POPULATION_FILE)
+    df = _read(path, dtype={"ladcode18": str})
+    require_columns(df, ["ladcode18", "sex", "age"], path)
+    ycols = [c for c in df.columns if re.fullmatch(r"population_\d{4}", str(c))]
+    if not ycols:
+        raise InputError(path, "no population_YYYY columns")
+    check_years(pd.Series([int(c[-4:]) for c in ycols]), path)
+    df = df[df["ladcode18"].astype(str).str.match(r"^[EW]")]  # MYEB1 also covers Scotland and Northern Ireland
+    check_codes(df["ladcode18"], path, known)
+    if not set(df["sex"].unique()) <= {1, 2}:
+        raise InputError(path, f"sex must be 1 or 2, found {sorted(set(df['sex'].unique()) - {1, 2})}")
+    if years is not None:
+        want = [f"population_{y}" for y in years]
+        missing = [c for c in want if c not in df.columns]
+        if missing:
+            raise InputError(path, f"no population for year(s) {', '.join(c[-4:] for c in missing)}")
+        ycols = want
+    long = df[["ladcode18", "sex", "age", *ycols]].melt(id_vars=["ladcode18", "sex", "age"], var_name="col", value_name="population")
+    long["population"] = _numeric(long["population"], path, "population count")
+    long["year"] = long["col"].str[-4:].astype(int)
+    long = long.rename(columns={"ladcode18": "la_code"})[["la_code", "year", "sex", "age", "population"]]
+    return long.sort_values(["la_code", "year", "sex", "age"], ignore_index=True)
+
+
+def population_summary(folder, known=None, years=None) -> pd.DataFrame:
+    """Per LA and year: population (all, male, female), young share (aged 15-29 over all ages) and the
+    dependency ratio (65+ over 18-64), the report's demographic controls (Table 1)."""
+    pop = population(folder, known, years)
+    wide = pop.pivot_table(index=["la_code", "year"], columns="sex", values="population", aggfunc="sum")
+    out = pd.DataFrame({"population": wide.sum(axis=1), "population_male": wide.get(1), "population_female": wide.get(2)})
+    by_age = pop.groupby(["la_code", "year", "age"])["population"].sum().unstack("age")
+    ages = by_age.columns.to_numpy()
+    young = by_age.loc[:, (ages >= 15) & (ages <= 29)].sum(axis=1)
+    old = by_age.loc[:, ages >= 65].sum(axis=1)
+    working = by_age.loc[:, (ages >= 18) & (ages <= 64)].sum(axis=1)
+    out["young_share"] = young / out["population"]
+    out["dependency_ratio"] = old / working
+    return out.reset_index()
+
+
+def covariates(folder, known=None) -> pd.DataFrame:
+    """Every yearly control of Table 1 per LA and year: unemployment rate (%), real GVA per head (£),
+    mean house price (£), total fertility rate, non-UK-born share (0-1), share of professionals (0-1),
+    population, young share and dependency ratio."""
+    folder = Path(folder)
+    ind = la_indicators(folder, known).set_index(["la_code", "year"])
+    birth = read_nomis(_path(folder, BIRTH_FILE), known=known)
+    nonuk = birth.set_index(["la_code", "year"])["value"].div(100).rename("non_uk_born")
+    if (nonuk > 1).any():
+        raise InputError(folder / BIRTH_FILE, "non-UK-born share above 100 per cent")
+    gva = read_wide(_path(folder, GVA_FILE), "LAD code", "gva_per_head", known).set_index(["la_code", "year"])
+    house = read_wide(_path(folder, HOUSE_FILE), "Local authority code", "house_price", known).set_index(["la_code", "year"])
+    tfr = read_wide(_path(folder, TFR_FILE), "Area code", "tfr", known).set_index(["la_code", "year"])
+    pop = population_summary(folder, known).set_index(["la_code", "year"])
+    out = ind.join([nonuk, gva, house, tfr], how="outer").join(pop, how="left")
+    return out.reset_index().sort_values(["la_code", "year"], ignore_index=True)
+
+
+def quintile_groups(rank: pd.Series, labels) -> pd.Series:
+    """Quintile of a rank (1 = best / most deprived) mapped to ``labels`` (first = top quintile),
+    three labels meaning top quintile / middle three / bottom quintile."""
+    q = pd.qcut(rank.rank(method="first"), 5, labels=False).astype(int)
+    if len(labels) == 5:
+        return q.map(dict(enumerate(labels)))
+    return q.map(lambda i: labels[0] if i == 0 else labels[2] if i == 4 else labels[1])
+
+
+def classifications(folder, known=None) -> pd.DataFrame:
+    """Area types of every LA: ``smi`` (Hot/Medium/Cold spot, England), ``supergroup`` (ONS 2011),
+    ``imd_quintile`` (1 most deprived .. 5, England) and ``imd`` (the report's labels).
+
+    Hot and cold spots are the top and bottom quintiles of the SMI rank, as in
+    the State of the Nation 2017 report; IMD quintiles are of the rank of the
+    LA average score (1 = most deprived).
+    """
+    folder = Path(folder)
+    oac_path = _path(folder, OAC_FILE)
+    oac = _read(oac_path, dtype={"Code": str})
+    require_columns(oac, ["Code", "Name", "Supergroup Name"], oac_path)
+    check_codes(oac["Code"], oac_path, known)
+    unknown = sorted(set(oac["Supergroup Name"]) - set(SUPERGROUPS))
+    if unknown:
+        raise InputError(oac_path, f"unknown supergroup(s): {', '.join(map(str, unknown))}")
+    out = oac.rename(columns={"Code": "la_code", "Name": "la_name", "Supergroup Name": "supergroup"})[["la_code", "la_name", "supergroup"]]
+
+    smi_path = _path(folder, SMI_FILE)
+    smi = _read(smi_path, dtype={"LA code": str})
+    require_columns(smi, ["LA code", "Overall rank"], smi_path)
+    check_codes(smi["LA code"], smi_path, known)
+    rank = _numeric(smi["Overall rank"], smi_path, "SMI rank")
+    if (rank < 1).any():
+        raise InputError(smi_path, "SMI rank below 1")
+    smi = pd.DataFrame({"la_code": smi["LA code"], "smi_rank": rank.astype(int), "smi": quintile_groups(rank, SMI_GROUPS).to_numpy()})
+
+    imd_path = _path(folder, IMD_FILE)
+    imd = _read(imd_path, dtype={"LA CODE": str})
+    require_columns(imd, ["LA CODE", "Rank of average score"], imd_path)
+    check_codes(imd["LA CODE"], imd_path, known)
+    irank = _numeric(imd["Rank of average score"], imd_path, "IMD rank")
+    q = pd.qcut(irank.rank(method="first"), 5, labels=False).astype(int) + 1
+    imd = pd.DataFrame({"la_code": imd["LA CODE"], "imd_rank": irank.astype(int), "imd_quintile": q.to_numpy(), "imd": q.map(dict(enumerate(IMD_GROUPS, 1))).to_numpy()})
+
+    for other, path in ((smi, smi_path), (imd, imd_path)):
+        extra = sorted(set(other["la_code"]) - set(out["la_code"]))
+        if extra:
+            raise InputError(path, f"LA code(s) absent from the area classification: {', '.join(extra[:5])}")
+    out = out.merge(smi, on="la_code", how="left").merge(imd, on="la_code", how="left")
+    return out.sort_values("la_code", ignore_index=True)
+
+
+def typology_levels(typology: str) -> list[str]:
+    """The ordered levels of a typology column of ``classifications`` (the first is the report's reference)."""
+    levels = {"smi": SMI_GROUPS, "supergroup": SUPERGROUPS, "imd": IMD_GROUPS}
+    if typology not in levels:
+        raise InputError("parameter 'typology'", f"must be one of {', '.join(levels)}, not {typology!r}")
+    return list(levels[typology])
+
+
+__all__ = ["la_indicators", "covariates", "population", "population_summary", "classifications", "typology_levels", "read_nomis", "read_wide"]
