@@ -123,7 +123,7 @@ def levels(typology: str) -> list[str]:
     return typology_levels(typology)
 
 
-def pair_frame(data: FlowData, typology: str, years: Sequence[int], include_zero: bool = False, totals: pd.DataFrame | None = None) -> pd.DataFrame:
+def pair_frame(data: FlowData, typology: str, years: Sequence[int], include_zero: bool = False, sex: str | None = None) -> pd.DataFrame:
     """The regression frame: one row per ordered pair of typed authorities and year.
 
     Columns: moves, sending, receiving (area types), border, log_distance,
@@ -131,8 +131,10 @@ def pair_frame(data: FlowData, typology: str, years: Sequence[int], include_zero
     population in year t, the offset), wales_o / wales_d, year. With
     ``include_zero=False`` only pairs with at least one move are kept, as the
     report could do with the ONS files; ``True`` gives the full matrix.
-    ``totals`` overrides the flows (e.g. one sex or age band).
+    ``sex`` ("M" or "F") models one sex's moves with that sex's population as the offset.
     """
+    from movers.data import ons_flows
+
     t = data.types.set_index("la_code")[typology].dropna()
     require_nonempty(t, f"typology {typology!r}", "set of typed authorities")
     codes = np.array(sorted(t.index))
@@ -143,9 +145,15 @@ def pair_frame(data: FlowData, typology: str, years: Sequence[int], include_zero
     base["log_distance"] = np.log(data.geography.distance_miles(base["origin"], base["destination"]))
     base["sending"] = base["origin"].map(t).to_numpy()
     base["receiving"] = base["destination"].map(t).to_numpy()
-    flows = (data.totals if totals is None else totals).set_index(["year", "origin", "destination"])["moves"]
+    if sex not in (None, "M", "F"):
+        raise InputError("parameter 'sex'", f"must be M, F or all, not {sex!r}")
+    if sex is not None and data.detailed is None:
+        raise InputError("flows", "flows by sex need the detailed estimates (load(..., keep_detailed=True))")
+    totals = data.totals if sex is None else ons_flows.pair_year_totals(data.detailed, sex=sex)
+    flows = totals.set_index(["year", "origin", "destination"])["moves"]
     cov = data.covariates.set_index(["la_code", "year"])
-    pop_year = data.population.groupby(["la_code", "year"])["population"].sum()
+    pop = data.population if sex is None else data.population[data.population["sex"] == (1 if sex == "M" else 2)]
+    pop_year = pop.groupby(["la_code", "year"])["population"].sum()
     frames = []
     for year in years:
         f = base.copy()
@@ -495,3 +503,41 @@ def zero_flow_bias(data: FlowData, typology: str, years: Sequence[int], exposure
     out = pd.DataFrame(rows)
     out["z"] = (out["estimate"] - out["truth"]) / out["se"]
     return out
+
+
+def table6_comparison(ours: pd.DataFrame) -> pd.DataFrame:
+    """Table 6 beside the published one: columns 'X' and 'X (published)'.
+
+    The report names one group "Business, Education and Heritage Centre"
+    (singular) in Table 6, so rows are matched on their first 30 characters.
+    """
+    from movers import compare
+
+    pub = compare.published_descriptives(6)
+    key = {str(r)[:30].lower(): r for r in pub.index}
+    pub = pub.rename(index={v: next((o for o in ours.index if o[:30].lower() == k), v) for k, v in key.items()})
+    out = pd.DataFrame(index=ours.index)
+    for col in ours.columns:
+        out[col] = ours[col]
+        if col in pub.columns:
+            out[f"{col} (published)"] = pd.to_numeric(pub[col], errors="coerce").reindex(ours.index)
+    return out
+
+
+def report_tables(models: Mapping[str, pd.DataFrame], table: int | None, caption: str, truth: Mapping | None = None, source: str = ""):
+    """The report-style regression table and the published-vs-reproduced(-vs-true) table of Model 4.
+
+    Returns (regression Table, comparison Table, side_by_side long frame).
+    """
+    from movers import compare, tables
+
+    names = list(models)
+    rows = []
+    for m in models.values():
+        rows += [r for r in m.index if r not in rows]
+    reg = tables.regression_table(models, controls=control_flags(names), caption=caption, notes="Robust (HC1) standard errors in parentheses; " + tables.STAR_NOTE + ". Year effects" + (" and country effects" if source == "ew" else "") + " in every model.")
+    rmap = row_map(table, rows) if table is not None else None
+    long = compare.side_by_side(models, table=table, truth=truth or None, row_map=rmap)
+    last = "Model 4" if "Model 4" in models else names[-1]
+    comp = compare.comparison_table(long, model=last, caption=f"{caption}: {last} beside the report" + (" and the truth" if truth else ""))
+    return reg, comp, long
