@@ -422,6 +422,9 @@ class FlowInputs:
     imd: pd.DataFrame
     gva_per_head: pd.Series
     notes: dict = field(default_factory=dict)
+    boundary_file: Path | None = None
+    units: dict = field(default_factory=dict)
+    truth: dict = field(default_factory=dict)
 
 
 def public_folder(data_path: str = "") -> Path:
@@ -473,4 +476,61 @@ def public_flow_inputs(folder, cache_dir, gva_year: int = 2011) -> FlowInputs:
         "imd_placed_by_code": imd.attrs["placed_by_code"],
         "gva_year": gva_year,
     }
-    return FlowInputs(geo, between, pop, imd, gph, notes)
+    return FlowInputs(geo, between, pop, imd, gph, notes, boundary_file=p["lad_boundaries_2014"], units=dict(CENSUS_MERGED))
+
+
+CENSUS_ETHNICITY_FILE = "census2011_migration_ethnicity_la.csv"
+
+
+def synthetic_flow_inputs(folder, gva_year: int = 2011) -> FlowInputs:
+    """The synthetic world's equivalents of the open files, as ``FlowInputs`` on its own authorities.
+
+    Why these files: the synthetic world writes the 2011 Census origin-destination
+    table in the Nomis layout by ethnic group (``flows/census2011_migration_ethnicity_la.csv``),
+    whose "All categories" column is the all-persons matrix the open MM01CUK_ALL
+    file holds; populations come from its MYEB1 file, IMD 2010 quintiles from its
+    LA summary ("rank of average score", as the report used), GVA per head from its
+    ONS GVA file. Everything is read through the project's real-format loaders, so
+    this is the code path a holder of those real files would run.
+    """
+    from movers.data import nomis, ons_flows
+    from movers.data.geography import load_geography
+    from movers.synth import read_truth
+
+    folder = Path(folder)
+    geo = load_geography(folder / "geography")
+    known = set(geo.las["la_code"])
+    long = ons_flows.read_census_groups(folder / "flows" / CENSUS_ETHNICITY_FILE, "Ethnic group: ", known)
+    od = long.groupby(["origin", "destination"], as_index=False)["moves"].sum()
+    pop = nomis.population_summary(folder / "nomis", known, years=[2011]).set_index("la_code")["population"]
+    cl = nomis.classifications(folder / "nomis", known)
+    imd = cl.dropna(subset=["imd"]).rename(columns={"imd": "imd_group"})[["la_code", "imd_rank", "imd_quintile", "imd_group"]]
+    imd = imd.assign(imd_score=np.nan, imd_rank=imd["imd_rank"].astype(int), imd_quintile=imd["imd_quintile"].astype(int)).sort_values("imd_rank", ignore_index=True)
+    gva = nomis.read_wide(folder / "nomis" / nomis.GVA_FILE, "LAD code", "gva_per_head", known)
+    gph = gva[gva["year"] == gva_year].set_index("la_code")["gva_per_head"]
+    if gph.empty:
+        raise InputError("parameter 'gva_year'", f"no GVA per head for {gva_year}; the file has {gva['year'].min()}-{gva['year'].max()}")
+    between = od[od["origin"] != od["destination"]].reset_index(drop=True)
+    notes = {
+        "n_units": len(known),
+        "moves_between": float(between["moves"].sum()),
+        "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
+        "people_total_raw": float(pop.sum()),
+        "imd_unplaced": 0,
+        "imd_placed_by_code": 0,
+        "gva_year": gva_year,
+    }
+    shp = next(iter(sorted((folder / "geography").glob("*.shp"))))
+    truth = read_truth(folder / "flows").get("coefficients", {})
+    return FlowInputs(geo, between, pop.rename("population"), imd, gph, notes, boundary_file=shp, units={}, truth=truth)
+
+
+def flow_inputs(source: str, data_path: str = "", gva_year: int = 2011, cache_dir=None) -> FlowInputs:
+    """``FlowInputs`` for a chapter: the open files (``public``) or the synthetic world's equivalents."""
+    from movers import paths
+
+    if source == "public":
+        return public_flow_inputs(public_folder(data_path), cache_dir or paths.DATA / "cache" / "public_geography", gva_year=gva_year)
+    if source == "synthetic":
+        return synthetic_flow_inputs(paths.data_dir("synthetic", data_path or None), gva_year=gva_year)
+    raise InputError("parameter 'source'", f"the 2011 flows chapter runs on synthetic or public data, not {source!r}")
