@@ -541,3 +541,34 @@ def report_tables(models: Mapping[str, pd.DataFrame], table: int | None, caption
     last = "Model 4" if "Model 4" in models else names[-1]
     comp = compare.comparison_table(long, model=last, caption=f"{caption}: {last} beside the report" + (" and the truth" if truth else ""))
     return reg, comp, long
+
+
+CENSUS_FILES = {"nssec": ("census2011_migration_nssec_la.csv", "NS-SEC: "), "ethnicity": ("census2011_migration_ethnicity_la.csv", "Ethnic group: ")}
+
+
+def census_direction(data_dir, data: FlowData, kind: str) -> pd.DataFrame:
+    """2011 Census movers between English authorities by group (NS-SEC or ethnicity): per cent moving to a
+    less deprived IMD quintile, to the same quintile, to a more deprived one, and the number of movers.
+
+    Why this summary: the census table has no population by group at origin,
+    so rates cannot be formed; the direction of moves on the deprivation
+    ladder is what the report's descriptive comparison is about.
+    """
+    from movers.data import ons_flows
+
+    if kind not in CENSUS_FILES:
+        raise InputError("parameter 'census_breakdown'", f"must be one of {', '.join(CENSUS_FILES)}, not {kind!r}")
+    name, prefix = CENSUS_FILES[kind]
+    od = ons_flows.read_census_groups(Path(data_dir) / "flows" / name, prefix, known=set(data.types["la_code"]))
+    q = data.types.set_index("la_code")["imd_quintile"].dropna()
+    od = od[od["origin"].isin(q.index) & od["destination"].isin(q.index) & (od["origin"] != od["destination"])]
+    require_nonempty(od, name, "set of moves between English authorities")
+    step = od["destination"].map(q) - od["origin"].map(q)  # quintile 1 = most deprived: a rise is a move up
+    od = od.assign(direction=np.select([step > 0, step < 0], ["To a less deprived quintile", "To a more deprived quintile"], "Same quintile"))
+    tab = od.pivot_table(index="group", columns="direction", values="moves", aggfunc="sum", fill_value=0, sort=False)
+    total = tab.sum(axis=1)
+    out = 100 * tab.div(total, axis=0)
+    out = out.reindex(columns=["To a less deprived quintile", "Same quintile", "To a more deprived quintile"], fill_value=0.0)
+    out["Movers"] = total.astype(int)
+    out.index.name = None
+    return out
