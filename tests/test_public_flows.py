@@ -82,3 +82,35 @@ def test_model_sets_and_missing_covariates(simulated, geo_world):
     typ = pd.Series("Q1", index=g.las["la_code"][:5])
     with pytest.raises(InputError, match="log_gva: no value for 1 authorities"):
         pf.pair_frame(pd.DataFrame(columns=["origin", "destination", "moves"]), g, typ, {"log_gva": pd.Series(0.0, index=typ.index[:4])})
+
+
+@pytest.fixture(scope="module")
+def small_world(tmp_path_factory):
+    """A small synthetic world with geography, covariates and flows (scale 0.05: quick)."""
+    from movers.synth import generate_world
+
+    root = tmp_path_factory.mktemp("flows_world") / "synthetic"
+    generate_world(root, seed=5, scale=0.05, only=["flows"], log=lambda *_: None)
+    return root
+
+
+def test_synthetic_inputs_line_up_with_the_public_ones(small_world):
+    from movers.data import public
+
+    fi = public.synthetic_flow_inputs(small_world)
+    units = set(fi.geography.las["la_code"])
+    assert fi.notes["n_units"] == 348 and set(fi.od["origin"]) <= units
+    assert (fi.od["origin"] != fi.od["destination"]).all() and fi.od["moves"].gt(0).all()
+    assert len(fi.imd) == 326 and sorted(fi.imd["imd_quintile"].value_counts()) == [65, 65, 65, 65, 66]
+    assert fi.imd["imd_rank"].is_monotonic_increasing and set(fi.imd["imd_group"]) == set(public.IMD_GROUPS)
+    assert set(fi.gva_per_head.index) == units and set(fi.population.index) == units
+    assert fi.truth["border"] == pytest.approx(1.984)
+    with pytest.raises(InputError, match="parameter 'gva_year'.*no GVA per head for 1990"):
+        public.synthetic_flow_inputs(small_world, gva_year=1990)
+    with pytest.raises(InputError, match="parameter 'source'"):
+        public.flow_inputs("restricted")
+    # the generating border effect shows through: neighbours exchange far more than the log-distance trend predicts
+    typ = fi.imd.set_index("la_code")["imd_group"]
+    pairs = pf.pair_frame(fi.od, fi.geography, typ)
+    m = pf.fit_nb(pairs, "sending", public.IMD_GROUPS, public.IMD_GROUPS[0], ["border", "log_distance"], pf.LABELS)
+    assert 1.0 < m.loc["Share border", "estimate"] < 3.0 and -1.5 < m.loc["Distance between sending and receiving areas", "estimate"] < -0.5
