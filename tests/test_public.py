@@ -146,6 +146,11 @@ def test_generate_real_geography_world(shared_public, tmp_path, monkeypatch):
     g = geo.load_geography(tmp_path / "w" / "geography")
     assert len(g.las) == 348 and g.las.loc[g.las["la_name"] == "Manchester", "region_name"].item() == "North West"
     assert read_truth(tmp_path / "w" / "geography")["kind"] == "real"
+    # the other generators run on the real authorities too, and the 2011 flows chapter reads them
+    generate_world(tmp_path / "w", seed=1, scale=0.03, only=["flows"], log=lambda *_: None)
+    fi = public.synthetic_flow_inputs(tmp_path / "w")
+    assert set(fi.od["origin"]) <= set(g.las["la_code"]) and fi.od["moves"].sum() > 0
+    assert len(fi.imd) == 326  # IMD ranks England's real 326 authorities
 
 
 # --------------------------------------------------------------------------- GVA

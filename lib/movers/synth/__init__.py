@@ -94,9 +94,11 @@ def generate_world(out: Path, seed: int = 2020, scale: float = 1.0, only: list[s
     generation to some datasets (and their requirements), keeping the others.
     ``options`` maps a dataset name to keyword arguments of its ``generate``
     (e.g. ``{"geography": {"kind": "real"}}`` puts the world on the real
-    authorities); they are recorded in the manifest.
+    authorities); they are recorded in the manifest, and a partial regeneration
+    (``only``) reuses the recorded options of datasets it regenerates unless
+    new ones are given, so ``--only flows`` keeps a real geography real.
     """
-    options = options or {}
+    options = dict(options or {})
     out = Path(out)
     mods = generators()
     names = _order(mods, only or sorted(mods))
@@ -110,6 +112,9 @@ def generate_world(out: Path, seed: int = 2020, scale: float = 1.0, only: list[s
     old = tmp / WORLD_FILE
     if old.exists():
         manifest["datasets"] = json.loads(old.read_text()).get("datasets", {})
+        for name, rec in manifest["datasets"].items():
+            if rec.get("options") and name not in options:
+                options[name] = rec["options"]
     try:
         for i, name in enumerate(names, 1):
             t0 = time.perf_counter()
@@ -155,14 +160,15 @@ def fingerprint(folder: Path) -> str:
     return h.hexdigest()
 
 
-def main_generate(out: Path, seed: int, scale: float, only=None, geography: str = "synthetic") -> int:
+def main_generate(out: Path, seed: int, scale: float, only=None, geography: str | None = None) -> int:
     """CLI entry: generate and report; return a process exit code.
 
     ``geography="real"`` runs every generator on England and Wales's own 348
-    authorities (real boundaries, centroids and borders) instead of the Voronoi map.
+    authorities (real boundaries, centroids and borders) instead of the Voronoi map;
+    ``None`` keeps what the existing world recorded (synthetic for a new world).
     """
     t0 = time.perf_counter()
-    options = {"geography": {"kind": geography}} if geography != "synthetic" else None
+    options = {"geography": {"kind": geography}} if geography else None
     generate_world(out, seed=seed, scale=scale, only=only, options=options)
     print(f"synthetic world written to {out} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
