@@ -180,3 +180,22 @@ def test_fetch_from_the_workplace_mirror_derives_the_region_lookup(shared_public
     g = load_geography(cache / "lad_boundaries_2014_sgcb")
     assert len(g.las) == 348
     assert (cache / "lad_boundaries_2014_sgcb" / "LAD14_RGN14_EW_LU.csv").exists()
+
+
+def test_derived_files_are_in_the_loaders_layouts(shared_public, tmp_path):
+    """After fetching, the geography and nomis loaders of the flows chapters read the derived files."""
+    import pandas as pd
+
+    from movers.data import nomis
+
+    cache = tmp_path / "public"
+    assert fetch.main(["lad_boundaries_2014", "gva_la", "imd2010_lsoa", "imd2015_lsoa"], cache=cache, mirror=str(shared_public), progress=False) == 0
+    from movers.data.geography import load_geography
+
+    g = load_geography(cache / "geography")
+    assert len(g.las) == 348
+    imd = pd.read_csv(cache / "nomis" / "imd2010_la_summary.csv")
+    assert len(imd) == 326 and imd.loc[imd["Rank of average score"] == 1, "LA NAME"].item() == "Liverpool"
+    # the same quintile rule as the synthetic world's loader
+    q = nomis.quintile_groups(imd.set_index("LA CODE")["Rank of average score"], nomis.IMD_GROUPS)
+    assert q["E08000012"] == "High deprivation" and q.value_counts().min() == 65

@@ -216,17 +216,32 @@ def sha256_of(path: Path) -> str:
 
 
 def derive(cache: Path, manifest: dict, log=print) -> list[Path]:
-    """Files derived from downloads: the ONS-layout LA-to-region lookup written beside the 2014 boundaries."""
+    """Files derived from downloads, in the layouts the loaders read:
+
+    * the ONS LA-to-region lookup beside the 2014 boundaries, and a ``geography/``
+      folder (boundaries + lookup) for ``load_geography(<data>/geography)``;
+    * ``nomis/imd2010_la_summary.csv``, IMD 2010 authority ranks from the LSOA scores,
+      for ``movers.data.nomis.classifications``.
+    """
     from movers.data import public
 
     out = []
-    try:
-        gva = local_path(cache, "gva_la", manifest)
-        shp = local_path(cache, "lad_boundaries_2014", manifest)
-    except InputError:
-        return out
-    out.append(public.write_region_lookup(gva, shp.parent))
-    log(f"  derived {out[-1].relative_to(cache)} (LA-to-region lookup from the GVA file)")
+
+    def have(*names):
+        try:
+            return [local_path(cache, n, manifest) for n in names]
+        except InputError:
+            return None
+
+    if (p := have("gva_la", "lad_boundaries_2014")) is not None:
+        gva, shp = p
+        out.append(public.write_region_lookup(gva, shp.parent))
+        log(f"  derived    {out[-1].relative_to(cache)} (LA-to-region lookup from the GVA file)")
+        out.append(public.write_geography_folder(shp, gva, cache / "geography"))
+        log(f"  derived    {out[-1].relative_to(cache)}/ (boundaries and lookup for the geography loader)")
+    if (p := have("imd2010_lsoa", "imd2015_lsoa")) is not None:
+        out.append(public.write_imd_summary(p[0], p[1], cache / "nomis" / "imd2010_la_summary.csv"))
+        log(f"  derived    {out[-1].relative_to(cache)} (IMD 2010 LA ranks from LSOA scores)")
     return out
 
 

@@ -337,6 +337,42 @@ def add_quintiles(la: pd.DataFrame, score: str = "imd_score") -> pd.DataFrame:
     return la.sort_values("imd_rank", ignore_index=True)
 
 
+def write_imd_summary(lsoa_path, lsoa11_lookup_path, out_path) -> Path:
+    """Write IMD 2010 authority scores in the layout of ONS's LA summary (``LA CODE, LA NAME, Average score,
+    Rank of average score``), which ``movers.data.nomis.classifications`` reads.
+
+    Why: the flows chapters' loader expects the official summary; until that file is
+    downloaded, this LSOA-average stand-in (see ``imd2010_la``) lets them run on real IMD.
+    2014 codes; LA names come from the IMD 2015 LSOA file.
+    """
+    la = imd2010_la(lsoa_path, lsoa11_lookup_path)
+    lu = _read_table(lsoa11_lookup_path, "LSOA-to-LA lookup (IMD 2015 LSOA file)")
+    names = lu.drop_duplicates("lad13_code").set_index("lad13_code")["lad13_name"] if "lad13_name" in lu.columns else pd.Series(dtype=str)
+    out = pd.DataFrame(
+        {"LA CODE": la["la_code"], "LA NAME": la["la_code"].map(names), "Average score": la["imd_score"].round(3), "Rank of average score": la["imd_rank"]}
+    )
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_suffix(".tmp")
+    out.to_csv(tmp, index=False)
+    tmp.replace(out_path)
+    return out_path
+
+
+def write_geography_folder(boundary_shp, gva_path, out_dir) -> Path:
+    """A ``geography`` folder in the layout the flows chapters load (``load_geography(<data>/geography)``):
+    the English and Welsh 2014 boundaries under their ONS file name, and the LA-to-region lookup."""
+    from movers.data import geography as geo
+    from movers.synth.geography import BOUNDARY_FILE
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    gdf = geo.read_boundaries(boundary_shp).rename(columns={"la_code": "lad14cd", "la_name": "lad14nm"})
+    gdf.to_file(out_dir / BOUNDARY_FILE, engine="pyogrio")
+    write_region_lookup(gva_path, out_dir)
+    return out_dir
+
+
 # --------------------------------------------------------------------------- real geography
 
 
