@@ -6,7 +6,6 @@ import copy
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -14,34 +13,23 @@ from movers import outcomes as O
 from movers.data.geography import load_geography
 from movers.data.ukhls import load_dictionary, load_panel
 from movers.errors import InputError
-from movers.synth import rng_for
-from movers.synth import ukhls as U
 
 SCALE = 0.6
 
 
-def _indicators(las: pd.DataFrame) -> pd.DataFrame:
-    """Hand-made LA indicators (the nomis dataset's layout) so these tests do not depend on its generator."""
-    r = np.random.default_rng(5)
-    rows = []
-    for la in las["la_code"]:
-        u0, p0 = r.normal(6, 2), r.normal(0.25, 0.06)
-        for y in range(2000, 2020):
-            rows.append((la, y, max(1.5, u0 + r.normal(0, 0.7)), float(np.clip(p0 + r.normal(0, 0.02), 0.05, 0.6))))
-    return pd.DataFrame(rows, columns=["la_code", "year", "unemployment_rate", "prop_professional"])
-
-
 @pytest.fixture(scope="session")
-def panel_world(geo_world, tmp_path_factory):
-    geo = load_geography(geo_world / "geography")
-    ind = _indicators(geo.las)
-    d = load_dictionary()
-    sim = U.simulate(rng_for(11, U.NAME), geo.las, ind, d, SCALE)
-    folder = tmp_path_factory.mktemp("ukhls")
-    U.write_files(sim, folder, d, rng_for(11, "ukhls-files"))
-    panel = load_panel(folder)
+def panel_world(tmp_path_factory):
+    """A small synthetic world (geography, nomis, ukhls) generated through the package's own registry."""
+    from movers.data.nomis import la_indicators
+    from movers.synth import generate_world, read_truth
+
+    root = tmp_path_factory.mktemp("ukhls_world") / "synthetic"
+    generate_world(root, seed=11, scale=SCALE, only=["ukhls"], log=lambda *_: None)
+    geo = load_geography(root / "geography")
+    ind = la_indicators(root / "nomis")
+    panel = load_panel(root / "ukhls")
     sample = O.build_sample(panel, geo, ind)
-    return {"folder": folder, "sim": sim, "panel": panel, "sample": sample, "geo": geo, "ind": ind}
+    return {"folder": root / "ukhls", "truth": read_truth(root / "ukhls"), "panel": panel, "sample": sample, "geo": geo, "ind": ind}
 
 
 def test_files_in_uk_data_service_layout(panel_world):
@@ -91,7 +79,7 @@ def _z_scores(sample, truth, outcomes=("employed", "income", "higher")):
 
 @pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.ConvergenceWarning")
 def test_recovers_true_mover_effects_and_differences_within_3_se(panel_world):
-    truth = panel_world["sim"]["truth"]
+    truth = panel_world["truth"]
     z = _z_scores(panel_world["sample"], truth)
     assert len(z) == 3 + 27 + 15
     # the mover effects of Model 3 and the Table 24 differences: each within 3 SE of the truth
@@ -183,18 +171,20 @@ def test_dictionary_renames_reach_the_loader(panel_world, tmp_path):
     assert load_panel(dst, alt).people["ethnicity"].notna().all()
 
 
-def test_generator_is_registered_and_writes_truth(tmp_path):
-    from movers.synth import generate_world, generators, read_truth
+def test_generator_is_registered_with_its_requirements(panel_world):
+    from movers.synth import generators
 
     gens = generators()
     assert gens["ukhls"].REQUIRES == ("geography", "nomis")
-    if "nomis" not in gens:
-        pytest.skip("the nomis generator this dataset requires is not in the package yet")
-    root = tmp_path / "w"
-    generate_world(root, seed=3, scale=0.1, only=["ukhls"], log=lambda *_: None)
-    truth = read_truth(root / "ukhls")
+    truth = panel_world["truth"]
     assert set(truth["models"]) == {"employed", "higher", "income"}
-    assert load_panel(root / "ukhls").person_waves["la_code"].notna().any()
+    assert truth["scale"] == SCALE and truth["seed"] == 11
+    # every generating coefficient is named as the analysis names its variables (parental class dummies
+    # are the levels of parent_nssec, which true_effects expands)
+    known = set(panel_world["sample"].columns) | {"parent_intermediate", "parent_higher"}
+    for m in truth["models"].values():
+        for term in m["coef"]:
+            assert term == "Intercept" or all(part in known for part in term.split(":")), term
 
 
 def test_old_style_la_codes_are_mapped_through_the_dictionary_lookup(panel_world, tmp_path):
