@@ -1,0 +1,186 @@
+"""Flows: loader schema checks, the NB2 estimator against statsmodels, frames and rates by hand,
+and recovery of the synthetic world's true coefficients (with a perturbed truth rejected)."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from movers import flows
+from movers.data import ons_flows
+from movers.errors import InputError
+from movers.synth import generate_world
+
+YEARS = [2017, 2018]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    out = tmp_path_factory.mktemp("flows") / "world"
+    generate_world(out, seed=11, scale=0.1, only=["flows"], log=lambda *_: None)
+    return out
+
+
+@pytest.fixture(scope="module")
+def data(world):
+    return flows.load(world, YEARS)
+
+
+# ------------------------------------------------------------------ loader
+
+
+def _one_file(world, tmp_path, year=2017):
+    dst = tmp_path / "flows"
+    dst.mkdir()
+    src = world / "flows" / f"Detailed_Estimates_{year}_Dataset_1.csv"
+    shutil.copy(src, dst / src.name)
+    return dst / src.name
+
+
+def test_detailed_layout_nonzero_rows(world):
+    df = pd.read_csv(world / "flows" / "Detailed_Estimates_2017_Dataset_1.csv", nrows=1000)
+    assert list(df.columns) == ["OutLA", "InLA", "Age", "Sex", "Moves"]
+    assert (df["Moves"] > 0).all() and set(df["Sex"]) <= {"M", "F"}
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda d: d.drop(columns="Moves"), "Moves"),
+        (lambda d: d.assign(Moves=np.where(d.index == 5, -1, d["Moves"])), "negative Moves"),
+        (lambda d: d.assign(OutLA=np.where(d.index == 5, "E06XX0001", d["OutLA"])), "malformed OutLA"),
+        (lambda d: d.assign(Sex=np.where(d.index == 5, "X", d["Sex"])), "Sex must be"),
+        (lambda d: d.assign(Age=np.where(d.index == 5, 120, d["Age"])), "Age must be"),
+    ],
+)
+def test_detailed_schema_errors(world, tmp_path, edit, message):
+    path = _one_file(world, tmp_path)
+    edit(pd.read_csv(path, nrows=200)).to_csv(path, index=False)
+    with pytest.raises(InputError, match=message) as err:
+        ons_flows.read_detailed_file(path)
+    assert str(path) in str(err.value)
+
+
+def test_detailed_unknown_code_and_years(world, tmp_path):
+    path = _one_file(world, tmp_path)
+    with pytest.raises(InputError, match="unknown OutLA"):
+        ons_flows.read_detailed_file(path, known={"E06000001"})
+    with pytest.raises(InputError, match="no detailed estimates for year"):
+        ons_flows.read_detailed(path.parent, [2016, 2017])
+    with pytest.raises(InputError, match="empty"):
+        ons_flows.read_detailed(path.parent, [])
+    bad = path.with_name("Detailed_Estimates_1890_Dataset_1.csv")
+    shutil.copy(path, bad)
+    with pytest.raises(InputError, match="out of range"):
+        ons_flows.read_detailed_file(bad)
+
+
+def test_census_groups_add_up(world, tmp_path):
+    src = world / "flows" / "census2011_migration_nssec_la.csv"
+    long = ons_flows.read_census_groups(src, "NS-SEC: ")
+    assert long["group"].nunique() == 5
+    df = pd.read_csv(src)
+    df.iloc[0, 3] += 1
+    df.to_csv(tmp_path / "c.csv", index=False)
+    with pytest.raises(InputError, match="do not add up"):
+        ons_flows.read_census_groups(tmp_path / "c.csv", "NS-SEC: ")
+
+
+# ------------------------------------------------------------------ estimator
+
+
+def test_fit_nb2_matches_statsmodels():
+    """Our Newton NB2 fit and HC1 SEs agree with statsmodels' NegativeBinomial on a small sample."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(3)
+    n = 1500
+    X = np.column_stack([np.ones(n), rng.normal(size=n), rng.binomial(1, 0.4, n)])
+    off = rng.normal(0, 0.3, n)
+    mu = np.exp(X @ [0.5, -0.7, 0.4] + off)
+    y = rng.poisson(rng.gamma(1 / 0.8, 0.8 * mu))
+    ours = flows.fit_nb2(X, y, off)
+    ref = sm.NegativeBinomial(y, X, offset=off, loglike_method="nb2").fit(disp=0, maxiter=200, cov_type="HC1")
+    assert ours.converged
+    np.testing.assert_allclose(ours.params, ref.params[:3], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ours.alpha, ref.params[3], rtol=1e-3)
+    np.testing.assert_allclose(ours.se, ref.bse[:3], rtol=2e-2)
+    assert abs(ours.loglik - ref.llf) < 1e-4 * abs(ref.llf)
+
+
+# ------------------------------------------------------------------ frames and rates
+
+
+def test_pair_frame_full_matrix_and_lags(data):
+    fr = flows.pair_frame(data, "smi", YEARS, include_zero=True)
+    n = data.types["smi"].notna().sum()
+    assert len(fr) == n * (n - 1) * len(YEARS)
+    assert fr["moves"].sum() == pytest.approx(data.totals[data.totals["origin"].isin(fr["origin"]) & data.totals["destination"].isin(fr["destination"])]["moves"].sum())
+    row = fr.iloc[12345]
+    cov = data.covariates.set_index(["la_code", "year"])
+    assert row["log_young"] == pytest.approx(np.log(cov.loc[(row["origin"], row["year"] - 1), "young_share"]))
+    assert row["log_house_d"] == pytest.approx(np.log(cov.loc[(row["destination"], row["year"] - 1), "house_price"]))
+    nz = flows.pair_frame(data, "smi", YEARS, include_zero=False)
+    assert (nz["moves"] > 0).all() and len(nz) == (fr["moves"] > 0).sum()
+
+
+def test_type_rate_by_hand(data):
+    rates = flows.type_rates(data, "smi", YEARS)
+    t = data.types.set_index("la_code")["smi"]
+    tot = data.totals[data.totals["origin"].map(t).eq("Cold spot") & data.totals["destination"].map(t).eq("Hot spot")]
+    pop = data.population[data.population["la_code"].map(t).eq("Cold spot")]["population"].sum()
+    assert rates.loc["Cold spot", "Hot spot"] == pytest.approx(100 * tot["moves"].sum() / pop)
+
+
+def test_bad_parameters(data):
+    with pytest.raises(InputError, match="typology"):
+        flows.levels("regions")
+    with pytest.raises(InputError, match="years"):
+        flows.parse_years("")
+    with pytest.raises(InputError, match="exposure"):
+        flows.fit_model(flows.pair_frame(data, "smi", [2018]), "sending", flows.levels("smi"), "smi", [], exposure="per head")
+
+
+# ------------------------------------------------------------------ recovery
+
+
+def _z(model: pd.DataFrame, truth: dict) -> pd.Series:
+    tv = pd.Series({r: truth[(r, "Model 4")] for r in model.index})
+    return (model["estimate"] - tv) / model["se"]
+
+
+def test_full_matrix_recovers_truth_and_rejects_perturbed(data):
+    """Model 4 on the full matrix: every true coefficient within 3 SE; a truth with the distance
+    elasticity shifted by 0.1, or the border effect by 0.4, is rejected (the check can fail)."""
+    fr = flows.pair_frame(data, "smi", YEARS, include_zero=True)
+    m4 = flows.sending_models(fr, "smi", ["Model 4"])["Model 4"]
+    truth = flows.true_values(data.truth)
+    z = _z(m4, truth)
+    assert len(z) == 14
+    assert z.abs().max() < 3, z.round(2).to_dict()
+    perturbed = dict(truth)
+    dist = flows.LABELS["log_distance"]
+    perturbed[(dist, "Model 4")] = truth[(dist, "Model 4")] + 0.1
+    assert _z(m4, perturbed).abs().max() > 3
+    border = flows.LABELS["border"]
+    perturbed = dict(truth)
+    perturbed[(border, "Model 4")] = truth[(border, "Model 4")] - 0.4
+    assert _z(m4, perturbed).abs().max() > 3
+
+
+def test_receiving_fit_recovers_truth(data):
+    """Receiving models, fitted separately by sending type, target the same true controls and zero type effects."""
+    fr = flows.pair_frame(data, "smi", YEARS, include_zero=True)
+    m4 = flows.receiving_models(fr, "smi", "Medium spot", ["Model 4"])["Model 4"]
+    z = _z(m4, flows.true_values(data.truth))
+    assert z.abs().max() < 3.5, z.round(2).to_dict()
+
+
+def test_nonzero_only_is_biased(data):
+    """Dropping zero flows (the report's sample) moves the distance elasticity far from the truth."""
+    fr = flows.pair_frame(data, "smi", YEARS, include_zero=False)
+    m4 = flows.sending_models(fr, "smi", ["Model 4"])["Model 4"]
+    assert _z(m4, flows.true_values(data.truth))[flows.LABELS["log_distance"]] > 3
