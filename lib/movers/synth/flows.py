@@ -179,7 +179,7 @@ def _census_groups(totals, codes, cov, cl, rng) -> tuple[pd.DataFrame, pd.DataFr
     o, d, n = totals["oi"].to_numpy(), totals["di"].to_numpy(), totals["moves"].to_numpy()
     adults = rng.binomial(n, 0.82)
     # class shares: professionals follow the two ends' shares; students head for university towns
-    p_prof = 0.5 * (prof[o] + prof[d]) * 0.95
+    p_prof = (0.3 * prof[o] + 0.7 * prof[d]) * 0.95  # professionals go where professional jobs are
     p_student = 0.12 + 0.18 * beh[d]
     p_unemp = np.full(len(n), 0.06)
     p_inter = np.full(len(n), 0.20)
@@ -190,7 +190,7 @@ def _census_groups(totals, codes, cov, cl, rng) -> tuple[pd.DataFrame, pd.DataFr
     nssec = pd.DataFrame({ORIGIN_COL: codes[o], DEST_COL: codes[d], "NS-SEC: All categories": adults})
     for j, name in enumerate(NSSEC):
         nssec[name] = counts[:, j]
-    p_nw = np.clip(0.4 * (foreign[o] + foreign[d]) * 1.1 + 0.03, 0.02, 0.9)
+    p_nw = np.clip(0.3 * foreign[o] + 0.6 * foreign[d] + 0.03, 0.02, 0.9)
     nonwhite = rng.binomial(n, p_nw)
     eth = pd.DataFrame({ORIGIN_COL: codes[o], DEST_COL: codes[d], "Ethnic group: All categories": n, ETHNIC[0]: n - nonwhite, ETHNIC[1]: nonwhite})
     return nssec[nssec["NS-SEC: All categories"] > 0], eth[eth["Ethnic group: All categories"] > 0]
