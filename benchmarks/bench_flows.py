@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
 from movers import flows  # noqa: E402
+from timing import timed  # noqa: E402
 
 
 def world() -> Path:
@@ -37,13 +38,6 @@ def world() -> Path:
         generate_world(root, seed=2020, scale=1.0, only=["flows"], log=lambda *_: None)
         print(f"{'generated geography, nomis and flows at scale 1':<62} {time.perf_counter() - t0:9.1f} s", flush=True)
     return root
-
-
-def timed(label: str, fn):
-    t0 = time.perf_counter()
-    out = fn()
-    print(f"{label:<62} {time.perf_counter() - t0:9.1f} s", flush=True)
-    return out
 
 
 def fits(label: str, frame, typology: str, factor: str, sending: str | None = None) -> float:

@@ -31,20 +31,10 @@ sys.path.insert(0, str(ROOT / "lib"))
 from movers import ls  # noqa: E402
 from movers.data.ons_ls import load_extract  # noqa: E402
 from movers.margins import effect_differences, mover_effects  # noqa: E402
+from timing import timed  # noqa: E402
 
 REPORT_ROWS = {"employed": 31610, "professional": 29669}
 REPEATS = 3
-
-
-def timed(label: str, fn, repeats: int = 1):
-    """Run ``fn`` ``repeats`` times and print the best wall time (the least disturbed by other users)."""
-    best, out = np.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    print(f"  {label:<58s} {best:8.3f} s")
-    return out
 
 
 def extract_folder() -> Path:

@@ -14,6 +14,7 @@ sample is resampled with replacement to the report's exact row counts.
 from __future__ import annotations
 
 import os
+from functools import partial
 import sys
 import time
 import warnings
@@ -26,20 +27,13 @@ sys.path.insert(0, str(ROOT / "lib"))
 
 from movers import outcomes as O  # noqa: E402
 from movers.margins import effect_differences, mover_effects  # noqa: E402
+from timing import timed as _timed  # noqa: E402
+
+timed = partial(_timed, unit="ms")  # the models here take milliseconds
 
 REPORT_ROWS = {"employed": 2269, "income": 1938, "higher": 1881}
 TABLE28_ROWS = 442
 REPEATS = 3
-
-
-def timed(label: str, fn, repeats: int = 1):
-    best, out = np.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    print(f"{label:<62} {best * 1000:9.1f} ms", flush=True)
-    return out
 
 
 def world() -> Path:

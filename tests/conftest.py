@@ -1,7 +1,9 @@
-"""Shared fixtures: a small synthetic world generated once per test session."""
+"""Shared fixtures: a small synthetic world generated once per test session, and a chapter runner."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -25,3 +27,26 @@ def shared_public() -> Path:
     if not SHARED_PUBLIC.is_dir():
         pytest.skip("../shared/data/public is not present on this machine")
     return SHARED_PUBLIC
+
+
+def run_chapter(src: Path, out: Path, parameters: dict) -> tuple[dict, str]:
+    """Execute a jupytext chapter with papermill (as the runner does) and return its glued values and the
+    markdown it displayed; fails if the prose cites a glue name the run did not produce."""
+    import jupytext
+    import papermill as pm
+
+    from movers import paths
+
+    nb = jupytext.reads(src.read_text(), fmt="md:myst")
+    pm.execute_notebook(nb, str(out), parameters=parameters, kernel_name="python3", cwd=str(paths.ROOT), progress_bar=False, log_output=False)
+    glued, markdown = {}, []
+    for cell in json.loads(out.read_text())["cells"]:
+        for o in cell.get("outputs", []):
+            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                glued[name] = o["data"].get("application/papermill.record/text/plain")
+            if "text/markdown" in o.get("data", {}):
+                markdown.append("".join(o["data"]["text/markdown"]))
+    used = set(re.findall(r"\{glue:text\}`(\w+)", src.read_text()))
+    assert used <= set(glued), sorted(used - set(glued))
+    return glued, "\n".join(markdown)

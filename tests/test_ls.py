@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import ls
+from movers import ls, sdc
 from movers.data.ons_ls import load_dictionary, load_extract
 from movers.errors import InputError
 
@@ -170,9 +170,9 @@ def test_table30_shares_and_counts(toy):
     assert v.loc["Professional and technical occupations", "Stayers"] == pytest.approx(1.0)
     assert v.attrs["n"] == {"Stayers": 2, "Movers": 2}
     assert n.loc["Employed", "Movers"] == 1
-    shown, log = ls.disclose_descriptives(v, n, "restricted")
+    shown, log = sdc.suppress_restricted(v, n, "restricted")
     assert (shown == "[c]").any().any() and len(log) > 0
-    same, none = ls.disclose_descriptives(v, n, "synthetic")
+    same, none = sdc.suppress_restricted(v, n, "synthetic")
     assert same.equals(v) and none.empty
 
 
@@ -189,14 +189,6 @@ def test_formulas_drop_the_interacted_characteristic():
         args = {"outcome": "employed", **bad}
         with pytest.raises(InputError):
             ls.formula(**args)
-
-
-def test_disclose_effects_blanks_small_groups():
-    eff = pd.DataFrame({"estimate": [0.1, 0.2], "se": [0.01, 0.02], "pvalue": [0.0, 0.0]}, index=["Female", "Non-white"])
-    out, log = ls.disclose_effects(eff, {"Female": 400, "Non-white": 7}, "restricted")
-    assert out.loc["Female", "estimate"] == 0.1 and np.isnan(out.loc["Non-white", "estimate"])
-    assert log == [{"row": "Non-white", "count": 7}]
-    assert ls.disclose_effects(eff, {"Non-white": 7}, "synthetic")[1] == []
 
 
 def test_z_scores_and_true_effects():

@@ -3,14 +3,13 @@ restricted mode, and no suppressed Table 30 share leaking into the prose."""
 
 from __future__ import annotations
 
-import json
-import re
-
 import pandas as pd
 import pytest
 
 from movers import paths
 from movers.synth import generate_world
+
+from conftest import run_chapter
 
 SRC = paths.CHAPTERS / "ls_deprived.md"
 
@@ -23,24 +22,7 @@ def tiny(tmp_path_factory):
 
 
 def _run(tmp_path, parameters):
-    import jupytext
-    import papermill as pm
-
-    nb = jupytext.reads(SRC.read_text(), fmt="md:myst")
-    out = tmp_path / "ls.ipynb"
-    pm.execute_notebook(nb, str(out), parameters=parameters, kernel_name="python3", cwd=str(paths.ROOT), progress_bar=False, log_output=False)
-    nbj = json.loads(out.read_text())
-    glued, markdown = {}, []
-    for cell in nbj["cells"]:
-        for o in cell.get("outputs", []):
-            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                glued[name] = o["data"].get("application/papermill.record/text/plain")
-            if "text/markdown" in o.get("data", {}):
-                markdown.append("".join(o["data"]["text/markdown"]))
-    used = set(re.findall(r"\{glue:text\}`(\w+)", SRC.read_text()))
-    assert used <= set(glued), sorted(used - set(glued))
-    return glued, "\n".join(markdown)
+    return run_chapter(SRC, tmp_path / "ls.ipynb", parameters)
 
 
 def test_restricted_run_suppresses_small_cells(tiny, tmp_path):

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from movers import outcomes as O
+from movers import sdc
 from movers.data.geography import Geography
 from movers.data.ukhls import Panel, load_dictionary
 from movers.errors import InputError
@@ -198,20 +199,6 @@ def test_motivation_table_percentages_and_test():
 
     assert t.loc["Follow my career", "pvalue"] == pytest.approx(2 * norm.sf(z))
     assert t.attrs["nobs"] == 100
-
-
-def test_disclosure_control_only_in_restricted_mode():
-    frame = pd.DataFrame({"estimate": [0.1, 0.2], "se": [0.01, 0.02], "pvalue": [0.01, 0.02]}, index=["Female", "Male"])
-    cells = {"Female": 4, "Male": 50}
-    same, log = O.disclose_effects(frame, cells, "synthetic")
-    assert log == [] and same.equals(frame)
-    sup, log = O.disclose_effects(frame, cells, "restricted")
-    assert np.isnan(sup.loc["Female", "estimate"]) and sup.loc["Male", "estimate"] == 0.2
-    assert log == [{"row": "Female", "count": 4}]
-    vals = pd.DataFrame({"Stayer": [5.0, 20.0]}, index=["a", "b"])
-    counts = pd.DataFrame({"Stayer": [3, 40]}, index=["a", "b"])
-    out, log = O.disclose_table(vals, counts, "restricted")
-    assert out.loc["a", "Stayer"] == "[c]" and out.loc["b", "Stayer"] == 20.0 and len(log) == 1
 
 
 def test_true_effects_of_a_linear_model_by_group():

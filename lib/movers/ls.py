@@ -411,28 +411,6 @@ def z_scores(estimates: pd.DataFrame, truth: Mapping[str, float]) -> pd.Series:
 # ----------------------------------------------------------------------------- disclosure control
 
 
-def disclose_descriptives(values: pd.DataFrame, counts: pd.DataFrame, source: str, threshold: int = sdc.THRESHOLD):
-    """Restricted data: Table 30 cells resting on fewer than ``threshold`` people become ``[c]``; log of what was done."""
-    if source != "restricted":
-        return values, pd.DataFrame(columns=["row", "column", "count"])
-    return sdc.suppress(values, counts, threshold)
-
-
-def disclose_effects(frame: pd.DataFrame, cells: Mapping[str, int], source: str, threshold: int = sdc.THRESHOLD) -> tuple[pd.DataFrame, list]:
-    """Restricted data: blank the effects of groups whose smaller mover/stayer cell has fewer than ``threshold``
-    people (an effect on a handful of movers is close to those people's outcomes), with a log."""
-    if source != "restricted":
-        return frame, []
-    out = frame.copy()
-    log = []
-    for row in out.index:
-        n = cells.get(row)
-        if n is not None and 0 < n < threshold:
-            out.loc[row, ["estimate", "se", "pvalue"]] = np.nan
-            log.append({"row": row, "count": int(n)})
-    return out, log
-
-
 def mark_suppressed(table, rows: Sequence[str], column: str | None = None):
     """Show ``[c]`` (the ONS mark for a confidential cell) in suppressed rows of a rendered table (in
     ``column``, or in every column), so a reader sees a deliberate gap rather than a missing estimate."""
@@ -502,7 +480,7 @@ def sample_facts(sample: pd.DataFrame, quintiles: pd.DataFrame, quintile: int, c
 
 __all__ = [
     "region_quintiles", "parental_class", "build_sample", "describe", "formula", "fit", "mover_effect_models", "subgroup_effects",
-    "subgroup_table", "true_effects", "truth_table", "z_scores", "disclose_descriptives", "disclose_effects", "mark_suppressed",
+    "subgroup_table", "true_effects", "truth_table", "z_scores", "mark_suppressed",
     "checking_counts", "load_inputs",
     "sample_facts", "CHARACTERISTICS", "OUTCOMES", "PUBLISHED_ROWS", "TABLE30_ROWS",
 ]

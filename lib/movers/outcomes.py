@@ -21,7 +21,6 @@ from movers import sdc
 from movers.data.ukhls import Panel, codes, nssec_three_class
 from movers.errors import InputError
 from movers.margins import effect_differences, mover_effects
-from movers.tables import coef_frame
 
 PARENT_LEVELS = ["routine", "intermediate", "higher"]
 OUTCOMES = {"employed": "Employment", "income": "Income", "higher": "Higher managerial occ."}
@@ -466,27 +465,12 @@ def motivation_table(sample: pd.DataFrame, question: str = "reason2", min_share:
 # ----------------------------------------------------------------------------- disclosure control
 
 
-def disclose_effects(frame: pd.DataFrame, cells: Mapping[str, int], source: str, threshold: int = sdc.THRESHOLD) -> tuple[pd.DataFrame, list]:
-    """Restricted data: blank (NaN, shown as empty) the effects of groups whose smallest mover/stayer cell
-    has fewer than ``threshold`` people, and return the log of what was suppressed."""
-    if source != "restricted":
-        return frame, []
-    out = frame.copy()
-    log = []
-    for row in out.index:
-        n = cells.get(row)
-        if n is not None and 0 < n < threshold:
-            out.loc[row, ["estimate", "se", "pvalue"]] = np.nan
-            log.append({"row": row, "count": int(n)})
-    return out, log
-
-
 def disclose_descriptives(t23: pd.DataFrame, source: str, threshold: int = sdc.THRESHOLD) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Restricted data: Table 23 with cells on fewer than ``threshold`` people suppressed, and the minimum
     and maximum of non-binary variables (age, number of children) suppressed too, since each is one
     person's value, which output checkers do not release."""
     counts = pd.DataFrame({c: t23["Obs."] for c in t23.columns})
-    out, log = disclose_table(t23, counts, source, threshold)
+    out, log = sdc.suppress_restricted(t23, counts, source, threshold)
     if source != "restricted":
         return out, log
     extra = []
@@ -497,14 +481,6 @@ def disclose_descriptives(t23: pd.DataFrame, source: str, threshold: int = sdc.T
                     out.loc[row, col] = sdc.SUPPRESSED
                     extra.append({"row": row, "column": col, "count": 1})
     return out, pd.concat([log, pd.DataFrame(extra, columns=["row", "column", "count"])], ignore_index=True)
-
-
-def disclose_table(values: pd.DataFrame, counts: pd.DataFrame, source: str, threshold: int = sdc.THRESHOLD) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Restricted data: ``movers.sdc.suppress`` (cells under ``threshold`` become ``[c]``); otherwise unchanged."""
-    if source != "restricted":
-        return values, pd.DataFrame(columns=["row", "column", "count"])
-    return sdc.suppress(values, counts.reindex(index=values.index, columns=values.columns), threshold)
-
 
 
 # ----------------------------------------------------------------------------- chapter helpers
@@ -592,6 +568,6 @@ def difference_cells(cells: Mapping[str, int], characteristic: str) -> dict[str,
 
 __all__ = [
     "teen_observations", "choose_adult_observation", "build_sample", "describe", "formula", "fit", "mover_effect_models",
-    "interaction_effects", "interaction_tables", "true_effects", "truth_tables", "motivation_table", "disclose_effects",
-    "disclose_table", "disclose_descriptives", "load_inputs", "sample_facts", "models_table", "difference_cells", "CHARACTERISTICS", "OUTCOMES",
+    "interaction_effects", "interaction_tables", "true_effects", "truth_tables", "motivation_table",
+    "disclose_descriptives", "load_inputs", "sample_facts", "models_table", "difference_cells", "CHARACTERISTICS", "OUTCOMES",
 ]

@@ -8,7 +8,8 @@ and the output checker can see what was done.
 
 from __future__ import annotations
 
-from typing import Sequence
+from pathlib import Path
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -49,3 +50,48 @@ def check_min_count(n: int | Sequence[int], what: str, threshold: int = THRESHOL
     bad = arr[(arr > 0) & (arr < threshold)]
     if bad.size:
         raise ValueError(f"disclosure risk: {what} rests on a cell of {int(bad.min())} people (< {threshold})")
+
+
+def suppress_restricted(values: pd.DataFrame, counts: pd.DataFrame, source: str, threshold: int = THRESHOLD) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``suppress`` for restricted microdata only: synthetic and public data are released as they are,
+    so the same chapter code serves every source."""
+    if source != "restricted":
+        return values, pd.DataFrame(columns=["row", "column", "count"])
+    return suppress(values, counts.reindex(index=values.index, columns=values.columns), threshold)
+
+
+def suppress_effects(frame: pd.DataFrame, cells: Mapping[str, int], source: str, threshold: int = THRESHOLD) -> tuple[pd.DataFrame, list]:
+    """Restricted data: blank (NaN) the estimate, SE and p-value of every group whose smaller mover or
+    stayer cell holds fewer than ``threshold`` people: an effect estimated on a handful of movers is
+    close to those people's own outcomes. Returns the frame and a log (row, count) for the checkers."""
+    if source != "restricted":
+        return frame, []
+    out = frame.copy()
+    log = []
+    for row in out.index:
+        n = cells.get(row)
+        if n is not None and 0 < n < threshold:
+            out.loc[row, ["estimate", "se", "pvalue"]] = np.nan
+            log.append({"row": row, "count": int(n)})
+    return out, log
+
+
+def releasable(log) -> pd.DataFrame:
+    """The suppression log as it may be shown in the book: which cells were suppressed, without the
+    counts (a count under the threshold is itself the disclosive figure; it goes to the checkers' file)."""
+    frame = pd.DataFrame(log)
+    return frame.drop(columns=["count"], errors="ignore")
+
+
+def write_checking_file(chapter: str, counts: pd.DataFrame) -> Path:
+    """Write the counts an output checker needs for ``chapter`` to ``_build/output_checking/`` (in the
+    secure lab, beside the book, never in it) and return the path the page should cite. Written to a
+    temporary name first, so an interrupted run leaves no file that looks complete."""
+    from movers import paths
+
+    path = paths.BUILD / "output_checking" / f"{chapter}_counts.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".csv.part")
+    counts.to_csv(tmp, index=False)
+    tmp.replace(path)
+    return path

@@ -68,16 +68,17 @@ def _read(path: Path, **kw) -> pd.DataFrame:
         raise InputError(path, f"cannot parse CSV ({exc})") from exc
 
 
-def check_codes(codes: pd.Series, path, known=None) -> None:
-    """Reject malformed LA codes, and codes outside ``known`` (e.g. the geography's authorities) when given."""
-    codes = codes.astype(str)
+def check_codes(codes: pd.Series, path, known=None, what: str = "LA") -> None:
+    """Reject malformed LA codes, and codes outside ``known`` (e.g. the geography's authorities) when given.
+    Only distinct codes are checked: a flows file has a million rows but a few hundred codes."""
+    codes = pd.Series(pd.unique(codes.astype(str)), dtype=str)
     bad = codes[~codes.str.match(LA_CODE)]
     if len(bad):
-        raise InputError(path, f"malformed LA code(s): {', '.join(sorted(set(bad))[:5])}")
+        raise InputError(path, f"malformed {what} code(s): {', '.join(sorted(set(bad))[:5])}")
     if known is not None:
         unknown = sorted(set(codes) - set(known))
         if unknown:
-            raise InputError(path, f"unknown LA code(s) not in the geography: {', '.join(unknown[:5])}")
+            raise InputError(path, f"unknown {what} code(s) not in the geography: {', '.join(unknown[:5])}")
 
 
 def check_years(years: pd.Series, path) -> None:

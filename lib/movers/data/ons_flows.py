@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from movers.data.nomis import check_codes
 from movers.errors import InputError, require_columns
 
 DETAILED_COLUMNS = ["OutLA", "InLA", "Age", "Sex", "Moves"]
 DETAILED_PATTERN = re.compile(r"Detailed_Estimates_(\d{4})_Dataset_1\.csv$")
-LA_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")
 YEAR_RANGE = (2001, 2030)
 CENSUS_ORIGIN = "Area of usual residence one year ago code"
 CENSUS_DEST = "Area of usual residence code"
@@ -30,18 +30,6 @@ CENSUS_DEST = "Area of usual residence code"
 def available_years(folder) -> list[int]:
     """Years with a detailed-estimates file in ``folder``."""
     return sorted(int(m.group(1)) for p in Path(folder).glob("Detailed_Estimates_*_Dataset_1.csv") if (m := DETAILED_PATTERN.search(p.name)))
-
-
-def _check_codes(s: pd.Series, path, known, what) -> None:
-    """Check the distinct codes only: a year's file has a million rows but a few hundred codes."""
-    codes = pd.Series(pd.unique(s), dtype=str)
-    bad = codes[~codes.str.match(LA_CODE)]
-    if len(bad):
-        raise InputError(path, f"malformed {what} code(s): {', '.join(sorted(set(bad))[:5])}")
-    if known is not None:
-        unknown = sorted(set(codes) - set(known))
-        if unknown:
-            raise InputError(path, f"unknown {what} code(s) not in the geography: {', '.join(unknown[:5])}")
 
 
 def read_detailed_file(path, known=None, ew_only: bool = True) -> pd.DataFrame:
@@ -69,8 +57,8 @@ def read_detailed_file(path, known=None, ew_only: bool = True) -> pd.DataFrame:
         keep = df["OutLA"].isin(ew) & df["InLA"].isin(ew)
         if not keep.all():
             df = df[keep]
-    _check_codes(df["OutLA"], path, known, "OutLA")
-    _check_codes(df["InLA"], path, known, "InLA")
+    check_codes(df["OutLA"], path, known, "OutLA")
+    check_codes(df["InLA"], path, known, "InLA")
     moves = pd.to_numeric(df["Moves"], errors="coerce")
     if moves.isna().any():
         raise InputError(path, "non-numeric Moves")
@@ -124,8 +112,8 @@ def read_census_groups(path, group_prefix: str, known=None) -> pd.DataFrame:
     groups = [c for c in df.columns if c.startswith(group_prefix) and c != total]
     if not groups:
         raise InputError(path, f"no '{group_prefix}...' group columns")
-    _check_codes(df[CENSUS_ORIGIN], path, known, "origin")
-    _check_codes(df[CENSUS_DEST], path, known, "destination")
+    check_codes(df[CENSUS_ORIGIN], path, known, "origin")
+    check_codes(df[CENSUS_DEST], path, known, "destination")
     vals = df[groups + [total]].apply(pd.to_numeric, errors="coerce")
     if vals.isna().any().any():
         raise InputError(path, "non-numeric counts")

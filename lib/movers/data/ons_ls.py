@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from movers import paths
+from movers.data.microdata import read_columns
 from movers.errors import InputError
 
 DEFAULT_DICTIONARY = paths.DICTIONARIES / "ons_ls.yml"
@@ -92,37 +93,6 @@ def _find(folder: Path, name: str) -> Path:
     raise InputError(folder / name, f"file not found (looked for {stem}.csv, .tab or .dta below {folder})")
 
 
-def read_table(path: Path, columns: list[str]) -> pd.DataFrame:
-    """Read ``columns`` of a .csv, .tab or .dta file (names case-insensitive); missing ones raise."""
-    path = Path(path)
-    wanted = list(dict.fromkeys(columns))
-    try:
-        if path.suffix.lower() == ".dta":
-            import pyreadstat
-
-            names = pyreadstat.read_dta(str(path), metadataonly=True)[1].column_names
-            lower = {c.lower(): c for c in names}
-            missing = [c for c in wanted if c.lower() not in lower]
-            if missing:
-                raise InputError(path, f"missing variable(s) {', '.join(missing)}; found {', '.join(names)}")
-            df, _ = pyreadstat.read_dta(str(path), usecols=[lower[c.lower()] for c in wanted], apply_value_formats=False)
-        else:
-            sep = "\t" if path.suffix.lower() == ".tab" else ","
-            header = pd.read_csv(path, sep=sep, nrows=0).columns
-            lower = {c.lower().strip(): c for c in header}
-            missing = [c for c in wanted if c.lower() not in lower]
-            if missing:
-                raise InputError(path, f"missing variable(s) {', '.join(missing)}; found {', '.join(map(str, header))}")
-            # numbers parsed by the C reader (fast); a column with any non-number stays text and is checked in _convert
-            df = pd.read_csv(path, sep=sep, usecols=[lower[c.lower()] for c in wanted], low_memory=False)
-        df.columns = [c.lower().strip() for c in df.columns]
-    except InputError:
-        raise
-    except Exception as exc:  # truncated, empty or corrupt file
-        raise InputError(path, f"cannot read ({exc})") from exc
-    return df[[c.lower() for c in wanted]]
-
-
 def _convert(raw: pd.DataFrame, names: dict[str, str], path: Path, missing_below: float) -> pd.DataFrame:
     """Analysis names; numbers checked (a stray letter is an error, not a silent NaN); negative codes missing."""
     out = pd.DataFrame(index=raw.index)
@@ -155,7 +125,7 @@ def _read_kind(folder: Path, d: dict, kind: str) -> tuple[pd.DataFrame, Path]:
     spec = d["files"][kind]
     path = _find(folder, spec["name"])
     names = {k: str(v) for k, v in spec["variables"].items()}
-    df = _convert(read_table(path, list(names.values())), names, path, float(d.get("missing_below", 0)))
+    df = _convert(read_columns(path, list(names.values())), names, path, float(d.get("missing_below", 0)))
     if df.empty:
         raise InputError(path, "file has no rows")
     key = list(spec["key"])
@@ -221,4 +191,4 @@ def load_extract(folder: str | Path, dictionary: str | Path | dict | None = None
     return Extract(records=records, parents=parents, regions=regions, dictionary=d, folder=folder, files=[p1, p2, p3])
 
 
-__all__ = ["Extract", "load_dictionary", "load_extract", "read_table", "DEFAULT_DICTIONARY"]
+__all__ = ["Extract", "load_dictionary", "load_extract", "DEFAULT_DICTIONARY"]

@@ -21,11 +21,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
 from movers import paths
+from movers.data.microdata import read_columns
 from movers.errors import InputError, require_columns
 
 DEFAULT_DICTIONARY = paths.DICTIONARIES / "ukhls.yml"
@@ -127,36 +127,6 @@ def index_files(folder: Path) -> dict[str, Path]:
     return found
 
 
-def read_file(path: Path, columns: list[str]) -> pd.DataFrame:
-    """Read only ``columns`` of a .tab or .dta file; a missing column raises InputError naming the file."""
-    path = Path(path)
-    wanted = list(dict.fromkeys(columns))
-    try:
-        if path.suffix.lower() == ".dta":
-            import pyreadstat
-
-            meta_cols = pyreadstat.read_dta(str(path), metadataonly=True)[1].column_names
-            lower = {c.lower(): c for c in meta_cols}
-            missing = [c for c in wanted if c.lower() not in lower]
-            if missing:
-                raise InputError(path, f"missing variable(s) {', '.join(missing)}")
-            df, _ = pyreadstat.read_dta(str(path), usecols=[lower[c.lower()] for c in wanted], apply_value_formats=False)
-            df.columns = [c.lower() for c in df.columns]
-        else:
-            header = pd.read_csv(path, sep="\t", nrows=0).columns
-            lower = {c.lower(): c for c in header}
-            missing = [c for c in wanted if c.lower() not in lower]
-            if missing:
-                raise InputError(path, f"missing variable(s) {', '.join(missing)}")
-            df = pd.read_csv(path, sep="\t", usecols=[lower[c.lower()] for c in wanted], dtype=str, keep_default_na=False)
-            df.columns = [c.lower() for c in df.columns]
-    except InputError:
-        raise
-    except Exception as exc:  # truncated or corrupt file
-        raise InputError(path, f"cannot read ({exc})") from exc
-    return df[[c.lower() for c in wanted]]
-
-
 def _numeric(df: pd.DataFrame, names: dict[str, str], path: Path, missing_below: float) -> pd.DataFrame:
     """Rename to analysis names; numeric columns with UKDS negative codes set to missing."""
     out = pd.DataFrame(index=df.index)
@@ -184,7 +154,7 @@ def _read_kind(files: dict, dictionary: dict, kind: str, wave: Wave | None, fold
             raise InputError(Path(folder) / stem, f"file not found (looked for {stem}.tab or {stem}.dta below {folder})")
         return None, None
     names = wave_variables(dictionary, kind, wave)
-    raw = read_file(path, list(names.values()))
+    raw = read_columns(path, list(names.values()), as_text=True)
     df = _numeric(raw, names, path, float(dictionary.get("missing_below", 0)))
     key = "pidp" if "pidp" in names else "hidp"
     if df[key].isna().any():
@@ -309,4 +279,4 @@ def nssec_three_class(values: pd.Series, dictionary: dict) -> pd.Series:
     return out
 
 
-__all__ = ["Panel", "Wave", "load_dictionary", "load_panel", "waves", "wave_variables", "file_stem", "read_file", "codes", "nssec_three_class", "DEFAULT_DICTIONARY"]
+__all__ = ["Panel", "Wave", "load_dictionary", "load_panel", "waves", "wave_variables", "file_stem", "codes", "nssec_three_class", "DEFAULT_DICTIONARY"]

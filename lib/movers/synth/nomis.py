@@ -41,6 +41,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from movers.data.nomis import (  # the loader's file names: generator and loader share one layout
+    BIRTH_FILE, GVA_FILE, HOUSE_FILE, IMD_FILE, OAC_FILE, OCCUPATION_FILE, POPULATION_FILE, SMI_FILE, TFR_FILE,
+    UNEMPLOYMENT_FILE,
+)
 from movers.synth import rng_for, write_truth
 
 NAME = "nomis"
@@ -49,17 +53,6 @@ REQUIRES: tuple[str, ...] = ("geography",)
 YEARS = list(range(2000, 2020))
 POP_YEARS = list(range(2001, 2020))
 AGES = np.arange(91)
-
-POPULATION_FILE = "MYEB1_detailed_population_estimates_series_UK_(2001_to_2019).csv"
-UNEMPLOYMENT_FILE = "nomis_aps_unemployment.csv"
-OCCUPATION_FILE = "nomis_aps_occupation.csv"
-BIRTH_FILE = "nomis_aps_country_of_birth.csv"
-GVA_FILE = "gva_per_head_chained_2016_prices.csv"
-HOUSE_FILE = "hpssa_mean_price_paid.csv"
-TFR_FILE = "tfr_local_authority.csv"
-SMI_FILE = "social_mobility_index_2017.csv"
-OAC_FILE = "la_area_classification_2011.csv"
-IMD_FILE = "imd2010_la_summary.csv"
 
 UNEMPLOYMENT_VARIABLE = "Unemployment rate - aged 16-64"
 SOC_VARIABLES = {

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from movers.synth import index
 from movers.synth import rng_for, write_truth
 
 NAME = "ons_ls"
@@ -182,19 +183,8 @@ def _parents(rng, n: int, fam_class: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def linear_index(x: pd.DataFrame, model: dict) -> np.ndarray:
-    """Index of a generating probit for rows ``x`` (analysis names), with child-region and year effects.
-    Shared with ``movers.ls.true_effects`` so truth and data come from one formula."""
-    idx = np.full(len(x), float(model["coef"].get("Intercept", 0.0)))
-    for term, b in model["coef"].items():
-        if term == "Intercept":
-            continue
-        val = np.ones(len(x))
-        for part in term.split(":"):
-            val = val * x[part].to_numpy(dtype=float)
-        idx += b * val
-    idx += x["child_region"].astype(str).map(model["region"]).fillna(0.0).to_numpy(dtype=float)
-    idx += x["year"].astype(int).astype(str).map(model["year"]).fillna(0.0).to_numpy(dtype=float)
-    return idx
+    """Index of a generating model for rows ``x``, with child_region effects (see ``movers.synth.index``)."""
+    return index.linear_index(x, model, "child_region")
 
 
 def simulate(rng: np.random.Generator, scale: float = 1.0) -> dict:

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from movers.synth import index
 from movers.synth import rng_for, write_truth
 
 NAME = "ukhls"
@@ -455,19 +456,8 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
 
 
 def linear_index(x: pd.DataFrame, model: dict) -> np.ndarray:
-    """Index of a generating model for covariate rows ``x`` (analysis names; ``a:b`` is a product),
-    plus region and year effects. Shared with ``movers.outcomes.true_effects``."""
-    idx = np.full(len(x), float(model["coef"].get("Intercept", 0.0)))
-    for term, b in model["coef"].items():
-        if term == "Intercept":
-            continue
-        val = np.ones(len(x))
-        for part in term.split(":"):
-            val = val * x[part].to_numpy(dtype=float)
-        idx += b * val
-    idx += x["region_code"].map(model["region"]).fillna(0.0).to_numpy(dtype=float)
-    idx += x["year"].astype(int).astype(str).map(model["year"]).fillna(0.0).to_numpy(dtype=float)
-    return idx
+    """Index of a generating model for rows ``x``, with region_code effects (see ``movers.synth.index``)."""
+    return index.linear_index(x, model, "region_code")
 
 
 def write_files(sim: dict, folder: Path, dictionary: dict, rng: np.random.Generator) -> list[Path]:
