@@ -25,6 +25,7 @@ import pandas as pd
 
 from movers import sdc
 from movers.errors import InputError, require_nonempty
+from movers.margins import effect_differences, group_key, mover_effects
 
 THREE_GROUPS = {
     "Professional and technical occupations": "prof",
@@ -298,7 +299,6 @@ def fit(sample: pd.DataFrame, f: str, cov_type: str = "nonrobust"):
 
 def mover_effect_models(sample: pd.DataFrame, outcome: str, region_effects: str = "child", cov_type: str = "nonrobust") -> dict[str, pd.DataFrame]:
     """Models 1-3 for one outcome: average marginal effect of being a mover (``movers.margins``)."""
-    from movers.margins import mover_effects
 
     out = {}
     for m in (1, 2, 3):
@@ -307,34 +307,24 @@ def mover_effect_models(sample: pd.DataFrame, outcome: str, region_effects: str 
     return out
 
 
-def _key(g):
-    """Group labels of 0/1 columns come back as floats: 1.0 -> 1."""
-    try:
-        f = float(g)
-        return int(f) if f.is_integer() else f
-    except (TypeError, ValueError):
-        return g
-
-
 def subgroup_effects(sample: pd.DataFrame, outcome: str, characteristic: str, region_effects: str = "child", cov_type: str = "nonrobust"):
     """One separate interacted regression: the mover effect within each group, and each group's difference
     from the reference group (the report's test of whether the groups' differences differ)."""
-    from movers.margins import effect_differences, mover_effects
 
     col, labels, ref, _, _ = CHARACTERISTICS[characteristic]
     res = fit(sample, formula(outcome, 3, interact=characteristic, region_effects=region_effects), cov_type)
     data = res.estimation_data
     eff = mover_effects(res, data, "mover", by=col)
     group_nobs = eff.attrs.get("group_nobs", {})
-    eff.index = [labels[_key(g)] for g in eff.index]
+    eff.index = [labels[group_key(g)] for g in eff.index]
     order = [lab for lab in labels.values() if lab in eff.index]  # the report's order, not alphabetical
     eff = eff.loc[order].copy()
     eff.attrs = {"nobs": int(res.nobs), "group_nobs": group_nobs}
-    ref_value = next(v for v in data[col].dropna().unique() if _key(v) == ref)
+    ref_value = next(v for v in data[col].dropna().unique() if group_key(v) == ref)
     diff = effect_differences(res, data, "mover", col, reference=ref_value)
-    diff.index = [f"{labels[_key(str(i).split(' versus ')[0])]} versus {labels[ref]}" for i in diff.index]
+    diff.index = [f"{labels[group_key(str(i).split(' versus ')[0])]} versus {labels[ref]}" for i in diff.index]
     cells = data.groupby([col, "mover"]).size()
-    eff.attrs["cells"] = {labels[_key(g)]: int(cells.xs(g, level=0).reindex([0, 1], fill_value=0).min()) for g in group_nobs}
+    eff.attrs["cells"] = {labels[group_key(g)]: int(cells.xs(g, level=0).reindex([0, 1], fill_value=0).min()) for g in group_nobs}
     diff.attrs["cells"] = {f"{labels[g]} versus {labels[ref]}": min(eff.attrs["cells"].get(labels[g], 0), eff.attrs["cells"].get(labels[ref], 0))
                            for g in labels if g != ref}
     return eff, diff, res
@@ -393,7 +383,7 @@ def truth_table(rows: Mapping[str, pd.DataFrame], model: Mapping) -> tuple[dict,
     for ch, r in rows.items():
         col, labels, ref, _, _ = CHARACTERISTICS[ch]
         t = true_effects(r, model, by=col)
-        t.index = [_key(g) for g in t.index]
+        t.index = [group_key(g) for g in t.index]
         for g, v in t.items():
             eff[labels[g]] = float(v)
         for g in labels:

@@ -20,7 +20,7 @@ from scipy import stats
 from movers import sdc
 from movers.data.ukhls import Panel, codes, nssec_three_class
 from movers.errors import InputError
-from movers.margins import effect_differences, mover_effects
+from movers.margins import effect_differences, group_key, mover_effects
 
 PARENT_LEVELS = ["routine", "intermediate", "higher"]
 OUTCOMES = {"employed": "Employment", "income": "Income", "higher": "Higher managerial occ."}
@@ -344,26 +344,17 @@ def interaction_effects(sample: pd.DataFrame, outcome: str, characteristic: str,
     res = fit(sample, formula(outcome, 3, interact=col, extra=extra), kind_of(outcome), cluster)
     data = res.estimation_data
     eff = mover_effects(res, data, "mover", by=col)
-    eff.index = [labels[_key(g)] for g in eff.index]
+    eff.index = [labels[group_key(g)] for g in eff.index]
     diff = effect_differences(res, data, "mover", col, reference=_match(data[col], ref))
-    diff.index = [diff_labels[_key(str(i).split(" versus ")[0])] for i in diff.index]
+    diff.index = [diff_labels[group_key(str(i).split(" versus ")[0])] for i in diff.index]
     cells = data.groupby([col, "mover"], observed=True).size()
-    eff.attrs["cells"] = {labels[_key(g)]: int(cells.xs(g, level=0).min()) if g in cells.index.get_level_values(0) else 0 for g in eff.attrs["group_nobs"]}
+    eff.attrs["cells"] = {labels[group_key(g)]: int(cells.xs(g, level=0).min()) if g in cells.index.get_level_values(0) else 0 for g in eff.attrs["group_nobs"]}
     return eff, diff, res
-
-
-def _key(g):
-    """Group labels come back as floats for 0/1 columns: map 1.0 -> 1, '1.0' -> 1."""
-    try:
-        f = float(g)
-        return int(f) if f.is_integer() else f
-    except (TypeError, ValueError):
-        return g
 
 
 def _match(col: pd.Series, ref):
     for v in col.dropna().unique():
-        if _key(v) == ref:
+        if group_key(v) == ref:
             return v
     raise InputError("sample", f"reference group {ref!r} absent from {col.name}")
 
@@ -425,7 +416,7 @@ def truth_tables(sample_by_outcome: Mapping[str, pd.DataFrame], truth: Mapping, 
     for (o, ch), rows in sample_by_outcome.items():
         col, labels, ref, diff_labels = CHARACTERISTICS[ch]
         eff = true_effects(rows, truth["models"][o], by=col, price_factor=price_factor)
-        eff.index = [_key(g) for g in eff.index]
+        eff.index = [group_key(g) for g in eff.index]
         for g, v in eff.items():
             t27[(labels[g], OUTCOMES[o])] = float(v)
         for g, lab in diff_labels.items():

@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 
 from movers.data.nomis import (  # the loader's file names: generator and loader share one layout
-    BIRTH_FILE, GVA_FILE, HOUSE_FILE, IMD_FILE, OAC_FILE, OCCUPATION_FILE, POPULATION_FILE, SMI_FILE, TFR_FILE,
-    UNEMPLOYMENT_FILE,
+    BIRTH_FILE, GVA_FILE, HOUSE_FILE, IMD_FILE, OAC_FILE, OCCUPATION_FILE, POPULATION_FILE, SMI_FILE, SUPERGROUPS,
+    TFR_FILE, UNEMPLOYMENT_FILE,
 )
 from movers.synth import rng_for, write_truth
 
@@ -61,16 +61,6 @@ SOC_VARIABLES = {
 }
 NON_UK_VARIABLE = "% of population born outside the UK"
 
-SUPERGROUPS = [
-    "Affluent England",
-    "Business, Education and Heritage Centres",
-    "Countryside Living",
-    "Ethnically Diverse Metropolitan Living",
-    "London Cosmopolitan",
-    "Services and Industrial Legacy",
-    "Town and Country Living",
-    "Urban Settlements",
-]
 
 # Table 6 of the report (2011-2018 means by supergroup): unemployment %, house price £,
 # GVA per head £, young (15-29) share, TFR, dependency ratio (65+ / 18-64), non-UK-born share.
