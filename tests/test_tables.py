@@ -50,8 +50,19 @@ def test_markdown_escapes_stars_and_pipes_and_has_caption():
     assert md.startswith(":::{table} Table 2: a\\|b\n:name: t2")
     assert "-0.423\\*\\*\\* (0.040)" in md
     assert md.rstrip().endswith("p<0.1.")
-    header, rule = md.split("\n")[3:5]
+    rows = [line for line in md.split("\n") if line.startswith("|")]
+    header, rule = rows[:2]
     assert header.count("|") == 4 and rule == "|:--|--:|--:|"
+    assert ":class: longtable" in md  # breaks across PDF pages with its caption
+
+
+def test_column_widths_follow_content_and_are_bounded():
+    frame = pd.DataFrame({"Model 1": ["-0.423*** (0.040)", "1"], "N": ["12", "3"]},
+                         index=["Distance between sending and receiving areas in miles, logged", "x"])
+    t = tables.Table(frame, caption="c")
+    assert t.column_widths() == [32, 17, 4]  # label capped, numbers as wide as their text, minimum 4
+    assert ":widths: 32 17 4" in t.to_markdown()
+    assert tables.Table(frame).to_markdown().startswith(":::{table}\n")  # no caption: still a table directive
 
 
 def test_render_formats_numbers_and_aligns_text_left():

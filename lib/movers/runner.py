@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -269,8 +270,12 @@ def run(names: list[str] | None = None, overrides: Mapping | None = None, scenar
     total = len(todo)
     t0 = time.perf_counter()
 
-    def say(msg):
-        print(msg, file=sys.stderr, flush=True)
+    lock = threading.Lock()
+
+    def say(msg):  # one write per line under a lock: parallel chapters must not interleave their lines
+        with lock:
+            sys.stderr.write(msg + "\n")
+            sys.stderr.flush()
 
     def one(n):
         say(f"  start {n}")

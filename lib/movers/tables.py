@@ -103,7 +103,23 @@ class Table:
     align: str | None = None
     extra: dict = field(default_factory=dict)
 
+    def column_widths(self) -> list[int]:
+        """Relative column widths from the text each column holds (the longest cell, or the longest word
+        of the header, which cannot be broken), bounded so that a long label wraps instead of crowding
+        out the numbers. The PDF needs them: without widths LaTeX squeezes numeric columns until their
+        digits overprint the next column."""
+        def width(header, cells, cap):
+            longest_cell = max((len(str(c)) for c in cells), default=0)
+            longest_word = max((len(w) for w in str(header).split()), default=0)
+            return int(min(max(longest_cell, longest_word, 4), cap))
+
+        widths = [width(self.index_header, self.frame.index, 32)]
+        widths += [width(c, self.frame[c], 18) for c in self.frame.columns]
+        return widths
+
     def to_markdown(self) -> str:
+        """MyST: a ``{table}`` directive (caption, label, widths, and the ``longtable`` class so a long
+        table breaks across PDF pages and keeps its caption), then the notes."""
         cols = [self.index_header] + [str(c) for c in self.frame.columns]
         lines = ["| " + " | ".join(_escape(c) for c in cols) + " |"]
         align = self.align or ("l" + "r" * len(self.frame.columns))
@@ -112,12 +128,12 @@ class Table:
         for idx, row in self.frame.iterrows():
             cells = [idx] + ["" if (v is None or (isinstance(v, float) and math.isnan(v))) else v for v in row.tolist()]
             lines.append("| " + " | ".join(_escape(c) for c in cells) + " |")
-        body = "\n".join(lines)
-        if self.caption or self.label:
-            head = f":::{{table}} {_escape(self.caption)}\n"
-            if self.label:
-                head += f":name: {self.label}\n"
-            body = head + "\n" + body + "\n:::"
+        head = f":::{{table}} {_escape(self.caption)}".rstrip() + "\n"
+        if self.label:
+            head += f":name: {self.label}\n"
+        head += ":class: longtable\n"
+        head += f":widths: {' '.join(map(str, self.column_widths()))}\n"
+        body = head + "\n" + "\n".join(lines) + "\n:::"
         if self.notes:
             body += f"\n\nNotes: {_escape(self.notes)}"
         return body
