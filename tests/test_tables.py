@@ -71,3 +71,11 @@ def test_render_formats_numbers_and_aligns_text_left():
     assert t.frame.loc["a"].tolist() == ["x", "1,234.6", "3"]
     assert t.frame.loc["b", "n"] == "4,000"
     assert t.align == "llrr"
+
+
+def test_render_transposed_keeps_each_variables_digits():
+    df = pd.DataFrame({"rate": [1.234, 5.0], "price (£)": [123456.7, 2.0]}, index=["A", "B"])
+    t = tables.render(df, digits={"rate": 2, "price (£)": 0}, transpose=True)
+    assert list(t.frame.columns) == ["A", "B"] and list(t.frame.index) == ["rate", "price (£)"]
+    assert t.frame.loc["rate"].tolist() == ["1.23", "5.00"] and t.frame.loc["price (£)", "A"] == "123,457"
+    assert t.align == "lrr"

@@ -145,14 +145,23 @@ class Table:
         return (self.caption + "\n" if self.caption else "") + self.frame.to_string()
 
 
-def render(df: pd.DataFrame, digits: int | Mapping[str, int] = 3, caption: str = "", notes: str = "", label: str | None = None, index_header: str = "") -> Table:
-    """Render any DataFrame as a book table, formatting numeric columns to ``digits`` decimals."""
+def render(df: pd.DataFrame, digits: int | Mapping[str, int] = 3, caption: str = "", notes: str = "", label: str | None = None,
+           index_header: str = "", transpose: bool = False) -> Table:
+    """Render any DataFrame as a book table, formatting numeric columns to ``digits`` decimals.
+
+    ``transpose`` shows the columns as rows (after formatting, so ``digits`` still follows the
+    original columns): a table of many variables for a few groups fits a printed page that way.
+    """
     out = pd.DataFrame(index=[str(i) for i in df.index])
     align = "l" + "".join("r" if pd.api.types.is_numeric_dtype(df[c]) else "l" for c in df.columns)
     for col in df.columns:
         d = digits.get(col, 3) if isinstance(digits, Mapping) else digits
         vals = df[col].tolist()
         out[str(col)] = [fmt_number(v, d) if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) else ("" if v is None else str(v)) for v in vals]
+    if transpose:
+        out = out.T
+        align = "l" + "r" * len(out.columns)
+        index_header = index_header or (df.columns.name or "")
     return Table(out, caption=caption, notes=notes, label=label, index_header=index_header or (df.index.name or ""), align=align)
 
 
