@@ -60,8 +60,8 @@ def test_column_widths_follow_content_and_are_bounded():
     frame = pd.DataFrame({"Model 1": ["-0.423*** (0.040)", "1"], "N": ["12", "3"]},
                          index=["Distance between sending and receiving areas in miles, logged", "x"])
     t = tables.Table(frame, caption="c")
-    assert t.column_widths() == [32, 17, 4]  # label capped, numbers as wide as their text, minimum 4
-    assert ":widths: 32 17 4" in t.to_markdown()
+    assert t.column_widths() == [30, 19, 6]  # label capped, numbers as wide as their text, minimum 4; +2 spacing
+    assert ":widths: 30 19 6" in t.to_markdown()
     assert tables.Table(frame).to_markdown().startswith(":::{table}\n")  # no caption: still a table directive
 
 

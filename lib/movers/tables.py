@@ -109,11 +109,13 @@ class Table:
         out the numbers. The PDF needs them: without widths LaTeX squeezes numeric columns until their
         digits overprint the next column."""
         def width(header, cells, cap):
+            # headers hyphenate, numbers do not: a header word counts up to 10 characters only;
+            # 2 more for the space between columns
             longest_cell = max((len(str(c)) for c in cells), default=0)
             longest_word = max((len(w) for w in str(header).split()), default=0)
-            return int(min(max(longest_cell, longest_word, 4), cap))
+            return int(min(max(longest_cell, min(longest_word, 10), 4), cap)) + 2
 
-        widths = [width(self.index_header, self.frame.index, 32)]
+        widths = [width(self.index_header, self.frame.index, 28)]
         widths += [width(c, self.frame[c], 18) for c in self.frame.columns]
         return widths
 
