@@ -6,6 +6,8 @@ Functions return a matplotlib Figure (not shown) so chapters can glue it with
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 
 
@@ -23,8 +25,9 @@ def rate_heatmap(rates: pd.DataFrame, title: str = "", fmt: str = ".2f"):
     sns.heatmap(rates.astype(float), annot=True, fmt=fmt, cmap="rocket_r", cbar_kws={"label": "moves per 100 residents of the sending type"}, ax=ax)
     ax.set_xlabel("Receiving area type")
     ax.set_ylabel("Sending area type")
-    ax.set_xticklabels([t.get_text()[:28] for t in ax.get_xticklabels()], rotation=35, ha="right")
-    ax.set_yticklabels([t.get_text()[:28] for t in ax.get_yticklabels()], rotation=0)
+    # long names (ONS supergroups) are wrapped onto two lines, never cut
+    ax.set_xticklabels([textwrap.fill(t.get_text(), 22) for t in ax.get_xticklabels()], rotation=35, ha="right")
+    ax.set_yticklabels([textwrap.fill(t.get_text(), 22) for t in ax.get_yticklabels()], rotation=0)
     if title:
         ax.set_title(title)
     fig.tight_layout()
