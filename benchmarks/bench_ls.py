@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "lib"))
 
 from movers import ls  # noqa: E402
 from movers.data.ons_ls import load_extract  # noqa: E402
-from movers.margins import effect_differences, mover_effects  # noqa: E402
+from movers.margins import effect_differences, group_key, mover_effects  # noqa: E402
 from timing import timed  # noqa: E402
 
 REPORT_ROWS = {"employed": 31610, "professional": 29669}
@@ -69,7 +69,7 @@ def main() -> None:
             f = ls.formula(outcome, 3, interact=ch)
             res = timed(f"Model 3 x {ch}: probit fit", lambda: ls.fit(data, f), REPEATS)
             timed(f"Model 3 x {ch}: group AMEs", lambda: mover_effects(res, res.estimation_data, by=col), REPEATS)
-            ref_value = next(v for v in res.estimation_data[col].dropna().unique() if ls._key(v) == ref)
+            ref_value = next(v for v in res.estimation_data[col].dropna().unique() if group_key(v) == ref)
             timed(f"Model 3 x {ch}: differences between groups",
                   lambda: effect_differences(res, res.estimation_data, "mover", col, ref_value), REPEATS)
         timed(f"whole table ({'31' if outcome == 'employed' else '32'}) with ls.subgroup_table", lambda: ls.subgroup_table(data, outcome))
