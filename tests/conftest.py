@@ -11,6 +11,16 @@ import pytest
 SHARED_PUBLIC = Path(__file__).resolve().parents[2] / "shared" / "data" / "public"
 
 
+def small_world(tmp_path_factory, dataset: str, seed: int, scale: float) -> Path:
+    """A synthetic world holding ``dataset`` (and the datasets it requires) at ``scale``, generated quietly
+    into a fresh temporary folder: the fixture body of every test module that needs generated files."""
+    from movers.synth import generate_world
+
+    root = tmp_path_factory.mktemp(f"{dataset}_world") / "synthetic"
+    generate_world(root, seed=seed, scale=scale, only=[dataset], log=lambda *_: None)
+    return root
+
+
 @pytest.fixture(scope="session")
 def geo_world(tmp_path_factory) -> Path:
     """A world holding only the synthetic geography (fast)."""

@@ -12,16 +12,15 @@ import pytest
 from movers import flows
 from movers.data import ons_flows
 from movers.errors import InputError
-from movers.synth import generate_world
+
+from conftest import small_world
 
 YEARS = [2017, 2018]
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    out = tmp_path_factory.mktemp("flows") / "world"
-    generate_world(out, seed=11, scale=0.1, only=["flows"], log=lambda *_: None)
-    return out
+    return small_world(tmp_path_factory, "flows", seed=11, scale=0.1)
 
 
 @pytest.fixture(scope="module")

@@ -7,18 +7,15 @@ import pandas as pd
 import pytest
 
 from movers import paths
-from movers.synth import generate_world
 
-from conftest import run_chapter
+from conftest import run_chapter, small_world
 
 SRC = paths.CHAPTERS / "ls_deprived.md"
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ls_tiny") / "synthetic"
-    generate_world(root, seed=5, scale=0.03, only=["ons_ls"], log=lambda *_: None)
-    return root
+    return small_world(tmp_path_factory, "ons_ls", seed=5, scale=0.03)
 
 
 def _run(tmp_path, parameters):

@@ -8,24 +8,21 @@ import pandas as pd
 import pytest
 
 from movers import paths
-from movers.synth import generate_world
 
-from conftest import run_chapter
+from conftest import run_chapter, small_world
 
 SRC = paths.CHAPTERS / "movers_stayers.md"
 
 
 @pytest.fixture(scope="module")
-def small_world(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ukhls_small") / "synthetic"
-    generate_world(root, seed=11, scale=0.25, only=["ukhls"], log=lambda *_: None)
-    return root
+def ukhls_world(tmp_path_factory):
+    return small_world(tmp_path_factory, "ukhls", seed=11, scale=0.25)
 
 
-def test_restricted_run_releases_no_small_counts(small_world, tmp_path):
+def test_restricted_run_releases_no_small_counts(ukhls_world, tmp_path):
     checking = paths.BUILD / "output_checking" / "movers_stayers_counts.csv"
     checking.unlink(missing_ok=True)
-    params = {"source": "restricted", "data_path": str(small_world / "ukhls"), "aux_path": str(small_world),
+    params = {"source": "restricted", "data_path": str(ukhls_world / "ukhls"), "aux_path": str(ukhls_world),
               "outcomes": ["employed"], "characteristics": ["ethnicity", "parent_nssec"]}
     glued, md = run_chapter(SRC, tmp_path / "ms.ipynb", params)
     counts = pd.read_csv(checking)

@@ -9,14 +9,13 @@ import pytest
 
 from movers.data import nomis
 from movers.errors import InputError
-from movers.synth import generate_world
+
+from conftest import small_world
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    out = tmp_path_factory.mktemp("nomis") / "world"
-    generate_world(out, seed=7, scale=0.1, only=["nomis"], log=lambda *_: None)
-    return out
+    return small_world(tmp_path_factory, "nomis", seed=7, scale=0.1)
 
 
 def _copy(world, tmp_path):
