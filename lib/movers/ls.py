@@ -299,7 +299,6 @@ def fit(sample: pd.DataFrame, f: str, cov_type: str = "nonrobust"):
 
 def mover_effect_models(sample: pd.DataFrame, outcome: str, region_effects: str = "child", cov_type: str = "nonrobust") -> dict[str, pd.DataFrame]:
     """Models 1-3 for one outcome: average marginal effect of being a mover (``movers.margins``)."""
-
     out = {}
     for m in (1, 2, 3):
         res = fit(sample, formula(outcome, m, region_effects=region_effects), cov_type)
@@ -310,7 +309,6 @@ def mover_effect_models(sample: pd.DataFrame, outcome: str, region_effects: str 
 def subgroup_effects(sample: pd.DataFrame, outcome: str, characteristic: str, region_effects: str = "child", cov_type: str = "nonrobust"):
     """One separate interacted regression: the mover effect within each group, and each group's difference
     from the reference group (the report's test of whether the groups' differences differ)."""
-
     col, labels, ref, _, _ = CHARACTERISTICS[characteristic]
     res = fit(sample, formula(outcome, 3, interact=characteristic, region_effects=region_effects), cov_type)
     data = res.estimation_data

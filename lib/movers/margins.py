@@ -186,7 +186,6 @@ def effect_differences(result, data: pd.DataFrame, treat: str, by: str, referenc
     return out
 
 
-
 def group_key(g):
     """A group label as returned for a 0/1 or integer column (1.0 or '1.0') turned back into 1, so
     labels can be looked up by the values the data hold; other labels pass unchanged."""
@@ -195,5 +194,6 @@ def group_key(g):
         return int(f) if f.is_integer() else f
     except (TypeError, ValueError):
         return g
+
 
 __all__ = ["group_key", "mover_effects", "effect_differences", "design", "estimation_rows"]

@@ -25,6 +25,19 @@ LA_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")
 CODE_FIELDS = ("lad14cd", "LAD14CD", "lad20cd", "LAD20CD", "lad18cd", "LAD18CD", "LAD19CD", "lad19cd")
 
 
+def check_codes(codes: pd.Series, path, known=None, what: str = "LA") -> None:
+    """Reject malformed LA codes, and codes outside ``known`` (e.g. the geography's authorities) when given.
+    Only distinct codes are checked: a flows file has a million rows but a few hundred codes."""
+    codes = pd.Series(pd.unique(codes.astype(str)), dtype=str)
+    bad = codes[~codes.str.match(LA_CODE)]
+    if len(bad):
+        raise InputError(path, f"malformed {what} code(s): {', '.join(sorted(set(bad))[:5])}")
+    if known is not None:
+        unknown = sorted(set(codes) - set(known))
+        if unknown:
+            raise InputError(path, f"unknown {what} code(s) not in the geography: {', '.join(unknown[:5])}")
+
+
 @dataclass
 class Geography:
     """Authorities (``las``: la_code, la_name, region_code, region_name, country, x, y in metres)

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from movers.data.geography import check_codes
 from movers.errors import InputError, require_columns
 
-LA_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")
 YEAR_RANGE = (1991, 2030)
 NOMIS_COLUMNS = ["DATE", "GEOGRAPHY_CODE", "VARIABLE_NAME", "OBS_VALUE"]
 
@@ -66,19 +66,6 @@ def _read(path: Path, **kw) -> pd.DataFrame:
         return pd.read_csv(path, **kw)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise InputError(path, f"cannot parse CSV ({exc})") from exc
-
-
-def check_codes(codes: pd.Series, path, known=None, what: str = "LA") -> None:
-    """Reject malformed LA codes, and codes outside ``known`` (e.g. the geography's authorities) when given.
-    Only distinct codes are checked: a flows file has a million rows but a few hundred codes."""
-    codes = pd.Series(pd.unique(codes.astype(str)), dtype=str)
-    bad = codes[~codes.str.match(LA_CODE)]
-    if len(bad):
-        raise InputError(path, f"malformed {what} code(s): {', '.join(sorted(set(bad))[:5])}")
-    if known is not None:
-        unknown = sorted(set(codes) - set(known))
-        if unknown:
-            raise InputError(path, f"unknown {what} code(s) not in the geography: {', '.join(unknown[:5])}")
 
 
 def check_years(years: pd.Series, path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from movers.data.nomis import check_codes
+from movers.data.geography import check_codes
 from movers.errors import InputError, require_columns
 
 DETAILED_COLUMNS = ["OutLA", "InLA", "Age", "Sex", "Moves"]

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from movers.data.geography import LA_CODE
 from movers.errors import InputError, require_columns
 
 REGION_CODES = {
@@ -54,7 +55,6 @@ LOOKUP_FILE = "LAD14_RGN14_EW_LU.csv"
 IMD_GROUPS = ["High deprivation", "2nd quintile", "3rd quintile", "4th quintile", "Low deprivation"]
 
 GSS = re.compile(r"^[ENSW]\d{8}$")
-EW_LA = re.compile(r"^[EW]0[6-9]\d{6}$")
 
 
 def _read_csv(path, what: str, **kw) -> pd.DataFrame:
@@ -229,7 +229,7 @@ def read_census_od(path, crosswalk: dict[str, str] | None = None) -> pd.DataFram
     for c in ("origin", "destination"):
         out[c] = out[c].map(lambda x: mapping.get(x, x))
     out = out[out["origin"].str[0].isin(["E", "W"]) & out["destination"].str[0].isin(["E", "W"])]
-    bad = sorted(set(out["origin"][~out["origin"].str.match(EW_LA)]) | set(out["destination"][~out["destination"].str.match(EW_LA)]))
+    bad = sorted(set(out["origin"][~out["origin"].str.match(LA_CODE)]) | set(out["destination"][~out["destination"].str.match(LA_CODE)]))
     if bad:
         raise InputError(path, f"code(s) with no 2014 equivalent: {', '.join(bad[:5])}")
     agg = {"moves": "sum"}
