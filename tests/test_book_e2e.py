@@ -49,6 +49,12 @@ tables.regression_table(m, controls={"Distance and border": [False]}, caption="T
 
 Half of n is {glue:text}`mean_n:.2f`.
 
+```{code-cell} ipython3
+:tags: [remove-input]
+
+report.glue("double_n", 2 * n)
+```
+
 ```{glue:figure} demo_fig
 A figure.
 ```
@@ -109,6 +115,8 @@ def test_run_cache_parameters_failure_and_build(project):
     assert meta["parameters"]["n"] == 5 and len(meta["input_hash"]) == 64
     cells = nbformat.read(nb, as_version=4).cells
     hidden = [c for c in cells if "injected-parameters" in c.metadata.get("tags", [])]
+    bare = [o for c in cells for o in c.get("outputs", []) if o.output_type == "execute_result" and set(o.data) == {"text/plain"}]
+    assert not bare, f"a cell ending with report.glue showed its value on the page: {bare}"
     assert hidden and "remove-cell" in hidden[0].metadata["tags"]
 
     wrong_type = movers(project, "run", "demo", "-p", "n=lots")

@@ -57,13 +57,12 @@ def plain(value):
     return value
 
 
-def glue(name: str, value, display: bool = False):
-    """Glue a value for ``{glue:text}`` use in prose; returns the plain value."""
+def glue(name: str, value, display: bool = False) -> None:
+    """Glue a value for ``{glue:text}`` use in prose. Returns nothing, so a cell that ends with a glue
+    call shows no stray copy of the value on the page."""
     from myst_nb import glue as _glue
 
-    value = plain(value)
-    _glue(name, value, display=display)
-    return value
+    _glue(name, plain(value), display=display)
 
 
 def glue_figure(name: str, fig) -> None:
