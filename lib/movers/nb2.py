@@ -63,6 +63,7 @@ from movers.errors import InputError
 
 SUBSAMPLE = 100_000
 CLIP = 50.0  # linear predictors are clipped to +-CLIP so exp() stays finite on wild trial steps
+STIRLING_FROM = 1e5  # above this 1/alpha, log Gamma differences use Stirling's series (no cancellation)
 
 
 @dataclass
@@ -109,6 +110,20 @@ def _trigamma(x):
     return special.polygamma(1, x)
 
 
+def lgamma_ratio(v: np.ndarray, r: float) -> np.ndarray:
+    """log Gamma(v + r) - log Gamma(r), accurate for any r > 0.
+
+    Why not the plain difference: as alpha -> 0, r = 1/alpha grows and the two
+    log Gammas (about r log r) cancel to nothing, so the likelihood becomes
+    noise a line search can be fooled by. For large r the difference comes
+    from Stirling's series, whose terms stay of the size of the result.
+    """
+    v = np.asarray(v, dtype=float)
+    if r < STIRLING_FROM:
+        return special.gammaln(v + r) - special.gammaln(r)
+    return (r + v - 0.5) * np.log1p(v / r) + v * np.log(r) - v + (1.0 / (r + v) - 1.0 / r) / 12.0
+
+
 # ---------------------------------------------------------------- the pieces
 
 
@@ -121,6 +136,7 @@ class _Point:
     den: np.ndarray  # 1 + alpha mu
     l1p: np.ndarray  # log(1 + alpha mu)
     a: float
+    clipped: bool = False  # some linear predictor was beyond +-CLIP: the likelihood there is not computed
 
 
 def _point(theta, X, offset) -> _Point:
@@ -128,17 +144,19 @@ def _point(theta, X, offset) -> _Point:
     eta = X @ theta[:k]
     if offset is not None:
         eta += offset
-    np.clip(eta, -CLIP, CLIP, out=eta)
+    clipped = bool(np.any(np.abs(eta) > CLIP))
+    if clipped:
+        np.clip(eta, -CLIP, CLIP, out=eta)
     a = float(np.exp(theta[k]))
     mu = np.exp(eta)
     am = a * mu
-    return _Point(eta, mu, 1.0 + am, np.log1p(am), a)
+    return _Point(eta, mu, 1.0 + am, np.log1p(am), a, clipped)
 
 
 def _nb2_loglik(p: _Point, c: Counts, la: float) -> float:
     r = 1.0 / p.a
     y = c.y
-    return c.sum_of(special.gammaln, r) - c.n * special.gammaln(r) - c.lgamma_y1 + float(y @ p.eta) + la * float(y.sum()) - float((y + r) @ p.l1p)
+    return float(c.counts @ lgamma_ratio(c.values, r)) - c.lgamma_y1 + float(y @ p.eta) + la * float(y.sum()) - float((y + r) @ p.l1p)
 
 
 def _log_p0(p: _Point) -> np.ndarray:
@@ -147,9 +165,15 @@ def _log_p0(p: _Point) -> np.ndarray:
 
 
 def loglik(theta, X, y, offset=None, truncated: bool = False, counts: Counts | None = None) -> float:
-    """NB2 log-likelihood at theta = (b, log alpha); ``truncated`` conditions on y > 0 (subtracts log(1 - P(y=0)))."""
+    """NB2 log-likelihood at theta = (b, log alpha); ``truncated`` conditions on y > 0 (subtracts log(1 - P(y=0))).
+
+    -inf where a linear predictor exceeds +-CLIP (exp() would overflow) or alpha is not a positive finite
+    number: such a point is never taken by the fit.
+    """
     c = counts or Counts(np.asarray(y, dtype=float))
     p = _point(np.asarray(theta, dtype=float), X, offset)
+    if p.clipped or not 0.0 < p.a < np.inf:
+        return -np.inf
     ll = _nb2_loglik(p, c, float(theta[-1]))
     if truncated:
         ll -= float(np.log(-np.expm1(_log_p0(p))).sum())
@@ -358,10 +382,10 @@ def _newton(theta, X, c: Counts, offset, truncated: bool, tol: float, maxiter: i
             L = np.linalg.cholesky(-(H * d[:, None] * d[None, :]))
             step = d * np.linalg.solve(L.T, np.linalg.solve(L, d * g))
             decrement = float(g @ step)
-            if decrement < tol**2:
+            if decrement < tol**2 and np.isfinite(ll):
                 return theta, ll, it, True
             noise = 1e-13 * (abs(ll) + 1.0)  # rounding error of a sum of many log-likelihood terms
-            if decrement < 2 * noise:
+            if np.isfinite(ll) and decrement < 2 * noise:
                 # the predicted gain is below what the sum can resolve: the quadratic model is exact here,
                 # so the Newton step is taken unless the likelihood falls by more than its rounding error
                 cand = theta + step
@@ -390,6 +414,19 @@ def _newton(theta, X, c: Counts, offset, truncated: bool, tol: float, maxiter: i
     return theta, ll, maxiter, False
 
 
+def _warm_start(theta, X, c: Counts, offset, truncated: bool) -> np.ndarray:
+    """A rough optimum (decrement below 1e-4) to start the final climb from. A zero-truncated fit first climbs
+    the untruncated likelihood: the least-squares start of a truncated sample (and its moment alpha) is
+    far from the truncated optimum, where the Hessian is indefinite and steps crawl; the naive NB2 fit
+    is near and well-behaved (8 + 7 Newton steps instead of 41 on the test world)."""
+    if truncated:
+        naive, _, _, _ = _newton(theta, X, c, offset, False, 1e-2, 50)
+        if np.all(np.isfinite(naive)):
+            theta = naive
+    out, _, _, _ = _newton(theta, X, c, offset, truncated, 1e-2, 50)
+    return out
+
+
 def _fit(X, y, offset, names, groups, truncated: bool, tol: float, maxiter: int, source: str) -> NBFit:
     t0 = time.perf_counter()
     X = np.ascontiguousarray(X, dtype=float)
@@ -410,15 +447,18 @@ def _fit(X, y, offset, names, groups, truncated: bool, tol: float, maxiter: int,
     G = check_design(X, names, source=source)
     theta = start_values(X, y, offset, G)
     c = Counts(y)
+    warm = False
     if n > 4 * SUBSAMPLE:
         # the climb from the start runs on a fixed random subsample; its optimum lies within a few
         # standard errors of the full one, so a few full-data Newton steps finish the job
         idx = np.sort(np.random.default_rng(0).choice(n, SUBSAMPLE, replace=False))
         Xs = X[idx]
         if np.all(np.abs(Xs).sum(axis=0) > 0):
-            sub, _, _, _ = _newton(theta, Xs, Counts(y[idx]), None if offset is None else offset[idx], truncated, 1e-2, 50)
+            sub = _warm_start(theta, Xs, Counts(y[idx]), None if offset is None else offset[idx], truncated)
             if np.all(np.isfinite(sub)):
-                theta = sub
+                theta, warm = sub, True
+    if truncated and not warm:
+        theta = _warm_start(theta, X, c, offset, truncated)
     theta, ll, it, converged = _newton(theta, X, c, offset, truncated, tol, maxiter)
     if not converged:
         raise RuntimeError(f"NB2 fit did not converge in {it} Newton steps (n={n}, k={k})")
