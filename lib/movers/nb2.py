@@ -481,7 +481,7 @@ def _fit(X, y, offset, names, groups, truncated: bool, tol: float, maxiter: int,
     theta = start_values(X, y, offset, G)
     c = Counts(y)
     warm = False
-    if n > 4 * SUBSAMPLE:
+    if n > 2 * SUBSAMPLE:
         # the climb from the start runs on a fixed random subsample; its optimum lies within a few
         # standard errors of the full one, so a few full-data Newton steps finish the job
         idx = np.sort(np.random.default_rng(0).choice(n, SUBSAMPLE, replace=False))
