@@ -602,6 +602,7 @@ def setup_facts(ctx: FlowChapter) -> dict:
     return {
         "typology_about": ctx.words["about"].strip(),
         "typology_name": ctx.words["name"],
+        "typology_caveat": ctx.words["caveat"].strip(),
         "years_text": years_text(ctx.selection.years),
         "area_text": ctx.selection.area,
         "selection_text": ctx.selection.text(),
@@ -653,8 +654,10 @@ def breakdowns(ctx: FlowChapter, age_band_width: int = 5) -> Section:
     wide = pd.concat([_wide(by_year, "year"), _wide(by_sex, "sex")], axis=1)
     sums = by_sex.groupby("sex")["rate"].sum()
     facts = {"female_minus_male": sums["Female"] - sums["Male"], "peak_band": by_age.groupby("age", sort=False)["rate"].sum().idxmax()}
-    table = tables.render(wide, digits=2, index_header="Sending → receiving", caption=ctx.caption(
-        ctx.table_number(None), f"Rates between {ctx.words['group']}s by year and by sex, moves per 100 residents of the sending {ctx.words['group']} and sex"))
+    both = Selection(ctx.typology, ctx.selection.years, ctx.selection.area)
+    table = tables.render(wide, digits=2, index_header="Sending → receiving", caption=(
+        f"Table {ctx.table_number(None)}: Rates between {ctx.words['group']}s by year and by sex, moves per 100 residents of the sending "
+        f"{ctx.words['group']} and sex ({both.area}, {years_text(both.years)}, all ages)"))
     return Section([table], facts, {"by_age": by_age, "by_year": by_year, "by_sex": by_sex})
 
 
@@ -669,14 +672,15 @@ def significant(est: Estimates, row: str, level: float = 0.05) -> bool:
     return row in est and float(est.row(row)["pvalue"]) < level
 
 
-def contrast(est: Estimates, row: str, subject: str, reference: str, what: str) -> str:
-    """A sentence on one area-type coefficient that follows the 5 % convention."""
+def contrast(est: Estimates, row: str, subject: str, reference: str, verb: str) -> str:
+    """A sentence on one area-type coefficient that follows the 5 % convention: ``"{subject} {verb} more/less
+    often than {reference}"`` with the estimate when significant, "neither more nor less often" otherwise."""
     if row not in est:
-        return f"{subject} are not in this sample"
+        return f"the row {row!r} cannot be estimated in this sample"
     b = float(est.row(row)["estimate"])
     if not significant(est, row):
-        return f"{subject} do not differ from {reference} in {what} at the 5 % level"
-    return f"{subject} have {'more' if b > 0 else 'fewer'} {what} than {reference} ({b:.3f} log points, significant at 5 %)"
+        return f"{subject} {verb} neither more nor less often than {reference} at the 5 % level of significance"
+    return f"{subject} {verb} {'more' if b > 0 else 'less'} often than {reference} ({b:.3f} log points, significant at 5 %)"
 
 
 def _model_tables(ctx: FlowChapter, fits: Mapping[str, Estimates], report_table: int | None, title: str) -> tuple[tables.Table, pd.DataFrame]:
@@ -698,10 +702,10 @@ def sending(ctx: FlowChapter) -> Section:
     table, long = _model_tables(ctx, fits, spec["sending"], f"Migration outflow rates by sending {ctx.words['group']}, reference group {ctx.order[0]}")
     first, last = fits[ctx.models[0]], fits[ctx.models[-1]]
     row = type_label("Sending", ctx.order[-1], ctx.typology)
-    subject, ref = ctx.plural(ctx.order[-1]).capitalize(), ctx.plural(ctx.order[0])
+    ref = ctx.plural(ctx.order[0])
     facts = {
-        "send_first_text": contrast(first, row, subject, ref, "movers leaving") + f" in {ctx.models[0]}",
-        "send_last_text": contrast(last, row, subject, ref, "movers leaving") + f" in {ctx.models[-1]}",
+        "send_first_text": f"In {ctx.models[0]}, " + contrast(first, row, "people", ref, f"leave {ctx.plural(ctx.order[-1])}"),
+        "send_last_text": f"in {ctx.models[-1]}, " + contrast(last, row, "they", ref, f"leave {ctx.plural(ctx.order[-1])}"),
         "send_seconds": sum(e.seconds for e in fits.values()),
         "send_published": compare.coverage(long),
     }
@@ -724,8 +728,8 @@ def receiving(ctx: FlowChapter) -> Section:
     row = type_label("Receiving", last, ctx.typology)
     m = ctx.models[-1]
     out.facts = {
-        "rec_first_text": contrast(fits[first][m], row, f"From {ctx.plural(first)}, moves to {ctx.plural(last)}", f"moves to {ctx.plural(first)}", "flows") if first in fits else "",
-        "rec_last_text": contrast(fits[last][m], row, f"From {ctx.plural(last)}, moves to {ctx.plural(last)}", f"moves to {ctx.plural(first)}", "flows") if last in fits else "",
+        "rec_first_text": contrast(fits[first][m], row, f"movers from {ctx.plural(first)}", f"to {ctx.plural(first)}", f"go to {ctx.plural(last)}") if first in fits else "",
+        "rec_last_text": contrast(fits[last][m], row, f"movers from {ctx.plural(last)}", f"to {ctx.plural(first)}", f"go to {ctx.plural(last)}") if last in fits else "",
         "n_rec_fits": sum(len(f) for f in fits.values()),
         "rec_published": compare.coverage(long),
     }
