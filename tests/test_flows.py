@@ -240,6 +240,8 @@ def test_selection_text_and_withdrawn_published_column():
     assert "women" in flows.Selection("smi", (2017, 2018), sex="F").text()
     assert "non-zero" in flows.Selection("smi", (2017, 2018), include_zero=True).withdrawn()
     assert flows.Selection("imd", tuple(range(2011, 2019))).withdrawn() is None
+    assert "per 1,000 residents" in flows.Selection("smi", (2017, 2018), exposure="rate").text()
+    assert "raw counts" in flows.Selection("smi", (2017, 2018), exposure="none").withdrawn()
 
 
 def test_true_values_of_type_effects_by_level():

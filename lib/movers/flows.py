@@ -16,8 +16,14 @@ effects (Table 1). Models 1-4 add the control blocks in turn. This module:
 * ``fit_nb2`` (from ``movers.nb2``) is a fast NB2 maximum-likelihood fit with
   Stata's robust SEs: statsmodels' ``NegativeBinomial`` takes minutes on the
   966,048 pair-years of England and Wales, this takes seconds;
-* ``sending_models`` / ``receiving_models`` run Models 1-4 and return
-  coefficient frames labelled with the report's row names.
+* ``sending_models`` / ``receiving_models`` run Models 1-4 (or any named
+  control lists) on any pairs frame with a typology column and return
+  ``movers.results.Estimates`` labelled with the report's row names: the one
+  gravity module of every flows chapter, the open-data one included;
+* the chapter layer (``chapter_setup``, ``Section`` and the section functions)
+  turns the fits into tables and prose facts, so each chapter cell is a call,
+  a glue and a render. Labels, Table 1 and the typologies' own words come from
+  ``data/dictionaries/flows.yml``.
 """
 
 from __future__ import annotations
