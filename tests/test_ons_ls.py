@@ -111,8 +111,8 @@ def _edit(folder, kind, fn):
     "kind, edit, message",
     [
         ("records", lambda df: df.drop(columns=["llti"]), "missing variable\\(s\\) llti"),
-        ("records", lambda df: df.assign(age=df["age"].where(df.index != 3, "3O")), "age must be numeric: 1 non-numeric value\\(s\\) \\(first in row"),
-        ("records", lambda df: pd.concat([df, df.iloc[[0]]]), "duplicated key: 2 row\\(s\\) share a value of lsnum x census"),
+        ("records", lambda df: df.assign(age=df["age"].where(df.index != 3, "3O")), "age is not numeric in 1 row\\(s\\) \\(first in row 5\\)$"),
+        ("records", lambda df: pd.concat([df, df.iloc[[0]]]), "duplicated key: lsnum x census is not unique, 2 row\\(s\\) share a value \\("),
         ("records", lambda df: df.assign(gor=df["gor"].where(df.index != 0, "E12000099")), "gor must be one of E12000001.*: 1 row\\(s\\) outside them$"),
         ("records", lambda df: df.assign(census=df["census"].where(df.index != 0, "1975")), "census must be one of the declared values 1971, 1981, 1991, 2001, 2011: 1 row\\(s\\) outside them$"),
         ("records", lambda df: df.assign(sclass=df["sclass"].where(df.index != 1, "7")), "sclass must be one of the declared values 1, 2, 3, 4, 5, 6: 1 row\\(s\\) outside them$"),

@@ -236,7 +236,7 @@ def _check_number(col: pd.Series, f: Field, path, missing_below, private: bool =
     if bad.any():
         first = int(np.flatnonzero(bad.to_numpy())[0])
         shown = "" if private else f" {col[bad].astype(str).iloc[0]!r}"
-        raise InputError(path, f"{f.shown} must be numeric: {int(bad.sum())} non-numeric value(s){shown} (first in row {first + 2})")
+        raise InputError(path, f"{f.shown} is not numeric in {int(bad.sum())} row(s){shown} (first in row {first + 2})")
     if missing_below is not None and f.nullable:
         v = v.where(~(v < missing_below))
     if v.isna().any() and not f.nullable:
@@ -259,8 +259,10 @@ def _check_number(col: pd.Series, f: Field, path, missing_below, private: bool =
     return v
 
 
-def _check_text(col: pd.Series, f: Field, path, private: bool = False) -> pd.Series:
+def _check_text(col: pd.Series, f: Field, path, private: bool = False, missing_below=None) -> pd.Series:
     blank = _blank(col)
+    if missing_below is not None and f.nullable:  # a microdata missing code (-9...) in a text variable
+        blank = blank | (pd.to_numeric(col.astype(str).str.strip(), errors="coerce") < missing_below)
     if blank.any() and not f.nullable:
         first = int(np.flatnonzero(blank.to_numpy())[0])
         raise InputError(path, f"{f.shown} has missing values in {int(blank.sum())} row(s) (first in row {first + 2})")
@@ -302,7 +304,7 @@ def check(df: pd.DataFrame, layout: Layout, path, known=None, present_only: bool
         elif f.kind == "code":
             out[f.name] = la_codes(col.astype(str), path, known, f.shown)
         else:
-            out[f.name] = _check_text(col, f, path, layout.private)
+            out[f.name] = _check_text(col, f, path, layout.private, layout.missing_below)
     if layout.key:
         dup = out.duplicated(list(layout.key), keep=False)
         if dup.any():
@@ -311,7 +313,7 @@ def check(df: pd.DataFrame, layout: Layout, path, known=None, present_only: bool
             if not layout.private:
                 first = out.loc[dup, list(layout.key)].iloc[0]
                 example = "; e.g. " + ", ".join(f"{layout.field(k).shown}={_shown_values([v])}" for k, v in first.items())
-            raise InputError(path, f"duplicated key: {int(dup.sum())} row(s) share a value of {names}, which must be unique{example} (a duplicated row would be counted twice)")
+            raise InputError(path, f"duplicated key: {names} is not unique, {int(dup.sum())} row(s) share a value{example} (a duplicated row would be counted twice)")
     return out
 
 
