@@ -153,7 +153,7 @@ def population(folder, known=None, years=None) -> pd.DataFrame:
         if missing:
             raise InputError(path, f"no population for year(s) {', '.join(c[-4:] for c in missing)}")
         ycols = want
-    layout = schema.Layout(schema.MYEB1.name, schema.MYEB1.fields + tuple(schema.Field(c, "float", 0, label="population count") for c in ycols), key=schema.MYEB1.key)
+    layout = schema.Layout(schema.MYEB1.name, schema.MYEB1.fields + tuple(schema.Field(c, "float", 0, label="population count") for c in ycols), key=schema.MYEB1.key, complete=schema.MYEB1.complete)
     d = schema.check(df, layout, path, known)
     d["sex"] = d["sex"].astype(df["sex"].dtype if pd.api.types.is_integer_dtype(df["sex"]) else "int64")
     d["age"] = d["age"].astype("int64")

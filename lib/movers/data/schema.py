@@ -193,6 +193,7 @@ class Layout:
     description: str = ""
     missing_below: float | None = None  # microdata: numeric codes below this are "missing" codes
     private: bool = False  # microdata of persons: messages name the variable, rule and count, never a value
+    complete: tuple[str, ...] = ()  # columns whose every combination must be present (a balanced table: a cut file is not)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -314,7 +315,31 @@ def check(df: pd.DataFrame, layout: Layout, path, known=None, present_only: bool
                 first = out.loc[dup, list(layout.key)].iloc[0]
                 example = "; e.g. " + ", ".join(f"{layout.field(k).shown}={_shown_values([v])}" for k, v in first.items())
             raise InputError(path, f"duplicated key: {names} is not unique, {int(dup.sum())} row(s) share a value{example} (a duplicated row would be counted twice)")
+    if layout.complete:
+        check_complete(out, layout, path, known)
     return out
+
+
+def check_complete(out: pd.DataFrame, layout: Layout, path, known=None) -> None:
+    """Every combination of the values of ``layout.complete`` present (an LA code column ranging over ``known``,
+    for the countries the file covers, when given): a balanced table cut short, or with rows deleted, is not."""
+    cols = list(layout.complete)
+    levels = []
+    for c in cols:
+        have = pd.unique(out[c].dropna())
+        if layout.field(c).allowed is not None:
+            have = list(layout.field(c).allowed)
+        elif layout.field(c).kind == "code" and known is not None:
+            countries = {str(v)[:1] for v in have}
+            have = sorted(k for k in set(known) if k[:1] in countries)
+        levels.append(have)
+    full = pd.MultiIndex.from_product(levels, names=cols)
+    missing = full.difference(pd.MultiIndex.from_frame(out[cols].dropna().drop_duplicates()))
+    if len(missing):
+        names = " x ".join(layout.field(c).shown for c in cols)
+        first = ", ".join(f"{layout.field(c).shown}={_shown_values([v])}" for c, v in zip(cols, missing[0]))
+        raise InputError(path, f"incomplete file: {len(missing):,} of {len(full):,} combinations of {names} have no row (e.g. {first}); "
+                         "the file must hold every combination, so it was cut short or rows were deleted")
 
 
 def dropped_rows(df: pd.DataFrame, columns, path, total: str | None = None) -> tuple[pd.DataFrame, "Dropped | None"]:
@@ -379,11 +404,13 @@ NOMIS_API = Layout(
     "NOMIS API CSV",
     (YEAR, Field("GEOGRAPHY_CODE", "code", label="LA"), Field("VARIABLE_NAME", "str"), Field("OBS_VALUE", "float", 0, label="value")),
     key=("GEOGRAPHY_CODE", "DATE", "VARIABLE_NAME"),
+    complete=("GEOGRAPHY_CODE", "DATE", "VARIABLE_NAME"),
 )
 MYEB1 = Layout(
     "ONS MYEB1 detailed population estimates",
     (Field("ladcode18", "code", label="LA"), Field("sex", "int", allowed=(1, 2)), Field("age", "int", 0, 90)),
     key=("ladcode18", "sex", "age"),
+    complete=("ladcode18", "sex", "age"),
     description="then population_YYYY columns, one per year (non-negative counts)",
 )
 POPULATION_COUNT = Field("population", "float", 0, label="population count")
