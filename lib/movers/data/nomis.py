@@ -101,7 +101,7 @@ def read_wide(path, code_col: str, name: str, known=None, year_pattern=r"(\d{4})
         raise InputError(path, f"no year columns (names ending in a year) among {', '.join(df.columns)}")
     check_years(pd.Series(list(years.values()), dtype=object), path)
     base = schema.wide_layout(code_col)
-    layout = schema.Layout(base.name, base.fields + tuple(schema.Field(c, "float", 0, label=f"{name} ({c})") for c in years), key=base.key)
+    layout = schema.Layout(base.name, base.fields + tuple(schema.Field(c, "float", 0, label=f"{name} ({c})") for c in years), key=base.key, complete=base.complete)
     d = schema.check(df, layout, path, known)
     long = d.melt(id_vars=code_col, var_name="col", value_name=name)
     long["year"] = long["col"].map(years)
@@ -218,7 +218,7 @@ def classifications(folder, known=None) -> pd.DataFrame:
     oac_path = _path(folder, OAC_FILE)
     oac = _read(oac_path, dtype={"Code": str})
     oac_layout = schema.AREA_CLASSIFICATION
-    oac_layout = schema.Layout(oac_layout.name, oac_layout.fields[:2] + (schema.Field("Supergroup Name", "str", allowed=tuple(SUPERGROUPS), label="supergroup"),), key=oac_layout.key)
+    oac_layout = schema.Layout(oac_layout.name, oac_layout.fields[:2] + (schema.Field("Supergroup Name", "str", allowed=tuple(SUPERGROUPS), label="supergroup"),), key=oac_layout.key, complete=oac_layout.complete)
     o = schema.check(oac, oac_layout, oac_path, known)
     out = pd.DataFrame({"la_code": o["Code"], "la_name": oac["Name"], "supergroup": o["Supergroup Name"]})
 

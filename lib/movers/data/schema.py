@@ -414,7 +414,7 @@ MYEB1 = Layout(
     description="then population_YYYY columns, one per year (non-negative counts)",
 )
 POPULATION_COUNT = Field("population", "float", 0, label="population count")
-AREA_CLASSIFICATION = Layout("ONS 2011 area classification for local authorities", (Field("Code", "code", label="LA"), Field("Name", "str"), Field("Supergroup Name", "str", label="supergroup")), key=("Code",))
+AREA_CLASSIFICATION = Layout("ONS 2011 area classification for local authorities", (Field("Code", "code", label="LA"), Field("Name", "str"), Field("Supergroup Name", "str", label="supergroup")), key=("Code",), complete=("Code",))
 SMI = Layout("Social Mobility Index 2017", (Field("LA code", "code", label="LA"), Field("Overall rank", "int", 1, label="SMI rank")), key=("LA code",))
 IMD_LA = Layout("IMD 2010 local-authority summary", (Field("LA CODE", "code", label="LA"), Field("Rank of average score", "int", 1, label="IMD rank")), key=("LA CODE",))
 WIDE_YEARS = Field("value", "float", 0)
@@ -422,7 +422,7 @@ WIDE_YEARS = Field("value", "float", 0)
 
 def wide_layout(code_col: str) -> Layout:
     """An ONS spreadsheet with one row per LA (``code_col``) and one column per year."""
-    return Layout(f"one row per LA ({code_col}), one column per year", (Field(code_col, "code", label="LA"),), key=(code_col,))
+    return Layout(f"one row per LA ({code_col}), one column per year", (Field(code_col, "code", label="LA"),), key=(code_col,), complete=(code_col,))
 
 
 REGION_LOOKUP = Layout("ONS LA-to-region lookup", (Field("la_code", "code", label="LA"), Field("region_code", "str", pattern=r"^[EW]\d{8}$"), Field("region_name", "str")), key=("la_code",))
