@@ -593,8 +593,6 @@ def run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = F
             if CANCEL.is_set():
                 raise Cancelled(f"{name}: cancelled; its previous output is unchanged") from None
             what = _describe_failure(exc)
-            if restricted:
-                what = sdc.scrub(what, _secrets(prm))
             kept = ""
             if tmp.exists():
                 dst = failed_dir() / f"{name}.ipynb"
@@ -607,7 +605,8 @@ def run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = F
             if out.exists():
                 mark_failed(out, prm, what)
                 kept += " The previous output is kept and marked stale."
-            raise ChapterFailed(f"chapter {name!r} failed: {what}.{kept} Re-run with `{rerun_command(name, prm)}`") from None
+            message = f"chapter {name!r} failed: {what}.{kept} Re-run with `{rerun_command(name, prm)}`"
+            raise ChapterFailed(sdc.scrub(message, _secrets(prm)) if restricted else message) from None
         seconds = time.perf_counter() - t0
         done = _finalise(nbformat.read(tmp, as_version=4), name, prm, digest, seconds, parts)
         if CANCEL.is_set():

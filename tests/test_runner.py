@@ -1,12 +1,19 @@
-"""The runner's cache never lies (issue 17): its key covers every byte a chapter reads, on relative paths,
-per dataset; stale pages are refused or visibly marked; a failed run keeps the last good output, stale.
+"""The runner never lies (issue 17): its cache key covers every byte a chapter reads, on relative paths,
+per dataset; stale pages are refused or visibly marked; a failed run keeps the last good output, stale;
+Ctrl-C and SIGTERM cancel within seconds; a dead kernel is named and the other chapters still run.
 
-These tests work on a tiny project in a temporary folder (no kernel is started)."""
+These tests work on a tiny project in a temporary folder; the last ones start real kernels."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -27,6 +34,7 @@ def make_project(root):
     (world / "world.json").write_text('{"seed": 1}')
     (root / "data" / "dictionaries").mkdir()
     (root / "data" / "dictionaries" / "d.yml").write_text("a: 1\n")
+    shutil.copy(paths.DATA / "sdc_rules.yml", root / "data" / "sdc_rules.yml")
     (root / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: chapters/tiny\n  - file: chapters/other\n")
     for name, reads in (("tiny", "[flows, nomis]"), ("other", "[flows]")):
         (root / "chapters" / f"{name}.md").write_text(HEADER + f"# {name}\n\n```{{code-cell}} ipython3\n:tags: [parameters]\n\nsource = 'synthetic'\ndata_path = ''\ndictionary = ''\nn = 1\n```\n")
@@ -166,3 +174,108 @@ def test_rerun_command_quotes_lists():
     assert runner.rerun_command("flows_ons", {"years": "2011,2014", "models": ["Model 1"], "source": "synthetic"}) == (
         "python -m movers run flows_ons -p years=2011,2014 -p 'models=[\"Model 1\"]'"
     )
+
+
+def test_orphans_of_a_killed_run_are_swept(project):
+    runner.running_dir().mkdir(parents=True)
+    runner.executed_dir().mkdir(parents=True)
+    dead = runner.running_dir() / "tiny.999999999.ipynb"
+    legacy = runner.executed_dir() / "tiny.running.ipynb"
+    mine = runner.running_dir() / f"other.{os.getppid()}.ipynb"  # a live process's scratch file stays
+    for f in (dead, legacy, mine):
+        f.write_text("{}")
+    assert sorted(runner.sweep_scratch()) == sorted([dead, legacy])
+    assert mine.exists()
+
+
+# ----------------------------------------------------------------------------- real kernels
+
+SLOW = (
+    "```{code-cell} ipython3\n:tags: [parameters]\n\nsource = 'synthetic'\ndata_path = ''\ndelay = 0.0\ndie = False\nfail = False\n```\n\n"
+    "```{code-cell} ipython3\nimport os, pathlib, time\npathlib.Path('kernel.pid').write_text(str(os.getpid()))\n"
+    "if die:\n    os.kill(os.getpid(), 9)\nif fail:\n    raise ValueError(f'bad value in {data_path}/x.tab for pidp 68012345')\ntime.sleep(delay)\nprint('done', delay)\n```\n"
+)
+
+
+@pytest.fixture
+def kernel_project(project):
+    (project / "chapters" / "slow.md").write_text(HEADER + "# slow\n\n" + SLOW)
+    (project / "params" / "slow.yml").write_text("source: synthetic\ndata_path: ''\ndelay: 0.0\ndie: false\nfail: false\n")
+    (project / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: chapters/slow\n  - file: chapters/other\n")
+    return project
+
+
+def movers(project, *args, wait=True):
+    env = {**os.environ, "MOVERS_ROOT": str(project), "MOVERS_SYNTHETIC": str(project / "data" / "synthetic"),
+           "PYTHONPATH": str(Path(runner.__file__).parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "movers", *args], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if wait:
+        out, err = proc.communicate(timeout=240)
+        return proc.returncode, err
+    return proc
+
+
+def leftovers(project):
+    return sorted(str(p.relative_to(project)) for p in (project / "_build").rglob("*") if p.is_file() and ("running" in p.name or p.parent.name == "running" or p.name.endswith(".tmp")))
+
+
+def gone(pid, within=10.0):
+    t0 = time.time()
+    while time.time() - t0 < within:
+        try:
+            state = Path(f"/proc/{pid}/status").read_text()
+            if "\nState:\tZ" in state:
+                return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_cancels_within_seconds_and_keeps_the_last_good_output(kernel_project, sig):
+    code, err = movers(kernel_project, "run", "slow")
+    assert code == 0, err
+    good = runner.executed_path("slow").read_bytes()
+    pidfile = kernel_project / "kernel.pid"
+    pidfile.unlink()
+    proc = movers(kernel_project, "run", "slow", "-p", "delay=120", wait=False)
+    t0 = time.time()
+    while not pidfile.exists() and time.time() - t0 < 120:
+        time.sleep(0.2)
+    assert pidfile.exists(), "the kernel never started"
+    time.sleep(0.5)
+    t0 = time.time()
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    seconds = time.time() - t0
+    assert proc.returncode == 130, err
+    assert seconds < 10, f"cancelling took {seconds:.1f} s"
+    assert "cancelled" in err and "Traceback" not in err
+    assert runner.executed_path("slow").read_bytes() == good
+    assert leftovers(kernel_project) == []
+    assert gone(int(pidfile.read_text())), "the kernel survived"
+
+
+def test_a_dead_kernel_is_named_and_the_other_chapters_still_run(kernel_project):
+    code, err = movers(kernel_project, "run", "slow")
+    assert code == 0, err
+    code, err = movers(kernel_project, "run", "slow", "other", "-p", "die=true")
+    assert code == 1
+    assert "chapter 'slow' failed: the kernel died" in err and "Traceback" not in err
+    assert "other: executed" in err
+    assert "python -m movers run slow -p die=true" in err
+    assert runner.executed_path("slow").exists() and runner.why_stale("slow")[0].startswith("a later run failed")
+    assert leftovers(kernel_project) == []
+
+
+def test_a_failed_restricted_run_names_the_cell_and_scrubs_its_notebook(kernel_project, tmp_path):
+    secret = tmp_path / "secure" / "ukhls"
+    secret.mkdir(parents=True)
+    code, err = movers(kernel_project, "run", "slow", "-p", "source=restricted", "-p", f"data_path={secret}", "-p", "fail=true")
+    assert code == 1
+    assert re.search(r"chapter 'slow' failed: cell \d+ raised ValueError: bad value in <restricted data>", err)
+    failed = (kernel_project / "_build" / "failed" / "slow.ipynb").read_text()
+    for text in (err, failed):
+        assert str(secret) not in text and "68012345" not in text
+    assert leftovers(kernel_project) == []
