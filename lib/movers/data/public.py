@@ -570,3 +570,357 @@ def flow_inputs(source: str, data_path: str = "", gva_year: int = 2011, cache_di
     if source == "synthetic":
         return synthetic_flow_inputs(paths.data_dir("synthetic", data_path or None), gva_year=gva_year)
     raise InputError("parameter 'source'", f"the 2011 flows chapter runs on synthetic or public data, not {source!r}")
+
+
+# --------------------------------------------------------------------------- part two: official layouts of the LA covariates
+
+# The 2021 Northamptonshire unitaries, absent from the LAD20X harmonisation table (it stops in 2020).
+NORTHANTS_2021 = {
+    "E06000061": ["E07000150", "E07000152", "E07000153", "E07000156"],
+    "E06000062": ["E07000151", "E07000154", "E07000155"],
+}
+CLASSIFICATION_ALIASES = {"Code": "lad_code", "Name": "lad_name", "Supergroup Name": "supergroup_name", "Group Name": "group_name", "Subgroup Name": "subgroup_name"}
+
+
+def _check_gss(series: pd.Series, path, col: str) -> pd.Series:
+    s = series.astype(str).str.strip()
+    bad = s[~s.str.match(GSS)]
+    if len(bad):
+        raise InputError(path, f"malformed LA code(s) in {col}: {', '.join(bad.unique()[:5])}")
+    return s
+
+
+def read_la_classification(path) -> pd.DataFrame:
+    """ONS 2011 Area Classification for Local Authorities: ``la_code, la_name, supergroup, group, subgroup``.
+
+    Accepts the official sheet's headers (``Code, Name, Supergroup Name, ...``) or the
+    tidy transcription (``lad_code, lad_name, supergroup_name, ...``). Supergroup names
+    are normalised to the report's spelling ("&" as "and", single spaces); a name that
+    is not one of the eight supergroups is an error.
+    """
+    from movers.data.nomis import SUPERGROUPS
+
+    df = _read_csv(path, "LA area classification", dtype=str).rename(columns=CLASSIFICATION_ALIASES)
+    require_columns(df, ["lad_code", "lad_name", "supergroup_name"], path)
+    df["lad_code"] = _check_gss(df["lad_code"], path, "lad_code")
+    name = df["supergroup_name"].str.replace("&", "and", regex=False).str.split().str.join(" ")
+    unknown = sorted(set(name) - set(SUPERGROUPS))
+    if unknown:
+        raise InputError(path, f"unknown supergroup name(s): {', '.join(unknown)}")
+    if df["lad_code"].duplicated().any():
+        raise InputError(path, f"LA code(s) listed twice: {', '.join(df.loc[df['lad_code'].duplicated(), 'lad_code'].head(5))}")
+    return pd.DataFrame(
+        {"la_code": df["lad_code"], "la_name": df["lad_name"], "supergroup": name, "group": df.get("group_name"), "subgroup": df.get("subgroup_name")}
+    )
+
+
+MYEB3_FIELDS = ("population", "internal_in", "internal_out", "births", "deaths", "international_in", "international_out")
+
+
+def read_myeb3(path) -> pd.DataFrame:
+    """ONS MYEB3 "summary components of change" series in its official wide layout, as a long table.
+
+    Layout: ``ladcode18, laname18, country, population_2001``, then per year
+    ``births_YYYY, deaths_YYYY, ..., internal_in_YYYY, internal_out_YYYY, ..., population_YYYY``.
+    Returns ``la_code, la_name, country, year, population, internal_in, internal_out, ...``
+    (one row per authority and year from the first year with flows; ``population`` is mid-year).
+    """
+    df = _read_csv(path, "MYEB3 components of change", dtype={"ladcode18": str})
+    require_columns(df, ["ladcode18", "laname18", "country"], path)
+    df["ladcode18"] = _check_gss(df["ladcode18"], path, "ladcode18")
+    cols = [c for c in df.columns if re.fullmatch(r"[a-z_]+_(19|20)\d\d", c)]
+    years = sorted({int(c[-4:]) for c in cols if c.startswith("internal_in_")})
+    if not years:
+        raise InputError(path, "no internal_in_YYYY columns (is this the MYEB3 summary file?)")
+    need = [f"{f}_{y}" for y in years for f in ("population", "internal_in", "internal_out")]
+    missing = [c for c in need if c not in df.columns]
+    if missing:
+        raise InputError(path, f"missing column(s) {', '.join(missing[:5])}")
+    df = _numeric(df, cols, path, "MYEB3")
+    recs = []
+    for y in years:
+        part = pd.DataFrame({"la_code": df["ladcode18"], "la_name": df["laname18"], "country": df["country"], "year": y})
+        for f in MYEB3_FIELDS:
+            part[f] = df.get(f"{f}_{y}", np.nan)
+        recs.append(part)
+    out = pd.concat(recs, ignore_index=True)
+    if (out[["population", "internal_in", "internal_out"]] < 0).any().any():
+        raise InputError(path, "negative population or internal migration")
+    return out
+
+
+SYOA_ALIASES = {"DATE": "year", "DATE_NAME": "year", "GEOGRAPHY_CODE": "lad18_code", "GENDER_NAME": "sex", "C_AGE_NAME": "age", "OBS_VALUE": "population"}
+
+
+def read_syoa(path) -> pd.DataFrame:
+    """Mid-year population by single year of age and sex (Nomis NM_2002_1): ``year, la_code, sex, age, population``.
+
+    Accepts the Nomis API CSV headers (``DATE, GEOGRAPHY_CODE, GENDER_NAME, C_AGE_NAME, OBS_VALUE``,
+    ages as "Age 30", "Aged 90+") or the tidy ``year, lad18_code, sex, age, population``.
+    ``sex`` becomes "male"/"female"; age 90 means 90 and over.
+    """
+    df = _read_csv(path, "population by single year of age", dtype={"lad18_code": str, "GEOGRAPHY_CODE": str})
+    df = df.rename(columns={k: v for k, v in SYOA_ALIASES.items() if k in df.columns})
+    require_columns(df, ["year", "lad18_code", "sex", "age", "population"], path)
+    df["la_code"] = _check_gss(df["lad18_code"], path, "lad18_code")
+    df["sex"] = df["sex"].astype(str).str.lower().str.strip()
+    bad = sorted(set(df["sex"]) - {"male", "female"})
+    if bad:
+        raise InputError(path, f"sex must be male or female, found {', '.join(bad[:3])}")
+    df["age"] = df["age"].astype(str).str.extract(r"(\d+)")[0]
+    df["year"] = df["year"].astype(str).str[:4]
+    df = _numeric(df, ["age", "year", "population"], path, "population")
+    if df[["age", "year", "population"]].isna().any().any():
+        raise InputError(path, "missing year, age or population values")
+    return df[["year", "la_code", "sex", "age", "population"]].astype({"year": int, "age": int})
+
+
+def demography(syoa: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per authority in ``year``: population, young share (15-29 over all ages) and dependency ratio
+    (65+ over 18-64), the report's Table 1 definitions; indexed by la_code."""
+    p = syoa[syoa["year"] == year]
+    if p.empty:
+        raise InputError("parameter 'year'", f"no population by age for {year}; the file has {sorted(syoa['year'].unique())}")
+    by_age = p.groupby(["la_code", "age"])["population"].sum().unstack("age", fill_value=0)
+    ages = by_age.columns.to_numpy()
+    total = by_age.sum(axis=1)
+    return pd.DataFrame(
+        {
+            "population": total,
+            "young_share": by_age.loc[:, (ages >= 15) & (ages <= 29)].sum(axis=1) / total,
+            "dependency_ratio": by_age.loc[:, ages >= 65].sum(axis=1) / by_age.loc[:, (ages >= 18) & (ages <= 64)].sum(axis=1),
+        }
+    )
+
+
+def read_hpssa(path, house_type: str = "all") -> pd.DataFrame:
+    """HPSSA Dataset 9 (median price paid by LA, rolling years), tidy layout: ``la_code, year, month, price``."""
+    df = _read_csv(path, "HPSSA median price paid", dtype={"lad_code": str})
+    require_columns(df, ["lad_code", "house_type", "year_ending_month", "year_ending_year", "median_price_paid"], path)
+    df = df[df["house_type"] == house_type]
+    if df.empty:
+        raise InputError(path, f"no rows for house type {house_type!r}")
+    df = _numeric(df.copy(), ["year_ending_year", "median_price_paid"], path, "HPSSA")
+    out = pd.DataFrame(
+        {"la_code": _check_gss(df["lad_code"], path, "lad_code"), "year": df["year_ending_year"].astype(int), "month": df["year_ending_month"], "price": df["median_price_paid"]}
+    )
+    if (out["price"] <= 0).any():
+        raise InputError(path, "non-positive median prices")
+    return out.reset_index(drop=True)
+
+
+def read_tfr(path) -> pd.DataFrame:
+    """Total fertility rate by authority (``year, lad21_code, tfr``) as ``year, la_code, tfr``."""
+    df = _read_csv(path, "total fertility rates", dtype={"lad21_code": str})
+    require_columns(df, ["year", "lad21_code", "tfr"], path)
+    df = _numeric(df, ["year", "tfr"], path, "TFR")
+    return pd.DataFrame({"year": df["year"].astype(int), "la_code": _check_gss(df["lad21_code"], path, "lad21_code"), "tfr": df["tfr"]})
+
+
+def read_imd_la_approx(path) -> pd.DataFrame:
+    """IMD 2010 authority summary approximated from the LSOA scores (unweighted average; 2011 codes):
+    ``la_code, imd_score, imd_rank`` plus the five equal-count quintiles of ``add_quintiles``."""
+    df = _read_csv(path, "IMD 2010 LA summary (approximation)", dtype={"LAD11CD": str})
+    require_columns(df, ["LAD11CD", "imd2010_avg_score_unweighted"], path)
+    df = _numeric(df, ["imd2010_avg_score_unweighted"], path, "IMD 2010")
+    la = pd.DataFrame({"la_code": _check_gss(df["LAD11CD"], path, "LAD11CD"), "imd_score": df["imd2010_avg_score_unweighted"]})
+    return add_quintiles(la)
+
+
+def read_lad20x(path) -> dict[str, list[str]]:
+    """The LAD20X harmonisation table (``LAD20XCD, LADCD``) as {harmonised unit: every code mapped to it}.
+
+    Together with ``NORTHANTS_2021`` this says which older authorities a 2019-2021 merged
+    code covers, so a file on those codes can be put on the 2011-2018 geography.
+    """
+    df = _read_csv(path, "LA code harmonisation table", dtype=str)
+    require_columns(df, ["LAD20XCD", "LADCD"], path)
+    out = df.groupby("LAD20XCD")["LADCD"].apply(list).to_dict()
+    out.update({k: v + [k] for k, v in NORTHANTS_2021.items()})
+    return out
+
+
+@dataclass
+class Harmonised:
+    """Values put on the census units, and a count of what happened to every code of the file."""
+
+    values: pd.DataFrame  # indexed by unit code
+    kept: int = 0
+    merged: list = field(default_factory=list)  # census pairs folded into their larger unit
+    spread: list = field(default_factory=list)  # merged (2019+) codes whose value was given to each former district
+    recoded: list = field(default_factory=list)  # older codes renamed (2011 -> 2014)
+    dropped: list = field(default_factory=list)  # Scotland and Northern Ireland, dropped on purpose
+
+
+def to_units(df: pd.DataFrame, path, units, value_cols, kind: str = "mean", weights: pd.Series | None = None, recode: dict | None = None, harmonisation: dict | None = None) -> Harmonised:
+    """Put a table keyed by ``la_code`` (any LA vintage, 2001-2021) on the 2011 Census units of England and Wales.
+
+    * Scotland (``S``) and Northern Ireland (``N``) codes are dropped and counted, as the report does;
+    * ``recode`` renames older codes (the 2011 -> 2014 crosswalk of ``read_crosswalk``);
+    * City of London and Isles of Scilly join Westminster and Cornwall (``CENSUS_MERGED``): summed
+      (``kind="sum"``), averaged with ``weights`` (``"mean"``) or left to the larger unit's own value (``"first"``);
+    * a later merged authority (2019-2021 codes of ``harmonisation``) gives its value to each former district;
+    * any other code is an error naming the file and the codes; so is a unit left without a value.
+    """
+    units = list(units)
+    unit_set = set(units)
+    codes = df["la_code"].astype(str)
+    res = Harmonised(pd.DataFrame())
+    res.dropped = sorted(set(codes[codes.str[0].isin(["S", "N"])]))
+    df = df[~codes.str[0].isin(["S", "N"])].copy()
+    df["la_code"] = df["la_code"].replace(recode or {})
+    res.recoded = sorted(set(codes) & set(recode or {}))
+    rows = []
+    spread_from = {}
+    for code in df["la_code"].unique():
+        if code in unit_set:
+            continue
+        if code in CENSUS_MERGED:
+            res.merged.append(code)
+        elif harmonisation and code in harmonisation and set(harmonisation[code]) & unit_set and code not in unit_set:
+            spread_from[code] = [u for u in harmonisation[code] if u in unit_set]
+        else:
+            rows.append(code)
+    if rows:
+        raise InputError(path, f"{len(rows)} LA code(s) match no authority of 2011-2018 England and Wales, nor the code-harmonisation table: {', '.join(sorted(rows)[:8])}")
+    res.spread = sorted(spread_from)
+    direct = df[~df["la_code"].isin(list(spread_from))].copy()
+    direct["unit"] = direct["la_code"].replace(CENSUS_MERGED)
+    if kind == "sum":
+        vals = direct.groupby("unit")[list(value_cols)].sum()
+    elif kind == "first":
+        vals = direct[~direct["la_code"].isin(list(CENSUS_MERGED))].groupby("unit")[list(value_cols)].first()
+    elif weights is not None:
+        w = direct["la_code"].map(weights).fillna(0.0)
+        num = direct[list(value_cols)].mul(w, axis=0).groupby(direct["unit"]).sum(min_count=1)
+        vals = num.div(w.groupby(direct["unit"]).sum(), axis=0)
+    else:
+        vals = direct.groupby("unit")[list(value_cols)].mean()
+    extra = [pd.DataFrame([df.loc[df["la_code"] == code, list(value_cols)].iloc[0].to_numpy()] * len(us), index=us, columns=list(value_cols)) for code, us in spread_from.items()]
+    if extra:
+        vals = pd.concat([vals, *extra])
+    if vals.index.duplicated().any():
+        raise InputError(path, f"authorities with two values after harmonising: {', '.join(vals.index[vals.index.duplicated()][:5])}")
+    lacking = sorted(unit_set - set(vals.dropna().index))
+    if lacking:
+        raise InputError(path, f"no value for {len(lacking)} authorit{'y' if len(lacking) == 1 else 'ies'} of the 2011 Census geography: {', '.join(lacking[:8])}")
+    res.values = vals.reindex(units)
+    res.kept = int(len(set(df["la_code"]) & unit_set))
+    return res
+
+
+# --------------------------------------------------------------------------- the 2011 Census analysis on real covariates
+
+CENSUS_DATASETS = (
+    "lad_boundaries_2014", "gva_la", "census2011_od", "la_code_crosswalk", "lad_harmonisation_lad20x",
+    "population_syoa_2011_2018", "myeb3", "hpssa9", "tfr_2011_2018", "la_classification_2011", "imd2010_la_approx",
+)
+
+
+@dataclass
+class CensusInputs:
+    """The 2011 Census matrix and the report's controls from real files, on the census units.
+
+    ``covariates`` (by unit): population (mid-2011), young_share, dependency_ratio, tfr
+    (2011), house_price (median, year ending June of the lag year), gva_per_head (lag year);
+    ``types`` (by unit): supergroup (England and Wales), imd_group (England);
+    ``harmonised``: what happened to each input's codes (``Harmonised`` per input).
+    """
+
+    geography: object
+    od: pd.DataFrame
+    covariates: pd.DataFrame
+    types: pd.DataFrame
+    harmonised: dict
+    notes: dict
+    boundary_file: Path
+    units: dict = field(default_factory=lambda: dict(CENSUS_MERGED))
+    paths: dict = field(default_factory=dict)
+
+
+def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 2011) -> CensusInputs:
+    """Read every open file of the 2011 analysis from ``folder`` (``data/public`` layout) onto the 346 census units.
+
+    Population structure (young share, dependency ratio) and the population offset are
+    mid-``census_year`` (single-year-of-age file: 2011 is the earliest year it holds); the
+    TFR is ``census_year``'s; house prices (year ending June) and GVA per head (GVA over
+    MYEB3 population) are ``lag_year``'s, the report's one-year lag.
+    """
+    from movers import fetch
+
+    folder = Path(folder)
+    p = {name: fetch.local_path(folder, name) for name in CENSUS_DATASETS}
+    geo = real_geography(p["lad_boundaries_2014"], p["gva_la"], cache_dir, merge_census=True)
+    units = sorted(geo.las["la_code"])
+    recode = {k: v for k, v in read_crosswalk(p["la_code_crosswalk"]).items() if not k.startswith(("E41", "W40"))}
+    od = read_census_od(p["census2011_od"], read_crosswalk(p["la_code_crosswalk"]))
+    lad20x = read_lad20x(p["lad_harmonisation_lad20x"])
+    myeb3 = read_myeb3(p["myeb3"])
+    pop_lag = myeb3[myeb3["year"] == lag_year].set_index("la_code")["population"]
+    syoa = read_syoa(p["population_syoa_2011_2018"])
+    h = {}
+    pop_raw = syoa[syoa["year"] == census_year].groupby("la_code")["population"].sum()
+    h["population"] = to_units(syoa[syoa["year"] == census_year].groupby(["la_code", "age"], as_index=False)["population"].sum(), p["population_syoa_2011_2018"], units, ["population"], "sum", recode=recode)
+    by_age = syoa[(syoa["year"] == census_year) & syoa["la_code"].str[0].isin(["E", "W"])].assign(la_code=lambda d: d["la_code"].replace(CENSUS_MERGED))
+    dem = demography(by_age, census_year).reindex(units)
+    tfr = read_tfr(p["tfr_2011_2018"])
+    h["tfr"] = to_units(tfr[tfr["year"] == census_year], p["tfr_2011_2018"], units, ["tfr"], "mean", weights=pop_raw, harmonisation=lad20x)
+    hp = read_hpssa(p["hpssa9"])
+    hp = hp[(hp["year"] == lag_year) & (hp["month"] == "Jun")]
+    h["house_price"] = to_units(hp, p["hpssa9"], units, ["price"], "mean", weights=pop_raw)
+    gva = read_gva(p["gva_la"])
+    g = gva[gva["year"] == lag_year].merge(pop_lag.rename("pop").reset_index(), on="la_code", how="left")
+    h["gva"] = to_units(g, p["gva_la"], units, ["gva", "pop"], "sum", recode=recode)
+    cl = read_la_classification(p["la_classification_2011"])
+    h["supergroup"] = to_units(cl, p["la_classification_2011"], units, ["supergroup"], "first", recode=recode)
+    imd = read_imd_la_approx(p["imd2010_la_approx"])
+    imd_units = [u for u in units if u.startswith("E")]
+    h["imd"] = to_units(imd, p["imd2010_la_approx"], imd_units, ["imd_group", "imd_rank"], "first", recode=recode)
+    gv = h["gva"].values
+    cov = pd.DataFrame(
+        {
+            "population": dem["population"],
+            "young_share": dem["young_share"],
+            "dependency_ratio": dem["dependency_ratio"],
+            "tfr": h["tfr"].values["tfr"],
+            "house_price": h["house_price"].values["price"],
+            "gva_per_head": gv["gva"] * 1e6 / gv["pop"],
+        }
+    )
+    types = pd.DataFrame({"supergroup": h["supergroup"].values["supergroup"], "imd": h["imd"].values["imd_group"].reindex(units)})
+    types["imd_rank"] = h["imd"].values["imd_rank"].reindex(units)
+    between = od[od["origin"] != od["destination"]][["origin", "destination", "moves"]].reset_index(drop=True)
+    notes = {
+        "n_units": len(units),
+        "n_england": len(imd_units),
+        "moves_between": float(between["moves"].sum()),
+        "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
+        "census_year": census_year,
+        "lag_year": lag_year,
+        "population_check": float(abs(h["population"].values["population"] - dem["population"]).max()),
+    }
+    return CensusInputs(geo, between, cov, types, h, notes, p["lad_boundaries_2014"], paths=p)
+
+
+def harmonisation_summary(inputs: CensusInputs) -> pd.DataFrame:
+    """One row per input file: authorities kept, census pairs merged, older codes recoded,
+    merged (2019+) codes spread to their former districts, and Scotland / Northern Ireland codes dropped."""
+    names = {
+        "population": "Population by single year of age, mid-2011",
+        "tfr": "Total fertility rate, 2011 (2021 codes)",
+        "house_price": "HPSSA median price paid, year to June",
+        "gva": "GVA (income approach) and MYEB3 population",
+        "supergroup": "2011 area classification",
+        "imd": "IMD 2010 LA summary (approximation)",
+    }
+    rows = {
+        names[k]: {
+            "Authorities kept": h.kept,
+            "Census pairs merged": len(h.merged),
+            "Older codes recoded": len(h.recoded),
+            "Merged codes spread": len(h.spread),
+            "Scotland / NI dropped": len(h.dropped),
+        }
+        for k, h in inputs.harmonised.items()
+    }
+    return pd.DataFrame.from_dict(rows, orient="index")
