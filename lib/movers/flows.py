@@ -13,25 +13,24 @@ effects (Table 1). Models 1-4 add the control blocks in turn. This module:
 * ``pair_frame`` builds the pair-year analysis frame, with or without the
   zero flows (the ONS files list non-zero flows only, and so did the report);
 * ``type_rates`` computes the descriptive rates Moves_km / Population_k;
-* ``fit_nb2`` is a fast NB2 maximum-likelihood fit (Newton on the joint
-  likelihood, HC1 sandwich SEs): statsmodels' ``NegativeBinomial`` takes
-  minutes on the 966,048 pair-years of England and Wales, this takes seconds;
+* ``fit_nb2`` (from ``movers.nb2``) is a fast NB2 maximum-likelihood fit with
+  Stata's robust SEs: statsmodels' ``NegativeBinomial`` takes minutes on the
+  966,048 pair-years of England and Wales, this takes seconds;
 * ``sending_models`` / ``receiving_models`` run Models 1-4 and return
   coefficient frames labelled with the report's row names.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from movers.errors import InputError, require_nonempty
+from movers.nb2 import NBFit, fit_nb2, fit_ztnb  # noqa: F401  (flows.fit_nb2 / flows.NBFit stay importable)
 from movers.tables import coef_frame
 
 TYPOLOGIES = ("smi", "supergroup", "imd")
@@ -185,164 +184,6 @@ def pair_frame(data: FlowData, typology: str, years: Sequence[int], include_zero
     if not include_zero:
         out = out[out["moves"] > 0].reset_index(drop=True)
     return out
-
-
-# ---------------------------------------------------------------- NB2 estimation
-
-
-@dataclass
-class NBFit:
-    """A fitted NB2 model: estimates, HC1 covariance, alpha, log-likelihood."""
-
-    names: list[str]
-    params: np.ndarray
-    cov: np.ndarray
-    alpha: float
-    loglik: float
-    nobs: int
-    iterations: int
-    converged: bool
-    seconds: float
-
-    @property
-    def se(self) -> np.ndarray:
-        return np.sqrt(np.diag(self.cov))
-
-
-SUBSAMPLE = 100_000
-
-
-def _scoring_start(X, y, offset, lgy1, iters: int = 40, tol: float = 5e-2):
-    """Alternate a Fisher-scoring step for beta (alpha fixed) and a Newton step for log alpha.
-
-    Why: far from the optimum the joint NB2 Hessian need not be negative
-    definite, and full Newton then crawls; the expected information of beta,
-    X' diag(mu / (1 + alpha mu)) X, always is, so these steps climb reliably
-    until the joint Newton steps of ``fit_nb2`` can take over near the optimum.
-    """
-    k = X.shape[1]
-    theta = np.zeros(k + 1)
-    theta[0] = np.log(max(y.mean(), 1e-8)) - offset.mean()
-    ll = _nb2(theta, X, y, offset, lgy1, need="loglik")[0]
-    for _ in range(iters):
-        a = np.exp(theta[k])
-        mu = np.exp(np.clip(X @ theta[:k] + offset, -30, 30))
-        den = 1.0 + a * mu
-        info = (X.T * (mu / den)) @ X
-        step_b = np.linalg.solve(info, X.T @ ((y - mu) / den))
-        r = 1.0 / a
-        dg = special.digamma(r) - special.digamma(y + r) + np.log1p(a * mu)
-        sa = dg / a**2 + (y - mu) / (a * den)
-        tg = -special.polygamma(1, r) + special.polygamma(1, y + r)
-        haa = -2 * dg / a**3 + (tg / a**2 + mu / den) / a**2 - (y - mu) * (1 + 2 * a * mu) / (a * den) ** 2
-        g_t, h_t = a * sa.sum(), a * a * haa.sum() + a * sa.sum()
-        step_t = -g_t / h_t if h_t < 0 else np.sign(g_t) * 0.5
-        step = np.append(step_b, np.clip(step_t, -1.0, 1.0))
-        s = 1.0
-        while True:
-            cand = theta + s * step
-            ll_new = _nb2(cand, X, y, offset, lgy1, need="loglik")[0]
-            if np.isfinite(ll_new) and ll_new >= ll:
-                break
-            s /= 2
-            if s < 1e-4:
-                return theta
-        theta, ll = cand, ll_new
-        if np.max(np.abs(s * step)) < tol:
-            break
-    return theta
-
-
-def _nb2(theta, X, y, offset, lgy1, need: str = "hessian"):
-    """NB2 in (beta, log alpha): log-likelihood; with ``need="hessian"`` also the gradient and Hessian,
-    with ``need="scores"`` the per-observation scores (for the sandwich) as well.
-
-    Computing only the log-likelihood for trial steps and the n x (k+1) score
-    matrix only once, at the optimum, is what keeps a fit of a million rows fast.
-    """
-    k = X.shape[1]
-    beta, la = theta[:k], theta[k]
-    a = np.exp(la)
-    mu = np.exp(np.clip(X @ beta + offset, -30, 30))
-    r = 1.0 / a
-    den = 1.0 + a * mu
-    ll = np.sum(special.gammaln(y + r) - special.gammaln(r) - lgy1 - r * np.log1p(a * mu) + y * (np.log(a * mu) - np.log(den)))
-    if need == "loglik":
-        return ll, None, None, None
-    sb = (y - mu) / den
-    dg = special.digamma(r) - special.digamma(y + r) + np.log1p(a * mu)
-    sa = dg / a**2 + (y - mu) / (a * den)
-    grad = np.append(X.T @ sb, a * sa.sum())
-    wbb = mu * (1 + a * y) / den**2
-    hba = -(mu * (y - mu) / den**2)
-    tg = -special.polygamma(1, r) + special.polygamma(1, y + r)
-    haa = -2 * dg / a**3 + (tg / a**2 + mu / den) / a**2 - (y - mu) * (1 + 2 * a * mu) / (a * den) ** 2
-    H = np.empty((k + 1, k + 1))
-    H[:k, :k] = -(X.T * wbb) @ X
-    H[:k, k] = H[k, :k] = a * (X.T @ hba)
-    H[k, k] = a * a * haa.sum() + a * sa.sum()
-    scores = np.column_stack([X * sb[:, None], a * sa]) if need == "scores" else None
-    return ll, grad, H, scores
-
-
-def fit_nb2(X: np.ndarray, y: np.ndarray, offset: np.ndarray | None = None, names: Sequence[str] | None = None, tol: float = 1e-7, maxiter: int = 100) -> NBFit:
-    """Maximum-likelihood NB2 (variance mu + alpha mu^2) with HC1 robust covariance.
-
-    Why our own: the report's row counts (up to 966,048 with zeros) make the
-    generic optimiser slow; the NB2 likelihood has closed-form derivatives, so
-    a damped Newton on (beta, log alpha) from the Poisson fit converges in a
-    handful of steps (after the scoring steps of ``_scoring_start``). HC1 = H^-1 (S'S) H^-1 * n / (n - p),
-    as Stata's ``robust``. A fit that does not converge raises rather than print unreliable estimates.
-    """
-    t0 = time.perf_counter()
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=float)
-    n, k = X.shape
-    offset = np.zeros(n) if offset is None else np.asarray(offset, dtype=float)
-    if n <= k + 1:
-        raise InputError("regression", f"{n} observations for {k + 1} parameters")
-    lgy1 = special.gammaln(y + 1)
-    theta = None
-    if n > 4 * SUBSAMPLE:
-        # the climb from a cold start runs on a fixed random subsample: its optimum lies within a
-        # few standard errors of the full one, so two or three full-data Newton steps finish the job
-        idx = np.random.default_rng(0).choice(n, SUBSAMPLE, replace=False)
-        try:
-            theta = _scoring_start(X[idx], y[idx], offset[idx], lgy1[idx], tol=1e-4)
-        except np.linalg.LinAlgError:  # a rare dummy absent from the subsample
-            theta = None
-    if theta is None:
-        theta = _scoring_start(X, y, offset, lgy1)
-    ll, g, H, _ = _nb2(theta, X, y, offset, lgy1)
-    converged = False
-    it = 0
-    for it in range(1, maxiter + 1):
-        try:
-            step = np.linalg.solve(H, -g)
-        except np.linalg.LinAlgError:
-            step = g * 1e-3
-        if g @ step <= 0:  # not an ascent direction (Hessian not negative definite): gradient step
-            step = g / max(np.abs(np.diag(H)).max(), 1.0)
-        s = 1.0
-        while True:
-            cand = theta + s * step
-            ll_new = _nb2(cand, X, y, offset, lgy1, need="loglik")[0]
-            if np.isfinite(ll_new) and ll_new >= ll - 1e-9 * abs(ll):
-                break
-            s /= 2
-            if s < 1e-6:
-                break
-        theta = cand
-        if np.max(np.abs(s * step)) < tol:
-            converged = True
-            break
-        ll, g, H, _ = _nb2(theta, X, y, offset, lgy1)
-    if not converged:
-        raise RuntimeError(f"NB2 fit did not converge in {maxiter} Newton steps (n={n}, k={k})")
-    ll, g, H, S = _nb2(theta, X, y, offset, lgy1, need="scores")
-    Hinv = np.linalg.inv(H)
-    cov = Hinv @ (S.T @ S) @ Hinv * n / (n - (k + 1))
-    return NBFit(list(names) if names is not None else [f"x{i}" for i in range(k)], theta[:k], cov[:k, :k], float(np.exp(theta[k])), float(ll), n, it, converged, time.perf_counter() - t0)
 
 
 # ---------------------------------------------------------------- models

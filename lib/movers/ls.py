@@ -273,6 +273,9 @@ def _columns(f: str) -> list[str]:
 def fit(sample: pd.DataFrame, f: str, cov_type: str = "nonrobust"):
     """Probit of ``f`` on the complete cases of its columns; the rows used are kept as ``estimation_data``.
 
+    Standard errors: plain (inverse information, Stata's default ``probit``) as in the report; ``HC1``
+    is statsmodels' robust sandwich with N/(N-K), ``HC0`` without (Stata's ``vce(robust)`` would be N/(N-1)).
+
     Levels of a fixed effect in which the outcome never (or always) occurs
     predict it perfectly and have no finite estimate: their rows are dropped
     first, as Stata does, and counted in ``dropped_perfect``.

@@ -277,7 +277,8 @@ def model_columns(f: str) -> list[str]:
 
 
 def fit(sample: pd.DataFrame, f: str, kind: str, cluster: str = "adult_la"):
-    """Fit a probit (binary outcome) or OLS (income) with standard errors clustered by LA."""
+    """Fit a probit (binary outcome) or OLS (income) with standard errors clustered by LA, scaled as Stata's
+    ``probit, vce(cluster)`` (G/(G-1)) and ``regress, vce(cluster)`` (G/(G-1) (N-1)/(N-K))."""
     import statsmodels.formula.api as smf
 
     cols = [c for c in model_columns(f) if c in sample.columns] + [cluster]
@@ -290,8 +291,12 @@ def fit(sample: pd.DataFrame, f: str, kind: str, cluster: str = "adult_la"):
     if kind == "probit":
         data, dropped = drop_perfect_predictors(data, f)
     groups = pd.factorize(data[cluster])[0]
+    # Stata's scalings (the table in movers.nb2): statsmodels multiplies every cluster sandwich by
+    # G/(G-1) * (N-1)/(N-K); that is regress's, while probit, vce(cluster) uses G/(G-1) alone
     if kind == "probit":
-        res = smf.probit(f, data).fit(disp=0, maxiter=200, cov_type="cluster", cov_kwds={"groups": groups})
+        mod = smf.probit(f, data)
+        n, k = mod.exog.shape
+        res = mod.fit(disp=0, maxiter=200, cov_type="cluster", cov_kwds={"groups": groups, "scaling_factor": (n - k) / (n - 1)})
     elif kind == "ols":
         res = smf.ols(f, data).fit(cov_type="cluster", cov_kwds={"groups": groups})
     else:

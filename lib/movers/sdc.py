@@ -1,97 +1,869 @@
-"""Statistical disclosure control for outputs built from restricted microdata.
+"""Statistical disclosure control: the one output checker every restricted output passes through.
 
-The UK Data Service and ONS secure lab rules behind the report forbid
-releasing cells based on fewer than 10 people. ``suppress`` blanks such cells
-and says which were blanked, so a table can be shown without revealing them
-and the output checker can see what was done.
+Why one checker: a researcher in the UK Data Service SecureLab or the ONS SRS takes the book's pages to
+output checkers, who reject anything disclosive. Ad hoc suppression in each chapter leaked: prose glued
+from unsuppressed tables, shares counted on the wrong number of people, withheld cells recoverable by
+subtraction from totals. Here each kind of output has one check, with the rules of ``data/sdc_rules.yml``
+(ACRO's defaults: threshold 10, residual df 10, dominance n=2 k=0.9, p-ratio 0.1, zeros disclosive,
+secondary suppression), and the checker keeps a record of what it did for the output checkers.
+
+Wiring a chapter's library code (a few lines)::
+
+    from movers import sdc
+
+    chk = sdc.start_run("movers_stayers", src)       # src: movers.source.DataSource; clears the old record
+    t30 = chk.shares("Table 30", shares, n=n_per_column, n_with=n_attribute,
+                     relations=sdc.columns_add_up(["Professional", "Skilled", "Semi-skilled"], ["Stayers", "Movers"]))
+    t25 = chk.shares("Table 25", t[["Stayer", "Mover", "Difference", "pvalue"]], n={"Stayer": n0, "Mover": n1},
+                     n_with=t[["n_stayer", "n_mover"]].set_axis(["Stayer", "Mover"], axis=1), scale=100,
+                     derived={"Difference": ["Stayer", "Mover"], "pvalue": ["Stayer", "Mover"]})
+    sig = [r for r in chk.released_rows("Table 25", ["Difference", "pvalue"]) if t25.loc[r, "pvalue"] < 0.05]
+    t23 = chk.describe("Table 23", frame_of_numeric_variables)   # Mean, Std. dev., Min., Max., Obs.
+    inc = chk.means("Income by group", sample, "income", rows="parent_nssec", columns="mover")
+    eff = chk.estimates("Table 27 Employed", eff, cells=eff.attrs["cells"], dof=df_resid)  # Estimates or coef frame
+    fit = chk.estimable("Table 27 Non-white", O.fit, sample, f, kind, rows=["Non-white"])   # None if it cannot be estimated
+    text = chk.glue_text("Table 30", "Disabled", "Movers", "{:.2f}")  # '[c]' if that cell was withheld
+    chk.mark(rendered_table, "Table 27 Employed", column="Employed")  # '[c]' in the withheld rows of a rendered table
+    chk.withheld()          # what was withheld and by which rule, without counts: show it on the page
+    chk.write()             # _build/output_checking/<chapter>/record.json and cells.csv, for the checkers only
+    sdc.banner_text(chk)    # the restricted banner, from what was actually checked
+
+On synthetic or public data the checker is inactive: outputs pass through unchanged (and are kept, so
+``glue_text`` and ``released_rows`` work the same), and nothing is written.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import warnings
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Callable, Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
+
+from movers import paths
+from movers.errors import InputError
+from movers.results import Estimates
+from movers.source import DataSource, load_rules
+
 THRESHOLD = 10
-SUPPRESSED = "[c]"  # the ONS convention for a confidential (suppressed) cell
+SUPPRESSED = "[c]"  # the ONS convention for a confidential (withheld) cell: the one mark used everywhere
+
+# why a cell was withheld, in words a page may show (never with the counts behind them)
+REASONS = {
+    "threshold": "fewer people than the threshold",
+    "zero": "a zero cell (zeros are disclosive)",
+    "dominance": "dominated by its largest contributors (n-k rule)",
+    "p-ratio": "too close to its largest contributor (p-ratio rule)",
+    "extreme": "a single person's value (minimum or maximum)",
+    "secondary": "would let a withheld cell be recovered by subtraction",
+    "derived": "computed from a withheld cell",
+    "residual df": "too few residual degrees of freedom",
+    "not estimable": "group too small to estimate",
+    "unchecked": "not passed through the checker",
+}
+
+Cell = tuple  # (row, column)
+
+
+# ----------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The output-checking rules (``data/sdc_rules.yml``; defaults follow ACRO)."""
+
+    threshold: int = 10
+    safe_dof: int = 10
+    dominance_n: int = 2
+    dominance_k: float = 0.9
+    p_ratio: float = 0.1
+    zeros_are_disclosive: bool = True
+    secondary: bool = True
+
+    @classmethod
+    def of(cls, rules: "Rules | Mapping[str, Any] | DataSource | None" = None) -> "Rules":
+        """Rules from a mapping (``DataSource.rules``), a data source, or the project's YAML file."""
+        if isinstance(rules, Rules):
+            return rules
+        if isinstance(rules, DataSource):
+            rules = rules.rules
+        if rules is None:
+            rules = load_rules()
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(rules) - known)
+        if unknown:
+            raise InputError("disclosure-control rules", f"unknown rule(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        out = {}
+        for name, value in rules.items():
+            kind = type(getattr(cls(), name))
+            ok = isinstance(value, bool) if kind is bool else (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0)
+            if not ok:
+                raise InputError("disclosure-control rules", f"{name} must be {'true or false' if kind is bool else 'a non-negative number'}, not {value!r}")
+            out[name] = kind(value)
+        return cls(**out)
+
+    def describe(self, applied: Iterable[str] | None = None) -> list[str]:
+        """The rules in words (only those in ``applied``, if given)."""
+        words = {
+            "threshold": f"at least {self.threshold} people behind every cell, share (counted on the smaller category) and group",
+            "zero": "zero cells withheld",
+            "secondary": "secondary suppression, so no withheld cell follows by subtraction from released cells and totals",
+            "dominance": f"n-k dominance (the {self.dominance_n} largest contributors at most {self.dominance_k:.0%} of a total)",
+            "p-ratio": f"p-ratio {self.p_ratio:.0%} (a total less its two largest contributors above {self.p_ratio:.0%} of the largest)",
+            "extreme": "no single person's value (minimum or maximum of a continuous variable)",
+            "residual df": f"at least {self.safe_dof} residual degrees of freedom for every regression",
+        }
+        names = list(words) if applied is None else [n for n in words if n in set(applied)]
+        return [words[n] for n in names]
+
+
+# ----------------------------------------------------------------------------- relations between cells
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Cells whose weighted sum is known to a reader (a released total, 100 per cent, or zero for
+    ``total - sum of parts``): if all but one of them are released, the last one follows by subtraction."""
+
+    cells: tuple  # ((cell, coefficient), ...)
+    name: str = ""
+
+    def keys(self) -> list:
+        return [c for c, _ in self.cells]
+
+
+def adds_up(cells: Sequence[Cell], total: Cell | None = None, name: str = "") -> Relation:
+    """``cells`` add up to the cell ``total`` of the same table, or (``None``) to a number a reader knows."""
+    parts = tuple((tuple(c), 1.0) for c in cells) + (((tuple(total), -1.0),) if total is not None else ())
+    return Relation(parts, name)
+
+
+def columns_add_up(rows: Sequence[Hashable], columns: Sequence[Hashable], total_row: Hashable | None = None) -> list[Relation]:
+    """In each of ``columns``, the cells of ``rows`` add up to the ``total_row`` cell or to a known number
+    (shares of a categorical variable, which sum to 1 or 100)."""
+    return [adds_up([(r, c) for r in rows], None if total_row is None else (total_row, c), f"column {c}") for c in columns]
+
+
+def rows_add_up(columns: Sequence[Hashable], rows: Sequence[Hashable], total_column: Hashable | None = None) -> list[Relation]:
+    """In each of ``rows``, the cells of ``columns`` add up to the ``total_column`` cell or to a known number."""
+    return [adds_up([(r, c) for c in columns], None if total_column is None else (r, total_column), f"row {r}") for r in rows]
+
+
+def table_totals(values: pd.DataFrame, total_row: Hashable | None = None, total_column: Hashable | None = None) -> list[Relation]:
+    """The relations of a frequency table with a total row and/or a total column (margins included)."""
+    rows = [r for r in values.index if r != total_row]
+    cols = [c for c in values.columns if c != total_column]
+    out = []
+    if total_row is not None:
+        out += columns_add_up(rows, list(values.columns), total_row)
+    if total_column is not None:
+        out += rows_add_up(cols, list(values.index), total_column)
+    return out
+
+
+def recoverable(withheld: Iterable[Cell], relations: Sequence[Relation]) -> set:
+    """The withheld cells a reader can compute exactly from the released cells and the known totals.
+
+    Each relation is a linear equation; released cells are known numbers. A withheld cell is determined
+    when its unit vector lies in the row space of the equations restricted to the withheld cells, i.e.
+    when it does not move along the null space of that system. Exact for any pattern, including those the
+    one-cell-per-relation rule misses (two suppressed blocks joined through a single cell)."""
+    cells = sorted(set(map(tuple, withheld)), key=repr)
+    if not cells or not relations:
+        return set()
+    pos = {c: i for i, c in enumerate(cells)}
+    rows = []
+    for rel in relations:
+        row = np.zeros(len(cells))
+        for c, coef in rel.cells:
+            if tuple(c) in pos:
+                row[pos[tuple(c)]] += coef
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return set()
+    a = np.vstack(rows)
+    _, s, vt = np.linalg.svd(a)
+    rank = int((s > 1e-9 * max(1.0, s.max())).sum())
+    null = vt[rank:]  # basis of the null space (rows)
+    if null.shape[0] == 0:
+        return set(cells)
+    free = np.abs(null).max(axis=0) > 1e-9
+    return {c for c in cells if not free[pos[c]]}
+
+
+# ----------------------------------------------------------------------------- the checks, as pure functions
+
+
+def _primary(counts: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Reason ('' for safe) of every cell by its count: under the threshold, or zero when zeros are disclosive."""
+    c = counts.apply(pd.to_numeric, errors="coerce")
+    out = pd.DataFrame("", index=counts.index, columns=counts.columns, dtype=object)
+    out = out.mask(c < rules.threshold, "threshold")
+    return out.mask(c == 0, "zero" if rules.zeros_are_disclosive else "")
+
+
+def dominance(contributions, rules: Rules) -> str:
+    """'' if a magnitude (a sum or a mean of ``contributions``) may be released, else the rule it fails.
+
+    n-k: the ``dominance_n`` largest contributions may not exceed ``dominance_k`` of the total;
+    p-ratio: the total less the two largest must be at least ``p_ratio`` of the largest. Contributions
+    are taken in absolute value (a loss identifies as much as an income)."""
+    x = np.asarray(contributions, dtype=float)
+    x = np.sort(np.abs(x[~np.isnan(x)]))[::-1]
+    total = x.sum()
+    if len(x) == 0:
+        return "zero" if rules.zeros_are_disclosive else ""
+    if total <= 0:
+        return ""
+    if x[: rules.dominance_n].sum() > rules.dominance_k * total:
+        return "dominance"
+    if total - x[:2].sum() < rules.p_ratio * x[0]:
+        return "p-ratio"
+    return ""
+
+
+def protect(reasons: pd.DataFrame, counts: pd.DataFrame, relations: Sequence[Relation] = (), derived: Mapping[Hashable, Sequence[Hashable]] | None = None,
+            secondary: bool = True) -> pd.DataFrame:
+    """Secondary suppression: withhold further cells until no withheld cell can be recovered.
+
+    Step 1, to a fixed point: a cell derived from a withheld one is withheld ('derived'); a relation with
+    exactly one withheld cell gets its smallest released cell (by count) withheld too ('secondary').
+    Step 2: the exact test of ``recoverable`` (patterns step 1 misses); a recoverable cell gets the
+    smallest released cell of one of its relations withheld, and step 1 runs again."""
+    out = reasons.copy()
+    derived = dict(derived or {})
+    cost = counts.apply(pd.to_numeric, errors="coerce").reindex(index=out.index, columns=out.columns)
+    for col, sources in derived.items():
+        if col in cost.columns:
+            cost[col] = cost[[s for s in sources if s in cost.columns]].min(axis=1) if any(s in cost.columns for s in sources) else cost[col]
+    order = {c: i for i, c in enumerate((r, k) for r in out.index for k in out.columns)}
+
+    def withheld(cell):
+        return cell[0] in out.index and cell[1] in out.columns and out.loc[cell[0], cell[1]] != ""
+
+    def smallest_released(cells):
+        free = [c for c in cells if c[0] in out.index and c[1] in out.columns and not withheld(c)]
+        if not free:
+            return None
+        return min(free, key=lambda c: (np.nan_to_num(cost.loc[c[0], c[1]], nan=np.inf), order.get(c, 0)))
+
+    while True:
+        changed = False
+        for col, sources in derived.items():
+            for r in out.index:
+                if out.loc[r, col] == "" and any(s in out.columns and out.loc[r, s] != "" for s in sources):
+                    out.loc[r, col] = "derived"
+                    changed = True
+        if secondary:
+            for rel in relations:
+                keys = [tuple(c) for c in rel.keys()]
+                if sum(withheld(c) for c in keys) == 1:
+                    pick = smallest_released(keys)
+                    if pick is not None:
+                        out.loc[pick[0], pick[1]] = "secondary"
+                        changed = True
+        if changed:
+            continue
+        if not secondary:
+            return out
+        hidden = [(r, k) for r in out.index for k in out.columns if out.loc[r, k] != ""]
+        exposed = recoverable(hidden, relations)
+        if not exposed:
+            return out
+        candidates = [c for rel in relations if any(tuple(k) in exposed for k in rel.keys()) for c in map(tuple, rel.keys())]
+        pick = smallest_released(candidates)
+        if pick is None:  # nothing left to withhold in those relations: a reader knows these cells from totals alone
+            return out
+        out.loc[pick[0], pick[1]] = "secondary"
+
+
+# ----------------------------------------------------------------------------- the checker
+
+
+@dataclass
+class Output:
+    """One checked output, as the record keeps it."""
+
+    name: str
+    kind: str
+    source: str
+    rules: list
+    released: Any = None
+    reasons: pd.DataFrame | None = None
+    cells: list = field(default_factory=list)  # one dict per checked cell: row, column, outcome, rule, count, detail
+
+    @property
+    def outcome(self) -> str:
+        withheld = sum(c["outcome"] == "withheld" for c in self.cells)
+        if withheld == 0:
+            return "released"
+        return "withheld" if withheld == len(self.cells) else f"released with {withheld} cell(s) withheld"
+
+
+def _frame(x, like: pd.DataFrame) -> pd.DataFrame:
+    """Broadcast a scalar, a mapping, a Series (by column or by row) or a frame onto the shape of ``like``."""
+    if isinstance(x, pd.DataFrame):
+        return x.reindex(index=like.index, columns=like.columns)
+    if isinstance(x, Mapping) and not isinstance(x, pd.Series):
+        x = pd.Series(x)
+    if isinstance(x, pd.Series):
+        if set(x.index) >= set(like.columns) and len(like.columns):
+            return pd.DataFrame({c: [x[c]] * len(like.index) for c in like.columns}, index=like.index)
+        return pd.DataFrame({c: x.reindex(like.index).to_numpy() for c in like.columns}, index=like.index)
+    return pd.DataFrame(x, index=like.index, columns=like.columns)
+
+
+def _num(v):
+    """A plain number for the record (JSON has no numpy types and no NaN)."""
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if not math.isfinite(f):
+        return None
+    return int(f) if f.is_integer() else round(f, 6)
+
+
+class Checker:
+    """The output checker of one chapter run (build it with ``start_run``)."""
+
+    def __init__(self, chapter: str, rules: Rules | Mapping | None = None, active: bool = True, folder: Path | None = None):
+        self.chapter = chapter
+        self.rules = Rules.of(rules) if active else Rules.of(rules or {})
+        self.active = active
+        self.folder = folder
+        self.outputs: dict[str, Output] = {}
+
+    # -- tables -------------------------------------------------------------------------------
+
+    def table(self, name: str, values: pd.DataFrame, counts, relations: Sequence[Relation] = (), derived: Mapping | None = None,
+              source: str = "", kind: str = "table", reasons: pd.DataFrame | None = None, details: pd.DataFrame | None = None,
+              rules_applied: Sequence[str] | None = None) -> pd.DataFrame:
+        """A table of counts, or of values with the table of counts behind them (same labels; ``derived``
+        columns, computed from others of the same row, need none). Primary suppression by count, then
+        secondary suppression over ``relations`` (rows, columns and known totals that add up).
+        Returns the table to show: withheld cells hold ``[c]``."""
+        derived = dict(derived or {})
+        counts = _frame(counts, values.drop(columns=[c for c in derived if c in values.columns]))
+        if not self.active:
+            return self._keep(name, kind, source, values)
+        missing = [c for c in values.columns if c not in derived and counts[c].isna().all()]
+        if missing:
+            raise ValueError(f"{name}: no counts for column(s) {', '.join(map(str, missing))} (give counts, or name them as derived)")
+        counts = counts.reindex(columns=values.columns)
+        why = _primary(counts, self.rules)
+        if reasons is not None:
+            extra = reasons.reindex(index=values.index, columns=values.columns).fillna("")
+            why = why.where(why != "", extra)
+        why = protect(why, counts, relations, derived, secondary=self.rules.secondary)
+        applied = list(rules_applied or ["threshold"] + (["zero"] if self.rules.zeros_are_disclosive else []))
+        if self.rules.secondary and (relations or derived):
+            applied.append("secondary")
+        return self._store(name, kind, source, values, why, counts, details, applied)
+
+    def shares(self, name: str, shares: pd.DataFrame, n, n_with=None, scale: float = 1.0, relations: Sequence[Relation] = (),
+               derived: Mapping | None = None, source: str = "") -> pd.DataFrame:
+        """Shares (proportions, or percentages with ``scale=100``) of ``n`` people; the count behind each is
+        the smaller of those with the attribute (``n_with``, by default share x n) and those without:
+        a share of 0.00 of 2,824 people releases the handful who have the attribute."""
+        base = shares.drop(columns=[c for c in (derived or {}) if c in shares.columns])
+        total = _frame(n, base).astype(float)
+        have = (base.astype(float) / scale * total).round() if n_with is None else _frame(n_with, base).astype(float)
+        counts = np.minimum(have, total - have)
+        details = pd.DataFrame({c: [f"n={_num(t)}, with={_num(h)}" for t, h in zip(total[c], have[c])] for c in base.columns}, index=base.index)
+        return self.table(name, shares, counts, relations, derived, source, kind="shares", details=details)
+
+    def describe(self, name: str, data: pd.DataFrame, labels: Mapping[str, str] | None = None, groups: Sequence[Sequence[str]] = (),
+                 source: str = "") -> pd.DataFrame:
+        """Table 23-style descriptives (Mean, Std. dev., Min., Max., Obs.) of numeric columns of ``data``.
+
+        A 0/1 column is a share: its cells rest on the smaller of those with and without the attribute.
+        Another column is a magnitude: its mean needs the threshold, dominance and p-ratio on the values,
+        and its minimum and maximum (one person's values) are withheld. ``groups`` lists the dummies of
+        one categorical variable, whose means add up to 1 (so one withheld share would follow from the rest)."""
+        labels = dict(labels or {c: c for c in data.columns})
+        stats, counts, why, details = {}, {}, {}, {}
+        for col, label in labels.items():
+            v = pd.to_numeric(data[col], errors="coerce").dropna()
+            binary = bool(len(v)) and v.isin([0, 1]).all()
+            n = len(v)
+            stats[label] = {"Mean": v.mean(), "Std. dev.": v.std(), "Min.": v.min(), "Max.": v.max(), "Obs.": n}
+            k = int(v.sum()) if binary else n
+            m = min(k, n - k) if binary else n
+            counts[label] = {"Mean": m, "Std. dev.": m, "Min.": m, "Max.": m, "Obs.": n}
+            dom = "" if binary else dominance(v, self.rules)
+            why[label] = {"Mean": dom, "Std. dev.": dom, "Min.": "" if binary else "extreme", "Max.": "" if binary else "extreme", "Obs.": ""}
+            d = f"binary: n={n}, with={k}" if binary else f"magnitude: n={n}" + (f", {dom}" if dom else "")
+            details[label] = dict.fromkeys(("Mean", "Std. dev.", "Min.", "Max."), d) | {"Obs.": f"n={n}"}
+        values = pd.DataFrame.from_dict(stats, orient="index")
+        rel = [adds_up([(labels.get(c, c), "Mean") for c in g], None, "categorical shares") for g in groups]
+        applied = ["threshold", "zero", "dominance", "p-ratio", "extreme"]
+        return self.table(name, values, pd.DataFrame.from_dict(counts, orient="index"), rel, None, source, kind="descriptives",
+                          reasons=pd.DataFrame.from_dict(why, orient="index"), details=pd.DataFrame.from_dict(details, orient="index"),
+                          rules_applied=applied)
+
+    def magnitudes(self, name: str, values: pd.DataFrame, contributions: Mapping[Cell, Sequence[float]], relations: Sequence[Relation] = (),
+                   derived: Mapping | None = None, source: str = "") -> pd.DataFrame:
+        """Means, sums or other magnitudes, with the people's contributions behind each cell ({(row, column): values}):
+        the threshold on the number of contributors, n-k dominance and the p-ratio on their values."""
+        base = [c for c in values.columns if c not in (derived or {})]
+        counts = pd.DataFrame({c: [len(contributions.get((r, c), ())) for r in values.index] for c in base}, index=values.index)
+        why = pd.DataFrame({c: [dominance(contributions.get((r, c), ()), self.rules) for r in values.index] for c in base}, index=values.index)
+        return self.table(name, values, counts, relations, derived, source, kind="magnitudes", reasons=why,
+                          rules_applied=["threshold", "zero", "dominance", "p-ratio"])
+
+    def means(self, name: str, data: pd.DataFrame, value: str, rows: str, columns: str | None = None, source: str = "") -> pd.DataFrame:
+        """The mean of ``value`` by ``rows`` (and ``columns``), checked as magnitudes."""
+        d = data.dropna(subset=[value])
+        keys = [rows] + ([columns] if columns else [])
+        groups = {k if isinstance(k, tuple) else (k,): g[value].to_numpy() for k, g in d.groupby(keys, observed=True)}
+        means = pd.Series({k: float(v.mean()) for k, v in groups.items()})
+        table = means.unstack() if columns else means.to_frame(value).set_axis([k[0] for k in means.index])
+        contrib = {((k[0], k[1]) if columns else (k[0], value)): v for k, v in groups.items()}
+        return self.magnitudes(name, table, contrib, source=source)
+
+    # -- regressions ----------------------------------------------------------------------------
+
+    def estimates(self, name: str, est, cells: Mapping[str, int] | None = None, dof: float | None = None, source: str = ""):
+        """Regression coefficients or marginal effects (``movers.results.Estimates`` or a coefficient frame):
+        all withheld if the residual degrees of freedom are under ``safe_dof``; a row withheld if the smallest
+        group it rests on (``cells``, e.g. movers x subgroup) holds fewer than ``threshold`` people. Withheld
+        rows come back as NaN (``mark`` puts ``[c]`` in the rendered table); the result has the input's type."""
+        is_est = isinstance(est, Estimates)
+        frame = est.coefs if is_est else est
+        cells = dict(cells if cells is not None else (est.cells if is_est else frame.attrs.get("cells", {})))
+        nobs = est.nobs if is_est else frame.attrs.get("nobs")
+        if dof is None:
+            dof = (est.extra.get("df_resid") if is_est else frame.attrs.get("df_resid"))
+        approx = dof is None and nobs is not None
+        if approx:
+            dof = nobs - len(frame)  # an upper bound: the frame may not show every parameter
+        if not self.active:
+            self._keep(name, "regression", source, frame)
+            return est
+        counts = pd.DataFrame({"estimate": [cells.get(r, np.nan) for r in frame.index]}, index=frame.index)
+        why = _primary(counts, self.rules)
+        if dof is not None and dof < self.rules.safe_dof:
+            why["estimate"] = "residual df"
+        dof_text = "residual df unknown" if dof is None else f"residual df {'<= ' if approx else ''}{_num(dof)}"
+        details = pd.DataFrame({"estimate": [dof_text] * len(frame)}, index=frame.index)
+        self._store(name, "regression", source, frame, why, counts, details, ["threshold", "zero", "residual df"])
+        out = frame.copy()
+        hide = why["estimate"] != ""
+        out.loc[hide, [c for c in ("estimate", "se", "pvalue") if c in out.columns]] = np.nan
+        out.attrs = dict(frame.attrs)
+        self.outputs[name].released = out
+        return est.with_(coefs=out) if is_est else out
+
+    def estimable(self, name: str, fit: Callable, *args, rows: Sequence[str] = (), **kwargs):
+        """Call ``fit(*args, **kwargs)``; if the model cannot be estimated on this group (a singular matrix,
+        perfect separation), return None and record ``rows`` of output ``name`` as withheld, not a crash."""
+        result = estimable(fit, *args, **kwargs)
+        if isinstance(result, Withheld):
+            frame = pd.DataFrame({"estimate": np.nan}, index=pd.Index(list(rows) or ["(model)"]))
+            why = pd.DataFrame({"estimate": "not estimable"}, index=frame.index)
+            details = pd.DataFrame({"estimate": result.reason}, index=frame.index)
+            self._store(name, "regression", "", frame, why, frame, details, ["not estimable"])
+            return None
+        return result
+
+    # -- figures --------------------------------------------------------------------------------
+
+    def figure(self, name: str, data: pd.DataFrame, count: str, value: str | None = None, source: str = "") -> pd.DataFrame:
+        """The data behind a figure, one row per plotted point or bar with the people behind it in ``count``.
+        Points resting on too few people are dropped (or, with ``value``, set to NaN so the plot shows a gap)."""
+        if not self.active:
+            self._keep(name, "figure", source, data)
+            return data
+        counts = data[[count]].rename(columns={count: "point"})
+        why = _primary(counts, self.rules)
+        self._store(name, "figure", source, data[[count]].rename(columns={count: "point"}), why, counts, None, ["threshold", "zero"])
+        hide = (why["point"] != "").to_numpy()
+        if value is None:
+            return data[~hide]
+        out = data.copy()
+        out.loc[hide, value] = np.nan
+        return out
+
+    # -- prose ----------------------------------------------------------------------------------
+
+    def released(self, name: str):
+        """The output as released (``[c]`` in withheld cells; NaN rows for regressions)."""
+        return self.outputs[name].released
+
+    def is_released(self, name: str, row, column) -> bool:
+        """Whether a cell was checked and released (always true on an inactive checker, except for a model
+        that could not be estimated)."""
+        out = self.outputs.get(name)
+        if out is None or out.reasons is None:
+            return not self.active
+        column = "estimate" if out.kind == "regression" else column
+        if row not in out.reasons.index or column not in out.reasons.columns:
+            return False
+        return out.reasons.loc[row, column] == ""
+
+    def released_rows(self, name: str, columns: Sequence[Hashable] | None = None) -> list:
+        """Rows of output ``name`` whose ``columns`` (default: all) are all released: build prose from these only."""
+        out = self.outputs[name]
+        if out.reasons is None:
+            return list(out.released.index)
+        cols = list(columns) if columns is not None else list(out.reasons.columns)
+        return [r for r in out.reasons.index if all(out.reasons.loc[r, c] == "" for c in cols if c in out.reasons.columns)]
+
+    def glue_text(self, name: str, row, column, fmt: str = "{}", value=None) -> str:
+        """A number for prose from a checked output: formatted with ``fmt``, or ``[c]`` if its cell was withheld
+        (or never checked). ``value`` overrides the stored value (e.g. a rescaled share) but not the check."""
+        if not self.is_released(name, row, column):
+            out = self.outputs.get(name)
+            if out is None or out.reasons is None or row not in out.reasons.index:
+                self._note_unchecked(name, row, column)
+            return SUPPRESSED
+        if value is None:
+            frame = self.outputs[name].released
+            column = "estimate" if self.outputs[name].kind == "regression" and column not in frame.columns else column
+            value = frame.loc[row, column]
+        return fmt.format(value) if not isinstance(value, str) else value
+
+    def mark(self, table, name: str, column: Hashable | None = None, rows_map: Mapping | None = None):
+        """Put ``[c]`` into a rendered ``movers.tables.Table`` wherever output ``name`` was withheld: the same
+        row and column labels, or for a regression the whole row (in ``column``, a model's column, if given)."""
+        out = self.outputs.get(name)
+        if out is None or out.reasons is None:
+            return table
+        frame = table.frame
+        for r in out.reasons.index:
+            label = str((rows_map or {}).get(r, r))
+            if label not in frame.index:
+                continue
+            for c in out.reasons.columns:
+                if out.reasons.loc[r, c] == "":
+                    continue
+                if out.kind == "regression":
+                    frame.loc[label, [column] if column is not None else list(frame.columns)] = SUPPRESSED
+                elif str(c) in frame.columns:
+                    frame.loc[label, str(c)] = SUPPRESSED
+        return table
+
+    # -- what the page and the checkers see -----------------------------------------------------------
+
+    def withheld(self) -> pd.DataFrame:
+        """What was withheld and which rule withheld it (output, row, column, rule), without any count:
+        the list a page shows under its outputs."""
+        recs = [{"output": o.name, "row": str(c["row"]), "column": "" if o.kind == "regression" else str(c["column"]), "rule": REASONS.get(c["rule"], c["rule"])}
+                for o in self.outputs.values() for c in o.cells if c["outcome"] == "withheld"]
+        return pd.DataFrame(recs, columns=["output", "row", "column", "rule"])
+
+    def record(self) -> dict:
+        """The checker's record: every output, its source, the rules applied, its outcome and, per cell,
+        the counts that justify the outcome. For the output checkers only; never shown in the book."""
+        return {
+            "chapter": self.chapter,
+            "active": self.active,
+            "rules": asdict(self.rules),
+            "outputs": [{"output": o.name, "kind": o.kind, "source": o.source, "rules_applied": self.rules.describe(o.rules) + (["not estimable groups withheld"] if "not estimable" in o.rules else []),
+                         "outcome": o.outcome, "cells": o.cells} for o in self.outputs.values()],
+        }
+
+    def write(self) -> Path | None:
+        """Write ``record.json`` and ``cells.csv`` (one line per checked cell) to the run's folder, atomically.
+        Inactive checkers (synthetic or public data) write nothing."""
+        if not self.active or self.folder is None:
+            return None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        rec = self.record()
+        _atomic_write(self.folder / "record.json", json.dumps(rec, indent=1, default=str))
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=["output", "kind", "source", "row", "column", "outcome", "rule", "count", "detail"])
+        w.writeheader()
+        for o in rec["outputs"]:
+            for c in o["cells"]:
+                w.writerow({"output": o["output"], "kind": o["kind"], "source": o["source"], **c})
+        _atomic_write(self.folder / "cells.csv", buf.getvalue())
+        return self.folder / "record.json"
+
+    # -- internals ------------------------------------------------------------------------------------
+
+    def _keep(self, name, kind, source, values):
+        self.outputs[name] = Output(name, kind, source, [], released=values)
+        return values
+
+    def _store(self, name, kind, source, values, why, counts, details, applied):
+        released = values.astype(object).copy()
+        for c in why.columns:
+            if c in released.columns:
+                released[c] = released[c].where(why[c] == "", SUPPRESSED)
+        cells = []
+        for r in why.index:
+            for c in why.columns:
+                rule = why.loc[r, c]
+                cnt = counts.loc[r, c] if (c in counts.columns and r in counts.index) else None
+                cells.append({"row": str(r), "column": str(c), "outcome": "withheld" if rule else "released", "rule": rule,
+                              "count": _num(cnt), "detail": "" if details is None or c not in details.columns else str(details.loc[r, c])})
+        self.outputs[name] = Output(name, kind, source, list(applied), released, why, cells)
+        return released
+
+    def _note_unchecked(self, name, row, column):
+        if not self.active:
+            return
+        out = self.outputs.setdefault(f"{name} (prose)", Output(f"{name} (prose)", "prose", "", ["unchecked"]))
+        out.cells.append({"row": str(row), "column": str(column), "outcome": "withheld", "rule": "unchecked", "count": None, "detail": "not a checked cell"})
+
+
+# ----------------------------------------------------------------------------- not estimable
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A result that cannot be released, with the reason (no counts, no values)."""
+
+    reason: str
+
+
+def estimable(fit: Callable, *args, **kwargs):
+    """``fit(*args, **kwargs)``, or ``Withheld(reason)`` when the model cannot be estimated on this group:
+    a singular design (``LinAlgError``) or perfect separation. A small group is then withheld, not a crash."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PerfectSeparationWarning)
+            return fit(*args, **kwargs)
+    except np.linalg.LinAlgError:
+        return Withheld("singular design matrix: the group is too small or has no variation")
+    except (PerfectSeparationError, PerfectSeparationWarning):
+        return Withheld("perfect separation: the group is too small or has no variation in the outcome")
+
+
+# ----------------------------------------------------------------------------- a run's record
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def checking_folder(chapter: str, build: Path | None = None) -> Path:
+    """``_build/output_checking/<chapter>``: beside the book, never in the staged book (``_build/src``)."""
+    return Path(build or paths.BUILD) / "output_checking" / chapter
+
+
+def start_run(chapter: str, source: "DataSource | str | None" = None, rules: Rules | Mapping | None = None, build: Path | None = None) -> Checker:
+    """The checker of a chapter run. Clears the chapter's checking folder first (renamed aside, then
+    deleted, so no old record survives a failed run and no half-deleted one is ever seen). The checker is
+    active for restricted data only; its rules come from the data source (``DataSource.rules``) or the YAML."""
+    folder = checking_folder(chapter, build)
+    if folder.exists():
+        aside = folder.with_name(f".{chapter}.old-{os.getpid()}")
+        os.replace(folder, aside)
+        shutil.rmtree(aside, ignore_errors=True)
+    (folder.parent / f"{chapter}_counts.csv").unlink(missing_ok=True)  # the file of the earlier checker
+    kind = source.kind if isinstance(source, DataSource) else source
+    active = kind == "restricted"
+    if rules is None and isinstance(source, DataSource):
+        rules = source.rules
+    return Checker(chapter, rules, active=active, folder=folder)
+
+
+def banner_text(record: "Checker | Mapping | str | Path") -> str:
+    """The restricted banner's sentence, from what the checker actually did (a Checker, its record, or
+    the path of ``record.json``); it never claims a check that was not made."""
+    if isinstance(record, (str, Path)):
+        record = json.loads(Path(record).read_text())
+    elif isinstance(record, Checker):
+        record = record.record()
+    outputs = record.get("outputs", [])
+    if not record.get("active", True) or not outputs:
+        return ("This page was computed from licensed microdata. No output of this page was checked by `movers.sdc`; "
+                "every output needs the data owner's output checking before release.")
+    used = {r for o in outputs for r in o.get("rules_applied", [])}
+    applied = [w for w in Rules.of(record.get("rules", {})).describe() if w in used]
+    kinds = pd.Series([o["kind"] for o in outputs]).value_counts()
+    n_withheld = sum(c["outcome"] == "withheld" for o in outputs for c in o["cells"])
+    what = ", ".join(f"{n} {k if n == 1 else {'shares': 'share tables', 'magnitudes': 'magnitude tables', 'descriptives': 'descriptive tables', 'prose': 'prose checks'}.get(k, k + 's')}" for k, n in kinds.items())
+    return (f"This page was computed from licensed microdata. Its {len(outputs)} checked outputs ({what}) passed the disclosure "
+            f"checks of `movers.sdc`: {'; '.join(applied)}. {n_withheld} cell(s) were withheld ([c]). They still need the data "
+            "owner's output checking before release.")
+
+
+# ----------------------------------------------------------------------------- hygiene: scrubbing text
+
+
+_ID_WORDS = r"\b(pidp|hidp|pid|lsnum|ls_?id|member(?: id)?|person(?: id)?|id)\b"
+_ID = re.compile(_ID_WORDS + r"(\s*[=:]?\s*)(-?\d+)", re.IGNORECASE)
+_LONG_NUMBER = re.compile(r"(?<![\w.,])\d{6,}(?![\w,]|\.\d)")
+_DATA_FILE = re.compile(r"(?:[A-Za-z]:)?[\w./\\~-]*[\w-]+\.(?:tab|dta|sav|csv|parquet|feather|xlsx?)\b", re.IGNORECASE)
+
+
+def scrub(text: str, secrets: Iterable[str | Path] = ()) -> str:
+    """``text`` with data paths, identifiers and long raw numbers replaced: every ``secrets`` path (and its
+    resolved form) by ``<restricted data>``, names of data files by ``<data file>``, ``pidp 12345``-style
+    identifiers by ``pidp <id>``, and bare numbers of six digits or more (identifiers, incomes) by ``<number>``.
+    For tracebacks and failed notebooks of restricted runs: a person's value must not leave the lab that way."""
+    out = str(text)
+    keys = set()
+    for s in secrets:
+        if s:
+            keys |= {str(s), str(Path(s).expanduser()), str(Path(s).expanduser().resolve())}
+    for s in sorted(keys, key=len, reverse=True):
+        out = out.replace(s.rstrip("/"), "<restricted data>")
+    out = _DATA_FILE.sub("<data file>", out)
+    out = _ID.sub(lambda m: f"{m.group(1)}{m.group(2) or ' '}<id>", out)
+    return _LONG_NUMBER.sub("<number>", out)
+
+
+def scrub_notebook(nb: Mapping, secrets: Iterable[str | Path] = ()) -> dict:
+    """A failed notebook of a restricted run made safe to copy out of the run: every output dropped except
+    the error (its name, message and traceback scrubbed), and the sources and metadata scrubbed."""
+    nb = json.loads(json.dumps(nb, default=str))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    secrets = list(secrets)
+    return json.loads(json.dumps(_scrub_all(nb, secrets)))
+
+
+def _scrub_all(x, secrets):
+    if isinstance(x, str):
+        return scrub(x, secrets)
+    if isinstance(x, list):
+        return [_scrub_all(v, secrets) for v in x]
+    if isinstance(x, dict):
+        return {k: _scrub_all(v, secrets) for k, v in x.items()}
+    return x
+
+
+def scrub_notebook_file(src: str | Path, dst: str | Path, secrets: Iterable[str | Path] = ()) -> Path:
+    """``scrub_notebook`` from file to file (written atomically); the runner's copy to ``_build/failed/``."""
+    nb = json.loads(Path(src).read_text(encoding="utf-8"))
+    dst = Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(dst, json.dumps(scrub_notebook(nb, secrets), indent=1))
+    return dst
+
+
+# ----------------------------------------------------------------------------- auditing rendered tables
+
+
+def read_markdown_table(md: str) -> pd.DataFrame:
+    """The cells of the first pipe table in MyST markdown (``movers.tables.Table.to_markdown``), as strings
+    indexed by the first column: what a reader of the page sees."""
+    lines = [ln.strip() for ln in md.splitlines() if ln.strip().startswith("|")]
+    if len(lines) < 2:
+        raise ValueError("no pipe table in the text")
+
+    def cells(line):
+        parts = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+        return [p.strip().replace("\\_", "_").replace("\\*", "*").replace("\\|", "|").replace("\\$", "$").replace("\\\\", "\\") for p in parts]
+
+    head = cells(lines[0])
+    body = [cells(ln) for ln in lines[2:]]
+    frame = pd.DataFrame([b[1:] for b in body], index=[b[0] for b in body], columns=head[1:])
+    frame.index.name = head[0] or None
+    return frame
+
+
+def parse_number(text: str) -> float | None:
+    """A number as the book prints it (thousands separators, a sign, stars, an SE in parentheses), or None."""
+    m = re.match(r"^\s*([-+−]?)£?([\d,]*\.?\d+)", str(text))
+    if not m:
+        return None
+    v = float(m.group(2).replace(",", ""))
+    return -v if m.group(1) in ("-", "−") else v
+
+
+def leaks(shown: pd.DataFrame, counts: pd.DataFrame, relations: Sequence[Relation] = (), rules: Rules | Mapping | None = None) -> list[str]:
+    """An auditor independent of the checker: what a page reveals. ``shown`` is the table a reader sees
+    (strings, e.g. from ``read_markdown_table``); ``counts`` the people behind each cell (the smaller
+    category for a share). Lists every cell shown although under the threshold (or zero), and every
+    ``[c]`` cell that can be recovered by subtraction from the shown cells and the known totals."""
+    rules = Rules.of(rules or {})
+    problems = []
+    bad = _primary(counts.reindex(index=shown.index, columns=shown.columns), rules)
+    for r in shown.index:
+        for c in shown.columns:
+            if shown.loc[r, c] != SUPPRESSED and parse_number(shown.loc[r, c]) is not None and bad.loc[r, c]:
+                problems.append(f"{r} / {c}: shown with fewer than {rules.threshold} people")
+    hidden = [(r, c) for r in shown.index for c in shown.columns if shown.loc[r, c] == SUPPRESSED]
+    for r, c in sorted(recoverable(hidden, relations), key=repr):
+        problems.append(f"{r} / {c}: [c] recoverable by subtraction")
+    return problems
+
+
+# ----------------------------------------------------------------------------- the earlier interface (kept until the chapters are rewired)
 
 
 def small_cells(counts: pd.DataFrame, threshold: int = THRESHOLD) -> pd.DataFrame:
-    """Boolean mask of cells with a positive count below ``threshold`` (zero cells reveal nothing about a person)."""
-    c = counts.apply(pd.to_numeric, errors="coerce")
-    return (c > 0) & (c < threshold)
+    """Boolean mask of cells the primary rule withholds: under ``threshold`` people, or zero (zeros are disclosive)."""
+    return _primary(counts, Rules.of({"threshold": threshold})) != ""
 
 
 def suppress(values: pd.DataFrame, counts: pd.DataFrame, threshold: int = THRESHOLD) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Replace every value whose underlying count is below ``threshold`` with ``[c]``.
-
-    ``counts`` has the same shape as ``values`` and holds the number of people
-    behind each cell. Returns the suppressed table (object dtype) and a
-    record of the suppressed cells (row, column, count) for the output log.
-    """
+    """Replace every value whose count is under ``threshold`` (or zero) with ``[c]`` (primary suppression only;
+    the checker's ``table`` adds secondary suppression). Returns the table and a log (row, column, count)."""
     if values.shape != counts.shape:
         raise ValueError(f"values {values.shape} and counts {counts.shape} must have the same shape")
-    mask = small_cells(counts.set_axis(values.index, axis=0).set_axis(values.columns, axis=1), threshold)
+    counts = counts.set_axis(values.index, axis=0).set_axis(values.columns, axis=1)
+    mask = small_cells(counts, threshold)
     out = values.astype(object).where(~mask, SUPPRESSED)
-    log = [
-        {"row": r, "column": c, "count": int(counts.iloc[i, j])}
-        for i, r in enumerate(values.index)
-        for j, c in enumerate(values.columns)
-        if mask.iloc[i, j]
-    ]
+    log = [{"row": r, "column": c, "count": int(counts.loc[r, c])} for r in values.index for c in values.columns if mask.loc[r, c]]
     return out, pd.DataFrame(log, columns=["row", "column", "count"])
 
 
 def check_min_count(n: int | Sequence[int], what: str, threshold: int = THRESHOLD) -> None:
-    """Raise if a regression or a share rests on fewer than ``threshold`` people in some cell."""
+    """Raise if a regression or a share rests on fewer than ``threshold`` people in some cell (the count is
+    not in the message: it is the disclosive figure)."""
     arr = np.atleast_1d(np.asarray(n))
-    bad = arr[(arr > 0) & (arr < threshold)]
-    if bad.size:
-        raise ValueError(f"disclosure risk: {what} rests on a cell of {int(bad.min())} people (< {threshold})")
+    if ((arr > 0) & (arr < threshold)).any():
+        raise ValueError(f"disclosure risk: {what} rests on a cell of fewer than {threshold} people")
 
 
 def suppress_restricted(values: pd.DataFrame, counts: pd.DataFrame, source: str, threshold: int = THRESHOLD) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``suppress`` for restricted microdata only: synthetic and public data are released as they are,
-    so the same chapter code serves every source."""
+    """``suppress`` for restricted microdata only: synthetic and public data are released as they are."""
     if source != "restricted":
         return values, pd.DataFrame(columns=["row", "column", "count"])
     return suppress(values, counts.reindex(index=values.index, columns=values.columns), threshold)
 
 
 def suppress_effects(frame: pd.DataFrame, cells: Mapping[str, int], source: str, threshold: int = THRESHOLD) -> tuple[pd.DataFrame, list]:
-    """Restricted data: blank (NaN) the estimate, SE and p-value of every group whose smaller mover or
-    stayer cell holds fewer than ``threshold`` people: an effect estimated on a handful of movers is
-    close to those people's own outcomes. Returns the frame and a log (row, count) for the checkers."""
+    """Restricted data: blank (NaN) the estimate, SE and p-value of every group whose smaller mover or stayer
+    cell holds fewer than ``threshold`` people. Returns the frame and a log (row, count) for the checkers."""
     if source != "restricted":
         return frame, []
-    out = frame.copy()
-    log = []
-    for row in out.index:
-        n = cells.get(row)
-        if n is not None and 0 < n < threshold:
-            out.loc[row, ["estimate", "se", "pvalue"]] = np.nan
-            log.append({"row": row, "count": int(n)})
+    chk = Checker("-", {"threshold": threshold})
+    out = chk.estimates("effects", frame, cells={r: n for r, n in cells.items() if n is not None}, dof=math.inf)
+    log = [{"row": r, "count": int(cells[r])} for r in frame.index if r in cells and not chk.is_released("effects", r, "estimate")]
     return out, log
 
 
 def releasable(log) -> pd.DataFrame:
     """The suppression log as it may be shown in the book: which cells (table, row, column) were
-    suppressed and nothing else. An allow-list, not a count dropped: a count under the threshold is
-    itself the disclosive figure, and it goes to the checkers' file instead."""
+    suppressed and nothing else (a count under the threshold is itself the disclosive figure)."""
     return pd.DataFrame(list(log), columns=["table", "row", "column"])
 
 
 def write_checking_file(chapter: str, counts: pd.DataFrame) -> Path:
-    """Write the counts an output checker needs for ``chapter`` to ``_build/output_checking/`` (in the
-    secure lab, beside the book, never in it) and return the path the page should cite. Written to a
-    temporary name first, so an interrupted run leaves no file that looks complete."""
-    from movers import paths
-
+    """Write the counts an output checker needs for ``chapter`` to ``_build/output_checking/`` (beside the
+    book, never in it), atomically, and return the path the page should cite."""
     path = paths.BUILD / "output_checking" / f"{chapter}_counts.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".csv.part")
-    counts.to_csv(tmp, index=False)
-    tmp.replace(path)
+    _atomic_write(path, counts.to_csv(index=False))
     return path
