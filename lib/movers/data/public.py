@@ -924,3 +924,92 @@ def harmonisation_summary(inputs: CensusInputs) -> pd.DataFrame:
         for k, h in inputs.harmonised.items()
     }
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def synthetic_census_inputs(folder, lag_year: int = 2010, census_year: int = 2011) -> CensusInputs:
+    """The synthetic world's equivalents of ``census_inputs``, read through the real-format loaders.
+
+    The census matrix is the all-persons total of the world's Nomis table by ethnic
+    group; population (offset) is mid-``census_year``, the demographic controls and
+    TFR are ``census_year``'s and house prices and GVA per head ``lag_year``'s, as
+    for the open files; types are the world's ONS supergroups and IMD 2010 quintiles.
+    """
+    from movers.data import nomis, ons_flows
+    from movers.data.geography import load_geography
+
+    folder = Path(folder)
+    geo = load_geography(folder / "geography")
+    known = set(geo.las["la_code"])
+    units = sorted(known)
+    long = ons_flows.read_census_groups(folder / "flows" / CENSUS_ETHNICITY_FILE, "Ethnic group: ", known)
+    od = long.groupby(["origin", "destination"], as_index=False)["moves"].sum()
+    cov = nomis.covariates(folder / "nomis", known).set_index(["la_code", "year"])
+    for y in (lag_year, census_year):
+        if y not in cov.index.get_level_values("year"):
+            raise InputError(folder / "nomis", f"no covariates for {y}")
+    now, lag = cov.xs(census_year, level="year").reindex(units), cov.xs(lag_year, level="year").reindex(units)
+    pop = nomis.population_summary(folder / "nomis", known, years=[census_year]).set_index("la_code").reindex(units)
+    covariates = pd.DataFrame(
+        {
+            "population": pop["population"],
+            "young_share": pop["young_share"],
+            "dependency_ratio": pop["dependency_ratio"],
+            "tfr": now["tfr"],
+            "house_price": lag["house_price"],
+            "gva_per_head": lag["gva_per_head"],
+        }
+    )
+    cl = nomis.classifications(folder / "nomis", known).set_index("la_code").reindex(units)
+    types = pd.DataFrame({"supergroup": cl["supergroup"], "imd": cl["imd"], "imd_rank": cl["imd_rank"]})
+    between = od[od["origin"] != od["destination"]][["origin", "destination", "moves"]].reset_index(drop=True)
+    notes = {
+        "n_units": len(units),
+        "n_england": int(sum(u.startswith("E") for u in units)),
+        "moves_between": float(between["moves"].sum()),
+        "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
+        "census_year": census_year,
+        "lag_year": lag_year,
+    }
+    shp = next(iter(sorted((folder / "geography").glob("*.shp"))))
+    return CensusInputs(geo, between, covariates, types, {}, notes, shp, units={})
+
+
+def census_inputs_for(source: str, data_path: str = "", cache_dir=None) -> CensusInputs:
+    """``CensusInputs`` for a chapter: the open files (``public``) or the synthetic world's equivalents."""
+    from movers import paths
+
+    if source == "public":
+        return census_inputs(public_folder(data_path), cache_dir or paths.DATA / "cache" / "public_geography")
+    if source == "synthetic":
+        return synthetic_census_inputs(paths.data_dir("synthetic", data_path or None))
+    raise InputError("parameter 'source'", f"the 2011 flows chapter runs on synthetic or public data, not {source!r}")
+
+
+def synthetic_components(folder, years) -> pd.DataFrame:
+    """The synthetic world's equivalent of MYEB3's internal in/out totals: moves out of and into each
+    authority per year from its detailed estimates (England and Wales only), and its mid-year populations."""
+    from movers.data import nomis, ons_flows
+    from movers.data.geography import load_geography
+
+    folder = Path(folder)
+    known = set(load_geography(folder / "geography").las["la_code"])
+    years = sorted(years)
+    pop = nomis.population_summary(folder / "nomis", known, years=[years[0] - 1] + years)[["la_code", "year", "population"]]
+    recs = []
+    for y in years:
+        d = ons_flows.read_detailed_file(folder / "flows" / f"Detailed_Estimates_{y}_Dataset_1.csv", known)
+        d = d[d["origin"] != d["destination"]]
+        recs.append(pd.DataFrame({"internal_out": d.groupby("origin")["moves"].sum(), "internal_in": d.groupby("destination")["moves"].sum()}).fillna(0).rename_axis("la_code").reset_index().assign(year=y))
+    flows_ = pd.concat(recs, ignore_index=True)
+    return pop.merge(flows_, on=["la_code", "year"], how="left")
+
+
+def components_for(source: str, data_path: str = "", years=range(2012, 2019)) -> pd.DataFrame:
+    """Population and internal in/out totals by authority and year: MYEB3 (``public``) or the synthetic equivalent."""
+    from movers import fetch, paths
+
+    if source == "public":
+        return read_myeb3(fetch.local_path(public_folder(data_path), "myeb3"))
+    if source == "synthetic":
+        return synthetic_components(paths.data_dir("synthetic", data_path or None), years)
+    raise InputError("parameter 'source'", f"must be synthetic or public, not {source!r}")
