@@ -16,9 +16,7 @@ Facts used here that are not in the files:
 
 * the ONS codes of the nine English regions and Wales (``REGION_CODES``);
 * the 2011 Census merged two pairs of authorities for its flow tables (City of
-  London into Westminster, Isles of Scilly into Cornwall: ``CENSUS_MERGED``);
-* the 2011 Census usual resident population of England and Wales,
-  56,075,912 (``CENSUS_2011_EW_POPULATION``; ONS, Census 2011 table KS101EW).
+  London into Westminster, Isles of Scilly into Cornwall: ``CENSUS_MERGED``).
 """
 
 from __future__ import annotations
@@ -50,7 +48,6 @@ REGION_CODES = {
     "Wales": "W92000004",
 }
 CENSUS_MERGED = {"E09000001": "E09000033", "E06000053": "E06000052"}
-CENSUS_2011_EW_POPULATION = 56_075_912
 LOOKUP_FILE = "LAD14_RGN14_EW_LU.csv"
 IMD_GROUPS = ["High deprivation", "2nd quintile", "3rd quintile", "4th quintile", "Low deprivation"]
 
@@ -236,21 +233,6 @@ def read_census_od(path, crosswalk: dict[str, str] | None = None) -> pd.DataFram
     if "origin_people" in out:
         agg["origin_people"] = "first"
     return out.groupby(["origin", "destination"], as_index=False).agg(agg)
-
-
-def census_population(od: pd.DataFrame) -> pd.Series:
-    """Population of each origin, rescaled to the 2011 Census total of England and Wales.
-
-    Why rescaled: simim's ``PEOPLE`` is a later population (its England and Wales
-    total is about 59.8 million, a 2019-20 figure), and no 2011 LA population file
-    is among the open files here. Scaling to the 2011 Census total keeps each
-    authority's share of the later population; it misstates authorities that grew
-    faster or slower than average (London boroughs) by a few per cent.
-    """
-    if "origin_people" not in od:
-        raise InputError("census flows", "the matrix has no PEOPLE column, so no population denominator")
-    pop = od.drop_duplicates("origin").set_index("origin")["origin_people"]
-    return (pop * CENSUS_2011_EW_POPULATION / pop.sum()).rename("population")
 
 
 # --------------------------------------------------------------------------- IMD 2010
@@ -442,27 +424,6 @@ def real_geography(boundary_shp, gva_path, cache_dir, merge_census: bool = False
 # --------------------------------------------------------------------------- everything the public flows chapter reads
 
 
-@dataclass
-class FlowInputs:
-    """What the 2011 flows analysis needs, on one set of authority codes.
-
-    ``od``: origin, destination, moves (between distinct authorities);
-    ``population``: residents by authority; ``imd``: la_code, imd_score, imd_rank,
-    imd_quintile, imd_group (England only); ``gva_per_head`` by authority (£);
-    ``notes``: facts about the inputs the chapter reports.
-    """
-
-    geography: object
-    od: pd.DataFrame
-    population: pd.Series
-    imd: pd.DataFrame
-    gva_per_head: pd.Series
-    notes: dict = field(default_factory=dict)
-    boundary_file: Path | None = None
-    units: dict = field(default_factory=dict)
-    truth: dict = field(default_factory=dict)
-
-
 def public_folder(data_path: str = "") -> Path:
     """The folder of open files a ``source=public`` chapter reads.
 
@@ -486,90 +447,7 @@ def public_folder(data_path: str = "") -> Path:
     raise InputError(cache, "no open data here: run `python -m movers fetch` (or pass -p data_path=<folder of the open files>)")
 
 
-def public_flow_inputs(folder, cache_dir, gva_year: int = 2011) -> FlowInputs:
-    """Read the open files of ``folder`` (the ``data/public`` layout) into ``FlowInputs`` on the 2011 Census units."""
-    from movers import fetch
-
-    folder = Path(folder)
-    p = {name: fetch.local_path(folder, name) for name in ("lad_boundaries_2014", "gva_la", "census2011_od", "la_code_crosswalk", "imd2010_lsoa", "imd2015_lsoa")}
-    geo = real_geography(p["lad_boundaries_2014"], p["gva_la"], cache_dir, merge_census=True)
-    od = read_census_od(p["census2011_od"], read_crosswalk(p["la_code_crosswalk"]))
-    pop = census_population(od)
-    units = set(geo.las["la_code"])
-    missing = sorted(units - set(od["origin"]))
-    if missing:
-        raise InputError(p["census2011_od"], f"no flows for authorities of the boundary file: {', '.join(missing[:5])}")
-    imd = imd2010_la(p["imd2010_lsoa"], p["imd2015_lsoa"], units=CENSUS_MERGED)
-    gva = read_gva(p["gva_la"])
-    gph = gva_per_head(gva, pop, gva_year, units=CENSUS_MERGED)
-    between = od[od["origin"] != od["destination"]][["origin", "destination", "moves"]].reset_index(drop=True)
-    notes = {
-        "n_units": len(units),
-        "moves_between": float(between["moves"].sum()),
-        "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
-        "people_total_raw": float(od.drop_duplicates("origin")["origin_people"].sum()),
-        "imd_unplaced": imd.attrs["unplaced"],
-        "imd_placed_by_code": imd.attrs["placed_by_code"],
-        "gva_year": gva_year,
-    }
-    return FlowInputs(geo, between, pop, imd, gph, notes, boundary_file=p["lad_boundaries_2014"], units=dict(CENSUS_MERGED))
-
-
 CENSUS_ETHNICITY_FILE = "census2011_migration_ethnicity_la.csv"
-
-
-def synthetic_flow_inputs(folder, gva_year: int = 2011) -> FlowInputs:
-    """The synthetic world's equivalents of the open files, as ``FlowInputs`` on its own authorities.
-
-    Why these files: the synthetic world writes the 2011 Census origin-destination
-    table in the Nomis layout by ethnic group (``flows/census2011_migration_ethnicity_la.csv``),
-    whose "All categories" column is the all-persons matrix the open MM01CUK_ALL
-    file holds; populations come from its MYEB1 file, IMD 2010 quintiles from its
-    LA summary ("rank of average score", as the report used), GVA per head from its
-    ONS GVA file. Everything is read through the project's real-format loaders, so
-    this is the code path a holder of those real files would run.
-    """
-    from movers.data import nomis, ons_flows
-    from movers.data.geography import load_geography
-    from movers.synth import read_truth
-
-    folder = Path(folder)
-    geo = load_geography(folder / "geography")
-    known = set(geo.las["la_code"])
-    long = ons_flows.read_census_groups(folder / "flows" / CENSUS_ETHNICITY_FILE, "Ethnic group: ", known)
-    od = long.groupby(["origin", "destination"], as_index=False)["moves"].sum()
-    pop = nomis.population_summary(folder / "nomis", known, years=[2011]).set_index("la_code")["population"]
-    cl = nomis.classifications(folder / "nomis", known)
-    imd = cl.dropna(subset=["imd"]).rename(columns={"imd": "imd_group"})[["la_code", "imd_rank", "imd_quintile", "imd_group"]]
-    imd = imd.assign(imd_score=np.nan, imd_rank=imd["imd_rank"].astype(int), imd_quintile=imd["imd_quintile"].astype(int)).sort_values("imd_rank", ignore_index=True)
-    gva = nomis.read_wide(folder / "nomis" / nomis.GVA_FILE, "LAD code", "gva_per_head", known)
-    gph = gva[gva["year"] == gva_year].set_index("la_code")["gva_per_head"]
-    if gph.empty:
-        raise InputError("parameter 'gva_year'", f"no GVA per head for {gva_year}; the file has {gva['year'].min()}-{gva['year'].max()}")
-    between = od[od["origin"] != od["destination"]].reset_index(drop=True)
-    notes = {
-        "n_units": len(known),
-        "moves_between": float(between["moves"].sum()),
-        "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
-        "people_total_raw": float(pop.sum()),
-        "imd_unplaced": 0,
-        "imd_placed_by_code": 0,
-        "gva_year": gva_year,
-    }
-    shp = next(iter(sorted((folder / "geography").glob("*.shp"))))
-    truth = read_truth(folder / "flows").get("coefficients", {})
-    return FlowInputs(geo, between, pop.rename("population"), imd, gph, notes, boundary_file=shp, units={}, truth=truth)
-
-
-def flow_inputs(source: str, data_path: str = "", gva_year: int = 2011, cache_dir=None) -> FlowInputs:
-    """``FlowInputs`` for a chapter: the open files (``public``) or the synthetic world's equivalents."""
-    from movers import paths
-
-    if source == "public":
-        return public_flow_inputs(public_folder(data_path), cache_dir or paths.DATA / "cache" / "public_geography", gva_year=gva_year)
-    if source == "synthetic":
-        return synthetic_flow_inputs(paths.data_dir("synthetic", data_path or None), gva_year=gva_year)
-    raise InputError("parameter 'source'", f"the 2011 flows chapter runs on synthetic or public data, not {source!r}")
 
 
 # --------------------------------------------------------------------------- part two: official layouts of the LA covariates
@@ -1013,3 +891,51 @@ def components_for(source: str, data_path: str = "", years=range(2012, 2019)) ->
     if source == "synthetic":
         return synthetic_components(paths.data_dir("synthetic", data_path or None), years)
     raise InputError("parameter 'source'", f"must be synthetic or public, not {source!r}")
+
+
+def describe_inputs(source: str, data_path: str = "") -> str:
+    """One paragraph (Markdown) saying which files a 2011 Census chapter read and from where."""
+    from movers import paths
+
+    if source == "synthetic":
+        return ("The inputs are the **synthetic world's** equivalents of the open files, read through the same "
+                "real-format loaders: its 2011 Census origin-destination table (the all-persons column of the Nomis "
+                "table by ethnic group), its mid-year populations by age, fertility, house prices, GVA per head, "
+                "supergroups and IMD 2010 summary. Run the chapter with `--scenario public` (or `-p source=public`) "
+                "for the real open data.")
+    folder = public_folder(data_path)
+    where = ("the folder given as `data_path`" if data_path
+             else "the workplace copy of the open files, because `data/public` has not been fetched" if folder == paths.SHARED_PUBLIC
+             else "the download cache of `python -m movers fetch`")
+    return (f"The inputs are **real open data**, read from `{folder}` ({where}): the 2011 Census origin-destination "
+            "matrix between local authorities (all ages, both sexes); the December 2014 authority boundaries; the ONS "
+            "2011 area classification for local authorities; an IMD 2010 authority summary approximated from the "
+            "official small-area (LSOA) scores by an unweighted average (the official summary is not among the open "
+            "files); mid-year population by single year of age and sex; births by age of mother, from which the total "
+            "fertility rate is derived; HPSSA median house prices; GVA by authority and MYEB3 populations. "
+            "`data/datasets.yml` names each file, its publisher and its checksum.")
+
+
+def harmonisation_note(inputs: CensusInputs):
+    """What happened to the codes of each open file (a table), or a sentence for the synthetic world."""
+    from IPython.display import Markdown
+
+    from movers import tables
+
+    if not inputs.harmonised:
+        return Markdown("The synthetic world's files are all on the authorities of its own geography; no code needed harmonising.")
+    return tables.render(harmonisation_summary(inputs), digits=0, label="table-public-harmonisation",
+                         caption="How each open file was put on the 2011 Census areas of England and Wales (number of LA codes)",
+                         notes="Census pairs merged: City of London into Westminster and Isles of Scilly into Cornwall, as the census published its flows. "
+                               "Older codes recoded: 2009-2013 codes renamed to the 2014 ones. Merged codes spread: a 2019-2021 authority's value given to each of its former districts. "
+                               "Scotland / NI dropped: authorities outside England and Wales, left out as the report does.")
+
+
+def describe_components(source: str) -> str:
+    """Where the yearly in/out totals come from (Markdown)."""
+    if source == "public":
+        return ("Yearly totals come from ONS's MYEB3 series (population estimates, summary components of change, mid-2018 "
+                "edition), read in its official layout: internal moves into and out of each authority and its mid-year population.")
+    return ("Yearly totals are the synthetic world's: moves out of and into each authority from its detailed estimates "
+            "(England and Wales only, so moves to and from Scotland and Northern Ireland are not counted, unlike MYEB3) "
+            "and its mid-year populations.")

@@ -199,28 +199,51 @@ def agreement(long: pd.DataFrame) -> dict:
     return {"n": int(len(p)), "sign": float(sign.mean()), "within_2se": float(within.mean())}
 
 
+def run_all(inputs, exposure: str = "offset", typologies: Sequence[str] = ("supergroup", "imd")) -> dict:
+    """``report_models`` for every sample (``SAMPLES``) and typology: {sample: {typology: {key: entry}}}."""
+    return {s: {t: report_models(census_frame(inputs, t, include_zero=(s == "full")), t, exposure) for t in typologies} for s in SAMPLES}
+
+
 def agreement_table(results: Mapping[str, dict]) -> pd.DataFrame:
-    """One row per published table and sample: ``results`` maps a sample label to ``report_models`` output."""
+    """One row per published table and sample, from ``run_all`` output."""
     recs = []
-    for sample, res in results.items():
-        for key, r in res.items():
-            if r["table"] is None:
-                continue
-            a = agreement(r["long"])
-            recs.append({"Table": f"Table {r['table']}", "Model set": "Sending" if key == "Sending" else f"From {key}", "Sample": sample,
-                         "Published coefficients": a["n"], "Same sign (share)": a["sign"], "Within 2 published SEs (share)": a["within_2se"]})
+    for sample, by_type in results.items():
+        for res in by_type.values():
+            for key, r in res.items():
+                if r["table"] is None:
+                    continue
+                a = agreement(r["long"])
+                recs.append({"Table": f"Table {r['table']}", "Model set": "Sending" if key == "Sending" else f"From {key}", "Sample": SAMPLES.get(sample, sample),
+                             "Published coefficients": a["n"], "Same sign (share)": a["sign"], "Within 2 published SEs (share)": a["within_2se"]})
     return pd.DataFrame(recs)
+
+
+def overall_agreement(results: Mapping[str, dict]) -> dict:
+    """``agreement`` pooled over every published table, per sample: {sample: {n, sign, within_2se}}."""
+    return {s: agreement(pd.concat([e["long"] for res in by_type.values() for e in res.values()], ignore_index=True)) for s, by_type in results.items()}
+
+
+def omitted_text() -> str:
+    """The report's controls left out, and why, as one sentence fragment."""
+    return "the unemployment rate of both ends (" + OMITTED["unemp_o"] + ") and the sending area's share of residents born outside the UK (" + OMITTED["non_uk_born"] + ")"
+
+
+def exposure_text(exposure: str) -> str:
+    """What the exposure choice means, and its alternative one parameter away."""
+    if exposure == "offset":
+        return ("Here the count of moves is modelled with the log population of the sending authority as an offset "
+                "(a model of the rate that keeps the count likelihood), as in the book's other flows chapters; "
+                "`-p exposure=none` fits the counts without an offset.")
+    if exposure == "none":
+        return ("Here the count of moves is modelled without an offset (population enters only through the controls); "
+                "`-p exposure=offset` uses the log population of the sending authority as an offset, as the book's other flows chapters do.")
+    raise InputError("parameter 'exposure'", f"must be offset or none, not {exposure!r}")
 
 
 def control_flags() -> dict[str, list[bool]]:
     """YES/NO rows of the report's tables for Models 1-4 of ``MODELS``."""
     return {block: [all(v in MODELS[m] for v in vs) for m in MODELS] for block, vs in CONTROL_BLOCKS.items()}
 
-
-def overall_agreement(results: Mapping[str, dict], sample: str) -> dict:
-    """``agreement`` pooled over every published table of one sample."""
-    longs = [r["long"] for r in results[sample].values() if r["table"] is not None]
-    return agreement(pd.concat(longs, ignore_index=True)) if longs else agreement(pd.DataFrame(columns=["published"]))
 
 
 def comparison_table(entry: dict, typology: str, sample: str, label: str) -> "Table":
@@ -294,3 +317,19 @@ def rates_by_group(rates: pd.DataFrame, groups: pd.Series, order: Sequence[str] 
     tot = g.groupby(["year", "group"])[[which, "population"]].sum()
     wide = (100 * tot[which] / tot["population"]).unstack("group")
     return wide.reindex(columns=[c for c in (order or wide.columns) if c in wide.columns])
+
+
+def country_of(codes) -> pd.Series:
+    """England or Wales for each LA code (GSS codes start with E or W)."""
+    codes = list(codes)
+    return pd.Series(["England" if c.startswith("E") else "Wales" for c in codes], index=codes)
+
+
+def country_rates(rates: pd.DataFrame) -> pd.DataFrame:
+    """Gross out- and in-migration rates by country (rows "Out-migration, England", ...) and year (columns)."""
+    country = country_of(rates["la_code"].unique())
+    parts = {f"{label}, {c}": s for which, label in (("out", "Out-migration"), ("in", "In-migration"))
+             for c, s in rates_by_group(rates, country, which=which).items()}
+    out = pd.DataFrame(parts).T
+    out.index.name = "Rate, country"
+    return out
