@@ -559,7 +559,7 @@ class FlowChapter:
     frame: pd.DataFrame
     models: list[str]
     truth: dict
-    counter: list[int] = field(default_factory=lambda: [0])
+    numbered: int = 0  # tables given the book's own number so far
 
     @property
     def typology(self) -> str:
@@ -580,8 +580,8 @@ class FlowChapter:
         """The report's number of a table, or the book's own ("3.1", "3.2"...) when the report has none."""
         if report_table is not None:
             return str(report_table)
-        self.counter[0] += 1
-        return f"{self.number}.{self.counter[0]}"
+        self.numbered += 1
+        return f"{self.number}.{self.numbered}"
 
     def caption(self, number: str, title: str) -> str:
         return f"Table {number}: {title} ({self.selection.text()})"
