@@ -622,9 +622,10 @@ def setup_facts(ctx: FlowChapter) -> dict:
         "n_las": int(ctx.data.types[ctx.typology].notna().sum()),
         "exposure_text": dictionary()["exposures"][ctx.selection.exposure],
         "truth_text": (
-            "Beside Model 4 stands the true value: the coefficient that generated the synthetic flows, for the full model over "
-            "every ordered pair of authorities. On the pairs with at least one move (the report's sample) even a correct estimator "
-            "misses it by the bias of dropping zero flows, which the last section measures."
+            "Beside Model 4 stands the true value: the coefficient that generated the synthetic flows, in the generating "
+            "model (every typology's dummies on both sides, over every ordered pair of authorities). A one-typology model fitted "
+            "on the pairs with at least one move (the report's sample) misses it by the bias of dropping zero flows, which the "
+            "last section measures, and by the area types it leaves out."
             if ctx.truth else "No true values are known for these data."
         ),
     }
@@ -757,8 +758,8 @@ def recovery_facts(long: pd.DataFrame) -> dict:
     if not len(z):
         note = "no truth is known for these data"
     elif share < 0.95:
-        note = ("with about 99.7 per cent expected from sampling noise alone, the shortfall measures the bias of the sample "
-                "(the truth is the full model's coefficient over every pair of authorities; the non-zero sample is truncated)")
+        note = ("with about 99.7 per cent expected from sampling noise alone, the shortfall measures what the model leaves out: "
+                "the zero flows (the non-zero sample is truncated) and the other typologies' effects of the generating model")
     else:
         note = "in line with sampling noise"
     return {"share_within3": share, "within3_note": note}
