@@ -54,3 +54,36 @@ def test_bad_run_commands_exit_2_with_one_line(argv, message, capsys, monkeypatc
     assert cli.main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and message in err and "\n" not in err
+
+
+# ----------------------------------------------------------------------------- the project root (issue 17)
+
+
+def test_the_root_is_the_working_directory_or_movers_root_never_the_install_location(tmp_path):
+    project = tmp_path / "other_checkout"
+    (project / "params").mkdir(parents=True)
+    (project / "_toc.yml").write_text("format: jb-book\n")
+    (project / "chapters" / "deep").mkdir(parents=True)
+    assert paths.find_root(project / "chapters" / "deep", env={}) == project.resolve()
+    assert paths.find_root(project, env={"MOVERS_ROOT": str(tmp_path)}) == tmp_path.resolve()
+    nowhere = tmp_path / "no_project"
+    nowhere.mkdir()
+    assert paths.find_root(nowhere, env={}) == nowhere.resolve()  # not the package's checkout
+
+
+def test_a_shared_environment_writes_into_the_checkout_it_is_run_from(tmp_path):
+    """Two checkouts sharing one virtual environment: the command acts on the folder it runs in."""
+    import os
+    import subprocess
+    import sys
+
+    project = tmp_path / "second_checkout"
+    (project / "params").mkdir(parents=True)
+    (project / "chapters").mkdir()
+    (project / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: chapters/only_here\n")
+    (project / "params" / "only_here.yml").write_text("source: synthetic\n")
+    env = {k: v for k, v in os.environ.items() if k != "MOVERS_ROOT"}
+    env["PYTHONPATH"] = str(paths.ROOT / "lib") if (paths.ROOT / "lib" / "movers").is_dir() else env.get("PYTHONPATH", "")
+    out = subprocess.run([sys.executable, "-m", "movers", "chapters"], cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["only_here", "source", "=", "'synthetic'"]
