@@ -274,18 +274,28 @@ def control_flags(models: Sequence[str]) -> dict[str, list[bool]]:
 
 
 def true_values(truth: Mapping, frame: pd.DataFrame | None = None) -> dict:
-    """The generating values of Model 4's rows: every control's coefficient and 0 for every area-type dummy.
+    """The generating values of Model 4's rows: every control's coefficient and every area-type dummy's effect.
 
     Keyed by (row label, "Model 4") so ``compare.side_by_side`` puts them beside
     Model 4 only: Models 1-3 omit controls and have no single true value.
+    Dummies take the world's ``type_effects`` (typology -> sending/receiving ->
+    level -> effect; the reference level is 0); an older world without them has
+    one ``typology_effects`` value for all. In a world with effects of several
+    typologies and both sides, a one-typology, one-side model (a report table)
+    targets a projection: these are the values of the full model.
     """
     if not truth or "coefficients" not in truth:
         return {}
     out = {(LABELS[k], "Model 4"): float(v) for k, v in truth["coefficients"].items()}
+    effects = truth.get("type_effects")
     for typ in TYPOLOGIES:
         for lev in levels(typ)[1:]:
             for side in ("Sending", "Receiving"):
-                out[(type_label(side, lev, typ), "Model 4")] = float(truth.get("typology_effects", 0.0))
+                if effects is None:
+                    value = truth.get("typology_effects", 0.0)
+                else:
+                    value = effects.get(typ, {}).get(side.lower(), {}).get(lev, 0.0)
+                out[(type_label(side, lev, typ), "Model 4")] = float(value)
     return out
 
 
