@@ -279,3 +279,15 @@ def test_a_failed_restricted_run_names_the_cell_and_scrubs_its_notebook(kernel_p
     for text in (err, failed):
         assert str(secret) not in text and "68012345" not in text
     assert leftovers(kernel_project) == []
+
+
+def test_book_build_refuses_a_stale_page_naming_why_and_the_command(project):
+    from movers import book, params
+
+    fake_run("tiny", params.resolve("tiny", {"n": 4})), fake_run("other")
+    (project / "data" / "synthetic" / "flows" / "flows.csv").write_text("OutLA,InLA,Moves\nE1,E2,6\n")
+    with pytest.raises(book.BuildError) as exc:
+        book.stage(allow_stale=False)
+    text = str(exc.value)
+    assert "tiny: changed: data_path:flows; run `python -m movers run tiny -p n=4`" in text
+    assert "other: changed: data_path:flows; run `python -m movers run other`" in text
