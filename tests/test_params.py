@@ -156,3 +156,8 @@ def test_project_scenarios_are_valid():
     for path in sorted(params.paths.PARAMS.glob("scenarios/*.yml")):
         for c in params.chapters_with_params():
             params.resolve(c, {}, path.stem)
+
+
+def test_mapping_values_are_range_checked():
+    with pytest.raises(InputError, match=r"parameter 'thresholds' of chapter 'qualitative' must lie in 0-1; got 5"):
+        params.resolve("qualitative", {"thresholds": {"many": 5, "some": 0.2, "few": 0.0}})

@@ -53,7 +53,7 @@ STALE_TAG = "movers-stale"
 INFRASTRUCTURE = {"runner.py", "book.py", "cli.py", "__main__.py", "fetch.py"}
 # project files every chapter may read, hashed for every chapter (relative to data/)
 SHARED_INPUTS = ("reference", "classifications", "dictionaries", "sdc_rules.yml")
-PATH_PARAMETERS = ("data_path", "aux_path", "dictionary")
+PATH_PARAMETERS = P.PATH_PARAMETERS
 CANCEL = threading.Event()  # set by Ctrl-C / SIGTERM: running kernels are killed, waiting chapters skipped
 
 
@@ -617,11 +617,12 @@ def run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = F
     return RunResult(name, out, False, seconds, digest)
 
 
-def plan(names: list[str] | None, overrides: Mapping, scenario: str | None) -> dict[str, dict]:
+def plan(names: list[str] | None, overrides: Mapping, scenario: str | None, check_paths: bool = True) -> dict[str, dict]:
     """Resolve the parameters of each chapter to run.
 
     An override applies to every selected chapter that has that parameter; a
-    name no selected chapter has is an error (most likely a typo).
+    name no selected chapter has is an error (most likely a typo). Paths given
+    as parameters must exist (``check_paths``).
     """
     names = names or toc_chapters()
     for n in names:
@@ -637,6 +638,9 @@ def plan(names: list[str] | None, overrides: Mapping, scenario: str | None) -> d
     if unknown:
         valid = sorted({k for n in names for k in P.defaults(n)[0]})
         raise InputError("command line", f"no selected chapter has parameter(s) {', '.join(sorted(unknown))}; valid: {', '.join(valid)}")
+    if check_paths:
+        for n, prm in resolved.items():
+            P.check_paths(n, prm)
     return resolved
 
 
