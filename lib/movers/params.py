@@ -60,7 +60,7 @@ def load(chapter: str, folder: Path | None = None) -> tuple[dict, dict]:
         block = meta.get(key, {})
         if not isinstance(block, dict):
             raise InputError(path, f"{key} must map parameter names to settings")
-        stray = sorted(set(block) - set(data)) if key != "_reads" else []
+        stray = sorted(set(block) - set(data))
         if stray:
             raise InputError(path, f"{key} names {', '.join(stray)} which is not a parameter")
     meta = {k: meta.get(k, {}) for k in META_KEYS}

@@ -207,7 +207,7 @@ def data_inputs(name: str, prm: Mapping) -> dict[str, Path | None]:
     ``_reads`` in ``params/<name>.yml`` maps a path parameter to the datasets read under it. An empty
     ``data_path`` means the source's default folder; an empty ``aux_path`` the data folder for synthetic
     data, else the public download (as the loaders do). A dataset without its own sub-folder (a flat
-    download) stands for the whole folder."""
+    download) stands for the whole folder, and so does the data folder of a chapter without ``_reads``."""
     reads = P.load(name)[1]["_reads"]
     source = prm.get("source", "synthetic")
     data_root = _under_root(prm["data_path"]) if prm.get("data_path") else _default_folder(source)
@@ -224,8 +224,10 @@ def data_inputs(name: str, prm: Mapping) -> dict[str, Path | None]:
                 out[f"{key}:{ds}"] = root / ds
             else:
                 out[f"{key}:*"] = root
+    if "data_path" in prm and "data_path" not in reads:  # undeclared: the whole data folder (safe, if coarse)
+        out["data_path:*"] = data_root
     for key in PATH_PARAMETERS:
-        if prm.get(key) and key not in reads:
+        if prm.get(key) and key not in reads and key != "data_path":
             out[key] = _under_root(prm[key])
     return out
 
