@@ -142,6 +142,7 @@ def test_run_cache_parameters_failure_and_build(project):
     broken = movers(project, "run", "demo", "-p", "fail=true")
     assert broken.returncode == 1
     assert "chapter 'demo' failed" in broken.stderr and "ValueError: demo was asked to fail" in broken.stderr
-    assert not nb.exists(), "a failed run must not leave the old output looking current"
+    assert "python -m movers run demo -p fail=true" in broken.stderr  # the command repeats the parameters asked for
+    assert nb.exists() and nbformat.read(nb, as_version=4).metadata["movers"]["failed_run"], "the last good output is kept, marked stale"
     stale = movers(project, "build")
-    assert stale.returncode == 1 and "missing or out of date for: demo" in stale.stderr
+    assert stale.returncode == 1 and "demo: a later run failed" in stale.stderr and "python -m movers run demo -p fail=true" in stale.stderr
