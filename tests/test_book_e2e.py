@@ -146,3 +146,8 @@ def test_run_cache_parameters_failure_and_build(project):
     assert nb.exists() and nbformat.read(nb, as_version=4).metadata["movers"]["failed_run"], "the last good output is kept, marked stale"
     stale = movers(project, "build")
     assert stale.returncode == 1 and "demo: a later run failed" in stale.stderr and "python -m movers run demo -p fail=true" in stale.stderr
+    marked = movers(project, "build", "--allow-stale")
+    assert marked.returncode == 0, marked.stderr
+    page = (html_dir / "chapters/demo.html").read_text()
+    assert "Stale page" in page and "a later run failed" in page
+    assert "Stale page" not in (html_dir / "chapters/annex.html").read_text()
