@@ -27,6 +27,7 @@ import ast
 import hashlib
 import importlib.metadata
 import json
+import logging
 import os
 import re
 import shlex
@@ -669,6 +670,7 @@ class _Interrupts:
 
     def _handle(self, signum, frame):
         first = not CANCEL.is_set()
+        logging.getLogger("papermill").setLevel(logging.CRITICAL)  # not "Kernel died": we killed it on purpose
         cancel()
         if first:
             self.say(f"{signal.Signals(signum).name}: cancelling (running kernels stopped; finished outputs stay as they were)")
