@@ -7,9 +7,7 @@ import shlex
 
 import pytest
 
-from movers import cli, paths, runner
-from movers.errors import InputError
-from movers import params
+from movers import cli, params, paths, runner
 
 
 def readme_run_examples() -> list[list[str]]:

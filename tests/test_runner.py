@@ -139,7 +139,7 @@ def test_package_versions_are_part_of_the_key(project, monkeypatch):
     import importlib.metadata
 
     (project / "requirements.txt").write_text("pandas==3.1.1\n-e .\n")
-    prm = fake_run("tiny")
+    fake_run("tiny")
     assert runner.stale(["tiny"]) == []
     monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0.1")
     assert runner.why_stale("tiny") == ["changed: versions"]
@@ -210,7 +210,7 @@ def movers(project, *args, wait=True):
            "PYTHONPATH": str(Path(runner.__file__).parents[1])}
     proc = subprocess.Popen([sys.executable, "-m", "movers", *args], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if wait:
-        out, err = proc.communicate(timeout=240)
+        _, err = proc.communicate(timeout=240)
         return proc.returncode, err
     return proc
 
