@@ -27,6 +27,7 @@ import ast
 import hashlib
 import importlib.metadata
 import json
+import logging
 import os
 import re
 import shlex
@@ -53,7 +54,7 @@ STALE_TAG = "movers-stale"
 INFRASTRUCTURE = {"runner.py", "book.py", "cli.py", "__main__.py", "fetch.py"}
 # project files every chapter may read, hashed for every chapter (relative to data/)
 SHARED_INPUTS = ("reference", "classifications", "dictionaries", "sdc_rules.yml")
-PATH_PARAMETERS = ("data_path", "aux_path", "dictionary")
+PATH_PARAMETERS = P.PATH_PARAMETERS
 CANCEL = threading.Event()  # set by Ctrl-C / SIGTERM: running kernels are killed, waiting chapters skipped
 
 
@@ -207,7 +208,7 @@ def data_inputs(name: str, prm: Mapping) -> dict[str, Path | None]:
     ``_reads`` in ``params/<name>.yml`` maps a path parameter to the datasets read under it. An empty
     ``data_path`` means the source's default folder; an empty ``aux_path`` the data folder for synthetic
     data, else the public download (as the loaders do). A dataset without its own sub-folder (a flat
-    download) stands for the whole folder."""
+    download) stands for the whole folder, and so does the data folder of a chapter without ``_reads``."""
     reads = P.load(name)[1]["_reads"]
     source = prm.get("source", "synthetic")
     data_root = _under_root(prm["data_path"]) if prm.get("data_path") else _default_folder(source)
@@ -224,8 +225,10 @@ def data_inputs(name: str, prm: Mapping) -> dict[str, Path | None]:
                 out[f"{key}:{ds}"] = root / ds
             else:
                 out[f"{key}:*"] = root
+    if "data_path" in prm and "data_path" not in reads:  # undeclared: the whole data folder (safe, if coarse)
+        out["data_path:*"] = data_root
     for key in PATH_PARAMETERS:
-        if prm.get(key) and key not in reads:
+        if prm.get(key) and key not in reads and key != "data_path":
             out[key] = _under_root(prm[key])
     return out
 
@@ -617,11 +620,12 @@ def run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = F
     return RunResult(name, out, False, seconds, digest)
 
 
-def plan(names: list[str] | None, overrides: Mapping, scenario: str | None) -> dict[str, dict]:
+def plan(names: list[str] | None, overrides: Mapping, scenario: str | None, check_paths: bool = True) -> dict[str, dict]:
     """Resolve the parameters of each chapter to run.
 
     An override applies to every selected chapter that has that parameter; a
-    name no selected chapter has is an error (most likely a typo).
+    name no selected chapter has is an error (most likely a typo). Paths given
+    as parameters must exist (``check_paths``).
     """
     names = names or toc_chapters()
     for n in names:
@@ -637,6 +641,9 @@ def plan(names: list[str] | None, overrides: Mapping, scenario: str | None) -> d
     if unknown:
         valid = sorted({k for n in names for k in P.defaults(n)[0]})
         raise InputError("command line", f"no selected chapter has parameter(s) {', '.join(sorted(unknown))}; valid: {', '.join(valid)}")
+    if check_paths:
+        for n, prm in resolved.items():
+            P.check_paths(n, prm)
     return resolved
 
 
@@ -663,6 +670,7 @@ class _Interrupts:
 
     def _handle(self, signum, frame):
         first = not CANCEL.is_set()
+        logging.getLogger("papermill").setLevel(logging.CRITICAL)  # not "Kernel died": we killed it on purpose
         cancel()
         if first:
             self.say(f"{signal.Signals(signum).name}: cancelling (running kernels stopped; finished outputs stay as they were)")
