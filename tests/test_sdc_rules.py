@@ -31,6 +31,14 @@ def withheld_cells(chk, name):
 # ----------------------------------------------------------------------------- rules come from the YAML
 
 
+def test_a_checker_without_rules_reads_the_yaml(monkeypatch, tmp_path):
+    monkeypatch.setattr(sdc, "load_rules", lambda: {"threshold": 20, "safe_dof": 30})
+    assert sdc.Rules.of(None).threshold == 20
+    assert sdc.start_run("t", "restricted", build=tmp_path).rules.safe_dof == 30
+    out = sdc.Checker("t").table("T", pd.DataFrame({"n": [15]}), pd.DataFrame({"n": [15]}))
+    assert out.loc[0, "n"] == sdc.SUPPRESSED
+
+
 def test_rules_file_holds_acro_defaults_and_bad_rules_are_refused(tmp_path):
     assert sdc.Rules.of(source.load_rules()) == sdc.Rules() == sdc.Rules(10, 10, 2, 0.9, 0.1, True, True)
     assert sdc.Rules.of(None) == sdc.Rules()  # no rules given: the YAML
