@@ -166,7 +166,7 @@ def test_prose_glued_from_the_unchecked_table_fails_the_audit(run):
     chk, outs = run
     md = render(chk, outs)
     diff = next(c["value"] for c in chk.record()["outputs"][2]["cells"] if c["row"] == "Follow my career" and c["column"] == "Difference")
-    leaky = md + f"\n\nMovers more often moved to follow their career (+{diff:.1f} points)."
+    leaky = md + f"\n\nSignificant motivations: Follow my career (+{diff:.1f} points)."  # the sentence
     problems = sdc.audit_page(leaky, chk.record())
     assert "Table 25: Follow my career / Difference printed although withheld (computed from a withheld cell)" in problems
     assert "Table 25: Follow my career / Stayer recoverable by subtraction from the printed cells" in problems  # 37.7 - 35.0
@@ -180,6 +180,25 @@ def test_a_released_cell_under_the_threshold_fails_the_audit_even_if_the_checker
             c["outcome"], c["rule"] = "released", ""
     problems = sdc.audit_page(unchecked_page(), rec)
     assert any(p.startswith("Table 30: Semi-skilled / Movers printed") for p in problems)
+
+
+def test_glued_values_are_read_into_the_notebook_prose_and_labels_match_whole_words(run):
+    chk, outs = run
+    diff = next(c["value"] for c in chk.record()["outputs"][2]["cells"] if c["row"] == "Follow my career" and c["column"] == "Difference")
+    nb = as_notebook(render(chk, outs), chk)
+    nb["cells"][1]["outputs"].append({"output_type": "display_data", "data": {"text/plain": [repr(diff)]}, "metadata": {"scrapbook": {"name": "gap"}}})
+    leak = "Table 25: Follow my career / Difference printed although withheld (computed from a withheld cell)"
+    assert leak in sdc.audit_page(nb, chk.record())  # the .ipynb holds every glued value, shown in prose or not
+    nb["cells"][1]["outputs"][-1]["data"]["text/plain"] = [repr(f"{diff:+.1f}")]
+    assert sdc.audit_page(nb, chk.record()) == []  # '+35.0' glued but used nowhere, beside no label
+    nb["cells"].append({"cell_type": "markdown", "source": ["Follow my career: {glue:text}`gap` points."]})
+    assert sdc.page_text(nb).splitlines()[-1] == "Follow my career: +35.0 points."
+    assert leak in sdc.audit_page(nb, chk.record())
+    # a numeric row label (an age) is a label, not a number of the line, and does not match inside other numbers
+    fig = chk.figure("Figure 1", pd.DataFrame({"rate": [0.31, 0.52], "n": [4, 50]}, index=[34, 35]), "n", value="rate")
+    assert pd.isna(fig.loc[34, "rate"])
+    assert sdc.audit_page("| 35 | 0.52 |\n| 134 | 0.31 |\n| 34.5 | 0.31 |", chk.record()) == []
+    assert sdc.audit_page("| 34 | 0.31 |", chk.record()) == ["Figure 1: 34 / point printed although withheld (fewer people than the threshold)"]
 
 
 def test_data_paths_on_the_page_fail_the_audit(run):
