@@ -670,7 +670,9 @@ class Withheld:
 
 def estimable(fit: Callable, *args, **kwargs):
     """``fit(*args, **kwargs)``, or ``Withheld(reason)`` when the model cannot be estimated on this group:
-    a singular design (``LinAlgError``) or perfect separation. A small group is then withheld, not a crash."""
+    a singular design (``LinAlgError``), perfect separation, or clustered standard errors that statsmodels
+    cannot compute (a division by zero inside statsmodels: one cluster). A small group is then withheld,
+    not a crash; any other error is a bug and propagates."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PerfectSeparationWarning)
@@ -679,6 +681,17 @@ def estimable(fit: Callable, *args, **kwargs):
         return Withheld("singular design matrix: the group is too small or has no variation")
     except (PerfectSeparationError, PerfectSeparationWarning):
         return Withheld("perfect separation: the group is too small or has no variation in the outcome")
+    except ZeroDivisionError as err:  # statsmodels' clustered covariance of a group in a single cluster
+        if not _raised_in_statsmodels(err):
+            raise
+        return Withheld("standard errors undefined: the group is too small (a single cluster or no residual degrees of freedom)")
+
+
+def _raised_in_statsmodels(err: BaseException) -> bool:
+    tb = err.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{os.sep}statsmodels{os.sep}" in tb.tb_frame.f_code.co_filename
 
 
 # ----------------------------------------------------------------------------- a run's record
