@@ -68,13 +68,16 @@ parts:
       - file: introduction
       - file: chapters/demo
       - file: chapters/annex
+      - file: downloads
+      - file: bibliography
 """
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("book")
-    for f in ("_config.yml", "index.md", "introduction.md"):
+    for f in ("_config.yml", "index.md", "introduction.md", "bibliography.md", "references.bib", "data/citations.yml", "data/datasets.yml"):
+        (root / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / f, root / f)
     for d in ("data/reference", "data/classifications"):
         shutil.copytree(ROOT / d, root / d)
@@ -91,7 +94,7 @@ def project(tmp_path_factory):
 
 
 def movers(project, *args):
-    env = {**os.environ, "MOVERS_ROOT": str(project), "MOVERS_SYNTHETIC": str(project / "data/synthetic")}
+    env = {**os.environ, "MOVERS_ROOT": str(project), "MOVERS_SYNTHETIC": str(project / "data/synthetic"), "MOVERS_BOOK_STRICT": "1"}
     return subprocess.run([sys.executable, "-m", "movers", *args], cwd=project, env=env, capture_output=True, text=True, timeout=600)
 
 
