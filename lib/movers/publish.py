@@ -230,7 +230,8 @@ def annex_markdown(chapters: Mapping[str, dict], datasets_yml: Path | None = Non
             lines.append("No table or figure to download.")
         for it in info.get("items", []):
             links = ", ".join(f"{{download}}`{f} <{url_prefix}/{chapter}/{f}>`" for f in it["files"])
-            lines.append(f"* {it['kind'].capitalize()}: {it['caption'] or it['name']} ({links})")
+            what = it["caption"] or it["name"]
+            lines.append(f"* {what if it['kind'] == 'table' else 'Figure ' + what} ({links})")
     lines += ["", "## Open data", "",
               f"Crown copyright and database right, used under the {OGL} (boundaries: contains OS data). "
               "`python -m movers fetch` downloads each file from the address below and checks its SHA-256.", ""]
