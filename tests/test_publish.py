@@ -64,7 +64,9 @@ def test_a_table_carries_its_csv_and_values_only_where_releasable(source):
     rec = meta[publish.META]
     assert md.startswith(":::{table}") and rec["caption"] == "Table 2: Sending rates"
     assert rec["csv"].splitlines()[0] == "Spot,rate,n" and "Hot,0.123,120" in rec["csv"]
-    assert "0.12345" in rec["values_csv"]  # unrounded
+    assert "0.12345" in rec["values_csv"] and rec["values_csv"].splitlines()[0] == "Spot,rate,n"  # unrounded
+    unnamed = tables.render(pd.DataFrame({"rate": [0.5]}, index=["Hot"]))._repr_markdown_()[1][publish.META]
+    assert unnamed["values_csv"].splitlines()[0] == "row,rate"
     source("restricted")
     rec = demo_table()._repr_markdown_()[1][publish.META]
     assert "values_csv" not in rec and "0.123" in rec["csv"]

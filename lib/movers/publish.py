@@ -68,7 +68,9 @@ def table_record(shown, values, caption: str, label: str | None, index_header: s
         return {}
     rec = {"kind": "table", "caption": caption, "label": label or "", "csv": shown.to_csv(index_label=index_header or "row")}
     if values is not None and _source in RELEASABLE_VALUES and not values.select_dtypes("number").empty:
-        rec["values_csv"] = values.to_csv(index=not isinstance(values.index, pd.RangeIndex))
+        indexed = not isinstance(values.index, pd.RangeIndex)
+        unnamed = indexed and not any(values.index.names)
+        rec["values_csv"] = values.to_csv(index=indexed, index_label="row" if unnamed else None)
     return rec
 
 
@@ -138,7 +140,8 @@ def credits_markdown(chapter: str, source: str, cit: Mapping) -> str:
 
 def slug(text: str, taken: set[str], fallback: str) -> str:
     """A file name from a caption or label (``Table 27: Differences ...`` -> ``table-27-differences``), unique in ``taken``."""
-    base = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:60].rstrip("-") or fallback
+    base = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    base = (base[:61].rsplit("-", 1)[0] if len(base) > 60 else base) or fallback  # whole words
     name, n = base, 2
     while name in taken:
         name, n = f"{base}-{n}", n + 1
