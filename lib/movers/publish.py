@@ -171,7 +171,9 @@ def publish_notebook(nb, chapter: str, source: str, folder: Path, cit: Mapping, 
             meta = out.get("metadata", {})
             rec = (meta.get("text/markdown") or {}).get(META) if isinstance(meta.get("text/markdown"), dict) else None
             if rec and rec.get("kind") == "table":
-                name = slug(rec.get("label") or rec.get("caption"), taken, f"table-{len(items) + 1}")
+                # a page staged before keeps the names its links already point to
+                name = rec["published"] if isinstance(rec.get("published"), str) else slug(rec.get("label") or rec.get("caption"), taken, f"table-{len(items) + 1}")
+                taken.add(name)
                 files = [f"{name}.csv"]
                 (folder / files[0]).write_text(rec["csv"])
                 if rec.get("values_csv") and source in RELEASABLE_VALUES:
@@ -182,7 +184,7 @@ def publish_notebook(nb, chapter: str, source: str, folder: Path, cit: Mapping, 
                     texts = ["Download the table (CSV)", "its unrounded values (CSV)"]
                     links = [(t, f"{url_prefix}/{chapter}/{f}") for t, f in zip(texts, files)]
                     out["data"]["text/markdown"] += _footer(line, links)
-                    rec["published"] = True
+                    rec["published"] = name
             glued = meta.get("scrapbook", {}).get("name")
             png = next((v for k, v in out.get("data", {}).items() if k.endswith("image/png")), None)
             if glued and png:
