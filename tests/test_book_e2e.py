@@ -150,6 +150,11 @@ def test_run_cache_parameters_failure_and_build(project):
     broken = movers(project, "run", "demo", "-p", "fail=true")
     assert broken.returncode == 1
     assert "chapter 'demo' failed" in broken.stderr and "ValueError: demo was asked to fail" in broken.stderr
-    assert not nb.exists(), "a failed run must not leave the old output looking current"
+    assert "previous output is kept and marked stale" in broken.stderr
+    assert nb.exists(), "a failed run keeps the last good output (marked stale, not deleted)"
     stale = movers(project, "build")
-    assert stale.returncode == 1 and "missing or out of date for: demo" in stale.stderr
+    assert stale.returncode == 1 and "out of date" in stale.stderr and "demo:" in stale.stderr
+    assert "fail=true" in stale.stderr or "fail=True" in stale.stderr, "the suggested command repeats the recorded parameters"
+    marked = movers(project, "build", "--allow-stale")
+    assert marked.returncode == 0, marked.stderr
+    assert "stale" in (html_dir / "chapters/demo.html").read_text().lower()

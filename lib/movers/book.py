@@ -68,11 +68,9 @@ def stage(allow_stale: bool = False) -> list[str]:
     names = runner.toc_chapters()
     bad = runner.stale(names)
     if bad and not allow_stale:
-        raise BuildError(
-            "executed output is missing or out of date for: " + ", ".join(bad)
-            + ". Run `python -m movers run " + " ".join(bad) + "` (or `make book`) first."
-        )
+        raise BuildError(runner.stale_message(bad))
     present = [n for n in names if runner.executed_path(n).exists()]
+    runner.mark_stale_pages(present)  # a warning at the top of each stale page; removed once it is current
     SRC.mkdir(parents=True, exist_ok=True)
     for f in STATIC_FILES:
         if (paths.ROOT / f).exists():

@@ -93,3 +93,16 @@ def setup(source: str) -> None:
     pd.set_option("display.max_columns", 50)
     publish.begin(source)  # tables shown from now on carry their CSV for the downloads (movers.publish)
     banner(source)
+
+
+def glue_many(values) -> None:
+    """Glue every name -> value of a mapping (the facts an analysis returns for the prose)."""
+    for name, value in values.items():
+        glue(name, value)
+
+
+def show(section) -> None:
+    """Glue a section's prose facts and display its tables (``section`` has ``facts`` and ``tables``,
+    as ``movers.flows.Section``): the two lines every analysis cell of a thin chapter ends with."""
+    glue_many(section.facts)
+    display(*section.tables)
