@@ -161,6 +161,7 @@ def test_annex_lists_downloads_datasets_checksums_and_dictionaries():
     assert "SHA-256 `cc51b393db6e4c40519b597bfb2cb12fbd9517488206ff392fb848ffaba8aeff`" in md  # lad_boundaries_2014 .shp
     assert "Publisher: ONS Open Geography Portal" in md and "licence: OGL v3" in md
     assert "### ukhls.yml" in md and "| `pidp` | `pidp` |" in md
+    assert "| `border` | Share border |" in md  # flows.yml: the model's variables
 
 
 def test_transcribed_tables_are_not_called_synthetic():

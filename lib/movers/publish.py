@@ -209,6 +209,12 @@ def _dictionary_tables(path: Path) -> list[str]:
     """Each file of a variable dictionary as a table: the analysis's name and the name in the release."""
     data = yaml.safe_load(path.read_text()) or {}
     lines = []
+    described = {k: v for k, v in (data.get("variables") or {}).items() if isinstance(v, dict)}
+    if described:  # a dictionary of model variables (flows.yml): what each means and how it enters
+        lines += ["", f":::{{table}} {path.stem}: variables", ":class: longtable", "",
+                  "| variable | row label | description | transform |", "|:--|:--|:--|:--|"]
+        lines += [f"| `{k}` | {v.get('label', '')} | {v.get('description', '')} | {v.get('transform', '')} |" for k, v in described.items()]
+        lines.append(":::")
     for key, f in (data.get("files") or {}).items():
         if not isinstance(f, dict) or not isinstance(f.get("variables"), dict):
             continue
