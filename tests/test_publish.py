@@ -167,6 +167,7 @@ def test_annex_lists_downloads_datasets_checksums_and_dictionaries():
 def test_transcribed_tables_are_not_called_synthetic():
     cit = {"datasets": {"annex": {"short": "the report's annex", "open": True, "transcribed": True}}, "chapters": {"annex": ["annex"]}}
     assert publish.source_line("annex", "synthetic", cit) == "Source: the report's annex (Open Government Licence v3.0); authors' calculations."
+    assert "synthetic" not in publish.credits_markdown("annex", "synthetic", cit)
 
 
 def test_text_only_tables_have_no_values_file(source):

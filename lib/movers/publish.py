@@ -117,6 +117,8 @@ def credits_markdown(chapter: str, source: str, cit: Mapping) -> str:
         "public": f"This page was computed from open data, used under the {OGL}:",
         "restricted": "This page was computed from licensed microdata:",
     }[source]
+    if entries and all(e.get("transcribed") for _, e in entries):
+        lead = "The tables on this page are transcribed from:"
     lines = [":::{admonition} Data and citation", ":class: dropdown", ""]
     if entries:
         lines += [lead, ""]
