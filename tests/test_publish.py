@@ -10,7 +10,6 @@ import shlex
 import nbformat
 import pandas as pd
 import pytest
-
 from movers import params as P
 from movers import paths, publish, tables
 from movers.errors import InputError
@@ -116,7 +115,7 @@ def test_source_line_by_kind():
 
 
 def test_every_cited_key_is_in_the_bibliography_and_every_chapter_is_known():
-    bib = set(re.findall(r"^@\w+\{([^,]+),", (paths.ROOT / "references.bib").read_text(), flags=re.M))
+    bib = set(re.findall(r"^@\w+\{([^,]+),", (paths.ROOT / "references.bib").read_text(), flags=re.MULTILINE))
     cit = publish.citations()
     cited = {k for e in cit["datasets"].values() for k in e.get("cite", [])} | {publish.REPORT_KEY}
     assert cited <= bib, cited - bib

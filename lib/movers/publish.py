@@ -18,7 +18,6 @@ disclosure control replaced by ``[c]``.
 from __future__ import annotations
 
 import base64
-import hashlib
 import importlib.metadata
 import json
 import platform
@@ -26,8 +25,8 @@ import re
 import shlex
 import subprocess
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import yaml
@@ -130,8 +129,8 @@ def credits_markdown(chapter: str, source: str, cit: Mapping) -> str:
                  f"(Crown copyright, {OGL}).")
     acks = [str(e["acknowledgement"]).strip() for _, e in entries if e.get("acknowledgement")]
     if acks and source == "synthetic":
-        lines += ["", "Work with the real data carries the data owners' acknowledgement, printed on this page "
-                  "when it runs with `source=restricted`."]
+        lines += ["", ("Work with the real data carries the data owners' acknowledgement, printed on this page "
+                  "when it runs with `source=restricted`.")]
     elif acks:
         lines += [""] + [a + "\n" for a in acks]
     lines += ["", "Every table and figure of this page can be downloaded: see the annex *Data and downloads*.", ":::"]
@@ -203,10 +202,6 @@ def publish_notebook(nb, chapter: str, source: str, folder: Path, cit: Mapping, 
     return items
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def _dictionary_tables(path: Path) -> list[str]:
     """Each file of a variable dictionary as a table: the analysis's name and the name in the release."""
     data = yaml.safe_load(path.read_text()) or {}
@@ -234,8 +229,8 @@ def annex_markdown(chapters: Mapping[str, dict], datasets_yml: Path | None = Non
     dictionaries. ``chapters`` maps a chapter to ``{"title", "source", "items"}`` in book order."""
     cit = cit if cit is not None else citations()
     lines = ["# Data and downloads", "",
-             "Every table of this book can be downloaded as CSV (for synthetic and open-data pages also with "
-             "unrounded values), every figure as PNG. The tables carry the numbers as shown on the page.", ""]
+             ("Every table of this book can be downloaded as CSV (for synthetic and open-data pages also with "
+             "unrounded values), every figure as PNG. The tables carry the numbers as shown on the page."), ""]
     lines.append("## Tables and figures")
     for chapter, info in chapters.items():
         lines += ["", f"### {info.get('title') or chapter}", "", f"Computed from `source={info.get('source', 'synthetic')}`.", ""]
@@ -246,8 +241,8 @@ def annex_markdown(chapters: Mapping[str, dict], datasets_yml: Path | None = Non
             what = it["caption"] or it["name"]
             lines.append(f"* {what if it['kind'] == 'table' else 'Figure ' + what} ({links})")
     lines += ["", "## Open data", "",
-              f"Crown copyright and database right, used under the {OGL} (boundaries: contains OS data). "
-              "`python -m movers fetch` downloads each file from the address below and checks its SHA-256.", ""]
+              (f"Crown copyright and database right, used under the {OGL} (boundaries: contains OS data). "
+              "`python -m movers fetch` downloads each file from the address below and checks its SHA-256."), ""]
     manifest = Path(datasets_yml or DATASETS)
     data = (yaml.safe_load(manifest.read_text()) or {}) if manifest.exists() else {}
     for name, d in (data.get("datasets") or {}).items():
@@ -265,16 +260,12 @@ def annex_markdown(chapters: Mapping[str, dict], datasets_yml: Path | None = Non
             lines.append(f"* {e.get('short', n)} {{cite:p}}`{','.join(e.get('cite') or [])}`")
     if dictionaries:
         lines += ["", "## Variable dictionaries", "",
-                  "How the loaders map the names of the licensed files to the analysis's names; a copy edited for "
-                  "another release is passed with `-p dictionary=path.yml`."]
+                  ("How the loaders map the names of the licensed files to the analysis's names; a copy edited for "
+                  "another release is passed with `-p dictionary=path.yml`.")]
         for p in dictionaries:
             lines += ["", f"### {p.name}", "", ":::{only} html", f"{{download}}`Download {p.name} <{url_prefix}/dictionaries/{p.name}>`", ":::"]
             lines += _dictionary_tables(p)
     return "\n".join(lines) + "\n"
-
-
-def write_json(path: Path, obj) -> None:
-    Path(path).write_text(json.dumps(obj, indent=1))
 
 
 # --- provenance: version, commit, packages, the command -------------------------------------------
@@ -294,10 +285,10 @@ def commit(root: Path | None = None) -> str:
     """Short commit of the checkout, with ``+changes`` when tracked files differ from it ("unknown" without git)."""
     root = Path(root or paths.ROOT)
     try:
-        sha = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True, timeout=10)
+        sha = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True, timeout=10, check=False)
         if sha.returncode != 0:
             return "unknown"
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, timeout=10, check=False)
         return sha.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
