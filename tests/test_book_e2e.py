@@ -68,13 +68,16 @@ parts:
       - file: introduction
       - file: chapters/demo
       - file: chapters/annex
+      - file: downloads
+      - file: bibliography
 """
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("book")
-    for f in ("_config.yml", "index.md", "introduction.md"):
+    for f in ("_config.yml", "index.md", "introduction.md", "bibliography.md", "references.bib", "data/citations.yml", "data/datasets.yml"):
+        (root / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / f, root / f)
     for d in ("data/reference", "data/classifications"):
         shutil.copytree(ROOT / d, root / d)
@@ -91,7 +94,7 @@ def project(tmp_path_factory):
 
 
 def movers(project, *args):
-    env = {**os.environ, "MOVERS_ROOT": str(project), "MOVERS_SYNTHETIC": str(project / "data/synthetic")}
+    env = {**os.environ, "MOVERS_ROOT": str(project), "MOVERS_SYNTHETIC": str(project / "data/synthetic"), "MOVERS_BOOK_STRICT": "1"}
     return subprocess.run([sys.executable, "-m", "movers", *args], cwd=project, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -136,6 +139,11 @@ def test_run_cache_parameters_failure_and_build(project):
         external |= set(re.findall(r'(?:src|href)="(https?://[^"]+\.(?:js|css)[^"]*)"', p.read_text()))
     assert not external, f"pages load remote resources: {sorted(external)[:5]}"
     assert (html_dir / "_static/mathjax/tex-chtml.js").exists()
+    # publishing: each table as CSV with a Source line and a link, the annex listing it, version on the front page
+    csv = project / "_build/src/downloads/demo/table-2-demo.csv"
+    assert csv.read_text().splitlines()[0] == "row,Model 1" and "Source: synthetic data" in page
+    assert 'download="" href="../_downloads/' in page and "table-2-demo.csv" in (html_dir / "downloads.html").read_text()
+    assert "python -m movers run demo -p n=5" in re.sub(r"<[^>]+>", "", page) and "{{" not in (html_dir / "index.html").read_text()
     pdf = project / "_build/book/_build/latex/book.pdf"
     assert pdf.exists() and pdf.stat().st_size > 10_000
 

@@ -45,7 +45,7 @@ import nbformat
 import yaml
 
 from movers import params as P
-from movers import paths, sdc
+from movers import paths, publish, sdc
 from movers.errors import InputError
 
 HIDE_TAG = "remove-cell"
@@ -323,14 +323,10 @@ def check_declared(name: str, nb, prm: Mapping) -> None:
         raise InputError(chapter_source(name), "; ".join(parts))
 
 
-def _params_cell(prm: Mapping, digest: str) -> nbformat.NotebookNode:
-    lines = "\n".join(f"| `{k}` | `{json.dumps(v, default=str)}` |" for k, v in prm.items())
-    text = (
-        ":::{admonition} Parameters of this run\n:class: dropdown\n\n"
-        f"| parameter | value |\n|---|---|\n{lines}\n\n"
-        f"Input hash `{digest[:12]}`. Re-run with `python -m movers run <chapter> -p name=value`.\n:::"
-    )
-    cell = nbformat.v4.new_markdown_cell(text)
+def _params_cell(prm: Mapping, digest: str, name: str = "<chapter>") -> nbformat.NotebookNode:
+    """The "Parameters of this run" box: values, the exact command, commit and package versions (movers.publish)."""
+    defaults = P.defaults(name)[0] if (paths.PARAMS / f"{name}.yml").exists() else {}
+    cell = nbformat.v4.new_markdown_cell(publish.params_markdown(name, prm, digest, defaults))
     cell.metadata["tags"] = ["movers-parameters"]
     return cell
 
@@ -344,7 +340,7 @@ def _finalise(nb, name: str, prm: Mapping, digest: str, seconds: float, parts: M
             if HIDE_TAG not in tags:
                 cell.metadata.setdefault("tags", []).append(HIDE_TAG)
             insert_at = i + 1
-    nb.cells.insert(insert_at, _params_cell(prm, digest))
+    nb.cells.insert(insert_at, _params_cell(prm, digest, name))
     nb.metadata["movers"] = {
         "chapter": name,
         "parameters": dict(prm),
