@@ -457,7 +457,21 @@ NORTHANTS_2021 = {
     "E06000061": ["E07000150", "E07000152", "E07000153", "E07000156"],
     "E06000062": ["E07000151", "E07000154", "E07000155"],
 }
+CLASSIFICATION_SHEET = "Clusters by Local Authority"
 CLASSIFICATION_ALIASES = {"Code": "lad_code", "Name": "lad_name", "Supergroup Name": "supergroup_name", "Group Name": "group_name", "Subgroup Name": "subgroup_name"}
+
+
+def _read_excel(path, what: str, sheet, header: int = 0) -> pd.DataFrame:
+    """One sheet of an official workbook, every way it can be missing or broken turned into one InputError."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, f"{what} not found (run `python -m movers fetch`)")
+    try:
+        return pd.read_excel(path, sheet_name=sheet, header=header)
+    except ImportError as exc:
+        raise InputError(path, f"reading {path.suffix} needs an Excel reader ({exc.name}); pip install xlrd openpyxl") from None
+    except (ValueError, OSError, KeyError) as exc:
+        raise InputError(path, f"cannot read {what} (sheet {sheet!r}): {exc}") from None
 
 
 def _check_gss(series: pd.Series, path, col: str) -> pd.Series:
@@ -478,7 +492,12 @@ def read_la_classification(path) -> pd.DataFrame:
     """
     from movers.data.nomis import SUPERGROUPS
 
-    df = _read_csv(path, "LA area classification", dtype=str).rename(columns=CLASSIFICATION_ALIASES)
+    if Path(path).suffix.lower() in (".xls", ".xlsx"):
+        # the official workbook: sheet "Clusters by Local Authority", column headers on row 10
+        df = _read_excel(path, "LA area classification", sheet=CLASSIFICATION_SHEET, header=9).dropna(subset=["Code"]).astype(str)
+        df = df.rename(columns=CLASSIFICATION_ALIASES)
+    else:
+        df = _read_csv(path, "LA area classification", dtype=str).rename(columns=CLASSIFICATION_ALIASES)
     require_columns(df, ["lad_code", "lad_name", "supergroup_name"], path)
     df["lad_code"] = _check_gss(df["lad_code"], path, "lad_code")
     name = df["supergroup_name"].str.replace("&", "and", regex=False).str.split().str.join(" ")
