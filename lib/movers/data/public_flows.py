@@ -64,7 +64,7 @@ def typology_rates(od: pd.DataFrame, population: pd.Series, typology: pd.Series,
 
 
 OMITTED = {
-    "unemp_o": "no model-based unemployment rate by authority for 2010 or 2011 is among the open files (ONS's series held here starts in the year to March 2015)",
+    "unemp_o": "no model-based unemployment rate by authority for 2010 or 2011 is among the open files, whose ONS series starts with the year to March 2015",
     "unemp_d": "as for the sending area",
     "non_uk_born": "no APS share born outside the UK by authority is among the open files",
 }
@@ -225,7 +225,7 @@ def overall_agreement(results: Mapping[str, dict]) -> dict:
 
 def omitted_text() -> str:
     """The report's controls left out, and why, as one sentence fragment."""
-    return "the unemployment rate of both ends (" + OMITTED["unemp_o"] + ") and the sending area's share of residents born outside the UK (" + OMITTED["non_uk_born"] + ")"
+    return f"the unemployment rate of both ends, because {OMITTED['unemp_o']}; and the sending area's share of residents born outside the UK, because {OMITTED['non_uk_born']}"
 
 
 def exposure_text(exposure: str) -> str:
