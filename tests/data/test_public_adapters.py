@@ -95,6 +95,7 @@ def census(shared_public, tmp_path_factory):
 
 def test_census_inputs_on_the_346_census_areas(census):
     assert census.notes["n_units"] == 346 and census.notes["n_england"] == 324
+    assert census.notes["moves_dropped"] > 1e5  # moves involving Scotland: counted, not silently lost
     assert len(census.od) == 346 * 345 and census.od["moves"].sum() == 2_505_756
     assert census.covariates.notna().all().all() and census.notes["population_check"] == 0
     assert census.covariates["population"].sum() == 56_170_927  # mid-2011 E&W, City and Scilly inside their units

@@ -225,14 +225,18 @@ def read_census_od(path, crosswalk: dict[str, str] | None = None) -> pd.DataFram
     mapping.update(CENSUS_MERGED)
     for c in ("origin", "destination"):
         out[c] = out[c].map(lambda x: mapping.get(x, x))
-    out = out[out["origin"].str[0].isin(["E", "W"]) & out["destination"].str[0].isin(["E", "W"])]
+    ew = out["origin"].str[0].isin(["E", "W"]) & out["destination"].str[0].isin(["E", "W"])
+    dropped = out.loc[~ew & (out["origin"] != out["destination"]), "moves"].sum()  # moves to, from or within Scotland and NI
+    out = out[ew]
     bad = sorted(set(out["origin"][~out["origin"].str.match(LA_CODE)]) | set(out["destination"][~out["destination"].str.match(LA_CODE)]))
     if bad:
         raise InputError(path, f"code(s) with no 2014 equivalent: {', '.join(bad[:5])}")
     agg = {"moves": "sum"}
     if "origin_people" in out:
         agg["origin_people"] = "first"
-    return out.groupby(["origin", "destination"], as_index=False).agg(agg)
+    res = out.groupby(["origin", "destination"], as_index=False).agg(agg)
+    res.attrs["dropped_moves"] = float(dropped)  # not silently lost: census_inputs reports it
+    return res
 
 
 # --------------------------------------------------------------------------- IMD 2010
@@ -792,6 +796,7 @@ def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 20
         "n_england": len(imd_units),
         "moves_between": float(between["moves"].sum()),
         "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
+        "moves_dropped": od.attrs.get("dropped_moves", 0.0),
         "census_year": census_year,
         "lag_year": lag_year,
         "population_check": float(abs(h["population"].values["population"] - dem["population"]).max()),
@@ -864,6 +869,7 @@ def synthetic_census_inputs(folder, lag_year: int = 2010, census_year: int = 201
         "n_england": int(sum(u.startswith("E") for u in units)),
         "moves_between": float(between["moves"].sum()),
         "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
+        "moves_dropped": 0.0,
         "census_year": census_year,
         "lag_year": lag_year,
     }
