@@ -941,21 +941,6 @@ def describe_inputs(source: str, data_path: str = "") -> str:
             "`data/datasets.yml` names each file, its publisher and its checksum.")
 
 
-def harmonisation_note(inputs: CensusInputs):
-    """What happened to the codes of each open file (a table), or a sentence for the synthetic world."""
-    from IPython.display import Markdown
-
-    from movers import tables
-
-    if not inputs.harmonised:
-        return Markdown("The synthetic world's files are all on the authorities of its own geography; no code needed harmonising.")
-    return tables.render(harmonisation_summary(inputs), digits=0, label="table-public-harmonisation",
-                         caption="How each open file was put on the 2011 Census areas of England and Wales (number of LA codes)",
-                         notes="Census pairs merged: City of London into Westminster and Isles of Scilly into Cornwall, as the census published its flows. "
-                               "Older codes recoded: 2009-2013 codes renamed to the 2014 ones. Merged codes spread: a 2019-2021 authority's value given to each of its former districts. "
-                               "Scotland / NI dropped: authorities outside England and Wales, left out as the report does.")
-
-
 def describe_components(source: str) -> str:
     """Where the yearly in/out totals come from (Markdown)."""
     if source == "public":

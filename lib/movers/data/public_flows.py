@@ -28,10 +28,12 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 
 from movers import compare, flows
+from movers.data import public
 from movers.errors import InputError, require_columns, require_nonempty
-from movers.tables import coef_frame
+from movers.tables import Table, coef_cell, coef_frame, fmt_number, render
 
 def out_rates(od: pd.DataFrame, population: pd.Series) -> pd.Series:
     """Moves out of each authority to other authorities, per cent of its population."""
@@ -246,11 +248,9 @@ def control_flags() -> dict[str, list[bool]]:
 
 
 
-def comparison_table(entry: dict, typology: str, sample: str, label: str) -> "Table":
+def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Table:
     """One model set as a report-style table: for Models 1-4, the 2011 estimate (``coef*** (se)``) and,
     beside it, the published coefficient of the same row and model (``–`` where the report has none)."""
-    from movers.tables import Table, coef_cell, fmt_number
-
     models, long = entry["models"], entry["long"].set_index(["row", "model"])
     rows = list(dict.fromkeys(r for m in models.values() for r in m.index))
     out = pd.DataFrame(index=rows)
@@ -333,3 +333,14 @@ def country_rates(rates: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(parts).T
     out.index.name = "Rate, country"
     return out
+
+
+def harmonisation_note(inputs):
+    """What happened to the codes of each open file (a table), or a sentence for the synthetic world."""
+    if not inputs.harmonised:
+        return Markdown("The synthetic world's files are all on the authorities of its own geography; no code needed harmonising.")
+    return render(public.harmonisation_summary(inputs), digits=0, label="table-public-harmonisation",
+                         caption="How each open file was put on the 2011 Census areas of England and Wales (number of LA codes)",
+                         notes="Census pairs merged: City of London into Westminster and Isles of Scilly into Cornwall, as the census published its flows. "
+                               "Older codes recoded: 2009-2013 codes renamed to the 2014 ones. Merged codes spread: a 2019-2021 authority's value given to each of its former districts. "
+                               "Scotland / NI dropped: authorities outside England and Wales, left out as the report does.")
