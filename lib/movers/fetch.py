@@ -37,6 +37,7 @@ from pathlib import Path
 import yaml
 
 from movers import paths
+from movers.data import schema
 from movers.errors import InputError
 
 MANIFEST = paths.DATA / "datasets.yml"
@@ -83,6 +84,7 @@ def load_manifest(path: Path | None = None) -> dict:
                 raise InputError(path, f"dataset {name!r}: every file needs name, url and sha256 (null when unknown)")
             if f["sha256"] is not None and (len(str(f["sha256"])) != 64):
                 raise InputError(path, f"dataset {name!r}: {f['name']} has a malformed sha256")
+    schema.validate_yaml(path, "datasets", data)  # the rest of the declared layout (data/schemas/datasets.schema.json)
     return sets
 
 

@@ -349,7 +349,7 @@ def write_geography_folder(boundary_shp, gva_path, out_dir) -> Path:
     """A ``geography`` folder in the layout the flows chapters load (``load_geography(<data>/geography)``):
     the English and Welsh 2014 boundaries under their ONS file name, and the LA-to-region lookup."""
     from movers.data import geography as geo
-    from movers.synth.geography import BOUNDARY_FILE
+    from movers.data.geography import BOUNDARY_FILE
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
