@@ -11,10 +11,9 @@ report's published coefficients are from the estimates.
 * ``census_frame``: every ordered pair of distinct typed authorities with the
   flow, border, log distance, the sending area's demographic controls and both
   ends' economic controls, and the sending area's log population (offset);
-* ``fit``: one NB2 regression with ``flows.fit_nb2`` (the project's one NB2
-  engine, Stata's robust SEs), rows labelled as in the report;
 * ``report_models``: Models 1-4 of every sending and receiving table of a
-  typology, with the published coefficients beside them, and ``agreement``:
+  typology, fitted by ``movers.flows`` (the book's one gravity module, NB2 on
+  ``flows.fit_nb2``), with the published coefficients beside them, and ``agreement``:
   per table, the share of published coefficients whose sign the estimate
   shares and the share within two published standard errors.
 
@@ -123,39 +122,6 @@ def census_frame(inputs, typology: str, include_zero: bool = False) -> pd.DataFr
     return f if include_zero else f[f["moves"] > 0].reset_index(drop=True)
 
 
-def fit(frame: pd.DataFrame, factor: str, typology: str, controls: Sequence[str], exposure: str = "offset") -> pd.DataFrame:
-    """NB2 of moves on the dummies of ``factor`` (reference: the typology's first level), country
-    dummies where both countries occur, and ``controls``; a coefficient frame of the dummies and controls.
-
-    ``exposure="offset"``: log population of the sending authority as offset (the
-    main flows chapters' choice); ``"none"``: counts without offset.
-    """
-    require_nonempty(frame, "pair frame", "set of origin-destination pairs")
-    order = flows.levels(typology)
-    side = "Sending" if factor == "sending" else "Receiving"
-    cols, shown = {"const": np.ones(len(frame))}, []
-    for lev in order[1:]:
-        v = (frame[factor] == lev).to_numpy(dtype=float)
-        if v.any():
-            cols[flows.type_label(side, lev, typology)] = v
-            shown.append(flows.type_label(side, lev, typology))
-    for c in ("wales_o", "wales_d"):
-        v = frame[c].to_numpy(dtype=float)
-        if 0 < v.sum() < len(v):
-            cols[c] = v
-    for c in controls:
-        cols[flows.LABELS[c]] = frame[c].to_numpy(dtype=float)
-        shown.append(flows.LABELS[c])
-    if exposure not in ("offset", "none"):
-        raise InputError("parameter 'exposure'", f"must be offset or none, not {exposure!r}")
-    offset = frame["log_pop"].to_numpy() if exposure == "offset" else None
-    res = flows.fit_nb2(np.column_stack(list(cols.values())), frame["moves"].to_numpy(dtype=float), offset, list(cols))
-    idx = [list(cols).index(s) for s in shown]
-    out = coef_frame(shown, res.params[idx], res.se[idx], nobs=res.nobs)
-    out.attrs.update(alpha=res.alpha, seconds=res.seconds, converged=res.converged)
-    return out
-
-
 def published_table(typology: str, sending: str | None) -> int | None:
     """The report's table of a model set: sending tables (``sending=None``) and receiving tables per sending type.
 
@@ -171,18 +137,16 @@ def published_table(typology: str, sending: str | None) -> int | None:
 
 
 def report_models(frame: pd.DataFrame, typology: str, exposure: str = "offset") -> dict:
-    """Models 1-4 of the sending table and of the receiving table of each sending type.
+    """Models 1-4 (``MODELS``) of the sending table and of the receiving table of each sending type, fitted
+    by the book's one gravity module (``flows.sending_models`` / ``flows.receiving_models``, NB2 with robust SEs).
 
-    Returns {key: {"table": published table or None, "models": {model: coef frame},
+    Returns {key: {"table": published table or None, "models": {model: Estimates},
     "long": compare.side_by_side frame}}, key "Sending" or the sending type.
     """
+    fits = {"Sending": flows.sending_models(frame, typology, MODELS, exposure)}
+    fits.update(flows.receiving_models(frame, typology, MODELS, exposure))
     out = {}
-    for key in ["Sending"] + flows.levels(typology):
-        sub = frame if key == "Sending" else frame[frame["sending"] == key]
-        if sub.empty:
-            continue
-        factor = "sending" if key == "Sending" else "receiving"
-        models = {m: fit(sub, factor, typology, MODELS[m], exposure) for m in MODELS}
+    for key, models in fits.items():
         table = published_table(typology, None if key == "Sending" else key)
         rows = list(dict.fromkeys(r for m in models.values() for r in m.index))
         long = compare.side_by_side(models, table=table, row_map=flows.row_map(table, rows) if table else None)
@@ -255,13 +219,13 @@ def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Tab
     rows = list(dict.fromkeys(r for m in models.values() for r in m.index))
     out = pd.DataFrame(index=rows)
     for m, est in models.items():
-        out[f"{m} (2011)"] = [coef_cell(*est.loc[r, ["estimate", "se", "pvalue"]]) if r in est.index else "" for r in rows]
+        out[f"{m} (2011)"] = [coef_cell(*est.coefs.loc[r, ["estimate", "se", "pvalue"]]) if r in est.index else "" for r in rows]
         if entry["table"] is not None:
             pub = [long.loc[(r, m), ["published", "published_se"]] if (r, m) in long.index else None for r in rows]
             out[f"{m} (published)"] = [coef_cell(p["published"], p["published_se"], None) if p is not None and np.isfinite(p["published"]) else "–" for p in pub]
     for block, flags in control_flags().items():
         out.loc[block] = [("YES" if f else "NO") for f in flags for _ in range(2 if entry["table"] is not None else 1)]
-    out.loc["Observations"] = [fmt_number(models[m].attrs["nobs"], 0) for m in models for _ in range(2 if entry["table"] is not None else 1)]
+    out.loc["Observations"] = [fmt_number(models[m].nobs, 0) for m in models for _ in range(2 if entry["table"] is not None else 1)]
     what = "Sending" if label.endswith("sending") else None
     who = {"supergroup": "ONS supergroup", "imd": "IMD 2010 quintile"}[typology]
     key = entry.get("key", "")
