@@ -16,8 +16,14 @@ effects (Table 1). Models 1-4 add the control blocks in turn. This module:
 * ``fit_nb2`` (from ``movers.nb2``) is a fast NB2 maximum-likelihood fit with
   Stata's robust SEs: statsmodels' ``NegativeBinomial`` takes minutes on the
   966,048 pair-years of England and Wales, this takes seconds;
-* ``sending_models`` / ``receiving_models`` run Models 1-4 and return
-  coefficient frames labelled with the report's row names.
+* ``sending_models`` / ``receiving_models`` run Models 1-4 (or any named
+  control lists) on any pairs frame with a typology column and return
+  ``movers.results.Estimates`` labelled with the report's row names: the one
+  gravity module of every flows chapter, the open-data one included;
+* the chapter layer (``chapter_setup``, ``Section`` and the section functions)
+  turns the fits into tables and prose facts, so each chapter cell is a call,
+  a glue and a render. Labels, Table 1 and the typologies' own words come from
+  ``data/dictionaries/flows.yml``.
 """
 
 from __future__ import annotations
@@ -324,8 +330,8 @@ def control_flags(models: Sequence[str]) -> dict[str, list[bool]]:
 def true_values(truth: Mapping, frame: pd.DataFrame | None = None) -> dict:
     """The generating values of Model 4's rows: every control's coefficient and every area-type dummy's effect.
 
-    Keyed by (row label, "Model 4") so ``compare.side_by_side`` puts them beside
-    Model 4 only: Models 1-3 omit controls and have no single true value.
+    Keyed by (row label, "Model 4") so the comparison puts them beside Model 4
+    only: Models 1-3 omit controls and have no single true value.
     Dummies take the world's ``type_effects`` (typology -> sending/receiving ->
     level -> effect; the reference level is 0); an older world without them has
     one ``typology_effects`` value for all. In a world with effects of several
@@ -628,7 +634,7 @@ class FlowChapter:
     frame: pd.DataFrame
     models: list[str]
     truth: dict
-    counter: list[int] = field(default_factory=lambda: [0])
+    numbered: int = 0  # tables given the book's own number so far
 
     @property
     def typology(self) -> str:
@@ -649,8 +655,8 @@ class FlowChapter:
         """The report's number of a table, or the book's own ("3.1", "3.2"...) when the report has none."""
         if report_table is not None:
             return str(report_table)
-        self.counter[0] += 1
-        return f"{self.number}.{self.counter[0]}"
+        self.numbered += 1
+        return f"{self.number}.{self.numbered}"
 
     def caption(self, number: str, title: str) -> str:
         return f"Table {number}: {title} ({self.selection.text()})"
@@ -691,9 +697,10 @@ def setup_facts(ctx: FlowChapter) -> dict:
         "n_las": int(ctx.data.types[ctx.typology].notna().sum()),
         "exposure_text": dictionary()["exposures"][ctx.selection.exposure],
         "truth_text": (
-            "Beside Model 4 stands the true value: the coefficient that generated the synthetic flows, for the full model over "
-            "every ordered pair of authorities. On the pairs with at least one move (the report's sample) even a correct estimator "
-            "misses it by the bias of dropping zero flows, which the last section measures."
+            "Beside Model 4 stands the true value: the coefficient that generated the synthetic flows, in the generating "
+            "model (every typology's dummies on both sides, over every ordered pair of authorities). A one-typology model fitted "
+            "on the pairs with at least one move (the report's sample) misses it by the bias of dropping zero flows, which the "
+            "last section measures, and by the area types it leaves out."
             if ctx.truth else "No true values are known for these data."
         ),
     }
@@ -826,8 +833,8 @@ def recovery_facts(long: pd.DataFrame) -> dict:
     if not len(z):
         note = "no truth is known for these data"
     elif share < 0.95:
-        note = ("with about 99.7 per cent expected from sampling noise alone, the shortfall measures the bias of the sample "
-                "(the truth is the full model's coefficient over every pair of authorities; the non-zero sample is truncated)")
+        note = ("with about 99.7 per cent expected from sampling noise alone, the shortfall measures what the model leaves out: "
+                "the zero flows (the non-zero sample is truncated) and the other typologies' effects of the generating model")
     else:
         note = "in line with sampling noise"
     return {"share_within3": share, "within3_note": note}
