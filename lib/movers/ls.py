@@ -48,6 +48,8 @@ CHARACTERISTICS = {
                                                     "semi": "Parent: semi-skilled/unskilled occ."}, "semi",
                                    term="(parent_prof + parent_semi)", replaces=("parent_prof", "parent_semi")),
 }
+# the report's numbers of stayers and movers behind Table 30 (its notes)
+PUBLISHED_N = {"Stayers": 24969, "Movers": 6859}
 # our row labels -> the report's where its two tables spell them differently
 PUBLISHED_ROWS = {
     31: {},

@@ -231,16 +231,18 @@ def _estimates(frame: pd.DataFrame, ft: Fit, cells: Mapping[str, int] | None = N
                      extra={"df_resid": ft.df_resid, "dropped_perfect": dict(ft.dropped)})
 
 
-def mover_models(strand: Strand, sample: pd.DataFrame, outcome: str, extra: Sequence[str] = ()) -> dict[str, Estimates]:
-    """Models 1-3 of one outcome: the average effect of being a mover (probit AME, OLS coefficient), row
+def mover_model(strand: Strand, sample: pd.DataFrame, outcome: str, model: int = 3, extra: Sequence[str] = ()) -> Estimates:
+    """One model of one outcome: the average effect of being a mover (probit AME, OLS coefficient), row
     ``Mover``, with the smaller of movers and stayers as its cell."""
-    out = {}
-    for m, name in enumerate(MODELS, start=1):
-        ft = fit_model(strand, sample, outcome, m, extra=extra)
-        eff = mover_effects(ft.result, ft.data, "mover").rename(index={"All": "Mover"})
-        n = ft.data["mover"].value_counts().reindex([0, 1], fill_value=0)
-        out[name] = _estimates(eff, ft, {"Mover": int(n.min())})
-    return out
+    ft = fit_model(strand, sample, outcome, model, extra=extra)
+    eff = mover_effects(ft.result, ft.data, "mover").rename(index={"All": "Mover"})
+    n = ft.data["mover"].value_counts().reindex([0, 1], fill_value=0)
+    return _estimates(eff, ft, {"Mover": int(n.min())})
+
+
+def mover_models(strand: Strand, sample: pd.DataFrame, outcome: str, extra: Sequence[str] = ()) -> dict[str, Estimates]:
+    """Models 1-3 of one outcome (``mover_model``)."""
+    return {name: mover_model(strand, sample, outcome, m, extra) for m, name in enumerate(MODELS, start=1)}
 
 
 @dataclass(frozen=True)
@@ -377,6 +379,6 @@ def z_scores(estimates: pd.DataFrame, truth: Mapping[str, float]) -> pd.Series:
 
 __all__ = [
     "Characteristic", "Strand", "Fit", "Interaction", "InteractionTables", "MODELS", "flag", "check_band", "model_columns",
-    "drop_perfect_predictors", "fit", "fit_model", "mover_models", "interaction", "interaction_tables", "true_effects",
+    "drop_perfect_predictors", "fit", "fit_model", "mover_model", "mover_models", "interaction", "interaction_tables", "true_effects",
     "true_model3", "truth_tables", "z_scores",
 ]

@@ -353,7 +353,10 @@ def load(src: DataSource, aux_path: str = "", dictionary: str = "", years: Seque
     or the public download for real data)."""
     if src.kind == "public":
         raise InputError("parameter 'source'", "BHPS-UKHLS microdata are not public: use source=synthetic, or source=restricted with data_path")
-    folder = src.folder("ukhls")
+    # a synthetic world holds the panel in its ukhls/ dataset folder; a UKDS download (which has a ukhls/ folder
+    # of its own) is read as it is
+    in_world = (src.root / "world.json").exists() or (src.root / "ukhls" / "truth.json").exists()
+    folder = src.root / "ukhls" if in_world else src.root
     aux = paths.data_dir("public", aux_path) if aux_path else (src.root if src.synthetic else paths.data_dir("public"))
     panel = load_panel(folder, dictionary or None, years=(1991, int(years[1]) + 1))
     return {"panel": panel, "geography": load_geography(aux / "geography"), "indicators": la_indicators(aux / "nomis")}
