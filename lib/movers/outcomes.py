@@ -342,6 +342,15 @@ def motivation_table(sample: pd.DataFrame, question: str = "reason2", min_share:
     return out
 
 
+def motivation_categories(dictionary: Mapping) -> pd.DataFrame:
+    """Table 22: the answer categories of the two youth-questionnaire questions, from the dictionary's labels."""
+    labels = dictionary.get("labels") or {}
+    cols = {"Reason for wanting a job": labels.get("reason", {}), "Aspect of a job that matters": labels.get("aspect", {})}
+    codes = sorted({int(k) for v in cols.values() for k in v})
+    out = pd.DataFrame({c: [v.get(k, v.get(str(k), "")) for k in codes] for c, v in cols.items()}, index=pd.Index(codes, name="Code"))
+    return out
+
+
 # ----------------------------------------------------------------------------- inputs and facts
 
 
