@@ -135,7 +135,7 @@ def test_run_cache_parameters_failure_and_build(project):
     for p in html_dir.rglob("*.html"):
         external |= set(re.findall(r'(?:src|href)="(https?://[^"]+\.(?:js|css)[^"]*)"', p.read_text()))
     assert not external, f"pages load remote resources: {sorted(external)[:5]}"
-    assert (html_dir / "_static/mathjax/MathJax.js").exists()
+    assert (html_dir / "_static/mathjax/tex-chtml.js").exists()
     pdf = project / "_build/book/_build/latex/book.pdf"
     assert pdf.exists() and pdf.stat().st_size > 10_000
 

@@ -111,17 +111,17 @@ def _edit(folder, kind, fn):
     "kind, edit, message",
     [
         ("records", lambda df: df.drop(columns=["llti"]), "missing variable\\(s\\) llti"),
-        ("records", lambda df: df.assign(age=df["age"].where(df.index != 3, "3O")), "age is not numeric, e.g. '3O'"),
-        ("records", lambda df: pd.concat([df, df.iloc[[0]]]), "not unique"),
-        ("records", lambda df: df.assign(gor=df["gor"].where(df.index != 0, "E12000099")), "unknown region code\\(s\\) E12000099"),
-        ("records", lambda df: df.assign(census=df["census"].where(df.index != 0, "1975")), "census year\\(s\\) \\[1975\\]"),
-        ("records", lambda df: df.assign(sclass=df["sclass"].where(df.index != 1, "7")), "social class code\\(s\\) \\[7\\]"),
-        ("records", lambda df: df.assign(lsnum=df["lsnum"].where(df.index != 0, "")), "key variable lsnum has missing values"),
-        ("parents", lambda df: df.assign(relation=df["relation"].where(df.index != 0, "3")), "relation code\\(s\\) \\[3\\]"),
+        ("records", lambda df: df.assign(age=df["age"].where(df.index != 3, "3O")), "age is not numeric in 1 row\\(s\\) \\(first in row 5\\)$"),
+        ("records", lambda df: pd.concat([df, df.iloc[[0]]]), "duplicated key: lsnum x census is not unique, 2 row\\(s\\) share a value \\("),
+        ("records", lambda df: df.assign(gor=df["gor"].where(df.index != 0, "E12000099")), "gor must be one of E12000001.*: 1 row\\(s\\) outside them$"),
+        ("records", lambda df: df.assign(census=df["census"].where(df.index != 0, "1975")), "census must be one of the declared values 1971, 1981, 1991, 2001, 2011: 1 row\\(s\\) outside them$"),
+        ("records", lambda df: df.assign(sclass=df["sclass"].where(df.index != 1, "7")), "sclass must be one of the declared values 1, 2, 3, 4, 5, 6: 1 row\\(s\\) outside them$"),
+        ("records", lambda df: df.assign(lsnum=df["lsnum"].where(df.index != 0, "")), "lsnum has missing values in 1 row\\(s\\)"),
+        ("parents", lambda df: df.assign(relation=df["relation"].where(df.index != 0, "3")), "relation must be one of the declared values 1, 2: 1 row\\(s\\) outside them$"),
         ("parents", lambda df: pd.concat([df, df.iloc[[0]].assign(lsnum="999999999")]), "not enumerated at that census"),
         ("regions", lambda df: df[~((df["gor"] == "E12000007") & (df["census"] == "1971"))], "no indicators"),
-        ("regions", lambda df: df.assign(prop_prof=df["prop_prof"].where(df.index != 0, "35")), "share and must be at most 1"),
-        ("regions", lambda df: df.assign(population=df["population"].where(df.index != 0, "0")), "must be positive"),
+        ("regions", lambda df: df.assign(prop_prof=df["prop_prof"].where(df.index != 0, "35")), "prop_prof must be 0-1: 1 row\\(s\\) out of range$"),
+        ("regions", lambda df: df.assign(population=df["population"].where(df.index != 0, "0")), "population must be 1-100000000: 1 row\\(s\\) out of range$"),
     ],
 )
 def test_loader_errors_name_file_and_problem(small_copy, kind, edit, message):
@@ -153,7 +153,7 @@ def test_tab_delimited_extract_reads_the_same(small_copy):
 def test_bad_dictionary(tmp_path):
     p = tmp_path / "d.yml"
     p.write_text("files: {}\ncodes: {}\nregions: {}\ncensuses: [1971]\n")
-    with pytest.raises(InputError, match="files.records needs"):
+    with pytest.raises(InputError, match="does not match ons_ls_dictionary.schema.json: .*files: 'records' is a required property"):
         load_dictionary(p)
     p.write_text("files: [\n")
     with pytest.raises(InputError, match="not valid YAML"):

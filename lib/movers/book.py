@@ -9,6 +9,7 @@ stale stops the build with the command that refreshes it.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,7 @@ OUT = paths.BUILD / "book"
 HTML = OUT / "_build" / "html"
 LATEX = OUT / "_build" / "latex"
 STATIC_FILES = ("index.md", "introduction.md", "_config.yml", "references.bib")
+MATHJAX_ENTRY = "tex-chtml.js"  # _config.yml: mathjax_path: mathjax/tex-chtml.js
 SYNTHETIC_ANNOUNCEMENT = "Synthetic data: the numbers in this book come from a generated world, not from real people or places."
 
 
@@ -32,10 +34,13 @@ class BuildError(RuntimeError):
 
 
 def mathjax_dir() -> Path:
-    """Local MathJax 2 (from the jupyter-server-mathjax package), so math renders offline."""
-    import jupyter_server_mathjax
-
-    return Path(jupyter_server_mathjax.__file__).parent / "static"
+    """Local MathJax 3 (the files the sphinx-mathjax-offline package ships, 3 MB), so math renders
+    without a network: a secure lab's browser cannot reach a CDN. The package's import name has
+    hyphens, so it is found, not imported."""
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    if spec is None or spec.origin is None:
+        raise BuildError("sphinx-mathjax-offline is not installed (it serves MathJax offline): run `make venv`")
+    return Path(spec.origin).parent / "static" / "mathjax"
 
 
 def _sources_used(names) -> set[str]:
@@ -59,11 +64,9 @@ def stage(allow_stale: bool = False) -> list[str]:
     names = runner.toc_chapters()
     bad = runner.stale(names)
     if bad and not allow_stale:
-        raise BuildError(
-            "executed output is missing or out of date for: " + ", ".join(bad)
-            + ". Run `python -m movers run " + " ".join(bad) + "` (or `make book`) first."
-        )
+        raise BuildError(runner.stale_message(bad))
     present = [n for n in names if runner.executed_path(n).exists()]
+    runner.mark_stale_pages(present)  # a warning at the top of each stale page; removed once it is current
     SRC.mkdir(parents=True, exist_ok=True)
     for f in STATIC_FILES:
         if (paths.ROOT / f).exists():
@@ -76,8 +79,10 @@ def stage(allow_stale: bool = False) -> list[str]:
     static = SRC / "_static"
     if (paths.ROOT / "_static").exists():
         shutil.copytree(paths.ROOT / "_static", static, dirs_exist_ok=True)
-    if not (static / "mathjax" / "MathJax.js").exists():
-        shutil.copytree(mathjax_dir(), static / "mathjax", dirs_exist_ok=True)
+    if not (static / "mathjax" / MATHJAX_ENTRY).exists():
+        # the CHTML build and what it loads (fonts, TeX extensions, menu); not the SVG and MathML builds
+        skip = shutil.ignore_patterns("*svg*", "mml-*", "tex-mml-*", "tex-chtml-full*", "node-main.js")
+        shutil.copytree(mathjax_dir(), static / "mathjax", ignore=skip, dirs_exist_ok=True)
     return present
 
 

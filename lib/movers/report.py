@@ -90,3 +90,16 @@ def setup(source: str) -> None:
     sns.set_theme(style="whitegrid", context="notebook")
     pd.set_option("display.max_columns", 50)
     banner(source)
+
+
+def glue_many(values) -> None:
+    """Glue every name -> value of a mapping (the facts an analysis returns for the prose)."""
+    for name, value in values.items():
+        glue(name, value)
+
+
+def show(section) -> None:
+    """Glue a section's prose facts and display its tables (``section`` has ``facts`` and ``tables``,
+    as ``movers.flows.Section``): the two lines every analysis cell of a thin chapter ends with."""
+    glue_many(section.facts)
+    display(*section.tables)

@@ -7,6 +7,31 @@ subtraction from totals. Here each kind of output has one check, with the rules 
 (ACRO's defaults: threshold 10, residual df 10, dominance n=2 k=0.9, p-ratio 0.1, zeros disclosive,
 secondary suppression), and the checker keeps a record of what it did for the output checkers.
 
+The rules (``data/sdc_rules.yml``, read by ``movers.source.load_rules``; a missing key takes ACRO's default,
+an unknown key or a wrong type is refused):
+
+=====================  =======  ==========================================================================
+rule (YAML key)        default  what it withholds (the name a page shows is in ``REASONS``)
+=====================  =======  ==========================================================================
+threshold              10       a cell, share, group or plotted point resting on fewer people; a share is
+                                counted on the smaller category (those with, or those without, the attribute)
+zeros_are_disclosive   true     a cell of zero people (everyone in the group shares the attribute)
+secondary              true     further cells, so that no withheld cell follows by subtraction from released
+                                cells and known totals (rows, columns, 100 per cent, derived columns)
+dominance_n,           2, 0.9   a magnitude (mean, total) whose ``n`` largest contributors make up more than
+dominance_k                     ``k`` of its total (n-k rule)
+p_ratio                0.1      a magnitude whose total less its two largest contributors is under ``p`` of the
+                                largest (at n=2, k=0.9 the n-k rule already implies it; it bites when n-k is
+                                relaxed)
+(always)               -        the minimum and maximum of a continuous variable (a single person's value)
+safe_dof               10       every coefficient of a regression with fewer residual degrees of freedom
+(always)               -        a regression or marginal effect whose group (``cells``) is under the threshold,
+                                and a group too small to estimate (singular design, perfect separation)
+=====================  =======  ==========================================================================
+
+A page can be audited independently of the checker: ``audit_page(html_or_notebook, record)`` lists every
+number under a threshold, and every withheld cell recoverable by subtraction, that the page shows.
+
 Wiring a chapter's library code (a few lines)::
 
     from movers import sdc
@@ -35,6 +60,7 @@ On synthetic or public data the checker is inactive: outputs pass through unchan
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import math
@@ -303,7 +329,9 @@ class Output:
     rules: list
     released: Any = None
     reasons: pd.DataFrame | None = None
-    cells: list = field(default_factory=list)  # one dict per checked cell: row, column, outcome, rule, count, detail
+    cells: list = field(default_factory=list)  # one dict per checked cell: row, column, outcome, rule, count, detail, value
+    relations: list = field(default_factory=list)  # Relation objects between the cells (known totals)
+    derived: dict = field(default_factory=dict)  # column -> the columns of the same row it is computed from
 
     @property
     def outcome(self) -> str:
@@ -374,7 +402,7 @@ class Checker:
         applied = list(rules_applied or ["threshold"] + (["zero"] if self.rules.zeros_are_disclosive else []))
         if self.rules.secondary and (relations or derived):
             applied.append("secondary")
-        return self._store(name, kind, source, values, why, counts, details, applied)
+        return self._store(name, kind, source, values, why, counts, details, applied, relations, derived)
 
     def shares(self, name: str, shares: pd.DataFrame, n, n_with=None, scale: float = 1.0, relations: Sequence[Relation] = (),
                derived: Mapping | None = None, source: str = "") -> pd.DataFrame:
@@ -583,7 +611,9 @@ class Checker:
             "active": self.active,
             "rules": asdict(self.rules),
             "outputs": [{"output": o.name, "kind": o.kind, "source": o.source, "rules_applied": self.rules.describe(o.rules) + (["not estimable groups withheld"] if "not estimable" in o.rules else []),
-                         "outcome": o.outcome, "cells": o.cells} for o in self.outputs.values()],
+                         "outcome": o.outcome, "cells": o.cells,
+                         "relations": [[[str(c[0]), str(c[1]), k] for c, k in rel.cells] for rel in o.relations],
+                         "derived": {str(k): [str(v) for v in vs] for k, vs in o.derived.items()}} for o in self.outputs.values()],
         }
 
     def write(self) -> Path | None:
@@ -595,7 +625,7 @@ class Checker:
         rec = self.record()
         _atomic_write(self.folder / "record.json", json.dumps(rec, indent=1, default=str))
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=["output", "kind", "source", "row", "column", "outcome", "rule", "count", "detail"])
+        w = csv.DictWriter(buf, fieldnames=["output", "kind", "source", "row", "column", "outcome", "rule", "count", "detail", "value"])
         w.writeheader()
         for o in rec["outputs"]:
             for c in o["cells"]:
@@ -609,7 +639,7 @@ class Checker:
         self.outputs[name] = Output(name, kind, source, [], released=values)
         return values
 
-    def _store(self, name, kind, source, values, why, counts, details, applied):
+    def _store(self, name, kind, source, values, why, counts, details, applied, relations=(), derived=None):
         released = values.astype(object).copy()
         for c in why.columns:
             if c in released.columns:
@@ -619,9 +649,11 @@ class Checker:
             for c in why.columns:
                 rule = why.loc[r, c]
                 cnt = counts.loc[r, c] if (c in counts.columns and r in counts.index) else None
+                val = values.loc[r, c] if (c in values.columns and r in values.index) else None
                 cells.append({"row": str(r), "column": str(c), "outcome": "withheld" if rule else "released", "rule": rule,
-                              "count": _num(cnt), "detail": "" if details is None or c not in details.columns else str(details.loc[r, c])})
-        self.outputs[name] = Output(name, kind, source, list(applied), released, why, cells)
+                              "count": _num(cnt), "detail": "" if details is None or c not in details.columns else str(details.loc[r, c]),
+                              "value": _num(val)})
+        self.outputs[name] = Output(name, kind, source, list(applied), released, why, cells, list(relations), dict(derived or {}))
         return released
 
     def _note_unchecked(self, name, row, column):
@@ -812,6 +844,143 @@ def leaks(shown: pd.DataFrame, counts: pd.DataFrame, relations: Sequence[Relatio
     hidden = [(r, c) for r in shown.index for c in shown.columns if shown.loc[r, c] == SUPPRESSED]
     for r, c in sorted(recoverable(hidden, relations), key=repr):
         problems.append(f"{r} / {c}: [c] recoverable by subtraction")
+    return problems
+
+
+# ----------------------------------------------------------------------------- auditing a rendered page
+
+
+_BLOCK_END = re.compile(r"</(?:tr|p|li|h\d|div|caption|table|pre|dt|dd)>|<br\s*/?>", re.IGNORECASE)
+_CELL_END = re.compile(r"</t[dh]>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+_SENTENCE = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\[])")
+_TOKEN = re.compile(r"(?<![\w.])([-+−]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\w])")
+
+
+def page_text(page: str | Path | Mapping) -> str:
+    """What a reader of a page sees, as text, one table row or sentence a line: from rendered HTML, MyST
+    markdown, or an executed notebook (its markdown cells and every output, glued values included; the
+    code is left out: it shows parameters, not results)."""
+    if isinstance(page, Path):
+        page = page.read_text(encoding="utf-8")
+    nb = page if isinstance(page, Mapping) else None
+    if nb is None and str(page).lstrip().startswith("{"):
+        try:
+            nb = json.loads(page)
+        except json.JSONDecodeError:
+            nb = None
+    if nb is not None:
+        parts = []
+        for cell in nb.get("cells", []):
+            if cell.get("cell_type") == "markdown":
+                parts.append(_joined(cell.get("source", "")))
+            for out in cell.get("outputs", []):
+                parts.append(_joined(out.get("text", "")))
+                parts.extend(_joined(v) for k, v in out.get("data", {}).items() if k.startswith("text/"))
+                parts.extend(_joined(t) for t in out.get("traceback", []))
+        page = "\n".join(parts)
+    text = _CELL_END.sub(" | ", str(page))
+    text = _TAG.sub(" ", _BLOCK_END.sub("\n", text))
+    text = html.unescape(text)
+    return "\n".join(s.strip() for line in text.splitlines() for s in _SENTENCE.split(line) if s.strip())
+
+
+def _joined(x) -> str:
+    return "".join(x) if isinstance(x, list) else str(x)
+
+
+def _tokens(line: str) -> list[tuple[float, int, int]]:
+    """The numbers of a line: (absolute value, decimals shown, significant digits shown)."""
+    out = []
+    for m in _TOKEN.finditer(line):
+        whole, dec = m.group(2).replace(",", ""), m.group(3) or ""
+        digits = (whole + dec).lstrip("0")
+        out.append((float(f"{whole}.{dec}" if dec else whole), len(dec), len(digits)))
+    return out
+
+
+def _shows(value, token: tuple[float, int, int]) -> bool:
+    """Whether a printed number is ``value`` at the precision printed (as it is, or as a percentage)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        return False
+    x, dec, _ = token
+    v = abs(float(value))
+    scales = (1.0, 100.0) if v <= 1 else (1.0,)
+    return any(abs(round(v * s, dec) - x) < 0.5 * 10.0 ** -(dec + 3) for s in scales)
+
+
+def audit_page(page: str | Path | Mapping, record: "Checker | Mapping | str | Path", secrets: Iterable[str | Path] = (),
+               specific_digits: int = 3) -> list[str]:
+    """An auditor of a rendered page, independent of the checker's decisions: what the page reveals.
+
+    ``page`` is the HTML, MyST markdown or notebook of a restricted run; ``record`` the checker's record
+    (with every cell's count, value, relations and derived columns). Lists, as readable problems:
+
+    - every unsafe cell whose value the page prints: a cell the record withheld, or one whose count is under
+      the record's threshold (or zero), whether the checker released it or not. A number counts as printed
+      when a line (a table row, a sentence) shows it at its printed precision beside the cell's row label,
+      or anywhere when it has ``specific_digits`` significant digits or more (``+35.0``, ``2,824``), so a
+      glued value is found in a notebook's outputs too; a number a released cell of the same row explains
+      is not counted;
+    - every unsafe cell a reader can recover by subtraction (or from a derived column) from the cells the
+      page prints and the totals it implies;
+    - every ``secrets`` path (the data folder) found on the page.
+
+    An empty list means the page passes. Conservative: a coincidence may flag a safe page, never the reverse
+    for the cells the record knows."""
+    if isinstance(record, Checker):
+        record = record.record()
+    elif isinstance(record, (str, Path)):
+        record = json.loads(Path(record).read_text())
+    text = page_text(page)
+    rules = Rules.of(record.get("rules", {}))
+    problems = [f"data path shown: {scrub(str(s), [s])}" for s in secrets if s and str(s) in text]
+    lines = [(ln.lower(), _tokens(ln)) for ln in text.splitlines()]
+    for out in record.get("outputs", []):
+        cells = {(c["row"], c["column"]): c for c in out["cells"]}
+
+        def unsafe(c):
+            n = c.get("count")
+            small = isinstance(n, (int, float)) and (n < rules.threshold or (n == 0 and rules.zeros_are_disclosive))
+            return c["outcome"] == "withheld" or small
+
+        released_values = {}
+        for (r, _), c in cells.items():
+            if not unsafe(c):
+                released_values.setdefault(r, []).append(c.get("value"))
+
+        def printed(cell):
+            r, v = cell["row"], cell.get("value")
+            if not isinstance(v, (int, float)) or isinstance(v, bool):
+                return False
+            for low, toks in lines:
+                beside = r.lower() in low
+                for t in toks:
+                    if (beside or t[2] >= specific_digits) and _shows(v, t) and not any(_shows(w, t) for w in released_values.get(r, [])):
+                        return True
+            return False
+
+        shown = {k for k, c in cells.items() if unsafe(c) and printed(c)}
+        for r, c in sorted(shown):
+            rule = cells[(r, c)]["rule"]
+            problems.append(f"{out['output']}: {r} / {c} printed although withheld ({REASONS.get(rule, rule) if rule else REASONS['threshold']})")
+        known = {k for k, c in cells.items() if not unsafe(c)} | shown
+        rels = [Relation(tuple(((r, c), float(k)) for r, c, k in rel)) for rel in out.get("relations", [])]
+        groups = [[(r, d)] + [(r, s) for s in srcs] for d, srcs in out.get("derived", {}).items() for r in {k[0] for k in cells}]
+        while True:
+            unknown = [k for k in cells if k not in known]
+            found = recoverable(unknown, rels)
+            for g in groups:
+                missing = [k for k in g if k in cells and k not in known]
+                if len(missing) == 1 and all(k in cells for k in g):
+                    found.add(missing[0])
+            found -= known
+            if not found:
+                break
+            for k in sorted(found):
+                if unsafe(cells[k]):
+                    problems.append(f"{out['output']}: {k[0]} / {k[1]} recoverable by subtraction from the printed cells")
+            known |= found
     return problems
 
 

@@ -63,6 +63,16 @@ def from_fit(result, labels: Mapping[str, str], cov_se=None) -> pd.DataFrame:
     )
 
 
+def coefficients(result) -> pd.DataFrame:
+    """The coefficient frame of a ``movers.results.Estimates`` (its ``coefs``) or of a plain coefficient frame."""
+    return getattr(result, "coefs", result)
+
+
+def observations(result) -> int | None:
+    """The number of observations of an ``Estimates`` (``nobs``) or of a coefficient frame (``attrs['nobs']``)."""
+    return result.nobs if hasattr(result, "coefs") else result.attrs.get("nobs")
+
+
 def fmt_number(x, digits: int = 3, thousands: bool = True) -> str:
     """Format a number the way the report prints it: fixed decimals, thousands separators."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)) or (isinstance(x, (np.floating,)) and not np.isfinite(x)):
@@ -190,13 +200,14 @@ def regression_table(
             rows += [r for r in m.index if r not in rows]
     out = pd.DataFrame(index=list(rows), columns=names, dtype=object)
     for name, m in models.items():
+        coefs = coefficients(m)
         for r in rows:
-            out.loc[r, name] = coef_cell(*m.loc[r, ["estimate", "se", "pvalue"]]) if r in m.index else ""
+            out.loc[r, name] = coef_cell(*coefs.loc[r, ["estimate", "se", "pvalue"]]) if r in coefs.index else ""
     for lab, flags in (controls or {}).items():
         if len(flags) != len(names):
             raise ValueError(f"control row {lab!r} has {len(flags)} flags for {len(names)} models")
         out.loc[lab] = ["YES" if f else "NO" for f in flags]
-    nobs = [models[n].attrs.get("nobs") for n in names]
+    nobs = [observations(models[n]) for n in names]
     if any(v is not None for v in nobs):
         out.loc[nobs_label] = [fmt_number(v, 0) if v is not None else "" for v in nobs]
     return Table(out, caption=caption, notes=notes, label=label)
