@@ -215,6 +215,7 @@ def bhps_study(source: str, data_path: str = "", aux_path: str = "", dictionary:
                adult_ages=(25, 41), adult_target_age: int = 30, price_year: int = 2019, macro_area: str = "adult",
                cluster: str = "adult_la", outcomes=("employed",), characteristics=(), motivation_min_share: float = 0.02) -> Study:
     """Open the data source, start the checker, load the panel and build the analysis file of ``movers_stayers``."""
+    O.check_source(source)
     strand = O.strand(cluster)
     strand.check(outcomes, characteristics)
     src = data_source.open(source, data_path, truth_of="ukhls")
@@ -346,6 +347,7 @@ def ls_study(source: str, data_path: str = "", dictionary: str = "", quintile: i
              child_censuses=(1971, 1981, 1991), region_effects: str = "child", cov_type: str = "nonrobust", outcomes=("employed",),
              characteristics=()) -> Study:
     """Open the data source, start the checker, load the extract and build the analysis file of ``ls_deprived``."""
+    ls.check_source(source)
     strand = ls.strand(region_effects, cov_type)
     strand.check(outcomes, characteristics)
     src = data_source.open(source, data_path, truth_of="ons_ls")
