@@ -76,7 +76,7 @@ def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("book")
     for f in ("_config.yml", "index.md", "introduction.md"):
         shutil.copy2(ROOT / f, root / f)
-    for d in ("data/reference", "data/classifications"):
+    for d in ("data/reference", "data/classifications", "data/dictionaries", "data/schemas"):  # the annex prints Tables 21, 22, 29 from the dictionaries
         shutil.copytree(ROOT / d, root / d)
     (root / "chapters").mkdir()
     (root / "params").mkdir()
