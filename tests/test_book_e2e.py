@@ -79,7 +79,7 @@ def project(tmp_path_factory):
     for f in ("_config.yml", "index.md", "introduction.md", "bibliography.md", "references.bib", "data/citations.yml", "data/datasets.yml"):
         (root / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / f, root / f)
-    for d in ("data/reference", "data/classifications"):
+    for d in ("data/reference", "data/classifications", "data/dictionaries", "data/schemas"):  # the annex prints Tables 21, 22, 29 from the dictionaries
         shutil.copytree(ROOT / d, root / d)
     (root / "chapters").mkdir()
     (root / "params").mkdir()

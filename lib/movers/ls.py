@@ -48,6 +48,8 @@ CHARACTERISTICS = {
                                                     "semi": "Parent: semi-skilled/unskilled occ."}, "semi",
                                    term="(parent_prof + parent_semi)", replaces=("parent_prof", "parent_semi")),
 }
+# the report's numbers of stayers and movers behind Table 30 (its notes)
+PUBLISHED_N = {"Stayers": 24969, "Movers": 6859}
 # our row labels -> the report's where its two tables spell them differently
 PUBLISHED_ROWS = {
     31: {},
@@ -292,11 +294,16 @@ def true_effects(rows: pd.DataFrame, model: Mapping, by: str | None = None) -> p
 # ----------------------------------------------------------------------------- chapter helpers
 
 
+def check_source(kind: str) -> None:
+    """The LS is not public: ``source=public`` is refused with a message saying what to use instead."""
+    if kind == "public":
+        raise InputError("parameter 'source'", "the ONS LS is not public: use source=synthetic, or source=restricted with data_path in the secure lab")
+
+
 def load(src: DataSource, dictionary: str = ""):
     """The extract of the chapter: ``src.root`` is a synthetic world (its ``ons_ls`` folder is used) or the
-    folder of an extract; the LS is not public, so ``source=public`` is refused."""
-    if src.kind == "public":
-        raise InputError("parameter 'source'", "the ONS LS is not public: use source=synthetic, or source=restricted with data_path in the secure lab")
+    folder of an extract."""
+    check_source(src.kind)
     return load_extract(src.folder("ons_ls"), dictionary or None)
 
 

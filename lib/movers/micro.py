@@ -231,16 +231,18 @@ def _estimates(frame: pd.DataFrame, ft: Fit, cells: Mapping[str, int] | None = N
                      extra={"df_resid": ft.df_resid, "dropped_perfect": dict(ft.dropped)})
 
 
-def mover_models(strand: Strand, sample: pd.DataFrame, outcome: str, extra: Sequence[str] = ()) -> dict[str, Estimates]:
-    """Models 1-3 of one outcome: the average effect of being a mover (probit AME, OLS coefficient), row
+def mover_model(strand: Strand, sample: pd.DataFrame, outcome: str, model: int = 3, extra: Sequence[str] = ()) -> Estimates:
+    """One model of one outcome: the average effect of being a mover (probit AME, OLS coefficient), row
     ``Mover``, with the smaller of movers and stayers as its cell."""
-    out = {}
-    for m, name in enumerate(MODELS, start=1):
-        ft = fit_model(strand, sample, outcome, m, extra=extra)
-        eff = mover_effects(ft.result, ft.data, "mover").rename(index={"All": "Mover"})
-        n = ft.data["mover"].value_counts().reindex([0, 1], fill_value=0)
-        out[name] = _estimates(eff, ft, {"Mover": int(n.min())})
-    return out
+    ft = fit_model(strand, sample, outcome, model, extra=extra)
+    eff = mover_effects(ft.result, ft.data, "mover").rename(index={"All": "Mover"})
+    n = ft.data["mover"].value_counts().reindex([0, 1], fill_value=0)
+    return _estimates(eff, ft, {"Mover": int(n.min())})
+
+
+def mover_models(strand: Strand, sample: pd.DataFrame, outcome: str, extra: Sequence[str] = ()) -> dict[str, Estimates]:
+    """Models 1-3 of one outcome (``mover_model``)."""
+    return {name: mover_model(strand, sample, outcome, m, extra) for m, name in enumerate(MODELS, start=1)}
 
 
 @dataclass(frozen=True)
@@ -375,8 +377,41 @@ def z_scores(estimates: pd.DataFrame, truth: Mapping[str, float]) -> pd.Series:
     return (estimates["estimate"] - t) / estimates["se"]
 
 
+# ----------------------------------------------------------------------------- variable definitions (Tables 21, 29)
+
+
+def _file_variable(dictionary: Mapping, name: str) -> str:
+    """Where an analysis variable comes from: the file's variable and the file (``{w}`` is the wave prefix)."""
+    for kind, spec in (dictionary.get("files") or {}).items():
+        var = (spec.get("variables") or {}).get(name)
+        if var is not None:
+            return f"{var} ({str(spec.get('name', kind)).replace('{w}_', '')})"
+    return ""
+
+
+def definitions(dictionary: Mapping) -> pd.DataFrame:
+    """The variable definitions of a strand (report Tables 21 and 29) from its dictionary's ``definitions``:
+    role in the model, what it measures, its values (with the codes they rest on) and its source variables."""
+    rows = dictionary.get("definitions") or []
+    if not rows:
+        raise InputError(dictionary.get("_path", "variable dictionary"), "has no 'definitions' section (Tables 21 and 29 are generated from it)")
+    recs = []
+    for d in rows:
+        values = str(d["values"])
+        if d.get("codes"):
+            codes = (dictionary.get("codes") or {}).get(d["codes"])
+            if codes is None:
+                raise InputError(dictionary.get("_path", "variable dictionary"), f"definition of {d['variable']} names unknown codes.{d['codes']}")
+            values += f" (codes {', '.join(map(str, codes))})"
+        sources = d.get("from") or []
+        sources = [sources] if isinstance(sources, str) else sources
+        recs.append({"Variable": d["variable"], "Category": d["category"], "Description": d["description"], "Values": values,
+                     "Source": "; ".join(filter(None, (_file_variable(dictionary, f) for f in sources)))})
+    return pd.DataFrame(recs).set_index("Variable")
+
+
 __all__ = [
-    "Characteristic", "Strand", "Fit", "Interaction", "InteractionTables", "MODELS", "flag", "check_band", "model_columns",
-    "drop_perfect_predictors", "fit", "fit_model", "mover_models", "interaction", "interaction_tables", "true_effects",
+    "definitions", "Characteristic", "Strand", "Fit", "Interaction", "InteractionTables", "MODELS", "flag", "check_band", "model_columns",
+    "drop_perfect_predictors", "fit", "fit_model", "mover_model", "mover_models", "interaction", "interaction_tables", "true_effects",
     "true_model3", "truth_tables", "z_scores",
 ]

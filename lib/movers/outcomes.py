@@ -59,6 +59,11 @@ def parental_class(panel: Panel) -> pd.DataFrame:
     return pd.DataFrame({"pidp": pw["pidp"], "wave_index": pw["wave_index"], "hidp": pw["hidp"], "nssec": cur.fillna(last)})
 
 
+def _with_units(pw: pd.DataFrame) -> pd.DataFrame:
+    """Person-waves with ``la_unit`` (the LA code itself when the loader harmonised nothing)."""
+    return pw if "la_unit" in pw.columns else pw.assign(la_unit=pw["la_code"])
+
+
 def teen_observations(panel: Panel, ages: Sequence[int] = (15, 19)) -> pd.DataFrame:
     """The earliest observation of each person aged ``ages`` living with at least one parent.
 
@@ -70,7 +75,8 @@ def teen_observations(panel: Panel, ages: Sequence[int] = (15, 19)) -> pd.DataFr
     lo, hi = ages
     _check_range("teen_ages", lo, hi)
     pw = panel.person_waves
-    cand = pw[pw["age"].between(lo, hi)][["pidp", "wave_index", "year", "age", "hidp", "la_code", "father", "mother"]]
+    pw = _with_units(pw)
+    cand = pw[pw["age"].between(lo, hi)][["pidp", "wave_index", "year", "age", "hidp", "la_code", "la_unit", "father", "mother"]]
     cls = parental_class(panel)
     rank = {"higher": 0, "intermediate": 1, "routine": 2}
     present = []
@@ -87,8 +93,8 @@ def teen_observations(panel: Panel, ages: Sequence[int] = (15, 19)) -> pd.DataFr
     best["parent_nssec"] = best["rank"].map(inv)
     teen = cand.merge(best[["pidp", "wave_index", "n_parents", "parent_nssec"]], on=["pidp", "wave_index"], how="inner")
     teen = teen.sort_values(["pidp", "wave_index"]).drop_duplicates("pidp")
-    return teen.rename(columns={"wave_index": "teen_wave", "year": "teen_year", "age": "teen_age", "la_code": "teen_la"})[
-        ["pidp", "teen_wave", "teen_year", "teen_age", "teen_la", "n_parents", "parent_nssec"]
+    return teen.rename(columns={"wave_index": "teen_wave", "year": "teen_year", "age": "teen_age", "la_code": "teen_la", "la_unit": "teen_unit"})[
+        ["pidp", "teen_wave", "teen_year", "teen_age", "teen_la", "teen_unit", "n_parents", "parent_nssec"]
     ].reset_index(drop=True)
 
 
@@ -113,10 +119,10 @@ def choose_adult_observation(obs: pd.DataFrame, target: int = 30, upper: int = 4
 def returners(panel: Panel, teen: pd.DataFrame, adult: pd.DataFrame) -> pd.Series:
     """True for people who lived in another LA between the teen and adult observations but are back in
     their teenage LA as adults: the report counts them as stayers; the chapter reports how many."""
-    pw = panel.person_waves[["pidp", "wave_index", "la_code"]]
-    m = pw.merge(teen[["pidp", "teen_wave", "teen_la"]], on="pidp").merge(adult[["pidp", "wave_index"]].rename(columns={"wave_index": "adult_wave"}), on="pidp")
+    pw = _with_units(panel.person_waves)[["pidp", "wave_index", "la_code", "la_unit"]]
+    m = pw.merge(teen[["pidp", "teen_wave", "teen_unit"]], on="pidp").merge(adult[["pidp", "wave_index"]].rename(columns={"wave_index": "adult_wave"}), on="pidp")
     between = m[(m["wave_index"] > m["teen_wave"]) & (m["wave_index"] < m["adult_wave"]) & m["la_code"].notna()]
-    away = between.groupby("pidp").apply(lambda g: bool((g["la_code"] != g["teen_la"]).any()), include_groups=False)
+    away = between.groupby("pidp").apply(lambda g: bool((g["la_unit"] != g["teen_unit"]).any()), include_groups=False)
     return away.reindex(adult["pidp"]).fillna(False).astype(bool).to_numpy()
 
 
@@ -151,6 +157,7 @@ def build_sample(
         raise InputError("parameter 'price_year'", f"no CPI for {price_year}; the dictionary covers {cpi.index.min()}-{cpi.index.max()}")
     teen = teen_observations(panel, teen_ages)
     pw = panel.person_waves
+    pw = _with_units(pw)
     cand = pw[pw["responded"] & pw["year"].between(*years) & pw["la_code"].notna()]
     cand = cand.merge(teen[teen["teen_la"].notna()], on="pidp", how="inner")
     cand = cand[cand["wave_index"] > cand["teen_wave"]]
@@ -167,7 +174,9 @@ def build_sample(
     out["teen_age"] = adult["teen_age"].to_numpy().astype(int)
     out["teen_la"] = adult["teen_la"].to_numpy()
     out["adult_la"] = adult["la_code"].to_numpy()
-    out["mover"] = (out["adult_la"] != out["teen_la"]).astype(int)
+    # movers live in another LA unit: codes harmonised over 1991-2019 (movers.data.lacodes), so a boundary
+    # change is no move
+    out["mover"] = (adult["la_unit"].to_numpy() != adult["teen_unit"].to_numpy()).astype(int)
     out["returner"] = adult["returner"].to_numpy() & (out["mover"] == 0)
     known = set(geography.las["la_code"])
     unknown = sorted((set(out["teen_la"]) | set(out["adult_la"])) - known)
@@ -342,7 +351,22 @@ def motivation_table(sample: pd.DataFrame, question: str = "reason2", min_share:
     return out
 
 
+def motivation_categories(dictionary: Mapping) -> pd.DataFrame:
+    """Table 22: the answer categories of the two youth-questionnaire questions, from the dictionary's labels."""
+    labels = dictionary.get("labels") or {}
+    cols = {"Reason for wanting a job": labels.get("reason", {}), "Aspect of a job that matters": labels.get("aspect", {})}
+    codes = sorted({int(k) for v in cols.values() for k in v})
+    out = pd.DataFrame({c: [v.get(k, v.get(str(k), "")) for k in codes] for c, v in cols.items()}, index=pd.Index(codes, name="Code"))
+    return out
+
+
 # ----------------------------------------------------------------------------- inputs and facts
+
+
+def check_source(kind: str) -> None:
+    """BHPS-UKHLS microdata are not public: ``source=public`` is refused with a message saying what to use instead."""
+    if kind == "public":
+        raise InputError("parameter 'source'", "BHPS-UKHLS microdata are not public: use source=synthetic, or source=restricted with data_path")
 
 
 def load(src: DataSource, aux_path: str = "", dictionary: str = "", years: Sequence[int] = (2000, 2019)) -> dict:
@@ -351,9 +375,11 @@ def load(src: DataSource, aux_path: str = "", dictionary: str = "", years: Seque
     ``src.root`` is the synthetic world (its ``ukhls`` folder is used) or the folder of a Special
     Licence download; ``aux_path`` holds ``geography/`` and ``nomis/`` (default: the synthetic world,
     or the public download for real data)."""
-    if src.kind == "public":
-        raise InputError("parameter 'source'", "BHPS-UKHLS microdata are not public: use source=synthetic, or source=restricted with data_path")
-    folder = src.folder("ukhls")
+    check_source(src.kind)
+    # a synthetic world holds the panel in its ukhls/ dataset folder; a UKDS download (which has a ukhls/ folder
+    # of its own) is read as it is
+    in_world = (src.root / "world.json").exists() or (src.root / "ukhls" / "truth.json").exists()
+    folder = src.root / "ukhls" if in_world else src.root
     aux = paths.data_dir("public", aux_path) if aux_path else (src.root if src.synthetic else paths.data_dir("public"))
     panel = load_panel(folder, dictionary or None, years=(1991, int(years[1]) + 1))
     return {"panel": panel, "geography": load_geography(aux / "geography"), "indicators": la_indicators(aux / "nomis")}
