@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import ls
+from movers import ls, micro
 from movers.data.ons_ls import load_dictionary, load_extract
 from movers.errors import InputError
 from movers.synth import generate_world, read_truth
@@ -32,7 +32,7 @@ def world(tmp_path_factory):
 @pytest.fixture(scope="module")
 def fits(world):
     """Tables 31 and 32 (group effects, differences, estimation rows) on the test world."""
-    return {o: ls.subgroup_table(world["sample"], o) for o in ls.OUTCOMES}
+    return micro.interaction_tables(ls.STRAND, world["sample"], list(ls.OUTCOMES))
 
 
 def test_files_in_extract_layout_with_missing_codes(world):
@@ -55,7 +55,7 @@ def test_sample_sized_and_distributed_like_table_30(world):
     n_stay, n_move = int((s["mover"] == 0).sum()), int((s["mover"] == 1).sum())
     assert abs(n_stay - 24969 * SCALE) < 0.12 * 24969 * SCALE, n_stay
     assert abs(n_move - 6859 * SCALE) < 0.15 * 6859 * SCALE, n_move
-    v, _ = ls.describe(s)
+    v = ls.describe(s).values
     for row in ("Degree holder", "Parent: professional and technical occupations", "Professional and technical occupations", "Employed"):
         assert v.loc[row, "Movers"] > v.loc[row, "Stayers"], row
     assert v.loc["Disabled", "Movers"] < v.loc["Disabled", "Stayers"]
@@ -162,7 +162,7 @@ def test_bad_dictionary(tmp_path):
 
 def test_public_source_refused():
     with pytest.raises(InputError, match="not public"):
-        ls.load_inputs("public")
+        ls.check_source("public")
 
 
 # ----------------------------------------------------------------------------- recovery
@@ -170,10 +170,11 @@ def test_public_source_refused():
 
 def _z(fits, models):
     """(estimate - truth) / SE for every group effect and difference of Tables 31 and 32."""
+    te, td = micro.truth_tables(ls.STRAND, fits, models)
     out = []
-    for o, (eff, diff, rows) in fits.items():
-        te, td = ls.truth_table(rows, models[o])
-        out += [ls.z_scores(eff, te), ls.z_scores(diff, td)]
+    for label in fits.effects:
+        for res, tru in ((fits.effects[label], te), (fits.differences[label], td)):
+            out.append(micro.z_scores(res.coefs, {r: tru[(r, label)] for r in res.index if (r, label) in tru}))
     return pd.concat(out)
 
 
@@ -186,11 +187,8 @@ def test_true_subgroup_effects_recovered_within_3_se(world, fits):
 
 def test_model3_effect_recovered(world):
     for o in ls.OUTCOMES:
-        res = ls.fit(world["sample"], ls.formula(o, 3))
-        from movers.margins import mover_effects
-
-        est = mover_effects(res, res.estimation_data).loc["All"]
-        true = ls.true_effects(res.estimation_data, world["truth"]["models"][o]).loc["All"]
+        est = micro.mover_model(ls.STRAND, world["sample"], o, 3).coefs.loc["Mover"]
+        true = micro.true_model3(ls.STRAND, world["sample"], [o], world["truth"]["models"])[ls.OUTCOMES[o]]
         assert abs(est["estimate"] - true) < 3 * est["se"], (o, est["estimate"], true)
 
 

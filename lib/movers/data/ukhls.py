@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from movers import paths
-from movers.data import schema
+from movers.data import lacodes, schema
 from movers.data.microdata import read_columns
 from movers.errors import InputError, require_columns
 
@@ -213,6 +213,7 @@ def load_panel(folder: str | Path, dictionary: str | Path | dict | None = None, 
         extra = set(indresp["pidp"]) - set(indall["pidp"])
         if extra:
             raise InputError(p2, f"{len(extra)} respondent(s) (pidp) not enumerated in {p1.name}: every respondent must be in the enumeration file")
+        la = lacodes.add_units(la, d.get("la_harmonisation"), folder)  # mover status compares stable units (1991-2019)
         if lookup is not None:
             la["la_code"] = la["la_code"].map(lambda c: lookup.get(c, c) if isinstance(c, str) else c)
         bad = la["la_code"].dropna()
@@ -278,7 +279,7 @@ def nssec_three_class(values: pd.Series, dictionary: dict) -> pd.Series:
         )
     unknown = values.notna() & ~ok
     if unknown.any():
-        raise InputError(dictionary.get("_path"), f"NS-SEC code(s) not in codes.nssec8_to_table01: {sorted(values[unknown].unique())[:5]}")
+        raise InputError(dictionary.get("_path"), f"NS-SEC: {int(unknown.sum())} value(s) not among the codes of codes.nssec8_to_table01")
     return out
 
 
