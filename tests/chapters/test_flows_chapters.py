@@ -46,3 +46,17 @@ def test_other_typology_and_selection_follow_the_parameters(flows_world, tmp_pat
     assert all("women" in c and "per 1,000 residents" in c and "2018" in c for c in regression)
     assert "Published figures withdrawn: the report covers 2011-2018, this selection 2018." in md
     assert "– published" not in md.split("Table 2.3")[0]
+
+
+def test_ons_and_imd_chapters_glue_every_number_of_their_prose(flows_world, tmp_path):
+    """The ONS chapter's London Cosmopolitan paragraph says either the two readings from the real files or why
+    they are absent (the published figure is glued either way); the IMD chapter's census section gives the
+    composition of the flows out of and into the most deprived authorities, with its tables."""
+    params = {"data_path": str(flows_world), "years": "2017-2018", "models": ["Model 4"]}
+    glued, md = run_chapter(paths.CHAPTERS / "flows_ons.md", tmp_path / "ons.ipynb", params)
+    assert float(glued["lc_published"]) == 726_621
+    assert "City of London's GVA per head is £" in glued["lc_gva_text"] or "cannot be computed from real data" in glued["lc_gva_text"]
+    assert 0 <= float(glued["within3_ztnb"]) <= 1
+    glued, md = run_chapter(paths.CHAPTERS / "flows_imd.md", tmp_path / "imd.ipynb", params)
+    assert 0 < float(glued["prof_out"]) < 100 and 0 < float(glued["nonwhite_in"]) < 100
+    assert sum("out of and into the authorities of each IMD quintile" in c for c in captions(md)) == 2
