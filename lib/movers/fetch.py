@@ -37,7 +37,7 @@ from pathlib import Path
 import yaml
 
 from movers import paths
-from movers.data import schema
+from movers.data import public, schema
 from movers.errors import InputError
 
 MANIFEST = paths.DATA / "datasets.yml"
@@ -262,8 +262,6 @@ def derive(cache: Path, manifest: dict, log=print) -> list[Path]:
     * ``nomis/imd2010_la_summary.csv``, IMD 2010 authority ranks from the LSOA scores,
       for ``movers.data.nomis.classifications``.
     """
-    from movers.data import public
-
     out = []
 
     def have(*names):

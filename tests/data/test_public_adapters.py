@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from movers.census import census_inputs
 from movers.data import public
 from movers.errors import InputError
 
@@ -90,7 +91,7 @@ def test_to_units_counts_drops_and_rejects_unknown_codes(shared_public):
 
 @pytest.fixture(scope="module")
 def census(shared_public, tmp_path_factory):
-    return public.census_inputs(shared_public, tmp_path_factory.mktemp("census_geo"))
+    return census_inputs(shared_public, tmp_path_factory.mktemp("census_geo"))
 
 
 def test_census_inputs_on_the_346_census_areas(census):
