@@ -25,7 +25,6 @@ outside the UK) are left out of Models 3 and 4 (``OMITTED``), never replaced.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -43,23 +42,8 @@ from movers.tables import Table, coef_cell, fmt_number, render
 # --------------------------------------------------------------------------- inputs: the open files or the synthetic world's equivalents
 
 def public_folder(data_path: str = "") -> Path:
-    """The folder of open files a ``source=public`` chapter reads.
-
-    ``data_path`` when given; else the download cache (``data/public``) when
-    ``fetch`` has filled it; else the workplace copy ``../shared/data/public``,
-    which has the same layout. The chapter says which one it used.
-    """
-
-    if data_path:
-        return paths.data_dir("public", data_path)
-    cache = Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
-    for folder in (cache, paths.SHARED_PUBLIC):
-        try:
-            fetch.local_path(folder, "census2011_od")
-            return folder
-        except InputError:
-            continue
-    raise InputError(cache, "no open data here: run `python -m movers fetch` (or pass -p data_path=<folder of the open files>)")
+    """The folder of open files the chapter reads (``fetch.public_root``)."""
+    return fetch.public_root(data_path)
 
 
 CENSUS_ETHNICITY_FILE = "census2011_migration_ethnicity_la.csv"

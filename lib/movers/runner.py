@@ -45,7 +45,7 @@ import nbformat
 import yaml
 
 from movers import params as P
-from movers import paths, publish, sdc
+from movers import fetch, paths, publish, sdc
 from movers.errors import InputError
 
 HIDE_TAG = "remove-cell"
@@ -689,6 +689,10 @@ def run(names: list[str] | None = None, overrides: Mapping | None = None, scenar
 
     A failing chapter (an error in a cell, a dead kernel) does not stop the others; the summary names
     each failure. Ctrl-C or SIGTERM cancels the run within seconds."""
+    if scenario == "public":  # open data only: a chapter lacking an input is named with its fetch command, never run on synthetic data
+        names = fetch.open_chapters(names or toc_chapters(), log=lambda m: print(m, file=sys.stderr))
+        if not names:
+            return []
     todo = plan(names, overrides or {}, scenario)
     blas_threads(jobs)
     os.environ.setdefault("MOVERS_ROOT", str(paths.ROOT))  # kernels resolve the same project root as this process

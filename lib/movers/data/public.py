@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from movers.data import geography as geo
+from movers.data import ons_flows
 from movers.data.geography import BOUNDARY_FILE, LA_CODE
 from movers.data.nomis import SUPERGROUPS
 from movers.errors import InputError, require_columns
@@ -675,3 +676,18 @@ def to_units(df: pd.DataFrame, path, units, value_cols, kind: str = "mean", weig
     res.values = vals.reindex(units)
     res.kept = int(len(set(df["la_code"]) & unit_set))
     return res
+
+
+# --------------------------------------------------------------------------- the real slice of the ONS detailed estimates
+
+
+def read_detailed_slice(path, year: int, known=None):
+    """A real file in the ONS detailed-estimates layout under another name (the age-18 slice of the 2017
+    edition, ``ons_detailed_2017_age18_slice`` in ``data/datasets.yml``), read by the detailed-estimates
+    loader with the ``year`` the manifest gives, since the name does not carry it in ONS's pattern.
+
+    Returns the loader's table (year, origin, destination, age, sex, moves; England and Wales) and the
+    ``Dropped`` count of moves to or from Scotland and Northern Ireland.
+    """
+    return ons_flows.read_part(path, known, year=year)
+
