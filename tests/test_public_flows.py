@@ -133,3 +133,23 @@ def test_synthetic_inputs_line_up_with_the_public_ones(small_world):
         pf.census_inputs_for("restricted")
     comp = pf.synthetic_components(small_world, [2012])
     assert comp.loc[comp["year"] == 2012, "internal_out"].sum() == pytest.approx(comp.loc[comp["year"] == 2012, "internal_in"].sum())
+
+
+def _rates(values):
+    """A ``myeb3_rates``-like frame: two authorities, one year, out moves ``values`` over 1,000 people each."""
+    return pd.DataFrame({"la_code": ["E06000001", "W06000001"], "year": 2012, "population": 1000.0, "out": values, "in": values})
+
+
+def test_rates_beside_puts_each_group_s_two_series_together():
+    groups = pd.Series({"E06000001": "Affluent England", "W06000001": "Urban Settlements"})
+    t = pf.rates_beside(_rates([10.0, 30.0]), groups, _rates([50.0, 70.0]), groups, ["Affluent England", "Urban Settlements"])
+    assert list(t.index) == ["Affluent England, synthetic world", "Affluent England, MYEB3 (real)", "Urban Settlements, synthetic world", "Urban Settlements, MYEB3 (real)"]
+    assert t[2012].tolist() == [1.0, 5.0, 3.0, 7.0]
+    c = pf.country_beside(_rates([10.0, 30.0]), _rates([50.0, 70.0]))
+    assert c.loc["Out-migration, Wales, MYEB3 (real)", 2012] == 7.0 and c.loc["Out-migration, England, synthetic world", 2012] == 1.0
+
+
+def test_a_public_run_says_its_series_is_the_real_one():
+    (note,) = pf.myeb3_beside("public", _rates([1.0, 1.0]), pd.Series(dtype=str))
+    assert "**real** MYEB3" in note.data
+

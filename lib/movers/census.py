@@ -231,7 +231,7 @@ def synthetic_components(folder, years) -> pd.DataFrame:
     pop = nomis.population_summary(folder / "nomis", known, years=[years[0] - 1] + years)[["la_code", "year", "population"]]
     recs = []
     for y in years:
-        d = ons_flows.read_detailed_file(folder / "flows" / f"Detailed_Estimates_{y}_Dataset_1.csv", known)
+        d = ons_flows.read_year(folder / "flows", y, known)  # both parts: ONS splits each year between two files
         d = d[d["origin"] != d["destination"]]
         recs.append(pd.DataFrame({"internal_out": d.groupby("origin")["moves"].sum(), "internal_in": d.groupby("destination")["moves"].sum()}).fillna(0).rename_axis("la_code").reset_index().assign(year=y))
     flows_ = pd.concat(recs, ignore_index=True)
@@ -546,6 +546,62 @@ def country_rates(rates: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(parts).T
     out.index.name = "Rate, country"
     return out
+
+
+SERIES = ("synthetic world", "MYEB3 (real)")
+
+
+def real_rates(data_path: str = "") -> tuple[pd.DataFrame, pd.Series]:
+    """The real MYEB3 gross rates by authority and year (``myeb3_rates``) and the real 2011 supergroup of
+    each authority, from the open files (``fetch.public_root``); ``InputError`` when they are not here."""
+    root = fetch.public_root(data_path, probe="myeb3")
+    rates = myeb3_rates(public.read_myeb3(fetch.local_path(root, "myeb3")))
+    groups = public.read_la_classification(fetch.local_path(root, "la_classification_2011")).set_index("la_code")["supergroup"]
+    return rates, groups
+
+
+def rates_beside(rates: pd.DataFrame, groups: pd.Series, real: pd.DataFrame, real_groups: pd.Series, order: Sequence[str], which: str = "out") -> pd.DataFrame:
+    """Gross rate by group (rows: group, then series) and year (columns): the synthetic world's beside MYEB3's."""
+    parts = {SERIES[0]: rates_by_group(rates, groups, order, which).T, SERIES[1]: rates_by_group(real, real_groups, order, which).T}
+    return _interleave(parts, [g for g in order if any(g in p.index for p in parts.values())], "Supergroup, series")
+
+
+def _interleave(parts: Mapping[str, pd.DataFrame], rows: Sequence[str], name: str) -> pd.DataFrame:
+    """Rows ``"<row>, <series>"``: each row of every part, the parts of one row together."""
+    out = pd.DataFrame([parts[s].loc[r] if r in parts[s].index else pd.Series(dtype=float) for r in rows for s in parts],
+                       index=[f"{r}, {s}" for r in rows for s in parts])
+    out.index.name = name
+    return out
+
+
+def country_beside(rates: pd.DataFrame, real: pd.DataFrame) -> pd.DataFrame:
+    """``country_rates`` of the synthetic world beside MYEB3's, one row per rate, country and series."""
+    parts = {SERIES[0]: country_rates(rates), SERIES[1]: country_rates(real)}
+    return _interleave(parts, list(parts[SERIES[1]].index), "Rate, country, series")
+
+
+def myeb3_beside(source: str, rates: pd.DataFrame, groups: pd.Series) -> list:
+    """What the chapter shows beside its yearly rates: on a public run, one sentence saying the series is the
+    real MYEB3; on a synthetic run, the synthetic series beside the real one by supergroup and by country
+    (or one sentence with the ``fetch`` command when the open files are not on this machine)."""
+    if source == "public":
+        return [Markdown("The yearly rates above are the **real** MYEB3 series for the authorities of England and Wales; "
+                         "a run on the synthetic world (`-p source=synthetic`) shows the world's equivalents beside them.")]
+    try:
+        real, real_groups = real_rates("")
+    except InputError as exc:
+        return [Markdown(f"The real MYEB3 series is not on this machine ({exc}); "
+                         "`python -m movers fetch myeb3 la_classification_2011` brings it, and this section then shows it beside the synthetic world's.")]
+    order = flows.levels("supergroup")
+    caption = "Gross internal out-migration rate by ONS supergroup and year: the synthetic world beside the real MYEB3 series (per cent)"
+    notes = ("Real: ONS MYEB3 (mid-2018 edition), moves out of the supergroup's authorities over their population a year earlier, "
+             "including moves to Scotland and Northern Ireland; supergroups from the ONS 2011 area classification. "
+             "Synthetic: the world's own detailed estimates and populations, England and Wales only.")
+    return [
+        Markdown("These rates are the **synthetic world's**. Beside them, the same rates from the real MYEB3 series show how far the world's migration levels are from England and Wales's."),
+        render(rates_beside(rates, groups, real, real_groups, order), digits=2, caption=caption, notes=notes, label="table-public-myeb3-beside-sg"),
+        render(country_beside(rates, real), digits=2, caption="Gross internal out- and in-migration rates by country and year: the synthetic world beside MYEB3 (per cent)", label="table-public-myeb3-beside-country"),
+    ]
 
 
 def harmonisation_note(inputs):
