@@ -286,3 +286,14 @@ def test_public_scenario_never_runs_a_chapter_on_synthetic_data(capsys):
     err = capsys.readouterr().err
     assert "movers_stayers: needs the BHPS-UKHLS Special Licence files" in err and "running no chapter" in err
 
+
+
+def test_fetch_derives_the_nomis_loader_file_from_an_aps_download(tmp_path):
+    manifest = {"unemployment_model_based": {"title": "APS", "folder": "nomis", "derive": "nomis_aps_unemployment.csv",
+                                             "chapters": ["flows_ons"], "files": [{"name": "raw.csv"}]}}
+    (tmp_path / "nomis").mkdir()
+    (tmp_path / "nomis" / "raw.csv").write_text("DATE,GEOGRAPHY_CODE,VARIABLE_NAME,OBS_VALUE\n2017-12,E06000001,Unemployment rate - aged 16-64,6.1\n")
+    said = []
+    (out,) = fetch.derive(tmp_path, manifest, log=said.append)
+    assert out == tmp_path / "nomis" / "nomis_aps_unemployment.csv" and out.read_text().splitlines()[1].startswith("2017,E06000001")
+    assert "APS rates by calendar year" in said[0]

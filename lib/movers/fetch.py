@@ -348,7 +348,9 @@ def derive(cache: Path, manifest: dict, log=print) -> list[Path]:
     * the ONS LA-to-region lookup beside the 2014 boundaries, and a ``geography/``
       folder (boundaries + lookup) for ``load_geography(<data>/geography)``;
     * ``nomis/imd2010_la_summary.csv``, IMD 2010 authority ranks from the LSOA scores,
-      for ``movers.data.nomis.classifications``.
+      for ``movers.data.nomis.classifications``;
+    * the APS downloads of Nomis with ``DATE`` as the year (``derive:`` in the manifest names the file
+      ``movers.data.nomis`` reads).
     """
     out = []
 
@@ -367,6 +369,10 @@ def derive(cache: Path, manifest: dict, log=print) -> list[Path]:
     if (p := have("imd2010_lsoa", "imd2015_lsoa")) is not None:
         out.append(public.write_imd_summary(p[0], p[1], cache / "nomis" / "imd2010_la_summary.csv"))
         log(f"  derived    {out[-1].relative_to(cache)} (IMD 2010 LA ranks from LSOA scores)")
+    for name in ("unemployment_model_based", "country_of_birth", "occupation_soc12"):  # Nomis's DATE (2017-12) as the year
+        if (p := have(name)) is not None and manifest[name].get("derive"):
+            out.append(public.write_nomis_years(p[0], cache / manifest[name]["folder"] / manifest[name]["derive"]))
+            log(f"  derived    {out[-1].relative_to(cache)} (APS rates by calendar year, in the Nomis loader's layout)")
     return out
 
 

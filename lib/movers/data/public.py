@@ -691,3 +691,31 @@ def read_detailed_slice(path, year: int, known=None):
     """
     return ons_flows.read_part(path, known, year=year)
 
+
+# --------------------------------------------------------------------------- Nomis API downloads (APS)
+
+NOMIS_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def write_nomis_years(raw, out_path) -> Path:
+    """A Nomis API CSV as downloaded (``DATE`` like ``2017-12``: the APS year of January-December 2017)
+    rewritten in the layout ``movers.data.nomis.read_nomis`` reads (``DATE`` the year alone).
+
+    Only 12-month periods ending in December are accepted (the report's calendar-year APS rates); any
+    other ``DATE`` is an error naming the file and the values, so a query for another period is not
+    silently read as a year. Other columns are kept as they are.
+    """
+    df = _read_csv(raw, "Nomis API download", dtype=str)
+    require_columns(df, ["DATE", "GEOGRAPHY_CODE", "VARIABLE_NAME", "OBS_VALUE"], raw)
+    m = df["DATE"].str.extract(NOMIS_DATE)
+    bad = sorted(set(df.loc[m[0].isna() | m[1].fillna("12").ne("12"), "DATE"]))
+    if bad:
+        raise InputError(raw, f"DATE must be a year or a year ending in December (YYYY-12), not {', '.join(bad[:5])}")
+    out = df.assign(DATE=m[0])
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_suffix(".tmp")
+    out.to_csv(tmp, index=False)
+    tmp.replace(out_path)
+    return out_path
+
