@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-
 from movers import sdc
 from movers.results import Estimates
 from movers.tables import Table
@@ -81,7 +80,7 @@ def render(chk: sdc.Checker, outs: dict) -> str:
     sig = "; ".join(f"{r} (+{chk.glue_text('Table 25', r, 'Difference', '{:.1f}')} points)" for r in rows) or "none"
     share = chk.glue_text("Table 30", "Semi-skilled", "Movers", "{:.2f}")
     prose = f"Significant motivations: {sig}. The share of Semi-skilled parents among movers is {share}."
-    return "\n\n".join([t30.to_markdown(), t23.to_markdown(), t25.to_markdown(), t27.to_markdown(), prose])
+    return f"{t30.to_markdown()}\n\n{t23.to_markdown()}\n\n{t25.to_markdown()}\n\n{t27.to_markdown()}\n\n{prose}"
 
 
 def as_html(md: str) -> str:
@@ -143,7 +142,7 @@ def test_a_page_built_through_the_checker_passes_the_audit(run):
 
 
 def test_a_page_built_without_the_checker_fails_the_audit(run):
-    chk, outs = run
+    chk, _ = run
     md = unchecked_page()
     for page in (md, as_html(md), as_notebook(md, chk)):
         problems = "\n".join(sdc.audit_page(page, chk.record()))
@@ -173,7 +172,7 @@ def test_prose_glued_from_the_unchecked_table_fails_the_audit(run):
 
 
 def test_a_released_cell_under_the_threshold_fails_the_audit_even_if_the_checker_passed_it(run):
-    chk, outs = run
+    chk, _ = run
     rec = chk.record()
     for o in rec["outputs"]:  # a checker with a broken threshold: everything released
         for c in o["cells"]:

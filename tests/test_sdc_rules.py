@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from movers import paths, sdc, source
 from movers.errors import InputError
 from movers.results import Estimates

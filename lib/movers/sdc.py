@@ -977,53 +977,59 @@ def audit_page(page: str | Path | Mapping, record: "Checker | Mapping | str | Pa
     labels = {c["row"] for o in record.get("outputs", []) for c in o["cells"]}
     owned = [any(_label_in(lab, ln)[0] for lab in labels if lab.lower() in ln) for ln in lines]  # a row of some output
     for out in record.get("outputs", []):
-        cells = {(c["row"], c["column"]): c for c in out["cells"]}
-
-        def unsafe(c):
-            n = c.get("count")
-            small = isinstance(n, (int, float)) and (n < rules.threshold or (n == 0 and rules.zeros_are_disclosive))
-            return c["outcome"] == "withheld" or small
-
-        released_values = {}
-        for (r, _), c in cells.items():
-            if not unsafe(c):
-                released_values.setdefault(r, []).append(c.get("value"))
-
-        def printed(cell):
-            r, v = cell["row"], cell.get("value")
-            if not isinstance(v, (int, float)) or isinstance(v, bool):
-                return False
-            for low, toks, own in zip(lines, tokens, owned):
-                beside, rest = _label_in(r, low) if r.lower() in low else (False, low)
-                if not beside and own:
-                    continue
-                for t in (_tokens(rest) if beside else toks):
-                    if (beside or t[2] >= specific_digits) and _shows(v, t) and not any(_shows(w, t) for w in released_values.get(r, [])):
-                        return True
-            return False
-
-        shown = {k for k, c in cells.items() if unsafe(c) and printed(c)}
-        for r, c in sorted(shown):
-            rule = cells[(r, c)]["rule"]
-            problems.append(f"{out['output']}: {r} / {c} printed although withheld ({REASONS.get(rule, rule) if rule else REASONS['threshold']})")
-        known = {k for k, c in cells.items() if not unsafe(c)} | shown
-        rels = [Relation(tuple(((r, c), float(k)) for r, c, k in rel)) for rel in out.get("relations", [])]
-        groups = [[(r, d)] + [(r, s) for s in srcs] for d, srcs in out.get("derived", {}).items() for r in {k[0] for k in cells}]
-        while True:
-            unknown = [k for k in cells if k not in known]
-            found = recoverable(unknown, rels)
-            for g in groups:
-                missing = [k for k in g if k in cells and k not in known]
-                if len(missing) == 1 and all(k in cells for k in g):
-                    found.add(missing[0])
-            found -= known
-            if not found:
-                break
-            for k in sorted(found):
-                if unsafe(cells[k]):
-                    problems.append(f"{out['output']}: {k[0]} / {k[1]} recoverable by subtraction from the printed cells")
-            known |= found
+        problems += _audit_output(out, rules, (lines, tokens, owned), specific_digits)
     return problems
+
+
+def _unsafe(cell: Mapping, rules: Rules) -> bool:
+    """A cell the record withheld, or one whose count is under the threshold (or zero) whatever the record says."""
+    n = cell.get("count")
+    small = isinstance(n, (int, float)) and (n < rules.threshold or (n == 0 and rules.zeros_are_disclosive))
+    return cell["outcome"] == "withheld" or small
+
+
+def _printed(cell: Mapping, page: tuple, released: Mapping, specific_digits: int) -> bool:
+    """Whether the page (lines, their numbers, whether each is some output's row) prints the cell's value."""
+    r, v = cell["row"], cell.get("value")
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return False
+    for low, toks, own in zip(*page):
+        beside, rest = _label_in(r, low) if r.lower() in low else (False, low)
+        if not beside and own:
+            continue
+        for t in (_tokens(rest) if beside else toks):
+            if (beside or t[2] >= specific_digits) and _shows(v, t) and not any(_shows(w, t) for w in released.get(r, [])):
+                return True
+    return False
+
+
+def _audit_output(out: Mapping, rules: Rules, page: tuple, specific_digits: int) -> list[str]:
+    """``audit_page`` for one output of the record."""
+    cells = {(c["row"], c["column"]): c for c in out["cells"]}
+    released = {}
+    for (r, _), c in cells.items():
+        if not _unsafe(c, rules):
+            released.setdefault(r, []).append(c.get("value"))
+    problems = []
+    shown = {k for k, c in cells.items() if _unsafe(c, rules) and _printed(c, page, released, specific_digits)}
+    for r, c in sorted(shown):
+        rule = cells[(r, c)]["rule"]
+        problems.append(f"{out['output']}: {r} / {c} printed although withheld ({REASONS.get(rule, rule) if rule else REASONS['threshold']})")
+    known = {k for k, c in cells.items() if not _unsafe(c, rules)} | shown
+    rels = [Relation(tuple(((r, c), float(k)) for r, c, k in rel)) for rel in out.get("relations", [])]
+    groups = [[(r, d)] + [(r, s) for s in srcs] for d, srcs in out.get("derived", {}).items() for r in {k[0] for k in cells}]
+    while True:
+        unknown = [k for k in cells if k not in known]
+        found = recoverable(unknown, rels)
+        for g in groups:
+            missing = [k for k in g if k in cells and k not in known]
+            if len(missing) == 1 and all(k in cells for k in g):
+                found.add(missing[0])
+        found -= known
+        if not found:
+            return problems
+        problems += [f"{out['output']}: {k[0]} / {k[1]} recoverable by subtraction from the printed cells" for k in sorted(found) if _unsafe(cells[k], rules)]
+        known |= found
 
 
 # ----------------------------------------------------------------------------- the earlier interface (kept until the chapters are rewired)
