@@ -211,3 +211,27 @@ def test_data_paths_on_the_page_fail_the_audit(run):
 def test_page_text_reads_html_rows_and_sentences():
     text = sdc.page_text("<table><tr><td>Skilled</td><td>0.42</td></tr></table><p>One. Two 0.13.</p>")
     assert text.splitlines() == ["Skilled |  0.42 |", "One.", "Two 0.13."]
+
+
+def test_audit_run_reads_the_notebook_html_and_latex_of_a_run(run, tmp_path):
+    chk, outs = run
+    assert sdc.audit_run("movers_stayers", tmp_path) == {"record.json": ["no checker record for movers_stayers: its outputs were not checked"]}
+    chk.folder = sdc.checking_folder("movers_stayers", tmp_path)
+    chk.write()
+    md = render(chk, outs)
+    nb = tmp_path / "src" / "chapters" / "movers_stayers.ipynb"
+    html = tmp_path / "book" / "_build" / "html" / "chapters" / "movers_stayers.html"
+    tex = tmp_path / "book" / "_build" / "latex" / "book.tex"
+    for path in (nb, html, tex):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    nb.write_text(json.dumps(as_notebook(md, chk)))
+    html.write_text(as_html(md))
+    tex.write_text("\\begin{tabular}{lrr}\nSemi\\-skilled & 0.24 & [c] \\\\\nProfessional & 0.39 & 0.45 \\\\\n\\end{tabular}\n")
+    assert sdc.audit_run("movers_stayers", tmp_path) == {"movers_stayers.ipynb": [], "movers_stayers.html": [], "book.tex": []}
+    tex.write_text("\\begin{tabular}{lrr}\nProfessional & 0.39 & 0.45 \\\\\n\\textbf{Semi\\sphinxhyphen{}skilled} & 0.24 & 0.13 \\\\\n\\end{tabular}\n")
+    html.write_text(as_html(unchecked_page()))
+    found = sdc.audit_run("movers_stayers", tmp_path)
+    assert found["movers_stayers.ipynb"] == []
+    assert found["book.tex"] == ["Table 30: Semi-skilled / Movers printed although withheld (fewer people than the threshold)",
+                                 "Table 30: Skilled / Movers recoverable by subtraction from the printed cells"]  # 1 - 0.45 - 0.13
+    assert "Table 30: Semi-skilled / Movers printed although withheld (fewer people than the threshold)" in found["movers_stayers.html"]

@@ -30,7 +30,8 @@ safe_dof               10       every coefficient of a regression with fewer res
 =====================  =======  ==========================================================================
 
 A page can be audited independently of the checker: ``audit_page(html_or_notebook, record)`` lists every
-number under a threshold, and every withheld cell recoverable by subtraction, that the page shows.
+number under a threshold, and every withheld cell recoverable by subtraction, that the page shows;
+``audit_run(chapter)`` does it for the executed notebook, the HTML page and the PDF's LaTeX source of a run.
 
 Wiring a chapter's library code (a few lines)::
 
@@ -979,6 +980,36 @@ def audit_page(page: str | Path | Mapping, record: "Checker | Mapping | str | Pa
     for out in record.get("outputs", []):
         problems += _audit_output(out, rules, (lines, tokens, owned), specific_digits)
     return problems
+
+
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?")
+
+
+def latex_text(tex: str) -> str:
+    """The text of LaTeX source (the book's PDF) as ``page_text`` reads it: a table row a line, cells split by ``|``."""
+    text = re.sub(r"(?<!\\)&", " | ", tex.replace("\\\\", "\n").replace("\\-", "").replace("\\sphinxhyphen{}", "-"))
+    text = re.sub(r"\\([_%$#&{}])", r"\1", text)
+    return _LATEX_COMMAND.sub(" ", text).replace("{", " ").replace("}", " ")
+
+
+def run_pages(chapter: str, build: Path | None = None) -> list[Path]:
+    """The files of a chapter run a reader can get: the executed notebook, the HTML page, the PDF's LaTeX source."""
+    b = Path(build or paths.BUILD)
+    html = b / "book" / "_build" / "html" / "chapters" / f"{chapter}.html"
+    return [p for p in [b / "src" / "chapters" / f"{chapter}.ipynb", html, *sorted((b / "book" / "_build" / "latex").glob("*.tex"))] if p.exists()]
+
+
+def audit_run(chapter: str, build: Path | None = None, secrets: Iterable[str | Path] = ()) -> dict[str, list[str]]:
+    """``audit_page`` over every file of a restricted chapter run (``run_pages``) against the run's record
+    (``_build/output_checking/<chapter>/record.json``): {file name: problems}. A run without a record fails."""
+    record = checking_folder(chapter, build) / "record.json"
+    if not record.exists():
+        return {"record.json": [f"no checker record for {chapter}: its outputs were not checked"]}
+    out = {}
+    for page in run_pages(chapter, build):
+        text = page.read_text(encoding="utf-8")
+        out[page.name] = audit_page(latex_text(text) if page.suffix == ".tex" else text, record, secrets)
+    return out
 
 
 def _unsafe(cell: Mapping, rules: Rules) -> bool:
