@@ -443,7 +443,9 @@ class Checker:
         values = pd.DataFrame.from_dict(stats, orient="index")
         rel = [adds_up([(labels.get(c, c), "Mean") for c in g], None, "categorical shares") for g in groups]
         applied = ["threshold", "zero", "dominance", "p-ratio", "extreme"]
-        return self.table(name, values, pd.DataFrame.from_dict(counts, orient="index"), rel, None, source, kind="descriptives",
+        # the standard deviation follows from the mean for a 0/1 variable: it goes wherever the mean goes
+        counts = pd.DataFrame.from_dict(counts, orient="index").drop(columns="Std. dev.")
+        return self.table(name, values, counts, rel, {"Std. dev.": ["Mean"]}, source, kind="descriptives",
                           reasons=pd.DataFrame.from_dict(why, orient="index"), details=pd.DataFrame.from_dict(details, orient="index"),
                           rules_applied=applied)
 
