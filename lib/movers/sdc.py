@@ -26,7 +26,10 @@ p_ratio                0.1      a magnitude whose total less its two largest con
 (always)               -        the minimum and maximum of a continuous variable (a single person's value)
 safe_dof               10       every coefficient of a regression with fewer residual degrees of freedom
 (always)               -        a regression or marginal effect whose group (``cells``) is under the threshold,
-                                and a group too small to estimate (singular design, perfect separation)
+                                and a group too small to estimate (singular design, perfect separation, a
+                                single cluster)
+(always)               -        a cell computed from withheld cells of its row (``derived``: a difference, its
+                                p-value, the standard deviation of a 0/1 variable)
 =====================  =======  ==========================================================================
 
 A page can be audited independently of the checker: ``audit_page(html_or_notebook, record)`` lists every
