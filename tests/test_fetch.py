@@ -199,3 +199,42 @@ def test_derived_files_are_in_the_loaders_layouts(shared_public, tmp_path):
     # the same quintile rule as the synthetic world's loader
     q = nomis.quintile_groups(imd.set_index("LA CODE")["Rank of average score"], nomis.IMD_GROUPS)
     assert q["E08000012"] == "High deprivation" and q.value_counts().min() == 65
+
+
+def test_zip_resources_are_unpacked(tmp_path, monkeypatch, capsys):
+    import zipfile
+
+    src = tmp_path / "src"
+    src.mkdir()
+    with zipfile.ZipFile(src / "detailedestimates2017dataset1.zip", "w") as zf:
+        zf.writestr("Detailed_Estimates_2017_Dataset_1.csv", "OutLA,InLA,Age,Sex,Moves\nE06000001,E06000002,18,F,1.5\n")
+        zf.writestr("readme.txt", "notes")
+    z = src / "detailedestimates2017dataset1.zip"
+    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": z.name, "url": z.as_uri(), "sha256": _sha(z), "unzip": ["Detailed_Estimates_2017_Dataset_1.csv"]}]))
+    cache = tmp_path / "cache"
+    assert fetch.main(["demo"], cache=cache, mirror="", progress=False) == 0
+    assert (cache / "demo" / "Detailed_Estimates_2017_Dataset_1.csv").read_text().startswith("OutLA,InLA")
+    assert not (cache / "demo" / "readme.txt").exists() and "unpacked" in capsys.readouterr().err
+    # a member the zip lacks is one error naming the zip and what it holds
+    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": z.name, "url": z.as_uri(), "sha256": _sha(z), "unzip": ["Detailed_Estimates_2017_Dataset_2.csv"]}]))
+    assert fetch.main(["demo"], cache=cache, mirror="", progress=False) == 1
+    assert "no member 'Detailed_Estimates_2017_Dataset_2.csv'" in capsys.readouterr().err
+    (tmp_path / "bad.zip").write_text("<html>not found</html>")
+    with pytest.raises(InputError, match="bad.zip: not a zip file"):
+        fetch.unpack(tmp_path / "bad.zip", "all")
+
+
+def test_every_dataset_names_its_edition_and_an_adapter_that_exists():
+    import importlib
+
+    m = fetch.load_manifest()
+    for name, d in m.items():
+        assert d.get("edition"), name
+        assert "adapter" in d, name
+        if d["adapter"] is None:
+            assert d.get("note") or not d["files"], f"{name}: no adapter, and no note saying why"
+            continue
+        module, func = d["adapter"].rsplit(".", 1)
+        assert callable(getattr(importlib.import_module(module), func)), d["adapter"]
+    zips = [f for d in m.values() for f in d["files"] if f["name"].endswith(".zip")]
+    assert zips and all(f.get("unzip") for f in zips)  # every zip resource is unpacked after download

@@ -12,6 +12,7 @@ import pytest
 from movers import flows
 from movers.data import ons_flows
 from movers.errors import InputError
+from movers.results import Estimates
 
 from conftest import small_world
 
@@ -146,36 +147,13 @@ def test_bad_parameters(data):
 # ------------------------------------------------------------------ recovery
 
 
-def _z(model: pd.DataFrame, truth: dict) -> pd.Series:
+def _z(model, truth: dict) -> pd.Series:
     tv = pd.Series({r: truth[(r, "Model 4")] for r in model.index})
-    return (model["estimate"] - tv) / model["se"]
+    return (model.coefs["estimate"] - tv) / model.coefs["se"]
 
 
-def test_full_matrix_recovers_truth_and_rejects_perturbed(data):
-    """Model 4 on the full matrix: every true coefficient within 3 SE; a truth with the distance
-    elasticity shifted by 0.1, or the border effect by 0.4, is rejected (the check can fail)."""
-    fr = flows.pair_frame(data, "smi", YEARS, include_zero=True)
-    m4 = flows.sending_models(fr, "smi", ["Model 4"])["Model 4"]
-    truth = flows.true_values(data.truth)
-    z = _z(m4, truth)
-    assert len(z) == 14
-    assert z.abs().max() < 3, z.round(2).to_dict()
-    perturbed = dict(truth)
-    dist = flows.LABELS["log_distance"]
-    perturbed[(dist, "Model 4")] = truth[(dist, "Model 4")] + 0.1
-    assert _z(m4, perturbed).abs().max() > 3
-    border = flows.LABELS["border"]
-    perturbed = dict(truth)
-    perturbed[(border, "Model 4")] = truth[(border, "Model 4")] - 0.4
-    assert _z(m4, perturbed).abs().max() > 3
-
-
-def test_receiving_fit_recovers_truth(data):
-    """Receiving models, fitted separately by sending type, target the same true controls and zero type effects."""
-    fr = flows.pair_frame(data, "smi", YEARS, include_zero=True)
-    m4 = flows.receiving_models(fr, "smi", "Medium spot", ["Model 4"])["Model 4"]
-    z = _z(m4, flows.true_values(data.truth))
-    assert z.abs().max() < 3.5, z.round(2).to_dict()
+# Recovery of the true type effects and controls needs the full model (the dummies of all three typologies,
+# both sides): tests/synth/test_flows_truth.py. A one-typology model (a report table) targets a projection.
 
 
 def test_nonzero_only_is_biased(data):
@@ -185,11 +163,76 @@ def test_nonzero_only_is_biased(data):
     assert _z(m4, flows.true_values(data.truth))[flows.LABELS["log_distance"]] > 3
 
 
-def test_england_and_wales_supergroup_fit_recovers_truth(data):
-    """With Wales in (country effects in the design), the supergroup Model 4 also targets the truth."""
-    fr = flows.pair_frame(data, "supergroup", YEARS, include_zero=True)
-    assert fr["wales_o"].any() and fr["wales_d"].any()
-    m4 = flows.sending_models(fr, "supergroup", ["Model 4"])["Model 4"]
-    z = _z(m4, flows.true_values(data.truth))
-    assert len(z) == 7 + 12
-    assert z.abs().max() < 3.5, z.round(2).to_dict()
+# ------------------------------------------------------------------ one gravity module: shapes, labels, selections
+
+
+def test_models_by_name_or_by_controls_and_bad_names(data):
+    """The open-data chapter passes its own specifications (name -> controls) and gets the same Estimates."""
+    fr = flows.pair_frame(data, "smi", [2018])
+    by_name = flows.sending_models(fr, "smi", ["Model 2"])
+    by_spec = flows.sending_models(fr, "smi", {"Gravity": ["border", "log_distance"]})
+    assert by_spec["Gravity"].coefs.equals(by_name["Model 2"].coefs)
+    assert by_name["Model 2"].extra["alpha"] > 0 and by_name["Model 2"].converged
+    with pytest.raises(InputError, match="models"):
+        flows.sending_models(fr, "smi", ["Model 5"])
+    with pytest.raises(InputError, match="models"):
+        flows.sending_models(fr, "smi", [])
+    with pytest.raises(InputError, match="sending"):
+        flows.receiving_models(fr, "smi", ["Model 1"], sending=["Lukewarm spot"])
+
+
+def test_cross_section_without_years_or_offset(data):
+    """A frame of one cross-section (no year column) and no population fits with exposure='none'."""
+    fr = flows.pair_frame(data, "smi", [2018]).drop(columns=["year", "log_pop", "wales_o", "wales_d"])
+    est = flows.sending_models(fr, "smi", ["Model 2"], exposure="none")["Model 2"]
+    assert list(est.index) == ["Sending: medium spot", "Sending: cold spot", "Share border", "Distance between sending and receiving areas"]
+
+
+def test_table_1_comes_from_the_dictionary():
+    t1 = flows.variable_table()
+    assert list(t1.index) == list(flows.LABELS.values()) and len(t1) == 12
+    assert t1.loc["Share border", "Variable category"] == "GeoP_ij"
+    assert sum(map(len, flows.BLOCKS.values())) == 12 and flows.MODELS["Model 4"][-1] == "log_house_d"
+
+
+def test_selection_text_and_withdrawn_published_column():
+    base = flows.Selection("smi", (2017, 2018))
+    assert base.withdrawn() is None
+    assert "England, 2017-2018, men and women" in base.text()
+    assert "2011-2018" in flows.Selection("smi", tuple(range(2011, 2019))).withdrawn()
+    assert "men and women" in flows.Selection("smi", (2017, 2018), sex="F").withdrawn()
+    assert "women" in flows.Selection("smi", (2017, 2018), sex="F").text()
+    assert "non-zero" in flows.Selection("smi", (2017, 2018), include_zero=True).withdrawn()
+    assert flows.Selection("imd", tuple(range(2011, 2019))).withdrawn() is None
+    assert "per 1,000 residents" in flows.Selection("smi", (2017, 2018), exposure="rate").text()
+    assert "raw counts" in flows.Selection("smi", (2017, 2018), exposure="none").withdrawn()
+
+
+def test_true_values_of_type_effects_by_level():
+    truth = {"coefficients": {"border": 1.0}, "type_effects": {"smi": {"sending": {"Cold spot": -0.2}, "receiving": {"Cold spot": 0.1}}}}
+    tv = flows.true_values(truth)
+    assert tv[("Sending: cold spot", "Model 4")] == -0.2 and tv[("Receiving: cold spot", "Model 4")] == 0.1
+    assert tv[("Sending: medium spot", "Model 4")] == 0.0 and tv[("Share border", "Model 4")] == 1.0
+
+
+def test_chapter_setup_checks_parameters_before_loading(world):
+    with pytest.raises(InputError, match="sex"):
+        flows.chapter_setup("flows_hotcold", "synthetic", str(world), "2018", sex="X")
+    with pytest.raises(InputError, match="exposure"):
+        flows.chapter_setup("flows_hotcold", "synthetic", str(world), "2018", exposure="per head")
+    with pytest.raises(InputError, match="no flows chapter"):
+        flows.chapter_setup("flows_elsewhere", "synthetic", str(world), "2018")
+
+
+def test_chapter_sections_number_tables_and_withdraw_published(world):
+    """Another typology than the report's gets the book's numbers; other years withdraw the published column."""
+    ctx = flows.chapter_setup("flows_hotcold", "synthetic", str(world), "2018", typology="imd", models=["Model 1", "Model 4"])
+    assert ctx.selection.withdrawn().startswith("the report covers 2011-2018")
+    send = flows.sending(ctx)
+    assert send.tables[0].caption.startswith("Table 2.1: ") and "England, 2018" in send.tables[0].caption
+    assert "– published" not in send.tables[0].frame.index and send.facts["send_published"] == 0
+    rec = flows.receiving(ctx)
+    assert [t.caption.split(":")[0] for t in rec.tables] == [f"Table {n}" for n in range(16, 21)]
+    assert "– published" not in rec.tables[0].frame.index and rec.facts["rec_published"] == 0
+    assert "Published figures withdrawn: the report covers 2011-2018, this selection 2018." in rec.tables[0].notes
+    assert "deprived" in send.facts["send_first_text"] and "5 %" in send.facts["send_first_text"]

@@ -13,6 +13,9 @@ adds what the project needs:
 * one clear line, not a traceback, when the machine is offline;
 * a mirror (``MOVERS_FETCH_MIRROR``: a folder or ``file://`` URL laid out like
   ``data/public``), which also serves files no public URL holds byte for byte;
+* zip resources: a file with ``unzip: [member, ...]`` in the manifest is unpacked
+  after its download (the named members, or every member with ``unzip: all``), so
+  the loaders find the publisher's CSVs beside the zip;
 * after fetching, the LA-to-region lookup the geography loader needs is derived
   from the GVA file and written beside the boundaries.
 """
@@ -27,12 +30,14 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from movers import paths
+from movers.data import schema
 from movers.errors import InputError
 
 MANIFEST = paths.DATA / "datasets.yml"
@@ -55,6 +60,7 @@ class FileSpec:
     url: str | None
     sha256: str | None
     source_url: str | None = None
+    unzip: tuple | str | None = None  # members to unpack after download ("all": every member)
 
 
 def load_manifest(path: Path | None = None) -> dict:
@@ -78,6 +84,7 @@ def load_manifest(path: Path | None = None) -> dict:
                 raise InputError(path, f"dataset {name!r}: every file needs name, url and sha256 (null when unknown)")
             if f["sha256"] is not None and (len(str(f["sha256"])) != 64):
                 raise InputError(path, f"dataset {name!r}: {f['name']} has a malformed sha256")
+    schema.validate_yaml(path, "datasets", data)  # the rest of the declared layout (data/schemas/datasets.schema.json)
     return sets
 
 
@@ -88,7 +95,8 @@ def file_specs(manifest: dict, names: list[str] | None = None) -> list[FileSpec]
     if unknown:
         raise InputError("fetch", f"unknown dataset(s) {', '.join(unknown)}; known: {', '.join(manifest)}")
     return [
-        FileSpec(n, manifest[n]["folder"], f["name"], f.get("url"), f.get("sha256"), f.get("source_url"))
+        FileSpec(n, manifest[n]["folder"], f["name"], f.get("url"), f.get("sha256"), f.get("source_url"),
+                 f.get("unzip") if f.get("unzip") in (None, "all") else tuple(f["unzip"]))
         for n in names
         for f in manifest[n]["files"]
     ]
@@ -208,6 +216,37 @@ def fetch_file(spec: FileSpec, cache: Path, mirror: str | None = None, progress:
     return Path(path), "cached" if cached else ("copied" if url.startswith("file://") else "downloaded")
 
 
+def unpack(path: Path, members) -> list[Path]:
+    """Unpack ``members`` of the zip ``path`` beside it ("all": every file member); return the paths.
+
+    A member the zip lacks, a member whose name would leave the folder, or a file that
+    is not a zip is an error naming the file (the download is then kept for inspection).
+    """
+    path = Path(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise InputError(path, "not a zip file (an HTML error page saved under the zip's name?)") from None
+    with zf:
+        names = [n for n in zf.namelist() if not n.endswith("/")]
+        wanted = names if members == "all" else list(members)
+        by_base = {Path(n).name: n for n in names}
+        out = []
+        for m in wanted:
+            src = m if m in names else by_base.get(Path(m).name)
+            if src is None:
+                raise InputError(path, f"the zip has no member {m!r}; it holds {', '.join(names[:6])}")
+            target = path.parent / Path(src).name
+            if Path(src).name in ("", ".", ".."):
+                raise InputError(path, f"unsafe member name {src!r}")
+            if not target.exists() or target.stat().st_size != zf.getinfo(src).file_size:
+                with zf.open(src) as fin, open(target.with_suffix(target.suffix + ".part"), "wb") as fout:
+                    shutil.copyfileobj(fin, fout)
+                target.with_suffix(target.suffix + ".part").replace(target)
+            out.append(target)
+    return out
+
+
 def sha256_of(path: Path) -> str:
     """SHA-256 of a file, as pinned in data/datasets.yml."""
     import pooch
@@ -274,6 +313,14 @@ def main(datasets: list[str] | None = None, cache: Path | None = None, mirror: s
             print(f"fetch: {spec.dataset}/{spec.name}: {exc}", file=sys.stderr)
             failed.append(spec)
             continue
+        if spec.unzip:
+            try:
+                for member in unpack(path, spec.unzip):
+                    print(f"  unpacked   {spec.dataset}/{member.name}", file=sys.stderr)
+            except InputError as exc:
+                print(f"fetch: {exc}", file=sys.stderr)
+                failed.append(spec)
+                continue
         ok.append(spec)
         note = "" if spec.sha256 else f"  (no pinned checksum; sha256 {sha256_of(path)} -- add it to data/datasets.yml)"
         print(f"  {how:10s} {spec.dataset}/{spec.name}{note}", file=sys.stderr)

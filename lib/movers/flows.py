@@ -16,51 +16,80 @@ effects (Table 1). Models 1-4 add the control blocks in turn. This module:
 * ``fit_nb2`` (from ``movers.nb2``) is a fast NB2 maximum-likelihood fit with
   Stata's robust SEs: statsmodels' ``NegativeBinomial`` takes minutes on the
   966,048 pair-years of England and Wales, this takes seconds;
-* ``sending_models`` / ``receiving_models`` run Models 1-4 and return
-  coefficient frames labelled with the report's row names.
+* ``sending_models`` / ``receiving_models`` run Models 1-4 (or any named
+  control lists) on any pairs frame with a typology column and return
+  ``movers.results.Estimates`` labelled with the report's row names: the one
+  gravity module of every flows chapter, the open-data one included;
+* the chapter layer (``chapter_setup``, ``Section`` and the section functions)
+  turns the fits into tables and prose facts, so each chapter cell is a call,
+  a glue and a render. Labels, Table 1 and the typologies' own words come from
+  ``data/dictionaries/flows.yml``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import yaml
 
+from movers import compare, paths, tables
+from movers import source as sources
+from movers.data import nomis, ons_flows
+from movers.data.geography import load_geography
 from movers.errors import InputError, require_nonempty
 from movers.nb2 import NBFit, fit_nb2, fit_ztnb  # noqa: F401  (flows.fit_nb2 / flows.NBFit stay importable)
-from movers.tables import coef_frame
+from movers.results import Estimates
+from movers.truth import read_truth
 
 TYPOLOGIES = ("smi", "supergroup", "imd")
+DICTIONARY = paths.DATA / "dictionaries" / "flows.yml"
 
-# variable -> the report's row label
-LABELS = {
-    "border": "Share border",
-    "log_distance": "Distance between sending and receiving areas",
-    "log_young": "Young population ratio aged 15-29, sending area",
-    "dependency": "Dependency ratio, sending area",
-    "non_uk_born": "Non-UK born ratio, sending area",
-    "tfr": "Fertility rate, sending area",
-    "unemp_o": "Unemployment rate, sending area",
-    "unemp_d": "Unemployment rate, receiving area",
-    "log_gva_o": "GVA per capita, sending area",
-    "log_gva_d": "GVA per capita, receiving area",
-    "log_house_o": "House prices, sending area",
-    "log_house_d": "House prices, receiving area",
-}
-BLOCKS = {
-    "Distance and border": ["border", "log_distance"],
-    "Demographic structure of sending": ["log_young", "dependency", "non_uk_born", "tfr"],
-    "Economic conditions": ["unemp_o", "unemp_d", "log_gva_o", "log_gva_d", "log_house_o", "log_house_d"],
-}
+
+@lru_cache(maxsize=None)
+def _dictionary(path: str) -> dict:
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "the flows dictionary is missing")
+    d = yaml.safe_load(p.read_text()) or {}
+    for key in ("variables", "typologies", "chapters", "exposures"):
+        if not isinstance(d.get(key), dict):
+            raise InputError(p, f"needs a mapping {key!r}")
+    for name, var in d["variables"].items():
+        missing = [f for f in ("category", "block", "label", "description", "values", "transform") if f not in var]
+        if missing:
+            raise InputError(p, f"variable {name!r} lacks {', '.join(missing)}")
+    return d
+
+
+def dictionary(path: str | Path = DICTIONARY) -> dict:
+    """The flows dictionary (``data/dictionaries/flows.yml``): variables, typologies in their own words, chapters."""
+    return _dictionary(str(path))
+
+
+# variable -> the report's row label; control blocks in the report's order; the four models
+LABELS = {k: v["label"] for k, v in dictionary()["variables"].items()}
+_VARIABLES = dictionary()["variables"]
+BLOCKS = {b: [n for n, v in _VARIABLES.items() if v["block"] == b] for b in dict.fromkeys(v["block"] for v in _VARIABLES.values())}
 MODELS = {
     "Model 1": [],
     "Model 2": BLOCKS["Distance and border"],
     "Model 3": BLOCKS["Distance and border"] + BLOCKS["Demographic structure of sending"],
     "Model 4": BLOCKS["Distance and border"] + BLOCKS["Demographic structure of sending"] + BLOCKS["Economic conditions"],
 }
+
+
+def variable_table() -> pd.DataFrame:
+    """Table 1 of the report (the control variables), generated from the dictionary rather than typed."""
+    rows = [
+        {"Variable category": v["category"], "Variable description": v["description"], "Range of values": v["values"], "Transformation": v["transform"]}
+        for v in dictionary()["variables"].values()
+    ]
+    return pd.DataFrame(rows, index=[v["label"] for v in dictionary()["variables"].values()]).rename_axis("Row label")
 
 
 @dataclass
@@ -77,12 +106,10 @@ class FlowData:
 
 
 def load(data_dir, years: Sequence[int], keep_detailed: bool = True) -> FlowData:
-    """Read flows (``years`` and the year before for the lagged controls' covariates) and every input through the loaders."""
-    from movers.data import nomis, ons_flows
-    from movers.data.geography import load_geography
-    from movers.synth import read_truth
+    """Read flows (``years`` and the year before for the lagged controls' covariates) and every input through the loaders.
 
-    data_dir = Path(data_dir)
+    ``data_dir`` is a folder or a ``movers.source.DataSource`` (its root; its truth of the flows data)."""
+    data_dir = Path(data_dir.root if isinstance(data_dir, sources.DataSource) else data_dir)
     years = list(years)
     if not years:
         raise InputError("parameter 'years'", "the year range is empty")
@@ -117,9 +144,7 @@ def parse_years(spec) -> list[int]:
 
 def levels(typology: str) -> list[str]:
     """Ordered area types of a typology; the first is the reference group of the report's regressions."""
-    from movers.data.nomis import typology_levels
-
-    return typology_levels(typology)
+    return nomis.typology_levels(typology)
 
 
 def pair_frame(data: FlowData, typology: str, years: Sequence[int], include_zero: bool = False, sex: str | None = None) -> pd.DataFrame:
@@ -132,8 +157,6 @@ def pair_frame(data: FlowData, typology: str, years: Sequence[int], include_zero
     report could do with the ONS files; ``True`` gives the full matrix.
     ``sex`` ("M" or "F") models one sex's moves with that sex's population as the offset.
     """
-    from movers.data import ons_flows
-
     t = data.types.set_index("la_code")[typology].dropna()
     require_nonempty(t, f"typology {typology!r}", "set of typed authorities")
     codes = np.array(sorted(t.index))
@@ -198,11 +221,14 @@ def type_label(side: str, level: str, typology: str) -> str:
     return f"{side}: {level}"
 
 
-def design(frame: pd.DataFrame, factor: str, order: Sequence[str], typology: str, controls: Sequence[str], countries: bool = True) -> tuple[np.ndarray, list[str], list[str]]:
+def design(frame: pd.DataFrame, factor: str, order: Sequence[str], typology: str, controls: Sequence[str], countries: bool = True,
+           labels: Mapping[str, str] = LABELS) -> tuple[np.ndarray, list[str], list[str]]:
     """Design matrix: constant, area-type dummies (reference = first level), year dummies, country dummies, controls.
 
     Returns the matrix, all column names, and the columns shown in tables (dummies and controls).
-    Types or years absent from the frame get no column (so small samples stay estimable).
+    Types or years absent from the frame get no column (so small samples stay estimable); a frame
+    without ``year`` (one cross-section) or without ``wales_o``/``wales_d`` gets no such effects.
+    Controls are named by ``labels`` (their own name when not in it).
     """
     cols = {"const": np.ones(len(frame))}
     shown = []
@@ -213,59 +239,87 @@ def design(frame: pd.DataFrame, factor: str, order: Sequence[str], typology: str
             name = type_label(side, lev, typology)
             cols[name] = v
             shown.append(name)
-    years = sorted(frame["year"].unique())
+    years = sorted(frame["year"].unique()) if "year" in frame else []
     for y in years[1:]:
         cols[f"year {y}"] = (frame["year"] == y).to_numpy(dtype=float)
-    if countries:
-        for c in ("wales_o", "wales_d"):
-            v = frame[c].to_numpy(dtype=float)
-            if 0 < v.sum() < len(v):
-                cols[c] = v
+    for c in ("wales_o", "wales_d") if countries else ():
+        v = frame[c].to_numpy(dtype=float) if c in frame else np.zeros(0)
+        if 0 < v.sum() < len(v):
+            cols[c] = v
     for c in controls:
-        cols[LABELS[c]] = frame[c].to_numpy(dtype=float)
-        shown.append(LABELS[c])
+        cols[labels.get(c, c)] = frame[c].to_numpy(dtype=float)
+        shown.append(labels.get(c, c))
     return np.column_stack(list(cols.values())), list(cols), shown
 
 
-def fit_model(frame: pd.DataFrame, factor: str, order: Sequence[str], typology: str, controls: Sequence[str], exposure: str = "offset") -> pd.DataFrame:
-    """One NB2 regression as a coefficient frame of the shown rows (attrs: nobs, alpha, seconds, converged, full fit).
+def outcome(frame: pd.DataFrame, exposure: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """The modelled outcome and offset of an ``exposure`` choice.
 
-    ``exposure="offset"``: moves with log population of the sending LA as offset
-    (a model of the rate that keeps the count likelihood); ``"rate"``: moves per
-    1,000 residents of the sending LA as the outcome, no offset (the report's
-    wording, "Moves is the flow rate"); ``"none"``: raw counts, no offset.
+    ``"offset"``: moves with log population of the sending LA as offset (a model
+    of the rate that keeps the count likelihood); ``"rate"``: moves per 1,000
+    residents of the sending LA as the outcome, no offset (the report's wording,
+    "Moves is the flow rate"); ``"none"``: raw counts, no offset.
     """
-    require_nonempty(frame, "pair frame", "set of pair-years")
-    X, names, shown = design(frame, factor, order, typology, controls)
     y = frame["moves"].to_numpy(dtype=float)
-    offset = None
     if exposure == "offset":
-        offset = frame["log_pop"].to_numpy()
-    elif exposure == "rate":
-        y = 1000 * y / np.exp(frame["log_pop"].to_numpy())
-    elif exposure != "none":
-        raise InputError("parameter 'exposure'", f"must be offset, rate or none, not {exposure!r}")
-    fit = fit_nb2(X, y, offset, names)
-    idx = [names.index(s) for s in shown]
-    out = coef_frame(shown, fit.params[idx], fit.se[idx], nobs=fit.nobs)
-    out.attrs.update(alpha=fit.alpha, seconds=fit.seconds, converged=fit.converged, iterations=fit.iterations)
+        return y, frame["log_pop"].to_numpy()
+    if exposure == "rate":
+        return 1000 * y / np.exp(frame["log_pop"].to_numpy()), None
+    if exposure == "none":
+        return y, None
+    raise InputError("parameter 'exposure'", f"must be offset, rate or none, not {exposure!r}")
+
+
+def estimates(fit: NBFit, shown: Sequence[str]) -> Estimates:
+    """The shown rows of an NB2 fit as the book's results object (alpha and iterations in ``extra``)."""
+    idx = [fit.names.index(s) for s in shown]
+    coefs = tables.coef_frame(shown, fit.params[idx], fit.se[idx])
+    return Estimates(coefs, nobs=int(fit.nobs), seconds=float(fit.seconds), converged=bool(fit.converged),
+                     extra={"alpha": float(fit.alpha), "iterations": int(fit.iterations), "loglik": float(fit.loglik)})
+
+
+def fit_model(frame: pd.DataFrame, factor: str, order: Sequence[str], typology: str, controls: Sequence[str], exposure: str = "offset",
+              labels: Mapping[str, str] = LABELS) -> Estimates:
+    """One NB2 regression (robust HC1 SEs) of ``moves`` on the dummies of column ``factor`` and ``controls``."""
+    require_nonempty(frame, "pair frame", "set of pair-years")
+    y, offset = outcome(frame, exposure)
+    X, names, shown = design(frame, factor, order, typology, controls, labels=labels)
+    return estimates(fit_nb2(X, y, offset, names), shown)
+
+
+def _specs(models) -> dict[str, list[str]]:
+    """Model names (of ``MODELS``) or a mapping name -> controls, as a mapping."""
+    if isinstance(models, Mapping):
+        return {m: list(c) for m, c in models.items()}
+    unknown = [m for m in models if m not in MODELS]
+    if unknown or not len(models):
+        raise InputError("parameter 'models'", f"must name some of {', '.join(MODELS)}, not {list(models)!r}")
+    return {m: MODELS[m] for m in models}
+
+
+def sending_models(frame: pd.DataFrame, typology: str, models=tuple(MODELS), exposure: str = "offset",
+                   order: Sequence[str] | None = None, labels: Mapping[str, str] = LABELS) -> dict[str, Estimates]:
+    """Which areas do people leave? Each model (a name of ``MODELS`` or name -> controls) with sending-type
+    dummies (Tables 2 and 7). ``frame`` has ``moves``, ``sending``, the controls (and ``log_pop`` for an offset)."""
+    order = list(order or levels(typology))
+    return {m: fit_model(frame, "sending", order, typology, c, exposure, labels) for m, c in _specs(models).items()}
+
+
+def receiving_models(frame: pd.DataFrame, typology: str, models=tuple(MODELS), exposure: str = "offset", sending: Sequence[str] | None = None,
+                     order: Sequence[str] | None = None, labels: Mapping[str, str] = LABELS) -> dict[str, dict[str, Estimates]]:
+    """Where do people go? For each sending type (all present in ``frame``, or those named in ``sending``),
+    each model with receiving-type dummies (Tables 3-5, 8-15, 16-20): ``{sending type: {model: Estimates}}``."""
+    order = list(order or levels(typology))
+    wanted = list(sending) if sending is not None else [k for k in order if (frame["sending"] == k).any()]
+    unknown = [k for k in wanted if k not in order]
+    if unknown:
+        raise InputError("parameter 'sending'", f"{unknown[0]!r} is not a level of {typology}")
+    out = {}
+    for k in wanted:
+        sub = frame[frame["sending"] == k]
+        require_nonempty(sub, f"flows from {k}", "set of pair-years")
+        out[k] = {m: fit_model(sub, "receiving", order, typology, c, exposure, labels) for m, c in _specs(models).items()}
     return out
-
-
-def sending_models(frame: pd.DataFrame, typology: str, models: Sequence[str] = tuple(MODELS), exposure: str = "offset") -> dict[str, pd.DataFrame]:
-    """Which areas do people leave? Models 1-4 with sending-type dummies (Tables 2 and 7)."""
-    order = levels(typology)
-    return {m: fit_model(frame, "sending", order, typology, MODELS[m], exposure) for m in models}
-
-
-def receiving_models(frame: pd.DataFrame, typology: str, sending: str, models: Sequence[str] = tuple(MODELS), exposure: str = "offset") -> dict[str, pd.DataFrame]:
-    """Where do people from areas of type ``sending`` go? Models 1-4 with receiving-type dummies (Tables 3-5, 8-15, 16-20)."""
-    order = levels(typology)
-    if sending not in order:
-        raise InputError("parameter 'sending'", f"{sending!r} is not a level of {typology}")
-    sub = frame[frame["sending"] == sending]
-    require_nonempty(sub, f"flows from {sending}", "set of pair-years")
-    return {m: fit_model(sub, "receiving", order, typology, MODELS[m], exposure) for m in models}
 
 
 def control_flags(models: Sequence[str]) -> dict[str, list[bool]]:
@@ -274,25 +328,33 @@ def control_flags(models: Sequence[str]) -> dict[str, list[bool]]:
 
 
 def true_values(truth: Mapping, frame: pd.DataFrame | None = None) -> dict:
-    """The generating values of Model 4's rows: every control's coefficient and 0 for every area-type dummy.
+    """The generating values of Model 4's rows: every control's coefficient and every area-type dummy's effect.
 
-    Keyed by (row label, "Model 4") so ``compare.side_by_side`` puts them beside
-    Model 4 only: Models 1-3 omit controls and have no single true value.
+    Keyed by (row label, "Model 4") so the comparison puts them beside Model 4
+    only: Models 1-3 omit controls and have no single true value.
+    Dummies take the world's ``type_effects`` (typology -> sending/receiving ->
+    level -> effect; the reference level is 0); an older world without them has
+    one ``typology_effects`` value for all. In a world with effects of several
+    typologies and both sides, a one-typology, one-side model (a report table)
+    targets a projection: these are the values of the full model.
     """
     if not truth or "coefficients" not in truth:
         return {}
     out = {(LABELS[k], "Model 4"): float(v) for k, v in truth["coefficients"].items()}
+    effects = truth.get("type_effects")
     for typ in TYPOLOGIES:
         for lev in levels(typ)[1:]:
             for side in ("Sending", "Receiving"):
-                out[(type_label(side, lev, typ), "Model 4")] = float(truth.get("typology_effects", 0.0))
+                if effects is None:
+                    value = truth.get("typology_effects", 0.0)
+                else:
+                    value = effects.get(typ, {}).get(side.lower(), {}).get(lev, 0.0)
+                out[(type_label(side, lev, typ), "Model 4")] = float(value)
     return out
 
 
 def row_map(table: int, rows: Sequence[str]) -> dict[str, str]:
     """Match our row labels to the published ones case-insensitively (the report capitalises inconsistently)."""
-    from movers import compare
-
     pub = compare.published(table)["row"].unique()
     low = {p.lower(): p for p in pub}
     return {r: low[r.lower()] for r in rows if r.lower() in low and low[r.lower()] != r}
@@ -314,8 +376,6 @@ def type_rates(data: FlowData, typology: str, years: Sequence[int], sex: str | N
     divides female moves by the female population); populations are summed over
     the years as the moves are.
     """
-    from movers.data import ons_flows
-
     order = levels(typology)
     t = data.types.set_index("la_code")[typology].dropna()
     if data.detailed is None:
@@ -354,9 +414,11 @@ def rates_by(data: FlowData, typology: str, years: Sequence[int], by: str, bands
     return pd.concat(recs, ignore_index=True)
 
 
-def supergroup_descriptives(data: FlowData, years: Sequence[int]) -> pd.DataFrame:
-    """Table 6: mean covariates by ONS supergroup over ``years`` (authority-year means), in the report's columns."""
+def supergroup_descriptives(data: FlowData, years: Sequence[int], england_only: bool = True) -> pd.DataFrame:
+    """Table 6: mean covariates by ONS supergroup over ``years`` (authority-year means), in the report's columns;
+    English authorities only by default, as the report's source line says ("ONS, England")."""
     cov = data.covariates[data.covariates["year"].isin(years)].merge(data.types[["la_code", "supergroup"]], on="la_code")
+    cov = cov[cov["la_code"].str.startswith("E")] if england_only else cov
     g = cov.groupby("supergroup")
     out = pd.DataFrame(
         {
@@ -373,20 +435,95 @@ def supergroup_descriptives(data: FlowData, years: Sequence[int]) -> pd.DataFram
     return out.reindex(levels("supergroup"))
 
 
-def zero_flow_bias(data: FlowData, typology: str, years: Sequence[int], exposure: str = "offset") -> pd.DataFrame:
-    """Model 4 fitted on non-zero flows only (the report's practice) and on the full matrix, beside the truth.
+def all_types_frame(data: FlowData, typology: str, years: Sequence[int], include_zero: bool = False) -> pd.DataFrame:
+    """``pair_frame`` of ``typology`` with each side's level of every typology as ``<typology>_o`` / ``<typology>_d``.
+
+    Welsh authorities, outside the SMI and IMD typologies, count in those
+    typologies' reference level (the country dummies tell them apart); pairs
+    with an English authority missing from a typology are dropped.
+    """
+    fr = pair_frame(data, typology, years, include_zero=include_zero)
+    types = data.types.set_index("la_code")
+    for typ in TYPOLOGIES:
+        t = types[typ]
+        t = t.where(t.notna() | ~t.index.str.startswith("W"), levels(typ)[0])
+        fr[f"{typ}_o"] = fr["origin"].map(t).to_numpy()
+        fr[f"{typ}_d"] = fr["destination"].map(t).to_numpy()
+    cols = [f"{t}_{s}" for t in TYPOLOGIES for s in "od"]
+    return fr.dropna(subset=cols).reset_index(drop=True)
+
+
+def all_types_design(frame: pd.DataFrame, controls: Sequence[str], orders: Mapping[str, Sequence[str]] | None = None) -> tuple[np.ndarray, list[str], list[str]]:
+    """Design with the sending and receiving dummies of all three typologies at once (reference = first of
+    ``orders``, default ``levels``), year and country dummies, and ``controls``; a frame from ``all_types_frame``.
+
+    Returns the matrix, all column names and the shown ones (dummies and controls). A dummy constant in the
+    frame (a selection by one sending type) gets no column.
+    """
+    cols = {"const": np.ones(len(frame))}
+    shown = []
+    for typ in TYPOLOGIES:
+        order = (orders or {}).get(typ) or levels(typ)
+        for side, suffix in (("Sending", "o"), ("Receiving", "d")):
+            for lev in order[1:]:
+                v = (frame[f"{typ}_{suffix}"] == lev).to_numpy(dtype=float)
+                if 0 < v.sum() < len(v):
+                    name = type_label(side, lev, typ)
+                    cols[name] = v
+                    shown.append(name)
+    for y in sorted(frame["year"].unique())[1:]:
+        cols[f"year {y}"] = (frame["year"] == y).to_numpy(dtype=float)
+    for c in ("wales_o", "wales_d"):
+        v = frame[c].to_numpy(dtype=float)
+        if 0 < v.sum() < len(v):
+            cols[c] = v
+    for c in controls:
+        cols[LABELS[c]] = frame[c].to_numpy(dtype=float)
+        shown.append(LABELS[c])
+    return np.column_stack(list(cols.values())), list(cols), shown
+
+
+def _fit_shown(frame: pd.DataFrame, X, names, shown, exposure: str, truncated: bool) -> Estimates:
+    """NB2 (or, with ``truncated``, zero-truncated NB2) of ``frame``'s outcome on X; the shown rows as Estimates."""
+    y, offset = outcome(frame, exposure)
+    return estimates((fit_ztnb if truncated else fit_nb2)(X, y, offset, names), shown)
+
+
+BIAS_FITS = (("Non-zero flows only", False, False), ("Non-zero flows, zero-truncated NB2", False, True), ("Full matrix", True, False))
+
+
+def zero_flow_bias(data: FlowData, typology: str, years: Sequence[int], exposure: str = "offset", all_types: bool = True) -> pd.DataFrame:
+    """Model 4 fitted three ways, beside the truth: NB2 of non-zero flows only (the report's practice),
+    zero-truncated NB2 of the same non-zero flows (the standard estimator when zeros are not observed),
+    and NB2 of the full matrix.
 
     Why: dropping zeros truncates the count distribution, which biases every
-    coefficient (most of all distance and border, which drive the zeros); only a
-    world with known truth can show by how much.
+    coefficient of the naive fit (most of all distance and border, which drive
+    the zeros); the truncated likelihood corrects for it, and only a world
+    with known truth can show by how much. With ``all_types`` (the default)
+    every fit has the sending and receiving dummies of all three typologies
+    (``all_types_design``), the synthetic world's generating model, so the
+    truth is the target of every fit and what remains is the effect of
+    sample and estimator; the rows are ``typology``'s dummies and the
+    controls. ``all_types=False`` fits the report's one-typology sending model.
     """
     truth = true_values(data.truth)
+    controls = MODELS["Model 4"]
     rows = []
-    for label, zero in (("Non-zero flows only", False), ("Full matrix", True)):
-        fr = pair_frame(data, typology, years, include_zero=zero)
-        m = sending_models(fr, typology, ["Model 4"], exposure)["Model 4"]
-        for r, v in m.iterrows():
-            rows.append({"row": r, "sample": label, "estimate": v["estimate"], "se": v["se"], "nobs": m.attrs["nobs"], "truth": truth.get((r, "Model 4"), np.nan)})
+    frames = {}
+    for label, zero, truncated in BIAS_FITS:
+        if zero not in frames:
+            frames[zero] = all_types_frame(data, typology, years, zero) if all_types else pair_frame(data, typology, years, include_zero=zero)
+        fr = frames[zero]
+        if all_types:
+            X, names, shown = all_types_design(fr, controls)
+            mine = {type_label(side, lev, typology) for lev in levels(typology)[1:] for side in ("Sending", "Receiving")}
+            shown = [r for r in shown if r in mine or r in LABELS.values()]
+        else:
+            X, names, shown = design(fr, "sending", levels(typology), typology, controls)
+        m = _fit_shown(fr, X, names, shown, exposure, truncated)
+        for r, v in m.coefs.iterrows():
+            rows.append({"row": r, "sample": label, "estimate": v["estimate"], "se": v["se"], "nobs": m.nobs, "truth": truth.get((r, "Model 4"), np.nan)})
     out = pd.DataFrame(rows)
     out["z"] = (out["estimate"] - out["truth"]) / out["se"]
     return out
@@ -398,8 +535,6 @@ def table6_comparison(ours: pd.DataFrame) -> pd.DataFrame:
     The report names one group "Business, Education and Heritage Centre"
     (singular) in Table 6, so rows are matched on their first 30 characters.
     """
-    from movers import compare
-
     pub = compare.published_descriptives(6)
     key = {str(r)[:30].lower(): r for r in pub.index}
     pub = pub.rename(index={v: next((o for o in ours.index if o[:30].lower() == k), v) for k, v in key.items()})
@@ -409,25 +544,6 @@ def table6_comparison(ours: pd.DataFrame) -> pd.DataFrame:
         if col in pub.columns:
             out[f"{col} (published)"] = pd.to_numeric(pub[col], errors="coerce").reindex(ours.index)
     return out
-
-
-def report_tables(models: Mapping[str, pd.DataFrame], table: int | None, caption: str, truth: Mapping | None = None, source: str = ""):
-    """The report-style regression table and the published-vs-reproduced(-vs-true) table of Model 4.
-
-    Returns (regression Table, comparison Table, side_by_side long frame).
-    """
-    from movers import compare, tables
-
-    names = list(models)
-    rows = []
-    for m in models.values():
-        rows += [r for r in m.index if r not in rows]
-    reg = tables.regression_table(models, controls=control_flags(names), caption=caption, notes="Robust (HC1) standard errors in parentheses; " + tables.STAR_NOTE + ". Year effects" + (" and country effects" if source == "ew" else "") + " in every model.")
-    rmap = row_map(table, rows) if table is not None else None
-    long = compare.side_by_side(models, table=table, truth=truth or None, row_map=rmap)
-    last = "Model 4" if "Model 4" in models else names[-1]
-    comp = compare.comparison_table(long, model=last, caption=f"{caption}: {last} beside the report" + (" and the truth" if truth else ""))
-    return reg, comp, long
 
 
 CENSUS_FILES = {"nssec": ("census2011_migration_nssec_la.csv", "NS-SEC: "), "ethnicity": ("census2011_migration_ethnicity_la.csv", "Ethnic group: ")}
@@ -441,8 +557,6 @@ def census_direction(data_dir, data: FlowData, kind: str) -> pd.DataFrame:
     so rates cannot be formed; the direction of moves on the deprivation
     ladder is what the report's descriptive comparison is about.
     """
-    from movers.data import ons_flows
-
     if kind not in CENSUS_FILES:
         raise InputError("parameter 'census_breakdown'", f"must be one of {', '.join(CENSUS_FILES)}, not {kind!r}")
     name, prefix = CENSUS_FILES[kind]
@@ -459,3 +573,327 @@ def census_direction(data_dir, data: FlowData, kind: str) -> pd.DataFrame:
     out["Movers"] = total.astype(int)
     out.index.name = None
     return out
+
+
+# ---------------------------------------------------------------- chapters
+#
+# What the three flows chapters share, so that each chapter cell is one call, a glue and a render:
+# the selection in words (every caption carries it), the report's table numbers or the book's own,
+# the published column only where the estimate is comparable, and prose facts that follow the
+# typology and the report's 5 % convention.
+
+
+def years_text(years: Sequence[int]) -> str:
+    """``2011-2018`` for a run of years, ``2011, 2015`` otherwise."""
+    ys = sorted(years)
+    if len(ys) > 1 and ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}-{ys[-1]}"
+    return ", ".join(map(str, ys))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a chapter's estimates are computed on: the typology, years, sex, area, sample and exposure."""
+
+    typology: str
+    years: tuple[int, ...]
+    area: str = "England"
+    sex: str | None = None
+    exposure: str = "offset"
+    include_zero: bool = False
+
+    def text(self) -> str:
+        """The selection in words, for every caption."""
+        sex = {None: "men and women", "M": "men", "F": "women"}[self.sex]
+        sample = "all pairs of authorities (zero flows included)" if self.include_zero else "pairs with at least one move"
+        return f"{self.area}, {years_text(self.years)}, {sex}, all ages, {sample}, {dictionary()['exposures'][self.exposure]}"
+
+    def withdrawn(self) -> str | None:
+        """Why the report's figures are not comparable with this selection (``None`` when they are)."""
+        spec = dictionary()["typologies"][self.typology]["report"]
+        if list(self.years) != list(spec["years"]):
+            return f"the report covers {years_text(spec['years'])}, this selection {years_text(self.years)}"
+        if self.sex is not None:
+            return "the report models the moves of men and women together"
+        if self.include_zero:
+            return "the report fitted the non-zero flows only"
+        if self.exposure == "none":
+            return "the report models flow rates, not raw counts"
+        return None
+
+
+@dataclass
+class FlowChapter:
+    """Everything a flows chapter computes from, built once by ``chapter_setup``."""
+
+    name: str
+    number: int
+    source: sources.DataSource
+    data: FlowData
+    selection: Selection
+    frame: pd.DataFrame
+    models: list[str]
+    truth: dict
+    numbered: int = 0  # tables given the book's own number so far
+
+    @property
+    def typology(self) -> str:
+        return self.selection.typology
+
+    @property
+    def order(self) -> list[str]:
+        return levels(self.typology)
+
+    @property
+    def words(self) -> dict:
+        return dictionary()["typologies"][self.typology]
+
+    def plural(self, level: str) -> str:
+        return self.words["plural"].get(level, level)
+
+    def table_number(self, report_table: int | None) -> str:
+        """The report's number of a table, or the book's own ("3.1", "3.2"...) when the report has none."""
+        if report_table is not None:
+            return str(report_table)
+        self.numbered += 1
+        return f"{self.number}.{self.numbered}"
+
+    def caption(self, number: str, title: str) -> str:
+        return f"Table {number}: {title} ({self.selection.text()})"
+
+
+def chapter_setup(name: str, source: str = "synthetic", data_path: str = "", years="2011-2018", typology: str | None = None, sex: str = "all",
+                  models: Sequence[str] = tuple(MODELS), exposure: str = "offset", include_zero_flows: bool = False) -> FlowChapter:
+    """Check a flows chapter's parameters, open its data source once, load the data and build the regression frame."""
+    chapters = dictionary()["chapters"]
+    if name not in chapters:
+        raise InputError(DICTIONARY, f"no flows chapter {name!r}")
+    typology = typology or chapters[name]["typology"]
+    levels(typology)
+    _specs(models)
+    if sex not in ("all", "M", "F"):
+        raise InputError("parameter 'sex'", f"must be all, M or F, not {sex!r}")
+    outcome(pd.DataFrame({"moves": [1.0], "log_pop": [0.0]}), exposure)
+    src = sources.open(source, data_path or None, truth_of="flows")
+    yrs = parse_years(years)
+    data = load(src, yrs)
+    frame = pair_frame(data, typology, yrs, include_zero=include_zero_flows, sex=None if sex == "all" else sex)
+    area = "England and Wales" if frame["origin"].str.startswith("W").any() else "England"
+    sel = Selection(typology, tuple(yrs), area, None if sex == "all" else sex, exposure, include_zero_flows)
+    truth = true_values(src.truth) if exposure == "offset" else {}
+    return FlowChapter(name, int(chapters[name]["number"]), src, data, sel, frame, list(models), truth)
+
+
+def setup_facts(ctx: FlowChapter) -> dict:
+    """The prose facts of a chapter's opening: the typology in its own words, the selection, the sample."""
+    return {
+        "typology_about": ctx.words["about"].strip(),
+        "typology_name": ctx.words["name"],
+        "typology_caveat": ctx.words["caveat"].strip(),
+        "years_text": years_text(ctx.selection.years),
+        "area_text": ctx.selection.area,
+        "selection_text": ctx.selection.text(),
+        "n_pairs": len(ctx.frame),
+        "n_las": int(ctx.data.types[ctx.typology].notna().sum()),
+        "exposure_text": dictionary()["exposures"][ctx.selection.exposure],
+        "truth_text": (
+            "Beside Model 4 stands the true value: the coefficient that generated the synthetic flows, in the generating "
+            "model (every typology's dummies on both sides, over every ordered pair of authorities). A one-typology model fitted "
+            "on the pairs with at least one move (the report's sample) misses it by the bias of dropping zero flows, which the "
+            "last section measures, and by the area types it leaves out."
+            if ctx.truth else "No true values are known for these data."
+        ),
+    }
+
+
+@dataclass
+class Section:
+    """What one chapter section shows: tables (in order), prose facts to glue, and the frames behind them."""
+
+    tables: list = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+    frames: dict = field(default_factory=dict)
+
+
+def descriptives(ctx: FlowChapter) -> Section:
+    """Type-to-type rates over the selection's years, rendered, with sentences on the first and last types."""
+    rates = type_rates(ctx.data, ctx.typology, ctx.selection.years, sex=ctx.selection.sex)
+    first, last = ctx.order[0], ctx.order[-1]
+    diag = pd.Series({k: rates.loc[k, k] for k in ctx.order})
+    facts = {
+        "rate_first_first": rates.loc[first, first], "rate_last_first": rates.loc[last, first], "rate_last_last": rates.loc[last, last],
+        "first_plural": ctx.plural(first), "last_plural": ctx.plural(last), "group_word": ctx.words["group"],
+        "most_internal": ctx.plural(diag.idxmax()), "most_internal_rate": diag.max(),
+    }
+    table = tables.render(rates, digits=2, index_header="Sending \\ receiving", caption=ctx.caption(
+        ctx.table_number(None), f"Internal migration rates between {ctx.words['group']}s, moves per 100 residents of the sending {ctx.words['group']}"))
+    return Section([table], facts, {"rates": rates})
+
+
+def breakdowns(ctx: FlowChapter, age_band_width: int = 5) -> Section:
+    """Rates by year and by sex (one table) and by age band (a long frame for the figure), as the report
+    gives them for hot and cold spots and says it repeats for the other typologies."""
+    if age_band_width < 1:
+        raise InputError("parameter 'age_band_width'", "must be a positive number of years")
+    yrs = list(ctx.selection.years)
+    by_year, by_sex = rates_by(ctx.data, ctx.typology, yrs, "year"), rates_by(ctx.data, ctx.typology, yrs, "sex")
+    bands = [(a, min(a + age_band_width - 1, 90)) for a in range(0, 91, age_band_width)]
+    by_age = rates_by(ctx.data, ctx.typology, yrs, "age", bands=bands)
+    wide = pd.concat([_wide(by_year, "year"), _wide(by_sex, "sex")], axis=1)
+    sums = by_sex.groupby("sex")["rate"].sum()
+    facts = {"female_minus_male": sums["Female"] - sums["Male"], "peak_band": by_age.groupby("age", sort=False)["rate"].sum().idxmax()}
+    both = Selection(ctx.typology, ctx.selection.years, ctx.selection.area)
+    table = tables.render(wide, digits=2, index_header="Sending → receiving", caption=(
+        f"Table {ctx.table_number(None)}: Rates between {ctx.words['group']}s by year and by sex, moves per 100 residents of the sending "
+        f"{ctx.words['group']} and sex ({both.area}, {years_text(both.years)}, all ages)"))
+    return Section([table], facts, {"by_age": by_age, "by_year": by_year, "by_sex": by_sex})
+
+
+def _wide(long: pd.DataFrame, by: str) -> pd.DataFrame:
+    w = long.pivot_table(index=["Sending", "Receiving"], columns=by, values="rate", sort=False)
+    w.index = [f"{k} → {m}" for k, m in w.index]
+    return w
+
+
+def significant(est: Estimates, row: str, level: float = 0.05) -> bool:
+    """The report discusses only coefficients significant at 5 %."""
+    return row in est and float(est.row(row)["pvalue"]) < level
+
+
+def contrast(est: Estimates, row: str, subject: str, reference: str, verb: str) -> str:
+    """A sentence on one area-type coefficient that follows the 5 % convention: ``"{subject} {verb} more/less
+    often than {reference}"`` with the estimate when significant, "neither more nor less often" otherwise."""
+    if row not in est:
+        return f"the row {row!r} cannot be estimated in this sample"
+    b = float(est.row(row)["estimate"])
+    if not significant(est, row):
+        return f"{subject} {verb} neither more nor less often than {reference} at the 5 % level of significance"
+    return f"{subject} {verb} {'more' if b > 0 else 'less'} often than {reference} ({b:.3f} log points, significant at 5 %)"
+
+
+def _model_tables(ctx: FlowChapter, fits: Mapping[str, Estimates], report_table: int | None, title: str) -> tuple[tables.Table, pd.DataFrame]:
+    """One comparison table of a report table (or of the book's own when ``report_table`` is None)."""
+    number = ctx.table_number(report_table)
+    withdrawn = ctx.selection.withdrawn() if report_table is not None else None
+    rows = list(dict.fromkeys(r for e in fits.values() for r in e.index))
+    notes = (f"Negative binomial regressions, robust (HC1) standard errors in parentheses; {tables.STAR_NOTE}. Year effects"
+             + (" and country effects" if ctx.selection.area != "England" else "") + " in every model.")
+    return compare.model_comparison(
+        fits, report_table, truth=ctx.truth or None, withdrawn=withdrawn, row_map=row_map(report_table, rows) if report_table else None,
+        controls=control_flags(list(fits)), caption=ctx.caption(number, title), notes=notes)
+
+
+def sending(ctx: FlowChapter) -> Section:
+    """Which areas do people leave? The models with sending-type dummies, one comparison table."""
+    fits = sending_models(ctx.frame, ctx.typology, ctx.models, ctx.selection.exposure)
+    spec = ctx.words["report"]
+    table, long = _model_tables(ctx, fits, spec["sending"], f"Migration outflow rates by sending {ctx.words['group']}, reference group {ctx.order[0]}")
+    first, last = fits[ctx.models[0]], fits[ctx.models[-1]]
+    row = type_label("Sending", ctx.order[-1], ctx.typology)
+    ref = ctx.plural(ctx.order[0])
+    facts = {
+        "send_first_text": f"In {ctx.models[0]}, " + contrast(first, row, "people", ref, f"leave {ctx.plural(ctx.order[-1])}"),
+        "send_last_text": f"in {ctx.models[-1]}, " + contrast(last, row, "they", ref, f"leave {ctx.plural(ctx.order[-1])}"),
+        "send_seconds": sum(e.seconds for e in fits.values()),
+        "send_published": compare.coverage(long),
+    }
+    return Section([table], facts, {"fits": fits, "long": long})
+
+
+def receiving(ctx: FlowChapter) -> Section:
+    """Where do people go? For each sending type, the models with receiving-type dummies, one table each."""
+    fits = receiving_models(ctx.frame, ctx.typology, ctx.models, ctx.selection.exposure)
+    spec = ctx.words["report"]
+    out = Section()
+    longs = []
+    for k, f in fits.items():
+        number = None if spec["receiving"] is None else spec["receiving"] + ctx.order.index(k)
+        table, long = _model_tables(ctx, f, number, f"Flow rates by receiving {ctx.words['group']}, sending {k}, reference group {ctx.order[0]}")
+        out.tables.append(table)
+        longs.append(long.assign(sending=k))
+    long = pd.concat(longs, ignore_index=True)
+    first, last = ctx.order[0], ctx.order[-1]
+    row = type_label("Receiving", last, ctx.typology)
+    m = ctx.models[-1]
+    out.facts = {
+        "rec_first_text": contrast(fits[first][m], row, f"movers from {ctx.plural(first)}", f"to {ctx.plural(first)}", f"go to {ctx.plural(last)}") if first in fits else "",
+        "rec_last_text": contrast(fits[last][m], row, f"movers from {ctx.plural(last)}", f"to {ctx.plural(first)}", f"go to {ctx.plural(last)}") if last in fits else "",
+        "n_rec_fits": sum(len(f) for f in fits.values()),
+        "rec_published": compare.coverage(long),
+    }
+    out.facts.update(recovery_facts(long[long["model"] == m]))
+    out.frames = {"fits": fits, "long": long}
+    return out
+
+
+def recovery_facts(long: pd.DataFrame) -> dict:
+    """The share of estimates within 3 SE of the truth, and what it means on the selection's sample."""
+    z = long["z_truth"].dropna().abs()
+    share = float((z <= 3).mean()) if len(z) else float("nan")
+    if not len(z):
+        note = "no truth is known for these data"
+    elif share < 0.95:
+        note = ("with about 99.7 per cent expected from sampling noise alone, the shortfall measures what the model leaves out: "
+                "the zero flows (the non-zero sample is truncated) and the other typologies' effects of the generating model")
+    else:
+        note = "in line with sampling noise"
+    return {"share_within3": share, "within3_note": note}
+
+
+def bias(ctx: FlowChapter) -> Section:
+    """Model 4 on the non-zero flows and on the full matrix, beside the truth (synthetic data only)."""
+    b = zero_flow_bias(ctx.data, ctx.typology, list(ctx.selection.years), exposure="offset")
+    show = b.pivot_table(index="row", columns="sample", values=["estimate", "z"], sort=False)
+    show.columns = [f"{smp}: {'estimate' if what == 'estimate' else '(est.-true)/SE'}" for what, smp in show.columns]
+    show.insert(0, "True value", b.groupby("row", sort=False)["truth"].first())
+    by = {smp: g.set_index("row") for smp, g in b.groupby("sample")}
+    dist = LABELS["log_distance"]
+    facts = {
+        "max_z_nonzero": by["Non-zero flows only"]["z"].abs().max(), "max_z_full": by["Full matrix"]["z"].abs().max(),
+        "dist_nonzero": by["Non-zero flows only"].loc[dist, "estimate"], "dist_full": by["Full matrix"].loc[dist, "estimate"],
+        "dist_true": by["Full matrix"].loc[dist, "truth"], "nobs_full": int(by["Full matrix"]["nobs"].iloc[0]),
+    }
+    sel = Selection(ctx.typology, ctx.selection.years, ctx.selection.area, None, "offset", True)
+    table = tables.render(show, digits=3, caption=f"Table {ctx.table_number(None)}: Model 4 on non-zero flows only and on the full matrix, "
+                          f"beside the true values ({sel.text().replace(', all pairs of authorities (zero flows included)', '')})")
+    return Section([table], facts, {"bias": b})
+
+
+def table6(ctx: FlowChapter, outlier_factor: float = 10.0, england_only: bool = True) -> Section:
+    """Table 6 (push and pull factors by supergroup) beside the published one, with the report's outliers flagged."""
+    t6 = supergroup_descriptives(ctx.data, ctx.selection.years, england_only)
+    both = table6_comparison(t6)
+    flags = compare.outliers(compare.published_descriptives(6), factor=outlier_factor)
+    area = "England" if england_only else "England and Wales"
+    facts = {
+        "lc_gva": t6.loc["London Cosmopolitan", "Average GVA per capita (£)"],
+        "n_flags": len(flags),
+        "flag_text": "; ".join(f"{r['row']}, {r['column']}: {r['value']:,.0f} ({r['ratio']:.0f} times the column median)" for _, r in flags.iterrows()) or "none",
+        "top_house": t6["Average house prices (£)"].idxmax(),
+        "t6_area": area,
+    }
+    withdrawn = list(ctx.selection.years) != list(range(2011, 2019)) or not england_only
+    show = both[[c for c in both.columns if not (withdrawn and c.endswith("(published)"))]]
+    caption = (f"Table 6: Push and pull factors by ONS supergroup, authority-year means ({area}, {years_text(ctx.selection.years)})"
+               + ("" if withdrawn else ", beside the published figures") + "; the report's rows are the columns here")
+    notes = "Published figures withdrawn: the report's Table 6 covers England, 2011-2018." if withdrawn else ""
+    table = tables.render(show, digits={c: (0 if "£" in c else 2) for c in show.columns}, transpose=True, caption=caption, notes=notes)
+    return Section([table], facts, {"t6": t6})
+
+
+def census(ctx: FlowChapter) -> Section:
+    """2011 Census movers by NS-SEC and by ethnic group: direction of move on the IMD ladder."""
+    ns = census_direction(ctx.source.root, ctx.data, "nssec")
+    eth = census_direction(ctx.source.root, ctx.data, "ethnicity")
+    up = "To a less deprived quintile"
+    facts = {"up_prof": ns.iloc[0][up], "up_routine": ns.iloc[2][up], "up_white": eth.iloc[0][up], "up_nonwhite": eth.iloc[1][up]}
+    digits = {c: (0 if c == "Movers" else 1) for c in ns.columns}
+    return Section([
+        tables.render(ns, digits=digits, caption=f"Table {ctx.table_number(None)}: 2011 Census movers between English authorities by NS-SEC: direction of move on the IMD ladder (per cent)"),
+        tables.render(eth, digits=digits, caption=f"Table {ctx.table_number(None)}: 2011 Census movers between English authorities by ethnic group: direction of move on the IMD ladder (per cent)"),
+    ], facts, {"nssec": ns, "ethnicity": eth})
+
+
+def variables(ctx: FlowChapter) -> Section:
+    """Table 1: the control variables, from the dictionary."""
+    return Section([tables.render(variable_table(), caption="Table 1: Description of control variables for the aggregate data analysis")])

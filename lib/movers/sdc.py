@@ -517,6 +517,13 @@ class Checker:
             return None
         return result
 
+    def withhold(self, name: str, rows: Sequence[str], rule: str = "not estimable", detail: str = "") -> None:
+        """Record ``rows`` of output ``name`` as withheld by ``rule`` without fitting anything (a model already
+        found not estimable elsewhere, e.g. by ``movers.micro``), so ``mark`` and ``withheld`` show them."""
+        frame = pd.DataFrame({"estimate": np.nan}, index=pd.Index(list(rows) or ["(model)"]))
+        self._store(name, "regression", "", frame, pd.DataFrame({"estimate": rule}, index=frame.index), frame,
+                    pd.DataFrame({"estimate": detail}, index=frame.index), [rule])
+
     # -- figures --------------------------------------------------------------------------------
 
     def figure(self, name: str, data: pd.DataFrame, count: str, value: str | None = None, source: str = "") -> pd.DataFrame:

@@ -16,9 +16,7 @@ Facts used here that are not in the files:
 
 * the ONS codes of the nine English regions and Wales (``REGION_CODES``);
 * the 2011 Census merged two pairs of authorities for its flow tables (City of
-  London into Westminster, Isles of Scilly into Cornwall: ``CENSUS_MERGED``);
-* the 2011 Census usual resident population of England and Wales,
-  56,075,912 (``CENSUS_2011_EW_POPULATION``; ONS, Census 2011 table KS101EW).
+  London into Westminster, Isles of Scilly into Cornwall: ``CENSUS_MERGED``).
 """
 
 from __future__ import annotations
@@ -50,7 +48,6 @@ REGION_CODES = {
     "Wales": "W92000004",
 }
 CENSUS_MERGED = {"E09000001": "E09000033", "E06000053": "E06000052"}
-CENSUS_2011_EW_POPULATION = 56_075_912
 LOOKUP_FILE = "LAD14_RGN14_EW_LU.csv"
 IMD_GROUPS = ["High deprivation", "2nd quintile", "3rd quintile", "4th quintile", "Low deprivation"]
 
@@ -228,29 +225,18 @@ def read_census_od(path, crosswalk: dict[str, str] | None = None) -> pd.DataFram
     mapping.update(CENSUS_MERGED)
     for c in ("origin", "destination"):
         out[c] = out[c].map(lambda x: mapping.get(x, x))
-    out = out[out["origin"].str[0].isin(["E", "W"]) & out["destination"].str[0].isin(["E", "W"])]
+    ew = out["origin"].str[0].isin(["E", "W"]) & out["destination"].str[0].isin(["E", "W"])
+    dropped = out.loc[~ew & (out["origin"] != out["destination"]), "moves"].sum()  # moves to, from or within Scotland and NI
+    out = out[ew]
     bad = sorted(set(out["origin"][~out["origin"].str.match(LA_CODE)]) | set(out["destination"][~out["destination"].str.match(LA_CODE)]))
     if bad:
         raise InputError(path, f"code(s) with no 2014 equivalent: {', '.join(bad[:5])}")
     agg = {"moves": "sum"}
     if "origin_people" in out:
         agg["origin_people"] = "first"
-    return out.groupby(["origin", "destination"], as_index=False).agg(agg)
-
-
-def census_population(od: pd.DataFrame) -> pd.Series:
-    """Population of each origin, rescaled to the 2011 Census total of England and Wales.
-
-    Why rescaled: simim's ``PEOPLE`` is a later population (its England and Wales
-    total is about 59.8 million, a 2019-20 figure), and no 2011 LA population file
-    is among the open files here. Scaling to the 2011 Census total keeps each
-    authority's share of the later population; it misstates authorities that grew
-    faster or slower than average (London boroughs) by a few per cent.
-    """
-    if "origin_people" not in od:
-        raise InputError("census flows", "the matrix has no PEOPLE column, so no population denominator")
-    pop = od.drop_duplicates("origin").set_index("origin")["origin_people"]
-    return (pop * CENSUS_2011_EW_POPULATION / pop.sum()).rename("population")
+    res = out.groupby(["origin", "destination"], as_index=False).agg(agg)
+    res.attrs["dropped_moves"] = float(dropped)  # not silently lost: census_inputs reports it
+    return res
 
 
 # --------------------------------------------------------------------------- IMD 2010
@@ -363,7 +349,7 @@ def write_geography_folder(boundary_shp, gva_path, out_dir) -> Path:
     """A ``geography`` folder in the layout the flows chapters load (``load_geography(<data>/geography)``):
     the English and Welsh 2014 boundaries under their ONS file name, and the LA-to-region lookup."""
     from movers.data import geography as geo
-    from movers.synth.geography import BOUNDARY_FILE
+    from movers.data.geography import BOUNDARY_FILE
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -442,27 +428,6 @@ def real_geography(boundary_shp, gva_path, cache_dir, merge_census: bool = False
 # --------------------------------------------------------------------------- everything the public flows chapter reads
 
 
-@dataclass
-class FlowInputs:
-    """What the 2011 flows analysis needs, on one set of authority codes.
-
-    ``od``: origin, destination, moves (between distinct authorities);
-    ``population``: residents by authority; ``imd``: la_code, imd_score, imd_rank,
-    imd_quintile, imd_group (England only); ``gva_per_head`` by authority (£);
-    ``notes``: facts about the inputs the chapter reports.
-    """
-
-    geography: object
-    od: pd.DataFrame
-    population: pd.Series
-    imd: pd.DataFrame
-    gva_per_head: pd.Series
-    notes: dict = field(default_factory=dict)
-    boundary_file: Path | None = None
-    units: dict = field(default_factory=dict)
-    truth: dict = field(default_factory=dict)
-
-
 def public_folder(data_path: str = "") -> Path:
     """The folder of open files a ``source=public`` chapter reads.
 
@@ -486,87 +451,501 @@ def public_folder(data_path: str = "") -> Path:
     raise InputError(cache, "no open data here: run `python -m movers fetch` (or pass -p data_path=<folder of the open files>)")
 
 
-def public_flow_inputs(folder, cache_dir, gva_year: int = 2011) -> FlowInputs:
-    """Read the open files of ``folder`` (the ``data/public`` layout) into ``FlowInputs`` on the 2011 Census units."""
-    from movers import fetch
-
-    folder = Path(folder)
-    p = {name: fetch.local_path(folder, name) for name in ("lad_boundaries_2014", "gva_la", "census2011_od", "la_code_crosswalk", "imd2010_lsoa", "imd2015_lsoa")}
-    geo = real_geography(p["lad_boundaries_2014"], p["gva_la"], cache_dir, merge_census=True)
-    od = read_census_od(p["census2011_od"], read_crosswalk(p["la_code_crosswalk"]))
-    pop = census_population(od)
-    units = set(geo.las["la_code"])
-    missing = sorted(units - set(od["origin"]))
-    if missing:
-        raise InputError(p["census2011_od"], f"no flows for authorities of the boundary file: {', '.join(missing[:5])}")
-    imd = imd2010_la(p["imd2010_lsoa"], p["imd2015_lsoa"], units=CENSUS_MERGED)
-    gva = read_gva(p["gva_la"])
-    gph = gva_per_head(gva, pop, gva_year, units=CENSUS_MERGED)
-    between = od[od["origin"] != od["destination"]][["origin", "destination", "moves"]].reset_index(drop=True)
-    notes = {
-        "n_units": len(units),
-        "moves_between": float(between["moves"].sum()),
-        "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
-        "people_total_raw": float(od.drop_duplicates("origin")["origin_people"].sum()),
-        "imd_unplaced": imd.attrs["unplaced"],
-        "imd_placed_by_code": imd.attrs["placed_by_code"],
-        "gva_year": gva_year,
-    }
-    return FlowInputs(geo, between, pop, imd, gph, notes, boundary_file=p["lad_boundaries_2014"], units=dict(CENSUS_MERGED))
-
-
 CENSUS_ETHNICITY_FILE = "census2011_migration_ethnicity_la.csv"
 
 
-def synthetic_flow_inputs(folder, gva_year: int = 2011) -> FlowInputs:
-    """The synthetic world's equivalents of the open files, as ``FlowInputs`` on its own authorities.
+# --------------------------------------------------------------------------- part two: official layouts of the LA covariates
 
-    Why these files: the synthetic world writes the 2011 Census origin-destination
-    table in the Nomis layout by ethnic group (``flows/census2011_migration_ethnicity_la.csv``),
-    whose "All categories" column is the all-persons matrix the open MM01CUK_ALL
-    file holds; populations come from its MYEB1 file, IMD 2010 quintiles from its
-    LA summary ("rank of average score", as the report used), GVA per head from its
-    ONS GVA file. Everything is read through the project's real-format loaders, so
-    this is the code path a holder of those real files would run.
+# The 2021 Northamptonshire unitaries, absent from the LAD20X harmonisation table (it stops in 2020).
+NORTHANTS_2021 = {
+    "E06000061": ["E07000150", "E07000152", "E07000153", "E07000156"],
+    "E06000062": ["E07000151", "E07000154", "E07000155"],
+}
+CLASSIFICATION_SHEET = "Clusters by Local Authority"
+CLASSIFICATION_ALIASES = {"Code": "lad_code", "Name": "lad_name", "Supergroup Name": "supergroup_name", "Group Name": "group_name", "Subgroup Name": "subgroup_name"}
+
+
+def _read_excel(path, what: str, sheet, header: int = 0) -> pd.DataFrame:
+    """One sheet of an official workbook, every way it can be missing or broken turned into one InputError."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, f"{what} not found (run `python -m movers fetch`)")
+    try:
+        return pd.read_excel(path, sheet_name=sheet, header=header)
+    except ImportError as exc:
+        raise InputError(path, f"reading {path.suffix} needs an Excel reader ({exc.name}); pip install xlrd openpyxl") from None
+    except (ValueError, OSError, KeyError) as exc:
+        raise InputError(path, f"cannot read {what} (sheet {sheet!r}): {exc}") from None
+
+
+def _check_gss(series: pd.Series, path, col: str) -> pd.Series:
+    s = series.astype(str).str.strip()
+    bad = s[~s.str.match(GSS)]
+    if len(bad):
+        raise InputError(path, f"malformed LA code(s) in {col}: {', '.join(bad.unique()[:5])}")
+    return s
+
+
+def read_la_classification(path) -> pd.DataFrame:
+    """ONS 2011 Area Classification for Local Authorities: ``la_code, la_name, supergroup, group, subgroup``.
+
+    Accepts the official sheet's headers (``Code, Name, Supergroup Name, ...``) or the
+    tidy transcription (``lad_code, lad_name, supergroup_name, ...``). Supergroup names
+    are normalised to the report's spelling ("&" as "and", single spaces); a name that
+    is not one of the eight supergroups is an error.
+    """
+    from movers.data.nomis import SUPERGROUPS
+
+    if Path(path).suffix.lower() in (".xls", ".xlsx"):
+        # the official workbook: sheet "Clusters by Local Authority", column headers on row 10
+        df = _read_excel(path, "LA area classification", sheet=CLASSIFICATION_SHEET, header=9).dropna(subset=["Code"]).astype(str)
+        df = df.rename(columns=CLASSIFICATION_ALIASES)
+    else:
+        df = _read_csv(path, "LA area classification", dtype=str).rename(columns=CLASSIFICATION_ALIASES)
+    require_columns(df, ["lad_code", "lad_name", "supergroup_name"], path)
+    df["lad_code"] = _check_gss(df["lad_code"], path, "lad_code")
+    name = df["supergroup_name"].str.replace("&", "and", regex=False).str.split().str.join(" ")
+    unknown = sorted(set(name) - set(SUPERGROUPS))
+    if unknown:
+        raise InputError(path, f"unknown supergroup name(s): {', '.join(unknown)}")
+    if df["lad_code"].duplicated().any():
+        raise InputError(path, f"LA code(s) listed twice: {', '.join(df.loc[df['lad_code'].duplicated(), 'lad_code'].head(5))}")
+    return pd.DataFrame(
+        {"la_code": df["lad_code"], "la_name": df["lad_name"], "supergroup": name, "group": df.get("group_name"), "subgroup": df.get("subgroup_name")}
+    )
+
+
+MYEB3_FIELDS = ("population", "internal_in", "internal_out", "births", "deaths", "international_in", "international_out")
+
+
+def read_myeb3(path) -> pd.DataFrame:
+    """ONS MYEB3 "summary components of change" series in its official wide layout, as a long table.
+
+    Layout: ``ladcode18, laname18, country, population_2001``, then per year
+    ``births_YYYY, deaths_YYYY, ..., internal_in_YYYY, internal_out_YYYY, ..., population_YYYY``.
+    Returns ``la_code, la_name, country, year, population, internal_in, internal_out, ...``
+    (one row per authority and year from the first year with flows; ``population`` is mid-year).
+    """
+    df = _read_csv(path, "MYEB3 components of change", dtype={"ladcode18": str})
+    require_columns(df, ["ladcode18", "laname18", "country"], path)
+    df["ladcode18"] = _check_gss(df["ladcode18"], path, "ladcode18")
+    cols = [c for c in df.columns if re.fullmatch(r"[a-z_]+_(19|20)\d\d", c)]
+    years = sorted({int(c[-4:]) for c in cols if c.startswith("internal_in_")})
+    if not years:
+        raise InputError(path, "no internal_in_YYYY columns (is this the MYEB3 summary file?)")
+    need = [f"{f}_{y}" for y in years for f in ("population", "internal_in", "internal_out")]
+    missing = [c for c in need if c not in df.columns]
+    if missing:
+        raise InputError(path, f"missing column(s) {', '.join(missing[:5])}")
+    df = _numeric(df, cols, path, "MYEB3")
+    recs = []
+    for y in years:
+        part = pd.DataFrame({"la_code": df["ladcode18"], "la_name": df["laname18"], "country": df["country"], "year": y})
+        for f in MYEB3_FIELDS:
+            part[f] = df.get(f"{f}_{y}", np.nan)
+        recs.append(part)
+    out = pd.concat(recs, ignore_index=True)
+    if (out[["population", "internal_in", "internal_out"]] < 0).any().any():
+        raise InputError(path, "negative population or internal migration")
+    return out
+
+
+SYOA_ALIASES = {"DATE": "year", "DATE_NAME": "year", "GEOGRAPHY_CODE": "lad18_code", "GENDER_NAME": "sex", "C_AGE_NAME": "age", "OBS_VALUE": "population"}
+
+
+def read_syoa(path) -> pd.DataFrame:
+    """Mid-year population by single year of age and sex (Nomis NM_2002_1): ``year, la_code, sex, age, population``.
+
+    Accepts the Nomis API CSV headers (``DATE, GEOGRAPHY_CODE, GENDER_NAME, C_AGE_NAME, OBS_VALUE``,
+    ages as "Age 30", "Aged 90+") or the tidy ``year, lad18_code, sex, age, population``.
+    ``sex`` becomes "male"/"female"; age 90 means 90 and over.
+    """
+    df = _read_csv(path, "population by single year of age", dtype={"lad18_code": str, "GEOGRAPHY_CODE": str})
+    df = df.rename(columns={k: v for k, v in SYOA_ALIASES.items() if k in df.columns})
+    require_columns(df, ["year", "lad18_code", "sex", "age", "population"], path)
+    df["la_code"] = _check_gss(df["lad18_code"], path, "lad18_code")
+    df["sex"] = df["sex"].astype(str).str.lower().str.strip()
+    bad = sorted(set(df["sex"]) - {"male", "female"})
+    if bad:
+        raise InputError(path, f"sex must be male or female, found {', '.join(bad[:3])}")
+    df["age"] = df["age"].astype(str).str.extract(r"(\d+)")[0]
+    df["year"] = df["year"].astype(str).str[:4]
+    df = _numeric(df, ["age", "year", "population"], path, "population")
+    if df[["age", "year", "population"]].isna().any().any():
+        raise InputError(path, "missing year, age or population values")
+    return df[["year", "la_code", "sex", "age", "population"]].astype({"year": int, "age": int})
+
+
+def demography(syoa: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per authority in ``year``: population, young share (15-29 over all ages) and dependency ratio
+    (65+ over 18-64), the report's Table 1 definitions; indexed by la_code."""
+    p = syoa[syoa["year"] == year]
+    if p.empty:
+        raise InputError("parameter 'year'", f"no population by age for {year}; the file has {sorted(syoa['year'].unique())}")
+    by_age = p.groupby(["la_code", "age"])["population"].sum().unstack("age", fill_value=0)
+    ages = by_age.columns.to_numpy()
+    total = by_age.sum(axis=1)
+    return pd.DataFrame(
+        {
+            "population": total,
+            "young_share": by_age.loc[:, (ages >= 15) & (ages <= 29)].sum(axis=1) / total,
+            "dependency_ratio": by_age.loc[:, ages >= 65].sum(axis=1) / by_age.loc[:, (ages >= 18) & (ages <= 64)].sum(axis=1),
+        }
+    )
+
+
+def read_hpssa(path, house_type: str = "all") -> pd.DataFrame:
+    """HPSSA Dataset 9 (median price paid by LA, rolling years), tidy layout: ``la_code, year, month, price``."""
+    df = _read_csv(path, "HPSSA median price paid", dtype={"lad_code": str})
+    require_columns(df, ["lad_code", "house_type", "year_ending_month", "year_ending_year", "median_price_paid"], path)
+    df = df[df["house_type"] == house_type]
+    if df.empty:
+        raise InputError(path, f"no rows for house type {house_type!r}")
+    df = _numeric(df.copy(), ["year_ending_year", "median_price_paid"], path, "HPSSA")
+    out = pd.DataFrame(
+        {"la_code": _check_gss(df["lad_code"], path, "lad_code"), "year": df["year_ending_year"].astype(int), "month": df["year_ending_month"], "price": df["median_price_paid"]}
+    )
+    if (out["price"] <= 0).any():
+        raise InputError(path, "non-positive median prices")
+    return out.reset_index(drop=True)
+
+
+def read_tfr(path) -> pd.DataFrame:
+    """Total fertility rate by authority (``year, lad21_code, tfr``) as ``year, la_code, tfr``."""
+    df = _read_csv(path, "total fertility rates", dtype={"lad21_code": str})
+    require_columns(df, ["year", "lad21_code", "tfr"], path)
+    df = _numeric(df, ["year", "tfr"], path, "TFR")
+    return pd.DataFrame({"year": df["year"].astype(int), "la_code": _check_gss(df["lad21_code"], path, "lad21_code"), "tfr": df["tfr"]})
+
+
+def read_imd_la_approx(path) -> pd.DataFrame:
+    """IMD 2010 authority summary approximated from the LSOA scores (unweighted average; 2011 codes):
+    ``la_code, imd_score, imd_rank`` plus the five equal-count quintiles of ``add_quintiles``."""
+    df = _read_csv(path, "IMD 2010 LA summary (approximation)", dtype={"LAD11CD": str})
+    require_columns(df, ["LAD11CD", "imd2010_avg_score_unweighted"], path)
+    df = _numeric(df, ["imd2010_avg_score_unweighted"], path, "IMD 2010")
+    la = pd.DataFrame({"la_code": _check_gss(df["LAD11CD"], path, "LAD11CD"), "imd_score": df["imd2010_avg_score_unweighted"]})
+    return add_quintiles(la)
+
+
+def read_lad20x(path) -> dict[str, list[str]]:
+    """The LAD20X harmonisation table (``LAD20XCD, LADCD``) as {harmonised unit: every code mapped to it}.
+
+    Together with ``NORTHANTS_2021`` this says which older authorities a 2019-2021 merged
+    code covers, so a file on those codes can be put on the 2011-2018 geography.
+    """
+    df = _read_csv(path, "LA code harmonisation table", dtype=str)
+    require_columns(df, ["LAD20XCD", "LADCD"], path)
+    out = df.groupby("LAD20XCD")["LADCD"].apply(list).to_dict()
+    out.update({k: v + [k] for k, v in NORTHANTS_2021.items()})
+    return out
+
+
+@dataclass
+class Harmonised:
+    """Values put on the census units, and a count of what happened to every code of the file."""
+
+    values: pd.DataFrame  # indexed by unit code
+    kept: int = 0
+    merged: list = field(default_factory=list)  # census pairs folded into their larger unit
+    spread: list = field(default_factory=list)  # merged (2019+) codes whose value was given to each former district
+    recoded: list = field(default_factory=list)  # older codes renamed (2011 -> 2014)
+    dropped: list = field(default_factory=list)  # Scotland and Northern Ireland, dropped on purpose
+
+
+def to_units(df: pd.DataFrame, path, units, value_cols, kind: str = "mean", weights: pd.Series | None = None, recode: dict | None = None, harmonisation: dict | None = None) -> Harmonised:
+    """Put a table keyed by ``la_code`` (any LA vintage, 2001-2021) on the 2011 Census units of England and Wales.
+
+    * Scotland (``S``) and Northern Ireland (``N``) codes are dropped and counted, as the report does;
+    * ``recode`` renames older codes (the 2011 -> 2014 crosswalk of ``read_crosswalk``);
+    * City of London and Isles of Scilly join Westminster and Cornwall (``CENSUS_MERGED``): summed
+      (``kind="sum"``), averaged with ``weights`` (``"mean"``) or left to the larger unit's own value (``"first"``);
+    * a later merged authority (2019-2021 codes of ``harmonisation``) gives its value to each former district;
+    * any other code is an error naming the file and the codes; so is a unit left without a value.
+    """
+    units = list(units)
+    unit_set = set(units)
+    codes = df["la_code"].astype(str)
+    res = Harmonised(pd.DataFrame())
+    res.dropped = sorted(set(codes[codes.str[0].isin(["S", "N"])]))
+    df = df[~codes.str[0].isin(["S", "N"])].copy()
+    df["la_code"] = df["la_code"].replace(recode or {})
+    res.recoded = sorted(set(codes) & set(recode or {}))
+    rows = []
+    spread_from = {}
+    for code in df["la_code"].unique():
+        if code in unit_set:
+            continue
+        if code in CENSUS_MERGED:
+            res.merged.append(code)
+        elif harmonisation and code in harmonisation and set(harmonisation[code]) & unit_set and code not in unit_set:
+            spread_from[code] = [u for u in harmonisation[code] if u in unit_set]
+        else:
+            rows.append(code)
+    if rows:
+        raise InputError(path, f"{len(rows)} LA code(s) match no authority of 2011-2018 England and Wales, nor the code-harmonisation table: {', '.join(sorted(rows)[:8])}")
+    res.spread = sorted(spread_from)
+    direct = df[~df["la_code"].isin(list(spread_from))].copy()
+    direct["unit"] = direct["la_code"].replace(CENSUS_MERGED)
+    if kind == "sum":
+        vals = direct.groupby("unit")[list(value_cols)].sum()
+    elif kind == "first":
+        vals = direct[~direct["la_code"].isin(list(CENSUS_MERGED))].groupby("unit")[list(value_cols)].first()
+    elif weights is not None:
+        w = direct["la_code"].map(weights).fillna(0.0)
+        num = direct[list(value_cols)].mul(w, axis=0).groupby(direct["unit"]).sum(min_count=1)
+        vals = num.div(w.groupby(direct["unit"]).sum(), axis=0)
+    else:
+        vals = direct.groupby("unit")[list(value_cols)].mean()
+    extra = [pd.DataFrame([df.loc[df["la_code"] == code, list(value_cols)].iloc[0].to_numpy()] * len(us), index=us, columns=list(value_cols)) for code, us in spread_from.items()]
+    if extra:
+        vals = pd.concat([vals, *extra])
+    if vals.index.duplicated().any():
+        raise InputError(path, f"authorities with two values after harmonising: {', '.join(vals.index[vals.index.duplicated()][:5])}")
+    lacking = sorted(unit_set - set(vals.dropna().index))
+    if lacking:
+        raise InputError(path, f"no value for {len(lacking)} authorit{'y' if len(lacking) == 1 else 'ies'} of the 2011 Census geography: {', '.join(lacking[:8])}")
+    res.values = vals.reindex(units)
+    res.kept = int(len(set(df["la_code"]) & unit_set))
+    return res
+
+
+# --------------------------------------------------------------------------- the 2011 Census analysis on real covariates
+
+CENSUS_DATASETS = (
+    "lad_boundaries_2014", "gva_la", "census2011_od", "la_code_crosswalk", "lad_harmonisation_lad20x",
+    "population_syoa_2011_2018", "myeb3", "hpssa9", "tfr_2011_2018", "la_classification_2011", "imd2010_la_approx",
+)
+
+
+@dataclass
+class CensusInputs:
+    """The 2011 Census matrix and the report's controls from real files, on the census units.
+
+    ``covariates`` (by unit): population (mid-2011), young_share, dependency_ratio, tfr
+    (2011), house_price (median, year ending June of the lag year), gva_per_head (lag year);
+    ``types`` (by unit): supergroup (England and Wales), imd_group (England);
+    ``harmonised``: what happened to each input's codes (``Harmonised`` per input).
+    """
+
+    geography: object
+    od: pd.DataFrame
+    covariates: pd.DataFrame
+    types: pd.DataFrame
+    harmonised: dict
+    notes: dict
+    boundary_file: Path
+    units: dict = field(default_factory=lambda: dict(CENSUS_MERGED))
+    paths: dict = field(default_factory=dict)
+
+
+def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 2011) -> CensusInputs:
+    """Read every open file of the 2011 analysis from ``folder`` (``data/public`` layout) onto the 346 census units.
+
+    Population structure (young share, dependency ratio) and the population offset are
+    mid-``census_year`` (single-year-of-age file: 2011 is the earliest year it holds); the
+    TFR is ``census_year``'s; house prices (year ending June) and GVA per head (GVA over
+    MYEB3 population) are ``lag_year``'s, the report's one-year lag.
+    """
+    from movers import fetch
+
+    folder = Path(folder)
+    p = {name: fetch.local_path(folder, name) for name in CENSUS_DATASETS}
+    geo = real_geography(p["lad_boundaries_2014"], p["gva_la"], cache_dir, merge_census=True)
+    units = sorted(geo.las["la_code"])
+    recode = {k: v for k, v in read_crosswalk(p["la_code_crosswalk"]).items() if not k.startswith(("E41", "W40"))}
+    od = read_census_od(p["census2011_od"], read_crosswalk(p["la_code_crosswalk"]))
+    lad20x = read_lad20x(p["lad_harmonisation_lad20x"])
+    myeb3 = read_myeb3(p["myeb3"])
+    pop_lag = myeb3[myeb3["year"] == lag_year].set_index("la_code")["population"]
+    syoa = read_syoa(p["population_syoa_2011_2018"])
+    h = {}
+    pop_raw = syoa[syoa["year"] == census_year].groupby("la_code")["population"].sum()
+    h["population"] = to_units(syoa[syoa["year"] == census_year].groupby(["la_code", "age"], as_index=False)["population"].sum(), p["population_syoa_2011_2018"], units, ["population"], "sum", recode=recode)
+    by_age = syoa[(syoa["year"] == census_year) & syoa["la_code"].str[0].isin(["E", "W"])].assign(la_code=lambda d: d["la_code"].replace(CENSUS_MERGED))
+    dem = demography(by_age, census_year).reindex(units)
+    tfr = read_tfr(p["tfr_2011_2018"])
+    h["tfr"] = to_units(tfr[tfr["year"] == census_year], p["tfr_2011_2018"], units, ["tfr"], "mean", weights=pop_raw, harmonisation=lad20x)
+    hp = read_hpssa(p["hpssa9"])
+    hp = hp[(hp["year"] == lag_year) & (hp["month"] == "Jun")]
+    h["house_price"] = to_units(hp, p["hpssa9"], units, ["price"], "mean", weights=pop_raw)
+    gva = read_gva(p["gva_la"])
+    g = gva[gva["year"] == lag_year].merge(pop_lag.rename("pop").reset_index(), on="la_code", how="left")
+    h["gva"] = to_units(g, p["gva_la"], units, ["gva", "pop"], "sum", recode=recode)
+    cl = read_la_classification(p["la_classification_2011"])
+    h["supergroup"] = to_units(cl, p["la_classification_2011"], units, ["supergroup"], "first", recode=recode)
+    imd = read_imd_la_approx(p["imd2010_la_approx"])
+    imd_units = [u for u in units if u.startswith("E")]
+    h["imd"] = to_units(imd, p["imd2010_la_approx"], imd_units, ["imd_group", "imd_rank"], "first", recode=recode)
+    gv = h["gva"].values
+    cov = pd.DataFrame(
+        {
+            "population": dem["population"],
+            "young_share": dem["young_share"],
+            "dependency_ratio": dem["dependency_ratio"],
+            "tfr": h["tfr"].values["tfr"],
+            "house_price": h["house_price"].values["price"],
+            "gva_per_head": gv["gva"] * 1e6 / gv["pop"],
+        }
+    )
+    types = pd.DataFrame({"supergroup": h["supergroup"].values["supergroup"], "imd": h["imd"].values["imd_group"].reindex(units)})
+    types["imd_rank"] = h["imd"].values["imd_rank"].reindex(units)
+    between = od[od["origin"] != od["destination"]][["origin", "destination", "moves"]].reset_index(drop=True)
+    notes = {
+        "n_units": len(units),
+        "n_england": len(imd_units),
+        "moves_between": float(between["moves"].sum()),
+        "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
+        "moves_dropped": od.attrs.get("dropped_moves", 0.0),
+        "census_year": census_year,
+        "lag_year": lag_year,
+        "population_check": float(abs(h["population"].values["population"] - dem["population"]).max()),
+    }
+    return CensusInputs(geo, between, cov, types, h, notes, p["lad_boundaries_2014"], paths=p)
+
+
+def harmonisation_summary(inputs: CensusInputs) -> pd.DataFrame:
+    """One row per input file: authorities kept, census pairs merged, older codes recoded,
+    merged (2019+) codes spread to their former districts, and Scotland / Northern Ireland codes dropped."""
+    names = {
+        "population": "Population by single year of age, mid-2011",
+        "tfr": "Total fertility rate, 2011 (2021 codes)",
+        "house_price": "HPSSA median price paid, year to June",
+        "gva": "GVA (income approach) and MYEB3 population",
+        "supergroup": "2011 area classification",
+        "imd": "IMD 2010 LA summary (approximation)",
+    }
+    rows = {
+        names[k]: {
+            "Authorities kept": h.kept,
+            "Census pairs merged": len(h.merged),
+            "Older codes recoded": len(h.recoded),
+            "Merged codes spread": len(h.spread),
+            "Scotland / NI dropped": len(h.dropped),
+        }
+        for k, h in inputs.harmonised.items()
+    }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def synthetic_census_inputs(folder, lag_year: int = 2010, census_year: int = 2011) -> CensusInputs:
+    """The synthetic world's equivalents of ``census_inputs``, read through the real-format loaders.
+
+    The census matrix is the all-persons total of the world's Nomis table by ethnic
+    group; population (offset) is mid-``census_year``, the demographic controls and
+    TFR are ``census_year``'s and house prices and GVA per head ``lag_year``'s, as
+    for the open files; types are the world's ONS supergroups and IMD 2010 quintiles.
     """
     from movers.data import nomis, ons_flows
     from movers.data.geography import load_geography
-    from movers.synth import read_truth
 
     folder = Path(folder)
     geo = load_geography(folder / "geography")
     known = set(geo.las["la_code"])
+    units = sorted(known)
     long = ons_flows.read_census_groups(folder / "flows" / CENSUS_ETHNICITY_FILE, "Ethnic group: ", known)
     od = long.groupby(["origin", "destination"], as_index=False)["moves"].sum()
-    pop = nomis.population_summary(folder / "nomis", known, years=[2011]).set_index("la_code")["population"]
-    cl = nomis.classifications(folder / "nomis", known)
-    imd = cl.dropna(subset=["imd"]).rename(columns={"imd": "imd_group"})[["la_code", "imd_rank", "imd_quintile", "imd_group"]]
-    imd = imd.assign(imd_score=np.nan, imd_rank=imd["imd_rank"].astype(int), imd_quintile=imd["imd_quintile"].astype(int)).sort_values("imd_rank", ignore_index=True)
-    gva = nomis.read_wide(folder / "nomis" / nomis.GVA_FILE, "LAD code", "gva_per_head", known)
-    gph = gva[gva["year"] == gva_year].set_index("la_code")["gva_per_head"]
-    if gph.empty:
-        raise InputError("parameter 'gva_year'", f"no GVA per head for {gva_year}; the file has {gva['year'].min()}-{gva['year'].max()}")
-    between = od[od["origin"] != od["destination"]].reset_index(drop=True)
+    cov = nomis.covariates(folder / "nomis", known).set_index(["la_code", "year"])
+    for y in (lag_year, census_year):
+        if y not in cov.index.get_level_values("year"):
+            raise InputError(folder / "nomis", f"no covariates for {y}")
+    now, lag = cov.xs(census_year, level="year").reindex(units), cov.xs(lag_year, level="year").reindex(units)
+    pop = nomis.population_summary(folder / "nomis", known, years=[census_year]).set_index("la_code").reindex(units)
+    covariates = pd.DataFrame(
+        {
+            "population": pop["population"],
+            "young_share": pop["young_share"],
+            "dependency_ratio": pop["dependency_ratio"],
+            "tfr": now["tfr"],
+            "house_price": lag["house_price"],
+            "gva_per_head": lag["gva_per_head"],
+        }
+    )
+    cl = nomis.classifications(folder / "nomis", known).set_index("la_code").reindex(units)
+    types = pd.DataFrame({"supergroup": cl["supergroup"], "imd": cl["imd"], "imd_rank": cl["imd_rank"]})
+    between = od[od["origin"] != od["destination"]][["origin", "destination", "moves"]].reset_index(drop=True)
     notes = {
-        "n_units": len(known),
+        "n_units": len(units),
+        "n_england": int(sum(u.startswith("E") for u in units)),
         "moves_between": float(between["moves"].sum()),
         "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
-        "people_total_raw": float(pop.sum()),
-        "imd_unplaced": 0,
-        "imd_placed_by_code": 0,
-        "gva_year": gva_year,
+        "moves_dropped": 0.0,
+        "census_year": census_year,
+        "lag_year": lag_year,
     }
     shp = next(iter(sorted((folder / "geography").glob("*.shp"))))
-    truth = read_truth(folder / "flows").get("coefficients", {})
-    return FlowInputs(geo, between, pop.rename("population"), imd, gph, notes, boundary_file=shp, units={}, truth=truth)
+    return CensusInputs(geo, between, covariates, types, {}, notes, shp, units={})
 
 
-def flow_inputs(source: str, data_path: str = "", gva_year: int = 2011, cache_dir=None) -> FlowInputs:
-    """``FlowInputs`` for a chapter: the open files (``public``) or the synthetic world's equivalents."""
+def census_inputs_for(source: str, data_path: str = "", cache_dir=None) -> CensusInputs:
+    """``CensusInputs`` for a chapter: the open files (``public``) or the synthetic world's equivalents."""
     from movers import paths
 
     if source == "public":
-        return public_flow_inputs(public_folder(data_path), cache_dir or paths.DATA / "cache" / "public_geography", gva_year=gva_year)
+        return census_inputs(public_folder(data_path), cache_dir or paths.DATA / "cache" / "public_geography")
     if source == "synthetic":
-        return synthetic_flow_inputs(paths.data_dir("synthetic", data_path or None), gva_year=gva_year)
+        return synthetic_census_inputs(paths.data_dir("synthetic", data_path or None))
     raise InputError("parameter 'source'", f"the 2011 flows chapter runs on synthetic or public data, not {source!r}")
+
+
+def synthetic_components(folder, years) -> pd.DataFrame:
+    """The synthetic world's equivalent of MYEB3's internal in/out totals: moves out of and into each
+    authority per year from its detailed estimates (England and Wales only), and its mid-year populations."""
+    from movers.data import nomis, ons_flows
+    from movers.data.geography import load_geography
+
+    folder = Path(folder)
+    known = set(load_geography(folder / "geography").las["la_code"])
+    years = sorted(years)
+    pop = nomis.population_summary(folder / "nomis", known, years=[years[0] - 1] + years)[["la_code", "year", "population"]]
+    recs = []
+    for y in years:
+        d = ons_flows.read_detailed_file(folder / "flows" / f"Detailed_Estimates_{y}_Dataset_1.csv", known)
+        d = d[d["origin"] != d["destination"]]
+        recs.append(pd.DataFrame({"internal_out": d.groupby("origin")["moves"].sum(), "internal_in": d.groupby("destination")["moves"].sum()}).fillna(0).rename_axis("la_code").reset_index().assign(year=y))
+    flows_ = pd.concat(recs, ignore_index=True)
+    return pop.merge(flows_, on=["la_code", "year"], how="left")
+
+
+def components_for(source: str, data_path: str = "", years=range(2012, 2019)) -> pd.DataFrame:
+    """Population and internal in/out totals by authority and year: MYEB3 (``public``) or the synthetic equivalent."""
+    from movers import fetch, paths
+
+    if source == "public":
+        return read_myeb3(fetch.local_path(public_folder(data_path), "myeb3"))
+    if source == "synthetic":
+        return synthetic_components(paths.data_dir("synthetic", data_path or None), years)
+    raise InputError("parameter 'source'", f"must be synthetic or public, not {source!r}")
+
+
+def describe_inputs(source: str, data_path: str = "") -> str:
+    """One paragraph (Markdown) saying which files a 2011 Census chapter read and from where."""
+    from movers import paths
+
+    if source == "synthetic":
+        return ("The inputs are the **synthetic world's** equivalents of the open files, read through the same "
+                "real-format loaders: its 2011 Census origin-destination table (the all-persons column of the Nomis "
+                "table by ethnic group), its mid-year populations by age, fertility, house prices, GVA per head, "
+                "supergroups and IMD 2010 summary. Run the chapter with `--scenario public` (or `-p source=public`) "
+                "for the real open data.")
+    folder = public_folder(data_path)
+    where = ("the folder given as `data_path`" if data_path
+             else "the workplace copy of the open files, because `data/public` has not been fetched" if folder == paths.SHARED_PUBLIC
+             else "the download cache of `python -m movers fetch`")
+    return (f"The inputs are **real open data**, read from `{folder}` ({where}): the 2011 Census origin-destination "
+            "matrix between local authorities (all ages, both sexes); the December 2014 authority boundaries; the ONS "
+            "2011 area classification for local authorities; an IMD 2010 authority summary approximated from the "
+            "official small-area (LSOA) scores by an unweighted average (the official summary is not among the open "
+            "files); mid-year population by single year of age and sex; births by age of mother, from which the total "
+            "fertility rate is derived; HPSSA median house prices; GVA by authority and MYEB3 populations. "
+            "`data/datasets.yml` names each file, its publisher and its checksum.")
+
+
+def describe_components(source: str) -> str:
+    """Where the yearly in/out totals come from (Markdown)."""
+    if source == "public":
+        return ("Yearly totals come from ONS's MYEB3 series (population estimates, summary components of change, mid-2018 "
+                "edition), read in its official layout: internal moves into and out of each authority and its mid-year population.")
+    return ("Yearly totals are the synthetic world's: moves out of and into each authority from its detailed estimates "
+            "(England and Wales only, so moves to and from Scotland and Northern Ireland are not counted, unlike MYEB3) "
+            "and its mid-year populations.")

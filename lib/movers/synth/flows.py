@@ -1,22 +1,25 @@
 """Synthetic internal migration between local authorities, 2011-2018, in the ONS file layouts.
 
-The generating model, stated in ``truth.json`` for the model the chapters fit:
+The generating model, stated in ``truth.json``:
 
     Moves_ij,t ~ NB2(mu_ij,t, alpha),
     log mu_ij,t = log Pop_i,t + const + year_t + Wales_i + Wales_j
                   + b_border * border_ij + b_dist * log(miles_ij)
                   + demographic controls of i at t-1 (log young share, dependency ratio, non-UK-born share, TFR)
                   + push/pull of i and j at t-1 (unemployment %, log real GVA per head, log mean house price)
+                  + sending-type effects of i and receiving-type effects of j, for each
+                    of the three typologies (SMI spot, ONS supergroup, IMD quintile)
 
-with the report's Model 4 estimates of Table 2 as coefficients. Area type
-(SMI spot, ONS supergroup, IMD quintile) has no effect of its own: it acts only
-through the covariates it is correlated with. That is what lets one flows
-dataset be a correctly specified world for all three chapters at once: the true
-Model 4 coefficient of every typology dummy is 0, and every control's true
-value is the same whichever typology is in the model (including the receiving
-models fitted separately by sending type). Models 1-3 omit controls, so they
-have no single true value; their typology coefficients show what the
-covariates load onto area type.
+The control coefficients are near the report's Model 4 estimates of Table 2
+but deliberately not equal to them, so a table's Published and True columns
+are different numbers. Every typology has non-zero sending and receiving
+effects (0 for the report's reference level), distinct across levels and
+between the two sides, so a swapped label or a wrong reference category shows
+up in a recovery test. The three typologies act additively: a model with one
+typology's dummies (as each report table has) omits the other two and the
+other side, so its coefficients target a projection of this model; the
+generating values are recovered by the full model, with the sending and
+receiving dummies of all three typologies (``tests/synth/test_flows_truth.py``).
 
 The constant is set so about 2.85 million people a year move between
 authorities (scale 1), and alpha so about 58% of pair-years have a move, as in
@@ -24,9 +27,9 @@ Table 7 (560,504 of 966,048 ordered pairs x 8 years).
 
 Files (``root/flows``):
 
-* ``Detailed_Estimates_YYYY_Dataset_1.csv``: ONS internal migration detailed
-  estimates layout ``OutLA, InLA, Age, Sex, Moves`` (Sex M/F, Age 0-90), only
-  non-zero rows. Each pair-year total is split by sex and single year of age
+* ``Detailed_Estimates_YYYY_Dataset_1.csv`` and ``..._Dataset_2.csv``: ONS internal
+  migration detailed estimates layout ``OutLA, InLA, Age, Sex, Moves`` (Sex M/F,
+  Age 0-90), only non-zero rows, each year in two parts as ONS publishes it. Each pair-year total is split by sex and single year of age
   with a Rogers-Castro model migration schedule (a bigger student peak for moves
   into Business, Education and Heritage Centres);
 * ``census2011_migration_nssec_la.csv`` and ``census2011_migration_ethnicity_la.csv``:
@@ -51,20 +54,54 @@ YEARS = list(range(2011, 2019))
 MOVES_PER_YEAR = 2_850_000
 NONZERO_SHARE = 0.58
 
-# Table 2, Model 4 (the report's estimates), used as the true coefficients.
+# True control coefficients: near the report's Table 2 Model 4 estimates (border 1.984, distance -0.945,
+# young 2.002, dependency 2.343, non-UK born 0.277, TFR 0.173, unemployment -0.073 / 0.159, GVA -0.067 / 0.376,
+# house prices 0.386 / -0.109) but not equal to them.
 COEFFICIENTS = {
-    "border": 1.984,
-    "log_distance": -0.945,
-    "log_young": 2.002,
-    "dependency": 2.343,
-    "non_uk_born": 0.277,
-    "tfr": 0.173,
-    "unemp_o": -0.073,
-    "unemp_d": 0.159,
-    "log_gva_o": -0.067,
-    "log_gva_d": 0.376,
-    "log_house_o": 0.386,
-    "log_house_d": -0.109,
+    "border": 1.75,
+    "log_distance": -1.05,
+    "log_young": 1.60,
+    "dependency": 1.90,
+    "non_uk_born": 0.55,
+    "tfr": 0.30,
+    "unemp_o": -0.05,
+    "unemp_d": 0.12,
+    "log_gva_o": -0.12,
+    "log_gva_d": 0.30,
+    "log_house_o": 0.30,
+    "log_house_d": -0.15,
+}
+# True area-type effects on log moves, by typology, side and level (the reference level, first in
+# movers.data.nomis.typology_levels, is 0 and left out).
+TYPE_EFFECTS = {
+    "smi": {
+        "sending": {"Medium spot": 0.10, "Cold spot": 0.22},
+        "receiving": {"Medium spot": -0.08, "Cold spot": -0.18},
+    },
+    "supergroup": {
+        "sending": {
+            "Business, Education and Heritage Centres": 0.30,
+            "Countryside Living": -0.20,
+            "Ethnically Diverse Metropolitan Living": 0.10,
+            "London Cosmopolitan": 0.40,
+            "Services and Industrial Legacy": -0.10,
+            "Town and Country Living": -0.05,
+            "Urban Settlements": 0.15,
+        },
+        "receiving": {
+            "Business, Education and Heritage Centres": 0.35,
+            "Countryside Living": -0.15,
+            "Ethnically Diverse Metropolitan Living": -0.05,
+            "London Cosmopolitan": 0.20,
+            "Services and Industrial Legacy": -0.25,
+            "Town and Country Living": 0.08,
+            "Urban Settlements": -0.10,
+        },
+    },
+    "imd": {
+        "sending": {"2nd quintile": -0.05, "3rd quintile": -0.10, "4th quintile": -0.15, "Low deprivation": -0.20},
+        "receiving": {"2nd quintile": 0.06, "3rd quintile": 0.12, "4th quintile": 0.18, "Low deprivation": 0.25},
+    },
 }
 YEAR_EFFECTS = {2011: 0.0, 2012: -0.03, 2013: -0.02, 2014: 0.01, 2015: 0.03, 2016: 0.04, 2017: 0.02, 2018: 0.0}
 WALES = {"wales_o": -0.10, "wales_d": -0.20}
@@ -116,14 +153,28 @@ def _inputs(root: Path):
     return geo, codes, cov, cl
 
 
-def linear_predictor(geo, codes, cov, years=YEARS) -> pd.DataFrame:
-    """Every ordered pair x year with log mu under the true model (without the constant)."""
+def type_effects(codes, cl: pd.DataFrame | None, side: str) -> np.ndarray:
+    """Sum over the typologies of each authority's true ``side`` ("sending"/"receiving") effect; an authority
+    outside a typology (Wales for SMI and IMD) gets 0 from it."""
+    out = np.zeros(len(codes))
+    if cl is None:
+        return out
+    t = cl.set_index("la_code").reindex(codes)
+    for typology, eff in TYPE_EFFECTS.items():
+        out += t[typology].map(eff[side]).fillna(0.0).to_numpy(dtype=float)
+    return out
+
+
+def linear_predictor(geo, codes, cov, years=YEARS, cl: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every ordered pair x year with log mu under the true model (without the constant); ``cl`` (the
+    classifications) adds the area-type effects."""
     pairs = geo.pairs()
     idx = {c: i for i, c in enumerate(codes)}
     oi = pairs["origin"].map(idx).to_numpy()
     di = pairs["destination"].map(idx).to_numpy()
     wales = np.array([c.startswith("W") for c in codes], dtype=float)
     c = cov.set_index(["la_code", "year"])
+    te_o, te_d = type_effects(codes, cl, "sending"), type_effects(codes, cl, "receiving")
     frames = []
     for year in years:
         lag = c.xs(year - 1, level="year").reindex(codes)
@@ -146,6 +197,8 @@ def linear_predictor(geo, codes, cov, years=YEARS) -> pd.DataFrame:
             + WALES["wales_d"] * wales[di]
             + COEFFICIENTS["border"] * pairs["border"].to_numpy()
             + COEFFICIENTS["log_distance"] * np.log(pairs["distance_miles"].to_numpy())
+            + te_o[oi]
+            + te_d[di]
         )
         for k in ("log_young", "dependency", "non_uk_born", "tfr"):
             eta = eta + COEFFICIENTS[k] * v[k][oi]
@@ -210,13 +263,27 @@ def _multinomial_rows(rng, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     return out
 
 
+def write_detailed_parts(det: pd.DataFrame, folder: Path, year: int) -> list[int]:
+    """Write one year's detailed estimates as ONS does, in two parts with the same header
+    (``Detailed_Estimates_YYYY_Dataset_1.csv`` and ``_2.csv``), split between two origins near half the rows
+    (``det`` is sorted by origin). Returns the rows of each part."""
+    origins = det["OutLA"].to_numpy()
+    half = len(det) // 2
+    cut = half + int(np.argmax(origins[half:] != origins[half - 1])) if 0 < half < len(det) and (origins[half:] != origins[half - 1]).any() else half
+    rows = []
+    for part, chunk in ((1, det.iloc[:cut]), (2, det.iloc[cut:])):
+        chunk.to_csv(folder / f"Detailed_Estimates_{year}_Dataset_{part}.csv", index=False)
+        rows.append(len(chunk))
+    return rows
+
+
 def generate(root: Path, seed: int, scale: float) -> None:
     """Draw pair-year totals from the NB2 gravity model, split them by sex and age, write the ONS and census files."""
     rng = rng_for(seed, NAME)
     folder = Path(root) / NAME
     folder.mkdir(parents=True, exist_ok=True)
     geo, codes, cov, cl = _inputs(root)
-    lp = linear_predictor(geo, codes, cov)
+    lp = linear_predictor(geo, codes, cov, cl=cl)
     const, alpha = calibrate(lp["eta"].to_numpy(), len(YEARS), scale)
     mu = np.exp(lp["eta"].to_numpy() + const)
     # NB2 as a gamma-Poisson mixture: mean mu, variance mu + alpha mu^2
@@ -239,7 +306,7 @@ def generate(root: Path, seed: int, scale: float) -> None:
             pi, ci = key // 182, key % 182
             parts.append(pd.DataFrame({"OutLA": codes[s["oi"].to_numpy()[pi]], "InLA": codes[s["di"].to_numpy()[pi]], "Age": ages[ci], "Sex": sexes[ci], "Moves": n}))
         det = pd.concat(parts, ignore_index=True).sort_values(["OutLA", "InLA", "Sex", "Age"], ignore_index=True)
-        det.to_csv(folder / f"Detailed_Estimates_{year}_Dataset_1.csv", index=False)
+        write_detailed_parts(det, folder, year)
         counts[year] = {"detailed_rows": len(det), "nonzero_pairs": int(len(t)), "moves": int(t["moves"].sum())}
 
     nssec, eth = _census_groups(lp[(lp["year"] == 2011) & (lp["moves"] > 0)], codes, cov, cl, rng)
@@ -254,9 +321,10 @@ def generate(root: Path, seed: int, scale: float) -> None:
             "seed": seed,
             "scale": scale,
             "model": "Moves_ij,t ~ NB2(mu, alpha); log mu = log Pop_i,t (offset) + const + year_t + Wales_i + Wales_j + "
-            "border + log distance (miles) + controls of i and j lagged one year; no area-type effects",
+            "border + log distance (miles) + controls of i and j lagged one year + sending-type effects of i and "
+            "receiving-type effects of j for each of the three typologies (additive; reference levels 0)",
             "coefficients": COEFFICIENTS,
-            "typology_effects": 0.0,
+            "type_effects": TYPE_EFFECTS,
             "year_effects": YEAR_EFFECTS,
             "country_effects": WALES,
             "const": const,
