@@ -99,7 +99,8 @@ def as_html(md: str) -> str:
 def as_notebook(md: str, chk: sdc.Checker) -> dict:
     """An executed notebook: tables as markdown outputs, the glued numbers as glue outputs, prose with roles."""
     tables, prose = md.rsplit("\n\n", 1)
-    glued = [{"output_type": "display_data", "data": {"text/plain": [repr(s)]}, "metadata": {"scrapbook": {"name": f"g{i}"}}}
+    pre = "application/papermill.record/"  # as myst-nb's glue(..., display=False) stores a value
+    glued = [{"output_type": "display_data", "data": {pre + "text/plain": [repr(s)]}, "metadata": {"scrapbook": {"name": f"g{i}", "mime_prefix": pre}}}
              for i, s in enumerate(prose.replace("(", " ").split())]
     return {"cells": [
         {"cell_type": "code", "source": [f"data_path = '{SECURE}'"], "outputs": []},
@@ -185,10 +186,12 @@ def test_glued_values_are_read_into_the_notebook_prose_and_labels_match_whole_wo
     chk, outs = run
     diff = next(c["value"] for c in chk.record()["outputs"][2]["cells"] if c["row"] == "Follow my career" and c["column"] == "Difference")
     nb = as_notebook(render(chk, outs), chk)
-    nb["cells"][1]["outputs"].append({"output_type": "display_data", "data": {"text/plain": [repr(diff)]}, "metadata": {"scrapbook": {"name": "gap"}}})
+    pre = "application/papermill.record/"
+    nb["cells"][1]["outputs"].append({"output_type": "display_data", "data": {pre + "text/plain": [repr(diff)]},
+                                      "metadata": {"scrapbook": {"name": "gap", "mime_prefix": pre}}})
     leak = "Table 25: Follow my career / Difference printed although withheld (computed from a withheld cell)"
     assert leak in sdc.audit_page(nb, chk.record())  # the .ipynb holds every glued value, shown in prose or not
-    nb["cells"][1]["outputs"][-1]["data"]["text/plain"] = [repr(f"{diff:+.1f}")]
+    nb["cells"][1]["outputs"][-1]["data"][pre + "text/plain"] = [repr(f"{diff:+.1f}")]
     assert sdc.audit_page(nb, chk.record()) == []  # '+35.0' glued but used nowhere, beside no label
     nb["cells"].append({"cell_type": "markdown", "source": ["Follow my career: {glue:text}`gap` points."]})
     assert sdc.page_text(nb).splitlines()[-1] == "Follow my career: +35.0 points."

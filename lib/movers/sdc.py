@@ -891,7 +891,7 @@ def page_text(page: str | Path | Mapping) -> str:
         except json.JSONDecodeError:
             nb = None
     if nb is not None:
-        glued = {o.get("metadata", {}).get("scrapbook", {}).get("name"): _joined(o.get("data", {}).get("text/plain", ""))
+        glued = {o["metadata"]["scrapbook"].get("name"): _joined(_mime(o).get("text/plain", ""))
                  for c in nb.get("cells", []) for o in c.get("outputs", []) if o.get("metadata", {}).get("scrapbook")}
         parts = []
         for cell in nb.get("cells", []):
@@ -899,7 +899,7 @@ def page_text(page: str | Path | Mapping) -> str:
                 parts.append(_GLUE_ROLE.sub(lambda m: _glued(glued.get(m.group(1)), m.group(2)), _joined(cell.get("source", ""))))
             for out in cell.get("outputs", []):
                 parts.append(_joined(out.get("text", "")))
-                parts.extend(_joined(v) for k, v in out.get("data", {}).items() if k.startswith("text/"))
+                parts.extend(_joined(v) for k, v in _mime(out).items() if k.startswith("text/"))
                 parts.extend(_joined(t) for t in out.get("traceback", []))
         page = "\n".join(parts)
     text = _CELL_END.sub(" | ", str(page))
@@ -932,6 +932,18 @@ def _label_in(label: str, line: str) -> tuple[bool, str]:
     without it (so a numeric label is not read as one of the line's numbers)."""
     pat = re.compile(r"(?<![\w.])" + re.escape(label.lower()) + r"(?![\w]|\.\d)")
     return (bool(pat.search(line)), pat.sub(" ", line))
+
+
+def _mime(output: Mapping) -> dict:
+    """An output's data by plain MIME type: myst-nb's ``glue(..., display=False)`` stores a value under
+    ``application/papermill.record/<type>``, hidden on the page but in the notebook file all the same."""
+    out = {}
+    for k, v in output.get("data", {}).items():
+        out[k.removeprefix(_GLUE_PREFIX)] = v
+    return out
+
+
+_GLUE_PREFIX = "application/papermill.record/"
 
 
 def _joined(x) -> str:
