@@ -238,3 +238,18 @@ def test_audit_run_reads_the_notebook_html_and_latex_of_a_run(run, tmp_path):
     assert found["book.tex"] == ["Table 30: Semi-skilled / Movers printed although withheld (fewer people than the threshold)",
                                  "Table 30: Skilled / Movers recoverable by subtraction from the printed cells"]  # 1 - 0.45 - 0.13
     assert "Table 30: Semi-skilled / Movers printed although withheld (fewer people than the threshold)" in found["movers_stayers.html"]
+
+
+def test_published_columns_and_plain_copies_of_rich_outputs_are_not_read(run):
+    chk, _ = run
+    rec = chk.record()
+    md = "|  | Movers | Movers (published) |\n|:--|--:|--:|\n| Semi-skilled | [c] | 0.13 |\n| Skilled | [c] | 0.42 |"
+    assert sdc.audit_page(md, rec) == []  # the report's 0.13 is public, whatever the run's cell holds
+    assert sdc.audit_page(md.replace("Movers (published)", "Movers again"), rec) != []
+    html = ("<table><thead><tr><th>x</th><th>Movers</th><th><p>Movers (published)</p></th></tr></thead>"
+            "<tbody><tr><td>Semi-skilled</td><td>[c]</td><td><p>0.13</p></td></tr></tbody></table>")
+    assert sdc.audit_page(html, rec) == []
+    assert sdc.audit_page(html.replace("(published)", ""), rec) != []
+    nb = {"cells": [{"cell_type": "code", "source": [], "outputs": [{"output_type": "display_data", "data": {
+        "text/markdown": [md], "text/plain": ["Semi-skilled  [c]  0.13"]}}]}]}
+    assert sdc.audit_page(nb, rec) == []

@@ -878,10 +878,15 @@ _SENTENCE = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\[])")
 _TOKEN = re.compile(r"(?<![\w.])([-+−]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\w])")
 
 
-def page_text(page: str | Path | Mapping) -> str:
+PUBLIC_COLUMNS = ("(published)",)  # table columns holding public figures (the report's), not results of the run
+
+
+def page_text(page: str | Path | Mapping, public_columns: Sequence[str] = PUBLIC_COLUMNS) -> str:
     """What a reader of a page sees, as text, one table row or sentence a line: from rendered HTML, MyST
-    markdown, or an executed notebook (its markdown cells and every output, glued values included; the
-    code is left out: it shows parameters, not results)."""
+    markdown, or an executed notebook (its markdown cells and every output, glued values included, a rich
+    output read once, not again as its plain-text copy; the code is left out: it shows parameters, not
+    results). Table columns whose header holds one of ``public_columns`` are blanked: their numbers are
+    public (the report's figures), so one that equals a withheld cell is a coincidence, not a leak."""
     if isinstance(page, Path):
         page = page.read_text(encoding="utf-8")
     nb = page if isinstance(page, Mapping) else None
@@ -899,13 +904,46 @@ def page_text(page: str | Path | Mapping) -> str:
                 parts.append(_GLUE_ROLE.sub(lambda m: _glued(glued.get(m.group(1)), m.group(2)), _joined(cell.get("source", ""))))
             for out in cell.get("outputs", []):
                 parts.append(_joined(out.get("text", "")))
-                parts.extend(_joined(v) for k, v in _mime(out).items() if k.startswith("text/"))
+                data = _mime(out)
+                rich = [k for k in ("text/markdown", "text/html") if k in data]
+                parts.extend(_joined(data[k]) for k in (rich[:1] or [k for k in data if k.startswith("text/")]))
                 parts.extend(_joined(t) for t in out.get("traceback", []))
         page = "\n".join(parts)
-    text = _CELL_END.sub(" | ", str(page))
+    text = _drop_columns(str(page), [w.lower() for w in public_columns]) if public_columns else str(page)
+    text = _CELL_END.sub(" | ", text)
     text = _TAG.sub(" ", _BLOCK_END.sub("\n", text))
     text = html.unescape(text)
     return "\n".join(s.strip() for line in text.splitlines() for s in _SENTENCE.split(line) if s.strip())
+
+
+_PIPE = re.compile(r"(?<!\\)\|")
+_HTML_TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
+_HTML_ROW = re.compile(r"<tr\b.*?</tr>", re.IGNORECASE | re.DOTALL)
+_HTML_CELL = re.compile(r"<t([dh])\b[^>]*>(.*?)</t[dh]>", re.IGNORECASE | re.DOTALL)
+
+
+def _drop_columns(text: str, words: Sequence[str]) -> str:
+    """``text`` with the cells of every table column whose header contains one of ``words`` emptied
+    (markdown pipe tables and HTML tables)."""
+
+    def html_table(m):
+        rows = [_HTML_CELL.findall(r) for r in _HTML_ROW.findall(m.group(0))]
+        head = next((r for r in rows if any(k.lower() == "h" for k, _ in r)), [])
+        drop = {i for i, (_, c) in enumerate(head) if any(w in _TAG.sub(" ", c).lower() for w in words)}
+        return "<table>" + "".join("<tr>" + "".join(f"<td>{'' if i in drop else c}</td>" for i, (_, c) in enumerate(r)) + "</tr>" for r in rows) + "</table>"
+
+    text = _HTML_TABLE.sub(html_table, text)
+    lines, drop = text.split("\n"), set()
+    for i, line in enumerate(lines):
+        if not line.lstrip().startswith("|"):
+            drop = set()
+            continue
+        cells = _PIPE.split(line)
+        if i + 1 < len(lines) and re.fullmatch(r"\s*\|[\s:|-]+\|?\s*", lines[i + 1]):
+            drop = {j for j, c in enumerate(cells) if any(w in c.lower() for w in words)}
+        elif drop:
+            lines[i] = "|".join("" if j in drop else c for j, c in enumerate(cells))
+    return "\n".join(lines)
 
 
 _GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
@@ -971,7 +1009,7 @@ def _shows(value, token: tuple[float, int, int]) -> bool:
 
 
 def audit_page(page: str | Path | Mapping, record: "Checker | Mapping | str | Path", secrets: Iterable[str | Path] = (),
-               specific_digits: int = 4) -> list[str]:
+               specific_digits: int = 4, public_columns: Sequence[str] = PUBLIC_COLUMNS) -> list[str]:
     """An auditor of a rendered page, independent of the checker's decisions: what the page reveals.
 
     ``page`` is the HTML, MyST markdown or notebook of a restricted run; ``record`` the checker's record
@@ -988,13 +1026,15 @@ def audit_page(page: str | Path | Mapping, record: "Checker | Mapping | str | Pa
       page prints and the totals it implies;
     - every ``secrets`` path (the data folder) found on the page.
 
+    Columns headed with one of ``public_columns`` (the report's published figures) are not read.
+
     An empty list means the page passes. Conservative: a coincidence may flag a safe page, never the reverse
     for the cells the record knows."""
     if isinstance(record, Checker):
         record = record.record()
     elif isinstance(record, (str, Path)):
         record = json.loads(Path(record).read_text())
-    text = page_text(page)
+    text = page_text(page, public_columns)
     rules = Rules.of(record.get("rules", {}))
     problems = [f"data path shown: {scrub(str(s), [s])}" for s in secrets if s and str(s) in text]
     lines = [ln.lower() for ln in text.splitlines()]
