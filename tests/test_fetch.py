@@ -222,3 +222,19 @@ def test_zip_resources_are_unpacked(tmp_path, monkeypatch, capsys):
     (tmp_path / "bad.zip").write_text("<html>not found</html>")
     with pytest.raises(InputError, match="bad.zip: not a zip file"):
         fetch.unpack(tmp_path / "bad.zip", "all")
+
+
+def test_every_dataset_names_its_edition_and_an_adapter_that_exists():
+    import importlib
+
+    m = fetch.load_manifest()
+    for name, d in m.items():
+        assert d.get("edition"), name
+        assert "adapter" in d, name
+        if d["adapter"] is None:
+            assert d.get("note") or not d["files"], f"{name}: no adapter, and no note saying why"
+            continue
+        module, func = d["adapter"].rsplit(".", 1)
+        assert callable(getattr(importlib.import_module(module), func)), d["adapter"]
+    zips = [f for d in m.values() for f in d["files"] if f["name"].endswith(".zip")]
+    assert zips and all(f.get("unzip") for f in zips)  # every zip resource is unpacked after download

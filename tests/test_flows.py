@@ -204,13 +204,14 @@ def test_selection_text_and_withdrawn_published_column():
     assert "women" in flows.Selection("smi", (2017, 2018), sex="F").text()
     assert "non-zero" in flows.Selection("smi", (2017, 2018), include_zero=True).withdrawn()
     assert flows.Selection("imd", tuple(range(2011, 2019))).withdrawn() is None
+    assert "per 1,000 residents" in flows.Selection("smi", (2017, 2018), exposure="rate").text()
+    assert "raw counts" in flows.Selection("smi", (2017, 2018), exposure="none").withdrawn()
 
 
 def test_true_values_of_type_effects_by_level():
-    truth = {"coefficients": {"border": 1.0}, "type_effects": {"smi": {"sending": {"Cold spot": -0.2},
-                                                                       "receiving": {"Cold spot": 0.3}}}}
+    truth = {"coefficients": {"border": 1.0}, "type_effects": {"smi": {"sending": {"Cold spot": -0.2}, "receiving": {"Cold spot": 0.1}}}}
     tv = flows.true_values(truth)
-    assert tv[("Sending: cold spot", "Model 4")] == -0.2 and tv[("Receiving: cold spot", "Model 4")] == 0.3
+    assert tv[("Sending: cold spot", "Model 4")] == -0.2 and tv[("Receiving: cold spot", "Model 4")] == 0.1
     assert tv[("Sending: medium spot", "Model 4")] == 0.0 and tv[("Share border", "Model 4")] == 1.0
 
 

@@ -179,3 +179,34 @@ def test_zero_truncated_fit_recovers_truth_where_the_naive_fit_does_not():
     assert np.abs(z_naive).max() > 3, z_naive
     wrong = beta + np.array([0.0, 0.1, 0.0])
     assert np.abs((zt.params - wrong) / zt.se).max() > 3
+
+
+def test_lgamma_ratio_is_accurate_where_the_plain_difference_cancels():
+    """log Gamma(v + r) - log Gamma(r) against the exact sum of log(r + j), j < v, for r up to 1e12; the plain
+    difference of log Gammas is off by far more at r = 1e12 (so this test can fail)."""
+    import math
+
+    from scipy import special
+
+    v = np.array([1.0, 2.0, 7.0, 40.0, 300.0])
+    for r in (0.3, 50.0, 2e5, 1e8, 1e12):
+        exact = np.array([math.fsum(math.log(r + j) for j in range(int(k))) for k in v])
+        np.testing.assert_allclose(nb2.lgamma_ratio(v, r), exact, rtol=1e-12)
+    plain = special.gammaln(v + 1e12) - special.gammaln(1e12)
+    exact = np.array([math.fsum(math.log(1e12 + j) for j in range(int(k))) for k in v])
+    assert np.abs(plain - exact).max() > 1e-3
+
+
+def test_loglik_tends_to_poisson_as_alpha_vanishes_and_is_minus_inf_where_clipped():
+    """With alpha = 1e-14 the NB2 (and truncated NB2) log-likelihood is the Poisson one; a point whose linear
+    predictor passes CLIP has no likelihood (-inf), so a line search never takes it."""
+    X, y, off, beta = _data()
+    theta = np.append(beta, np.log(1e-14))
+    mu = np.exp(X @ beta + off)
+    pois = stats.poisson.logpmf(y, mu)
+    assert nb2.loglik(theta, X, y, off) == pytest.approx(pois.sum(), rel=1e-9)
+    keep = y > 0
+    zt = pois[keep] - np.log(-np.expm1(-mu[keep]))
+    assert nb2.loglik(theta, X[keep], y[keep], off[keep], truncated=True) == pytest.approx(zt.sum(), rel=1e-9)
+    far = np.append(beta * 0 + [0, nb2.CLIP + 1, 0, 0], 0.0)
+    assert nb2.loglik(far, X, y, off) == -np.inf

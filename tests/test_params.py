@@ -156,3 +156,26 @@ def test_project_scenarios_are_valid():
     for path in sorted(params.paths.PARAMS.glob("scenarios/*.yml")):
         for c in params.chapters_with_params():
             params.resolve(c, {}, path.stem)
+
+
+def test_mapping_values_are_range_checked():
+    with pytest.raises(InputError, match=r"parameter 'thresholds' of chapter 'qualitative' must lie in 0-1; got 5"):
+        params.resolve("qualitative", {"thresholds": {"many": 5, "some": 0.2, "few": 0.0}})
+
+
+def test_project_chapters_declare_the_datasets_they_read():
+    """The runner's cache key hashes the datasets of ``_reads``: a typo there would leave a dataset unhashed."""
+    from movers import paths
+
+    try:
+        generated = {p.name for p in paths.data_dir("synthetic").iterdir() if p.is_dir()}
+    except InputError:  # no world generated on this machine: the names are not checked
+        generated = set()
+    for chapter in params.chapters_with_params():
+        base, meta = params.load(chapter)
+        if "data_path" in base:
+            assert meta["_reads"].get("data_path"), f"params/{chapter}.yml declares no _reads for data_path"
+        for key, datasets in meta["_reads"].items():
+            assert key in base, f"params/{chapter}.yml: _reads names {key}, not a parameter"
+            if generated:
+                assert set(datasets) <= generated, f"params/{chapter}.yml: _reads names {set(datasets) - generated}, not datasets of the world"

@@ -139,7 +139,7 @@ def test_package_versions_are_part_of_the_key(project, monkeypatch):
     import importlib.metadata
 
     (project / "requirements.txt").write_text("pandas==3.1.1\n-e .\n")
-    prm = fake_run("tiny")
+    fake_run("tiny")
     assert runner.stale(["tiny"]) == []
     monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0.1")
     assert runner.why_stale("tiny") == ["changed: versions"]
@@ -210,7 +210,7 @@ def movers(project, *args, wait=True):
            "PYTHONPATH": str(Path(runner.__file__).parents[1])}
     proc = subprocess.Popen([sys.executable, "-m", "movers", *args], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if wait:
-        out, err = proc.communicate(timeout=240)
+        _, err = proc.communicate(timeout=240)
         return proc.returncode, err
     return proc
 
@@ -251,7 +251,7 @@ def test_a_signal_cancels_within_seconds_and_keeps_the_last_good_output(kernel_p
     seconds = time.time() - t0
     assert proc.returncode == 130, err
     assert seconds < 10, f"cancelling took {seconds:.1f} s"
-    assert "cancelled" in err and "Traceback" not in err
+    assert "cancelled" in err and "Traceback" not in err and "Kernel died" not in err
     assert runner.executed_path("slow").read_bytes() == good
     assert leftovers(kernel_project) == []
     assert gone(int(pidfile.read_text())), "the kernel survived"
@@ -279,3 +279,15 @@ def test_a_failed_restricted_run_names_the_cell_and_scrubs_its_notebook(kernel_p
     for text in (err, failed):
         assert str(secret) not in text and "68012345" not in text
     assert leftovers(kernel_project) == []
+
+
+def test_book_build_refuses_a_stale_page_naming_why_and_the_command(project):
+    from movers import book, params
+
+    fake_run("tiny", params.resolve("tiny", {"n": 4})), fake_run("other")
+    (project / "data" / "synthetic" / "flows" / "flows.csv").write_text("OutLA,InLA,Moves\nE1,E2,6\n")
+    with pytest.raises(book.BuildError) as exc:
+        book.stage(allow_stale=False)
+    text = str(exc.value)
+    assert "tiny: changed: data_path:flows; run `python -m movers run tiny -p n=4`" in text
+    assert "other: changed: data_path:flows; run `python -m movers run other`" in text

@@ -31,6 +31,14 @@ def withheld_cells(chk, name):
 # ----------------------------------------------------------------------------- rules come from the YAML
 
 
+def test_a_checker_without_rules_reads_the_yaml(monkeypatch, tmp_path):
+    monkeypatch.setattr(sdc, "load_rules", lambda: {"threshold": 20, "safe_dof": 30})
+    assert sdc.Rules.of(None).threshold == 20
+    assert sdc.start_run("t", "restricted", build=tmp_path).rules.safe_dof == 30
+    out = sdc.Checker("t").table("T", pd.DataFrame({"n": [15]}), pd.DataFrame({"n": [15]}))
+    assert out.loc[0, "n"] == sdc.SUPPRESSED
+
+
 def test_rules_file_holds_acro_defaults_and_bad_rules_are_refused(tmp_path):
     assert sdc.Rules.of(source.load_rules()) == sdc.Rules() == sdc.Rules(10, 10, 2, 0.9, 0.1, True, True)
     assert sdc.Rules.of(None) == sdc.Rules()  # no rules given: the YAML
@@ -136,11 +144,15 @@ def test_recoverable_is_exact_where_counting_withheld_cells_per_relation_is_not(
     # a + b + c = K and a + b = K': every relation holds two withheld cells, yet c = K - K'
     rel = [sdc.adds_up([("a", "v"), ("b", "v"), ("c", "v")]), sdc.adds_up([("a", "v"), ("b", "v")])]
     assert sdc.recoverable([("a", "v"), ("b", "v"), ("c", "v")], rel) == {("c", "v")}
-    why = pd.DataFrame({"v": ["threshold", "threshold", "threshold", ""]}, index=["a", "b", "c", "d"])
-    rel2 = rel + [sdc.adds_up([("c", "v"), ("d", "v")])]
-    cnt = pd.DataFrame({"v": [5, 5, 5, 50]}, index=["a", "b", "c", "d"])
+    # a + b + c + d = K and a + b = K' with a, b, c withheld and d shown: c = K - K' - d, though no
+    # relation holds a single withheld cell; protect withholds d
+    why = pd.DataFrame({"v": ["threshold", "threshold", "threshold", "", ""]}, index=["a", "b", "c", "d", "e"])
+    cnt = pd.DataFrame({"v": [5, 5, 5, 50, 40]}, index=why.index)
+    rel2 = [sdc.adds_up([("a", "v"), ("b", "v"), ("c", "v"), ("d", "v")]), sdc.adds_up([("a", "v"), ("b", "v")])]
+    assert sdc.recoverable([("a", "v"), ("b", "v"), ("c", "v")], rel2) == {("c", "v")}
     out = sdc.protect(why, cnt, rel2)
-    assert out.loc["d", "v"] == "secondary"
+    assert out["v"].tolist() == ["threshold", "threshold", "threshold", "secondary", ""]
+    assert sdc.recoverable([(r, "v") for r in out.index if out.loc[r, "v"]], rel2) == set()
     # and a pattern with no exact solution is left alone
     assert sdc.recoverable([("a", "v"), ("b", "v")], [sdc.adds_up([("a", "v"), ("b", "v")])]) == set()
 
@@ -262,6 +274,8 @@ def test_a_group_too_small_to_estimate_is_withheld_not_a_crash():
     x = sm.add_constant(np.array([1, 2, 3, 4, 5, 6.0]))
     assert sdc.estimable(lambda: sm.Probit(y, x).fit(disp=0)).reason.startswith("perfect separation")
     assert chk.estimable("ok", lambda: 42) == 42
+    one_cluster = sm.OLS(y, x).fit
+    assert "single cluster" in sdc.estimable(one_cluster, cov_type="cluster", cov_kwds={"groups": np.zeros(6, int)}).reason
     with pytest.raises(ZeroDivisionError):  # other errors are real bugs: not hidden
         chk.estimable("bug", lambda: 1 / 0)
 

@@ -16,8 +16,14 @@ effects (Table 1). Models 1-4 add the control blocks in turn. This module:
 * ``fit_nb2`` (from ``movers.nb2``) is a fast NB2 maximum-likelihood fit with
   Stata's robust SEs: statsmodels' ``NegativeBinomial`` takes minutes on the
   966,048 pair-years of England and Wales, this takes seconds;
-* ``sending_models`` / ``receiving_models`` run Models 1-4 and return
-  coefficient frames labelled with the report's row names.
+* ``sending_models`` / ``receiving_models`` run Models 1-4 (or any named
+  control lists) on any pairs frame with a typology column and return
+  ``movers.results.Estimates`` labelled with the report's row names: the one
+  gravity module of every flows chapter, the open-data one included;
+* the chapter layer (``chapter_setup``, ``Section`` and the section functions)
+  turns the fits into tables and prose facts, so each chapter cell is a call,
+  a glue and a render. Labels, Table 1 and the typologies' own words come from
+  ``data/dictionaries/flows.yml``.
 """
 
 from __future__ import annotations
@@ -324,8 +330,8 @@ def control_flags(models: Sequence[str]) -> dict[str, list[bool]]:
 def true_values(truth: Mapping, frame: pd.DataFrame | None = None) -> dict:
     """The generating values of Model 4's rows: every control's coefficient and every area-type dummy's effect.
 
-    Keyed by (row label, "Model 4") so ``compare.side_by_side`` puts them beside
-    Model 4 only: Models 1-3 omit controls and have no single true value.
+    Keyed by (row label, "Model 4") so the comparison puts them beside Model 4
+    only: Models 1-3 omit controls and have no single true value.
     Dummies take the world's ``type_effects`` (typology -> sending/receiving ->
     level -> effect; the reference level is 0); an older world without them has
     one ``typology_effects`` value for all. In a world with effects of several
@@ -429,18 +435,93 @@ def supergroup_descriptives(data: FlowData, years: Sequence[int], england_only: 
     return out.reindex(levels("supergroup"))
 
 
-def zero_flow_bias(data: FlowData, typology: str, years: Sequence[int], exposure: str = "offset") -> pd.DataFrame:
-    """Model 4 fitted on non-zero flows only (the report's practice) and on the full matrix, beside the truth.
+def all_types_frame(data: FlowData, typology: str, years: Sequence[int], include_zero: bool = False) -> pd.DataFrame:
+    """``pair_frame`` of ``typology`` with each side's level of every typology as ``<typology>_o`` / ``<typology>_d``.
+
+    Welsh authorities, outside the SMI and IMD typologies, count in those
+    typologies' reference level (the country dummies tell them apart); pairs
+    with an English authority missing from a typology are dropped.
+    """
+    fr = pair_frame(data, typology, years, include_zero=include_zero)
+    types = data.types.set_index("la_code")
+    for typ in TYPOLOGIES:
+        t = types[typ]
+        t = t.where(t.notna() | ~t.index.str.startswith("W"), levels(typ)[0])
+        fr[f"{typ}_o"] = fr["origin"].map(t).to_numpy()
+        fr[f"{typ}_d"] = fr["destination"].map(t).to_numpy()
+    cols = [f"{t}_{s}" for t in TYPOLOGIES for s in "od"]
+    return fr.dropna(subset=cols).reset_index(drop=True)
+
+
+def all_types_design(frame: pd.DataFrame, controls: Sequence[str], orders: Mapping[str, Sequence[str]] | None = None) -> tuple[np.ndarray, list[str], list[str]]:
+    """Design with the sending and receiving dummies of all three typologies at once (reference = first of
+    ``orders``, default ``levels``), year and country dummies, and ``controls``; a frame from ``all_types_frame``.
+
+    Returns the matrix, all column names and the shown ones (dummies and controls). A dummy constant in the
+    frame (a selection by one sending type) gets no column.
+    """
+    cols = {"const": np.ones(len(frame))}
+    shown = []
+    for typ in TYPOLOGIES:
+        order = (orders or {}).get(typ) or levels(typ)
+        for side, suffix in (("Sending", "o"), ("Receiving", "d")):
+            for lev in order[1:]:
+                v = (frame[f"{typ}_{suffix}"] == lev).to_numpy(dtype=float)
+                if 0 < v.sum() < len(v):
+                    name = type_label(side, lev, typ)
+                    cols[name] = v
+                    shown.append(name)
+    for y in sorted(frame["year"].unique())[1:]:
+        cols[f"year {y}"] = (frame["year"] == y).to_numpy(dtype=float)
+    for c in ("wales_o", "wales_d"):
+        v = frame[c].to_numpy(dtype=float)
+        if 0 < v.sum() < len(v):
+            cols[c] = v
+    for c in controls:
+        cols[LABELS[c]] = frame[c].to_numpy(dtype=float)
+        shown.append(LABELS[c])
+    return np.column_stack(list(cols.values())), list(cols), shown
+
+
+def _fit_shown(frame: pd.DataFrame, X, names, shown, exposure: str, truncated: bool) -> Estimates:
+    """NB2 (or, with ``truncated``, zero-truncated NB2) of ``frame``'s outcome on X; the shown rows as Estimates."""
+    y, offset = outcome(frame, exposure)
+    return estimates((fit_ztnb if truncated else fit_nb2)(X, y, offset, names), shown)
+
+
+BIAS_FITS = (("Non-zero flows only", False, False), ("Non-zero flows, zero-truncated NB2", False, True), ("Full matrix", True, False))
+
+
+def zero_flow_bias(data: FlowData, typology: str, years: Sequence[int], exposure: str = "offset", all_types: bool = True) -> pd.DataFrame:
+    """Model 4 fitted three ways, beside the truth: NB2 of non-zero flows only (the report's practice),
+    zero-truncated NB2 of the same non-zero flows (the standard estimator when zeros are not observed),
+    and NB2 of the full matrix.
 
     Why: dropping zeros truncates the count distribution, which biases every
-    coefficient (most of all distance and border, which drive the zeros); only a
-    world with known truth can show by how much.
+    coefficient of the naive fit (most of all distance and border, which drive
+    the zeros); the truncated likelihood corrects for it, and only a world
+    with known truth can show by how much. With ``all_types`` (the default)
+    every fit has the sending and receiving dummies of all three typologies
+    (``all_types_design``), the synthetic world's generating model, so the
+    truth is the target of every fit and what remains is the effect of
+    sample and estimator; the rows are ``typology``'s dummies and the
+    controls. ``all_types=False`` fits the report's one-typology sending model.
     """
     truth = true_values(data.truth)
+    controls = MODELS["Model 4"]
     rows = []
-    for label, zero in (("Non-zero flows only", False), ("Full matrix", True)):
-        fr = pair_frame(data, typology, years, include_zero=zero)
-        m = sending_models(fr, typology, ["Model 4"], exposure)["Model 4"]
+    frames = {}
+    for label, zero, truncated in BIAS_FITS:
+        if zero not in frames:
+            frames[zero] = all_types_frame(data, typology, years, zero) if all_types else pair_frame(data, typology, years, include_zero=zero)
+        fr = frames[zero]
+        if all_types:
+            X, names, shown = all_types_design(fr, controls)
+            mine = {type_label(side, lev, typology) for lev in levels(typology)[1:] for side in ("Sending", "Receiving")}
+            shown = [r for r in shown if r in mine or r in LABELS.values()]
+        else:
+            X, names, shown = design(fr, "sending", levels(typology), typology, controls)
+        m = _fit_shown(fr, X, names, shown, exposure, truncated)
         for r, v in m.coefs.iterrows():
             rows.append({"row": r, "sample": label, "estimate": v["estimate"], "se": v["se"], "nobs": m.nobs, "truth": truth.get((r, "Model 4"), np.nan)})
     out = pd.DataFrame(rows)
@@ -553,7 +634,7 @@ class FlowChapter:
     frame: pd.DataFrame
     models: list[str]
     truth: dict
-    counter: list[int] = field(default_factory=lambda: [0])
+    numbered: int = 0  # tables given the book's own number so far
 
     @property
     def typology(self) -> str:
@@ -574,8 +655,8 @@ class FlowChapter:
         """The report's number of a table, or the book's own ("3.1", "3.2"...) when the report has none."""
         if report_table is not None:
             return str(report_table)
-        self.counter[0] += 1
-        return f"{self.number}.{self.counter[0]}"
+        self.numbered += 1
+        return f"{self.number}.{self.numbered}"
 
     def caption(self, number: str, title: str) -> str:
         return f"Table {number}: {title} ({self.selection.text()})"
@@ -616,9 +697,10 @@ def setup_facts(ctx: FlowChapter) -> dict:
         "n_las": int(ctx.data.types[ctx.typology].notna().sum()),
         "exposure_text": dictionary()["exposures"][ctx.selection.exposure],
         "truth_text": (
-            "Beside Model 4 stands the true value: the coefficient that generated the synthetic flows, for the full model over "
-            "every ordered pair of authorities. On the pairs with at least one move (the report's sample) even a correct estimator "
-            "misses it by the bias of dropping zero flows, which the last section measures."
+            "Beside Model 4 stands the true value: the coefficient that generated the synthetic flows, in the generating "
+            "model (every typology's dummies on both sides, over every ordered pair of authorities). A one-typology model fitted "
+            "on the pairs with at least one move (the report's sample) misses it by the bias of dropping zero flows, which the "
+            "last section measures, and by the area types it leaves out."
             if ctx.truth else "No true values are known for these data."
         ),
     }
@@ -751,8 +833,8 @@ def recovery_facts(long: pd.DataFrame) -> dict:
     if not len(z):
         note = "no truth is known for these data"
     elif share < 0.95:
-        note = ("with about 99.7 per cent expected from sampling noise alone, the shortfall measures the bias of the sample "
-                "(the truth is the full model's coefficient over every pair of authorities; the non-zero sample is truncated)")
+        note = ("with about 99.7 per cent expected from sampling noise alone, the shortfall measures what the model leaves out: "
+                "the zero flows (the non-zero sample is truncated) and the other typologies' effects of the generating model")
     else:
         note = "in line with sampling noise"
     return {"share_within3": share, "within3_note": note}

@@ -7,7 +7,7 @@ default accepts anything). Keys starting with ``_`` describe the parameters
 rather than set them:
 
 ``_choices``  allowed values (for a list: allowed elements); ``_why`` says why others are refused
-``_range``    ``[low, high]`` for a number, each element of a list, or each year of a year spec
+``_range``    ``[low, high]`` for a number, each element of a list or value of a mapping, or each year of a year spec
 ``_items``    list shape: ``min``/``max`` number of elements, ``length``, ``increasing``
 ``_types``    special kinds: ``years`` (``"2011-2018"``, ``"2011,2015"``, ``2017`` or ``[2011, 2014]``,
               normalised to the string form)
@@ -60,7 +60,7 @@ def load(chapter: str, folder: Path | None = None) -> tuple[dict, dict]:
         block = meta.get(key, {})
         if not isinstance(block, dict):
             raise InputError(path, f"{key} must map parameter names to settings")
-        stray = sorted(set(block) - set(data)) if key != "_reads" else []
+        stray = sorted(set(block) - set(data))
         if stray:
             raise InputError(path, f"{key} names {', '.join(stray)} which is not a parameter")
     meta = {k: meta.get(k, {}) for k in META_KEYS}
@@ -204,7 +204,7 @@ def _check_one(chapter, key, default, value, meta, origin):
             value = float(value)
         if isinstance(default, list) and default and isinstance(default[0], float):
             value = [float(v) for v in value]
-        elements = value if isinstance(value, list) else [value]
+        elements = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
     if key in meta["_choices"]:
         allowed = meta["_choices"][key]
         wrong = [v for v in elements if v not in allowed]
@@ -246,6 +246,26 @@ def validate(chapter: str, base: Mapping, choices_or_meta: Mapping, overrides: M
             raise InputError(origin, f"chapter {chapter!r} has no parameter {key!r}; valid parameters: {valid}")
         merged[key] = _check_one(chapter, key, base[key], value, meta, origin)
     return merged
+
+
+PATH_PARAMETERS = ("data_path", "aux_path", "dictionary")
+
+
+def check_paths(chapter: str, prm: Mapping, root: Path | None = None) -> None:
+    """Path parameters name something that exists (relative paths are read from the project root), and
+    restricted data come from a folder the user names: checked before a kernel starts, naming the path."""
+    root = Path(root or paths.ROOT)
+    for key in PATH_PARAMETERS:
+        value = prm.get(key)
+        if value:
+            p = Path(str(value)).expanduser()
+            p = p if p.is_absolute() else root / p
+            if not p.exists():
+                raise InputError(p, f"parameter {key!r} of chapter {chapter!r} names no file or folder")
+            if key == "dictionary" and not p.is_file():
+                raise InputError(p, f"parameter 'dictionary' of chapter {chapter!r} must name a YAML file")
+    if prm.get("source") == "restricted" and "data_path" in prm and not prm.get("data_path"):
+        raise InputError("command line", f"chapter {chapter!r}: source=restricted needs the folder of your licensed files (-p data_path=/path)")
 
 
 def resolve(chapter: str, overrides: Mapping | None = None, scenario_name: str | None = None, folder: Path | None = None) -> dict:

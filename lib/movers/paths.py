@@ -8,7 +8,6 @@ from pathlib import Path
 from movers.errors import InputError
 
 
-
 def find_root(start: str | Path | None = None, env=os.environ) -> Path:
     """The project root: ``MOVERS_ROOT`` when set, else the working directory or the nearest parent
     holding ``_toc.yml`` and ``params/``, else the working directory itself.

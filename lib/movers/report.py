@@ -11,6 +11,8 @@ import numbers
 import numpy as np
 from IPython.display import Markdown, display
 
+from movers import publish
+
 BANNERS = {
     "synthetic": (
         "warning",
@@ -89,6 +91,7 @@ def setup(source: str) -> None:
     matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "inline")) else None
     sns.set_theme(style="whitegrid", context="notebook")
     pd.set_option("display.max_columns", 50)
+    publish.begin(source)  # tables shown from now on carry their CSV for the downloads (movers.publish)
     banner(source)
 
 

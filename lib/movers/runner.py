@@ -27,6 +27,7 @@ import ast
 import hashlib
 import importlib.metadata
 import json
+import logging
 import os
 import re
 import shlex
@@ -44,7 +45,7 @@ import nbformat
 import yaml
 
 from movers import params as P
-from movers import paths, sdc
+from movers import paths, publish, sdc
 from movers.errors import InputError
 
 HIDE_TAG = "remove-cell"
@@ -53,7 +54,7 @@ STALE_TAG = "movers-stale"
 INFRASTRUCTURE = {"runner.py", "book.py", "cli.py", "__main__.py", "fetch.py"}
 # project files every chapter may read, hashed for every chapter (relative to data/)
 SHARED_INPUTS = ("reference", "classifications", "dictionaries", "sdc_rules.yml")
-PATH_PARAMETERS = ("data_path", "aux_path", "dictionary")
+PATH_PARAMETERS = P.PATH_PARAMETERS
 CANCEL = threading.Event()  # set by Ctrl-C / SIGTERM: running kernels are killed, waiting chapters skipped
 
 
@@ -207,7 +208,7 @@ def data_inputs(name: str, prm: Mapping) -> dict[str, Path | None]:
     ``_reads`` in ``params/<name>.yml`` maps a path parameter to the datasets read under it. An empty
     ``data_path`` means the source's default folder; an empty ``aux_path`` the data folder for synthetic
     data, else the public download (as the loaders do). A dataset without its own sub-folder (a flat
-    download) stands for the whole folder."""
+    download) stands for the whole folder, and so does the data folder of a chapter without ``_reads``."""
     reads = P.load(name)[1]["_reads"]
     source = prm.get("source", "synthetic")
     data_root = _under_root(prm["data_path"]) if prm.get("data_path") else _default_folder(source)
@@ -224,8 +225,10 @@ def data_inputs(name: str, prm: Mapping) -> dict[str, Path | None]:
                 out[f"{key}:{ds}"] = root / ds
             else:
                 out[f"{key}:*"] = root
+    if "data_path" in prm and "data_path" not in reads:  # undeclared: the whole data folder (safe, if coarse)
+        out["data_path:*"] = data_root
     for key in PATH_PARAMETERS:
-        if prm.get(key) and key not in reads:
+        if prm.get(key) and key not in reads and key != "data_path":
             out[key] = _under_root(prm[key])
     return out
 
@@ -320,14 +323,10 @@ def check_declared(name: str, nb, prm: Mapping) -> None:
         raise InputError(chapter_source(name), "; ".join(parts))
 
 
-def _params_cell(prm: Mapping, digest: str) -> nbformat.NotebookNode:
-    lines = "\n".join(f"| `{k}` | `{json.dumps(v, default=str)}` |" for k, v in prm.items())
-    text = (
-        ":::{admonition} Parameters of this run\n:class: dropdown\n\n"
-        f"| parameter | value |\n|---|---|\n{lines}\n\n"
-        f"Input hash `{digest[:12]}`. Re-run with `python -m movers run <chapter> -p name=value`.\n:::"
-    )
-    cell = nbformat.v4.new_markdown_cell(text)
+def _params_cell(prm: Mapping, digest: str, name: str = "<chapter>") -> nbformat.NotebookNode:
+    """The "Parameters of this run" box: values, the exact command, commit and package versions (movers.publish)."""
+    defaults = P.defaults(name)[0] if (paths.PARAMS / f"{name}.yml").exists() else {}
+    cell = nbformat.v4.new_markdown_cell(publish.params_markdown(name, prm, digest, defaults))
     cell.metadata["tags"] = ["movers-parameters"]
     return cell
 
@@ -341,7 +340,7 @@ def _finalise(nb, name: str, prm: Mapping, digest: str, seconds: float, parts: M
             if HIDE_TAG not in tags:
                 cell.metadata.setdefault("tags", []).append(HIDE_TAG)
             insert_at = i + 1
-    nb.cells.insert(insert_at, _params_cell(prm, digest))
+    nb.cells.insert(insert_at, _params_cell(prm, digest, name))
     nb.metadata["movers"] = {
         "chapter": name,
         "parameters": dict(prm),
@@ -617,11 +616,12 @@ def run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = F
     return RunResult(name, out, False, seconds, digest)
 
 
-def plan(names: list[str] | None, overrides: Mapping, scenario: str | None) -> dict[str, dict]:
+def plan(names: list[str] | None, overrides: Mapping, scenario: str | None, check_paths: bool = True) -> dict[str, dict]:
     """Resolve the parameters of each chapter to run.
 
     An override applies to every selected chapter that has that parameter; a
-    name no selected chapter has is an error (most likely a typo).
+    name no selected chapter has is an error (most likely a typo). Paths given
+    as parameters must exist (``check_paths``).
     """
     names = names or toc_chapters()
     for n in names:
@@ -637,6 +637,9 @@ def plan(names: list[str] | None, overrides: Mapping, scenario: str | None) -> d
     if unknown:
         valid = sorted({k for n in names for k in P.defaults(n)[0]})
         raise InputError("command line", f"no selected chapter has parameter(s) {', '.join(sorted(unknown))}; valid: {', '.join(valid)}")
+    if check_paths:
+        for n, prm in resolved.items():
+            P.check_paths(n, prm)
     return resolved
 
 
@@ -663,6 +666,7 @@ class _Interrupts:
 
     def _handle(self, signum, frame):
         first = not CANCEL.is_set()
+        logging.getLogger("papermill").setLevel(logging.CRITICAL)  # not "Kernel died": we killed it on purpose
         cancel()
         if first:
             self.say(f"{signal.Signals(signum).name}: cancelling (running kernels stopped; finished outputs stay as they were)")

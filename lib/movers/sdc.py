@@ -59,6 +59,7 @@ On synthetic or public data the checker is inactive: outputs pass through unchan
 
 from __future__ import annotations
 
+import ast
 import csv
 import html
 import io
@@ -527,7 +528,8 @@ class Checker:
             return data
         counts = data[[count]].rename(columns={count: "point"})
         why = _primary(counts, self.rules)
-        self._store(name, "figure", source, data[[count]].rename(columns={count: "point"}), why, counts, None, ["threshold", "zero"])
+        shown = data[[value if value is not None else count]].set_axis(["point"], axis=1)
+        self._store(name, "figure", source, shown, why, counts, None, ["threshold", "zero"])
         hide = (why["point"] != "").to_numpy()
         if value is None:
             return data[~hide]
@@ -675,7 +677,9 @@ class Withheld:
 
 def estimable(fit: Callable, *args, **kwargs):
     """``fit(*args, **kwargs)``, or ``Withheld(reason)`` when the model cannot be estimated on this group:
-    a singular design (``LinAlgError``) or perfect separation. A small group is then withheld, not a crash."""
+    a singular design (``LinAlgError``), perfect separation, or clustered standard errors that statsmodels
+    cannot compute (a division by zero inside statsmodels: one cluster). A small group is then withheld,
+    not a crash; any other error is a bug and propagates."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PerfectSeparationWarning)
@@ -684,6 +688,17 @@ def estimable(fit: Callable, *args, **kwargs):
         return Withheld("singular design matrix: the group is too small or has no variation")
     except (PerfectSeparationError, PerfectSeparationWarning):
         return Withheld("perfect separation: the group is too small or has no variation in the outcome")
+    except ZeroDivisionError as err:  # statsmodels' clustered covariance of a group in a single cluster
+        if not _raised_in_statsmodels(err):
+            raise
+        return Withheld("standard errors undefined: the group is too small (a single cluster or no residual degrees of freedom)")
+
+
+def _raised_in_statsmodels(err: BaseException) -> bool:
+    tb = err.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{os.sep}statsmodels{os.sep}" in tb.tb_frame.f_code.co_filename
 
 
 # ----------------------------------------------------------------------------- a run's record
@@ -870,10 +885,12 @@ def page_text(page: str | Path | Mapping) -> str:
         except json.JSONDecodeError:
             nb = None
     if nb is not None:
+        glued = {o.get("metadata", {}).get("scrapbook", {}).get("name"): _joined(o.get("data", {}).get("text/plain", ""))
+                 for c in nb.get("cells", []) for o in c.get("outputs", []) if o.get("metadata", {}).get("scrapbook")}
         parts = []
         for cell in nb.get("cells", []):
             if cell.get("cell_type") == "markdown":
-                parts.append(_joined(cell.get("source", "")))
+                parts.append(_GLUE_ROLE.sub(lambda m: _glued(glued.get(m.group(1)), m.group(2)), _joined(cell.get("source", ""))))
             for out in cell.get("outputs", []):
                 parts.append(_joined(out.get("text", "")))
                 parts.extend(_joined(v) for k, v in out.get("data", {}).items() if k.startswith("text/"))
@@ -883,6 +900,32 @@ def page_text(page: str | Path | Mapping) -> str:
     text = _TAG.sub(" ", _BLOCK_END.sub("\n", text))
     text = html.unescape(text)
     return "\n".join(s.strip() for line in text.splitlines() for s in _SENTENCE.split(line) if s.strip())
+
+
+_GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
+
+
+def _glued(text: str | None, spec: str | None) -> str:
+    """A glued value as myst-nb writes it into the page (its text/plain form, formatted by the role's spec)."""
+    if text is None:
+        return ""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+    if spec and isinstance(value, (int, float)):
+        try:
+            return format(value, spec)
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def _label_in(label: str, line: str) -> tuple[bool, str]:
+    """Whether a row label stands in a line as a label (not inside a longer word or number), and the line
+    without it (so a numeric label is not read as one of the line's numbers)."""
+    pat = re.compile(r"(?<![\w.])" + re.escape(label.lower()) + r"(?![\w]|\.\d)")
+    return (bool(pat.search(line)), pat.sub(" ", line))
 
 
 def _joined(x) -> str:
@@ -910,7 +953,7 @@ def _shows(value, token: tuple[float, int, int]) -> bool:
 
 
 def audit_page(page: str | Path | Mapping, record: "Checker | Mapping | str | Path", secrets: Iterable[str | Path] = (),
-               specific_digits: int = 3) -> list[str]:
+               specific_digits: int = 4) -> list[str]:
     """An auditor of a rendered page, independent of the checker's decisions: what the page reveals.
 
     ``page`` is the HTML, MyST markdown or notebook of a restricted run; ``record`` the checker's record
@@ -919,8 +962,9 @@ def audit_page(page: str | Path | Mapping, record: "Checker | Mapping | str | Pa
     - every unsafe cell whose value the page prints: a cell the record withheld, or one whose count is under
       the record's threshold (or zero), whether the checker released it or not. A number counts as printed
       when a line (a table row, a sentence) shows it at its printed precision beside the cell's row label,
-      or anywhere when it has ``specific_digits`` significant digits or more (``+35.0``, ``2,824``), so a
-      glued value is found in a notebook's outputs too; a number a released cell of the same row explains
+      or, in a line with no row label of the record, when it has ``specific_digits`` significant digits or
+      more (``2,824``, ``0.1234``: a glued value in a notebook's outputs); a
+      notebook's ``{glue:text}`` roles are filled with their glued values first, as the HTML shows them; a number a released cell of the same row explains
       is not counted;
     - every unsafe cell a reader can recover by subtraction (or from a derived column) from the cells the
       page prints and the totals it implies;
@@ -935,7 +979,10 @@ def audit_page(page: str | Path | Mapping, record: "Checker | Mapping | str | Pa
     text = page_text(page)
     rules = Rules.of(record.get("rules", {}))
     problems = [f"data path shown: {scrub(str(s), [s])}" for s in secrets if s and str(s) in text]
-    lines = [(ln.lower(), _tokens(ln)) for ln in text.splitlines()]
+    lines = [ln.lower() for ln in text.splitlines()]
+    tokens = [_tokens(ln) for ln in lines]
+    labels = {c["row"] for o in record.get("outputs", []) for c in o["cells"]}
+    owned = [any(_label_in(lab, ln)[0] for lab in labels if lab.lower() in ln) for ln in lines]  # a row of some output
     for out in record.get("outputs", []):
         cells = {(c["row"], c["column"]): c for c in out["cells"]}
 
@@ -953,9 +1000,11 @@ def audit_page(page: str | Path | Mapping, record: "Checker | Mapping | str | Pa
             r, v = cell["row"], cell.get("value")
             if not isinstance(v, (int, float)) or isinstance(v, bool):
                 return False
-            for low, toks in lines:
-                beside = r.lower() in low
-                for t in toks:
+            for low, toks, own in zip(lines, tokens, owned):
+                beside, rest = _label_in(r, low) if r.lower() in low else (False, low)
+                if not beside and own:
+                    continue
+                for t in (_tokens(rest) if beside else toks):
                     if (beside or t[2] >= specific_digits) and _shows(v, t) and not any(_shows(w, t) for w in released_values.get(r, [])):
                         return True
             return False

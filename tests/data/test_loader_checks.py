@@ -294,3 +294,14 @@ def test_bad_yaml_is_rejected_with_every_problem_named(tmp_path):
     p.write_text(yaml.safe_dump(m))
     with pytest.raises(InputError, match=r"datasets\.yml: .*sha256|datasets\.yml: .*url"):
         schema.validate_yaml(p, "datasets")
+
+
+def test_population_rows_of_scotland_and_ni_are_dropped_and_reported(nomis_copy):
+    p = nomis_copy / nomis.POPULATION_FILE
+    df = pd.read_csv(p, dtype=str)
+    extra = df.iloc[:2].assign(ladcode18=["S12000033", "N09000001"])
+    pd.concat([df, extra]).to_csv(p, index=False)
+    report = []
+    pop = nomis.population(nomis_copy, report=report)
+    assert [(d.rows, d.file) for d in report] == [(2, str(p))]
+    assert not pop["la_code"].str.match("^[SN]").any()

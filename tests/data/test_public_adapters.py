@@ -95,6 +95,7 @@ def census(shared_public, tmp_path_factory):
 
 def test_census_inputs_on_the_346_census_areas(census):
     assert census.notes["n_units"] == 346 and census.notes["n_england"] == 324
+    assert census.notes["moves_dropped"] > 1e5  # moves involving Scotland: counted, not silently lost
     assert len(census.od) == 346 * 345 and census.od["moves"].sum() == 2_505_756
     assert census.covariates.notna().all().all() and census.notes["population_check"] == 0
     assert census.covariates["population"].sum() == 56_170_927  # mid-2011 E&W, City and Scilly inside their units
@@ -108,3 +109,20 @@ def test_census_inputs_on_the_346_census_areas(census):
 def test_lad20x_knows_the_2019_to_2021_mergers(shared_public):
     h = public.read_lad20x(shared_public / "lad_code_harmonisation/lad_lad20x.csv")
     assert "E07000150" in h["E06000061"] and "E07000048" in h["E06000058"]  # Corby; Christchurch in BCP
+
+
+def test_classification_reads_the_official_workbook_layout(shared_public, tmp_path):
+    """clustermembershipv2.xls: sheet "Clusters by Local Authority", nine lines of notes, then Code, Name, ... headers."""
+    tidy = pd.read_csv(shared_public / CLASSIFICATION, dtype=str)
+    sheet = tidy.rename(columns={"lad_code": "Code", "lad_name": "Name", "supergroup_name": "Supergroup Name", "group_name": "Group Name", "subgroup_name": "Subgroup Name"})
+    sheet = sheet[["Code", "Name", "Supergroup Name", "Group Name", "Subgroup Name"]]
+    sheet["Supergroup Name"] = sheet["Supergroup Name"].str.replace(" and ", " & ", regex=False)
+    with pd.ExcelWriter(tmp_path / "clustermembershipv2.xlsx") as xw:
+        pd.DataFrame({"a": ["notes"] * 8}).to_excel(xw, sheet_name="Clusters by Local Authority", index=False)
+        sheet.to_excel(xw, sheet_name="Clusters by Local Authority", index=False, startrow=9)
+    a = public.read_la_classification(tmp_path / "clustermembershipv2.xlsx")
+    b = public.read_la_classification(shared_public / CLASSIFICATION)
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+    with pytest.raises(InputError, match="cannot read LA area classification \\(sheet 'Clusters by Local Authority'\\)"):
+        sheet.to_excel(tmp_path / "other.xlsx", sheet_name="Sheet1", index=False)
+        public.read_la_classification(tmp_path / "other.xlsx")

@@ -133,10 +133,11 @@ def la_indicators(folder, known=None) -> pd.DataFrame:
     return out.reset_index().sort_values(["la_code", "year"], ignore_index=True)
 
 
-def population(folder, known=None, years=None) -> pd.DataFrame:
+def population(folder, known=None, years=None, report: list | None = None) -> pd.DataFrame:
     """Mid-year population (MYEB1 layout) as la_code, year, sex (1 male, 2 female), age (0-90), population.
 
-    MYEB1 also covers Scotland and Northern Ireland: their rows are dropped on purpose and logged."""
+    MYEB1 also covers Scotland and Northern Ireland: their rows are dropped on purpose, logged on the
+    ``movers.data`` logger and appended to ``report`` (a list of :class:`movers.data.schema.Dropped`) when given."""
     path = _path(folder, POPULATION_FILE)
     df = _read(path, dtype={"ladcode18": str})
     ycols = [c for c in df.columns if re.fullmatch(r"population_\d{4}", str(c))]
@@ -147,6 +148,8 @@ def population(folder, known=None, years=None) -> pd.DataFrame:
         df, dropped = schema.dropped_rows(df, ["ladcode18"], path)
         if dropped is not None:
             LOG.info(dropped.line())
+            if report is not None:
+                report.append(dropped)
     if years is not None:
         want = [f"population_{y}" for y in years]
         missing = [c for c in want if c not in df.columns]

@@ -108,7 +108,7 @@ def read_year(folder, year: int, known=None, report: list | None = None) -> pd.D
     for part, p in zip(DETAILED_PARTS, paths):
         if not p.exists():
             raise InputError(p, f"part {part} of the {year} detailed estimates is missing: ONS publishes every year in two parts "
-                             f"({', '.join(x.name for x in paths)}), and a year read without one part loses its moves")
+                             f"({', '.join(x.name for x in paths)}), and a year read without one part loses its moves; a synthetic world written before both parts existed is renewed by `python -m movers generate --only flows`")
     frames = []
     for p in paths:
         table, dropped = read_part(p, known)

@@ -225,14 +225,18 @@ def read_census_od(path, crosswalk: dict[str, str] | None = None) -> pd.DataFram
     mapping.update(CENSUS_MERGED)
     for c in ("origin", "destination"):
         out[c] = out[c].map(lambda x: mapping.get(x, x))
-    out = out[out["origin"].str[0].isin(["E", "W"]) & out["destination"].str[0].isin(["E", "W"])]
+    ew = out["origin"].str[0].isin(["E", "W"]) & out["destination"].str[0].isin(["E", "W"])
+    dropped = out.loc[~ew & (out["origin"] != out["destination"]), "moves"].sum()  # moves to, from or within Scotland and NI
+    out = out[ew]
     bad = sorted(set(out["origin"][~out["origin"].str.match(LA_CODE)]) | set(out["destination"][~out["destination"].str.match(LA_CODE)]))
     if bad:
         raise InputError(path, f"code(s) with no 2014 equivalent: {', '.join(bad[:5])}")
     agg = {"moves": "sum"}
     if "origin_people" in out:
         agg["origin_people"] = "first"
-    return out.groupby(["origin", "destination"], as_index=False).agg(agg)
+    res = out.groupby(["origin", "destination"], as_index=False).agg(agg)
+    res.attrs["dropped_moves"] = float(dropped)  # not silently lost: census_inputs reports it
+    return res
 
 
 # --------------------------------------------------------------------------- IMD 2010
@@ -457,7 +461,21 @@ NORTHANTS_2021 = {
     "E06000061": ["E07000150", "E07000152", "E07000153", "E07000156"],
     "E06000062": ["E07000151", "E07000154", "E07000155"],
 }
+CLASSIFICATION_SHEET = "Clusters by Local Authority"
 CLASSIFICATION_ALIASES = {"Code": "lad_code", "Name": "lad_name", "Supergroup Name": "supergroup_name", "Group Name": "group_name", "Subgroup Name": "subgroup_name"}
+
+
+def _read_excel(path, what: str, sheet, header: int = 0) -> pd.DataFrame:
+    """One sheet of an official workbook, every way it can be missing or broken turned into one InputError."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, f"{what} not found (run `python -m movers fetch`)")
+    try:
+        return pd.read_excel(path, sheet_name=sheet, header=header)
+    except ImportError as exc:
+        raise InputError(path, f"reading {path.suffix} needs an Excel reader ({exc.name}); pip install xlrd openpyxl") from None
+    except (ValueError, OSError, KeyError) as exc:
+        raise InputError(path, f"cannot read {what} (sheet {sheet!r}): {exc}") from None
 
 
 def _check_gss(series: pd.Series, path, col: str) -> pd.Series:
@@ -478,7 +496,12 @@ def read_la_classification(path) -> pd.DataFrame:
     """
     from movers.data.nomis import SUPERGROUPS
 
-    df = _read_csv(path, "LA area classification", dtype=str).rename(columns=CLASSIFICATION_ALIASES)
+    if Path(path).suffix.lower() in (".xls", ".xlsx"):
+        # the official workbook: sheet "Clusters by Local Authority", column headers on row 10
+        df = _read_excel(path, "LA area classification", sheet=CLASSIFICATION_SHEET, header=9).dropna(subset=["Code"]).astype(str)
+        df = df.rename(columns=CLASSIFICATION_ALIASES)
+    else:
+        df = _read_csv(path, "LA area classification", dtype=str).rename(columns=CLASSIFICATION_ALIASES)
     require_columns(df, ["lad_code", "lad_name", "supergroup_name"], path)
     df["lad_code"] = _check_gss(df["lad_code"], path, "lad_code")
     name = df["supergroup_name"].str.replace("&", "and", regex=False).str.split().str.join(" ")
@@ -773,6 +796,7 @@ def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 20
         "n_england": len(imd_units),
         "moves_between": float(between["moves"].sum()),
         "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
+        "moves_dropped": od.attrs.get("dropped_moves", 0.0),
         "census_year": census_year,
         "lag_year": lag_year,
         "population_check": float(abs(h["population"].values["population"] - dem["population"]).max()),
@@ -845,6 +869,7 @@ def synthetic_census_inputs(folder, lag_year: int = 2010, census_year: int = 201
         "n_england": int(sum(u.startswith("E") for u in units)),
         "moves_between": float(between["moves"].sum()),
         "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
+        "moves_dropped": 0.0,
         "census_year": census_year,
         "lag_year": lag_year,
     }
@@ -914,21 +939,6 @@ def describe_inputs(source: str, data_path: str = "") -> str:
             "files); mid-year population by single year of age and sex; births by age of mother, from which the total "
             "fertility rate is derived; HPSSA median house prices; GVA by authority and MYEB3 populations. "
             "`data/datasets.yml` names each file, its publisher and its checksum.")
-
-
-def harmonisation_note(inputs: CensusInputs):
-    """What happened to the codes of each open file (a table), or a sentence for the synthetic world."""
-    from IPython.display import Markdown
-
-    from movers import tables
-
-    if not inputs.harmonised:
-        return Markdown("The synthetic world's files are all on the authorities of its own geography; no code needed harmonising.")
-    return tables.render(harmonisation_summary(inputs), digits=0, label="table-public-harmonisation",
-                         caption="How each open file was put on the 2011 Census areas of England and Wales (number of LA codes)",
-                         notes="Census pairs merged: City of London into Westminster and Isles of Scilly into Cornwall, as the census published its flows. "
-                               "Older codes recoded: 2009-2013 codes renamed to the 2014 ones. Merged codes spread: a 2019-2021 authority's value given to each of its former districts. "
-                               "Scotland / NI dropped: authorities outside England and Wales, left out as the report does.")
 
 
 def describe_components(source: str) -> str:

@@ -11,10 +11,9 @@ report's published coefficients are from the estimates.
 * ``census_frame``: every ordered pair of distinct typed authorities with the
   flow, border, log distance, the sending area's demographic controls and both
   ends' economic controls, and the sending area's log population (offset);
-* ``fit``: one NB2 regression with ``flows.fit_nb2`` (the project's one NB2
-  engine, Stata's robust SEs), rows labelled as in the report;
 * ``report_models``: Models 1-4 of every sending and receiving table of a
-  typology, with the published coefficients beside them, and ``agreement``:
+  typology, fitted by ``movers.flows`` (the book's one gravity module, NB2 on
+  ``flows.fit_nb2``), with the published coefficients beside them, and ``agreement``:
   per table, the share of published coefficients whose sign the estimate
   shares and the share within two published standard errors.
 
@@ -28,10 +27,12 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 
 from movers import compare, flows
+from movers.data import public
 from movers.errors import InputError, require_columns, require_nonempty
-from movers.tables import coef_frame
+from movers.tables import Table, coef_cell, coef_frame, fmt_number, render
 
 def out_rates(od: pd.DataFrame, population: pd.Series) -> pd.Series:
     """Moves out of each authority to other authorities, per cent of its population."""
@@ -64,7 +65,7 @@ def typology_rates(od: pd.DataFrame, population: pd.Series, typology: pd.Series,
 
 
 OMITTED = {
-    "unemp_o": "no model-based unemployment rate by authority for 2010 or 2011 is among the open files (ONS's series held here starts in the year to March 2015)",
+    "unemp_o": "no model-based unemployment rate by authority for 2010 or 2011 is among the open files, whose ONS series starts with the year to March 2015",
     "unemp_d": "as for the sending area",
     "non_uk_born": "no APS share born outside the UK by authority is among the open files",
 }
@@ -121,39 +122,6 @@ def census_frame(inputs, typology: str, include_zero: bool = False) -> pd.DataFr
     return f if include_zero else f[f["moves"] > 0].reset_index(drop=True)
 
 
-def fit(frame: pd.DataFrame, factor: str, typology: str, controls: Sequence[str], exposure: str = "offset") -> pd.DataFrame:
-    """NB2 of moves on the dummies of ``factor`` (reference: the typology's first level), country
-    dummies where both countries occur, and ``controls``; a coefficient frame of the dummies and controls.
-
-    ``exposure="offset"``: log population of the sending authority as offset (the
-    main flows chapters' choice); ``"none"``: counts without offset.
-    """
-    require_nonempty(frame, "pair frame", "set of origin-destination pairs")
-    order = flows.levels(typology)
-    side = "Sending" if factor == "sending" else "Receiving"
-    cols, shown = {"const": np.ones(len(frame))}, []
-    for lev in order[1:]:
-        v = (frame[factor] == lev).to_numpy(dtype=float)
-        if v.any():
-            cols[flows.type_label(side, lev, typology)] = v
-            shown.append(flows.type_label(side, lev, typology))
-    for c in ("wales_o", "wales_d"):
-        v = frame[c].to_numpy(dtype=float)
-        if 0 < v.sum() < len(v):
-            cols[c] = v
-    for c in controls:
-        cols[flows.LABELS[c]] = frame[c].to_numpy(dtype=float)
-        shown.append(flows.LABELS[c])
-    if exposure not in ("offset", "none"):
-        raise InputError("parameter 'exposure'", f"must be offset or none, not {exposure!r}")
-    offset = frame["log_pop"].to_numpy() if exposure == "offset" else None
-    res = flows.fit_nb2(np.column_stack(list(cols.values())), frame["moves"].to_numpy(dtype=float), offset, list(cols))
-    idx = [list(cols).index(s) for s in shown]
-    out = coef_frame(shown, res.params[idx], res.se[idx], nobs=res.nobs)
-    out.attrs.update(alpha=res.alpha, seconds=res.seconds, converged=res.converged)
-    return out
-
-
 def published_table(typology: str, sending: str | None) -> int | None:
     """The report's table of a model set: sending tables (``sending=None``) and receiving tables per sending type.
 
@@ -169,18 +137,16 @@ def published_table(typology: str, sending: str | None) -> int | None:
 
 
 def report_models(frame: pd.DataFrame, typology: str, exposure: str = "offset") -> dict:
-    """Models 1-4 of the sending table and of the receiving table of each sending type.
+    """Models 1-4 (``MODELS``) of the sending table and of the receiving table of each sending type, fitted
+    by the book's one gravity module (``flows.sending_models`` / ``flows.receiving_models``, NB2 with robust SEs).
 
-    Returns {key: {"table": published table or None, "models": {model: coef frame},
+    Returns {key: {"table": published table or None, "models": {model: Estimates},
     "long": compare.side_by_side frame}}, key "Sending" or the sending type.
     """
+    fits = {"Sending": flows.sending_models(frame, typology, MODELS, exposure)}
+    fits.update(flows.receiving_models(frame, typology, MODELS, exposure))
     out = {}
-    for key in ["Sending"] + flows.levels(typology):
-        sub = frame if key == "Sending" else frame[frame["sending"] == key]
-        if sub.empty:
-            continue
-        factor = "sending" if key == "Sending" else "receiving"
-        models = {m: fit(sub, factor, typology, MODELS[m], exposure) for m in MODELS}
+    for key, models in fits.items():
         table = published_table(typology, None if key == "Sending" else key)
         rows = list(dict.fromkeys(r for m in models.values() for r in m.index))
         long = compare.side_by_side(models, table=table, row_map=flows.row_map(table, rows) if table else None)
@@ -225,7 +191,7 @@ def overall_agreement(results: Mapping[str, dict]) -> dict:
 
 def omitted_text() -> str:
     """The report's controls left out, and why, as one sentence fragment."""
-    return "the unemployment rate of both ends (" + OMITTED["unemp_o"] + ") and the sending area's share of residents born outside the UK (" + OMITTED["non_uk_born"] + ")"
+    return f"the unemployment rate of both ends, because {OMITTED['unemp_o']}; and the sending area's share of residents born outside the UK, because {OMITTED['non_uk_born']}"
 
 
 def exposure_text(exposure: str) -> str:
@@ -246,22 +212,20 @@ def control_flags() -> dict[str, list[bool]]:
 
 
 
-def comparison_table(entry: dict, typology: str, sample: str, label: str) -> "Table":
+def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Table:
     """One model set as a report-style table: for Models 1-4, the 2011 estimate (``coef*** (se)``) and,
     beside it, the published coefficient of the same row and model (``–`` where the report has none)."""
-    from movers.tables import Table, coef_cell, fmt_number
-
     models, long = entry["models"], entry["long"].set_index(["row", "model"])
     rows = list(dict.fromkeys(r for m in models.values() for r in m.index))
     out = pd.DataFrame(index=rows)
     for m, est in models.items():
-        out[f"{m} (2011)"] = [coef_cell(*est.loc[r, ["estimate", "se", "pvalue"]]) if r in est.index else "" for r in rows]
+        out[f"{m} (2011)"] = [coef_cell(*est.coefs.loc[r, ["estimate", "se", "pvalue"]]) if r in est.index else "" for r in rows]
         if entry["table"] is not None:
             pub = [long.loc[(r, m), ["published", "published_se"]] if (r, m) in long.index else None for r in rows]
             out[f"{m} (published)"] = [coef_cell(p["published"], p["published_se"], None) if p is not None and np.isfinite(p["published"]) else "–" for p in pub]
     for block, flags in control_flags().items():
         out.loc[block] = [("YES" if f else "NO") for f in flags for _ in range(2 if entry["table"] is not None else 1)]
-    out.loc["Observations"] = [fmt_number(models[m].attrs["nobs"], 0) for m in models for _ in range(2 if entry["table"] is not None else 1)]
+    out.loc["Observations"] = [fmt_number(models[m].nobs, 0) for m in models for _ in range(2 if entry["table"] is not None else 1)]
     what = "Sending" if label.endswith("sending") else None
     who = {"supergroup": "ONS supergroup", "imd": "IMD 2010 quintile"}[typology]
     key = entry.get("key", "")
@@ -333,3 +297,14 @@ def country_rates(rates: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(parts).T
     out.index.name = "Rate, country"
     return out
+
+
+def harmonisation_note(inputs):
+    """What happened to the codes of each open file (a table), or a sentence for the synthetic world."""
+    if not inputs.harmonised:
+        return Markdown("The synthetic world's files are all on the authorities of its own geography; no code needed harmonising.")
+    return render(public.harmonisation_summary(inputs), digits=0, label="table-public-harmonisation",
+                         caption="How each open file was put on the 2011 Census areas of England and Wales (number of LA codes)",
+                         notes="Census pairs merged: City of London into Westminster and Isles of Scilly into Cornwall, as the census published its flows. "
+                               "Older codes recoded: 2009-2013 codes renamed to the 2014 ones. Merged codes spread: a 2019-2021 authority's value given to each of its former districts. "
+                               "Scotland / NI dropped: authorities outside England and Wales, left out as the report does.")

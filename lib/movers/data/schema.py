@@ -203,6 +203,20 @@ class Layout:
         return [f.name for f in self.fields]
 
 
+def describe(layout: Layout) -> pd.DataFrame:
+    """The layout as a table a reader can check a file against: column, type, rule, and whether it is in the key
+    (the same declarations :func:`check` enforces, so the documentation and the checks cannot differ)."""
+    rows = []
+    for f in layout.fields:
+        rule = [f"one of {_shown_values(f.allowed, 30)}" if f.allowed is not None else "",
+                _range_text(f) if f.low is not None or f.high is not None else "",
+                f"matches {f.pattern}" if f.pattern else "", "LA code (E06-E09, W06)" if f.kind == "code" else "",
+                "may be blank" if f.nullable else ""]
+        rows.append({"column": f.name, "type": f.kind, "rule": "; ".join(r for r in rule if r), "key": f.name in layout.key,
+                     "every combination": f.name in layout.complete, "description": f.description})
+    return pd.DataFrame(rows)
+
+
 def _shown_values(values, n: int = 5) -> str:
     vals = []
     for v in list(values)[:n]:
@@ -470,4 +484,4 @@ def validate_yaml(path: str | Path, schema_name: str, data=None):
     return data
 
 
-__all__ = ["Field", "Layout", "Dropped", "check", "la_codes", "dropped_rows", "validate_yaml", "vintage_codes", "harmonisation_table", "microdata_layout", "LA_CODE", "LA_CHANGES"]
+__all__ = ["Field", "Layout", "Dropped", "check", "describe", "check_complete", "la_codes", "dropped_rows", "validate_yaml", "vintage_codes", "harmonisation_table", "microdata_layout", "LA_CODE", "LA_CHANGES"]

@@ -279,7 +279,7 @@ def nssec_three_class(values: pd.Series, dictionary: dict) -> pd.Series:
         )
     unknown = values.notna() & ~ok
     if unknown.any():
-        raise InputError(dictionary.get("_path"), f"NS-SEC code(s) not in codes.nssec8_to_table01: {sorted(values[unknown].unique())[:5]}")
+        raise InputError(dictionary.get("_path"), f"NS-SEC: {int(unknown.sum())} value(s) not among the codes of codes.nssec8_to_table01")
     return out
 
 
