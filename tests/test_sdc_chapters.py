@@ -8,10 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from movers import paths, sdc
-
 from conftest import run_chapter, small_world
+from movers import paths, sdc
 
 CHAPTERS = {
     "movers_stayers": ("ukhls", 0.25, {"outcomes": ["employed", "higher"], "characteristics": ["ethnicity", "parent_nssec"]}),
@@ -34,13 +32,13 @@ def restricted_run(request, tmp_path_factory):
 
 
 def test_the_notebook_of_a_restricted_run_passes_the_audit(restricted_run):
-    chapter, world, notebook, record = restricted_run
+    _, world, notebook, record = restricted_run
     assert record["active"] and record["outputs"]
     assert sdc.audit_page(notebook, record, secrets=[world]) == []
 
 
 def test_the_audit_bites_on_the_same_notebook_with_a_withheld_cell_shown(restricted_run):
-    chapter, world, notebook, record = restricted_run
+    chapter, _, notebook, record = restricted_run
     nb = json.loads(notebook)
     for o in record["outputs"]:
         for c in o["cells"]:
