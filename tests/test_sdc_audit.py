@@ -263,3 +263,7 @@ def test_numbers_in_output_names_are_not_data():
     assert sdc.audit_page(listing, chk.record()) == []
     assert sdc.audit_page("| Non-white | 0.32 |", chk.record()) != []
     assert sdc.audit_page("| Non-white | 32 |", chk.record()) == []  # a regression estimate is not printed as a percentage
+    chk.shares("Table 30 (ages 30-36)", pd.DataFrame({"Movers": [0.30]}, index=["Semi-skilled"]), n=20)  # 6 people
+    listing = "| Table 30 (ages 30-36) | Semi-skilled | Movers | fewer people than the threshold |"
+    assert sdc.audit_page(listing, chk.record()) == []  # '30' of the name is not the share 0.30 as 30 per cent
+    assert sdc.audit_page("| Semi-skilled | 30 |", chk.record()) != []
