@@ -253,3 +253,17 @@ def test_published_columns_and_plain_copies_of_rich_outputs_are_not_read(run):
     nb = {"cells": [{"cell_type": "code", "source": [], "outputs": [{"output_type": "display_data", "data": {
         "text/markdown": [md], "text/plain": ["Semi-skilled  [c]  0.13"]}}]}]}
     assert sdc.audit_page(nb, rec) == []
+
+
+def test_numbers_in_output_names_are_not_data():
+    chk = sdc.Checker("ls_deprived", {})
+    est = Estimates(pd.DataFrame({"estimate": [0.320919], "se": [0.1], "pvalue": [0.01]}, index=["Non-white"]), nobs=600, cells={"Non-white": 5})
+    chk.estimates("Tables 31-32: Employed", est)
+    listing = "| Tables 31-32: Employed | Non-white |  | fewer people than the threshold |"  # the page's list of withheld cells
+    assert sdc.audit_page(listing, chk.record()) == []
+    assert sdc.audit_page("| Non-white | 0.32 |", chk.record()) != []
+    assert sdc.audit_page("| Non-white | 32 |", chk.record()) == []  # a regression estimate is not printed as a percentage
+    chk.shares("Table 30 (ages 30-36)", pd.DataFrame({"Movers": [0.30]}, index=["Semi-skilled"]), n=20)  # 6 people
+    listing = "| Table 30 (ages 30-36) | Semi-skilled | Movers | fewer people than the threshold |"
+    assert sdc.audit_page(listing, chk.record()) == []  # '30' of the name is not the share 0.30 as 30 per cent
+    assert sdc.audit_page("| Semi-skilled | 30 |", chk.record()) != []

@@ -998,13 +998,13 @@ def _tokens(line: str) -> list[tuple[float, int, int]]:
     return out
 
 
-def _shows(value, token: tuple[float, int, int]) -> bool:
-    """Whether a printed number is ``value`` at the precision printed (as it is, or as a percentage)."""
+def _shows(value, token: tuple[float, int, int], percent: bool = True) -> bool:
+    """Whether a printed number is ``value`` at the precision printed (as it is, or, with ``percent``, as a percentage)."""
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
         return False
     x, dec, _ = token
     v = abs(float(value))
-    scales = (1.0, 100.0) if v <= 1 else (1.0,)
+    scales = (1.0, 100.0) if (percent and v <= 1) else (1.0,)
     return any(abs(round(v * s, dec) - x) < 0.5 * 10.0 ** -(dec + 3) for s in scales)
 
 
@@ -1037,7 +1037,12 @@ def audit_page(page: str | Path | Mapping, record: "Checker | Mapping | str | Pa
     text = page_text(page, public_columns)
     rules = Rules.of(record.get("rules", {}))
     problems = [f"data path shown: {scrub(str(s), [s])}" for s in secrets if s and str(s) in text]
+    # numbers inside the names of outputs ("Tables 31-32") and columns ("Model 3") are not data: taken out before
+    # reading numbers (a row label is taken out where it is matched, so it stays here)
+    names = sorted({n.lower() for o in record.get("outputs", []) for n in [o["output"]] + [c["column"] for c in o["cells"]]
+                    if re.search(r"\d", n) and re.search(r"[A-Za-z]", n)}, key=len, reverse=True)
     lines = [ln.lower() for ln in text.splitlines()]
+    lines = [_without(ln, names) for ln in lines]
     tokens = [_tokens(ln) for ln in lines]
     labels = {c["row"] for o in record.get("outputs", []) for c in o["cells"]}
     owned = [any(_label_in(lab, ln)[0] for lab in labels if lab.lower() in ln) for ln in lines]  # a row of some output
@@ -1083,7 +1088,14 @@ def _unsafe(cell: Mapping, rules: Rules) -> bool:
     return cell["outcome"] == "withheld" or small
 
 
-def _printed(cell: Mapping, page: tuple, released: Mapping, specific_digits: int) -> bool:
+def _without(line: str, names: Sequence[str]) -> str:
+    for n in names:
+        if n in line:
+            line = line.replace(n, " ")
+    return line
+
+
+def _printed(cell: Mapping, page: tuple, released: Mapping, specific_digits: int, percent: bool = True) -> bool:
     """Whether the page (lines, their numbers, whether each is some output's row) prints the cell's value."""
     r, v = cell["row"], cell.get("value")
     if not isinstance(v, (int, float)) or isinstance(v, bool):
@@ -1093,7 +1105,7 @@ def _printed(cell: Mapping, page: tuple, released: Mapping, specific_digits: int
         if not beside and own:
             continue
         for t in (_tokens(rest) if beside else toks):
-            if (beside or t[2] >= specific_digits) and _shows(v, t) and not any(_shows(w, t) for w in released.get(r, [])):
+            if (beside or t[2] >= specific_digits) and _shows(v, t, percent) and not any(_shows(w, t, percent) for w in released.get(r, [])):
                 return True
     return False
 
@@ -1106,7 +1118,8 @@ def _audit_output(out: Mapping, rules: Rules, page: tuple, specific_digits: int)
         if not _unsafe(c, rules):
             released.setdefault(r, []).append(c.get("value"))
     problems = []
-    shown = {k for k, c in cells.items() if _unsafe(c, rules) and _printed(c, page, released, specific_digits)}
+    percent = out.get("kind") in ("shares", "descriptives", "figure")  # a share may be printed as a percentage
+    shown = {k for k, c in cells.items() if _unsafe(c, rules) and _printed(c, page, released, specific_digits, percent)}
     for r, c in sorted(shown):
         rule = cells[(r, c)]["rule"]
         problems.append(f"{out['output']}: {r} / {c} printed although withheld ({REASONS.get(rule, rule) if rule else REASONS['threshold']})")
