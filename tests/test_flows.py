@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import flows
+from movers import fetch, flows
 from movers.data import ons_flows
 from movers.errors import InputError
 from movers.results import Estimates
@@ -250,3 +250,73 @@ def test_bias_facts_one_set_per_fit():
     f = flows.bias_facts(pd.DataFrame(rows))
     assert f["dist_ztnb"] == -1.5 and f["dist_true"] == -1.5 and f["max_z_nonzero"] == 8.0
     assert (f["within3_nonzero"], f["within3_ztnb"], f["within3_full"]) == (0.0, 1.0, 1.0)
+
+
+# ------------------------------------------------------------------ Table 6: the London Cosmopolitan GVA figure
+
+
+def _gva_files(tmp_path):
+    (tmp_path / "gva.csv").write_text("Region,GEOGRAPHY_CODE,LAD name,2011,2012\nLondon,E09000001,City of London,90,100\n"
+                                      "London,E09000007,Camden,18,20\nNorth West,E08000001,Bolton,5,5\n")
+    (tmp_path / "myeb3.csv").write_text(
+        "ladcode18,laname18,country,population_2011,internal_in_2012,internal_out_2012,population_2012\n"
+        "E09000001,City of London,E,900,1,1,1000\nE09000007,Camden,E,390,1,1,400\nE08000001,Bolton,E,280000,1,1,280000\n")
+    (tmp_path / "class.csv").write_text("lad_code,lad_name,supergroup_name\nE09000001,City of London,London Cosmopolitan\n"
+                                        "E09000007,Camden,London Cosmopolitan\nE08000001,Bolton,Urban Settlements\n")
+    return {"gva_la": tmp_path / "gva.csv", "myeb3": tmp_path / "myeb3.csv", "la_classification_2011": tmp_path / "class.csv"}
+
+
+def test_london_gva_readings_by_hand(tmp_path):
+    """GVA per head = £m x 1e6 / population, averaged over the supergroup's authority-years the GVA file shares with
+    the selection (2012 only here: MYEB3 has no internal moves for 2011); other supergroups stay out."""
+    table, f = flows.london_gva_readings(_gva_files(tmp_path), [2012, 2013])
+    assert f["city_gva"] == pytest.approx(100_000) and f["lc_without_city"] == pytest.approx(50_000)
+    assert f["lc_with_city"] == pytest.approx(75_000) and f["lc_n_las"] == 2 and f["lc_gva_years"] == "2012"
+    assert f["lc_published"] == 726_621 and f["lc_digit"] == pytest.approx(72_662.1)
+    assert table["GVA per head (£)"].tolist() == pytest.approx([726_621, 72_662.1, 75_000, 50_000, 100_000])
+    assert "£100,000" in f["lc_gva_text"]
+
+
+def test_london_gva_readings_skip_cleanly():
+    """No files, or no year in common: no table, a sentence that says why, the published figure still glued."""
+    table, f = flows.london_gva_readings(None, [2017])
+    assert table is None and "not present" in f["lc_gva_text"] and f["lc_published"] == 726_621
+
+
+def test_london_gva_readings_on_the_real_files(shared_public):
+    """On the real ONS files the City of London's GVA per head (millions of pounds) lifts the supergroup mean to
+    the order of the published £726,621, while without it the mean is of the order of a tenth of that."""
+    try:
+        files = {d: fetch.local_path(shared_public, d) for d in flows.GVA_FILES}
+    except InputError as exc:
+        pytest.skip(str(exc))
+    table, f = flows.london_gva_readings(files, range(2011, 2019))
+    assert f["lc_gva_years"] == "2011-2015" and f["lc_n_las"] == 12
+    assert f["city_gva"] > 4e6
+    assert 4e5 < f["lc_with_city"] < 1e6 and 5e4 < f["lc_without_city"] < 1e5
+    assert len(table) == 5
+
+
+# ------------------------------------------------------------------ 2011 Census flows by group
+
+
+def test_census_flows_out_of_and_into_each_quintile_by_hand(tmp_path):
+    """Three authorities: A (most deprived), B (most deprived), C (least). A->B counts out of and into the most
+    deprived quintile; within-authority moves and moves with an authority outside the typology don't count."""
+    (tmp_path / "flows").mkdir()
+    head = "Area of usual residence one year ago code,Area of usual residence code,Ethnic group: All categories,Ethnic group: White,Ethnic group: Other than White\n"
+    rows = ["E06000001,E06000002,10,8,2", "E06000001,E06000003,30,15,15", "E06000003,E06000001,20,20,0",
+            "E06000001,E06000001,99,99,0", "E06000003,W06000001,50,25,25"]
+    (tmp_path / "flows" / "census2011_migration_ethnicity_la.csv").write_text(head + "\n".join(rows) + "\n")
+    types = pd.DataFrame({"la_code": ["E06000001", "E06000002", "E06000003", "W06000001"],
+                          "imd": ["High deprivation", "High deprivation", "Low deprivation", None]})
+    data = flows.FlowData(None, None, None, None, types, None, {})
+    t = flows.census_flows(tmp_path, data, "ethnicity")
+    out, into = t.loc["High deprivation: out of"], t.loc["High deprivation: into"]
+    assert (out["Movers"], into["Movers"]) == (40, 30) and out["Net gain"] == into["Net gain"] == -10
+    assert out["White"] == pytest.approx(100 * 23 / 40) and into["Other than White"] == pytest.approx(100 * 2 / 30)
+    assert t.loc["Low deprivation: into", "Movers"] == 30 and t.loc["2nd quintile: out of", "Movers"] == 0
+    net = flows.census_net(t, "High deprivation")
+    assert net["White"] == pytest.approx(28 - 23) and net["Other than White"] == pytest.approx(2 - 17)
+    with pytest.raises(InputError, match="census_breakdown"):
+        flows.census_flows(tmp_path, data, "religion")

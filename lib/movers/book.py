@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from movers import paths, publish, runner
+from movers import latex, paths, publish, runner
 
 SRC = paths.BUILD / "src"
 OUT = paths.BUILD / "book"
@@ -79,6 +79,7 @@ def stage(allow_stale: bool = False) -> list[str]:
     config.setdefault("parse", {}).setdefault("myst_substitutions", {}).update(front_page_facts())
     if "synthetic" in _sources_used(present):
         config.setdefault("html", {})["announcement"] = SYNTHETIC_ANNOUNCEMENT
+    pdf_without_code(config, present)
     (SRC / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     (SRC / "_toc.yml").write_text(yaml.safe_dump(staged_toc(present), sort_keys=False))
     static = SRC / "_static"
@@ -90,6 +91,18 @@ def stage(allow_stale: bool = False) -> list[str]:
         shutil.copytree(mathjax_dir(), static / "mathjax", ignore=skip, dirs_exist_ok=True)
     publish_downloads(present)
     return present
+
+
+def pdf_without_code(config: dict, names: list[str]) -> None:
+    """The PDF leaves code out (the ``movers.latex`` Sphinx extension drops code cells' source from LaTeX)
+    and ends each staged chapter with the library functions it called (a block only LaTeX shows)."""
+    extensions = config.setdefault("sphinx", {}).setdefault("extra_extensions", [])
+    if "movers.latex" not in extensions:
+        extensions.append("movers.latex")
+    for n in names:
+        nb = nbformat.read(runner.executed_path(n), as_version=4)
+        latex.append_calls(nb)
+        nbformat.write(nb, runner.executed_path(n))
 
 
 def front_page_facts() -> dict:

@@ -28,6 +28,7 @@ effects (Table 1). Models 1-4 add the control blocks in turn. This module:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -37,9 +38,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from movers import compare, paths, tables
+from movers import compare, fetch, paths, tables
 from movers import source as sources
-from movers.data import nomis, ons_flows
+from movers.data import nomis, ons_flows, public
 from movers.data.geography import load_geography
 from movers.errors import InputError, require_nonempty
 from movers.nb2 import NBFit, fit_nb2, fit_ztnb  # noqa: F401  (flows.fit_nb2 / flows.NBFit stay importable)
@@ -47,6 +48,8 @@ from movers.results import Estimates
 from movers.truth import read_truth
 
 TYPOLOGIES = ("smi", "supergroup", "imd")
+RATE_PER = 1000  # exposure "rate": moves per this many residents of the sending authority
+SIGNIFICANCE = 0.05  # the report discusses only coefficients significant at this level
 DICTIONARY = paths.DATA / "dictionaries" / "flows.yml"
 
 
@@ -264,7 +267,7 @@ def outcome(frame: pd.DataFrame, exposure: str) -> tuple[np.ndarray, np.ndarray 
     if exposure == "offset":
         return y, frame["log_pop"].to_numpy()
     if exposure == "rate":
-        return 1000 * y / np.exp(frame["log_pop"].to_numpy()), None
+        return RATE_PER * y / np.exp(frame["log_pop"].to_numpy()), None
     if exposure == "none":
         return y, None
     raise InputError("parameter 'exposure'", f"must be offset, rate or none, not {exposure!r}")
@@ -546,33 +549,105 @@ def table6_comparison(ours: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+LONDON_COSMOPOLITAN = "London Cosmopolitan"
+CITY_OF_LONDON = "E09000001"
+GVA_FILES = ("gva_la", "myeb3", "la_classification_2011")  # datasets of data/datasets.yml
+
+
+def gva_files() -> dict[str, Path] | None:
+    """The real GVA, population (MYEB3) and LA classification files (download cache, else ../shared/data/public),
+    or ``None`` when one is absent."""
+    try:
+        return {d: fetch.find_local(d) for d in GVA_FILES}
+    except InputError:
+        return None
+
+
+def london_gva_readings(files: Mapping[str, Path] | None, years: Sequence[int]) -> tuple[pd.DataFrame | None, dict]:
+    """Table 6's London Cosmopolitan GVA per head (£726,621, ten times any other group's) under both readings,
+    from the real files: a stray digit (the figure over 10) against the supergroup's authority-year mean
+    without the City of London, and the City's own GVA per head (GVA of a few thousand residents' workplaces)
+    pulling the mean up, against the mean with it.
+
+    GVA per head is GVA (£ million, income approach, current prices; the open file ends in 2015) over MYEB3
+    mid-year population, for the ``years`` the GVA file has. Returns the table (``None`` when the files
+    or years are missing) and the facts, with ``lc_gva_text`` a sentence either way.
+    """
+    published = float(compare.published_descriptives(6).loc[LONDON_COSMOPOLITAN, "Average GVA per capita (£)"])
+    facts = {"lc_published": published, "lc_digit": published / 10}
+    if files is None:
+        return None, facts | {"lc_gva_text": "The open GVA, population and area-classification files are not present here, so the two readings of "
+                              "the report's London Cosmopolitan figure cannot be computed from real data."}
+    gva = public.read_gva(files["gva_la"])
+    yrs = sorted(set(years) & set(gva["year"]))
+    if not yrs:
+        return None, facts | {"lc_gva_text": f"The open GVA file covers {gva['year'].min()}-{gva['year'].max()}, none of the years "
+                              f"{years_text(years)}, so the two readings cannot be computed from real data."}
+    pop = public.read_myeb3(files["myeb3"]).set_index(["la_code", "year"])["population"]
+    lc = public.read_la_classification(files["la_classification_2011"])
+    codes = lc.loc[lc["supergroup"] == LONDON_COSMOPOLITAN, "la_code"]
+    g = gva[gva["la_code"].isin(codes) & gva["year"].isin(yrs)].set_index(["la_code", "year"])["gva"]
+    per_head = (g * 1e6 / pop.reindex(g.index)).dropna()
+    require_nonempty(per_head, files["gva_la"], "set of London Cosmopolitan authority-years with GVA and population")
+    city = per_head[per_head.index.get_level_values("la_code") == CITY_OF_LONDON]
+    rest = per_head[per_head.index.get_level_values("la_code") != CITY_OF_LONDON]
+    facts |= {"lc_with_city": float(per_head.mean()), "lc_without_city": float(rest.mean()), "city_gva": float(city.mean()),
+              "lc_gva_years": years_text(yrs), "lc_n_las": int(codes.isin(per_head.index.get_level_values("la_code")).sum())}
+    facts["lc_gva_text"] = (
+        f"Computed from the real files ({facts['lc_gva_years']}, the years the open GVA file shares with this selection), the City of "
+        f"London's GVA per head is £{facts['city_gva']:,.0f}; the mean of the {facts['lc_n_las']} London Cosmopolitan authorities is "
+        f"£{facts['lc_with_city']:,.0f} with the City and £{facts['lc_without_city']:,.0f} without it. The published £{published:,.0f} is "
+        f"{published / facts['lc_with_city']:.2f} times the first; a tenth of it, £{facts['lc_digit']:,.0f}, is "
+        f"{facts['lc_digit'] / facts['lc_without_city']:.2f} times the second. Both readings fit, so the figure is shown, not corrected."
+    )
+    table = pd.DataFrame({"GVA per head (£)": [published, facts["lc_digit"], facts["lc_with_city"], facts["lc_without_city"], facts["city_gva"]]},
+                         index=["Published (Table 6)", "Reading 1, a stray digit: published / 10", "Reading 2, real data: supergroup mean with the City of London",
+                                "Real data: supergroup mean without the City of London", "Real data: City of London alone"])
+    return table, facts
+
+
 CENSUS_FILES = {"nssec": ("census2011_migration_nssec_la.csv", "NS-SEC: "), "ethnicity": ("census2011_migration_ethnicity_la.csv", "Ethnic group: ")}
 
 
-def census_direction(data_dir, data: FlowData, kind: str) -> pd.DataFrame:
-    """2011 Census movers between English authorities by group (NS-SEC or ethnicity): per cent moving to a
-    less deprived IMD quintile, to the same quintile, to a more deprived one, and the number of movers.
+DIRECTIONS = ("out of", "into")
 
-    Why this summary: the census table has no population by group at origin,
-    so rates cannot be formed; the direction of moves on the deprivation
-    ladder is what the report's descriptive comparison is about.
+
+def census_flows(data_dir, data: FlowData, kind: str) -> pd.DataFrame:
+    """2011 Census moves out of and into the authorities of each IMD quintile, by group (NS-SEC or ethnicity),
+    as the report describes them: the composition of each flow in per cent of its movers, and the movers.
+
+    Rows are ``"<quintile>: out of"`` and ``"<quintile>: into"`` (most deprived first); columns the census
+    groups (per cent), ``Movers`` and ``Net gain`` (moves in minus moves out, the same for every group's sum).
+    A move counts when both authorities are English with an IMD quintile and differ; a move between two
+    authorities of one quintile is out of that quintile's area and into it. Why shares: the census table
+    has no population by group at origin, so rates by group cannot be formed.
     """
     if kind not in CENSUS_FILES:
         raise InputError("parameter 'census_breakdown'", f"must be one of {', '.join(CENSUS_FILES)}, not {kind!r}")
     name, prefix = CENSUS_FILES[kind]
     od = ons_flows.read_census_groups(Path(data_dir) / "flows" / name, prefix, known=set(data.types["la_code"]))
-    q = data.types.set_index("la_code")["imd_quintile"].dropna()
+    q = data.types.set_index("la_code")["imd"].dropna()
     od = od[od["origin"].isin(q.index) & od["destination"].isin(q.index) & (od["origin"] != od["destination"])]
     require_nonempty(od, name, "set of moves between English authorities")
-    step = od["destination"].map(q) - od["origin"].map(q)  # quintile 1 = most deprived: a rise is a move up
-    od = od.assign(direction=np.select([step > 0, step < 0], ["To a less deprived quintile", "To a more deprived quintile"], "Same quintile"))
-    tab = od.pivot_table(index="group", columns="direction", values="moves", aggfunc="sum", fill_value=0, sort=False)
-    total = tab.sum(axis=1)
-    out = 100 * tab.div(total, axis=0)
-    out = out.reindex(columns=["To a less deprived quintile", "Same quintile", "To a more deprived quintile"], fill_value=0.0)
-    out["Movers"] = total.astype(int)
-    out.index.name = None
+    groups = list(dict.fromkeys(od["group"]))
+    sides = {"out of": od.groupby([od["origin"].map(q), "group"])["moves"].sum(), "into": od.groupby([od["destination"].map(q), "group"])["moves"].sum()}
+    rows = {}
+    for level in levels("imd"):
+        for direction in DIRECTIONS:
+            counts = sides[direction].unstack("group").reindex(index=[level], columns=groups, fill_value=0).fillna(0).iloc[0]
+            rows[f"{level}: {direction}"] = pd.concat([100 * counts / counts.sum(), pd.Series({"Movers": counts.sum()})])
+    out = pd.DataFrame(rows).T
+    into = out["Movers"].iloc[1::2].to_numpy()
+    out["Net gain"] = np.repeat(into - out["Movers"].iloc[0::2].to_numpy(), 2)
+    out[["Movers", "Net gain"]] = out[["Movers", "Net gain"]].astype(int)
     return out
+
+
+def census_net(table: pd.DataFrame, level: str) -> pd.Series:
+    """Net gain by group of one quintile's authorities (moves in minus moves out), from ``census_flows``."""
+    out, into = table.loc[f"{level}: out of"], table.loc[f"{level}: into"]
+    groups = [c for c in table.columns if c not in ("Movers", "Net gain")]
+    return (into[groups] * into["Movers"] - out[groups] * out["Movers"]) / 100
 
 
 # ---------------------------------------------------------------- chapters
@@ -696,6 +771,8 @@ def setup_facts(ctx: FlowChapter) -> dict:
         "n_pairs": len(ctx.frame),
         "n_las": int(ctx.data.types[ctx.typology].notna().sum()),
         "exposure_text": dictionary()["exposures"][ctx.selection.exposure],
+        "rate_per": RATE_PER, "significance_pct": 100 * SIGNIFICANCE,
+        "young_ages": re.search(r"\d+-\d+", dictionary()["variables"]["log_young"]["values"]).group(0),
         "truth_text": (
             "Beside Model 4 stands the true value: the coefficient that generated the synthetic flows, in the generating "
             "model (every typology's dummies on both sides, over every ordered pair of authorities). A one-typology model fitted "
@@ -755,7 +832,7 @@ def _wide(long: pd.DataFrame, by: str) -> pd.DataFrame:
     return w
 
 
-def significant(est: Estimates, row: str, level: float = 0.05) -> bool:
+def significant(est: Estimates, row: str, level: float = SIGNIFICANCE) -> bool:
     """The report discusses only coefficients significant at 5 %."""
     return row in est and float(est.row(row)["pvalue"]) < level
 
@@ -767,8 +844,8 @@ def contrast(est: Estimates, row: str, subject: str, reference: str, verb: str) 
         return f"the row {row!r} cannot be estimated in this sample"
     b = float(est.row(row)["estimate"])
     if not significant(est, row):
-        return f"{subject} {verb} neither more nor less often than {reference} at the 5 % level of significance"
-    return f"{subject} {verb} {'more' if b > 0 else 'less'} often than {reference} ({b:.3f} log points, significant at 5 %)"
+        return f"{subject} {verb} neither more nor less often than {reference} at the {100 * SIGNIFICANCE:g} % level of significance"
+    return f"{subject} {verb} {'more' if b > 0 else 'less'} often than {reference} ({b:.3f} log points, significant at {100 * SIGNIFICANCE:g} %)"
 
 
 def _model_tables(ctx: FlowChapter, fits: Mapping[str, Estimates], report_table: int | None, title: str) -> tuple[tables.Table, pd.DataFrame]:
@@ -890,19 +967,37 @@ def table6(ctx: FlowChapter, outlier_factor: float = 10.0, england_only: bool = 
                + ("" if withdrawn else ", beside the published figures") + "; the report's rows are the columns here")
     notes = "Published figures withdrawn: the report's Table 6 covers England, 2011-2018." if withdrawn else ""
     table = tables.render(show, digits={c: (0 if "£" in c else 2) for c in show.columns}, transpose=True, caption=caption, notes=notes)
-    return Section([table], facts, {"t6": t6})
+    readings, lc_facts = london_gva_readings(gva_files(), ctx.selection.years)
+    facts |= lc_facts
+    shown = [table]
+    if readings is not None:
+        shown.append(tables.render(readings, digits=0, index_header="London Cosmopolitan", caption=(
+            f"Table {ctx.table_number(None)}: The report's London Cosmopolitan GVA per head under two readings, "
+            f"from the open ONS GVA, population and classification files (England, {lc_facts['lc_gva_years']})")))
+    return Section(shown, facts, {"t6": t6, "lc_gva": readings})
 
 
 def census(ctx: FlowChapter) -> Section:
-    """2011 Census movers by NS-SEC and by ethnic group: direction of move on the IMD ladder."""
-    ns = census_direction(ctx.source.root, ctx.data, "nssec")
-    eth = census_direction(ctx.source.root, ctx.data, "ethnicity")
-    up = "To a less deprived quintile"
-    facts = {"up_prof": ns.iloc[0][up], "up_routine": ns.iloc[2][up], "up_white": eth.iloc[0][up], "up_nonwhite": eth.iloc[1][up]}
-    digits = {c: (0 if c == "Movers" else 1) for c in ns.columns}
+    """2011 Census moves out of and into each deprivation quintile by NS-SEC and by ethnicity, with the facts
+    of the most deprived quintile the report is about."""
+    ns = census_flows(ctx.source.root, ctx.data, "nssec")
+    eth = census_flows(ctx.source.root, ctx.data, "ethnicity")
+    most = levels("imd")[0]
+    prof, routine, white, other = ns.columns[0], ns.columns[2], eth.columns[0], eth.columns[1]
+    net_ns, net_eth = census_net(ns, most), census_net(eth, most)
+    facts = {
+        "census_most": ctx.plural(most), "census_prof": prof.split(" (")[0].lower(), "census_routine": routine.split(" (")[0].lower(),
+        "prof_out": ns.loc[f"{most}: out of", prof], "prof_in": ns.loc[f"{most}: into", prof],
+        "routine_out": ns.loc[f"{most}: out of", routine], "routine_in": ns.loc[f"{most}: into", routine],
+        "nonwhite_out": eth.loc[f"{most}: out of", other], "nonwhite_in": eth.loc[f"{most}: into", other],
+        "net_prof": float(net_ns[prof]), "net_routine": float(net_ns[routine]), "net_white": float(net_eth[white]), "net_nonwhite": float(net_eth[other]),
+        "census_net_note": "a negative net gain is a net loss",
+    }
+    digits = {c: (0 if c in ("Movers", "Net gain") else 1) for c in [*ns.columns, *eth.columns]}
+    title = "2011 Census moves between English authorities out of and into the authorities of each IMD quintile"
     return Section([
-        tables.render(ns, digits=digits, caption=f"Table {ctx.table_number(None)}: 2011 Census movers between English authorities by NS-SEC: direction of move on the IMD ladder (per cent)"),
-        tables.render(eth, digits=digits, caption=f"Table {ctx.table_number(None)}: 2011 Census movers between English authorities by ethnic group: direction of move on the IMD ladder (per cent)"),
+        tables.render(ns, digits=digits, index_header="Quintile: flow", caption=f"Table {ctx.table_number(None)}: {title}, by NS-SEC (per cent of each flow's movers)"),
+        tables.render(eth, digits=digits, index_header="Quintile: flow", caption=f"Table {ctx.table_number(None)}: {title}, by ethnic group (per cent of each flow's movers)"),
     ], facts, {"nssec": ns, "ethnicity": eth})
 
 
