@@ -1,5 +1,6 @@
 """Flows: loader schema checks, the NB2 estimator against statsmodels, frames and rates by hand,
-and recovery of the synthetic world's true coefficients (with a perturbed truth rejected)."""
+and the bias of fitting non-zero flows only (recovery of the true coefficients by the full model:
+tests/synth/test_flows_truth.py)."""
 
 from __future__ import annotations
 
@@ -236,3 +237,16 @@ def test_chapter_sections_number_tables_and_withdraw_published(world):
     assert "– published" not in rec.tables[0].frame.index and rec.facts["rec_published"] == 0
     assert "Published figures withdrawn: the report covers 2011-2018, this selection 2018." in rec.tables[0].notes
     assert "deprived" in send.facts["send_first_text"] and "5 %" in send.facts["send_first_text"]
+
+
+def test_bias_facts_one_set_per_fit():
+    """``bias_facts`` names each of the three fits' facts (the zero-truncated one included) and counts a row
+    within 3 SE only when it is; rows without a truth (year effects) are left out of the share."""
+    dist = flows.LABELS["log_distance"]
+    rows = []
+    for smp, est, z in (("Non-zero flows only", -1.9, 8.0), ("Non-zero flows, zero-truncated NB2", -1.5, 1.0), ("Full matrix", -1.45, -0.5)):
+        rows += [{"row": dist, "sample": smp, "estimate": est, "se": 0.05, "nobs": 10, "truth": -1.5, "z": z},
+                 {"row": "other", "sample": smp, "estimate": 0.1, "se": 0.1, "nobs": 10, "truth": np.nan, "z": np.nan}]
+    f = flows.bias_facts(pd.DataFrame(rows))
+    assert f["dist_ztnb"] == -1.5 and f["dist_true"] == -1.5 and f["max_z_nonzero"] == 8.0
+    assert (f["within3_nonzero"], f["within3_ztnb"], f["within3_full"]) == (0.0, 1.0, 1.0)

@@ -569,6 +569,7 @@ def run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = F
         raise Cancelled(f"{name}: not started (cancelled)")
     restricted = prm.get("source") == "restricted"
     sdc.start_run(name, prm.get("source"))  # no checker record of an earlier run survives this one
+    (failed_dir() / f"{name}.ipynb").unlink(missing_ok=True)  # nor the failed notebook of an earlier run
     executed_dir().mkdir(parents=True, exist_ok=True)
     running_dir().mkdir(parents=True, exist_ok=True)
     tmp = running_dir() / f"{name}.{os.getpid()}.ipynb"
