@@ -374,9 +374,15 @@ def motivation_models(study: Study) -> tuple[dict, micro.InteractionTables, pd.D
         with_ = micro.mover_model(study.strand, mot, o, 3, O.MOTIVATION_TERMS)
         models[o] = {"Model 3": without, "Model 3 + motivation": with_}
     models = _checked_models(study, "Motivation", models)
-    tabs = interactions(study, "Table 28 effects", "Table 28", sample=mot, outcomes=["higher"] if "higher" in study.outcomes else study.outcomes[:1],
+    tabs = interactions(study, "Table 28 group effects (not shown)", "Table 28", sample=mot, outcomes=["higher"] if "higher" in study.outcomes else study.outcomes[:1],
                         extra=O.MOTIVATION_TERMS)
     return models, tabs, mot
+
+
+def motivation_facts(study: Study, mot: pd.DataFrame) -> dict:
+    """How many people gave all four motivation answers (checked like the other sample facts)."""
+    n = len(mot)
+    return checked_facts(study.chk, "Motivation sample (prose)", {"n28": n}, {"n28": _smaller(n, len(study.sample))}, {"n28": "{:,.0f}"})
 
 
 def motivation_models_table(study: Study, models) -> tables.Table:
@@ -524,6 +530,6 @@ def ls_subgroup_tables(study: Study, tabs: micro.InteractionTables, outcome: str
 __all__ = [
     "Study", "glue_all", "models_table", "mover_models", "model3_truth", "interactions", "effects_table", "comparison", "significant_text",
     "recovery_text", "output_checking", "bhps_study", "table23", "bhps_models_table", "bhps_models_text", "truth", "motivation",
-    "motivation_text", "motivation_models", "motivation_models_table", "ls_study", "quintile_words", "regions_table", "table30",
+    "motivation_text", "motivation_facts", "motivation_models", "motivation_models_table", "ls_study", "quintile_words", "regions_table", "table30",
     "table30_text", "ls_models_table", "ls_models_text", "ls_subgroups", "ls_subgroup_tables",
 ]
