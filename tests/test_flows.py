@@ -1,5 +1,6 @@
 """Flows: loader schema checks, the NB2 estimator against statsmodels, frames and rates by hand,
-and recovery of the synthetic world's true coefficients (with a perturbed truth rejected)."""
+and the bias of fitting non-zero flows only (recovery of the true coefficients by the full model:
+tests/synth/test_flows_truth.py)."""
 
 from __future__ import annotations
 

@@ -43,3 +43,21 @@ def test_synthetic_run_shows_truth_and_published(tiny, tmp_path, monkeypatch):
     assert "0.44" in md  # the published degree share of movers beside ours in Table 30
     assert "24,969 stayers" in md  # the report's numbers behind Table 30, from ls.PUBLISHED_N
     assert "standard errors" in glued["recovery_text"]
+
+
+def test_restricted_table30_has_no_small_or_recoverable_share(tiny, tmp_path):
+    import pandas as pd
+
+    from movers import ls, sdc
+
+    glued, md = _run(tmp_path, {"source": "restricted", "data_path": str(tiny / "ons_ls")})
+    record = json.loads(RECORD.read_text())
+    start = md.index(":::{table} Table 30:")
+    shown = sdc.read_markdown_table(md[start:md.index("\n:::", start)])[["Stayers", "Movers"]]
+    t30 = next(o for o in record["outputs"] if o["output"] == "Table 30")
+    counts = pd.DataFrame(index=shown.index, columns=shown.columns, dtype=float)
+    for c in t30["cells"]:
+        counts.loc[c["row"], c["column"]] = c["count"]
+    relations = sdc.columns_add_up(ls.PARENT_ROWS, ["Stayers", "Movers"]) + sdc.columns_add_up(ls.OCC_ROWS, ["Stayers", "Movers"])
+    assert (shown == "[c]").any().any()
+    assert sdc.leaks(shown, counts, relations) == []

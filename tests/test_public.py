@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from movers import census
 from movers.data import geography as geo
 from movers.data import public
 from movers.errors import InputError
@@ -148,7 +149,7 @@ def test_generate_real_geography_world(shared_public, tmp_path, monkeypatch):
     assert read_truth(tmp_path / "w" / "geography")["kind"] == "real"
     # the other generators run on the real authorities too, and the 2011 flows chapter reads them
     generate_world(tmp_path / "w", seed=1, scale=0.03, only=["flows"], log=lambda *_: None)
-    ci = public.synthetic_census_inputs(tmp_path / "w")
+    ci = census.synthetic_census_inputs(tmp_path / "w")
     assert set(ci.od["origin"]) <= set(g.las["la_code"]) and ci.od["moves"].sum() > 0
     assert ci.types["imd"].notna().sum() == 326  # IMD ranks England's real 326 authorities
 

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from movers import census as pf
+from movers.data import public
 from movers import flows
 from movers.data import geography as geo
-from movers.data import public, public_flows as pf
 from movers.errors import InputError
 
 
@@ -36,7 +37,7 @@ def test_typology_rates_by_hand():
 @pytest.fixture(scope="module")
 def simulated(geo_world):
     """NB2 flows between 150 synthetic authorities from known coefficients (a parameter-recovery world),
-    laid out as ``public.CensusInputs`` so ``census_frame`` builds the pairs as on the real files."""
+    laid out as ``pf.CensusInputs`` so ``census_frame`` builds the pairs as on the real files."""
     g = geo.load_geography(geo_world / "geography")
     keep = sorted(g.las["la_code"].iloc[::2].tolist()[:150])
     rng = np.random.default_rng(11)
@@ -45,7 +46,7 @@ def simulated(geo_world):
                         "tfr": rng.uniform(1.5, 2.3, n), "house_price": np.exp(rng.normal(12.1, 0.3, n)), "gva_per_head": np.exp(rng.normal(10, 0.25, n))}, index=keep)
     imd = pd.Series(np.array(public.IMD_GROUPS)[rng.integers(0, 5, n)], index=keep)
     types = pd.DataFrame({"imd": imd, "supergroup": np.nan})
-    ci = public.CensusInputs(g, pd.DataFrame({"origin": [], "destination": [], "moves": []}), cov, types, {}, {"census_year": 2011}, None)
+    ci = pf.CensusInputs(g, pd.DataFrame({"origin": [], "destination": [], "moves": []}), cov, types, {}, {"census_year": 2011}, None)
     frame = pf.census_frame(ci, "imd", include_zero=True)
     truth = {"2nd quintile": -0.3, "3rd quintile": 0.25, "4th quintile": 0.0, "Low deprivation": -0.6, "Share border": 1.8,
              "Distance between sending and receiving areas": -1.0, "GVA per capita, receiving area": 0.5, "House prices, receiving area": -0.4}
@@ -87,7 +88,7 @@ def test_census_frame_samples_and_missing_controls(simulated):
     ci, frame, _ = simulated
     nz = pf.census_frame(ci, "imd", include_zero=False)
     assert len(nz) == int((frame["moves"] > 0).sum()) and nz["moves"].gt(0).all()
-    bad = public.CensusInputs(ci.geography, ci.od, ci.covariates.assign(tfr=lambda d: d["tfr"].where(d.index != d.index[3])), ci.types, {}, ci.notes, None)
+    bad = pf.CensusInputs(ci.geography, ci.od, ci.covariates.assign(tfr=lambda d: d["tfr"].where(d.index != d.index[3])), ci.types, {}, ci.notes, None)
     with pytest.raises(InputError, match="no complete controls for 1 authorities"):
         pf.census_frame(bad, "imd")
 
@@ -123,12 +124,32 @@ def small_world(tmp_path_factory):
 
 
 def test_synthetic_inputs_line_up_with_the_public_ones(small_world):
-    ci = public.synthetic_census_inputs(small_world)
+    ci = pf.synthetic_census_inputs(small_world)
     units = set(ci.geography.las["la_code"])
     assert ci.notes["n_units"] == 348 and set(ci.od["origin"]) <= units
     assert ci.covariates.notna().all().all() and set(ci.covariates.index) == units
     assert sorted(ci.types["imd"].value_counts()) == [65, 65, 65, 65, 66]
     with pytest.raises(InputError, match="parameter 'source'"):
-        public.census_inputs_for("restricted")
-    comp = public.synthetic_components(small_world, [2012])
+        pf.census_inputs_for("restricted")
+    comp = pf.synthetic_components(small_world, [2012])
     assert comp.loc[comp["year"] == 2012, "internal_out"].sum() == pytest.approx(comp.loc[comp["year"] == 2012, "internal_in"].sum())
+
+
+def _rates(values):
+    """A ``myeb3_rates``-like frame: two authorities, one year, out moves ``values`` over 1,000 people each."""
+    return pd.DataFrame({"la_code": ["E06000001", "W06000001"], "year": 2012, "population": 1000.0, "out": values, "in": values})
+
+
+def test_rates_beside_puts_each_group_s_two_series_together():
+    groups = pd.Series({"E06000001": "Affluent England", "W06000001": "Urban Settlements"})
+    t = pf.rates_beside(_rates([10.0, 30.0]), groups, _rates([50.0, 70.0]), groups, ["Affluent England", "Urban Settlements"])
+    assert list(t.index) == ["Affluent England, synthetic world", "Affluent England, MYEB3 (real)", "Urban Settlements, synthetic world", "Urban Settlements, MYEB3 (real)"]
+    assert t[2012].tolist() == [1.0, 5.0, 3.0, 7.0]
+    c = pf.country_beside(_rates([10.0, 30.0]), _rates([50.0, 70.0]))
+    assert c.loc["Out-migration, Wales, MYEB3 (real)", 2012] == 7.0 and c.loc["Out-migration, England, synthetic world", 2012] == 1.0
+
+
+def test_a_public_run_says_its_series_is_the_real_one():
+    (note,) = pf.myeb3_beside("public", _rates([1.0, 1.0]), pd.Series(dtype=str))
+    assert "**real** MYEB3" in note.data
+

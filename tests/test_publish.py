@@ -10,6 +10,7 @@ import shlex
 import nbformat
 import pandas as pd
 import pytest
+import yaml
 from movers import params as P
 from movers import paths, publish, tables
 from movers.errors import InputError
@@ -173,3 +174,10 @@ def test_text_only_tables_have_no_values_file(source):
     source("synthetic")
     quotes = tables.render(pd.DataFrame({"quote": ["I left", "I stayed"]}), caption="Quotes")
     assert "values_csv" not in quotes._repr_markdown_()[1][publish.META]
+
+
+def test_citation_file_matches_the_package_version_and_cites_the_report():
+    cff = yaml.safe_load((paths.ROOT / "CITATION.cff").read_text())
+    assert cff["version"] == publish.version() and cff["cff-version"] == "1.2.0"
+    report = cff["references"][0]
+    assert report["type"] == "report" and report["url"].startswith("https://www.gov.uk/") and report["year"] == 2020

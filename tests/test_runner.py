@@ -260,10 +260,13 @@ def test_a_signal_cancels_within_seconds_and_keeps_the_last_good_output(kernel_p
 def test_a_dead_kernel_is_named_and_the_other_chapters_still_run(kernel_project):
     code, err = movers(kernel_project, "run", "slow")
     assert code == 0, err
+    (kernel_project / "_build" / "failed").mkdir()
+    (kernel_project / "_build" / "failed" / "slow.ipynb").write_text("{}")
     code, err = movers(kernel_project, "run", "slow", "other", "-p", "die=true")
     assert code == 1
     assert "chapter 'slow' failed: the kernel died" in err and "Traceback" not in err
     assert "other: executed" in err
+    assert not (kernel_project / "_build" / "failed" / "slow.ipynb").exists()  # a dead kernel leaves no notebook; no older one stays either
     assert "python -m movers run slow -p die=true" in err
     assert runner.executed_path("slow").exists() and runner.why_stale("slow")[0].startswith("a later run failed")
     assert leftovers(kernel_project) == []
@@ -272,7 +275,12 @@ def test_a_dead_kernel_is_named_and_the_other_chapters_still_run(kernel_project)
 def test_a_failed_restricted_run_names_the_cell_and_scrubs_its_notebook(kernel_project, tmp_path):
     secret = tmp_path / "secure" / "ukhls"
     secret.mkdir(parents=True)
+    old_record = kernel_project / "_build" / "output_checking" / "slow" / "record.json"
+    old_counts = kernel_project / "_build" / "output_checking" / "slow_counts.csv"
+    old_record.parent.mkdir(parents=True)
+    old_record.write_text("{}"), old_counts.write_text("cell,n\nx,3\n")
     code, err = movers(kernel_project, "run", "slow", "-p", "source=restricted", "-p", f"data_path={secret}", "-p", "fail=true")
+    assert not old_record.exists() and not old_counts.exists(), "a checker's record of an earlier run survived a failed run"
     assert code == 1
     assert re.search(r"chapter 'slow' failed: cell \d+ raised ValueError: bad value in <restricted data>", err)
     failed = (kernel_project / "_build" / "failed" / "slow.ipynb").read_text()

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-
 from movers import sdc
 from movers.results import Estimates
 from movers.tables import Table
@@ -81,7 +80,7 @@ def render(chk: sdc.Checker, outs: dict) -> str:
     sig = "; ".join(f"{r} (+{chk.glue_text('Table 25', r, 'Difference', '{:.1f}')} points)" for r in rows) or "none"
     share = chk.glue_text("Table 30", "Semi-skilled", "Movers", "{:.2f}")
     prose = f"Significant motivations: {sig}. The share of Semi-skilled parents among movers is {share}."
-    return "\n\n".join([t30.to_markdown(), t23.to_markdown(), t25.to_markdown(), t27.to_markdown(), prose])
+    return f"{t30.to_markdown()}\n\n{t23.to_markdown()}\n\n{t25.to_markdown()}\n\n{t27.to_markdown()}\n\n{prose}"
 
 
 def as_html(md: str) -> str:
@@ -100,7 +99,8 @@ def as_html(md: str) -> str:
 def as_notebook(md: str, chk: sdc.Checker) -> dict:
     """An executed notebook: tables as markdown outputs, the glued numbers as glue outputs, prose with roles."""
     tables, prose = md.rsplit("\n\n", 1)
-    glued = [{"output_type": "display_data", "data": {"text/plain": [repr(s)]}, "metadata": {"scrapbook": {"name": f"g{i}"}}}
+    pre = "application/papermill.record/"  # as myst-nb's glue(..., display=False) stores a value
+    glued = [{"output_type": "display_data", "data": {pre + "text/plain": [repr(s)]}, "metadata": {"scrapbook": {"name": f"g{i}", "mime_prefix": pre}}}
              for i, s in enumerate(prose.replace("(", " ").split())]
     return {"cells": [
         {"cell_type": "code", "source": [f"data_path = '{SECURE}'"], "outputs": []},
@@ -143,7 +143,7 @@ def test_a_page_built_through_the_checker_passes_the_audit(run):
 
 
 def test_a_page_built_without_the_checker_fails_the_audit(run):
-    chk, outs = run
+    chk, _ = run
     md = unchecked_page()
     for page in (md, as_html(md), as_notebook(md, chk)):
         problems = "\n".join(sdc.audit_page(page, chk.record()))
@@ -173,7 +173,7 @@ def test_prose_glued_from_the_unchecked_table_fails_the_audit(run):
 
 
 def test_a_released_cell_under_the_threshold_fails_the_audit_even_if_the_checker_passed_it(run):
-    chk, outs = run
+    chk, _ = run
     rec = chk.record()
     for o in rec["outputs"]:  # a checker with a broken threshold: everything released
         for c in o["cells"]:
@@ -186,10 +186,12 @@ def test_glued_values_are_read_into_the_notebook_prose_and_labels_match_whole_wo
     chk, outs = run
     diff = next(c["value"] for c in chk.record()["outputs"][2]["cells"] if c["row"] == "Follow my career" and c["column"] == "Difference")
     nb = as_notebook(render(chk, outs), chk)
-    nb["cells"][1]["outputs"].append({"output_type": "display_data", "data": {"text/plain": [repr(diff)]}, "metadata": {"scrapbook": {"name": "gap"}}})
+    pre = "application/papermill.record/"
+    nb["cells"][1]["outputs"].append({"output_type": "display_data", "data": {pre + "text/plain": [repr(diff)]},
+                                      "metadata": {"scrapbook": {"name": "gap", "mime_prefix": pre}}})
     leak = "Table 25: Follow my career / Difference printed although withheld (computed from a withheld cell)"
     assert leak in sdc.audit_page(nb, chk.record())  # the .ipynb holds every glued value, shown in prose or not
-    nb["cells"][1]["outputs"][-1]["data"]["text/plain"] = [repr(f"{diff:+.1f}")]
+    nb["cells"][1]["outputs"][-1]["data"][pre + "text/plain"] = [repr(f"{diff:+.1f}")]
     assert sdc.audit_page(nb, chk.record()) == []  # '+35.0' glued but used nowhere, beside no label
     nb["cells"].append({"cell_type": "markdown", "source": ["Follow my career: {glue:text}`gap` points."]})
     assert sdc.page_text(nb).splitlines()[-1] == "Follow my career: +35.0 points."
@@ -212,3 +214,56 @@ def test_data_paths_on_the_page_fail_the_audit(run):
 def test_page_text_reads_html_rows_and_sentences():
     text = sdc.page_text("<table><tr><td>Skilled</td><td>0.42</td></tr></table><p>One. Two 0.13.</p>")
     assert text.splitlines() == ["Skilled |  0.42 |", "One.", "Two 0.13."]
+
+
+def test_audit_run_reads_the_notebook_html_and_latex_of_a_run(run, tmp_path):
+    chk, outs = run
+    assert sdc.audit_run("movers_stayers", tmp_path) == {"record.json": ["no checker record for movers_stayers: its outputs were not checked"]}
+    chk.folder = sdc.checking_folder("movers_stayers", tmp_path)
+    chk.write()
+    md = render(chk, outs)
+    nb = tmp_path / "src" / "chapters" / "movers_stayers.ipynb"
+    html = tmp_path / "book" / "_build" / "html" / "chapters" / "movers_stayers.html"
+    tex = tmp_path / "book" / "_build" / "latex" / "book.tex"
+    for path in (nb, html, tex):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    nb.write_text(json.dumps(as_notebook(md, chk)))
+    html.write_text(as_html(md))
+    tex.write_text("\\begin{tabular}{lrr}\nSemi\\-skilled & 0.24 & [c] \\\\\nProfessional & 0.39 & 0.45 \\\\\n\\end{tabular}\n")
+    assert sdc.audit_run("movers_stayers", tmp_path) == {"movers_stayers.ipynb": [], "movers_stayers.html": [], "book.tex": []}
+    tex.write_text("\\begin{tabular}{lrr}\nProfessional & 0.39 & 0.45 \\\\\n\\textbf{Semi\\sphinxhyphen{}skilled} & 0.24 & 0.13 \\\\\n\\end{tabular}\n")
+    html.write_text(as_html(unchecked_page()))
+    found = sdc.audit_run("movers_stayers", tmp_path)
+    assert found["movers_stayers.ipynb"] == []
+    assert found["book.tex"] == ["Table 30: Semi-skilled / Movers printed although withheld (fewer people than the threshold)",
+                                 "Table 30: Skilled / Movers recoverable by subtraction from the printed cells"]  # 1 - 0.45 - 0.13
+    assert "Table 30: Semi-skilled / Movers printed although withheld (fewer people than the threshold)" in found["movers_stayers.html"]
+
+
+def test_published_columns_and_plain_copies_of_rich_outputs_are_not_read(run):
+    chk, _ = run
+    rec = chk.record()
+    md = "|  | Movers | Movers (published) |\n|:--|--:|--:|\n| Semi-skilled | [c] | 0.13 |\n| Skilled | [c] | 0.42 |"
+    assert sdc.audit_page(md, rec) == []  # the report's 0.13 is public, whatever the run's cell holds
+    assert sdc.audit_page(md.replace("Movers (published)", "Movers again"), rec) != []
+    html = ("<table><thead><tr><th>x</th><th>Movers</th><th><p>Movers (published)</p></th></tr></thead>"
+            "<tbody><tr><td>Semi-skilled</td><td>[c]</td><td><p>0.13</p></td></tr></tbody></table>")
+    assert sdc.audit_page(html, rec) == []
+    assert sdc.audit_page(html.replace("(published)", ""), rec) != []
+    nb = {"cells": [{"cell_type": "code", "source": [], "outputs": [{"output_type": "display_data", "data": {
+        "text/markdown": [md], "text/plain": ["Semi-skilled  [c]  0.13"]}}]}]}
+    assert sdc.audit_page(nb, rec) == []
+
+
+def test_numbers_in_output_names_are_not_data():
+    chk = sdc.Checker("ls_deprived", {})
+    est = Estimates(pd.DataFrame({"estimate": [0.320919], "se": [0.1], "pvalue": [0.01]}, index=["Non-white"]), nobs=600, cells={"Non-white": 5})
+    chk.estimates("Tables 31-32: Employed", est)
+    listing = "| Tables 31-32: Employed | Non-white |  | fewer people than the threshold |"  # the page's list of withheld cells
+    assert sdc.audit_page(listing, chk.record()) == []
+    assert sdc.audit_page("| Non-white | 0.32 |", chk.record()) != []
+    assert sdc.audit_page("| Non-white | 32 |", chk.record()) == []  # a regression estimate is not printed as a percentage
+    chk.shares("Table 30 (ages 30-36)", pd.DataFrame({"Movers": [0.30]}, index=["Semi-skilled"]), n=20)  # 6 people
+    listing = "| Table 30 (ages 30-36) | Semi-skilled | Movers | fewer people than the threshold |"
+    assert sdc.audit_page(listing, chk.record()) == []  # '30' of the name is not the share 0.30 as 30 per cent
+    assert sdc.audit_page("| Semi-skilled | 30 |", chk.record()) != []

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from movers import paths, sdc, source
 from movers.errors import InputError
 from movers.results import Estimates
@@ -216,6 +215,16 @@ def test_descriptives_withhold_rare_dummies_extremes_and_dominated_means():
     assert out.loc["migrant", "Mean"] == sdc.SUPPRESSED and out.loc["migrant", "Obs."] == n
     assert out.loc["female", "Mean"] != sdc.SUPPRESSED and out.loc["income", "Mean"] != sdc.SUPPRESSED
     assert out.loc["income", "Min."] == sdc.SUPPRESSED and out.loc["income", "Max."] == sdc.SUPPRESSED
+    # the dummies of one categorical variable add up to 1: a withheld share takes another with it, and a
+    # 0/1 variable's standard deviation, which gives its mean back, goes with its mean
+    cls = np.repeat(["routine", "intermediate", "higher"], [7, 1400, n - 1407])
+    dummies = pd.DataFrame({k: (cls == k).astype(float) for k in ("routine", "intermediate", "higher")})
+    chk = checker()
+    out = chk.describe("Table 23", dummies, groups=[["routine", "intermediate", "higher"]])
+    assert withheld_cells(chk, "Table 23") == {("routine", "Mean"): "threshold", ("routine", "Std. dev."): "derived",
+                                               ("intermediate", "Mean"): "secondary", ("intermediate", "Std. dev."): "derived",
+                                               ("routine", "Min."): "threshold", ("routine", "Max."): "threshold"}
+    assert out.loc["higher", "Mean"] == pytest.approx((n - 1407) / n)
     data.loc[0, "income"] = 1e12  # one person's income dominates the mean
     out = checker().describe("Table 23", data)
     assert out.loc["income", "Mean"] == sdc.SUPPRESSED

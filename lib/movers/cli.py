@@ -51,8 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             overrides = dict(params.parse_override(p) for p in args.param)
             runner.run(args.chapters or None, overrides, args.scenario, jobs=args.jobs, force=args.force)
-            if args.build:
-                print(book.build()["html"], file=sys.stderr)
+            if args.build:  # --scenario public leaves out the chapters open data cannot feed: build from those with outputs
+                print(book.build(allow_stale=(args.scenario == "public"))["html"], file=sys.stderr)
             return 0
         if args.command == "build":
             out = book.build(pdf=args.pdf, allow_stale=args.allow_stale)

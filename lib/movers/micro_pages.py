@@ -59,6 +59,52 @@ def glue_all(values: Mapping[str, Any]) -> None:
         report.glue(k, v)
 
 
+def _smaller(n_with: int, n: int) -> int:
+    return int(min(n_with, n - n_with))
+
+
+def checked_facts(chk: sdc.Checker, name: str, facts: dict, counts: Mapping[str, int], formats: Mapping[str, str]) -> dict:
+    """The sample facts the prose quotes, through the checker: each with the people behind it (the smaller
+    category for a share or a count out of the sample), formatted as text, ``[c]`` if withheld."""
+    keys = list(counts)
+    values = pd.DataFrame({"value": [facts[k] for k in keys]}, index=keys)
+    shown = chk.table(name, values, pd.DataFrame({"value": [counts[k] for k in keys]}, index=keys), kind="prose")
+    out = dict(facts)
+    for k in keys:
+        v = shown.loc[k, "value"]
+        out[k] = v if isinstance(v, str) else formats.get(k, "{}").format(facts[k])
+    return out
+
+
+def bhps_fact_counts(sample: pd.DataFrame) -> dict[str, int]:
+    """The people behind each sample fact of ``outcomes.sample_facts``."""
+    n, movers = len(sample), int(sample["mover"].sum())
+    return {"n_sample": n, "n_movers": _smaller(movers, n), "pct_movers": _smaller(movers, n),
+            "n_returners": _smaller(int(sample["returner"].sum()), n),
+            "pct_age30": _smaller(int((sample["age"] == 30).sum()), n), "pct_older": _smaller(int((sample["age"] > 30).sum()), n),
+            "pct_younger": _smaller(int((sample["age"] < 30).sum()), n), "median_distance": movers,
+            "n_motivation": _smaller(int(sample["reason2"].notna().sum()) if "reason2" in sample else 0, n),
+            "pct_two_parents": _smaller(int((sample["n_parents"] >= 2).sum()), n)}
+
+
+BHPS_FORMATS = {"n_sample": "{:,.0f}", "n_movers": "{:,.0f}", "pct_movers": "{:.1f}", "n_returners": "{:,.0f}", "pct_age30": "{:.1f}",
+                "pct_older": "{:.1f}", "pct_younger": "{:.1f}", "median_distance": "{:.0f}", "n_motivation": "{:,.0f}", "pct_two_parents": "{:.0f}"}
+
+
+def ls_fact_counts(sample: pd.DataFrame) -> dict[str, int]:
+    """The people behind each sample fact of ``ls.sample_facts``."""
+    n, movers = len(sample), int(sample["mover"].sum())
+    flow = sample.attrs.get("flow", {})
+    return {"n_children": int(flow.get("children", 0)), "n_linked": int(flow.get("linked_adults", 0)), "n_sample": n,
+            "n_stayers": _smaller(movers, n), "n_movers": _smaller(movers, n), "pct_movers": _smaller(movers, n),
+            "pct_two_parent_class": _smaller(int((sample["n_parents_with_class"] >= 2).sum()), n),
+            "pct_no_parent_class": _smaller(int(sample["parent_class"].isna().sum()), n)}
+
+
+LS_FORMATS = {"n_children": "{:,.0f}", "n_linked": "{:,.0f}", "n_sample": "{:,.0f}", "n_stayers": "{:,.0f}", "n_movers": "{:,.0f}",
+              "pct_movers": "{:.1f}", "pct_two_parent_class": "{:.0f}", "pct_no_parent_class": "{:.1f}"}
+
+
 def _checked_models(study: Study, table: str, models: Mapping[str, Mapping[str, Estimates]]) -> dict[str, dict[str, Estimates]]:
     """Every model's mover effect through the checker (residual df, movers and stayers behind it)."""
     return {o: {m: study.chk.estimates(f"{table}: {study.strand.outcomes[o]}, {m}", e, dof=e.extra["df_resid"]) for m, e in per.items()}
@@ -223,7 +269,7 @@ def bhps_study(source: str, data_path: str = "", aux_path: str = "", dictionary:
     inputs = O.load(src, aux_path, dictionary, years)
     sample = O.build_sample(inputs["panel"], inputs["geography"], inputs["indicators"], years=tuple(years), teen_ages=tuple(teen_ages),
                             adult_ages=tuple(adult_ages), adult_target_age=adult_target_age, price_year=price_year, macro_area=macro_area)
-    facts = O.sample_facts(sample) | {
+    facts = checked_facts(chk, "Sample (prose)", O.sample_facts(sample), bhps_fact_counts(sample), BHPS_FORMATS) | {
         "teen_lo": teen_ages[0], "teen_hi": teen_ages[1], "adult_lo": adult_ages[0], "adult_hi": adult_ages[1], "adult_target": adult_target_age,
         "year_lo": years[0], "year_hi": years[1], "price_year": price_year, "min_share_pct": 100 * motivation_min_share,
         "threshold": chk.rules.threshold,
@@ -328,9 +374,15 @@ def motivation_models(study: Study) -> tuple[dict, micro.InteractionTables, pd.D
         with_ = micro.mover_model(study.strand, mot, o, 3, O.MOTIVATION_TERMS)
         models[o] = {"Model 3": without, "Model 3 + motivation": with_}
     models = _checked_models(study, "Motivation", models)
-    tabs = interactions(study, "Table 28 effects", "Table 28", sample=mot, outcomes=["higher"] if "higher" in study.outcomes else study.outcomes[:1],
+    tabs = interactions(study, "Table 28 group effects (not shown)", "Table 28", sample=mot, outcomes=["higher"] if "higher" in study.outcomes else study.outcomes[:1],
                         extra=O.MOTIVATION_TERMS)
     return models, tabs, mot
+
+
+def motivation_facts(study: Study, mot: pd.DataFrame) -> dict:
+    """How many people gave all four motivation answers (checked like the other sample facts)."""
+    n = len(mot)
+    return checked_facts(study.chk, "Motivation sample (prose)", {"n28": n}, {"n28": _smaller(n, len(study.sample))}, {"n28": "{:,.0f}"})
 
 
 def motivation_models_table(study: Study, models) -> tables.Table:
@@ -356,7 +408,8 @@ def ls_study(source: str, data_path: str = "", dictionary: str = "", quintile: i
     sample = ls.build_sample(extract, quintile, child_ages, adult_ages, child_censuses)
     regions = ls.region_quintiles(extract.regions)
     regions["region_name"] = regions["region"].map(extract.dictionary["regions"])
-    facts = ls.sample_facts(sample, regions, quintile, child_censuses) | {
+    facts = checked_facts(chk, "Sample (prose)", ls.sample_facts(sample, regions, quintile, child_censuses), ls_fact_counts(sample),
+                          LS_FORMATS) | {
         "child_lo": child_ages[0], "child_hi": child_ages[1], "adult_lo": adult_ages[0], "adult_hi": adult_ages[1],
         "quintile": quintile, "quintile_words": quintile_words(quintile), "censuses_text": ", ".join(map(str, child_censuses)),
         "threshold": chk.rules.threshold,
@@ -477,6 +530,6 @@ def ls_subgroup_tables(study: Study, tabs: micro.InteractionTables, outcome: str
 __all__ = [
     "Study", "glue_all", "models_table", "mover_models", "model3_truth", "interactions", "effects_table", "comparison", "significant_text",
     "recovery_text", "output_checking", "bhps_study", "table23", "bhps_models_table", "bhps_models_text", "truth", "motivation",
-    "motivation_text", "motivation_models", "motivation_models_table", "ls_study", "quintile_words", "regions_table", "table30",
+    "motivation_text", "motivation_facts", "motivation_models", "motivation_models_table", "ls_study", "quintile_words", "regions_table", "table30",
     "table30_text", "ls_models_table", "ls_models_text", "ls_subgroups", "ls_subgroup_tables",
 ]

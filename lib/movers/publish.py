@@ -28,6 +28,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import yaml
 
@@ -193,8 +194,6 @@ def publish_notebook(nb, chapter: str, source: str, folder: Path, cit: Mapping, 
                 (folder / f"{name}.png").write_bytes(base64.b64decode(png))
                 items.append({"kind": "figure", "name": name, "caption": glued, "files": [f"{name}.png"]})
     if not any(CREDITS_TAG in c.get("metadata", {}).get("tags", []) for c in nb.cells):
-        import nbformat
-
         at = next((i + 1 for i, c in enumerate(nb.cells) if "movers-parameters" in c.get("metadata", {}).get("tags", [])), 0)
         cell = nbformat.v4.new_markdown_cell(credits_markdown(chapter, source, cit))
         cell.metadata["tags"] = [CREDITS_TAG]

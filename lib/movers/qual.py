@@ -15,6 +15,7 @@ so they are tabulated as such beside the report's figures.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -342,8 +343,6 @@ def heatmap(matrix: pd.DataFrame, title: str = "", short: Mapping[str, str] | No
     wash out the colour scale, so it moves into the labels; the upper triangle
     repeats the lower and is left out.
     """
-    import textwrap
-
     import matplotlib.pyplot as plt
     import seaborn as sns
 

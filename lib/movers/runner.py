@@ -45,7 +45,7 @@ import nbformat
 import yaml
 
 from movers import params as P
-from movers import paths, publish, sdc
+from movers import fetch, paths, publish, sdc
 from movers.errors import InputError
 
 HIDE_TAG = "remove-cell"
@@ -569,6 +569,7 @@ def run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = F
         raise Cancelled(f"{name}: not started (cancelled)")
     restricted = prm.get("source") == "restricted"
     sdc.start_run(name, prm.get("source"))  # no checker record of an earlier run survives this one
+    (failed_dir() / f"{name}.ipynb").unlink(missing_ok=True)  # nor the failed notebook of an earlier run
     executed_dir().mkdir(parents=True, exist_ok=True)
     running_dir().mkdir(parents=True, exist_ok=True)
     tmp = running_dir() / f"{name}.{os.getpid()}.ipynb"
@@ -689,6 +690,10 @@ def run(names: list[str] | None = None, overrides: Mapping | None = None, scenar
 
     A failing chapter (an error in a cell, a dead kernel) does not stop the others; the summary names
     each failure. Ctrl-C or SIGTERM cancels the run within seconds."""
+    if scenario == "public":  # open data only: a chapter lacking an input is named with its fetch command, never run on synthetic data
+        names = fetch.open_chapters(names or toc_chapters(), log=lambda m: print(m, file=sys.stderr))
+        if not names:
+            return []
     todo = plan(names, overrides or {}, scenario)
     blas_threads(jobs)
     os.environ.setdefault("MOVERS_ROOT", str(paths.ROOT))  # kernels resolve the same project root as this process

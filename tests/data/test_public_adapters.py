@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from movers.census import census_inputs
 from movers.data import public
 from movers.errors import InputError
 
@@ -90,7 +91,7 @@ def test_to_units_counts_drops_and_rejects_unknown_codes(shared_public):
 
 @pytest.fixture(scope="module")
 def census(shared_public, tmp_path_factory):
-    return public.census_inputs(shared_public, tmp_path_factory.mktemp("census_geo"))
+    return census_inputs(shared_public, tmp_path_factory.mktemp("census_geo"))
 
 
 def test_census_inputs_on_the_346_census_areas(census):
@@ -126,3 +127,18 @@ def test_classification_reads_the_official_workbook_layout(shared_public, tmp_pa
     with pytest.raises(InputError, match="cannot read LA area classification \\(sheet 'Clusters by Local Authority'\\)"):
         sheet.to_excel(tmp_path / "other.xlsx", sheet_name="Sheet1", index=False)
         public.read_la_classification(tmp_path / "other.xlsx")
+
+
+def test_nomis_download_dates_become_years_for_the_nomis_loader(tmp_path):
+    from movers.data import nomis
+
+    raw = tmp_path / "raw.csv"
+    raw.write_text("DATE,DATE_NAME,GEOGRAPHY_CODE,GEOGRAPHY_NAME,VARIABLE_NAME,MEASURES_NAME,OBS_VALUE\n"
+                   "2016-12,Jan 2016-Dec 2016,E06000001,Hartlepool,Unemployment rate - aged 16-64,Variable,7.9\n"
+                   "2017-12,Jan 2017-Dec 2017,E06000001,Hartlepool,Unemployment rate - aged 16-64,Variable,6.1\n")
+    out = public.write_nomis_years(raw, tmp_path / "nomis" / "nomis_aps_unemployment.csv")
+    table = nomis.read_nomis(out)
+    assert table["year"].tolist() == [2016, 2017] and table["value"].tolist() == [7.9, 6.1]
+    raw.write_text(raw.read_text().replace("2017-12", "2017-06"))  # a year to June is not the calendar year
+    with pytest.raises(InputError, match="2017-06"):
+        public.write_nomis_years(raw, tmp_path / "x.csv")

@@ -61,7 +61,7 @@ def _ends_with_newline(path: Path) -> bool:
         return fh.read(1) in (b"\n", b"\r")
 
 
-def read_part(path, known=None, ew_only: bool = True) -> tuple[pd.DataFrame, Dropped | None]:
+def read_part(path, known=None, ew_only: bool = True, year: int | None = None) -> tuple[pd.DataFrame, Dropped | None]:
     """One part file, checked against ``DETAILED_ESTIMATES``; returns the table and the rows dropped on purpose.
 
     ``ew_only`` drops moves to or from Scotland and Northern Ireland, which are
@@ -73,9 +73,9 @@ def read_part(path, known=None, ew_only: bool = True) -> tuple[pd.DataFrame, Dro
     if not path.exists():
         raise InputError(path, "detailed estimates file not found")
     m = DETAILED_PATTERN.search(path.name)
-    if not m:
+    if year is None and not m:
         raise InputError(path, "file name must be Detailed_Estimates_YYYY_Dataset_N.csv (N = 1 or 2; the year is read from it)")
-    year = int(m.group(1))
+    year = int(m.group(1)) if year is None else int(year)  # ``year``: for a file under another name (a documented slice)
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         raise InputError(path, f"year {year} out of range {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
     try:

@@ -32,7 +32,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from movers.data.geography import LA_CODE
+from movers.data import geography as geo
+from movers.data import ons_flows
+from movers.data.geography import BOUNDARY_FILE, LA_CODE
+from movers.data.nomis import SUPERGROUPS
 from movers.errors import InputError, require_columns
 
 REGION_CODES = {
@@ -348,9 +351,6 @@ def write_imd_summary(lsoa_path, lsoa11_lookup_path, out_path) -> Path:
 def write_geography_folder(boundary_shp, gva_path, out_dir) -> Path:
     """A ``geography`` folder in the layout the flows chapters load (``load_geography(<data>/geography)``):
     the English and Welsh 2014 boundaries under their ONS file name, and the LA-to-region lookup."""
-    from movers.data import geography as geo
-    from movers.data.geography import BOUNDARY_FILE
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     gdf = geo.read_boundaries(boundary_shp).rename(columns={"la_code": "lad14cd", "la_name": "lad14nm"})
@@ -380,8 +380,6 @@ def merged_boundaries(shp, out_dir, units: dict[str, str]) -> Path:
     """
     import geopandas as gpd
 
-    from movers.data import geography as geo
-
     gdf = geo.read_boundaries(shp)
     gdf["la_code"] = gdf["la_code"].replace(units)
     names = gdf.drop_duplicates("la_code").set_index("la_code")["la_name"]
@@ -403,8 +401,6 @@ def real_geography(boundary_shp, gva_path, cache_dir, merge_census: bool = False
     adjacency search is the slow step and the inputs never change once fetched.
     ``merge_census=True`` dissolves the two pairs the 2011 Census merged.
     """
-    from movers.data import geography as geo
-
     boundary_shp, gva_path, cache_dir = Path(boundary_shp), Path(gva_path), Path(cache_dir)
     for p in (boundary_shp, boundary_shp.with_suffix(".dbf"), gva_path):
         if not p.exists():
@@ -426,32 +422,6 @@ def real_geography(boundary_shp, gva_path, cache_dir, merge_census: bool = False
 
 
 # --------------------------------------------------------------------------- everything the public flows chapter reads
-
-
-def public_folder(data_path: str = "") -> Path:
-    """The folder of open files a ``source=public`` chapter reads.
-
-    ``data_path`` when given; else the download cache (``data/public``) when
-    ``fetch`` has filled it; else the workplace copy ``../shared/data/public``,
-    which has the same layout. The chapter says which one it used.
-    """
-    import os
-
-    from movers import fetch, paths
-
-    if data_path:
-        return paths.data_dir("public", data_path)
-    cache = Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
-    for folder in (cache, paths.SHARED_PUBLIC):
-        try:
-            fetch.local_path(folder, "census2011_od")
-            return folder
-        except InputError:
-            continue
-    raise InputError(cache, "no open data here: run `python -m movers fetch` (or pass -p data_path=<folder of the open files>)")
-
-
-CENSUS_ETHNICITY_FILE = "census2011_migration_ethnicity_la.csv"
 
 
 # --------------------------------------------------------------------------- part two: official layouts of the LA covariates
@@ -494,8 +464,6 @@ def read_la_classification(path) -> pd.DataFrame:
     are normalised to the report's spelling ("&" as "and", single spaces); a name that
     is not one of the eight supergroups is an error.
     """
-    from movers.data.nomis import SUPERGROUPS
-
     if Path(path).suffix.lower() in (".xls", ".xlsx"):
         # the official workbook: sheet "Clusters by Local Authority", column headers on row 10
         df = _read_excel(path, "LA area classification", sheet=CLASSIFICATION_SHEET, header=9).dropna(subset=["Code"]).astype(str)
@@ -710,242 +678,44 @@ def to_units(df: pd.DataFrame, path, units, value_cols, kind: str = "mean", weig
     return res
 
 
-# --------------------------------------------------------------------------- the 2011 Census analysis on real covariates
-
-CENSUS_DATASETS = (
-    "lad_boundaries_2014", "gva_la", "census2011_od", "la_code_crosswalk", "lad_harmonisation_lad20x",
-    "population_syoa_2011_2018", "myeb3", "hpssa9", "tfr_2011_2018", "la_classification_2011", "imd2010_la_approx",
-)
+# --------------------------------------------------------------------------- the real slice of the ONS detailed estimates
 
 
-@dataclass
-class CensusInputs:
-    """The 2011 Census matrix and the report's controls from real files, on the census units.
+def read_detailed_slice(path, year: int, known=None):
+    """A real file in the ONS detailed-estimates layout under another name (the age-18 slice of the 2017
+    edition, ``ons_detailed_2017_age18_slice`` in ``data/datasets.yml``), read by the detailed-estimates
+    loader with the ``year`` the manifest gives, since the name does not carry it in ONS's pattern.
 
-    ``covariates`` (by unit): population (mid-2011), young_share, dependency_ratio, tfr
-    (2011), house_price (median, year ending June of the lag year), gva_per_head (lag year);
-    ``types`` (by unit): supergroup (England and Wales), imd_group (England);
-    ``harmonised``: what happened to each input's codes (``Harmonised`` per input).
+    Returns the loader's table (year, origin, destination, age, sex, moves; England and Wales) and the
+    ``Dropped`` count of moves to or from Scotland and Northern Ireland.
     """
-
-    geography: object
-    od: pd.DataFrame
-    covariates: pd.DataFrame
-    types: pd.DataFrame
-    harmonised: dict
-    notes: dict
-    boundary_file: Path
-    units: dict = field(default_factory=lambda: dict(CENSUS_MERGED))
-    paths: dict = field(default_factory=dict)
+    return ons_flows.read_part(path, known, year=year)
 
 
-def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 2011) -> CensusInputs:
-    """Read every open file of the 2011 analysis from ``folder`` (``data/public`` layout) onto the 346 census units.
+# --------------------------------------------------------------------------- Nomis API downloads (APS)
 
-    Population structure (young share, dependency ratio) and the population offset are
-    mid-``census_year`` (single-year-of-age file: 2011 is the earliest year it holds); the
-    TFR is ``census_year``'s; house prices (year ending June) and GVA per head (GVA over
-    MYEB3 population) are ``lag_year``'s, the report's one-year lag.
+NOMIS_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def write_nomis_years(raw, out_path) -> Path:
+    """A Nomis API CSV as downloaded (``DATE`` like ``2017-12``: the APS year of January-December 2017)
+    rewritten in the layout ``movers.data.nomis.read_nomis`` reads (``DATE`` the year alone).
+
+    Only 12-month periods ending in December are accepted (the report's calendar-year APS rates); any
+    other ``DATE`` is an error naming the file and the values, so a query for another period is not
+    silently read as a year. Other columns are kept as they are.
     """
-    from movers import fetch
+    df = _read_csv(raw, "Nomis API download", dtype=str)
+    require_columns(df, ["DATE", "GEOGRAPHY_CODE", "VARIABLE_NAME", "OBS_VALUE"], raw)
+    m = df["DATE"].str.extract(NOMIS_DATE)
+    bad = sorted(set(df.loc[m[0].isna() | m[1].fillna("12").ne("12"), "DATE"]))
+    if bad:
+        raise InputError(raw, f"DATE must be a year or a year ending in December (YYYY-12), not {', '.join(bad[:5])}")
+    out = df.assign(DATE=m[0])
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_suffix(".tmp")
+    out.to_csv(tmp, index=False)
+    tmp.replace(out_path)
+    return out_path
 
-    folder = Path(folder)
-    p = {name: fetch.local_path(folder, name) for name in CENSUS_DATASETS}
-    geo = real_geography(p["lad_boundaries_2014"], p["gva_la"], cache_dir, merge_census=True)
-    units = sorted(geo.las["la_code"])
-    recode = {k: v for k, v in read_crosswalk(p["la_code_crosswalk"]).items() if not k.startswith(("E41", "W40"))}
-    od = read_census_od(p["census2011_od"], read_crosswalk(p["la_code_crosswalk"]))
-    lad20x = read_lad20x(p["lad_harmonisation_lad20x"])
-    myeb3 = read_myeb3(p["myeb3"])
-    pop_lag = myeb3[myeb3["year"] == lag_year].set_index("la_code")["population"]
-    syoa = read_syoa(p["population_syoa_2011_2018"])
-    h = {}
-    pop_raw = syoa[syoa["year"] == census_year].groupby("la_code")["population"].sum()
-    h["population"] = to_units(syoa[syoa["year"] == census_year].groupby(["la_code", "age"], as_index=False)["population"].sum(), p["population_syoa_2011_2018"], units, ["population"], "sum", recode=recode)
-    by_age = syoa[(syoa["year"] == census_year) & syoa["la_code"].str[0].isin(["E", "W"])].assign(la_code=lambda d: d["la_code"].replace(CENSUS_MERGED))
-    dem = demography(by_age, census_year).reindex(units)
-    tfr = read_tfr(p["tfr_2011_2018"])
-    h["tfr"] = to_units(tfr[tfr["year"] == census_year], p["tfr_2011_2018"], units, ["tfr"], "mean", weights=pop_raw, harmonisation=lad20x)
-    hp = read_hpssa(p["hpssa9"])
-    hp = hp[(hp["year"] == lag_year) & (hp["month"] == "Jun")]
-    h["house_price"] = to_units(hp, p["hpssa9"], units, ["price"], "mean", weights=pop_raw)
-    gva = read_gva(p["gva_la"])
-    g = gva[gva["year"] == lag_year].merge(pop_lag.rename("pop").reset_index(), on="la_code", how="left")
-    h["gva"] = to_units(g, p["gva_la"], units, ["gva", "pop"], "sum", recode=recode)
-    cl = read_la_classification(p["la_classification_2011"])
-    h["supergroup"] = to_units(cl, p["la_classification_2011"], units, ["supergroup"], "first", recode=recode)
-    imd = read_imd_la_approx(p["imd2010_la_approx"])
-    imd_units = [u for u in units if u.startswith("E")]
-    h["imd"] = to_units(imd, p["imd2010_la_approx"], imd_units, ["imd_group", "imd_rank"], "first", recode=recode)
-    gv = h["gva"].values
-    cov = pd.DataFrame(
-        {
-            "population": dem["population"],
-            "young_share": dem["young_share"],
-            "dependency_ratio": dem["dependency_ratio"],
-            "tfr": h["tfr"].values["tfr"],
-            "house_price": h["house_price"].values["price"],
-            "gva_per_head": gv["gva"] * 1e6 / gv["pop"],
-        }
-    )
-    types = pd.DataFrame({"supergroup": h["supergroup"].values["supergroup"], "imd": h["imd"].values["imd_group"].reindex(units)})
-    types["imd_rank"] = h["imd"].values["imd_rank"].reindex(units)
-    between = od[od["origin"] != od["destination"]][["origin", "destination", "moves"]].reset_index(drop=True)
-    notes = {
-        "n_units": len(units),
-        "n_england": len(imd_units),
-        "moves_between": float(between["moves"].sum()),
-        "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
-        "moves_dropped": od.attrs.get("dropped_moves", 0.0),
-        "census_year": census_year,
-        "lag_year": lag_year,
-        "population_check": float(abs(h["population"].values["population"] - dem["population"]).max()),
-    }
-    return CensusInputs(geo, between, cov, types, h, notes, p["lad_boundaries_2014"], paths=p)
-
-
-def harmonisation_summary(inputs: CensusInputs) -> pd.DataFrame:
-    """One row per input file: authorities kept, census pairs merged, older codes recoded,
-    merged (2019+) codes spread to their former districts, and Scotland / Northern Ireland codes dropped."""
-    names = {
-        "population": "Population by single year of age, mid-2011",
-        "tfr": "Total fertility rate, 2011 (2021 codes)",
-        "house_price": "HPSSA median price paid, year to June",
-        "gva": "GVA (income approach) and MYEB3 population",
-        "supergroup": "2011 area classification",
-        "imd": "IMD 2010 LA summary (approximation)",
-    }
-    rows = {
-        names[k]: {
-            "Authorities kept": h.kept,
-            "Census pairs merged": len(h.merged),
-            "Older codes recoded": len(h.recoded),
-            "Merged codes spread": len(h.spread),
-            "Scotland / NI dropped": len(h.dropped),
-        }
-        for k, h in inputs.harmonised.items()
-    }
-    return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def synthetic_census_inputs(folder, lag_year: int = 2010, census_year: int = 2011) -> CensusInputs:
-    """The synthetic world's equivalents of ``census_inputs``, read through the real-format loaders.
-
-    The census matrix is the all-persons total of the world's Nomis table by ethnic
-    group; population (offset) is mid-``census_year``, the demographic controls and
-    TFR are ``census_year``'s and house prices and GVA per head ``lag_year``'s, as
-    for the open files; types are the world's ONS supergroups and IMD 2010 quintiles.
-    """
-    from movers.data import nomis, ons_flows
-    from movers.data.geography import load_geography
-
-    folder = Path(folder)
-    geo = load_geography(folder / "geography")
-    known = set(geo.las["la_code"])
-    units = sorted(known)
-    long = ons_flows.read_census_groups(folder / "flows" / CENSUS_ETHNICITY_FILE, "Ethnic group: ", known)
-    od = long.groupby(["origin", "destination"], as_index=False)["moves"].sum()
-    cov = nomis.covariates(folder / "nomis", known).set_index(["la_code", "year"])
-    for y in (lag_year, census_year):
-        if y not in cov.index.get_level_values("year"):
-            raise InputError(folder / "nomis", f"no covariates for {y}")
-    now, lag = cov.xs(census_year, level="year").reindex(units), cov.xs(lag_year, level="year").reindex(units)
-    pop = nomis.population_summary(folder / "nomis", known, years=[census_year]).set_index("la_code").reindex(units)
-    covariates = pd.DataFrame(
-        {
-            "population": pop["population"],
-            "young_share": pop["young_share"],
-            "dependency_ratio": pop["dependency_ratio"],
-            "tfr": now["tfr"],
-            "house_price": lag["house_price"],
-            "gva_per_head": lag["gva_per_head"],
-        }
-    )
-    cl = nomis.classifications(folder / "nomis", known).set_index("la_code").reindex(units)
-    types = pd.DataFrame({"supergroup": cl["supergroup"], "imd": cl["imd"], "imd_rank": cl["imd_rank"]})
-    between = od[od["origin"] != od["destination"]][["origin", "destination", "moves"]].reset_index(drop=True)
-    notes = {
-        "n_units": len(units),
-        "n_england": int(sum(u.startswith("E") for u in units)),
-        "moves_between": float(between["moves"].sum()),
-        "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
-        "moves_dropped": 0.0,
-        "census_year": census_year,
-        "lag_year": lag_year,
-    }
-    shp = next(iter(sorted((folder / "geography").glob("*.shp"))))
-    return CensusInputs(geo, between, covariates, types, {}, notes, shp, units={})
-
-
-def census_inputs_for(source: str, data_path: str = "", cache_dir=None) -> CensusInputs:
-    """``CensusInputs`` for a chapter: the open files (``public``) or the synthetic world's equivalents."""
-    from movers import paths
-
-    if source == "public":
-        return census_inputs(public_folder(data_path), cache_dir or paths.DATA / "cache" / "public_geography")
-    if source == "synthetic":
-        return synthetic_census_inputs(paths.data_dir("synthetic", data_path or None))
-    raise InputError("parameter 'source'", f"the 2011 flows chapter runs on synthetic or public data, not {source!r}")
-
-
-def synthetic_components(folder, years) -> pd.DataFrame:
-    """The synthetic world's equivalent of MYEB3's internal in/out totals: moves out of and into each
-    authority per year from its detailed estimates (England and Wales only), and its mid-year populations."""
-    from movers.data import nomis, ons_flows
-    from movers.data.geography import load_geography
-
-    folder = Path(folder)
-    known = set(load_geography(folder / "geography").las["la_code"])
-    years = sorted(years)
-    pop = nomis.population_summary(folder / "nomis", known, years=[years[0] - 1] + years)[["la_code", "year", "population"]]
-    recs = []
-    for y in years:
-        d = ons_flows.read_detailed_file(folder / "flows" / f"Detailed_Estimates_{y}_Dataset_1.csv", known)
-        d = d[d["origin"] != d["destination"]]
-        recs.append(pd.DataFrame({"internal_out": d.groupby("origin")["moves"].sum(), "internal_in": d.groupby("destination")["moves"].sum()}).fillna(0).rename_axis("la_code").reset_index().assign(year=y))
-    flows_ = pd.concat(recs, ignore_index=True)
-    return pop.merge(flows_, on=["la_code", "year"], how="left")
-
-
-def components_for(source: str, data_path: str = "", years=range(2012, 2019)) -> pd.DataFrame:
-    """Population and internal in/out totals by authority and year: MYEB3 (``public``) or the synthetic equivalent."""
-    from movers import fetch, paths
-
-    if source == "public":
-        return read_myeb3(fetch.local_path(public_folder(data_path), "myeb3"))
-    if source == "synthetic":
-        return synthetic_components(paths.data_dir("synthetic", data_path or None), years)
-    raise InputError("parameter 'source'", f"must be synthetic or public, not {source!r}")
-
-
-def describe_inputs(source: str, data_path: str = "") -> str:
-    """One paragraph (Markdown) saying which files a 2011 Census chapter read and from where."""
-    from movers import paths
-
-    if source == "synthetic":
-        return ("The inputs are the **synthetic world's** equivalents of the open files, read through the same "
-                "real-format loaders: its 2011 Census origin-destination table (the all-persons column of the Nomis "
-                "table by ethnic group), its mid-year populations by age, fertility, house prices, GVA per head, "
-                "supergroups and IMD 2010 summary. Run the chapter with `--scenario public` (or `-p source=public`) "
-                "for the real open data.")
-    folder = public_folder(data_path)
-    where = ("the folder given as `data_path`" if data_path
-             else "the workplace copy of the open files, because `data/public` has not been fetched" if folder == paths.SHARED_PUBLIC
-             else "the download cache of `python -m movers fetch`")
-    return (f"The inputs are **real open data**, read from `{folder}` ({where}): the 2011 Census origin-destination "
-            "matrix between local authorities (all ages, both sexes); the December 2014 authority boundaries; the ONS "
-            "2011 area classification for local authorities; an IMD 2010 authority summary approximated from the "
-            "official small-area (LSOA) scores by an unweighted average (the official summary is not among the open "
-            "files); mid-year population by single year of age and sex; births by age of mother, from which the total "
-            "fertility rate is derived; HPSSA median house prices; GVA by authority and MYEB3 populations. "
-            "`data/datasets.yml` names each file, its publisher and its checksum.")
-
-
-def describe_components(source: str) -> str:
-    """Where the yearly in/out totals come from (Markdown)."""
-    if source == "public":
-        return ("Yearly totals come from ONS's MYEB3 series (population estimates, summary components of change, mid-2018 "
-                "edition), read in its official layout: internal moves into and out of each authority and its mid-year population.")
-    return ("Yearly totals are the synthetic world's: moves out of and into each authority from its detailed estimates "
-            "(England and Wales only, so moves to and from Scotland and Northern Ireland are not counted, unlike MYEB3) "
-            "and its mid-year populations.")
