@@ -60,3 +60,15 @@ def run_chapter(src: Path, out: Path, parameters: dict) -> tuple[dict, str]:
     used = set(re.findall(r"\{glue:text\}`(\w+)", src.read_text()))
     assert used <= set(glued), sorted(used - set(glued))
     return glued, "\n".join(markdown)
+
+
+SLOW_FILES = re.compile(r"(^test_book_e2e\.py$|chapter)")  # chapter runs and book builds
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark chapter runs and book builds ``slow`` (tests/chapters/, test_*chapter*.py, the book build), so
+    that ``make test`` runs the fast tests first: ``pytest -m "not slow"``, then ``pytest -m slow``."""
+    for item in items:
+        path = Path(str(item.fspath))
+        if SLOW_FILES.search(path.name) or "chapters" in path.parent.parts[-1:]:
+            item.add_marker(pytest.mark.slow)

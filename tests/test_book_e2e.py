@@ -68,15 +68,18 @@ parts:
       - file: introduction
       - file: chapters/demo
       - file: chapters/annex
+      - file: downloads
+      - file: bibliography
 """
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("book")
-    for f in ("_config.yml", "index.md", "introduction.md"):
+    for f in ("_config.yml", "index.md", "introduction.md", "bibliography.md", "references.bib", "data/citations.yml", "data/datasets.yml"):
+        (root / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / f, root / f)
-    for d in ("data/reference", "data/classifications"):
+    for d in ("data/reference", "data/classifications", "data/dictionaries", "data/schemas"):  # the annex prints Tables 21, 22, 29 from the dictionaries
         shutil.copytree(ROOT / d, root / d)
     (root / "chapters").mkdir()
     (root / "params").mkdir()
@@ -91,7 +94,7 @@ def project(tmp_path_factory):
 
 
 def movers(project, *args):
-    env = {**os.environ, "MOVERS_ROOT": str(project), "MOVERS_SYNTHETIC": str(project / "data/synthetic")}
+    env = {**os.environ, "MOVERS_ROOT": str(project), "MOVERS_SYNTHETIC": str(project / "data/synthetic"), "MOVERS_BOOK_STRICT": "1"}
     return subprocess.run([sys.executable, "-m", "movers", *args], cwd=project, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -135,13 +138,24 @@ def test_run_cache_parameters_failure_and_build(project):
     for p in html_dir.rglob("*.html"):
         external |= set(re.findall(r'(?:src|href)="(https?://[^"]+\.(?:js|css)[^"]*)"', p.read_text()))
     assert not external, f"pages load remote resources: {sorted(external)[:5]}"
-    assert (html_dir / "_static/mathjax/MathJax.js").exists()
+    assert (html_dir / "_static/mathjax/tex-chtml.js").exists()
+    # publishing: each table as CSV with a Source line and a link, the annex listing it, version on the front page
+    csv = project / "_build/src/downloads/demo/table-2-demo.csv"
+    assert csv.read_text().splitlines()[0] == "row,Model 1" and "Source: synthetic data" in page
+    assert 'download="" href="../_downloads/' in page and "table-2-demo.csv" in (html_dir / "downloads.html").read_text()
+    assert "python -m movers run demo -p n=5" in re.sub(r"<[^>]+>", "", page) and "{{" not in (html_dir / "index.html").read_text()
     pdf = project / "_build/book/_build/latex/book.pdf"
     assert pdf.exists() and pdf.stat().st_size > 10_000
 
     broken = movers(project, "run", "demo", "-p", "fail=true")
     assert broken.returncode == 1
     assert "chapter 'demo' failed" in broken.stderr and "ValueError: demo was asked to fail" in broken.stderr
-    assert not nb.exists(), "a failed run must not leave the old output looking current"
+    assert "python -m movers run demo -p fail=true" in broken.stderr  # the command repeats the parameters asked for
+    assert nb.exists() and nbformat.read(nb, as_version=4).metadata["movers"]["failed_run"], "the last good output is kept, marked stale"
     stale = movers(project, "build")
-    assert stale.returncode == 1 and "missing or out of date for: demo" in stale.stderr
+    assert stale.returncode == 1 and "demo: a later run failed" in stale.stderr and "python -m movers run demo -p fail=true" in stale.stderr
+    marked = movers(project, "build", "--allow-stale")
+    assert marked.returncode == 0, marked.stderr
+    page = (html_dir / "chapters/demo.html").read_text()
+    assert "Stale page" in page and "a later run failed" in page
+    assert "Stale page" not in (html_dir / "chapters/annex.html").read_text()

@@ -36,3 +36,30 @@ def test_descriptives_and_the_table_6_outlier():
     flagged = compare.outliers(t6[["Average GVA per capita (£)"]])
     assert flagged["row"].tolist() == ["London Cosmopolitan"]
     assert flagged["ratio"].iloc[0] > 20
+
+
+def _models():
+    from movers.results import Estimates
+
+    f = lambda e: Estimates(tables.coef_frame(["Sending: medium spot", "Share border"], e, [0.01, 0.02], [0.001, 0.5]), nobs=100)  # noqa: E731
+    return {"Model 1": Estimates(tables.coef_frame(["Sending: medium spot"], [0.1], [0.01], [0.001]), nobs=90), "Model 4": f([0.05, 1.9])}
+
+
+def test_model_comparison_puts_published_and_truth_under_each_row():
+    table, long = compare.model_comparison(_models(), 2, truth={("Share border", "Model 4"): 1.984}, controls={"Distance and border": [False, True]})
+    idx = list(table.frame.index)
+    assert idx[:3] == ["Sending: medium spot", "– published", "Share border"]
+    assert table.frame.iloc[1].tolist() == ["-0.332 (0.029)", "0.038 (0.016)"]
+    assert table.frame.loc["Share border", "Model 4"] == "1.900 (0.020)"
+    truth_row = table.frame[table.frame.index == "– true value"].iloc[0]
+    assert truth_row.tolist() == ["", "1.984"]
+    assert table.frame.loc["Distance and border"].tolist() == ["NO", "YES"]
+    assert table.frame.iloc[-1].tolist() == ["94,863", "94,863"] and table.frame.index[-2] == "Observations"
+    assert compare.coverage(long) == 3  # medium spot in both models, border in Model 4
+
+
+def test_model_comparison_withdraws_the_published_column_with_a_reason():
+    table, long = compare.model_comparison(_models(), 2, withdrawn="the report covers 2017-2018")
+    assert "– published" not in table.frame.index
+    assert "Published figures withdrawn: the report covers 2017-2018." in table.notes
+    assert compare.coverage(long) == 0

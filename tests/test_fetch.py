@@ -41,15 +41,22 @@ def test_the_project_manifest_is_complete():
     m = fetch.load_manifest()
     for name, d in m.items():
         assert d["licence"].startswith("OGL v3"), name
-        assert d["chapters"], name
+        assert d["chapters"] or d.get("use") == "tests", name  # a dataset no chapter reads says what it is for
         for f in d["files"]:
             assert f["url"] is None or f["url"].startswith("https://"), (name, f["name"])
             assert f["sha256"] is None or re.fullmatch(r"[0-9a-f]{64}", f["sha256"])
             if f["url"] is None:
                 assert f.get("source_url") and f["sha256"], f"{name}: a mirror-only file needs its checksum and the original's URL"
-    for needed in ("internal_migration_detailed", "population_mye", "lad_boundaries_2014", "imd2010_lsoa", "area_classification_2011",
-                   "social_mobility_index_2017", "unemployment_model_based", "gva_la", "house_prices", "fertility", "country_of_birth"):
+    for needed in ("population_mye", "lad_boundaries_2014", "imd2010_lsoa", "area_classification_2011", "social_mobility_index_2017",
+                   "unemployment_model_based", "gva_la", "house_prices", "fertility", "country_of_birth", "occupation_soc12", "myeb3", "hpssa9"):
         assert needed in m
+    for year in range(2012, 2019):  # every year the yearly flows chapters read, in both of ONS's parts
+        d = m[f"ons_detailed_{year}"]
+        assert [f["unzip"] for f in d["files"]] == [[f"Detailed_Estimates_{year}_Dataset_{n}.csv"] for n in (1, 2)]
+        assert all(f["url"].startswith("https://www.ons.gov.uk/file?uri=") for f in d["files"])
+    for name in ("unemployment_model_based", "country_of_birth", "occupation_soc12"):  # APS through Nomis's NM_17_5
+        d = m[name]
+        assert "NM_17_5" in (d["files"][0]["url"] if d["files"] else d["query"]) and d["verified"] is False
 
 
 def test_pinned_checksums_match_the_workplace_copy(shared_public):
@@ -199,3 +206,94 @@ def test_derived_files_are_in_the_loaders_layouts(shared_public, tmp_path):
     # the same quintile rule as the synthetic world's loader
     q = nomis.quintile_groups(imd.set_index("LA CODE")["Rank of average score"], nomis.IMD_GROUPS)
     assert q["E08000012"] == "High deprivation" and q.value_counts().min() == 65
+
+
+def test_zip_resources_are_unpacked(tmp_path, monkeypatch, capsys):
+    import zipfile
+
+    src = tmp_path / "src"
+    src.mkdir()
+    with zipfile.ZipFile(src / "detailedestimates2017dataset1.zip", "w") as zf:
+        zf.writestr("Detailed_Estimates_2017_Dataset_1.csv", "OutLA,InLA,Age,Sex,Moves\nE06000001,E06000002,18,F,1.5\n")
+        zf.writestr("readme.txt", "notes")
+    z = src / "detailedestimates2017dataset1.zip"
+    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": z.name, "url": z.as_uri(), "sha256": _sha(z), "unzip": ["Detailed_Estimates_2017_Dataset_1.csv"]}]))
+    cache = tmp_path / "cache"
+    assert fetch.main(["demo"], cache=cache, mirror="", progress=False) == 0
+    assert (cache / "demo" / "Detailed_Estimates_2017_Dataset_1.csv").read_text().startswith("OutLA,InLA")
+    assert not (cache / "demo" / "readme.txt").exists() and "unpacked" in capsys.readouterr().err
+    # a member the zip lacks is one error naming the zip and what it holds
+    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": z.name, "url": z.as_uri(), "sha256": _sha(z), "unzip": ["Detailed_Estimates_2017_Dataset_2.csv"]}]))
+    assert fetch.main(["demo"], cache=cache, mirror="", progress=False) == 1
+    assert "no member 'Detailed_Estimates_2017_Dataset_2.csv'" in capsys.readouterr().err
+    (tmp_path / "bad.zip").write_text("<html>not found</html>")
+    with pytest.raises(InputError, match="bad.zip: not a zip file"):
+        fetch.unpack(tmp_path / "bad.zip", "all")
+
+
+def test_every_dataset_names_its_edition_and_an_adapter_that_exists():
+    import importlib
+
+    m = fetch.load_manifest()
+    for name, d in m.items():
+        assert d.get("edition"), name
+        assert "adapter" in d, name
+        if d["adapter"] is None:
+            assert d.get("note") or not d["files"], f"{name}: no adapter, and no note saying why"
+            continue
+        module, func = d["adapter"].rsplit(".", 1)
+        assert callable(getattr(importlib.import_module(module), func)), d["adapter"]
+    zips = [f for d in m.values() for f in d["files"] if f["name"].endswith(".zip")]
+    assert zips and all(f.get("unzip") for f in zips)  # every zip resource is unpacked after download
+
+
+# --------------------------------------------------------------------------- what --scenario public can run
+
+
+def test_missing_inputs_name_each_dataset_and_its_fetch_command(tmp_path):
+    lines = fetch.missing_inputs("flows_public", tmp_path)
+    wanted = [n for n, d in fetch.load_manifest().items() if "flows_public" in d["chapters"]]
+    assert len(lines) == len(wanted) >= 10
+    for name, line in zip(wanted, lines):
+        assert line.startswith(f"flows_public: needs {name} (not in ") and line.endswith(f"run `python -m movers fetch {name}`")
+
+
+def test_missing_inputs_on_the_workplace_copy(shared_public):
+    assert fetch.missing_inputs("flows_public", shared_public) == []  # the real-data chapter has every input
+    ons = fetch.missing_inputs("flows_ons", shared_public)
+    assert "flows_ons: needs ons_detailed_2012 (not in" in ons[0] and ons[0].endswith("`python -m movers fetch ons_detailed_2012`")
+    assert not any("lad_boundaries_2014" in line for line in ons)  # present: not named
+    assert ons[-1].startswith("flows_ons: does not read open data yet")  # so fetching all of it is not a surprise
+    assert fetch.missing_inputs("annex", shared_public) == []  # reads only the project's own classification tables
+
+
+def test_chapters_no_open_download_feeds_get_one_line(tmp_path):
+    (line,) = fetch.missing_inputs("movers_stayers", tmp_path)
+    assert line.startswith("movers_stayers: needs the BHPS-UKHLS Special Licence files") and "not run on open data" in line
+
+
+def test_open_chapters_keeps_only_what_open_data_feeds(tmp_path):
+    said = []
+    assert fetch.open_chapters(["annex", "flows_public", "ls_deprived"], tmp_path, log=said.append) == ["annex"]
+    assert any(s.startswith("flows_public: needs census2011_od") for s in said) and any(s.startswith("ls_deprived: needs") for s in said)
+    assert said[-1].startswith("open data: running annex; 2 chapter(s) not run")
+
+
+def test_public_scenario_never_runs_a_chapter_on_synthetic_data(capsys):
+    from movers import runner
+
+    assert runner.run(["movers_stayers"], scenario="public") == []  # nothing executed, nothing planned
+    err = capsys.readouterr().err
+    assert "movers_stayers: needs the BHPS-UKHLS Special Licence files" in err and "running no chapter" in err
+
+
+
+def test_fetch_derives_the_nomis_loader_file_from_an_aps_download(tmp_path):
+    manifest = {"unemployment_model_based": {"title": "APS", "folder": "nomis", "derive": "nomis_aps_unemployment.csv",
+                                             "chapters": ["flows_ons"], "files": [{"name": "raw.csv"}]}}
+    (tmp_path / "nomis").mkdir()
+    (tmp_path / "nomis" / "raw.csv").write_text("DATE,GEOGRAPHY_CODE,VARIABLE_NAME,OBS_VALUE\n2017-12,E06000001,Unemployment rate - aged 16-64,6.1\n")
+    said = []
+    (out,) = fetch.derive(tmp_path, manifest, log=said.append)
+    assert out == tmp_path / "nomis" / "nomis_aps_unemployment.csv" and out.read_text().splitlines()[1].startswith("2017,E06000001")
+    assert "APS rates by calendar year" in said[0]

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import flows
+from movers import fetch, flows
 from movers.data import ons_flows
 from movers.errors import InputError
+from movers.results import Estimates
 
 from conftest import small_world
 
@@ -147,9 +148,9 @@ def test_bad_parameters(data):
 # ------------------------------------------------------------------ recovery
 
 
-def _z(model: pd.DataFrame, truth: dict) -> pd.Series:
+def _z(model, truth: dict) -> pd.Series:
     tv = pd.Series({r: truth[(r, "Model 4")] for r in model.index})
-    return (model["estimate"] - tv) / model["se"]
+    return (model.coefs["estimate"] - tv) / model.coefs["se"]
 
 
 # Recovery of the true type effects and controls needs the full model (the dummies of all three typologies,
@@ -161,3 +162,161 @@ def test_nonzero_only_is_biased(data):
     fr = flows.pair_frame(data, "smi", YEARS, include_zero=False)
     m4 = flows.sending_models(fr, "smi", ["Model 4"])["Model 4"]
     assert _z(m4, flows.true_values(data.truth))[flows.LABELS["log_distance"]] > 3
+
+
+# ------------------------------------------------------------------ one gravity module: shapes, labels, selections
+
+
+def test_models_by_name_or_by_controls_and_bad_names(data):
+    """The open-data chapter passes its own specifications (name -> controls) and gets the same Estimates."""
+    fr = flows.pair_frame(data, "smi", [2018])
+    by_name = flows.sending_models(fr, "smi", ["Model 2"])
+    by_spec = flows.sending_models(fr, "smi", {"Gravity": ["border", "log_distance"]})
+    assert by_spec["Gravity"].coefs.equals(by_name["Model 2"].coefs)
+    assert by_name["Model 2"].extra["alpha"] > 0 and by_name["Model 2"].converged
+    with pytest.raises(InputError, match="models"):
+        flows.sending_models(fr, "smi", ["Model 5"])
+    with pytest.raises(InputError, match="models"):
+        flows.sending_models(fr, "smi", [])
+    with pytest.raises(InputError, match="sending"):
+        flows.receiving_models(fr, "smi", ["Model 1"], sending=["Lukewarm spot"])
+
+
+def test_cross_section_without_years_or_offset(data):
+    """A frame of one cross-section (no year column) and no population fits with exposure='none'."""
+    fr = flows.pair_frame(data, "smi", [2018]).drop(columns=["year", "log_pop", "wales_o", "wales_d"])
+    est = flows.sending_models(fr, "smi", ["Model 2"], exposure="none")["Model 2"]
+    assert list(est.index) == ["Sending: medium spot", "Sending: cold spot", "Share border", "Distance between sending and receiving areas"]
+
+
+def test_table_1_comes_from_the_dictionary():
+    t1 = flows.variable_table()
+    assert list(t1.index) == list(flows.LABELS.values()) and len(t1) == 12
+    assert t1.loc["Share border", "Variable category"] == "GeoP_ij"
+    assert sum(map(len, flows.BLOCKS.values())) == 12 and flows.MODELS["Model 4"][-1] == "log_house_d"
+
+
+def test_selection_text_and_withdrawn_published_column():
+    base = flows.Selection("smi", (2017, 2018))
+    assert base.withdrawn() is None
+    assert "England, 2017-2018, men and women" in base.text()
+    assert "2011-2018" in flows.Selection("smi", tuple(range(2011, 2019))).withdrawn()
+    assert "men and women" in flows.Selection("smi", (2017, 2018), sex="F").withdrawn()
+    assert "women" in flows.Selection("smi", (2017, 2018), sex="F").text()
+    assert "non-zero" in flows.Selection("smi", (2017, 2018), include_zero=True).withdrawn()
+    assert flows.Selection("imd", tuple(range(2011, 2019))).withdrawn() is None
+    assert "per 1,000 residents" in flows.Selection("smi", (2017, 2018), exposure="rate").text()
+    assert "raw counts" in flows.Selection("smi", (2017, 2018), exposure="none").withdrawn()
+
+
+def test_true_values_of_type_effects_by_level():
+    truth = {"coefficients": {"border": 1.0}, "type_effects": {"smi": {"sending": {"Cold spot": -0.2}, "receiving": {"Cold spot": 0.1}}}}
+    tv = flows.true_values(truth)
+    assert tv[("Sending: cold spot", "Model 4")] == -0.2 and tv[("Receiving: cold spot", "Model 4")] == 0.1
+    assert tv[("Sending: medium spot", "Model 4")] == 0.0 and tv[("Share border", "Model 4")] == 1.0
+
+
+def test_chapter_setup_checks_parameters_before_loading(world):
+    with pytest.raises(InputError, match="sex"):
+        flows.chapter_setup("flows_hotcold", "synthetic", str(world), "2018", sex="X")
+    with pytest.raises(InputError, match="exposure"):
+        flows.chapter_setup("flows_hotcold", "synthetic", str(world), "2018", exposure="per head")
+    with pytest.raises(InputError, match="no flows chapter"):
+        flows.chapter_setup("flows_elsewhere", "synthetic", str(world), "2018")
+
+
+def test_chapter_sections_number_tables_and_withdraw_published(world):
+    """Another typology than the report's gets the book's numbers; other years withdraw the published column."""
+    ctx = flows.chapter_setup("flows_hotcold", "synthetic", str(world), "2018", typology="imd", models=["Model 1", "Model 4"])
+    assert ctx.selection.withdrawn().startswith("the report covers 2011-2018")
+    send = flows.sending(ctx)
+    assert send.tables[0].caption.startswith("Table 2.1: ") and "England, 2018" in send.tables[0].caption
+    assert "– published" not in send.tables[0].frame.index and send.facts["send_published"] == 0
+    rec = flows.receiving(ctx)
+    assert [t.caption.split(":")[0] for t in rec.tables] == [f"Table {n}" for n in range(16, 21)]
+    assert "– published" not in rec.tables[0].frame.index and rec.facts["rec_published"] == 0
+    assert "Published figures withdrawn: the report covers 2011-2018, this selection 2018." in rec.tables[0].notes
+    assert "deprived" in send.facts["send_first_text"] and "5 %" in send.facts["send_first_text"]
+
+
+def test_bias_facts_one_set_per_fit():
+    """``bias_facts`` names each of the three fits' facts (the zero-truncated one included) and counts a row
+    within 3 SE only when it is; rows without a truth (year effects) are left out of the share."""
+    dist = flows.LABELS["log_distance"]
+    rows = []
+    for smp, est, z in (("Non-zero flows only", -1.9, 8.0), ("Non-zero flows, zero-truncated NB2", -1.5, 1.0), ("Full matrix", -1.45, -0.5)):
+        rows += [{"row": dist, "sample": smp, "estimate": est, "se": 0.05, "nobs": 10, "truth": -1.5, "z": z},
+                 {"row": "other", "sample": smp, "estimate": 0.1, "se": 0.1, "nobs": 10, "truth": np.nan, "z": np.nan}]
+    f = flows.bias_facts(pd.DataFrame(rows))
+    assert f["dist_ztnb"] == -1.5 and f["dist_true"] == -1.5 and f["max_z_nonzero"] == 8.0
+    assert (f["within3_nonzero"], f["within3_ztnb"], f["within3_full"]) == (0.0, 1.0, 1.0)
+
+
+# ------------------------------------------------------------------ Table 6: the London Cosmopolitan GVA figure
+
+
+def _gva_files(tmp_path):
+    (tmp_path / "gva.csv").write_text("Region,GEOGRAPHY_CODE,LAD name,2011,2012\nLondon,E09000001,City of London,90,100\n"
+                                      "London,E09000007,Camden,18,20\nNorth West,E08000001,Bolton,5,5\n")
+    (tmp_path / "myeb3.csv").write_text(
+        "ladcode18,laname18,country,population_2011,internal_in_2012,internal_out_2012,population_2012\n"
+        "E09000001,City of London,E,900,1,1,1000\nE09000007,Camden,E,390,1,1,400\nE08000001,Bolton,E,280000,1,1,280000\n")
+    (tmp_path / "class.csv").write_text("lad_code,lad_name,supergroup_name\nE09000001,City of London,London Cosmopolitan\n"
+                                        "E09000007,Camden,London Cosmopolitan\nE08000001,Bolton,Urban Settlements\n")
+    return {"gva_la": tmp_path / "gva.csv", "myeb3": tmp_path / "myeb3.csv", "la_classification_2011": tmp_path / "class.csv"}
+
+
+def test_london_gva_readings_by_hand(tmp_path):
+    """GVA per head = £m x 1e6 / population, averaged over the supergroup's authority-years the GVA file shares with
+    the selection (2012 only here: MYEB3 has no internal moves for 2011); other supergroups stay out."""
+    table, f = flows.london_gva_readings(_gva_files(tmp_path), [2012, 2013])
+    assert f["city_gva"] == pytest.approx(100_000) and f["lc_without_city"] == pytest.approx(50_000)
+    assert f["lc_with_city"] == pytest.approx(75_000) and f["lc_n_las"] == 2 and f["lc_gva_years"] == "2012"
+    assert f["lc_published"] == 726_621 and f["lc_digit"] == pytest.approx(72_662.1)
+    assert table["GVA per head (£)"].tolist() == pytest.approx([726_621, 72_662.1, 75_000, 50_000, 100_000])
+    assert "£100,000" in f["lc_gva_text"]
+
+
+def test_london_gva_readings_skip_cleanly():
+    """No files, or no year in common: no table, a sentence that says why, the published figure still glued."""
+    table, f = flows.london_gva_readings(None, [2017])
+    assert table is None and "not present" in f["lc_gva_text"] and f["lc_published"] == 726_621
+
+
+def test_london_gva_readings_on_the_real_files(shared_public):
+    """On the real ONS files the City of London's GVA per head (millions of pounds) lifts the supergroup mean to
+    the order of the published £726,621, while without it the mean is of the order of a tenth of that."""
+    try:
+        files = {d: fetch.local_path(shared_public, d) for d in flows.GVA_FILES}
+    except InputError as exc:
+        pytest.skip(str(exc))
+    table, f = flows.london_gva_readings(files, range(2011, 2019))
+    assert f["lc_gva_years"] == "2011-2015" and f["lc_n_las"] == 12
+    assert f["city_gva"] > 4e6
+    assert 4e5 < f["lc_with_city"] < 1e6 and 5e4 < f["lc_without_city"] < 1e5
+    assert len(table) == 5
+
+
+# ------------------------------------------------------------------ 2011 Census flows by group
+
+
+def test_census_flows_out_of_and_into_each_quintile_by_hand(tmp_path):
+    """Three authorities: A (most deprived), B (most deprived), C (least). A->B counts out of and into the most
+    deprived quintile; within-authority moves and moves with an authority outside the typology don't count."""
+    (tmp_path / "flows").mkdir()
+    head = "Area of usual residence one year ago code,Area of usual residence code,Ethnic group: All categories,Ethnic group: White,Ethnic group: Other than White\n"
+    rows = ["E06000001,E06000002,10,8,2", "E06000001,E06000003,30,15,15", "E06000003,E06000001,20,20,0",
+            "E06000001,E06000001,99,99,0", "E06000003,W06000001,50,25,25"]
+    (tmp_path / "flows" / "census2011_migration_ethnicity_la.csv").write_text(head + "\n".join(rows) + "\n")
+    types = pd.DataFrame({"la_code": ["E06000001", "E06000002", "E06000003", "W06000001"],
+                          "imd": ["High deprivation", "High deprivation", "Low deprivation", None]})
+    data = flows.FlowData(None, None, None, None, types, None, {})
+    t = flows.census_flows(tmp_path, data, "ethnicity")
+    out, into = t.loc["High deprivation: out of"], t.loc["High deprivation: into"]
+    assert (out["Movers"], into["Movers"]) == (40, 30) and out["Net gain"] == into["Net gain"] == -10
+    assert out["White"] == pytest.approx(100 * 23 / 40) and into["Other than White"] == pytest.approx(100 * 2 / 30)
+    assert t.loc["Low deprivation: into", "Movers"] == 30 and t.loc["2nd quintile: out of", "Movers"] == 0
+    net = flows.census_net(t, "High deprivation")
+    assert net["White"] == pytest.approx(28 - 23) and net["Other than White"] == pytest.approx(2 - 17)
+    with pytest.raises(InputError, match="census_breakdown"):
+        flows.census_flows(tmp_path, data, "religion")

@@ -1,9 +1,10 @@
-"""The LS chapter end to end on a tiny extract (papermill): every glued name produced, suppression visible in
-restricted mode, and no suppressed Table 30 share leaking into the prose."""
+"""The LS chapter end to end on a tiny extract (papermill): every glued name produced, withheld cells visible
+in restricted mode, no withheld Table 30 share in the prose, and the truth and published columns on synthetic data."""
 
 from __future__ import annotations
 
-import pandas as pd
+import json
+
 import pytest
 
 from movers import paths
@@ -11,6 +12,7 @@ from movers import paths
 from conftest import run_chapter, small_world
 
 SRC = paths.CHAPTERS / "ls_deprived.md"
+RECORD = paths.BUILD / "output_checking" / "ls_deprived" / "record.json"
 
 
 @pytest.fixture(scope="module")
@@ -22,15 +24,16 @@ def _run(tmp_path, parameters):
     return run_chapter(SRC, tmp_path / "ls.ipynb", parameters)
 
 
-def test_restricted_run_suppresses_small_cells(tiny, tmp_path):
+def test_restricted_run_withholds_small_cells(tiny, tmp_path):
     glued, md = _run(tmp_path, {"source": "restricted", "data_path": str(tiny / "ons_ls")})
-    counts = pd.read_csv(paths.BUILD / "output_checking" / "ls_deprived_counts.csv")
-    small = counts[counts["below_threshold"]]
-    assert len(small) > 0  # this seed and scale leave small cells (disabled movers, non-white groups)
-    assert "[c]" in md and "Restricted data" in md and "True value" not in md
-    if ((small["table"] == "30") & (small["row"] == "Disabled")).any():
-        assert "'[c]'" in (glued["dis_movers"], glued["dis_stayers"])
-        assert "suppressed" in glued["dis_lower"]
+    record = json.loads(RECORD.read_text())
+    t30 = next(o for o in record["outputs"] if o["output"] == "Table 30")
+    withheld = {(c["row"], c["column"]) for c in t30["cells"] if c["outcome"] == "withheld"}
+    assert withheld  # this seed and scale leave small cells (disabled movers, non-white groups)
+    assert "[c]" in md and "True value" not in md and "Withheld by the output checker" in md
+    for who, col in (("stayers", "Stayers"), ("movers", "Movers")):
+        if ("Disabled", col) in withheld:
+            assert glued[f"dis_{who}"] == "'[c]'" and "withheld" in glued["dis_lower"]
 
 
 def test_synthetic_run_shows_truth_and_published(tiny, tmp_path, monkeypatch):
@@ -38,4 +41,23 @@ def test_synthetic_run_shows_truth_and_published(tiny, tmp_path, monkeypatch):
     glued, md = _run(tmp_path, {"source": "synthetic", "outcomes": ["professional"], "characteristics": ["gender", "parent_class"]})
     assert "True value" in md and "Table 32" in md and "Table 31:" not in md
     assert "0.44" in md  # the published degree share of movers beside ours in Table 30
+    assert "24,969 stayers" in md  # the report's numbers behind Table 30, from ls.PUBLISHED_N
     assert "standard errors" in glued["recovery_text"]
+
+
+def test_restricted_table30_has_no_small_or_recoverable_share(tiny, tmp_path):
+    import pandas as pd
+
+    from movers import ls, sdc
+
+    glued, md = _run(tmp_path, {"source": "restricted", "data_path": str(tiny / "ons_ls")})
+    record = json.loads(RECORD.read_text())
+    start = md.index(":::{table} Table 30:")
+    shown = sdc.read_markdown_table(md[start:md.index("\n:::", start)])[["Stayers", "Movers"]]
+    t30 = next(o for o in record["outputs"] if o["output"] == "Table 30")
+    counts = pd.DataFrame(index=shown.index, columns=shown.columns, dtype=float)
+    for c in t30["cells"]:
+        counts.loc[c["row"], c["column"]] = c["count"]
+    relations = sdc.columns_add_up(ls.PARENT_ROWS, ["Stayers", "Movers"]) + sdc.columns_add_up(ls.OCC_ROWS, ["Stayers", "Movers"])
+    assert (shown == "[c]").any().any()
+    assert sdc.leaks(shown, counts, relations) == []

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import ls
+from movers import ls, micro
 from movers.data.ons_ls import load_dictionary, load_extract
 from movers.errors import InputError
 from movers.synth import generate_world, read_truth
@@ -32,7 +32,7 @@ def world(tmp_path_factory):
 @pytest.fixture(scope="module")
 def fits(world):
     """Tables 31 and 32 (group effects, differences, estimation rows) on the test world."""
-    return {o: ls.subgroup_table(world["sample"], o) for o in ls.OUTCOMES}
+    return micro.interaction_tables(ls.STRAND, world["sample"], list(ls.OUTCOMES))
 
 
 def test_files_in_extract_layout_with_missing_codes(world):
@@ -55,7 +55,7 @@ def test_sample_sized_and_distributed_like_table_30(world):
     n_stay, n_move = int((s["mover"] == 0).sum()), int((s["mover"] == 1).sum())
     assert abs(n_stay - 24969 * SCALE) < 0.12 * 24969 * SCALE, n_stay
     assert abs(n_move - 6859 * SCALE) < 0.15 * 6859 * SCALE, n_move
-    v, _ = ls.describe(s)
+    v = ls.describe(s).values
     for row in ("Degree holder", "Parent: professional and technical occupations", "Professional and technical occupations", "Employed"):
         assert v.loc[row, "Movers"] > v.loc[row, "Stayers"], row
     assert v.loc["Disabled", "Movers"] < v.loc["Disabled", "Stayers"]
@@ -111,17 +111,17 @@ def _edit(folder, kind, fn):
     "kind, edit, message",
     [
         ("records", lambda df: df.drop(columns=["llti"]), "missing variable\\(s\\) llti"),
-        ("records", lambda df: df.assign(age=df["age"].where(df.index != 3, "3O")), "age is not numeric, e.g. '3O'"),
-        ("records", lambda df: pd.concat([df, df.iloc[[0]]]), "not unique"),
-        ("records", lambda df: df.assign(gor=df["gor"].where(df.index != 0, "E12000099")), "unknown region code\\(s\\) E12000099"),
-        ("records", lambda df: df.assign(census=df["census"].where(df.index != 0, "1975")), "census year\\(s\\) \\[1975\\]"),
-        ("records", lambda df: df.assign(sclass=df["sclass"].where(df.index != 1, "7")), "social class code\\(s\\) \\[7\\]"),
-        ("records", lambda df: df.assign(lsnum=df["lsnum"].where(df.index != 0, "")), "key variable lsnum has missing values"),
-        ("parents", lambda df: df.assign(relation=df["relation"].where(df.index != 0, "3")), "relation code\\(s\\) \\[3\\]"),
+        ("records", lambda df: df.assign(age=df["age"].where(df.index != 3, "3O")), "age is not numeric in 1 row\\(s\\) \\(first in row 5\\)$"),
+        ("records", lambda df: pd.concat([df, df.iloc[[0]]]), "duplicated key: lsnum x census is not unique, 2 row\\(s\\) share a value \\("),
+        ("records", lambda df: df.assign(gor=df["gor"].where(df.index != 0, "E12000099")), "gor must be one of E12000001.*: 1 row\\(s\\) outside them$"),
+        ("records", lambda df: df.assign(census=df["census"].where(df.index != 0, "1975")), "census must be one of the declared values 1971, 1981, 1991, 2001, 2011: 1 row\\(s\\) outside them$"),
+        ("records", lambda df: df.assign(sclass=df["sclass"].where(df.index != 1, "7")), "sclass must be one of the declared values 1, 2, 3, 4, 5, 6: 1 row\\(s\\) outside them$"),
+        ("records", lambda df: df.assign(lsnum=df["lsnum"].where(df.index != 0, "")), "lsnum has missing values in 1 row\\(s\\)"),
+        ("parents", lambda df: df.assign(relation=df["relation"].where(df.index != 0, "3")), "relation must be one of the declared values 1, 2: 1 row\\(s\\) outside them$"),
         ("parents", lambda df: pd.concat([df, df.iloc[[0]].assign(lsnum="999999999")]), "not enumerated at that census"),
         ("regions", lambda df: df[~((df["gor"] == "E12000007") & (df["census"] == "1971"))], "no indicators"),
-        ("regions", lambda df: df.assign(prop_prof=df["prop_prof"].where(df.index != 0, "35")), "share and must be at most 1"),
-        ("regions", lambda df: df.assign(population=df["population"].where(df.index != 0, "0")), "must be positive"),
+        ("regions", lambda df: df.assign(prop_prof=df["prop_prof"].where(df.index != 0, "35")), "prop_prof must be 0-1: 1 row\\(s\\) out of range$"),
+        ("regions", lambda df: df.assign(population=df["population"].where(df.index != 0, "0")), "population must be 1-100000000: 1 row\\(s\\) out of range$"),
     ],
 )
 def test_loader_errors_name_file_and_problem(small_copy, kind, edit, message):
@@ -153,7 +153,7 @@ def test_tab_delimited_extract_reads_the_same(small_copy):
 def test_bad_dictionary(tmp_path):
     p = tmp_path / "d.yml"
     p.write_text("files: {}\ncodes: {}\nregions: {}\ncensuses: [1971]\n")
-    with pytest.raises(InputError, match="files.records needs"):
+    with pytest.raises(InputError, match="does not match ons_ls_dictionary.schema.json: .*files: 'records' is a required property"):
         load_dictionary(p)
     p.write_text("files: [\n")
     with pytest.raises(InputError, match="not valid YAML"):
@@ -162,7 +162,7 @@ def test_bad_dictionary(tmp_path):
 
 def test_public_source_refused():
     with pytest.raises(InputError, match="not public"):
-        ls.load_inputs("public")
+        ls.check_source("public")
 
 
 # ----------------------------------------------------------------------------- recovery
@@ -170,10 +170,11 @@ def test_public_source_refused():
 
 def _z(fits, models):
     """(estimate - truth) / SE for every group effect and difference of Tables 31 and 32."""
+    te, td = micro.truth_tables(ls.STRAND, fits, models)
     out = []
-    for o, (eff, diff, rows) in fits.items():
-        te, td = ls.truth_table(rows, models[o])
-        out += [ls.z_scores(eff, te), ls.z_scores(diff, td)]
+    for label in fits.effects:
+        for res, tru in ((fits.effects[label], te), (fits.differences[label], td)):
+            out.append(micro.z_scores(res.coefs, {r: tru[(r, label)] for r in res.index if (r, label) in tru}))
     return pd.concat(out)
 
 
@@ -186,11 +187,8 @@ def test_true_subgroup_effects_recovered_within_3_se(world, fits):
 
 def test_model3_effect_recovered(world):
     for o in ls.OUTCOMES:
-        res = ls.fit(world["sample"], ls.formula(o, 3))
-        from movers.margins import mover_effects
-
-        est = mover_effects(res, res.estimation_data).loc["All"]
-        true = ls.true_effects(res.estimation_data, world["truth"]["models"][o]).loc["All"]
+        est = micro.mover_model(ls.STRAND, world["sample"], o, 3).coefs.loc["Mover"]
+        true = micro.true_model3(ls.STRAND, world["sample"], [o], world["truth"]["models"])[ls.OUTCOMES[o]]
         assert abs(est["estimate"] - true) < 3 * est["se"], (o, est["estimate"], true)
 
 

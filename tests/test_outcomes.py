@@ -210,12 +210,22 @@ def test_true_effects_of_a_linear_model_by_group():
     assert O.true_effects(s, model, price_factor=2.0).loc["All"] == pytest.approx(130.0)
 
 
-def test_descriptives_hide_individual_minima_and_maxima_in_restricted_mode():
-    t23 = pd.DataFrame({"Mean": [0.5, 29.0], "Std. dev.": [0.5, 4.0], "Min.": [0.0, 25.0], "Max.": [1.0, 41.0], "Obs.": [100, 8]},
-                       index=["Male", "Age"])
-    same, log = O.disclose_descriptives(t23, "synthetic")
-    assert log.empty and same.loc["Age", "Max."] == 41.0
-    out, log = O.disclose_descriptives(t23, "restricted")
-    assert out.loc["Male", "Max."] == 1.0  # a 0/1 range reveals nobody
-    assert (out.loc["Age"] == "[c]").all()  # 8 people: every cell; and min/max are single values anyway
-    assert set(log["row"]) == {"Age"}
+def test_table23_through_the_checker_hides_minima_maxima_and_counts_the_smaller_category():
+    n = 60
+    s = pd.DataFrame({"male": [1.0] * 30 + [0.0] * 30, "age": np.arange(n) % 17 + 25, "white": [1.0] * 55 + [0.0] * 5,
+                      "intl_migrant": [0.0] * n, "married": 0.5 * (np.arange(n) % 2 * 2), "has_children": 0.0, "n_children": 0.0,
+                      "degree": [1.0] * 20 + [0.0] * 40, "owner": 1.0, "parent_nssec": ["routine"] * 25 + ["intermediate"] * 27 + ["higher"] * 8})
+    data = O.table23_data(s)
+    assert data["parent_higher"].sum() == 8 and data["parent_routine"].sum() == 25
+    chk = sdc.Checker("t", {}, active=True)
+    t = chk.describe("Table 23", data, labels={c: r for r, c in O.TABLE23_ROWS.items()}, groups=[O.PARENT_DUMMIES])
+    assert t.loc["Age", "Max."] == "[c]" and t.loc["Age", "Min."] == "[c]"  # one person's value
+    assert t.loc["White", "Mean"] == "[c]"  # 5 non-white people: the smaller category
+    assert t.loc["International migrant", "Mean"] == "[c]"  # nobody: a zero cell
+    assert t.loc["Parent: higher managerial, admin and professional occ.", "Mean"] == "[c]"
+    # the three parental shares add up to one: a second one is withheld so the first cannot be recovered
+    parents = t.loc[[r for r, c in O.TABLE23_ROWS.items() if c in O.PARENT_DUMMIES], "Mean"]
+    assert (parents == "[c]").sum() >= 2
+    assert t.loc["Male", "Mean"] == pytest.approx(0.5)
+    same = sdc.Checker("t", {}, active=False).describe("Table 23", data, labels={c: r for r, c in O.TABLE23_ROWS.items()})
+    assert same.loc["Age", "Max."] == 41

@@ -1,4 +1,5 @@
-"""The 2011-matrix analysis: descriptive rates by hand, and the NB gravity fit recovers known coefficients."""
+"""The 2011-matrix analysis: descriptive rates by hand, the census pair frame, and the gravity fit of
+``movers.flows`` on it recovers known coefficients (and misses them when two labels are swapped)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from movers import census as pf
+from movers.data import public
+from movers import flows
 from movers.data import geography as geo
-from movers.data import public_flows as pf
 from movers.errors import InputError
 
 
@@ -33,55 +36,81 @@ def test_typology_rates_by_hand():
 
 @pytest.fixture(scope="module")
 def simulated(geo_world):
-    """NB2 flows between 120 synthetic authorities from known coefficients (a parameter-recovery world)."""
+    """NB2 flows between 150 synthetic authorities from known coefficients (a parameter-recovery world),
+    laid out as ``pf.CensusInputs`` so ``census_frame`` builds the pairs as on the real files."""
     g = geo.load_geography(geo_world / "geography")
-    keep = g.las["la_code"].iloc[::3].tolist()[:120]
+    keep = sorted(g.las["la_code"].iloc[::2].tolist()[:150])
     rng = np.random.default_rng(11)
-    order = ["Q1", "Q2", "Q3"]
-    typ = pd.Series(rng.choice(order, size=len(keep)), index=keep)
-    gva = pd.Series(rng.normal(0, 0.3, size=len(keep)), index=keep)
-    pairs = pf.pair_frame(pd.DataFrame(columns=["origin", "destination", "moves"]), g, typ, {"log_gva": gva})
-    truth = {"Q2": -0.4, "Q3": 0.3, "Share border": 1.8, "Distance between sending and receiving areas": -1.0, "GVA per capita, receiving area": 0.5}
-    eta = (
-        6.0
-        + truth["Q2"] * (pairs["receiving"] == "Q2")
-        + truth["Q3"] * (pairs["receiving"] == "Q3")
-        + truth["Share border"] * pairs["border"]
-        + truth["Distance between sending and receiving areas"] * pairs["log_distance"]
-        + truth["GVA per capita, receiving area"] * pairs["log_gva_destination"]
-    )
+    n = len(keep)
+    cov = pd.DataFrame({"population": rng.uniform(5e4, 5e5, n), "young_share": rng.uniform(0.14, 0.26, n), "dependency_ratio": rng.uniform(0.2, 0.45, n),
+                        "tfr": rng.uniform(1.5, 2.3, n), "house_price": np.exp(rng.normal(12.1, 0.3, n)), "gva_per_head": np.exp(rng.normal(10, 0.25, n))}, index=keep)
+    imd = pd.Series(np.array(public.IMD_GROUPS)[rng.integers(0, 5, n)], index=keep)
+    types = pd.DataFrame({"imd": imd, "supergroup": np.nan})
+    ci = pf.CensusInputs(g, pd.DataFrame({"origin": [], "destination": [], "moves": []}), cov, types, {}, {"census_year": 2011}, None)
+    frame = pf.census_frame(ci, "imd", include_zero=True)
+    truth = {"2nd quintile": -0.3, "3rd quintile": 0.25, "4th quintile": 0.0, "Low deprivation": -0.6, "Share border": 1.8,
+             "Distance between sending and receiving areas": -1.0, "GVA per capita, receiving area": 0.5, "House prices, receiving area": -0.4}
+    cols = {"2nd quintile": frame["receiving"] == "2nd quintile", "3rd quintile": frame["receiving"] == "3rd quintile",
+            "4th quintile": frame["receiving"] == "4th quintile", "Low deprivation": frame["receiving"] == "Low deprivation",
+            "Share border": frame["border"], "Distance between sending and receiving areas": frame["log_distance"],
+            "GVA per capita, receiving area": frame["log_gva_d"], "House prices, receiving area": frame["log_house_d"]}
+    eta = -2.0 + frame["log_pop"] + sum(truth[k] * cols[k].astype(float) for k in truth)
     alpha = 0.5  # NB2: var = mu + alpha mu^2, drawn as a gamma-Poisson mixture
-    mu = np.exp(eta.to_numpy()) * rng.gamma(1 / alpha, alpha, size=len(pairs))
-    pairs["moves"] = rng.poisson(mu)
-    return pairs, order, truth
+    frame["moves"] = rng.poisson(np.exp(eta.to_numpy()) * rng.gamma(1 / alpha, alpha, size=len(frame)))
+    ci.od = frame[["origin", "destination", "moves"]]
+    return ci, frame, truth
+
+
+CONTROLS = ["border", "log_distance", "log_gva_d", "log_house_d"]
 
 
 def test_nb_gravity_recovers_the_generating_coefficients(simulated):
-    pairs, order, truth = simulated
-    assert (pairs["moves"] == 0).any()  # zeros stay in, as in the census matrix
-    m = pf.fit_nb(pairs, "receiving", order, "Q1", ["border", "log_distance", "log_gva_destination"], pf.LABELS)
-    assert m.attrs["converged"] and m.attrs["nobs"] == len(pairs)
+    _, frame, truth = simulated
+    assert (frame["moves"] == 0).any()  # zeros stay in, as in the census matrix
+    m = flows.fit_model(frame, "receiving", flows.levels("imd"), "imd", CONTROLS)
+    assert m.converged and m.nobs == len(frame)
     for row, value in truth.items():
-        z = (m.loc[row, "estimate"] - value) / m.loc[row, "se"]
-        assert abs(z) < 4, f"{row}: {m.loc[row, 'estimate']:.3f} vs true {value} (z={z:.1f})"
-    assert m.attrs["alpha"] == pytest.approx(0.5, rel=0.25)
+        z = (m.coefs.loc[row, "estimate"] - value) / m.coefs.loc[row, "se"]
+        assert abs(z) < 4, f"{row}: {m.coefs.loc[row, 'estimate']:.3f} vs true {value} (z={z:.1f})"
+    assert m.extra["alpha"] == pytest.approx(0.5, rel=0.25)
 
 
-def test_omitting_distance_biases_the_border_effect(simulated):
-    """Why Model 2 matters: neighbours are near, so without log distance the border coefficient absorbs it."""
-    pairs, order, truth = simulated
-    m = pf.fit_nb(pairs, "receiving", order, "Q1", ["border"], pf.LABELS)
-    assert m.loc["Share border", "estimate"] > truth["Share border"] + 1.0
+def test_recovery_fails_when_two_labels_are_swapped(simulated):
+    """A mislabelled receiving type is caught: swap 2nd quintile and Low deprivation in the frame."""
+    _, frame, truth = simulated
+    swapped = frame.assign(receiving=frame["receiving"].replace({"2nd quintile": "Low deprivation", "Low deprivation": "2nd quintile"}))
+    m = flows.fit_model(swapped, "receiving", flows.levels("imd"), "imd", CONTROLS)
+    z = (m.coefs.loc["Low deprivation", "estimate"] - truth["Low deprivation"]) / m.coefs.loc["Low deprivation", "se"]
+    assert abs(z) > 4
 
 
-def test_model_sets_and_missing_covariates(simulated, geo_world):
-    pairs, order, _ = simulated
-    out = pf.receiving_models(pairs, order, "Q1", specs={"Model 1": []})
-    assert set(out) == set(order) and list(out["Q2"]["Model 1"].index) == ["Q2", "Q3"]
-    g = geo.load_geography(geo_world / "geography")
-    typ = pd.Series("Q1", index=g.las["la_code"][:5])
-    with pytest.raises(InputError, match="log_gva: no value for 1 authorities"):
-        pf.pair_frame(pd.DataFrame(columns=["origin", "destination", "moves"]), g, typ, {"log_gva": pd.Series(0.0, index=typ.index[:4])})
+def test_census_frame_samples_and_missing_controls(simulated):
+    ci, frame, _ = simulated
+    nz = pf.census_frame(ci, "imd", include_zero=False)
+    assert len(nz) == int((frame["moves"] > 0).sum()) and nz["moves"].gt(0).all()
+    bad = pf.CensusInputs(ci.geography, ci.od, ci.covariates.assign(tfr=lambda d: d["tfr"].where(d.index != d.index[3])), ci.types, {}, ci.notes, None)
+    with pytest.raises(InputError, match="no complete controls for 1 authorities"):
+        pf.census_frame(bad, "imd")
+
+
+def test_agreement_shares_by_hand():
+    long = pd.DataFrame({"estimate": [0.5, -0.2, 0.1, 0.3], "published": [0.45, 0.1, 0.1, np.nan], "published_se": [0.02, 0.1, 0.01, np.nan]})
+    a = pf.agreement(long)
+    assert a["n"] == 3 and a["sign"] == pytest.approx(2 / 3) and a["within_2se"] == pytest.approx(1 / 3)
+    assert pf.published_table("supergroup", None) == 7 and pf.published_table("supergroup", "Urban Settlements") == 15
+    assert pf.published_table("imd", "High deprivation") == 16 and pf.published_table("imd", None) is None
+
+
+def test_myeb3_rates_by_hand():
+    m = pd.DataFrame({"la_code": ["E1", "E1", "W1", "W1", "S1", "S1"], "year": [2011, 2012] * 3, "population": [1000, 1100, 500, 500, 10, 10],
+                      "internal_in": [0, 30, 0, 20, 0, 1], "internal_out": [0, 50, 0, 10, 0, 1]})
+    r = pf.myeb3_rates(m, years=[2012])
+    assert set(r["la_code"]) == {"E1", "W1"} and r.set_index("la_code").loc["E1", "out_rate"] == pytest.approx(5.0)
+    g = pf.rates_by_group(r, pd.Series({"E1": "a", "W1": "a"}))
+    assert g.loc[2012, "a"] == pytest.approx(100 * 60 / 1500)
+    assert pf.country_rates(r).loc["In-migration, Wales", 2012] == pytest.approx(4.0)
+    with pytest.raises(InputError, match="no figures for 2013"):
+        pf.myeb3_rates(m, years=[2013])
 
 
 @pytest.fixture(scope="module")
@@ -95,22 +124,32 @@ def small_world(tmp_path_factory):
 
 
 def test_synthetic_inputs_line_up_with_the_public_ones(small_world):
-    from movers.data import public
-
-    fi = public.synthetic_flow_inputs(small_world)
-    units = set(fi.geography.las["la_code"])
-    assert fi.notes["n_units"] == 348 and set(fi.od["origin"]) <= units
-    assert (fi.od["origin"] != fi.od["destination"]).all() and fi.od["moves"].gt(0).all()
-    assert len(fi.imd) == 326 and sorted(fi.imd["imd_quintile"].value_counts()) == [65, 65, 65, 65, 66]
-    assert fi.imd["imd_rank"].is_monotonic_increasing and set(fi.imd["imd_group"]) == set(public.IMD_GROUPS)
-    assert set(fi.gva_per_head.index) == units and set(fi.population.index) == units
-    assert fi.truth["border"] == pytest.approx(1.984)
-    with pytest.raises(InputError, match="parameter 'gva_year'.*no GVA per head for 1990"):
-        public.synthetic_flow_inputs(small_world, gva_year=1990)
+    ci = pf.synthetic_census_inputs(small_world)
+    units = set(ci.geography.las["la_code"])
+    assert ci.notes["n_units"] == 348 and set(ci.od["origin"]) <= units
+    assert ci.covariates.notna().all().all() and set(ci.covariates.index) == units
+    assert sorted(ci.types["imd"].value_counts()) == [65, 65, 65, 65, 66]
     with pytest.raises(InputError, match="parameter 'source'"):
-        public.flow_inputs("restricted")
-    # the generating border effect shows through: neighbours exchange far more than the log-distance trend predicts
-    typ = fi.imd.set_index("la_code")["imd_group"]
-    pairs = pf.pair_frame(fi.od, fi.geography, typ)
-    m = pf.fit_nb(pairs, "sending", public.IMD_GROUPS, public.IMD_GROUPS[0], ["border", "log_distance"], pf.LABELS)
-    assert 1.0 < m.loc["Share border", "estimate"] < 3.0 and -1.5 < m.loc["Distance between sending and receiving areas", "estimate"] < -0.5
+        pf.census_inputs_for("restricted")
+    comp = pf.synthetic_components(small_world, [2012])
+    assert comp.loc[comp["year"] == 2012, "internal_out"].sum() == pytest.approx(comp.loc[comp["year"] == 2012, "internal_in"].sum())
+
+
+def _rates(values):
+    """A ``myeb3_rates``-like frame: two authorities, one year, out moves ``values`` over 1,000 people each."""
+    return pd.DataFrame({"la_code": ["E06000001", "W06000001"], "year": 2012, "population": 1000.0, "out": values, "in": values})
+
+
+def test_rates_beside_puts_each_group_s_two_series_together():
+    groups = pd.Series({"E06000001": "Affluent England", "W06000001": "Urban Settlements"})
+    t = pf.rates_beside(_rates([10.0, 30.0]), groups, _rates([50.0, 70.0]), groups, ["Affluent England", "Urban Settlements"])
+    assert list(t.index) == ["Affluent England, synthetic world", "Affluent England, MYEB3 (real)", "Urban Settlements, synthetic world", "Urban Settlements, MYEB3 (real)"]
+    assert t[2012].tolist() == [1.0, 5.0, 3.0, 7.0]
+    c = pf.country_beside(_rates([10.0, 30.0]), _rates([50.0, 70.0]))
+    assert c.loc["Out-migration, Wales, MYEB3 (real)", 2012] == 7.0 and c.loc["Out-migration, England, synthetic world", 2012] == 1.0
+
+
+def test_a_public_run_says_its_series_is_the_real_one():
+    (note,) = pf.myeb3_beside("public", _rates([1.0, 1.0]), pd.Series(dtype=str))
+    assert "**real** MYEB3" in note.data
+

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import statsmodels
 
-from movers import flows, nb2, outcomes
+from movers import flows, micro, nb2
 from movers.margins import mover_effects
 
 SHIPS = Path(statsmodels.__file__).parent / "discrete" / "tests" / "results" / "ships.csv"
@@ -100,13 +100,13 @@ def test_wrong_scalings_would_be_caught(ships):
 
 
 def test_regress_cluster_matches_stata():
-    """outcomes.fit(kind='ols'): regress, vce(cluster): G/(G-1) (N-1)/(N-K), t with G-1 degrees of freedom."""
+    """micro.fit(kind='ols'): regress, vce(cluster): G/(G-1) (N-1)/(N-K), t with G-1 degrees of freedom."""
     from statsmodels.datasets import grunfeld
 
     g = grunfeld.load_pandas().data.iloc[:200].copy()
     g = g.rename(columns={"value": "mvalue", "capital": "kstock"})
-    g["region_code"] = "x"  # outcomes.fit reads this column for its region effects
-    res = outcomes.fit(g, "invest ~ mvalue + kstock", "ols", cluster="firm")
+    g["region_code"] = "x"  # a region column as the BHPS-UKHLS samples have for its region effects
+    res = micro.fit(g, "invest ~ mvalue + kstock", "ols", cluster="firm").result
     np.testing.assert_allclose(res.params[["mvalue", "kstock", "Intercept"]], REGRESS_CLUSTER["b"], rtol=1e-8)
     np.testing.assert_allclose(res.bse[["mvalue", "kstock", "Intercept"]], REGRESS_CLUSTER["se"], rtol=1e-7)
     assert res.df_resid_inference == 9
@@ -122,7 +122,7 @@ def _spector():
 
 
 def test_probit_matches_stata_and_cluster_scaling_is_g_over_g_minus_1():
-    """probit grade gpa tuce psi (plain SEs, as ls.fit); with clusters, outcomes.fit scales the
+    """probit grade gpa tuce psi (plain SEs, as the LS models); with clusters, micro.fit scales the
     cluster sandwich by G/(G-1) only (Stata's probit, vce(cluster)), not statsmodels' default."""
     import statsmodels.formula.api as smf
 
@@ -131,7 +131,7 @@ def test_probit_matches_stata_and_cluster_scaling_is_g_over_g_minus_1():
     np.testing.assert_allclose(plain.params[["GPA", "TUCE", "PSI", "Intercept"]], PROBIT["b"], rtol=1e-6)
     np.testing.assert_allclose(plain.bse[["GPA", "TUCE", "PSI", "Intercept"]], PROBIT["se"], rtol=1e-6)
     assert plain.llf == pytest.approx(PROBIT["ll"], rel=1e-7)
-    res = outcomes.fit(d, "GRADE ~ GPA + TUCE + PSI", "probit", cluster="la")
+    res = micro.fit(d, "GRADE ~ GPA + TUCE + PSI", "probit", cluster="la").result
     # the cluster sandwich by hand: H^-1 (sum over clusters of score sums)^2 H^-1 x G/(G-1)
     S = plain.model.score_obs(plain.params.to_numpy())
     sums = pd.DataFrame(S).groupby(d["la"].to_numpy()).sum().to_numpy()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from movers import micro
 from movers import outcomes as O
 from movers.data.geography import load_geography
 from movers.data.ukhls import load_dictionary, load_panel
@@ -64,15 +65,14 @@ def _z_scores(sample, truth, outcomes=("employed", "income", "higher")):
     """(estimate - truth) / SE for Model 3 and every Table 27 / Table 24 cell."""
     z = {}
     for o in outcomes:
-        res = O.fit(sample, O.formula(o, 3), O.kind_of(o))
-        est = O.mover_effects(res, res.estimation_data).loc["All"]
-        true = O.true_effects(res.estimation_data, truth["models"][o]).loc["All"]
+        est = micro.mover_model(O.STRAND, sample, o, 3).coefs.loc["Mover"]
+        true = micro.true_model3(O.STRAND, sample, [o], truth["models"])[O.OUTCOMES[o]]
         z[("Model 3", o)] = (est["estimate"] - true) / est["se"]
-    t27, t24, rows = O.interaction_tables(sample, list(outcomes))
-    tr27, tr24 = O.truth_tables(rows, truth)
-    for tab, tr in ((t27, tr27), (t24, tr24)):
-        for col, frame in tab.items():
-            for r, v in frame.iterrows():
+    tabs = micro.interaction_tables(O.STRAND, sample, list(outcomes))
+    tr27, tr24 = micro.truth_tables(O.STRAND, tabs, truth["models"])
+    for tab, tr in ((tabs.effects, tr27), (tabs.differences, tr24)):
+        for col, res in tab.items():
+            for r, v in res.coefs.iterrows():
                 z[(r, col)] = (v["estimate"] - tr[(r, col)]) / v["se"]
     return pd.Series(z)
 

@@ -9,21 +9,27 @@ stale stops the build with the command that refreshes it.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import nbformat
 import yaml
 
-from movers import paths, runner
+from movers import latex, paths, publish, runner
 
 SRC = paths.BUILD / "src"
 OUT = paths.BUILD / "book"
 HTML = OUT / "_build" / "html"
 LATEX = OUT / "_build" / "latex"
-STATIC_FILES = ("index.md", "introduction.md", "_config.yml", "references.bib")
+STATIC_FILES = ("index.md", "introduction.md", "bibliography.md", "_config.yml", "references.bib")
+DOWNLOADS = SRC / "downloads"
+ANNEX = "downloads.md"  # generated at staging: _toc.yml lists it as `downloads`
+MATHJAX_ENTRY = "tex-chtml.js"  # _config.yml: mathjax_path: mathjax/tex-chtml.js
 SYNTHETIC_ANNOUNCEMENT = "Synthetic data: the numbers in this book come from a generated world, not from real people or places."
 
 
@@ -32,10 +38,13 @@ class BuildError(RuntimeError):
 
 
 def mathjax_dir() -> Path:
-    """Local MathJax 2 (from the jupyter-server-mathjax package), so math renders offline."""
-    import jupyter_server_mathjax
-
-    return Path(jupyter_server_mathjax.__file__).parent / "static"
+    """Local MathJax 3 (the files the sphinx-mathjax-offline package ships, 3 MB), so math renders
+    without a network: a secure lab's browser cannot reach a CDN. The package's import name has
+    hyphens, so it is found, not imported."""
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    if spec is None or spec.origin is None:
+        raise BuildError("sphinx-mathjax-offline is not installed (it serves MathJax offline): run `make venv`")
+    return Path(spec.origin).parent / "static" / "mathjax"
 
 
 def _sources_used(names) -> set[str]:
@@ -59,30 +68,89 @@ def stage(allow_stale: bool = False) -> list[str]:
     names = runner.toc_chapters()
     bad = runner.stale(names)
     if bad and not allow_stale:
-        raise BuildError(
-            "executed output is missing or out of date for: " + ", ".join(bad)
-            + ". Run `python -m movers run " + " ".join(bad) + "` (or `make book`) first."
-        )
+        raise BuildError(runner.stale_message(bad))
     present = [n for n in names if runner.executed_path(n).exists()]
+    runner.mark_stale_pages(present)  # a warning at the top of each stale page; removed once it is current
     SRC.mkdir(parents=True, exist_ok=True)
     for f in STATIC_FILES:
         if (paths.ROOT / f).exists():
             shutil.copy2(paths.ROOT / f, SRC / f)
     config = yaml.safe_load((paths.ROOT / "_config.yml").read_text())
+    config.setdefault("parse", {}).setdefault("myst_substitutions", {}).update(front_page_facts())
     if "synthetic" in _sources_used(present):
         config.setdefault("html", {})["announcement"] = SYNTHETIC_ANNOUNCEMENT
+    pdf_without_code(config, present)
     (SRC / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     (SRC / "_toc.yml").write_text(yaml.safe_dump(staged_toc(present), sort_keys=False))
     static = SRC / "_static"
     if (paths.ROOT / "_static").exists():
         shutil.copytree(paths.ROOT / "_static", static, dirs_exist_ok=True)
-    if not (static / "mathjax" / "MathJax.js").exists():
-        shutil.copytree(mathjax_dir(), static / "mathjax", dirs_exist_ok=True)
+    if not (static / "mathjax" / MATHJAX_ENTRY).exists():
+        # the CHTML build and what it loads (fonts, TeX extensions, menu); not the SVG and MathML builds
+        skip = shutil.ignore_patterns("*svg*", "mml-*", "tex-mml-*", "tex-chtml-full*", "node-main.js")
+        shutil.copytree(mathjax_dir(), static / "mathjax", ignore=skip, dirs_exist_ok=True)
+    publish_downloads(present)
     return present
 
 
-def _jb(*args) -> None:
-    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(SRC), "--path-output", str(OUT), *args]
+def pdf_without_code(config: dict, names: list[str]) -> None:
+    """The PDF leaves code out (the ``movers.latex`` Sphinx extension drops code cells' source from LaTeX)
+    and ends each staged chapter with the library functions it called (a block only LaTeX shows)."""
+    extensions = config.setdefault("sphinx", {}).setdefault("extra_extensions", [])
+    if "movers.latex" not in extensions:
+        extensions.append("movers.latex")
+    for n in names:
+        nb = nbformat.read(runner.executed_path(n), as_version=4)
+        latex.append_calls(nb)
+        nbformat.write(nb, runner.executed_path(n))
+
+
+def front_page_facts() -> dict:
+    """Version, commit and build date, shown on the front page through MyST substitutions."""
+    return {"version": publish.version(), "commit": publish.commit(), "built": time.strftime("%Y-%m-%d", time.gmtime())}
+
+
+def _title(nb) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return ""
+
+
+def publish_downloads(names: list[str]) -> dict[str, dict]:
+    """Each staged chapter's tables (CSV) and figures (PNG) into ``downloads/<chapter>/``, the Source
+    lines, download links and citation box into its page, the variable dictionaries beside them, and the
+    annex that lists it all (:mod:`movers.publish`). Re-staging rewrites the files, never the footers twice."""
+    cit = publish.citations()
+    shutil.rmtree(DOWNLOADS, ignore_errors=True)
+    chapters = {}
+    for n in names:
+        path = runner.executed_path(n)
+        nb = nbformat.read(path, as_version=4)
+        source = nb.metadata.get("movers", {}).get("parameters", {}).get("source", "synthetic")
+        items = publish.publish_notebook(nb, n, source, DOWNLOADS / n, cit)
+        nbformat.write(nb, path)
+        chapters[n] = {"title": _title(nb), "source": source, "items": items}
+    dictionaries = sorted(paths.DICTIONARIES.glob("*.yml"))
+    (DOWNLOADS / "dictionaries").mkdir(parents=True, exist_ok=True)
+    for d in dictionaries:
+        shutil.copy2(d, DOWNLOADS / "dictionaries" / d.name)
+    (SRC / ANNEX).write_text(publish.annex_markdown(chapters, dictionaries=dictionaries, cit=cit))
+    return chapters
+
+
+def strict_default(env=os.environ) -> bool:
+    """Whether a Sphinx warning fails the build: ``MOVERS_BOOK_STRICT=1`` (the tests and CI set it).
+    Off by default so that a reader's ``make book`` still gives a book when a chapter's page warns."""
+    return env.get("MOVERS_BOOK_STRICT", "0") not in ("", "0", "false", "no")
+
+
+def _jb(*args, strict: bool = False) -> None:
+    # -W --keep-going: every warning is reported, then the build fails
+    flags = ["-W", "--keep-going"] if strict else []
+    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(SRC), "--path-output", str(OUT), *flags, *args]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     log = paths.BUILD / ("build-" + ("pdf" if "pdflatex" in args else "html") + ".log")
@@ -93,19 +161,22 @@ def _jb(*args) -> None:
         print("    " + w.strip(), file=sys.stderr)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])
-        raise BuildError(f"jupyter-book failed (see {log}):\n{tail}")
+        why = f"{len(warnings)} Sphinx warning(s) with MOVERS_BOOK_STRICT=1" if strict and warnings else "jupyter-book failed"
+        raise BuildError(f"{why} (see {log}):\n{tail}")
 
 
-def build(pdf: bool = False, allow_stale: bool = False) -> dict:
-    """Build HTML (and the PDF when ``pdf``); return the output paths."""
+def build(pdf: bool = False, allow_stale: bool = False, strict: bool | None = None) -> dict:
+    """Build HTML (and the PDF when ``pdf``); return the output paths. ``strict`` (default: the
+    MOVERS_BOOK_STRICT environment variable) turns every Sphinx warning into a failed build."""
+    strict = strict_default() if strict is None else strict
     if shutil.which("xelatex") is None and pdf:
         raise BuildError("xelatex is not installed: run `make tex` (Debian: latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf)")
     names = stage(allow_stale=allow_stale)
     print(f"building the book from {len(names)} chapter(s): {', '.join(names)}", file=sys.stderr)
-    _jb("--builder", "html")
+    _jb("--builder", "html", strict=strict)
     out = {"html": HTML / "index.html"}
     if pdf:
-        _jb("--builder", "pdflatex")
+        _jb("--builder", "pdflatex", strict=strict)
         pdfs = sorted(LATEX.glob("*.pdf"))
         if not pdfs:
             raise BuildError(f"LaTeX ran but no PDF is in {LATEX}")

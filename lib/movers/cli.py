@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from movers import paths
+from movers import book, fetch, params, paths, runner
+from movers.errors import InputError
+from movers.synth import main_generate
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,51 +44,46 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from movers.errors import InputError
-
     args = _parser().parse_args(argv)
     try:
         if args.command == "generate":
-            from movers.synth import main_generate
-
             return main_generate(args.out or paths.DATA / "synthetic", args.seed, args.scale, args.only, geography=args.geography)
         if args.command == "run":
-            from movers import book, params, runner
-
             overrides = dict(params.parse_override(p) for p in args.param)
             runner.run(args.chapters or None, overrides, args.scenario, jobs=args.jobs, force=args.force)
-            if args.build:
-                print(book.build()["html"], file=sys.stderr)
+            if args.build:  # --scenario public leaves out the chapters open data cannot feed: build from those with outputs
+                print(book.build(allow_stale=(args.scenario == "public"))["html"], file=sys.stderr)
             return 0
         if args.command == "build":
-            from movers import book
-
             out = book.build(pdf=args.pdf, allow_stale=args.allow_stale)
             for kind, path in out.items():
                 print(f"{kind}: {path}")
             return 0
         if args.command == "chapters":
-            from movers import params, runner
-
             for n in runner.toc_chapters():
-                base, choices = params.defaults(n)
+                base, meta = params.load(n)
                 print(n)
                 for k, v in base.items():
-                    extra = f"  one of {choices[k]}" if k in choices else ""
+                    extra = ""
+                    if k in meta["_choices"]:
+                        extra += f"  {'elements from' if isinstance(v, list) else 'one of'} {meta['_choices'][k]}"
+                    if k in meta["_range"]:
+                        extra += f"  in {meta['_range'][k][0]}-{meta['_range'][k][1]}"
                     print(f"    {k} = {v!r}{extra}")
             return 0
         if args.command == "fetch":
-            from movers import fetch
-
             return fetch.main(args.datasets)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # outside a run (a run turns Ctrl-C into Cancelled)
+        print("interrupted", file=sys.stderr)
+        return 130
     except Exception as exc:  # ChapterFailed, BuildError: one clear line, no traceback
-        from movers.book import BuildError
-        from movers.runner import ChapterFailed
-
-        if isinstance(exc, (ChapterFailed, BuildError)):
+        if isinstance(exc, runner.Cancelled):
+            print(f"cancelled: {exc}", file=sys.stderr)
+            return 130
+        if isinstance(exc, (runner.ChapterFailed, book.BuildError)):
             print(f"error: {exc}", file=sys.stderr)
             return 1
         raise

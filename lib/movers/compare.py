@@ -9,14 +9,14 @@ agree with them on real data and expose where the report disagrees with itself.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from movers import paths
 from movers.errors import InputError, require_columns
-from movers.tables import Table, coef_cell, fmt_number, stars
+from movers.tables import Table, coef_cell, coefficients, fmt_number, observations, stars
 
 COEF_COLUMNS = ["table", "title", "row", "column", "estimate", "se", "stars", "n_obs"]
 DESC_COLUMNS = ["table", "title", "row", "column", "value", "stars"]
@@ -79,7 +79,7 @@ def side_by_side(
     pub_idx = {(r, c): (e, s) for r, c, e, s in zip(pub.get("row", []), pub.get("column", []), pub.get("estimate", []), pub.get("se", []))}
     recs = []
     for model, frame in models.items():
-        for row, vals in frame.iterrows():
+        for row, vals in coefficients(frame).iterrows():
             prow = (row_map or {}).get(row, row)
             p_est, p_se = pub_idx.get((prow, model), (np.nan, np.nan))
             t = np.nan
@@ -123,6 +123,71 @@ def comparison_table(long: pd.DataFrame, model: str | None = None, caption: str 
     return Table(frame, caption=caption, notes=notes, label=label)
 
 
+TRUTH_NOTE = (
+    "True value: the coefficient that generated the synthetic data, defined for Model 4 only (the full model; "
+    "Models 1-3 leave out controls and have no single true value)."
+)
+
+
+def model_comparison(
+    models: Mapping,
+    table: int | str | None,
+    truth: Mapping | None = None,
+    withdrawn: str | None = None,
+    row_map: Mapping[str, str] | None = None,
+    controls: Mapping[str, Sequence[bool]] | None = None,
+    caption: str = "",
+    notes: str = "",
+    digits: int = 3,
+) -> tuple[Table, pd.DataFrame]:
+    """One report table with its models side by side: under each coefficient row, the report's figure
+    ("– published", when ``table`` is the report's and no ``withdrawn`` reason is given) and the value
+    that generated the data ("– true value", where ``truth`` defines one); then the YES/NO rows of the
+    control blocks and the observations, reproduced and published.
+
+    ``models`` maps the report's column names ("Model 1"...) to ``Estimates`` (or coefficient frames).
+    Returns the table and the long ``side_by_side`` frame (``published`` is NaN where withdrawn).
+    """
+    long = side_by_side(models, None if withdrawn else table, truth=truth, row_map=row_map)
+    names = list(models)
+    cols = {}
+    for (row, model), r in long.set_index(["row", "model"]).iterrows():
+        cols.setdefault(row, {})[model] = r
+    recs, index = [], []
+    for row, by_model in cols.items():
+        index.append(row)
+        recs.append([coef_cell(by_model[m]["estimate"], by_model[m]["se"], by_model[m]["pvalue"], digits) if m in by_model else "" for m in names])
+        if any(np.isfinite(by_model[m]["published"]) for m in by_model):
+            index.append("– published")
+            recs.append([coef_cell(by_model[m]["published"], by_model[m]["published_se"], None, digits) if m in by_model else "" for m in names])
+        if any(np.isfinite(by_model[m]["truth"]) for m in by_model):
+            index.append("– true value")
+            recs.append([fmt_number(by_model[m]["truth"], digits) if m in by_model else "" for m in names])
+    for label, flags in (controls or {}).items():
+        index.append(label)
+        recs.append(["YES" if f else "NO" for f in flags])
+    index.append("Observations")
+    recs.append([fmt_number(observations(models[m]), 0) if observations(models[m]) is not None else "" for m in names])
+    if table is not None and not withdrawn:
+        pub = published(table).groupby("column")["n_obs"].first()
+        index.append("– published")
+        recs.append([fmt_number(int(pub[m]), 0) if m in pub.index and np.isfinite(pub[m]) else "" for m in names])
+    frame = pd.DataFrame(recs, index=index, columns=names)
+    parts = [notes] if notes else []
+    if table is not None and not withdrawn:
+        parts.append(f"– published: the report's Table {table} (its stars omitted).")
+    elif withdrawn:
+        parts.append(f"Published figures withdrawn: {withdrawn}.")
+    if long["truth"].notna().any():
+        parts.append(TRUTH_NOTE)
+    return Table(frame, caption=caption, notes=" ".join(parts), align="l" + "r" * len(names)), long
+
+
+def coverage(long: pd.DataFrame) -> int:
+    """How many published coefficients stand beside a reproduced one in a ``side_by_side`` frame."""
+    return int((np.isfinite(long["published"]) & np.isfinite(long["estimate"])).sum())
+
+
 def descriptive_comparison(ours: pd.DataFrame, table: int | str, digits: int = 2) -> pd.DataFrame:
     """Interleave our descriptive table with the published one: columns 'X' and 'X (published)'."""
     pub = published_descriptives(table)
@@ -155,6 +220,8 @@ __all__ = [
     "published_title",
     "side_by_side",
     "comparison_table",
+    "model_comparison",
+    "coverage",
     "descriptive_comparison",
     "outliers",
     "stars",

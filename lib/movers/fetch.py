@@ -13,6 +13,9 @@ adds what the project needs:
 * one clear line, not a traceback, when the machine is offline;
 * a mirror (``MOVERS_FETCH_MIRROR``: a folder or ``file://`` URL laid out like
   ``data/public``), which also serves files no public URL holds byte for byte;
+* zip resources: a file with ``unzip: [member, ...]`` in the manifest is unpacked
+  after its download (the named members, or every member with ``unzip: all``), so
+  the loaders find the publisher's CSVs beside the zip;
 * after fetching, the LA-to-region lookup the geography loader needs is derived
   from the GVA file and written beside the boundaries.
 """
@@ -27,12 +30,14 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from movers import paths
+from movers import params, paths
+from movers.data import public, schema
 from movers.errors import InputError
 
 MANIFEST = paths.DATA / "datasets.yml"
@@ -55,6 +60,7 @@ class FileSpec:
     url: str | None
     sha256: str | None
     source_url: str | None = None
+    unzip: tuple | str | None = None  # members to unpack after download ("all": every member)
 
 
 def load_manifest(path: Path | None = None) -> dict:
@@ -78,6 +84,7 @@ def load_manifest(path: Path | None = None) -> dict:
                 raise InputError(path, f"dataset {name!r}: every file needs name, url and sha256 (null when unknown)")
             if f["sha256"] is not None and (len(str(f["sha256"])) != 64):
                 raise InputError(path, f"dataset {name!r}: {f['name']} has a malformed sha256")
+    schema.validate_yaml(path, "datasets", data)  # the rest of the declared layout (data/schemas/datasets.schema.json)
     return sets
 
 
@@ -88,7 +95,8 @@ def file_specs(manifest: dict, names: list[str] | None = None) -> list[FileSpec]
     if unknown:
         raise InputError("fetch", f"unknown dataset(s) {', '.join(unknown)}; known: {', '.join(manifest)}")
     return [
-        FileSpec(n, manifest[n]["folder"], f["name"], f.get("url"), f.get("sha256"), f.get("source_url"))
+        FileSpec(n, manifest[n]["folder"], f["name"], f.get("url"), f.get("sha256"), f.get("source_url"),
+                 f.get("unzip") if f.get("unzip") in (None, "all") else tuple(f["unzip"]))
         for n in names
         for f in manifest[n]["files"]
     ]
@@ -122,6 +130,94 @@ def find_local(dataset: str, manifest: dict | None = None) -> Path:
         except InputError:
             continue
     raise InputError(folders[0] / manifest[dataset]["folder"], f"not found here nor in {folders[1]}; run `python -m movers fetch {dataset}`")
+
+
+def public_root(data_path: str = "", probe: str = "census2011_od", manifest: dict | None = None) -> Path:
+    """The folder of open files a ``source=public`` chapter reads.
+
+    ``data_path`` when given; else the download cache (``data/public``, or ``MOVERS_PUBLIC``)
+    when it holds ``probe``; else the workplace copy ``../shared/data/public``, which has the
+    same layout. The chapter says which one it used.
+    """
+    if data_path:
+        return paths.data_dir("public", data_path)
+    cache = Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
+    for folder in (cache, paths.SHARED_PUBLIC):
+        try:
+            local_path(folder, probe, manifest)
+            return folder
+        except InputError:
+            continue
+    raise InputError(cache, "no open data here: run `python -m movers fetch` (or pass -p data_path=<folder of the open files>)")
+
+
+def not_open(path: Path | None = None) -> dict[str, str]:
+    """``not_open:`` of ``data/datasets.yml``: chapters whose inputs no open download holds, and what they need."""
+    path = Path(path or MANIFEST)
+    return dict(yaml.safe_load(path.read_text()).get("not_open") or {})
+
+
+def _present(folder: Path, d: dict) -> bool:
+    """Every file of a dataset (for a zip: the members it unpacks) is under ``folder``."""
+    if not d["files"]:
+        return False
+    where = Path(folder) / d["folder"]
+    names = [m for f in d["files"] for m in (f["unzip"] if isinstance(f.get("unzip"), list) else [f["name"]])]
+    return all((where / n).exists() for n in names)
+
+
+def _shown(folder: Path) -> str:
+    folder = Path(folder)
+    try:
+        return str(folder.resolve().relative_to(paths.ROOT.resolve()))
+    except ValueError:
+        return str(folder)
+
+
+def missing_inputs(chapter: str, root: Path | None = None, manifest: dict | None = None, closed: dict | None = None) -> list[str]:
+    """One line for each open input ``chapter`` lacks under ``root``, naming the dataset and the ``fetch``
+    command that brings it; empty when open data can feed the chapter.
+
+    Inputs are the datasets of ``data/datasets.yml`` whose ``chapters`` name it. A chapter listed under
+    ``not_open`` (licensed microdata, interviews) gets one line saying so; a chapter whose parameters do
+    not accept ``source: public`` gets one line saying it does not read open data yet, after its missing
+    inputs, so that a user who fetched everything is not surprised.
+    """
+    manifest = manifest or load_manifest()
+    closed = not_open() if closed is None else closed
+    if chapter in closed:
+        return [f"{chapter}: needs {closed[chapter]}, which no open download holds: not run on open data"]
+    if root is None:
+        try:
+            root = public_root()
+        except InputError:
+            root = Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
+    lines = []
+    for name, d in manifest.items():
+        if chapter not in d["chapters"] or _present(root, d):
+            continue
+        how = (f"run `python -m movers fetch {name}`" if d["files"]
+               else f"no download link is pinned yet (see {d.get('page', 'data/datasets.yml')})")
+        lines.append(f"{chapter}: needs {name} (not in {_shown(root)}): {how}")
+    choices = params.load(chapter)[1]["_choices"].get("source", [])
+    if "public" not in choices:
+        lines.append(f"{chapter}: does not read open data yet (params/{chapter}.yml allows source: {', '.join(choices) or 'none'}): not run on open data")
+    return lines
+
+
+def open_chapters(names: list[str], root: Path | None = None, log=print) -> list[str]:
+    """The chapters of ``names`` that open data can feed; for every other one, ``log`` gets the lines of
+    ``missing_inputs`` (what it lacks and how to fetch it), so no chapter falls back to synthetic data."""
+    manifest, closed = load_manifest(), not_open()
+    ready = []
+    for n in names:
+        lines = missing_inputs(n, root, manifest, closed)
+        for line in lines:
+            log(line)
+        if not lines:
+            ready.append(n)
+    log(f"open data: running {', '.join(ready) or 'no chapter'}; {len(names) - len(ready)} chapter(s) not run (lines above)")
+    return ready
 
 
 def mirror_url(spec: FileSpec, mirror: str | None) -> str | None:
@@ -208,6 +304,37 @@ def fetch_file(spec: FileSpec, cache: Path, mirror: str | None = None, progress:
     return Path(path), "cached" if cached else ("copied" if url.startswith("file://") else "downloaded")
 
 
+def unpack(path: Path, members) -> list[Path]:
+    """Unpack ``members`` of the zip ``path`` beside it ("all": every file member); return the paths.
+
+    A member the zip lacks, a member whose name would leave the folder, or a file that
+    is not a zip is an error naming the file (the download is then kept for inspection).
+    """
+    path = Path(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise InputError(path, "not a zip file (an HTML error page saved under the zip's name?)") from None
+    with zf:
+        names = [n for n in zf.namelist() if not n.endswith("/")]
+        wanted = names if members == "all" else list(members)
+        by_base = {Path(n).name: n for n in names}
+        out = []
+        for m in wanted:
+            src = m if m in names else by_base.get(Path(m).name)
+            if src is None:
+                raise InputError(path, f"the zip has no member {m!r}; it holds {', '.join(names[:6])}")
+            target = path.parent / Path(src).name
+            if Path(src).name in ("", ".", ".."):
+                raise InputError(path, f"unsafe member name {src!r}")
+            if not target.exists() or target.stat().st_size != zf.getinfo(src).file_size:
+                with zf.open(src) as fin, open(target.with_suffix(target.suffix + ".part"), "wb") as fout:
+                    shutil.copyfileobj(fin, fout)
+                target.with_suffix(target.suffix + ".part").replace(target)
+            out.append(target)
+    return out
+
+
 def sha256_of(path: Path) -> str:
     """SHA-256 of a file, as pinned in data/datasets.yml."""
     import pooch
@@ -221,10 +348,10 @@ def derive(cache: Path, manifest: dict, log=print) -> list[Path]:
     * the ONS LA-to-region lookup beside the 2014 boundaries, and a ``geography/``
       folder (boundaries + lookup) for ``load_geography(<data>/geography)``;
     * ``nomis/imd2010_la_summary.csv``, IMD 2010 authority ranks from the LSOA scores,
-      for ``movers.data.nomis.classifications``.
+      for ``movers.data.nomis.classifications``;
+    * the APS downloads of Nomis with ``DATE`` as the year (``derive:`` in the manifest names the file
+      ``movers.data.nomis`` reads).
     """
-    from movers.data import public
-
     out = []
 
     def have(*names):
@@ -242,6 +369,10 @@ def derive(cache: Path, manifest: dict, log=print) -> list[Path]:
     if (p := have("imd2010_lsoa", "imd2015_lsoa")) is not None:
         out.append(public.write_imd_summary(p[0], p[1], cache / "nomis" / "imd2010_la_summary.csv"))
         log(f"  derived    {out[-1].relative_to(cache)} (IMD 2010 LA ranks from LSOA scores)")
+    for name in ("unemployment_model_based", "country_of_birth", "occupation_soc12"):  # Nomis's DATE (2017-12) as the year
+        if (p := have(name)) is not None and manifest[name].get("derive"):
+            out.append(public.write_nomis_years(p[0], cache / manifest[name]["folder"] / manifest[name]["derive"]))
+            log(f"  derived    {out[-1].relative_to(cache)} (APS rates by calendar year, in the Nomis loader's layout)")
     return out
 
 
@@ -274,6 +405,14 @@ def main(datasets: list[str] | None = None, cache: Path | None = None, mirror: s
             print(f"fetch: {spec.dataset}/{spec.name}: {exc}", file=sys.stderr)
             failed.append(spec)
             continue
+        if spec.unzip:
+            try:
+                for member in unpack(path, spec.unzip):
+                    print(f"  unpacked   {spec.dataset}/{member.name}", file=sys.stderr)
+            except InputError as exc:
+                print(f"fetch: {exc}", file=sys.stderr)
+                failed.append(spec)
+                continue
         ok.append(spec)
         note = "" if spec.sha256 else f"  (no pinned checksum; sha256 {sha256_of(path)} -- add it to data/datasets.yml)"
         print(f"  {how:10s} {spec.dataset}/{spec.name}{note}", file=sys.stderr)

@@ -16,51 +16,83 @@ effects (Table 1). Models 1-4 add the control blocks in turn. This module:
 * ``fit_nb2`` (from ``movers.nb2``) is a fast NB2 maximum-likelihood fit with
   Stata's robust SEs: statsmodels' ``NegativeBinomial`` takes minutes on the
   966,048 pair-years of England and Wales, this takes seconds;
-* ``sending_models`` / ``receiving_models`` run Models 1-4 and return
-  coefficient frames labelled with the report's row names.
+* ``sending_models`` / ``receiving_models`` run Models 1-4 (or any named
+  control lists) on any pairs frame with a typology column and return
+  ``movers.results.Estimates`` labelled with the report's row names: the one
+  gravity module of every flows chapter, the open-data one included;
+* the chapter layer (``chapter_setup``, ``Section`` and the section functions)
+  turns the fits into tables and prose facts, so each chapter cell is a call,
+  a glue and a render. Labels, Table 1 and the typologies' own words come from
+  ``data/dictionaries/flows.yml``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import yaml
 
+from movers import compare, fetch, paths, tables
+from movers import source as sources
+from movers.data import nomis, ons_flows, public
+from movers.data.geography import load_geography
 from movers.errors import InputError, require_nonempty
 from movers.nb2 import NBFit, fit_nb2, fit_ztnb  # noqa: F401  (flows.fit_nb2 / flows.NBFit stay importable)
-from movers.tables import coef_frame
+from movers.results import Estimates
+from movers.truth import read_truth
 
 TYPOLOGIES = ("smi", "supergroup", "imd")
+RATE_PER = 1000  # exposure "rate": moves per this many residents of the sending authority
+SIGNIFICANCE = 0.05  # the report discusses only coefficients significant at this level
+DICTIONARY = paths.DATA / "dictionaries" / "flows.yml"
 
-# variable -> the report's row label
-LABELS = {
-    "border": "Share border",
-    "log_distance": "Distance between sending and receiving areas",
-    "log_young": "Young population ratio aged 15-29, sending area",
-    "dependency": "Dependency ratio, sending area",
-    "non_uk_born": "Non-UK born ratio, sending area",
-    "tfr": "Fertility rate, sending area",
-    "unemp_o": "Unemployment rate, sending area",
-    "unemp_d": "Unemployment rate, receiving area",
-    "log_gva_o": "GVA per capita, sending area",
-    "log_gva_d": "GVA per capita, receiving area",
-    "log_house_o": "House prices, sending area",
-    "log_house_d": "House prices, receiving area",
-}
-BLOCKS = {
-    "Distance and border": ["border", "log_distance"],
-    "Demographic structure of sending": ["log_young", "dependency", "non_uk_born", "tfr"],
-    "Economic conditions": ["unemp_o", "unemp_d", "log_gva_o", "log_gva_d", "log_house_o", "log_house_d"],
-}
+
+@lru_cache(maxsize=None)
+def _dictionary(path: str) -> dict:
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "the flows dictionary is missing")
+    d = yaml.safe_load(p.read_text()) or {}
+    for key in ("variables", "typologies", "chapters", "exposures"):
+        if not isinstance(d.get(key), dict):
+            raise InputError(p, f"needs a mapping {key!r}")
+    for name, var in d["variables"].items():
+        missing = [f for f in ("category", "block", "label", "description", "values", "transform") if f not in var]
+        if missing:
+            raise InputError(p, f"variable {name!r} lacks {', '.join(missing)}")
+    return d
+
+
+def dictionary(path: str | Path = DICTIONARY) -> dict:
+    """The flows dictionary (``data/dictionaries/flows.yml``): variables, typologies in their own words, chapters."""
+    return _dictionary(str(path))
+
+
+# variable -> the report's row label; control blocks in the report's order; the four models
+LABELS = {k: v["label"] for k, v in dictionary()["variables"].items()}
+_VARIABLES = dictionary()["variables"]
+BLOCKS = {b: [n for n, v in _VARIABLES.items() if v["block"] == b] for b in dict.fromkeys(v["block"] for v in _VARIABLES.values())}
 MODELS = {
     "Model 1": [],
     "Model 2": BLOCKS["Distance and border"],
     "Model 3": BLOCKS["Distance and border"] + BLOCKS["Demographic structure of sending"],
     "Model 4": BLOCKS["Distance and border"] + BLOCKS["Demographic structure of sending"] + BLOCKS["Economic conditions"],
 }
+
+
+def variable_table() -> pd.DataFrame:
+    """Table 1 of the report (the control variables), generated from the dictionary rather than typed."""
+    rows = [
+        {"Variable category": v["category"], "Variable description": v["description"], "Range of values": v["values"], "Transformation": v["transform"]}
+        for v in dictionary()["variables"].values()
+    ]
+    return pd.DataFrame(rows, index=[v["label"] for v in dictionary()["variables"].values()]).rename_axis("Row label")
 
 
 @dataclass
@@ -77,12 +109,10 @@ class FlowData:
 
 
 def load(data_dir, years: Sequence[int], keep_detailed: bool = True) -> FlowData:
-    """Read flows (``years`` and the year before for the lagged controls' covariates) and every input through the loaders."""
-    from movers.data import nomis, ons_flows
-    from movers.data.geography import load_geography
-    from movers.synth import read_truth
+    """Read flows (``years`` and the year before for the lagged controls' covariates) and every input through the loaders.
 
-    data_dir = Path(data_dir)
+    ``data_dir`` is a folder or a ``movers.source.DataSource`` (its root; its truth of the flows data)."""
+    data_dir = Path(data_dir.root if isinstance(data_dir, sources.DataSource) else data_dir)
     years = list(years)
     if not years:
         raise InputError("parameter 'years'", "the year range is empty")
@@ -117,9 +147,7 @@ def parse_years(spec) -> list[int]:
 
 def levels(typology: str) -> list[str]:
     """Ordered area types of a typology; the first is the reference group of the report's regressions."""
-    from movers.data.nomis import typology_levels
-
-    return typology_levels(typology)
+    return nomis.typology_levels(typology)
 
 
 def pair_frame(data: FlowData, typology: str, years: Sequence[int], include_zero: bool = False, sex: str | None = None) -> pd.DataFrame:
@@ -132,8 +160,6 @@ def pair_frame(data: FlowData, typology: str, years: Sequence[int], include_zero
     report could do with the ONS files; ``True`` gives the full matrix.
     ``sex`` ("M" or "F") models one sex's moves with that sex's population as the offset.
     """
-    from movers.data import ons_flows
-
     t = data.types.set_index("la_code")[typology].dropna()
     require_nonempty(t, f"typology {typology!r}", "set of typed authorities")
     codes = np.array(sorted(t.index))
@@ -198,11 +224,14 @@ def type_label(side: str, level: str, typology: str) -> str:
     return f"{side}: {level}"
 
 
-def design(frame: pd.DataFrame, factor: str, order: Sequence[str], typology: str, controls: Sequence[str], countries: bool = True) -> tuple[np.ndarray, list[str], list[str]]:
+def design(frame: pd.DataFrame, factor: str, order: Sequence[str], typology: str, controls: Sequence[str], countries: bool = True,
+           labels: Mapping[str, str] = LABELS) -> tuple[np.ndarray, list[str], list[str]]:
     """Design matrix: constant, area-type dummies (reference = first level), year dummies, country dummies, controls.
 
     Returns the matrix, all column names, and the columns shown in tables (dummies and controls).
-    Types or years absent from the frame get no column (so small samples stay estimable).
+    Types or years absent from the frame get no column (so small samples stay estimable); a frame
+    without ``year`` (one cross-section) or without ``wales_o``/``wales_d`` gets no such effects.
+    Controls are named by ``labels`` (their own name when not in it).
     """
     cols = {"const": np.ones(len(frame))}
     shown = []
@@ -213,59 +242,87 @@ def design(frame: pd.DataFrame, factor: str, order: Sequence[str], typology: str
             name = type_label(side, lev, typology)
             cols[name] = v
             shown.append(name)
-    years = sorted(frame["year"].unique())
+    years = sorted(frame["year"].unique()) if "year" in frame else []
     for y in years[1:]:
         cols[f"year {y}"] = (frame["year"] == y).to_numpy(dtype=float)
-    if countries:
-        for c in ("wales_o", "wales_d"):
-            v = frame[c].to_numpy(dtype=float)
-            if 0 < v.sum() < len(v):
-                cols[c] = v
+    for c in ("wales_o", "wales_d") if countries else ():
+        v = frame[c].to_numpy(dtype=float) if c in frame else np.zeros(0)
+        if 0 < v.sum() < len(v):
+            cols[c] = v
     for c in controls:
-        cols[LABELS[c]] = frame[c].to_numpy(dtype=float)
-        shown.append(LABELS[c])
+        cols[labels.get(c, c)] = frame[c].to_numpy(dtype=float)
+        shown.append(labels.get(c, c))
     return np.column_stack(list(cols.values())), list(cols), shown
 
 
-def fit_model(frame: pd.DataFrame, factor: str, order: Sequence[str], typology: str, controls: Sequence[str], exposure: str = "offset") -> pd.DataFrame:
-    """One NB2 regression as a coefficient frame of the shown rows (attrs: nobs, alpha, seconds, converged, full fit).
+def outcome(frame: pd.DataFrame, exposure: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """The modelled outcome and offset of an ``exposure`` choice.
 
-    ``exposure="offset"``: moves with log population of the sending LA as offset
-    (a model of the rate that keeps the count likelihood); ``"rate"``: moves per
-    1,000 residents of the sending LA as the outcome, no offset (the report's
-    wording, "Moves is the flow rate"); ``"none"``: raw counts, no offset.
+    ``"offset"``: moves with log population of the sending LA as offset (a model
+    of the rate that keeps the count likelihood); ``"rate"``: moves per 1,000
+    residents of the sending LA as the outcome, no offset (the report's wording,
+    "Moves is the flow rate"); ``"none"``: raw counts, no offset.
     """
-    require_nonempty(frame, "pair frame", "set of pair-years")
-    X, names, shown = design(frame, factor, order, typology, controls)
     y = frame["moves"].to_numpy(dtype=float)
-    offset = None
     if exposure == "offset":
-        offset = frame["log_pop"].to_numpy()
-    elif exposure == "rate":
-        y = 1000 * y / np.exp(frame["log_pop"].to_numpy())
-    elif exposure != "none":
-        raise InputError("parameter 'exposure'", f"must be offset, rate or none, not {exposure!r}")
-    fit = fit_nb2(X, y, offset, names)
-    idx = [names.index(s) for s in shown]
-    out = coef_frame(shown, fit.params[idx], fit.se[idx], nobs=fit.nobs)
-    out.attrs.update(alpha=fit.alpha, seconds=fit.seconds, converged=fit.converged, iterations=fit.iterations)
+        return y, frame["log_pop"].to_numpy()
+    if exposure == "rate":
+        return RATE_PER * y / np.exp(frame["log_pop"].to_numpy()), None
+    if exposure == "none":
+        return y, None
+    raise InputError("parameter 'exposure'", f"must be offset, rate or none, not {exposure!r}")
+
+
+def estimates(fit: NBFit, shown: Sequence[str]) -> Estimates:
+    """The shown rows of an NB2 fit as the book's results object (alpha and iterations in ``extra``)."""
+    idx = [fit.names.index(s) for s in shown]
+    coefs = tables.coef_frame(shown, fit.params[idx], fit.se[idx])
+    return Estimates(coefs, nobs=int(fit.nobs), seconds=float(fit.seconds), converged=bool(fit.converged),
+                     extra={"alpha": float(fit.alpha), "iterations": int(fit.iterations), "loglik": float(fit.loglik)})
+
+
+def fit_model(frame: pd.DataFrame, factor: str, order: Sequence[str], typology: str, controls: Sequence[str], exposure: str = "offset",
+              labels: Mapping[str, str] = LABELS) -> Estimates:
+    """One NB2 regression (robust HC1 SEs) of ``moves`` on the dummies of column ``factor`` and ``controls``."""
+    require_nonempty(frame, "pair frame", "set of pair-years")
+    y, offset = outcome(frame, exposure)
+    X, names, shown = design(frame, factor, order, typology, controls, labels=labels)
+    return estimates(fit_nb2(X, y, offset, names), shown)
+
+
+def _specs(models) -> dict[str, list[str]]:
+    """Model names (of ``MODELS``) or a mapping name -> controls, as a mapping."""
+    if isinstance(models, Mapping):
+        return {m: list(c) for m, c in models.items()}
+    unknown = [m for m in models if m not in MODELS]
+    if unknown or not len(models):
+        raise InputError("parameter 'models'", f"must name some of {', '.join(MODELS)}, not {list(models)!r}")
+    return {m: MODELS[m] for m in models}
+
+
+def sending_models(frame: pd.DataFrame, typology: str, models=tuple(MODELS), exposure: str = "offset",
+                   order: Sequence[str] | None = None, labels: Mapping[str, str] = LABELS) -> dict[str, Estimates]:
+    """Which areas do people leave? Each model (a name of ``MODELS`` or name -> controls) with sending-type
+    dummies (Tables 2 and 7). ``frame`` has ``moves``, ``sending``, the controls (and ``log_pop`` for an offset)."""
+    order = list(order or levels(typology))
+    return {m: fit_model(frame, "sending", order, typology, c, exposure, labels) for m, c in _specs(models).items()}
+
+
+def receiving_models(frame: pd.DataFrame, typology: str, models=tuple(MODELS), exposure: str = "offset", sending: Sequence[str] | None = None,
+                     order: Sequence[str] | None = None, labels: Mapping[str, str] = LABELS) -> dict[str, dict[str, Estimates]]:
+    """Where do people go? For each sending type (all present in ``frame``, or those named in ``sending``),
+    each model with receiving-type dummies (Tables 3-5, 8-15, 16-20): ``{sending type: {model: Estimates}}``."""
+    order = list(order or levels(typology))
+    wanted = list(sending) if sending is not None else [k for k in order if (frame["sending"] == k).any()]
+    unknown = [k for k in wanted if k not in order]
+    if unknown:
+        raise InputError("parameter 'sending'", f"{unknown[0]!r} is not a level of {typology}")
+    out = {}
+    for k in wanted:
+        sub = frame[frame["sending"] == k]
+        require_nonempty(sub, f"flows from {k}", "set of pair-years")
+        out[k] = {m: fit_model(sub, "receiving", order, typology, c, exposure, labels) for m, c in _specs(models).items()}
     return out
-
-
-def sending_models(frame: pd.DataFrame, typology: str, models: Sequence[str] = tuple(MODELS), exposure: str = "offset") -> dict[str, pd.DataFrame]:
-    """Which areas do people leave? Models 1-4 with sending-type dummies (Tables 2 and 7)."""
-    order = levels(typology)
-    return {m: fit_model(frame, "sending", order, typology, MODELS[m], exposure) for m in models}
-
-
-def receiving_models(frame: pd.DataFrame, typology: str, sending: str, models: Sequence[str] = tuple(MODELS), exposure: str = "offset") -> dict[str, pd.DataFrame]:
-    """Where do people from areas of type ``sending`` go? Models 1-4 with receiving-type dummies (Tables 3-5, 8-15, 16-20)."""
-    order = levels(typology)
-    if sending not in order:
-        raise InputError("parameter 'sending'", f"{sending!r} is not a level of {typology}")
-    sub = frame[frame["sending"] == sending]
-    require_nonempty(sub, f"flows from {sending}", "set of pair-years")
-    return {m: fit_model(sub, "receiving", order, typology, MODELS[m], exposure) for m in models}
 
 
 def control_flags(models: Sequence[str]) -> dict[str, list[bool]]:
@@ -276,8 +333,8 @@ def control_flags(models: Sequence[str]) -> dict[str, list[bool]]:
 def true_values(truth: Mapping, frame: pd.DataFrame | None = None) -> dict:
     """The generating values of Model 4's rows: every control's coefficient and every area-type dummy's effect.
 
-    Keyed by (row label, "Model 4") so ``compare.side_by_side`` puts them beside
-    Model 4 only: Models 1-3 omit controls and have no single true value.
+    Keyed by (row label, "Model 4") so the comparison puts them beside Model 4
+    only: Models 1-3 omit controls and have no single true value.
     Dummies take the world's ``type_effects`` (typology -> sending/receiving ->
     level -> effect; the reference level is 0); an older world without them has
     one ``typology_effects`` value for all. In a world with effects of several
@@ -301,8 +358,6 @@ def true_values(truth: Mapping, frame: pd.DataFrame | None = None) -> dict:
 
 def row_map(table: int, rows: Sequence[str]) -> dict[str, str]:
     """Match our row labels to the published ones case-insensitively (the report capitalises inconsistently)."""
-    from movers import compare
-
     pub = compare.published(table)["row"].unique()
     low = {p.lower(): p for p in pub}
     return {r: low[r.lower()] for r in rows if r.lower() in low and low[r.lower()] != r}
@@ -324,8 +379,6 @@ def type_rates(data: FlowData, typology: str, years: Sequence[int], sex: str | N
     divides female moves by the female population); populations are summed over
     the years as the moves are.
     """
-    from movers.data import ons_flows
-
     order = levels(typology)
     t = data.types.set_index("la_code")[typology].dropna()
     if data.detailed is None:
@@ -364,9 +417,11 @@ def rates_by(data: FlowData, typology: str, years: Sequence[int], by: str, bands
     return pd.concat(recs, ignore_index=True)
 
 
-def supergroup_descriptives(data: FlowData, years: Sequence[int]) -> pd.DataFrame:
-    """Table 6: mean covariates by ONS supergroup over ``years`` (authority-year means), in the report's columns."""
+def supergroup_descriptives(data: FlowData, years: Sequence[int], england_only: bool = True) -> pd.DataFrame:
+    """Table 6: mean covariates by ONS supergroup over ``years`` (authority-year means), in the report's columns;
+    English authorities only by default, as the report's source line says ("ONS, England")."""
     cov = data.covariates[data.covariates["year"].isin(years)].merge(data.types[["la_code", "supergroup"]], on="la_code")
+    cov = cov[cov["la_code"].str.startswith("E")] if england_only else cov
     g = cov.groupby("supergroup")
     out = pd.DataFrame(
         {
@@ -431,21 +486,10 @@ def all_types_design(frame: pd.DataFrame, controls: Sequence[str], orders: Mappi
     return np.column_stack(list(cols.values())), list(cols), shown
 
 
-def _fit_shown(frame: pd.DataFrame, X, names, shown, exposure: str, truncated: bool) -> pd.DataFrame:
-    """NB2 (or, with ``truncated``, zero-truncated NB2) of ``frame``'s moves on X, as a frame of the shown rows."""
-    y = frame["moves"].to_numpy(dtype=float)
-    offset = None
-    if exposure == "offset":
-        offset = frame["log_pop"].to_numpy()
-    elif exposure == "rate":
-        y = 1000 * y / np.exp(frame["log_pop"].to_numpy())
-    elif exposure != "none":
-        raise InputError("parameter 'exposure'", f"must be offset, rate or none, not {exposure!r}")
-    fit = (fit_ztnb if truncated else fit_nb2)(X, y, offset, names)
-    idx = [names.index(s) for s in shown]
-    out = coef_frame(shown, fit.params[idx], fit.se[idx], nobs=fit.nobs)
-    out.attrs.update(alpha=fit.alpha, seconds=fit.seconds, converged=fit.converged, iterations=fit.iterations)
-    return out
+def _fit_shown(frame: pd.DataFrame, X, names, shown, exposure: str, truncated: bool) -> Estimates:
+    """NB2 (or, with ``truncated``, zero-truncated NB2) of ``frame``'s outcome on X; the shown rows as Estimates."""
+    y, offset = outcome(frame, exposure)
+    return estimates((fit_ztnb if truncated else fit_nb2)(X, y, offset, names), shown)
 
 
 BIAS_FITS = (("Non-zero flows only", False, False), ("Non-zero flows, zero-truncated NB2", False, True), ("Full matrix", True, False))
@@ -481,8 +525,8 @@ def zero_flow_bias(data: FlowData, typology: str, years: Sequence[int], exposure
         else:
             X, names, shown = design(fr, "sending", levels(typology), typology, controls)
         m = _fit_shown(fr, X, names, shown, exposure, truncated)
-        for r, v in m.iterrows():
-            rows.append({"row": r, "sample": label, "estimate": v["estimate"], "se": v["se"], "nobs": m.attrs["nobs"], "truth": truth.get((r, "Model 4"), np.nan)})
+        for r, v in m.coefs.iterrows():
+            rows.append({"row": r, "sample": label, "estimate": v["estimate"], "se": v["se"], "nobs": m.nobs, "truth": truth.get((r, "Model 4"), np.nan)})
     out = pd.DataFrame(rows)
     out["z"] = (out["estimate"] - out["truth"]) / out["se"]
     return out
@@ -494,8 +538,6 @@ def table6_comparison(ours: pd.DataFrame) -> pd.DataFrame:
     The report names one group "Business, Education and Heritage Centre"
     (singular) in Table 6, so rows are matched on their first 30 characters.
     """
-    from movers import compare
-
     pub = compare.published_descriptives(6)
     key = {str(r)[:30].lower(): r for r in pub.index}
     pub = pub.rename(index={v: next((o for o in ours.index if o[:30].lower() == k), v) for k, v in key.items()})
@@ -507,51 +549,458 @@ def table6_comparison(ours: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def report_tables(models: Mapping[str, pd.DataFrame], table: int | None, caption: str, truth: Mapping | None = None, source: str = ""):
-    """The report-style regression table and the published-vs-reproduced(-vs-true) table of Model 4.
+LONDON_COSMOPOLITAN = "London Cosmopolitan"
+CITY_OF_LONDON = "E09000001"
+GVA_FILES = ("gva_la", "myeb3", "la_classification_2011")  # datasets of data/datasets.yml
 
-    Returns (regression Table, comparison Table, side_by_side long frame).
+
+def gva_files() -> dict[str, Path] | None:
+    """The real GVA, population (MYEB3) and LA classification files (download cache, else ../shared/data/public),
+    or ``None`` when one is absent."""
+    try:
+        return {d: fetch.find_local(d) for d in GVA_FILES}
+    except InputError:
+        return None
+
+
+def london_gva_readings(files: Mapping[str, Path] | None, years: Sequence[int]) -> tuple[pd.DataFrame | None, dict]:
+    """Table 6's London Cosmopolitan GVA per head (£726,621, ten times any other group's) under both readings,
+    from the real files: a stray digit (the figure over 10) against the supergroup's authority-year mean
+    without the City of London, and the City's own GVA per head (GVA of a few thousand residents' workplaces)
+    pulling the mean up, against the mean with it.
+
+    GVA per head is GVA (£ million, income approach, current prices; the open file ends in 2015) over MYEB3
+    mid-year population, for the ``years`` the GVA file has. Returns the table (``None`` when the files
+    or years are missing) and the facts, with ``lc_gva_text`` a sentence either way.
     """
-    from movers import compare, tables
-
-    names = list(models)
-    rows = []
-    for m in models.values():
-        rows += [r for r in m.index if r not in rows]
-    reg = tables.regression_table(models, controls=control_flags(names), caption=caption, notes="Robust (HC1) standard errors in parentheses; " + tables.STAR_NOTE + ". Year effects" + (" and country effects" if source == "ew" else "") + " in every model.")
-    rmap = row_map(table, rows) if table is not None else None
-    long = compare.side_by_side(models, table=table, truth=truth or None, row_map=rmap)
-    last = "Model 4" if "Model 4" in models else names[-1]
-    comp = compare.comparison_table(long, model=last, caption=f"{caption}: {last} beside the report" + (" and the truth" if truth else ""))
-    return reg, comp, long
+    published = float(compare.published_descriptives(6).loc[LONDON_COSMOPOLITAN, "Average GVA per capita (£)"])
+    facts = {"lc_published": published, "lc_digit": published / 10}
+    if files is None:
+        return None, facts | {"lc_gva_text": "The open GVA, population and area-classification files are not present here, so the two readings of "
+                              "the report's London Cosmopolitan figure cannot be computed from real data."}
+    gva = public.read_gva(files["gva_la"])
+    yrs = sorted(set(years) & set(gva["year"]))
+    if not yrs:
+        return None, facts | {"lc_gva_text": f"The open GVA file covers {gva['year'].min()}-{gva['year'].max()}, none of the years "
+                              f"{years_text(years)}, so the two readings cannot be computed from real data."}
+    pop = public.read_myeb3(files["myeb3"]).set_index(["la_code", "year"])["population"]
+    lc = public.read_la_classification(files["la_classification_2011"])
+    codes = lc.loc[lc["supergroup"] == LONDON_COSMOPOLITAN, "la_code"]
+    g = gva[gva["la_code"].isin(codes) & gva["year"].isin(yrs)].set_index(["la_code", "year"])["gva"]
+    per_head = (g * 1e6 / pop.reindex(g.index)).dropna()
+    require_nonempty(per_head, files["gva_la"], "set of London Cosmopolitan authority-years with GVA and population")
+    city = per_head[per_head.index.get_level_values("la_code") == CITY_OF_LONDON]
+    rest = per_head[per_head.index.get_level_values("la_code") != CITY_OF_LONDON]
+    facts |= {"lc_with_city": float(per_head.mean()), "lc_without_city": float(rest.mean()), "city_gva": float(city.mean()),
+              "lc_gva_years": years_text(yrs), "lc_n_las": int(codes.isin(per_head.index.get_level_values("la_code")).sum())}
+    facts["lc_gva_text"] = (
+        f"Computed from the real files ({facts['lc_gva_years']}, the years the open GVA file shares with this selection), the City of "
+        f"London's GVA per head is £{facts['city_gva']:,.0f}; the mean of the {facts['lc_n_las']} London Cosmopolitan authorities is "
+        f"£{facts['lc_with_city']:,.0f} with the City and £{facts['lc_without_city']:,.0f} without it. The published £{published:,.0f} is "
+        f"{published / facts['lc_with_city']:.2f} times the first; a tenth of it, £{facts['lc_digit']:,.0f}, is "
+        f"{facts['lc_digit'] / facts['lc_without_city']:.2f} times the second. Both readings fit, so the figure is shown, not corrected."
+    )
+    table = pd.DataFrame({"GVA per head (£)": [published, facts["lc_digit"], facts["lc_with_city"], facts["lc_without_city"], facts["city_gva"]]},
+                         index=["Published (Table 6)", "Reading 1, a stray digit: published / 10", "Reading 2, real data: supergroup mean with the City of London",
+                                "Real data: supergroup mean without the City of London", "Real data: City of London alone"])
+    return table, facts
 
 
 CENSUS_FILES = {"nssec": ("census2011_migration_nssec_la.csv", "NS-SEC: "), "ethnicity": ("census2011_migration_ethnicity_la.csv", "Ethnic group: ")}
 
 
-def census_direction(data_dir, data: FlowData, kind: str) -> pd.DataFrame:
-    """2011 Census movers between English authorities by group (NS-SEC or ethnicity): per cent moving to a
-    less deprived IMD quintile, to the same quintile, to a more deprived one, and the number of movers.
+DIRECTIONS = ("out of", "into")
 
-    Why this summary: the census table has no population by group at origin,
-    so rates cannot be formed; the direction of moves on the deprivation
-    ladder is what the report's descriptive comparison is about.
+
+def census_flows(data_dir, data: FlowData, kind: str) -> pd.DataFrame:
+    """2011 Census moves out of and into the authorities of each IMD quintile, by group (NS-SEC or ethnicity),
+    as the report describes them: the composition of each flow in per cent of its movers, and the movers.
+
+    Rows are ``"<quintile>: out of"`` and ``"<quintile>: into"`` (most deprived first); columns the census
+    groups (per cent), ``Movers`` and ``Net gain`` (moves in minus moves out, the same for every group's sum).
+    A move counts when both authorities are English with an IMD quintile and differ; a move between two
+    authorities of one quintile is out of that quintile's area and into it. Why shares: the census table
+    has no population by group at origin, so rates by group cannot be formed.
     """
-    from movers.data import ons_flows
-
     if kind not in CENSUS_FILES:
         raise InputError("parameter 'census_breakdown'", f"must be one of {', '.join(CENSUS_FILES)}, not {kind!r}")
     name, prefix = CENSUS_FILES[kind]
     od = ons_flows.read_census_groups(Path(data_dir) / "flows" / name, prefix, known=set(data.types["la_code"]))
-    q = data.types.set_index("la_code")["imd_quintile"].dropna()
+    q = data.types.set_index("la_code")["imd"].dropna()
     od = od[od["origin"].isin(q.index) & od["destination"].isin(q.index) & (od["origin"] != od["destination"])]
     require_nonempty(od, name, "set of moves between English authorities")
-    step = od["destination"].map(q) - od["origin"].map(q)  # quintile 1 = most deprived: a rise is a move up
-    od = od.assign(direction=np.select([step > 0, step < 0], ["To a less deprived quintile", "To a more deprived quintile"], "Same quintile"))
-    tab = od.pivot_table(index="group", columns="direction", values="moves", aggfunc="sum", fill_value=0, sort=False)
-    total = tab.sum(axis=1)
-    out = 100 * tab.div(total, axis=0)
-    out = out.reindex(columns=["To a less deprived quintile", "Same quintile", "To a more deprived quintile"], fill_value=0.0)
-    out["Movers"] = total.astype(int)
-    out.index.name = None
+    groups = list(dict.fromkeys(od["group"]))
+    sides = {"out of": od.groupby([od["origin"].map(q), "group"])["moves"].sum(), "into": od.groupby([od["destination"].map(q), "group"])["moves"].sum()}
+    rows = {}
+    for level in levels("imd"):
+        for direction in DIRECTIONS:
+            counts = sides[direction].unstack("group").reindex(index=[level], columns=groups, fill_value=0).fillna(0).iloc[0]
+            rows[f"{level}: {direction}"] = pd.concat([100 * counts / counts.sum(), pd.Series({"Movers": counts.sum()})])
+    out = pd.DataFrame(rows).T
+    into = out["Movers"].iloc[1::2].to_numpy()
+    out["Net gain"] = np.repeat(into - out["Movers"].iloc[0::2].to_numpy(), 2)
+    out[["Movers", "Net gain"]] = out[["Movers", "Net gain"]].astype(int)
     return out
+
+
+def census_net(table: pd.DataFrame, level: str) -> pd.Series:
+    """Net gain by group of one quintile's authorities (moves in minus moves out), from ``census_flows``."""
+    out, into = table.loc[f"{level}: out of"], table.loc[f"{level}: into"]
+    groups = [c for c in table.columns if c not in ("Movers", "Net gain")]
+    return (into[groups] * into["Movers"] - out[groups] * out["Movers"]) / 100
+
+
+# ---------------------------------------------------------------- chapters
+#
+# What the three flows chapters share, so that each chapter cell is one call, a glue and a render:
+# the selection in words (every caption carries it), the report's table numbers or the book's own,
+# the published column only where the estimate is comparable, and prose facts that follow the
+# typology and the report's 5 % convention.
+
+
+def years_text(years: Sequence[int]) -> str:
+    """``2011-2018`` for a run of years, ``2011, 2015`` otherwise."""
+    ys = sorted(years)
+    if len(ys) > 1 and ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}-{ys[-1]}"
+    return ", ".join(map(str, ys))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a chapter's estimates are computed on: the typology, years, sex, area, sample and exposure."""
+
+    typology: str
+    years: tuple[int, ...]
+    area: str = "England"
+    sex: str | None = None
+    exposure: str = "offset"
+    include_zero: bool = False
+
+    def text(self) -> str:
+        """The selection in words, for every caption."""
+        sex = {None: "men and women", "M": "men", "F": "women"}[self.sex]
+        sample = "all pairs of authorities (zero flows included)" if self.include_zero else "pairs with at least one move"
+        return f"{self.area}, {years_text(self.years)}, {sex}, all ages, {sample}, {dictionary()['exposures'][self.exposure]}"
+
+    def withdrawn(self) -> str | None:
+        """Why the report's figures are not comparable with this selection (``None`` when they are)."""
+        spec = dictionary()["typologies"][self.typology]["report"]
+        if list(self.years) != list(spec["years"]):
+            return f"the report covers {years_text(spec['years'])}, this selection {years_text(self.years)}"
+        if self.sex is not None:
+            return "the report models the moves of men and women together"
+        if self.include_zero:
+            return "the report fitted the non-zero flows only"
+        if self.exposure == "none":
+            return "the report models flow rates, not raw counts"
+        return None
+
+
+@dataclass
+class FlowChapter:
+    """Everything a flows chapter computes from, built once by ``chapter_setup``."""
+
+    name: str
+    number: int
+    source: sources.DataSource
+    data: FlowData
+    selection: Selection
+    frame: pd.DataFrame
+    models: list[str]
+    truth: dict
+    numbered: int = 0  # tables given the book's own number so far
+
+    @property
+    def typology(self) -> str:
+        return self.selection.typology
+
+    @property
+    def order(self) -> list[str]:
+        return levels(self.typology)
+
+    @property
+    def words(self) -> dict:
+        return dictionary()["typologies"][self.typology]
+
+    def plural(self, level: str) -> str:
+        return self.words["plural"].get(level, level)
+
+    def table_number(self, report_table: int | None) -> str:
+        """The report's number of a table, or the book's own ("3.1", "3.2"...) when the report has none."""
+        if report_table is not None:
+            return str(report_table)
+        self.numbered += 1
+        return f"{self.number}.{self.numbered}"
+
+    def caption(self, number: str, title: str) -> str:
+        return f"Table {number}: {title} ({self.selection.text()})"
+
+
+def chapter_setup(name: str, source: str = "synthetic", data_path: str = "", years="2011-2018", typology: str | None = None, sex: str = "all",
+                  models: Sequence[str] = tuple(MODELS), exposure: str = "offset", include_zero_flows: bool = False) -> FlowChapter:
+    """Check a flows chapter's parameters, open its data source once, load the data and build the regression frame."""
+    chapters = dictionary()["chapters"]
+    if name not in chapters:
+        raise InputError(DICTIONARY, f"no flows chapter {name!r}")
+    typology = typology or chapters[name]["typology"]
+    levels(typology)
+    _specs(models)
+    if sex not in ("all", "M", "F"):
+        raise InputError("parameter 'sex'", f"must be all, M or F, not {sex!r}")
+    outcome(pd.DataFrame({"moves": [1.0], "log_pop": [0.0]}), exposure)
+    src = sources.open(source, data_path or None, truth_of="flows")
+    yrs = parse_years(years)
+    data = load(src, yrs)
+    frame = pair_frame(data, typology, yrs, include_zero=include_zero_flows, sex=None if sex == "all" else sex)
+    area = "England and Wales" if frame["origin"].str.startswith("W").any() else "England"
+    sel = Selection(typology, tuple(yrs), area, None if sex == "all" else sex, exposure, include_zero_flows)
+    truth = true_values(src.truth) if exposure == "offset" else {}
+    return FlowChapter(name, int(chapters[name]["number"]), src, data, sel, frame, list(models), truth)
+
+
+def setup_facts(ctx: FlowChapter) -> dict:
+    """The prose facts of a chapter's opening: the typology in its own words, the selection, the sample."""
+    return {
+        "typology_about": ctx.words["about"].strip(),
+        "typology_name": ctx.words["name"],
+        "typology_caveat": ctx.words["caveat"].strip(),
+        "years_text": years_text(ctx.selection.years),
+        "area_text": ctx.selection.area,
+        "selection_text": ctx.selection.text(),
+        "n_pairs": len(ctx.frame),
+        "n_las": int(ctx.data.types[ctx.typology].notna().sum()),
+        "exposure_text": dictionary()["exposures"][ctx.selection.exposure],
+        "rate_per": RATE_PER, "significance_pct": 100 * SIGNIFICANCE,
+        "young_ages": re.search(r"\d+-\d+", dictionary()["variables"]["log_young"]["values"]).group(0),
+        "truth_text": (
+            "Beside Model 4 stands the true value: the coefficient that generated the synthetic flows, in the generating "
+            "model (every typology's dummies on both sides, over every ordered pair of authorities). A one-typology model fitted "
+            "on the pairs with at least one move (the report's sample) misses it by the bias of dropping zero flows, which the "
+            "last section measures, and by the area types it leaves out."
+            if ctx.truth else "No true values are known for these data."
+        ),
+    }
+
+
+@dataclass
+class Section:
+    """What one chapter section shows: tables (in order), prose facts to glue, and the frames behind them."""
+
+    tables: list = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+    frames: dict = field(default_factory=dict)
+
+
+def descriptives(ctx: FlowChapter) -> Section:
+    """Type-to-type rates over the selection's years, rendered, with sentences on the first and last types."""
+    rates = type_rates(ctx.data, ctx.typology, ctx.selection.years, sex=ctx.selection.sex)
+    first, last = ctx.order[0], ctx.order[-1]
+    diag = pd.Series({k: rates.loc[k, k] for k in ctx.order})
+    facts = {
+        "rate_first_first": rates.loc[first, first], "rate_last_first": rates.loc[last, first], "rate_last_last": rates.loc[last, last],
+        "first_plural": ctx.plural(first), "last_plural": ctx.plural(last), "group_word": ctx.words["group"],
+        "most_internal": ctx.plural(diag.idxmax()), "most_internal_rate": diag.max(),
+    }
+    table = tables.render(rates, digits=2, index_header="Sending \\ receiving", caption=ctx.caption(
+        ctx.table_number(None), f"Internal migration rates between {ctx.words['group']}s, moves per 100 residents of the sending {ctx.words['group']}"))
+    return Section([table], facts, {"rates": rates})
+
+
+def breakdowns(ctx: FlowChapter, age_band_width: int = 5) -> Section:
+    """Rates by year and by sex (one table) and by age band (a long frame for the figure), as the report
+    gives them for hot and cold spots and says it repeats for the other typologies."""
+    if age_band_width < 1:
+        raise InputError("parameter 'age_band_width'", "must be a positive number of years")
+    yrs = list(ctx.selection.years)
+    by_year, by_sex = rates_by(ctx.data, ctx.typology, yrs, "year"), rates_by(ctx.data, ctx.typology, yrs, "sex")
+    bands = [(a, min(a + age_band_width - 1, 90)) for a in range(0, 91, age_band_width)]
+    by_age = rates_by(ctx.data, ctx.typology, yrs, "age", bands=bands)
+    wide = pd.concat([_wide(by_year, "year"), _wide(by_sex, "sex")], axis=1)
+    sums = by_sex.groupby("sex")["rate"].sum()
+    facts = {"female_minus_male": sums["Female"] - sums["Male"], "peak_band": by_age.groupby("age", sort=False)["rate"].sum().idxmax()}
+    both = Selection(ctx.typology, ctx.selection.years, ctx.selection.area)
+    table = tables.render(wide, digits=2, index_header="Sending → receiving", caption=(
+        f"Table {ctx.table_number(None)}: Rates between {ctx.words['group']}s by year and by sex, moves per 100 residents of the sending "
+        f"{ctx.words['group']} and sex ({both.area}, {years_text(both.years)}, all ages)"))
+    return Section([table], facts, {"by_age": by_age, "by_year": by_year, "by_sex": by_sex})
+
+
+def _wide(long: pd.DataFrame, by: str) -> pd.DataFrame:
+    w = long.pivot_table(index=["Sending", "Receiving"], columns=by, values="rate", sort=False)
+    w.index = [f"{k} → {m}" for k, m in w.index]
+    return w
+
+
+def significant(est: Estimates, row: str, level: float = SIGNIFICANCE) -> bool:
+    """The report discusses only coefficients significant at 5 %."""
+    return row in est and float(est.row(row)["pvalue"]) < level
+
+
+def contrast(est: Estimates, row: str, subject: str, reference: str, verb: str) -> str:
+    """A sentence on one area-type coefficient that follows the 5 % convention: ``"{subject} {verb} more/less
+    often than {reference}"`` with the estimate when significant, "neither more nor less often" otherwise."""
+    if row not in est:
+        return f"the row {row!r} cannot be estimated in this sample"
+    b = float(est.row(row)["estimate"])
+    if not significant(est, row):
+        return f"{subject} {verb} neither more nor less often than {reference} at the {100 * SIGNIFICANCE:g} % level of significance"
+    return f"{subject} {verb} {'more' if b > 0 else 'less'} often than {reference} ({b:.3f} log points, significant at {100 * SIGNIFICANCE:g} %)"
+
+
+def _model_tables(ctx: FlowChapter, fits: Mapping[str, Estimates], report_table: int | None, title: str) -> tuple[tables.Table, pd.DataFrame]:
+    """One comparison table of a report table (or of the book's own when ``report_table`` is None)."""
+    number = ctx.table_number(report_table)
+    withdrawn = ctx.selection.withdrawn() if report_table is not None else None
+    rows = list(dict.fromkeys(r for e in fits.values() for r in e.index))
+    notes = (f"Negative binomial regressions, robust (HC1) standard errors in parentheses; {tables.STAR_NOTE}. Year effects"
+             + (" and country effects" if ctx.selection.area != "England" else "") + " in every model.")
+    return compare.model_comparison(
+        fits, report_table, truth=ctx.truth or None, withdrawn=withdrawn, row_map=row_map(report_table, rows) if report_table else None,
+        controls=control_flags(list(fits)), caption=ctx.caption(number, title), notes=notes)
+
+
+def sending(ctx: FlowChapter) -> Section:
+    """Which areas do people leave? The models with sending-type dummies, one comparison table."""
+    fits = sending_models(ctx.frame, ctx.typology, ctx.models, ctx.selection.exposure)
+    spec = ctx.words["report"]
+    table, long = _model_tables(ctx, fits, spec["sending"], f"Migration outflow rates by sending {ctx.words['group']}, reference group {ctx.order[0]}")
+    first, last = fits[ctx.models[0]], fits[ctx.models[-1]]
+    row = type_label("Sending", ctx.order[-1], ctx.typology)
+    ref = ctx.plural(ctx.order[0])
+    facts = {
+        "send_first_text": f"In {ctx.models[0]}, " + contrast(first, row, "people", ref, f"leave {ctx.plural(ctx.order[-1])}"),
+        "send_last_text": f"in {ctx.models[-1]}, " + contrast(last, row, "they", ref, f"leave {ctx.plural(ctx.order[-1])}"),
+        "send_seconds": sum(e.seconds for e in fits.values()),
+        "send_published": compare.coverage(long),
+    }
+    return Section([table], facts, {"fits": fits, "long": long})
+
+
+def receiving(ctx: FlowChapter) -> Section:
+    """Where do people go? For each sending type, the models with receiving-type dummies, one table each."""
+    fits = receiving_models(ctx.frame, ctx.typology, ctx.models, ctx.selection.exposure)
+    spec = ctx.words["report"]
+    out = Section()
+    longs = []
+    for k, f in fits.items():
+        number = None if spec["receiving"] is None else spec["receiving"] + ctx.order.index(k)
+        table, long = _model_tables(ctx, f, number, f"Flow rates by receiving {ctx.words['group']}, sending {k}, reference group {ctx.order[0]}")
+        out.tables.append(table)
+        longs.append(long.assign(sending=k))
+    long = pd.concat(longs, ignore_index=True)
+    first, last = ctx.order[0], ctx.order[-1]
+    row = type_label("Receiving", last, ctx.typology)
+    m = ctx.models[-1]
+    out.facts = {
+        "rec_first_text": contrast(fits[first][m], row, f"movers from {ctx.plural(first)}", f"to {ctx.plural(first)}", f"go to {ctx.plural(last)}") if first in fits else "",
+        "rec_last_text": contrast(fits[last][m], row, f"movers from {ctx.plural(last)}", f"to {ctx.plural(first)}", f"go to {ctx.plural(last)}") if last in fits else "",
+        "n_rec_fits": sum(len(f) for f in fits.values()),
+        "rec_published": compare.coverage(long),
+    }
+    out.facts.update(recovery_facts(long[long["model"] == m]))
+    out.frames = {"fits": fits, "long": long}
+    return out
+
+
+def recovery_facts(long: pd.DataFrame) -> dict:
+    """The share of estimates within 3 SE of the truth, and what it means on the selection's sample."""
+    z = long["z_truth"].dropna().abs()
+    share = float((z <= 3).mean()) if len(z) else float("nan")
+    if not len(z):
+        note = "no truth is known for these data"
+    elif share < 0.95:
+        note = ("with about 99.7 per cent expected from sampling noise alone, the shortfall measures what the model leaves out: "
+                "the zero flows (the non-zero sample is truncated) and the other typologies' effects of the generating model")
+    else:
+        note = "in line with sampling noise"
+    return {"share_within3": share, "within3_note": note}
+
+
+BIAS_KEYS = {"Non-zero flows only": "nonzero", "Non-zero flows, zero-truncated NB2": "ztnb", "Full matrix": "full"}
+
+
+def bias_facts(b: pd.DataFrame) -> dict:
+    """Per fit of ``zero_flow_bias`` (suffixes ``nonzero``, ``ztnb``, ``full``): the distance elasticity, the
+    largest distance from the truth in SEs, the share of rows within 3 SE of the truth, and the sample size."""
+    dist = LABELS["log_distance"]
+    facts = {}
+    for smp, g in b.groupby("sample", sort=False):
+        k, g = BIAS_KEYS[smp], g.set_index("row")
+        z = g["z"].dropna().abs()
+        facts |= {f"dist_{k}": float(g.loc[dist, "estimate"]), f"max_z_{k}": float(z.max()), f"within3_{k}": float((z <= 3).mean()),
+                  f"nobs_{k}": int(g["nobs"].iloc[0])}
+        facts["dist_true"] = float(g.loc[dist, "truth"])
+    return facts
+
+
+def bias(ctx: FlowChapter) -> Section:
+    """Model 4 fitted three ways (naive NB2 of the non-zero flows, zero-truncated NB2 of the same flows, NB2 of
+    the full matrix), one estimate column each beside the truth (synthetic data only)."""
+    b = zero_flow_bias(ctx.data, ctx.typology, list(ctx.selection.years), exposure="offset")
+    show = b.pivot_table(index="row", columns="sample", values="estimate", sort=False)[list(BIAS_KEYS)]
+    show.columns = ["Non-zero, NB2", "Non-zero, zero-truncated NB2", "Full matrix, NB2"]
+    show.insert(0, "True value", b.groupby("row", sort=False)["truth"].first())
+    show.columns.name = None
+    sel = Selection(ctx.typology, ctx.selection.years, ctx.selection.area, None, "offset", True)
+    table = tables.render(show, digits=3, caption=f"Table {ctx.table_number(None)}: Model 4 with every typology's area-type dummies, fitted three ways, "
+                          f"beside the true values ({sel.text().replace(', all pairs of authorities (zero flows included)', '')})")
+    return Section([table], bias_facts(b), {"bias": b})
+
+
+def table6(ctx: FlowChapter, outlier_factor: float = 10.0, england_only: bool = True) -> Section:
+    """Table 6 (push and pull factors by supergroup) beside the published one, with the report's outliers flagged."""
+    t6 = supergroup_descriptives(ctx.data, ctx.selection.years, england_only)
+    both = table6_comparison(t6)
+    flags = compare.outliers(compare.published_descriptives(6), factor=outlier_factor)
+    area = "England" if england_only else "England and Wales"
+    facts = {
+        "lc_gva": t6.loc["London Cosmopolitan", "Average GVA per capita (£)"],
+        "n_flags": len(flags),
+        "flag_text": "; ".join(f"{r['row']}, {r['column']}: {r['value']:,.0f} ({r['ratio']:.0f} times the column median)" for _, r in flags.iterrows()) or "none",
+        "top_house": t6["Average house prices (£)"].idxmax(),
+        "t6_area": area,
+    }
+    withdrawn = list(ctx.selection.years) != list(range(2011, 2019)) or not england_only
+    show = both[[c for c in both.columns if not (withdrawn and c.endswith("(published)"))]]
+    caption = (f"Table 6: Push and pull factors by ONS supergroup, authority-year means ({area}, {years_text(ctx.selection.years)})"
+               + ("" if withdrawn else ", beside the published figures") + "; the report's rows are the columns here")
+    notes = "Published figures withdrawn: the report's Table 6 covers England, 2011-2018." if withdrawn else ""
+    table = tables.render(show, digits={c: (0 if "£" in c else 2) for c in show.columns}, transpose=True, caption=caption, notes=notes)
+    readings, lc_facts = london_gva_readings(gva_files(), ctx.selection.years)
+    facts |= lc_facts
+    shown = [table]
+    if readings is not None:
+        shown.append(tables.render(readings, digits=0, index_header="London Cosmopolitan", caption=(
+            f"Table {ctx.table_number(None)}: The report's London Cosmopolitan GVA per head under two readings, "
+            f"from the open ONS GVA, population and classification files (England, {lc_facts['lc_gva_years']})")))
+    return Section(shown, facts, {"t6": t6, "lc_gva": readings})
+
+
+def census(ctx: FlowChapter) -> Section:
+    """2011 Census moves out of and into each deprivation quintile by NS-SEC and by ethnicity, with the facts
+    of the most deprived quintile the report is about."""
+    ns = census_flows(ctx.source.root, ctx.data, "nssec")
+    eth = census_flows(ctx.source.root, ctx.data, "ethnicity")
+    most = levels("imd")[0]
+    prof, routine, white, other = ns.columns[0], ns.columns[2], eth.columns[0], eth.columns[1]
+    net_ns, net_eth = census_net(ns, most), census_net(eth, most)
+    facts = {
+        "census_most": ctx.plural(most), "census_prof": prof.split(" (")[0].lower(), "census_routine": routine.split(" (")[0].lower(),
+        "prof_out": ns.loc[f"{most}: out of", prof], "prof_in": ns.loc[f"{most}: into", prof],
+        "routine_out": ns.loc[f"{most}: out of", routine], "routine_in": ns.loc[f"{most}: into", routine],
+        "nonwhite_out": eth.loc[f"{most}: out of", other], "nonwhite_in": eth.loc[f"{most}: into", other],
+        "net_prof": float(net_ns[prof]), "net_routine": float(net_ns[routine]), "net_white": float(net_eth[white]), "net_nonwhite": float(net_eth[other]),
+        "census_net_note": "a negative net gain is a net loss",
+    }
+    digits = {c: (0 if c in ("Movers", "Net gain") else 1) for c in [*ns.columns, *eth.columns]}
+    title = "2011 Census moves between English authorities out of and into the authorities of each IMD quintile"
+    return Section([
+        tables.render(ns, digits=digits, index_header="Quintile: flow", caption=f"Table {ctx.table_number(None)}: {title}, by NS-SEC (per cent of each flow's movers)"),
+        tables.render(eth, digits=digits, index_header="Quintile: flow", caption=f"Table {ctx.table_number(None)}: {title}, by ethnic group (per cent of each flow's movers)"),
+    ], facts, {"nssec": ns, "ethnicity": eth})
+
+
+def variables(ctx: FlowChapter) -> Section:
+    """Table 1: the control variables, from the dictionary."""
+    return Section([tables.render(variable_table(), caption="Table 1: Description of control variables for the aggregate data analysis")])

@@ -17,15 +17,18 @@ who is a mover live here, small and tested:
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from movers import sdc
+from movers import micro
+from movers.classifications import load as load_classification
+from movers.data.ons_ls import load_extract
 from movers.errors import InputError, require_nonempty
-from movers.margins import effect_differences, group_key, mover_effects
+from movers.micro import Characteristic, check_band, flag, z_scores  # noqa: F401 (z_scores re-exported)
+from movers.source import DataSource
 
 THREE_GROUPS = {
     "Professional and technical occupations": "prof",
@@ -36,15 +39,17 @@ CLASS_RANK = {"prof": 0, "skilled": 1, "semi": 2}
 OUTCOMES = {"employed": "Employed", "professional": "Professional or technical occupation"}
 MACRO = ["unemployment_rate", "prop_professional"]
 DEMOGRAPHICS = ["male", "age", "white", "disabled", "married", "degree", "owner", "born_abroad", "parent_prof", "parent_semi"]
-# characteristic -> (group column, {value: row label}, reference value, columns it replaces in Demo', interaction term)
+# the report's subgroups (Tables 31-32), with their reference group and the controls each replaces (Demo')
 CHARACTERISTICS = {
-    "gender": ("male", {0: "Female", 1: "Male"}, 0, ["male"], "male"),
-    "ethnicity": ("white", {0: "Non-white", 1: "White"}, 0, ["white"], "white"),
-    "education": ("degree", {0: "No degree", 1: "Has degree"}, 0, ["degree"], "degree"),
-    "parent_class": ("parent_class", {"prof": "Parent: professional and technical occ.", "skilled": "Parent: skilled occ.",
-                                      "semi": "Parent: semi-skilled/unskilled occ."}, "semi", ["parent_prof", "parent_semi"],
-                     "(parent_prof + parent_semi)"),
+    "gender": Characteristic("male", {0: "Female", 1: "Male"}, 0),
+    "ethnicity": Characteristic("white", {0: "Non-white", 1: "White"}, 0),
+    "education": Characteristic("degree", {0: "No degree", 1: "Has degree"}, 0),
+    "parent_class": Characteristic("parent_class", {"prof": "Parent: professional and technical occ.", "skilled": "Parent: skilled occ.",
+                                                    "semi": "Parent: semi-skilled/unskilled occ."}, "semi",
+                                   term="(parent_prof + parent_semi)", replaces=("parent_prof", "parent_semi")),
 }
+# the report's numbers of stayers and movers behind Table 30 (its notes)
+PUBLISHED_N = {"Stayers": 24969, "Movers": 6859}
 # our row labels -> the report's where its two tables spell them differently
 PUBLISHED_ROWS = {
     31: {},
@@ -101,9 +106,7 @@ def region_quintiles(regions: pd.DataFrame, n: int = 5, value: str = "prop_profe
 
 def _class_of_codes(codes: pd.Series, dictionary: dict) -> pd.Series:
     """Six-group census social class codes -> 'prof' / 'skilled' / 'semi' (Annex Table 0.3); missing stays missing."""
-    from movers.classifications import load
-
-    table = load("social_class")
+    table = load_classification("social_class")
     three_of_six = dict(zip(table["six_group"], table["three_group"].replace("", pd.NA).ffill()))
     six = {int(k): v for k, v in dictionary["codes"]["social_class"].items()}
     unknown = set(codes.dropna().astype(int)) - set(six)
@@ -133,17 +136,6 @@ def parental_class(parents: pd.DataFrame, dictionary: dict) -> pd.DataFrame:
     return out.drop(columns=["parent_rank"]).reset_index()
 
 
-def _flag(values: pd.Series, codes: Sequence) -> pd.Series:
-    """1 when the code is one of ``codes``, 0 otherwise, missing when the value is missing."""
-    return values.isin(list(codes)).astype(float).where(values.notna())
-
-
-def _check_band(name: str, band: Sequence[int]) -> tuple[int, int]:
-    if len(band) != 2 or band[0] > band[1]:
-        raise InputError(f"parameter {name!r}", f"must be [lowest, highest], not {list(band)}")
-    return int(band[0]), int(band[1])
-
-
 def build_sample(extract, quintile: int | None = 1, child_ages: Sequence[int] = (10, 16), adult_ages: Sequence[int] = (30, 36),
                  child_censuses: Sequence[int] = (1971, 1981, 1991), n_groups: int = 5) -> pd.DataFrame:
     """One row per LS member observed as a child and again as an adult, in the chosen quintile of child regions.
@@ -156,8 +148,8 @@ def build_sample(extract, quintile: int | None = 1, child_ages: Sequence[int] = 
     child census. ``quintile=None`` keeps every quintile. ``attrs['flow']``
     counts the people lost at each step, for the chapter's prose.
     """
-    lo_c, hi_c = _check_band("child_ages", child_ages)
-    lo_a, hi_a = _check_band("adult_ages", adult_ages)
+    lo_c, hi_c = check_band("child_ages", child_ages)
+    lo_a, hi_a = check_band("adult_ages", adult_ages)
     if quintile is not None and not 1 <= int(quintile) <= n_groups:
         raise InputError("parameter 'quintile'", f"must be between 1 and {n_groups}, not {quintile}")
     known = {int(c) for c in extract.dictionary["censuses"]}
@@ -187,14 +179,14 @@ def build_sample(extract, quintile: int | None = 1, child_ages: Sequence[int] = 
     s = s.rename(columns={"census": "year", "region": "adult_region"})
     s["mover"] = (s["adult_region"] != s["child_region"]).astype(int)
     c = d["codes"]
-    s["male"] = _flag(s["sex"], c["male"])
-    s["white"] = _flag(s["ethnic_group"], c["white"])
-    s["born_abroad"] = _flag(s["country_of_birth"], c["born_abroad"])
-    s["disabled"] = _flag(s["llti"], c["disabled"])
-    s["married"] = _flag(s["marital_status"], c["married"])
-    s["degree"] = _flag(s["highest_qual"], c["degree"])
-    s["owner"] = _flag(s["tenure"], c["owner"])
-    s["employed"] = _flag(s["econ_activity"], c["employed"])
+    s["male"] = flag(s["sex"], c["male"])
+    s["white"] = flag(s["ethnic_group"], c["white"])
+    s["born_abroad"] = flag(s["country_of_birth"], c["born_abroad"])
+    s["disabled"] = flag(s["llti"], c["disabled"])
+    s["married"] = flag(s["marital_status"], c["married"])
+    s["degree"] = flag(s["highest_qual"], c["degree"])
+    s["owner"] = flag(s["tenure"], c["owner"])
+    s["employed"] = flag(s["econ_activity"], c["employed"])
     s["occ_class"] = _class_of_codes(s["social_class"], d)
     s["professional"] = (s["occ_class"] == "prof").astype(float).where(s["occ_class"].notna())
     pc = parental_class(extract.parents, d).rename(columns={"census": "child_census"})
@@ -214,38 +206,48 @@ def build_sample(extract, quintile: int | None = 1, child_ages: Sequence[int] = 
     return out
 
 
-def describe(sample: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Table 30: proportions among stayers and movers, and the counts behind them (for disclosure control).
+@dataclass(frozen=True)
+class Shares:
+    """Table 30: proportions among stayers and movers (``values``), the people each is a share of (``n``)
+    and the people with the attribute (``n_with``): disclosure control counts the smaller category."""
 
-    Parental and own classes are shares of those with a class, as in the
-    report, whose three shares sum to one. The count behind a share is the
-    smaller of those with and without the attribute: either could identify people.
-    """
+    values: pd.DataFrame
+    n: pd.DataFrame
+    n_with: pd.DataFrame
+    groups: Mapping[str, int]
+
+
+PARENT_ROWS = [TABLE30_ROWS[k] for k in ("parent_prof", "parent_skilled", "parent_semi")]
+OCC_ROWS = [TABLE30_ROWS[k] for k in ("occ_prof", "occ_skilled", "occ_semi")]
+
+
+def describe(sample: pd.DataFrame) -> Shares:
+    """Table 30: proportions among stayers and movers, with the counts behind them (for disclosure control).
+
+    Parental and own classes are shares of those with a class, as in the report, whose three shares
+    sum to one (so one withheld share follows from the other two: the checker knows it)."""
     s = sample.copy()
     for k in ("prof", "skilled", "semi"):
         s[f"parent_{k}"] = (s["parent_class"] == k).astype(float).where(s["parent_class"].notna())
         s[f"occ_{k}"] = (s["occ_class"] == k).astype(float).where(s["occ_class"].notna())
-    values, counts = {}, {}
+    values, n, n_with = {}, {}, {}
     for label, grp in (("Stayers", s[s["mover"] == 0]), ("Movers", s[s["mover"] == 1])):
-        v, n = {}, {}
-        for col, row in TABLE30_ROWS.items():
-            x = grp[col].dropna()
-            v[row] = float(x.mean()) if len(x) else np.nan
-            n[row] = int(min(x.sum(), len(x) - x.sum()))
-        values[label], counts[label] = v, n
-    vals = pd.DataFrame(values).loc[list(TABLE30_ROWS.values())]
-    cnts = pd.DataFrame(counts).loc[list(TABLE30_ROWS.values())]
-    vals.attrs["n"] = {"Stayers": int((s["mover"] == 0).sum()), "Movers": int((s["mover"] == 1).sum())}
-    return vals, cnts
+        x = {row: grp[col].dropna() for col, row in TABLE30_ROWS.items()}
+        values[label] = {row: float(v.mean()) if len(v) else np.nan for row, v in x.items()}
+        n[label] = {row: int(len(v)) for row, v in x.items()}
+        n_with[label] = {row: int(v.sum()) for row, v in x.items()}
+    rows = list(TABLE30_ROWS.values())
+    groups = {"Stayers": int((s["mover"] == 0).sum()), "Movers": int((s["mover"] == 1).sum())}
+    return Shares(pd.DataFrame(values).loc[rows], pd.DataFrame(n).loc[rows], pd.DataFrame(n_with).loc[rows], groups)
 
 
 # ----------------------------------------------------------------------------- models
 
 
-def formula(outcome: str, model: int = 3, interact: str | None = None, region_effects: str = "child") -> str:
+def formula(outcome: str, model: int = 3, interact: "str | Characteristic | None" = None, extra: Sequence[str] = (), region_effects: str = "child") -> str:
     """Model 1: mover, region and year effects; 2: + the adult region's unemployment and share of professionals;
-    3: + demographics. ``interact`` (a key of ``CHARACTERISTICS``) multiplies mover by that characteristic and
-    drops it from the other controls (Demo' of the report)."""
+    3: + demographics. ``interact`` (a key of ``CHARACTERISTICS`` or a ``Characteristic``) multiplies mover by
+    that characteristic and drops it from the other controls (Demo' of the report)."""
     if outcome not in OUTCOMES:
         raise InputError("parameter 'outcomes'", f"unknown outcome {outcome!r}; choose from {', '.join(OUTCOMES)}")
     if model not in (1, 2, 3):
@@ -257,196 +259,52 @@ def formula(outcome: str, model: int = 3, interact: str | None = None, region_ef
         terms += MACRO
     if model >= 3:
         terms += DEMOGRAPHICS
-    if interact:
-        if interact not in CHARACTERISTICS:
-            raise InputError("parameter 'characteristics'", f"unknown characteristic {interact!r}; choose from {', '.join(CHARACTERISTICS)}")
-        _, _, _, replaced, term = CHARACTERISTICS[interact]
-        terms = [t for t in terms if t not in replaced]
-        terms[0] = f"mover * {term}"
-    return f"{outcome} ~ " + " + ".join(terms)
+    if interact is not None:
+        if not isinstance(interact, Characteristic):
+            if interact not in CHARACTERISTICS:
+                raise InputError("parameter 'characteristics'", f"unknown characteristic {interact!r}; choose from {', '.join(CHARACTERISTICS)}")
+            interact = CHARACTERISTICS[interact]
+        terms = [t for t in terms if t not in interact.dropped_controls]
+        terms[0] = f"mover * {interact.interaction_term}"
+    return f"{outcome} ~ " + " + ".join(terms + list(extra))
 
 
-def _columns(f: str) -> list[str]:
-    return sorted(set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", f)) - {"C"})
+STRAND = micro.Strand(name="ONS LS", outcomes=OUTCOMES, characteristics=CHARACTERISTICS, formula=formula, region_column="child_region")
 
 
-def fit(sample: pd.DataFrame, f: str, cov_type: str = "nonrobust"):
-    """Probit of ``f`` on the complete cases of its columns; the rows used are kept as ``estimation_data``.
+def strand(region_effects: str = "child", cov_type: str = "nonrobust") -> micro.Strand:
+    """The LS models with region effects of the child or adult region and probit standard errors
+    ``cov_type``: plain (inverse information, Stata's default ``probit``) as in the report, ``HC1``
+    (statsmodels' robust sandwich with N/(N-K)) or ``HC0``."""
+    formula(next(iter(OUTCOMES)), 1, region_effects=region_effects)  # checks region_effects
+    if cov_type not in micro.COV_TYPES:
+        raise InputError("parameter 'cov_type'", f"must be one of {', '.join(micro.COV_TYPES)}, not {cov_type!r}")
 
-    Standard errors: plain (inverse information, Stata's default ``probit``) as in the report; ``HC1``
-    is statsmodels' robust sandwich with N/(N-K), ``HC0`` without (Stata's ``vce(robust)`` would be N/(N-1)).
+    def f(outcome, model=3, interact=None, extra=()):
+        return formula(outcome, model, interact, extra, region_effects)
 
-    Levels of a fixed effect in which the outcome never (or always) occurs
-    predict it perfectly and have no finite estimate: their rows are dropped
-    first, as Stata does, and counted in ``dropped_perfect``.
-    """
-    import statsmodels.formula.api as smf
-
-    if cov_type not in ("nonrobust", "HC0", "HC1"):
-        raise InputError("parameter 'cov_type'", f"must be nonrobust, HC0 or HC1, not {cov_type!r}")
-    cols = [c for c in _columns(f) if c in sample.columns]
-    data = sample.dropna(subset=cols).copy()
-    require_nonempty(data, "sample", f"set of complete observations for {f}")
-    outcome = f.split("~")[0].strip()
-    dropped = {}
-    for var in re.findall(r"C\(([A-Za-z_][A-Za-z_0-9]*)\)", f):
-        m = data.groupby(var)[outcome].agg(["min", "max", "size"])
-        bad = m[m["min"] == m["max"]]
-        dropped.update({f"{var}={k}": int(r["size"]) for k, r in bad.iterrows()})
-        data = data[~data[var].isin(bad.index)]
-    res = smf.probit(f, data).fit(disp=0, maxiter=200, cov_type=cov_type)
-    res.estimation_data = data
-    res.dropped_perfect = dropped
-    return res
-
-
-def mover_effect_models(sample: pd.DataFrame, outcome: str, region_effects: str = "child", cov_type: str = "nonrobust") -> dict[str, pd.DataFrame]:
-    """Models 1-3 for one outcome: average marginal effect of being a mover (``movers.margins``)."""
-    out = {}
-    for m in (1, 2, 3):
-        res = fit(sample, formula(outcome, m, region_effects=region_effects), cov_type)
-        out[f"Model {m}"] = mover_effects(res, res.estimation_data, "mover").rename(index={"All": "Mover"})
-    return out
-
-
-def subgroup_effects(sample: pd.DataFrame, outcome: str, characteristic: str, region_effects: str = "child", cov_type: str = "nonrobust"):
-    """One separate interacted regression: the mover effect within each group, and each group's difference
-    from the reference group (the report's test of whether the groups' differences differ)."""
-    col, labels, ref, _, _ = CHARACTERISTICS[characteristic]
-    res = fit(sample, formula(outcome, 3, interact=characteristic, region_effects=region_effects), cov_type)
-    data = res.estimation_data
-    eff = mover_effects(res, data, "mover", by=col)
-    group_nobs = eff.attrs.get("group_nobs", {})
-    eff.index = [labels[group_key(g)] for g in eff.index]
-    order = [lab for lab in labels.values() if lab in eff.index]  # the report's order, not alphabetical
-    eff = eff.loc[order].copy()
-    eff.attrs = {"nobs": int(res.nobs), "group_nobs": group_nobs}
-    ref_value = next(v for v in data[col].dropna().unique() if group_key(v) == ref)
-    diff = effect_differences(res, data, "mover", col, reference=ref_value)
-    diff.index = [f"{labels[group_key(str(i).split(' versus ')[0])]} versus {labels[ref]}" for i in diff.index]
-    cells = data.groupby([col, "mover"]).size()
-    eff.attrs["cells"] = {labels[group_key(g)]: int(cells.xs(g, level=0).reindex([0, 1], fill_value=0).min()) for g in group_nobs}
-    diff.attrs["cells"] = {f"{labels[g]} versus {labels[ref]}": min(eff.attrs["cells"].get(labels[g], 0), eff.attrs["cells"].get(labels[ref], 0))
-                           for g in labels if g != ref}
-    return eff, diff, res
-
-
-def subgroup_table(sample: pd.DataFrame, outcome: str, characteristics: Sequence[str] = tuple(CHARACTERISTICS),
-                   region_effects: str = "child", cov_type: str = "nonrobust") -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Table 31 (employed) or 32 (professional): stacked group effects of the separate regressions, their
-    differences, and each regression's estimation rows ({characteristic: DataFrame}) for ``truth_table``.
-    ``attrs['nobs']`` is the largest number of observations of the regressions (the report prints one)."""
-    effs, diffs, rows, nobs = [], [], {}, []
-    cells, dcells = {}, {}
-    for ch in characteristics:
-        if ch not in CHARACTERISTICS:
-            raise InputError("parameter 'characteristics'", f"unknown characteristic {ch!r}; choose from {', '.join(CHARACTERISTICS)}")
-        e, dff, res = subgroup_effects(sample, outcome, ch, region_effects, cov_type)
-        effs.append(e)
-        diffs.append(dff)
-        rows[ch] = res.estimation_data
-        nobs.append(int(res.nobs))
-        cells.update(e.attrs["cells"])
-        dcells.update(dff.attrs["cells"])
-    e, dff = pd.concat(effs), pd.concat(diffs)
-    e.attrs = {"nobs": max(nobs), "nobs_by_model": nobs, "cells": cells}
-    dff.attrs = {"nobs": max(nobs), "nobs_by_model": nobs, "cells": dcells}
-    return e, dff, rows
-
-
-# ----------------------------------------------------------------------------- truth (synthetic data)
+    return STRAND.with_(formula=f, cov_type=cov_type)
 
 
 def true_effects(rows: pd.DataFrame, model: Mapping, by: str | None = None) -> pd.Series:
-    """Average effect of mover (0 -> 1) that the generating probit implies on ``rows``, overall or by group.
-
-    This is the estimand of ``movers.margins.mover_effects`` evaluated with the
-    true coefficients, on the same rows, so estimate minus truth is sampling
-    error (plus the small misspecification of leaving the other interactions
-    out of a separate regression).
-    """
-    from scipy.stats import norm
-
-    from movers.synth.ons_ls import linear_index
-
-    x = rows.copy()
-    i1 = linear_index(x.assign(mover=1), model)
-    i0 = linear_index(x.assign(mover=0), model)
-    d = pd.Series(norm.cdf(i1) - norm.cdf(i0), index=rows.index)
-    if by is None:
-        return pd.Series({"All": float(d.mean())})
-    return d.groupby(rows[by]).mean()
-
-
-def truth_table(rows: Mapping[str, pd.DataFrame], model: Mapping) -> tuple[dict, dict]:
-    """True group effects {row label: value} and differences {"A versus B": value} on each regression's rows."""
-    eff, diff = {}, {}
-    for ch, r in rows.items():
-        col, labels, ref, _, _ = CHARACTERISTICS[ch]
-        t = true_effects(r, model, by=col)
-        t.index = [group_key(g) for g in t.index]
-        for g, v in t.items():
-            eff[labels[g]] = float(v)
-        for g in labels:
-            if g != ref and g in t.index and ref in t.index:
-                diff[f"{labels[g]} versus {labels[ref]}"] = float(t[g] - t[ref])
-    return eff, diff
-
-
-def z_scores(estimates: pd.DataFrame, truth: Mapping[str, float]) -> pd.Series:
-    """(estimate - truth) / SE per row: the recovery check (|z| > 3 flags a broken estimator or generator)."""
-    t = pd.Series({k: truth.get(k, np.nan) for k in estimates.index}, dtype=float)
-    return (estimates["estimate"] - t) / estimates["se"]
-
-
-# ----------------------------------------------------------------------------- disclosure control
-
-
-def mark_suppressed(table, rows: Sequence[str], column: str | None = None):
-    """Show ``[c]`` (the ONS mark for a confidential cell) in suppressed rows of a rendered table (in
-    ``column``, or in every column), so a reader sees a deliberate gap rather than a missing estimate."""
-    for row in rows:
-        if row in table.frame.index:
-            if column is None:
-                table.frame.loc[row] = sdc.SUPPRESSED
-            else:
-                table.frame.loc[row, column] = sdc.SUPPRESSED
-    return table
-
-
-def checking_counts(counts30: pd.DataFrame, cells: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
-    """Every count an output checker needs, in one long table: the people behind each Table 30 share and
-    the smaller of movers and stayers in each group of Tables 31-32. It is written to a file for the
-    checkers, not shown in the book: the small counts it holds are what suppression hides."""
-    recs = [{"table": "30", "row": r, "column": c, "count": int(counts30.loc[r, c])} for r in counts30.index for c in counts30.columns]
-    for outcome, per_group in cells.items():
-        for row, n in per_group.items():
-            recs.append({"table": outcome, "row": row, "column": "smaller of movers and stayers", "count": int(n)})
-    out = pd.DataFrame.from_records(recs, columns=["table", "row", "column", "count"])
-    out["below_threshold"] = (out["count"] > 0) & (out["count"] < sdc.THRESHOLD)
-    return out
+    """Average effect of mover (0 -> 1) that the generating probit implies on ``rows`` (``micro.true_effects``)."""
+    return micro.true_effects(STRAND, rows, model, by)
 
 
 # ----------------------------------------------------------------------------- chapter helpers
 
 
-def load_inputs(source: str, data_path: str = "", dictionary: str = "") -> dict:
-    """The extract (and, for synthetic data, its truth) for the chapter.
-
-    ``data_path`` is a synthetic world (its ``ons_ls`` folder is used) or the
-    folder of an extract; the LS is not public, so ``source=public`` is refused.
-    """
-    from movers import paths
-    from movers.data.ons_ls import load_extract
-    from movers.synth import read_truth
-
-    if source == "public":
+def check_source(kind: str) -> None:
+    """The LS is not public: ``source=public`` is refused with a message saying what to use instead."""
+    if kind == "public":
         raise InputError("parameter 'source'", "the ONS LS is not public: use source=synthetic, or source=restricted with data_path in the secure lab")
-    root = paths.data_dir(source, data_path or None)
-    folder = root / "ons_ls" if (root / "ons_ls").is_dir() else root
-    extract = load_extract(folder, dictionary or None)
-    truth = read_truth(folder) if source == "synthetic" else {}
-    return {"extract": extract, "truth": truth, "folder": folder}
+
+
+def load(src: DataSource, dictionary: str = ""):
+    """The extract of the chapter: ``src.root`` is a synthetic world (its ``ons_ls`` folder is used) or the
+    folder of an extract."""
+    check_source(src.kind)
+    return load_extract(src.folder("ons_ls"), dictionary or None)
 
 
 def sample_facts(sample: pd.DataFrame, quintiles: pd.DataFrame, quintile: int, child_censuses: Sequence[int]) -> dict:
@@ -470,8 +328,6 @@ def sample_facts(sample: pd.DataFrame, quintiles: pd.DataFrame, quintile: int, c
 
 
 __all__ = [
-    "region_quintiles", "parental_class", "build_sample", "describe", "formula", "fit", "mover_effect_models", "subgroup_effects",
-    "subgroup_table", "true_effects", "truth_table", "z_scores", "mark_suppressed",
-    "checking_counts", "load_inputs",
-    "sample_facts", "CHARACTERISTICS", "OUTCOMES", "PUBLISHED_ROWS", "TABLE30_ROWS",
+    "region_quintiles", "parental_class", "build_sample", "describe", "Shares", "formula", "strand", "STRAND", "true_effects",
+    "z_scores", "load", "sample_facts", "CHARACTERISTICS", "OUTCOMES", "PUBLISHED_ROWS", "TABLE30_ROWS",
 ]

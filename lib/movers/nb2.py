@@ -28,17 +28,17 @@ evaluated on the distinct values of y only (``Counts``) and summed with their
 multiplicities; per-observation values are gathered only for the scores.
 
 Standard errors, as Stata computes them (the one place they are documented;
-N observations, G clusters, K regressors; ``movers.outcomes`` and
-``movers.ls`` follow the same table):
+N observations, G clusters, K regressors; ``movers.micro.fit`` follows the same table
+for both microdata strands):
 
 =========================================  ==================================  =====================
 model (project function)                   Stata command                       scaling of the sandwich
 =========================================  ==================================  =====================
 NB2 flows, ``fit_nb2`` / ``fit_ztnb``       ``nbreg ..., vce(robust)``          N / (N - 1)
 NB2 clustered, ``fit_nb2(groups=...)``      ``nbreg ..., vce(cluster g)``       G / (G - 1)
-probit, BHPS-UKHLS (``outcomes.fit``)       ``probit ..., vce(cluster la)``     G / (G - 1)
-OLS income, BHPS-UKHLS (``outcomes.fit``)   ``regress ..., vce(cluster la)``    G/(G-1) * (N-1)/(N-K)
-probit, ONS LS (``ls.fit``)                 ``probit ...`` (plain, OIM)         none: inverse information
+probit, BHPS-UKHLS (``micro.fit``)          ``probit ..., vce(cluster la)``     G / (G - 1)
+OLS income, BHPS-UKHLS (``micro.fit``)      ``regress ..., vce(cluster la)``    G/(G-1) * (N-1)/(N-K)
+probit, ONS LS (``micro.fit``)              ``probit ...`` (plain, OIM)         none: inverse information
 =========================================  ==================================  =====================
 
 Stata treats ``vce(robust)`` of a maximum-likelihood estimator as clustering

@@ -17,10 +17,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from movers import sdc
-from movers.data.ukhls import Panel, codes, nssec_three_class
+from movers import micro, paths
+from movers.data.geography import load_geography
+from movers.data.nomis import la_indicators
+from movers.data.ukhls import Panel, codes, load_panel, nssec_three_class
 from movers.errors import InputError
-from movers.margins import effect_differences, group_key, mover_effects
+from movers.micro import Characteristic, check_band, drop_perfect_predictors, flag, model_columns  # noqa: F401 (re-exported)
+from movers.source import DataSource
 
 PARENT_LEVELS = ["routine", "intermediate", "higher"]
 OUTCOMES = {"employed": "Employment", "income": "Income", "higher": "Higher managerial occ."}
@@ -28,22 +31,24 @@ DEMOGRAPHICS = ["male", "age", "white", "married", "has_children", "n_children",
 MACRO = ["unemployment_rate", "prop_professional"]
 BASE = ["mover", "distance", "C(region_code)", "C(year)"]
 
-# Interaction models: characteristic -> (column, group labels of Table 27, reference, Table 24 row labels)
+# Interaction models (Tables 24, 27, 28): one characteristic at a time
 CHARACTERISTICS = {
-    "gender": ("male", {0: "Female", 1: "Male"}, 0, {1: "Male versus female"}),
-    "ethnicity": ("white", {0: "White non-British/non-white", 1: "White British"}, 0, {1: "White versus non-white"}),
-    "education": ("degree", {0: "No degree", 1: "Degree"}, 0, {1: "Degree holder versus no degree"}),
-    "parent_nssec": ("parent_nssec", {"routine": "Parent: routine/manual occ.", "intermediate": "Parent: intermediate occ.", "higher": "Parent: higher managerial occ."},
-                     "routine", {"intermediate": "Parent: intermediate occ. vs routine/manual occ.", "higher": "Parent: higher managerial occ. vs routine/manual occ."}),
+    "gender": Characteristic("male", {0: "Female", 1: "Male"}, 0, difference_labels={1: "Male versus female"}),
+    "ethnicity": Characteristic("white", {0: "White non-British/non-white", 1: "White British"}, 0, difference_labels={1: "White versus non-white"}),
+    "education": Characteristic("degree", {0: "No degree", 1: "Degree"}, 0, difference_labels={1: "Degree holder versus no degree"}),
+    "parent_nssec": Characteristic(
+        "parent_nssec", {"routine": "Parent: routine/manual occ.", "intermediate": "Parent: intermediate occ.", "higher": "Parent: higher managerial occ."},
+        "routine", term="C(parent_nssec)", replaces=("C(parent_nssec)",),
+        difference_labels={"intermediate": "Parent: intermediate occ. vs routine/manual occ.", "higher": "Parent: higher managerial occ. vs routine/manual occ."}),
 }
+MOTIVATION = ["reason1", "reason2", "aspect1", "aspect2"]
 
 
 # ----------------------------------------------------------------------------- sample construction
 
 
 def _check_range(name: str, lo: int, hi: int) -> None:
-    if not (isinstance(lo, (int, np.integer)) and isinstance(hi, (int, np.integer))) or lo > hi:
-        raise InputError(f"parameter {name!r}", f"must be two whole numbers [first, last] with first <= last, not [{lo}, {hi}]")
+    check_band(name, (lo, hi))
 
 
 def parental_class(panel: Panel) -> pd.DataFrame:
@@ -52,6 +57,11 @@ def parental_class(panel: Panel) -> pd.DataFrame:
     cur = nssec_three_class(pw["nssec_current"], panel.dictionary)
     last = nssec_three_class(pw["nssec_last"], panel.dictionary)
     return pd.DataFrame({"pidp": pw["pidp"], "wave_index": pw["wave_index"], "hidp": pw["hidp"], "nssec": cur.fillna(last)})
+
+
+def _with_units(pw: pd.DataFrame) -> pd.DataFrame:
+    """Person-waves with ``la_unit`` (the LA code itself when the loader harmonised nothing)."""
+    return pw if "la_unit" in pw.columns else pw.assign(la_unit=pw["la_code"])
 
 
 def teen_observations(panel: Panel, ages: Sequence[int] = (15, 19)) -> pd.DataFrame:
@@ -65,7 +75,8 @@ def teen_observations(panel: Panel, ages: Sequence[int] = (15, 19)) -> pd.DataFr
     lo, hi = ages
     _check_range("teen_ages", lo, hi)
     pw = panel.person_waves
-    cand = pw[pw["age"].between(lo, hi)][["pidp", "wave_index", "year", "age", "hidp", "la_code", "father", "mother"]]
+    pw = _with_units(pw)
+    cand = pw[pw["age"].between(lo, hi)][["pidp", "wave_index", "year", "age", "hidp", "la_code", "la_unit", "father", "mother"]]
     cls = parental_class(panel)
     rank = {"higher": 0, "intermediate": 1, "routine": 2}
     present = []
@@ -82,8 +93,8 @@ def teen_observations(panel: Panel, ages: Sequence[int] = (15, 19)) -> pd.DataFr
     best["parent_nssec"] = best["rank"].map(inv)
     teen = cand.merge(best[["pidp", "wave_index", "n_parents", "parent_nssec"]], on=["pidp", "wave_index"], how="inner")
     teen = teen.sort_values(["pidp", "wave_index"]).drop_duplicates("pidp")
-    return teen.rename(columns={"wave_index": "teen_wave", "year": "teen_year", "age": "teen_age", "la_code": "teen_la"})[
-        ["pidp", "teen_wave", "teen_year", "teen_age", "teen_la", "n_parents", "parent_nssec"]
+    return teen.rename(columns={"wave_index": "teen_wave", "year": "teen_year", "age": "teen_age", "la_code": "teen_la", "la_unit": "teen_unit"})[
+        ["pidp", "teen_wave", "teen_year", "teen_age", "teen_la", "teen_unit", "n_parents", "parent_nssec"]
     ].reset_index(drop=True)
 
 
@@ -108,10 +119,10 @@ def choose_adult_observation(obs: pd.DataFrame, target: int = 30, upper: int = 4
 def returners(panel: Panel, teen: pd.DataFrame, adult: pd.DataFrame) -> pd.Series:
     """True for people who lived in another LA between the teen and adult observations but are back in
     their teenage LA as adults: the report counts them as stayers; the chapter reports how many."""
-    pw = panel.person_waves[["pidp", "wave_index", "la_code"]]
-    m = pw.merge(teen[["pidp", "teen_wave", "teen_la"]], on="pidp").merge(adult[["pidp", "wave_index"]].rename(columns={"wave_index": "adult_wave"}), on="pidp")
+    pw = _with_units(panel.person_waves)[["pidp", "wave_index", "la_code", "la_unit"]]
+    m = pw.merge(teen[["pidp", "teen_wave", "teen_unit"]], on="pidp").merge(adult[["pidp", "wave_index"]].rename(columns={"wave_index": "adult_wave"}), on="pidp")
     between = m[(m["wave_index"] > m["teen_wave"]) & (m["wave_index"] < m["adult_wave"]) & m["la_code"].notna()]
-    away = between.groupby("pidp").apply(lambda g: bool((g["la_code"] != g["teen_la"]).any()), include_groups=False)
+    away = between.groupby("pidp").apply(lambda g: bool((g["la_unit"] != g["teen_unit"]).any()), include_groups=False)
     return away.reindex(adult["pidp"]).fillna(False).astype(bool).to_numpy()
 
 
@@ -146,6 +157,7 @@ def build_sample(
         raise InputError("parameter 'price_year'", f"no CPI for {price_year}; the dictionary covers {cpi.index.min()}-{cpi.index.max()}")
     teen = teen_observations(panel, teen_ages)
     pw = panel.person_waves
+    pw = _with_units(pw)
     cand = pw[pw["responded"] & pw["year"].between(*years) & pw["la_code"].notna()]
     cand = cand.merge(teen[teen["teen_la"].notna()], on="pidp", how="inner")
     cand = cand[cand["wave_index"] > cand["teen_wave"]]
@@ -162,7 +174,9 @@ def build_sample(
     out["teen_age"] = adult["teen_age"].to_numpy().astype(int)
     out["teen_la"] = adult["teen_la"].to_numpy()
     out["adult_la"] = adult["la_code"].to_numpy()
-    out["mover"] = (out["adult_la"] != out["teen_la"]).astype(int)
+    # movers live in another LA unit: codes harmonised over 1991-2019 (movers.data.lacodes), so a boundary
+    # change is no move
+    out["mover"] = (adult["la_unit"].to_numpy() != adult["teen_unit"].to_numpy()).astype(int)
     out["returner"] = adult["returner"].to_numpy() & (out["mover"] == 0)
     known = set(geography.las["la_code"])
     unknown = sorted((set(out["teen_la"]) | set(out["adult_la"])) - known)
@@ -177,11 +191,11 @@ def build_sample(
     born = ppl["born_uk"].to_numpy()
     out["intl_migrant"] = np.where(np.isin(born, codes(d, "born_abroad")), 1.0, np.where(np.isin(born, codes(d, "born_uk")), 0.0, np.nan))
     a = adult.reset_index(drop=True)
-    out["married"] = _flag(a["marstat"], codes(d, "married"))
+    out["married"] = flag(a["marstat"], codes(d, "married"))
     out["n_children"] = a["n_children"].to_numpy(dtype=float)
     out["has_children"] = np.where(out["n_children"].isna(), np.nan, (out["n_children"] > 0).astype(float))
-    out["degree"] = _flag(a["hiqual"], codes(d, "degree"))
-    out["owner"] = _flag(a["tenure"], codes(d, "owner"))
+    out["degree"] = flag(a["hiqual"], codes(d, "degree"))
+    out["owner"] = flag(a["tenure"], codes(d, "owner"))
     out["parent_nssec"] = pd.Categorical(a["parent_nssec"], categories=PARENT_LEVELS)
     out["n_parents"] = a["n_parents"].to_numpy()
     out["employed"] = np.where(a["jbstat"].isna(), np.nan, np.isin(a["jbstat"], codes(d, "employed")).astype(float))
@@ -204,11 +218,6 @@ def build_sample(
     return out
 
 
-def _flag(values: pd.Series, yes: Sequence) -> np.ndarray:
-    v = values.to_numpy(dtype=float)
-    return np.where(np.isnan(v), np.nan, np.isin(v, yes).astype(float))
-
-
 def latest_youth(panel: Panel) -> pd.DataFrame:
     """Each person's last youth-questionnaire answers to the motivation questions (Table 22), as labels."""
     y = panel.youth
@@ -226,24 +235,30 @@ def latest_youth(panel: Panel) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- descriptives (Table 23)
 
+# Table 23 row -> column of ``table23_data``
 TABLE23_ROWS = {
     "Male": "male", "Age": "age", "White": "white", "International migrant": "intl_migrant", "Married": "married",
     "Has children": "has_children", "Number of children": "n_children", "Has a degree": "degree", "House owner": "owner",
-    "Parent: routine and manual occ.": ("parent_nssec", "routine"), "Parent: intermediate occ.": ("parent_nssec", "intermediate"),
-    "Parent: higher managerial, admin and professional occ.": ("parent_nssec", "higher"),
+    "Parent: routine and manual occ.": "parent_routine", "Parent: intermediate occ.": "parent_intermediate",
+    "Parent: higher managerial, admin and professional occ.": "parent_higher",
 }
+PARENT_DUMMIES = ["parent_routine", "parent_intermediate", "parent_higher"]
+
+
+def table23_data(sample: pd.DataFrame) -> pd.DataFrame:
+    """The numeric columns Table 23 describes, parental class as three dummies (missing where the class is)."""
+    out = sample[[c for c in TABLE23_ROWS.values() if c in sample.columns]].apply(pd.to_numeric, errors="coerce")
+    for level in PARENT_LEVELS:
+        out[f"parent_{level}"] = (sample["parent_nssec"] == level).astype(float).where(sample["parent_nssec"].notna())
+    return out
 
 
 def describe(sample: pd.DataFrame) -> pd.DataFrame:
-    """Table 23: mean, standard deviation, min, max and number of non-missing observations."""
+    """Table 23 unchecked: mean, standard deviation, min, max and number of non-missing observations."""
+    data = table23_data(sample)
     recs = {}
     for label, col in TABLE23_ROWS.items():
-        if isinstance(col, tuple):
-            s = sample[col[0]]
-            v = pd.Series(np.where(s.isna(), np.nan, (s == col[1]).astype(float)))
-        else:
-            v = pd.to_numeric(sample[col], errors="coerce")
-        v = v.dropna()
+        v = data[col].dropna()
         recs[label] = {"Mean": v.mean(), "Std. dev.": v.std(), "Min.": v.min(), "Max.": v.max(), "Obs.": int(len(v))}
     return pd.DataFrame.from_dict(recs, orient="index")
 
@@ -251,9 +266,10 @@ def describe(sample: pd.DataFrame) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- models
 
 
-def formula(outcome: str, model: int = 3, interact: str | None = None, extra: Sequence[str] = ()) -> str:
+def formula(outcome: str, model: int = 3, interact: "str | Characteristic | None" = None, extra: Sequence[str] = ()) -> str:
     """Model 1: mover, distance, region and year effects; 2: + LA macro variables; 3: + demographics.
-    ``interact`` multiplies mover by one characteristic column (Demo' then drops it from the controls)."""
+    ``interact`` (a ``Characteristic`` or a column) multiplies mover by that characteristic, which then
+    leaves the controls (the report's Demo'); ``extra`` terms (the motivation answers) are added last."""
     if model not in (1, 2, 3):
         raise InputError("parameter 'model'", f"must be 1, 2 or 3, not {model}")
     terms = list(BASE)
@@ -261,173 +277,49 @@ def formula(outcome: str, model: int = 3, interact: str | None = None, extra: Se
         terms += MACRO
     if model >= 3:
         terms += DEMOGRAPHICS
-    if interact:
-        col = "C(parent_nssec)" if interact == "parent_nssec" else interact
-        terms = [t for t in terms if t != col and t != interact]
-        terms[0] = f"mover * {col}"
+    if interact is not None:
+        if not isinstance(interact, Characteristic):
+            interact = next((c for c in CHARACTERISTICS.values() if c.column == interact), Characteristic(interact, {}, None))
+        terms = [t for t in terms if t not in interact.dropped_controls and t != interact.column]
+        terms[0] = f"mover * {interact.interaction_term}"
     return f"{outcome} ~ " + " + ".join(terms + list(extra))
-
-
-def model_columns(f: str) -> list[str]:
-    """Columns a formula uses (so estimation rows are complete cases on exactly these)."""
-    import re
-
-    names = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", f)) - {"C"}
-    return sorted(names)
-
-
-def fit(sample: pd.DataFrame, f: str, kind: str, cluster: str = "adult_la"):
-    """Fit a probit (binary outcome) or OLS (income) with standard errors clustered by LA, scaled as Stata's
-    ``probit, vce(cluster)`` (G/(G-1)) and ``regress, vce(cluster)`` (G/(G-1) (N-1)/(N-K))."""
-    import statsmodels.formula.api as smf
-
-    cols = [c for c in model_columns(f) if c in sample.columns] + [cluster]
-    data = sample.dropna(subset=list(dict.fromkeys(cols))).copy()
-    if data.empty:
-        raise InputError("sample", f"no complete observations for {f}")
-    for c in ("region_code",):
-        data[c] = data[c].astype(str)
-    dropped = {}
-    if kind == "probit":
-        data, dropped = drop_perfect_predictors(data, f)
-    groups = pd.factorize(data[cluster])[0]
-    # Stata's scalings (the table in movers.nb2): statsmodels multiplies every cluster sandwich by
-    # G/(G-1) * (N-1)/(N-K); that is regress's, while probit, vce(cluster) uses G/(G-1) alone
-    if kind == "probit":
-        mod = smf.probit(f, data)
-        n, k = mod.exog.shape
-        res = mod.fit(disp=0, maxiter=200, cov_type="cluster", cov_kwds={"groups": groups, "scaling_factor": (n - k) / (n - 1)})
-    elif kind == "ols":
-        res = smf.ols(f, data).fit(cov_type="cluster", cov_kwds={"groups": groups})
-    else:
-        raise ValueError(f"kind must be 'probit' or 'ols', not {kind!r}")
-    res.estimation_data = data
-    res.dropped_perfect = dropped
-    return res
-
-
-def drop_perfect_predictors(data: pd.DataFrame, f: str) -> tuple[pd.DataFrame, dict]:
-    """Drop the rows of fixed-effect levels in which a binary outcome never (or always) occurs.
-
-    A year or region dummy that predicts the outcome perfectly has no finite
-    probit estimate; Stata, which the report used, drops such observations and
-    says so. Doing the same keeps the likelihood well defined; the count
-    dropped per level is returned so the chapter can report it.
-    """
-    import re
-
-    outcome = f.split("~")[0].strip()
-    dropped: dict = {}
-    for var in re.findall(r"C\(([A-Za-z_][A-Za-z_0-9]*)\)", f):
-        if var == "parent_nssec" or var not in data.columns:
-            continue
-        m = data.groupby(var, observed=True)[outcome].agg(["min", "max", "size"])
-        bad = m[m["min"] == m["max"]]
-        for level, r in bad.iterrows():
-            dropped[f"{var}={level}"] = int(r["size"])
-        if len(bad):
-            data = data[~data[var].isin(bad.index)]
-    return data, dropped
 
 
 def kind_of(outcome: str) -> str:
     return "ols" if outcome == "income" else "probit"
 
 
-def mover_effect_models(sample: pd.DataFrame, outcome: str, cluster: str = "adult_la") -> dict[str, pd.DataFrame]:
-    """Models 1-3 for one outcome: the average effect of being a mover (probit AME / OLS coefficient)."""
-    out = {}
-    for m in (1, 2, 3):
-        res = fit(sample, formula(outcome, m), kind_of(outcome), cluster)
-        out[f"Model {m}"] = mover_effects(res, res.estimation_data, "mover").rename(index={"All": "Mover"})
-    return out
+def _truth_columns(x: pd.DataFrame) -> pd.DataFrame:
+    """The generating model's parental dummies from ``parent_nssec``."""
+    return x.assign(parent_intermediate=(x["parent_nssec"] == "intermediate").astype(float),
+                    parent_higher=(x["parent_nssec"] == "higher").astype(float))
 
 
-def interaction_effects(sample: pd.DataFrame, outcome: str, characteristic: str, cluster: str = "adult_la", extra: Sequence[str] = ()):
-    """Model 3 with mover x characteristic: (group effects for Table 27, differences for Table 24)."""
-    col, labels, ref, diff_labels = CHARACTERISTICS[characteristic]
-    res = fit(sample, formula(outcome, 3, interact=col, extra=extra), kind_of(outcome), cluster)
-    data = res.estimation_data
-    eff = mover_effects(res, data, "mover", by=col)
-    eff.index = [labels[group_key(g)] for g in eff.index]
-    diff = effect_differences(res, data, "mover", col, reference=_match(data[col], ref))
-    diff.index = [diff_labels[group_key(str(i).split(" versus ")[0])] for i in diff.index]
-    cells = data.groupby([col, "mover"], observed=True).size()
-    eff.attrs["cells"] = {labels[group_key(g)]: int(cells.xs(g, level=0).min()) if g in cells.index.get_level_values(0) else 0 for g in eff.attrs["group_nobs"]}
-    return eff, diff, res
+STRAND = micro.Strand(
+    name="BHPS-UKHLS", outcomes=OUTCOMES, characteristics=CHARACTERISTICS, formula=formula, linear=("income",),
+    cluster="adult_la", keep_levels=("parent_nssec",), text_columns=("region_code",), region_column="region_code",
+    truth_columns=_truth_columns,
+)
 
 
-def _match(col: pd.Series, ref):
-    for v in col.dropna().unique():
-        if group_key(v) == ref:
-            return v
-    raise InputError("sample", f"reference group {ref!r} absent from {col.name}")
-
-
-def interaction_tables(sample: pd.DataFrame, outcomes: Sequence[str], cluster: str = "adult_la", extra: Sequence[str] = (),
-                       characteristics: Sequence[str] = tuple(CHARACTERISTICS)) -> tuple[dict, dict, dict]:
-    """Tables 27 and 24 (or 28 with motivation ``extra`` terms): {outcome column label: coefficient frame},
-    and the estimation rows of each model {(outcome, characteristic): DataFrame} for ``truth_tables``."""
-    t27, t24, rows = {}, {}, {}
-    for o in outcomes:
-        effs, diffs, nobs, cells = [], [], [], {}
-        for ch in characteristics:
-            e, dff, res = interaction_effects(sample, o, ch, cluster, extra)
-            rows[(o, ch)] = res.estimation_data
-            effs.append(e)
-            diffs.append(dff)
-            nobs.append(int(res.nobs))
-            cells.update(e.attrs["cells"])
-        e = pd.concat(effs)
-        e.attrs = {"nobs": max(nobs), "nobs_by_model": nobs, "cells": cells}
-        dff = pd.concat(diffs)
-        dff.attrs = {"nobs": max(nobs), "nobs_by_model": nobs}
-        t27[OUTCOMES[o]], t24[OUTCOMES[o]] = e, dff
-    return t27, t24, rows
-
-
-# ----------------------------------------------------------------------------- truth
+def strand(cluster: str = "adult_la") -> micro.Strand:
+    """The strand's models with standard errors clustered by ``cluster`` (the adult or the teenage LA)."""
+    if cluster not in ("adult_la", "teen_la"):
+        raise InputError("parameter 'cluster'", f"must be 'adult_la' or 'teen_la', not {cluster!r}")
+    return STRAND.with_(cluster=cluster)
 
 
 def true_effects(sample: pd.DataFrame, model: Mapping, by: str | None = None, price_factor: float = 1.0) -> pd.Series:
-    """Average effect of mover (0 -> 1) implied by a generating model on the rows of ``sample``.
-
-    Probit models carry a random LA shock of standard deviation ``la_sd``:
-    averaging over it, P(y=1|x) = Phi(x'b / sqrt(1 + la_sd^2)), which is the
-    probability a probit without the shock estimates. ``price_factor`` rescales
-    a linear (income) model to other prices.
-    """
-    from movers.synth.ukhls import linear_index
-
-    x = sample.copy()
-    x["parent_intermediate"] = (x["parent_nssec"] == "intermediate").astype(float)
-    x["parent_higher"] = (x["parent_nssec"] == "higher").astype(float)
-    on, off = x.assign(mover=1), x.assign(mover=0)
-    i1, i0 = linear_index(on, model), linear_index(off, model)
-    if model["kind"] == "probit":
-        s = 1.0 / np.sqrt(1.0 + float(model["la_sd"]) ** 2)
-        d = stats.norm.cdf(s * i1) - stats.norm.cdf(s * i0)
-    else:
-        d = (i1 - i0) * price_factor
-    d = pd.Series(d, index=sample.index)
-    if by is None:
-        return pd.Series({"All": d.mean()})
-    return d.groupby(sample[by], observed=True).mean()
+    """Average effect of mover implied by a generating model on ``sample`` (``micro.true_effects``)."""
+    return micro.true_effects(STRAND, sample, model, by, price_factor)
 
 
-def truth_tables(sample_by_outcome: Mapping[str, pd.DataFrame], truth: Mapping, price_factor: float = 1.0) -> tuple[dict, dict]:
-    """True Table 27 group effects and Table 24 differences on each model's estimation rows: {(row, column): value}."""
-    t27, t24 = {}, {}
-    for (o, ch), rows in sample_by_outcome.items():
-        col, labels, ref, diff_labels = CHARACTERISTICS[ch]
-        eff = true_effects(rows, truth["models"][o], by=col, price_factor=price_factor)
-        eff.index = [group_key(g) for g in eff.index]
-        for g, v in eff.items():
-            t27[(labels[g], OUTCOMES[o])] = float(v)
-        for g, lab in diff_labels.items():
-            if g in eff.index and ref in eff.index:
-                t24[(lab, OUTCOMES[o])] = float(eff[g] - eff[ref])
-    return t27, t24
+def motivation_sample(sample: pd.DataFrame) -> pd.DataFrame:
+    """People who gave all four motivation answers (the rows of Table 28 and of Model 3 with motivation)."""
+    return sample.dropna(subset=MOTIVATION)
+
+
+MOTIVATION_TERMS = [f"C({c})" for c in MOTIVATION]
 
 
 # ----------------------------------------------------------------------------- motivation (Tables 25, 26)
@@ -436,7 +328,7 @@ def truth_tables(sample_by_outcome: Mapping[str, pd.DataFrame], truth: Mapping, 
 def motivation_table(sample: pd.DataFrame, question: str = "reason2", min_share: float = 0.02, order: Sequence[str] | None = None) -> pd.DataFrame:
     """Percentages of stayers and movers giving each answer, their difference (stayer - mover) and a
     two-proportion z-test; answers given by fewer than ``min_share`` of respondents are dropped, as in the report.
-    ``n_stayer`` / ``n_mover`` are the people behind each percentage (for disclosure control)."""
+    ``n_stayer`` / ``n_mover`` are the people giving the answer, ``N_stayer`` / ``N_mover`` those answering."""
     s = sample.dropna(subset=[question, "mover"])
     if s.empty:
         raise InputError("sample", f"nobody answered the motivation question {question!r}")
@@ -450,7 +342,8 @@ def motivation_table(sample: pd.DataFrame, question: str = "reason2", min_share:
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (p0 - p1) / se
     out = pd.DataFrame({"Stayer": 100 * p0, "Mover": 100 * p1, "Difference": 100 * (p0 - p1), "pvalue": 2 * stats.norm.sf(np.abs(z)),
-                        "n_stayer": counts[0].astype(int), "n_mover": counts[1].astype(int)})
+                        "n_stayer": counts[0].astype(int), "n_mover": counts[1].astype(int),
+                        "N_stayer": int(n.get(0, 0)), "N_mover": int(n.get(1, 0))})
     if order is not None:
         out = out.reindex([o for o in order if o in out.index] + [i for i in out.index if i not in order])
     out.index.name = None
@@ -458,60 +351,45 @@ def motivation_table(sample: pd.DataFrame, question: str = "reason2", min_share:
     return out
 
 
-# ----------------------------------------------------------------------------- disclosure control
+def motivation_categories(dictionary: Mapping) -> pd.DataFrame:
+    """Table 22: the answer categories of the two youth-questionnaire questions, from the dictionary's labels."""
+    labels = dictionary.get("labels") or {}
+    cols = {"Reason for wanting a job": labels.get("reason", {}), "Aspect of a job that matters": labels.get("aspect", {})}
+    codes = sorted({int(k) for v in cols.values() for k in v})
+    out = pd.DataFrame({c: [v.get(k, v.get(str(k), "")) for k in codes] for c, v in cols.items()}, index=pd.Index(codes, name="Code"))
+    return out
 
 
-def disclose_descriptives(t23: pd.DataFrame, source: str, threshold: int = sdc.THRESHOLD) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Restricted data: Table 23 with cells on fewer than ``threshold`` people suppressed, and the minimum
-    and maximum of non-binary variables (age, number of children) suppressed too, since each is one
-    person's value, which output checkers do not release."""
-    counts = pd.DataFrame({c: t23["Obs."] for c in t23.columns})
-    out, log = sdc.suppress_restricted(t23, counts, source, threshold)
-    if source != "restricted":
-        return out, log
-    extra = []
-    for row in out.index:
-        if not (t23.loc[row, "Min."] in (0, 1) and t23.loc[row, "Max."] in (0, 1)):
-            for col in ("Min.", "Max."):
-                if out.loc[row, col] != sdc.SUPPRESSED:
-                    out.loc[row, col] = sdc.SUPPRESSED
-                    extra.append({"row": row, "column": col, "count": 1})
-    return out, pd.concat([log, pd.DataFrame(extra, columns=["row", "column", "count"])], ignore_index=True)
+# ----------------------------------------------------------------------------- inputs and facts
 
 
-# ----------------------------------------------------------------------------- chapter helpers
-
-
-def load_inputs(source: str, data_path: str = "", aux_path: str = "", dictionary: str = "", years: Sequence[int] = (2000, 2019)) -> dict:
-    """Everything the chapter reads: the panel, LA geography, LA indicators and (synthetic) truth.
-
-    ``data_path`` is the synthetic world (its ``ukhls`` folder is used) or the
-    folder of a Special Licence download; ``aux_path`` holds ``geography/`` and
-    ``nomis/`` (default: the synthetic world, or the public download for real data).
-    """
-    from movers import paths
-    from movers.data.geography import load_geography
-    from movers.data.nomis import la_indicators
-    from movers.data.ukhls import load_panel
-    from movers.synth import read_truth
-
-    if source == "public":
+def check_source(kind: str) -> None:
+    """BHPS-UKHLS microdata are not public: ``source=public`` is refused with a message saying what to use instead."""
+    if kind == "public":
         raise InputError("parameter 'source'", "BHPS-UKHLS microdata are not public: use source=synthetic, or source=restricted with data_path")
-    root = paths.data_dir(source, data_path or None)
-    # a synthetic world holds the panel in its ukhls/ dataset folder; a UKDS download is read as it is
-    in_world = (root / "world.json").exists() or (root / "ukhls" / "truth.json").exists()
-    folder = root / "ukhls" if in_world else root
-    if aux_path:
-        aux = paths.data_dir("public", aux_path)
-    elif source == "synthetic":
-        aux = root
-    else:
-        aux = paths.data_dir("public")
+
+
+def load(src: DataSource, aux_path: str = "", dictionary: str = "", years: Sequence[int] = (2000, 2019)) -> dict:
+    """Everything the chapter reads: the panel, LA geography and LA indicators.
+
+    ``src.root`` is the synthetic world (its ``ukhls`` folder is used) or the folder of a Special
+    Licence download; ``aux_path`` holds ``geography/`` and ``nomis/`` (default: the synthetic world,
+    or the public download for real data)."""
+    check_source(src.kind)
+    # a synthetic world holds the panel in its ukhls/ dataset folder; a UKDS download (which has a ukhls/ folder
+    # of its own) is read as it is
+    in_world = (src.root / "world.json").exists() or (src.root / "ukhls" / "truth.json").exists()
+    folder = src.root / "ukhls" if in_world else src.root
+    aux = paths.data_dir("public", aux_path) if aux_path else (src.root if src.synthetic else paths.data_dir("public"))
     panel = load_panel(folder, dictionary or None, years=(1991, int(years[1]) + 1))
-    geo = load_geography(aux / "geography")
-    indicators = la_indicators(aux / "nomis")
-    truth = read_truth(folder) if source == "synthetic" else {}
-    return {"panel": panel, "geography": geo, "indicators": indicators, "truth": truth, "folder": folder}
+    return {"panel": panel, "geography": load_geography(aux / "geography"), "indicators": la_indicators(aux / "nomis")}
+
+
+def price_factor(panel: Panel, truth: Mapping, price_year: int) -> float:
+    """Prices of the chapter's ``price_year`` over those of the generating income model (1 without truth)."""
+    if not truth:
+        return 1.0
+    return float(panel.cpi.loc[price_year] / panel.cpi.loc[truth["price_year"]])
 
 
 def sample_facts(sample: pd.DataFrame) -> dict:
@@ -533,37 +411,7 @@ def sample_facts(sample: pd.DataFrame) -> dict:
     }
 
 
-def models_table(effects: Mapping[str, Mapping[str, pd.DataFrame]], caption: str = "", notes: str = "", label: str | None = None):
-    """Models 1-3 for several outcomes as one report-style table: a row per outcome, control rows,
-    and one row of observations per outcome (the models of different outcomes rest on different people)."""
-    from movers.tables import fmt_number, regression_table
-
-    models = {}
-    for m in ("Model 1", "Model 2", "Model 3"):
-        frames = []
-        for o, per_model in effects.items():
-            f = per_model[m].copy()
-            f.index = [OUTCOMES[o]]
-            frames.append(f)
-        models[m] = pd.concat([pd.DataFrame(f) for f in frames])
-    table = regression_table(
-        models,
-        controls={"Distance, region and year effects": [True, True, True], "Macroeconomic variables": [False, True, True],
-                  "Demographic characteristics": [False, False, True]},
-        caption=caption, notes=notes, label=label,
-    )
-    for o, per_model in effects.items():
-        table.frame.loc[f"Observations: {OUTCOMES[o].lower()}"] = [fmt_number(per_model[m].attrs["nobs"], 0) for m in models]
-    return table
-
-
-def difference_cells(cells: Mapping[str, int], characteristic: str) -> dict[str, int]:
-    """Smallest mover/stayer cell behind each Table 24 difference (both groups count)."""
-    col, labels, ref, diff_labels = CHARACTERISTICS[characteristic]
-    return {lab: min(cells.get(labels[g], 0), cells.get(labels[ref], 0)) for g, lab in diff_labels.items()}
-
 __all__ = [
-    "teen_observations", "choose_adult_observation", "build_sample", "describe", "formula", "fit", "mover_effect_models",
-    "interaction_effects", "interaction_tables", "true_effects", "truth_tables", "motivation_table",
-    "disclose_descriptives", "load_inputs", "sample_facts", "models_table", "difference_cells", "CHARACTERISTICS", "OUTCOMES",
+    "teen_observations", "choose_adult_observation", "build_sample", "describe", "table23_data", "formula", "strand", "STRAND",
+    "true_effects", "motivation_table", "motivation_sample", "load", "price_factor", "sample_facts", "CHARACTERISTICS", "OUTCOMES",
 ]

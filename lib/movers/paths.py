@@ -7,7 +7,23 @@ from pathlib import Path
 
 from movers.errors import InputError
 
-ROOT = Path(os.environ.get("MOVERS_ROOT", Path(__file__).resolve().parents[2]))
+
+def find_root(start: str | Path | None = None, env=os.environ) -> Path:
+    """The project root: ``MOVERS_ROOT`` when set, else the working directory or the nearest parent
+    holding ``_toc.yml`` and ``params/``, else the working directory itself.
+
+    Never the folder the package is installed in: a virtual environment shared by two checkouts
+    (or an installed, non-editable package) must not read or write the other checkout's files."""
+    if env.get("MOVERS_ROOT"):
+        return Path(env["MOVERS_ROOT"]).expanduser().resolve()
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_toc.yml").is_file() and (folder / "params").is_dir():
+            return folder
+    return here
+
+
+ROOT = find_root()
 CHAPTERS = ROOT / "chapters"
 PARAMS = ROOT / "params"
 DATA = ROOT / "data"

@@ -15,14 +15,18 @@ so they are tabulated as such beside the report's figures.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from movers import paths
 from movers.data.refiqda import QualProject
+from movers.data.refiqda import load as load_refiqda
 from movers.errors import InputError
+from movers.truth import read_truth
 
 # participant attributes the chapter reads (REFI-QDA case variables / participants.csv columns)
 METHOD = "Method"
@@ -59,9 +63,15 @@ REPORT_SHARES = {
     (INTERVIEW, None): {"Women": 0.59, "White": 0.85},
     (FOCUS_GROUP, HOT): {"Bachelor's degree or equivalent": 0.55, "Postgraduate": 0.20, "Dependent children": 0.18},
     (FOCUS_GROUP, COLD): {"Bachelor's degree or equivalent": 0.29, "Postgraduate": 0.07, "Dependent children": 0.48},
-    (INTERVIEW, HOT): {"Degree or higher": 22 / 29, "Dependent children": 13 / 29},
-    (INTERVIEW, COLD): {"Degree or higher": 2 / 10, "Dependent children": 8 / 10},
 }
+# the interview figures, which the report gives as counts (people with the characteristic, interviewees)
+REPORT_COUNTS = {
+    (INTERVIEW, HOT): {"Degree or higher": (22, 29), "Dependent children": (13, 29)},
+    (INTERVIEW, COLD): {"Degree or higher": (2, 10), "Dependent children": (8, 10)},
+}
+REPORT_SHARES.update({k: {row: a / b for row, (a, b) in v.items()} for k, v in REPORT_COUNTS.items()})
+# a group this small makes one person move a share a long way (the prose says so where it matters)
+SMALL_GROUP = 10
 
 DEFAULT_THRESHOLDS = {"many": 0.5, "some": 0.2, "few": 0.0}
 NONE_WORD = "none"
@@ -83,8 +93,6 @@ def project_location(source: str, data_path: str = "") -> tuple[str, Path, str]:
     folder of the data source; ``public`` has none (transcripts are never open
     data) and falls back to the synthetic project, saying so.
     """
-    from movers import paths
-
     if data_path:
         p = Path(data_path).expanduser()
         p = p if p.is_absolute() else paths.ROOT / p
@@ -102,11 +110,8 @@ def project_location(source: str, data_path: str = "") -> tuple[str, Path, str]:
 
 def load_project(source: str, data_path: str = "") -> tuple[QualProject, dict, str, str]:
     """Read the chapter's project with the attributes it needs: (project, truth or {}, source used, note)."""
-    from movers.data.refiqda import load
-    from movers.synth import read_truth
-
     used, path, note = project_location(source, data_path)
-    project = load(path, required=REQUIRED)
+    project = load_refiqda(path, required=REQUIRED)
     participants_of(project)
     truth = read_truth(path if path.is_dir() else path.parent) if used == "synthetic" else {}
     return project, truth, used, note
@@ -338,8 +343,6 @@ def heatmap(matrix: pd.DataFrame, title: str = "", short: Mapping[str, str] | No
     wash out the colour scale, so it moves into the labels; the upper triangle
     repeats the lower and is left out.
     """
-    import textwrap
-
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -401,3 +404,139 @@ def select_quotes(project: QualProject, theme: str, interviewee_type: str | None
     seg = pd.concat([seg[~opening.duplicated()], seg[opening.duplicated()]]).head(count)
     text = seg["text"].str.strip().map(lambda t: t if len(t) <= max_chars else t[: max_chars - 1].rsplit(" ", 1)[0] + "…")
     return pd.DataFrame({"Quote": text.to_numpy(), "Participant": [describe_participant(people, p) for p in seg["participant"]]})
+
+
+# --------------------------------------------------------------------------- what the chapter's prose quotes
+
+
+def report_counts_text() -> str:
+    """The report's interview figures as it gives them ("22 of 29, 2 of 10..."), from ``REPORT_COUNTS``."""
+    return ", ".join(f"{a} of {b}" for shares in REPORT_COUNTS.values() for a, b in shares.values())
+
+
+def design_facts(project: QualProject) -> dict:
+    """Numbers of the sample design section (glued, never typed)."""
+    fg, iv, people = focus_group_design(project), interview_design(project), participants_of(project)
+    return {
+        "q_n_groups": int(fg["Focus groups"].sum()), "q_n_locations": len(fg),
+        "q_n_cold_loc": int((fg[AREA] == COLD).sum()), "q_n_hot_loc": int((fg[AREA] == HOT).sum()),
+        "q_n_fg": int(fg["Participants"].sum()), "q_n_iv": int(iv.loc["Total", "Interviewees"]),
+        "q_n_c2h": int(iv.loc["Cold to hot spot", "Interviewees"]), "q_n_c2c": int(iv.loc["Cold to same cold spot", "Interviewees"]),
+        "q_n_smallest": int(iv.drop(index="Total")["Interviewees"].replace(0, np.nan).min()),
+        "q_max_group": int(people[people[METHOD] == FOCUS_GROUP].groupby(GROUP).size().max()),
+    }
+
+
+def threshold_facts(thresholds: Mapping[str, float]) -> dict:
+    words = dict(check_thresholds(thresholds))
+    return {"q_many": 100 * words.get("many", float("nan")), "q_some": 100 * words.get("some", float("nan")), "q_small_group": SMALL_GROUP}
+
+
+def sample_facts(project: QualProject) -> dict:
+    """Shares and counts of the sample-characteristics prose, and the largest gap to the report's shares."""
+    chars = characteristics(project)
+    cmp = compare_with_report(chars)
+
+    def pct(m, a, row):
+        return 100 * float(chars.loc[row, (m, a)])
+
+    def count(m, a, row):
+        return int(round(float(chars.loc[row, (m, a)]) * int(chars.loc["Participants", (m, a)])))
+
+    fg, iv = FOCUS_GROUP, INTERVIEW
+    return {
+        "q_fg_women": pct(fg, "All", "Women"), "q_iv_women": pct(iv, "All", "Women"),
+        "q_fg_white": pct(fg, "All", "White"), "q_iv_white": pct(iv, "All", "White"),
+        "q_fg_hot_ba": pct(fg, HOT, DEGREE), "q_fg_hot_pg": pct(fg, HOT, POSTGRAD),
+        "q_fg_cold_ba": pct(fg, COLD, DEGREE), "q_fg_cold_pg": pct(fg, COLD, POSTGRAD),
+        "q_iv_hot_deg": count(iv, HOT, "Degree or higher"), "q_iv_cold_deg": count(iv, COLD, "Degree or higher"),
+        "q_iv_hot_n": int(chars.loc["Participants", (iv, HOT)]), "q_iv_cold_n": int(chars.loc["Participants", (iv, COLD)]),
+        "q_fg_hot_kids": pct(fg, HOT, "Dependent children"), "q_fg_cold_kids": pct(fg, COLD, "Dependent children"),
+        "q_iv_hot_kids": count(iv, HOT, "Dependent children"), "q_iv_cold_kids": count(iv, COLD, "Dependent children"),
+        "q_max_gap": float(100 * (cmp["This sample"] - cmp["Report"]).abs().max()),
+        "q_report_counts": report_counts_text(),
+    }
+
+
+def characteristics_frame(project: QualProject) -> pd.DataFrame:
+    """Table Q.3: shares in per cent by method and area type, and the number of participants of each column."""
+    chars = characteristics(project)
+    shown = (100 * chars.drop(index="Participants")).copy()
+    shown.loc["Participants"] = chars.loc["Participants"].astype(int)
+    shown.columns = [f"{m}s, {a.lower() if a != 'All' else 'all'}" for m, a in shown.columns]
+    return shown
+
+
+def comparison_frame(project: QualProject) -> pd.DataFrame:
+    """Table Q.4: every share the report states beside this sample's, in per cent."""
+    cmp = compare_with_report(characteristics(project))
+    c = cmp.assign(**{"This sample": 100 * cmp["This sample"], "Report": 100 * cmp["Report"]})
+    c.index = [f"{m}s, {a.lower() if a != 'All' else 'all'}: {r}" for m, a, r in zip(c["Method"], c["Area"], c["Characteristic"])]
+    return c[["This sample", "Report", "Participants"]]
+
+
+THEME_PROSE = {"bored": "Boredom and lack of opportunity at home", "he": "Leaving for higher education", "parent": "Early parenthood",
+               "work": "Straight from school into local work"}
+MOVERS_TYPE, STAYERS_TYPE = "Cold to hot spot", "Cold to same cold spot"
+
+
+def theme_facts(found: pd.DataFrame, true_words: pd.DataFrame | None, people: pd.DataFrame) -> dict:
+    """The words the prose quotes for movers and stayers, and (synthetic data) how often they match the truth."""
+    out = {}
+    for key, theme in THEME_PROSE.items():
+        for who, col in (("movers", MOVERS_TYPE), ("stayers", STAYERS_TYPE)):
+            out[f"q_{key}_{who}"] = found.loc[theme, col] if theme in found.index and col in found.columns else "(not coded)"
+    out["q_truth_sentence"] = ""
+    if true_words is not None:
+        agree, cells = int((found == true_words).to_numpy().sum()), int(found.size)
+        size = participant_type(people).value_counts()
+        small = [c for c in found.columns if size.get(c, 0) < SMALL_GROUP]
+        miss_small = int((found[small] != true_words[small]).to_numpy().sum())
+        out["q_truth_sentence"] = (f"Because the project is synthetic, the words can be checked against the prevalences that generated it "
+                                   f"(Table Q.6): the sample's word matches the generating word in {agree} of {cells} cells, and {miss_small} "
+                                   f"of the {cells - agree} mismatches are in groups of fewer than {SMALL_GROUP} people, where one person "
+                                   "moves a share a long way.")
+    return out
+
+
+def true_words_frame(truth: Mapping, found: pd.DataFrame, thresholds: Mapping[str, float], none_word: str = NONE_WORD) -> pd.DataFrame | None:
+    """Table Q.6 (synthetic data only): the generating prevalences in the same words, laid out as Table Q.5."""
+    if not truth:
+        return None
+    return truth_in_words(truth, thresholds, none_word).reindex(index=found.index, columns=found.columns)
+
+
+def thresholds_note(thresholds: Mapping[str, float], none_word: str = NONE_WORD) -> str:
+    words = ", ".join(f"{w} {100 * v:.0f}%" for w, v in check_thresholds(thresholds))
+    return f"A group's word is the first whose minimum share of its members the theme reaches: {words}; {none_word}: nobody. Shares are not shown."
+
+
+def cooccurrence_facts(co: pd.DataFrame, unit: str) -> dict:
+    """The pair of themes that co-occur most often, and what a count means for ``unit``."""
+    off = co.where(~np.eye(len(co), dtype=bool)) if len(co) else co
+    pair = off.stack().idxmax() if off.notna().any().any() else ("", "")
+    words = "participants whose accounts carry both codes" if unit == "participant" else "codes applied to overlapping passages"
+    return {"q_pair_a": pair[0], "q_pair_b": pair[1], "q_unit_words": words}
+
+
+def quote_facts(source: str, count: int, seed: int, interviewee_type: str = "") -> dict:
+    rule = f"{count} per theme, drawn at random with seed {seed}, at most one per participant"
+    rule += f", from {interviewee_type.lower()} participants" if interviewee_type else ""
+    note = "The text is invented by the synthetic generator; no real person said it." if source == "synthetic" else ""
+    return {"q_quote_rule": rule, "q_quote_note": note}
+
+
+def quotes(project: QualProject, themes: Sequence[str], interviewee_type: str | None = None, count: int = 3, seed: int = 0,
+           max_chars: int = 400) -> pd.DataFrame:
+    """``select_quotes`` for every theme in one table (theme, quote, participant); a theme without a matching
+    passage gets one row saying so."""
+    parts = []
+    for theme in themes:
+        q = select_quotes(project, theme, interviewee_type or None, count, seed, max_chars)
+        if q.empty:
+            q = pd.DataFrame({"Quote": ["(no coded passage matches)"], "Participant": [""]})
+        parts.append(q.assign(Theme=theme))
+    out = pd.concat(parts, ignore_index=True)
+    out.index = [f"“{t}”" if not t.startswith("(") else t for t in out.pop("Quote")]
+    return out[["Theme", "Participant"]]
+

@@ -11,6 +11,8 @@ import numbers
 import numpy as np
 from IPython.display import Markdown, display
 
+from movers import publish
+
 BANNERS = {
     "synthetic": (
         "warning",
@@ -89,4 +91,18 @@ def setup(source: str) -> None:
     matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "inline")) else None
     sns.set_theme(style="whitegrid", context="notebook")
     pd.set_option("display.max_columns", 50)
+    publish.begin(source)  # tables shown from now on carry their CSV for the downloads (movers.publish)
     banner(source)
+
+
+def glue_many(values) -> None:
+    """Glue every name -> value of a mapping (the facts an analysis returns for the prose)."""
+    for name, value in values.items():
+        glue(name, value)
+
+
+def show(section) -> None:
+    """Glue a section's prose facts and display its tables (``section`` has ``facts`` and ``tables``,
+    as ``movers.flows.Section``): the two lines every analysis cell of a thin chapter ends with."""
+    glue_many(section.facts)
+    display(*section.tables)

@@ -2,18 +2,36 @@
 
 A chapter is executed from its jupytext source into
 ``_build/src/chapters/<name>.ipynb``. The executed notebook records its
-parameters and an *input hash* (chapter text, parameters, the ``movers``
-package source and the data folder's fingerprint). A later run with the same
-hash is skipped, and the book build refuses notebooks whose hash no longer
-matches (stale output is never rebuilt silently).
+parameters and an *input hash* over everything it reads: the chapter text, its
+parameters, the ``movers`` package source, the versions of the pinned
+dependencies, the project's reference tables, dictionaries and rules, and the
+*contents* of the datasets it declares in ``_reads`` of ``params/<name>.yml``
+(plus ``aux_path`` and ``dictionary`` files given as parameters). Every path in
+the hash is relative (to the project, package or dataset folder), so moving the
+checkout keeps the cache, and each dataset has its own digest, so regenerating
+one dataset re-executes only the chapters that read it. File contents are
+hashed once and remembered by size, modification and change time
+(``_build/cache/file-hashes.json``); an edit in place changes the change time
+even when the size and modification time are put back.
+
+A later run with the same hash is skipped; the book build refuses notebooks
+whose hash no longer matches. A failed run keeps the last good output, marked
+stale (it no longer answers the question asked), and says which command
+repeats the run. Ctrl-C or SIGTERM kills the running kernels at once: nothing
+half-written is left, and the outputs already there stay as they were.
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import importlib.metadata
 import json
+import logging
 import os
+import re
+import shlex
+import signal
 import sys
 import threading
 import time
@@ -27,18 +45,25 @@ import nbformat
 import yaml
 
 from movers import params as P
-from movers import paths
+from movers import fetch, paths, publish, sdc
 from movers.errors import InputError
 
-EXECUTED = paths.BUILD / "src" / "chapters"
-FAILED = paths.BUILD / "failed"
 HIDE_TAG = "remove-cell"
+STALE_TAG = "movers-stale"
 # modules that run or build chapters but cannot change what a chapter computes: not part of the input hash
 INFRASTRUCTURE = {"runner.py", "book.py", "cli.py", "__main__.py", "fetch.py"}
+# project files every chapter may read, hashed for every chapter (relative to data/)
+SHARED_INPUTS = ("reference", "classifications", "dictionaries", "sdc_rules.yml")
+PATH_PARAMETERS = P.PATH_PARAMETERS
+CANCEL = threading.Event()  # set by Ctrl-C / SIGTERM: running kernels are killed, waiting chapters skipped
 
 
 class ChapterFailed(RuntimeError):
-    """A chapter's notebook raised: the message names the chapter, the cell and the error."""
+    """A chapter's notebook raised or its kernel died: the message names the chapter, the cell and the error."""
+
+
+class Cancelled(RuntimeError):
+    """The run was interrupted (Ctrl-C, SIGTERM); outputs already present were left as they were."""
 
 
 @dataclass
@@ -50,18 +75,34 @@ class RunResult:
     input_hash: str
 
 
+def executed_dir() -> Path:
+    return paths.BUILD / "src" / "chapters"
+
+
+def failed_dir() -> Path:
+    return paths.BUILD / "failed"
+
+
+def running_dir() -> Path:
+    """Scratch folder of notebooks being executed (``<chapter>.<pid>.ipynb``), outside the staged book."""
+    return paths.BUILD / "running"
+
+
 def chapter_source(name: str) -> Path:
     """Path of a chapter's jupytext source; the error lists the chapters that exist."""
     path = paths.CHAPTERS / f"{name}.md"
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in paths.CHAPTERS.glob("*.md")))
-        raise InputError(path, f"no chapter {name!r}; chapters: {known}")
+        raise InputError(path, f"no chapter {name!r}; chapters: {known or 'none (is this the project folder? see MOVERS_ROOT)'}")
     return path
 
 
 def toc_chapters(toc: Path | None = None) -> list[str]:
     """Chapter names listed in ``_toc.yml``, in book order."""
-    data = yaml.safe_load(Path(toc or paths.ROOT / "_toc.yml").read_text()) or {}
+    toc = Path(toc or paths.ROOT / "_toc.yml")
+    if not toc.exists():
+        raise InputError(toc, "not found: run from the project folder or set MOVERS_ROOT")
+    data = yaml.safe_load(toc.read_text()) or {}
     names: list[str] = []
 
     def walk(node):
@@ -79,41 +120,174 @@ def toc_chapters(toc: Path | None = None) -> list[str]:
     return names
 
 
-def _hash_files(h, files) -> None:
-    for f in files:
-        h.update(str(f).encode())
-        h.update(Path(f).read_bytes())
+# ----------------------------------------------------------------------------- content hashes
 
 
-def data_fingerprint(prm: Mapping) -> str:
-    """Fingerprint of the chapter's input folder: the synthetic world's manifest, else file names, sizes and times."""
-    try:
-        folder = paths.data_dir(prm.get("source", "synthetic"), prm.get("data_path") or None)
-    except InputError as exc:
-        return f"unavailable: {exc}"
-    world = folder / "world.json"
-    if world.exists():
-        return hashlib.sha256(world.read_bytes()).hexdigest()
+class _ContentIndex:
+    """sha256 of files, remembered by (size, mtime, ctime, inode) so unchanged files are not re-read."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.path: Path | None = None
+        self.entries: dict[str, list] = {}
+        self.dirty = False
+
+    def _load(self):
+        path = paths.BUILD / "cache" / "file-hashes.json"
+        if path != self.path:
+            self.path, self.entries = path, {}
+            try:
+                self.entries = json.loads(path.read_text())
+            except (OSError, ValueError):
+                pass
+
+    def file(self, p: Path) -> str:
+        st = p.stat()
+        key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        with self.lock:
+            self._load()
+            rec = self.entries.get(str(p))
+            if rec and rec[:4] == key:
+                return rec[4]
+        h = hashlib.sha256()
+        with open(p, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        digest = h.hexdigest()
+        with self.lock:
+            self.entries[str(p)] = [*key, digest]
+            self.dirty = True
+        return digest
+
+    def save(self):
+        with self.lock:
+            if not self.dirty or self.path is None:
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}")
+            tmp.write_text(json.dumps(self.entries))
+            os.replace(tmp, self.path)
+            self.dirty = False
+
+
+INDEX = _ContentIndex()
+
+
+def content_digest(path: Path, skip: tuple[str, ...] = ()) -> str:
+    """Digest of a file's bytes, or of a folder's files (relative names and bytes; ``skip``: top-level names)."""
+    path = Path(path)
+    if path.is_file():
+        return INDEX.file(path)
+    if not path.is_dir():
+        return f"missing: {path.name}"
     h = hashlib.sha256()
-    for p in sorted(folder.rglob("*")):
-        if p.is_file():
-            st = p.stat()
-            h.update(f"{p.relative_to(folder)}|{st.st_size}|{int(st.st_mtime)}".encode())
+    for p in sorted(path.rglob("*")):
+        rel = p.relative_to(path)
+        if p.is_file() and rel.parts[0] not in skip and "__pycache__" not in rel.parts:
+            h.update(f"{rel.as_posix()}\0{INDEX.file(p)}\n".encode())
     return h.hexdigest()
+
+
+def _under_root(value: str) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else paths.ROOT / p
+
+
+def _default_folder(source: str) -> Path | None:
+    try:
+        return paths.data_dir(source)
+    except InputError:
+        if source == "public" and paths.SHARED_PUBLIC.is_dir():
+            return paths.SHARED_PUBLIC
+        return None
+
+
+def data_inputs(name: str, prm: Mapping) -> dict[str, Path | None]:
+    """The files and folders a chapter reads, by label (``data_path:flows``, ``aux_path:nomis``, ``dictionary``).
+
+    ``_reads`` in ``params/<name>.yml`` maps a path parameter to the datasets read under it. An empty
+    ``data_path`` means the source's default folder; an empty ``aux_path`` the data folder for synthetic
+    data, else the public download (as the loaders do). A dataset without its own sub-folder (a flat
+    download) stands for the whole folder, and so does the data folder of a chapter without ``_reads``."""
+    reads = P.load(name)[1]["_reads"]
+    source = prm.get("source", "synthetic")
+    data_root = _under_root(prm["data_path"]) if prm.get("data_path") else _default_folder(source)
+    out: dict[str, Path | None] = {}
+    for key, datasets in reads.items():
+        if prm.get(key):
+            root = _under_root(prm[key])
+        elif key == "data_path" or source == "synthetic":
+            root = data_root
+        else:
+            root = _default_folder("public")
+        for ds in datasets:
+            if root is not None and (root / ds).is_dir():
+                out[f"{key}:{ds}"] = root / ds
+            else:
+                out[f"{key}:*"] = root
+    if "data_path" in prm and "data_path" not in reads:  # undeclared: the whole data folder (safe, if coarse)
+        out["data_path:*"] = data_root
+    for key in PATH_PARAMETERS:
+        if prm.get(key) and key not in reads and key != "data_path":
+            out[key] = _under_root(prm[key])
+    return out
+
+
+def package_versions() -> str:
+    """``name==version`` of each dependency pinned in ``requirements.txt`` (and Python's own version)."""
+    names = []
+    req = paths.ROOT / "requirements.txt"
+    if req.exists():
+        for line in req.read_text().splitlines():
+            m = re.match(r"\s*([A-Za-z0-9_.\-]+)\s*(==|>=|<=|~=|$)", line)
+            if m and not line.lstrip().startswith(("#", "-")):
+                names.append(m.group(1))
+    out = [f"python=={sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"]
+    for n in sorted(set(names)):
+        try:
+            out.append(f"{n}=={importlib.metadata.version(n)}")
+        except importlib.metadata.PackageNotFoundError:
+            out.append(f"{n}==absent")
+    return "\n".join(out)
+
+
+def _package_digest() -> str:
+    pkg = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(pkg.rglob("*.py")):
+        rel = p.relative_to(pkg)
+        if "__pycache__" in rel.parts or (len(rel.parts) == 1 and p.name in INFRASTRUCTURE):
+            continue
+        h.update(f"{rel.as_posix()}\0{INDEX.file(p)}\n".encode())
+    return h.hexdigest()
+
+
+def inputs(name: str, prm: Mapping) -> dict[str, str]:
+    """Digest of each input of a chapter, by label (recorded in the notebook, so a stale page can say what changed)."""
+    out = {
+        "chapter": INDEX.file(chapter_source(name)),
+        "parameters": hashlib.sha256(json.dumps(prm, sort_keys=True, default=str).encode()).hexdigest(),
+        "package": _package_digest(),
+        "versions": hashlib.sha256(package_versions().encode()).hexdigest(),
+    }
+    for extra in SHARED_INPUTS:
+        out[f"data/{extra}"] = content_digest(paths.DATA / extra)
+    for label, where in data_inputs(name, prm).items():
+        out[label] = content_digest(where, skip=("world.json",)) if where is not None else "unavailable"
+    INDEX.save()
+    return out
+
+
+def digest_of(parts: Mapping[str, str]) -> str:
+    return hashlib.sha256(json.dumps(dict(parts), sort_keys=True).encode()).hexdigest()
 
 
 def input_hash(name: str, prm: Mapping) -> str:
     """Hash of everything an executed chapter depends on."""
-    h = hashlib.sha256()
-    h.update(chapter_source(name).read_bytes())
-    h.update(json.dumps(prm, sort_keys=True, default=str).encode())
-    _hash_files(h, sorted(p for p in (paths.ROOT / "lib" / "movers").rglob("*.py") if p.name not in INFRASTRUCTURE or p.parent.name != "movers"))
-    for extra in ("reference", "classifications", "dictionaries"):
-        folder = paths.DATA / extra
-        if folder.exists():
-            _hash_files(h, sorted(p for p in folder.rglob("*") if p.is_file()))
-    h.update(data_fingerprint(prm).encode())
-    return h.hexdigest()
+    return digest_of(inputs(name, prm))
+
+
+# ----------------------------------------------------------------------------- notebooks
 
 
 def declared_parameters(nb) -> dict:
@@ -149,19 +323,15 @@ def check_declared(name: str, nb, prm: Mapping) -> None:
         raise InputError(chapter_source(name), "; ".join(parts))
 
 
-def _params_cell(prm: Mapping, digest: str) -> nbformat.NotebookNode:
-    lines = "\n".join(f"| `{k}` | `{json.dumps(v, default=str)}` |" for k, v in prm.items())
-    text = (
-        ":::{admonition} Parameters of this run\n:class: dropdown\n\n"
-        f"| parameter | value |\n|---|---|\n{lines}\n\n"
-        f"Input hash `{digest[:12]}`. Re-run with `python -m movers run <chapter> -p name=value`.\n:::"
-    )
-    cell = nbformat.v4.new_markdown_cell(text)
+def _params_cell(prm: Mapping, digest: str, name: str = "<chapter>") -> nbformat.NotebookNode:
+    """The "Parameters of this run" box: values, the exact command, commit and package versions (movers.publish)."""
+    defaults = P.defaults(name)[0] if (paths.PARAMS / f"{name}.yml").exists() else {}
+    cell = nbformat.v4.new_markdown_cell(publish.params_markdown(name, prm, digest, defaults))
     cell.metadata["tags"] = ["movers-parameters"]
     return cell
 
 
-def _finalise(nb, name: str, prm: Mapping, digest: str, seconds: float):
+def _finalise(nb, name: str, prm: Mapping, digest: str, seconds: float, parts: Mapping[str, str] | None = None):
     """Hide the parameters cells, show the parameters used, and record provenance in the metadata."""
     insert_at = 0
     for i, cell in enumerate(nb.cells):
@@ -170,11 +340,12 @@ def _finalise(nb, name: str, prm: Mapping, digest: str, seconds: float):
             if HIDE_TAG not in tags:
                 cell.metadata.setdefault("tags", []).append(HIDE_TAG)
             insert_at = i + 1
-    nb.cells.insert(insert_at, _params_cell(prm, digest))
+    nb.cells.insert(insert_at, _params_cell(prm, digest, name))
     nb.metadata["movers"] = {
         "chapter": name,
         "parameters": dict(prm),
         "input_hash": digest,
+        "inputs": dict(parts or {}),
         "executed": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(seconds, 2),
     }
@@ -182,7 +353,7 @@ def _finalise(nb, name: str, prm: Mapping, digest: str, seconds: float):
 
 
 def executed_path(name: str) -> Path:
-    return EXECUTED / f"{name}.ipynb"
+    return executed_dir() / f"{name}.ipynb"
 
 
 def recorded(path: Path) -> dict:
@@ -193,57 +364,265 @@ def recorded(path: Path) -> dict:
         return {}
 
 
+def _write_atomic(nb, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        nbformat.write(nb, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def rerun_command(name: str, prm: Mapping) -> str:
+    """The command that repeats a run with these parameters (only those that differ from the defaults)."""
+    try:
+        base = P.load(name)[0]
+    except InputError:
+        base = {}
+    words = ["python", "-m", "movers", "run", name]
+    for k, v in prm.items():
+        if k in base and base[k] == v:
+            continue
+        text = json.dumps(v) if isinstance(v, (list, dict)) else ("true" if v is True else "false" if v is False else str(v))
+        words += ["-p", f"{k}={text}"]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def mark_failed(path: Path, prm: Mapping, error: str) -> None:
+    """Record in the last good output that a later run (with ``prm``) failed: the page is stale from now on."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:
+        return
+    nb.metadata.setdefault("movers", {})["failed_run"] = {
+        "parameters": dict(prm),
+        "error": error,
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    _write_atomic(nb, path)
+
+
+def why_stale(name: str) -> list[str]:
+    """Why a chapter's executed output is not current ([] when it is): missing, a failed later run, or the inputs that changed."""
+    path = executed_path(name)
+    meta = recorded(path) if path.exists() else {}
+    if not meta:
+        return ["no executed output"]
+    if meta.get("failed_run"):
+        return [f"a later run failed ({meta['failed_run'].get('when', '')})"]
+    try:
+        now = inputs(name, meta.get("parameters", {}))
+    except InputError as exc:
+        return [f"its inputs cannot be read ({exc})"]
+    if digest_of(now) == meta.get("input_hash"):
+        return []
+    before = meta.get("inputs") or {}
+    changed = sorted(k for k in set(now) | set(before) if now.get(k) != before.get(k)) if before else []
+    return [f"changed: {', '.join(changed)}"] if changed else ["its inputs changed"]
+
+
+def stale(names: list[str]) -> list[str]:
+    """Chapters whose executed notebook is missing, was superseded by a failed run, or was computed from other inputs."""
+    return [n for n in names if why_stale(n)]
+
+
+def stale_message(names: list[str]) -> str:
+    """What the book build says about stale chapters: why, and the command that refreshes each (its recorded parameters)."""
+    lines = []
+    for n in names:
+        meta = recorded(executed_path(n))
+        prm = (meta.get("failed_run") or {}).get("parameters") or meta.get("parameters") or {}
+        lines.append(f"  {n}: {'; '.join(why_stale(n))}; run `{rerun_command(n, prm)}`")
+    return "executed output is missing or out of date:\n" + "\n".join(lines) + "\n(or build with --allow-stale: stale pages are marked)"
+
+
+def mark_stale_pages(names: list[str]) -> list[str]:
+    """Put a warning at the top of each stale page (and take it off pages that are current again); return the stale ones."""
+    marked = []
+    for n in names:
+        path = executed_path(n)
+        if not path.exists():
+            continue
+        why = why_stale(n)
+        nb = nbformat.read(path, as_version=4)
+        had = [c for c in nb.cells if STALE_TAG in c.get("metadata", {}).get("tags", [])]
+        nb.cells = [c for c in nb.cells if c not in had]
+        if why:
+            meta = nb.metadata.get("movers", {})
+            prm = (meta.get("failed_run") or {}).get("parameters") or meta.get("parameters") or {}
+            cell = nbformat.v4.new_markdown_cell(
+                ":::{warning} Stale page\nThis page was computed from other inputs than the current ones "
+                f"({'; '.join(why)}), on {meta.get('executed', 'an earlier run')}. Its numbers may not match the data, "
+                f"parameters or code of this book. Refresh it with `{rerun_command(n, prm)}`.\n:::"
+            )
+            cell.metadata["tags"] = [STALE_TAG]
+            nb.cells.insert(0, cell)
+            marked.append(n)
+        if had or why:
+            _write_atomic(nb, path)
+    return marked
+
+
+# ----------------------------------------------------------------------------- kernels that can be stopped
+
+_KERNELS: dict[int, object] = {}
+_KERNELS_LOCK = threading.Lock()
+
+
+def _kernel_manager_class():
+    """An AsyncKernelManager that registers itself, so Ctrl-C can kill the kernel it started."""
+    from jupyter_client import AsyncKernelManager
+
+    class TrackedKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            with _KERNELS_LOCK:
+                _KERNELS[id(self)] = self
+            await super().start_kernel(**kw)
+            if CANCEL.is_set():
+                _kill(self)
+
+        async def shutdown_kernel(self, *a, **kw):
+            try:
+                return await super().shutdown_kernel(*a, **kw)
+            finally:
+                with _KERNELS_LOCK:
+                    _KERNELS.pop(id(self), None)
+
+    return TrackedKernelManager
+
+
+def _kill(km) -> None:
+    pid = getattr(getattr(km, "provisioner", None), "pid", None)
+    if not pid:
+        return
+    try:
+        os.killpg(pid, signal.SIGKILL)  # the kernel runs in its own session: its group holds its children too
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def cancel() -> None:
+    """Stop everything: waiting chapters are skipped and running kernels killed (their chapters end within seconds)."""
+    CANCEL.set()
+    with _KERNELS_LOCK:
+        kms = list(_KERNELS.values())
+    for km in kms:
+        _kill(km)
+
+
+def sweep_scratch() -> list[Path]:
+    """Remove notebooks left by runs that no longer exist (a SIGKILL cannot clean up after itself)."""
+    removed = []
+    for p in list(running_dir().glob("*.ipynb")) + list(executed_dir().glob("*.running.ipynb")):
+        m = re.match(r".*\.(\d+)\.ipynb$", p.name)
+        pid = int(m.group(1)) if m else None
+        alive = False
+        if pid and pid != os.getpid():
+            try:
+                os.kill(pid, 0)
+                alive = True
+            except ProcessLookupError:
+                alive = False
+            except PermissionError:
+                alive = True
+        if not alive and (pid != os.getpid() or p.parent != running_dir()):
+            p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
+
+
+def _describe_failure(exc: BaseException) -> str:
+    import papermill as pm
+
+    if isinstance(exc, pm.PapermillExecutionError):
+        return f"cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"
+    if type(exc).__name__ == "DeadKernelError" or "Kernel died" in str(exc):
+        return "the kernel died (killed, or out of memory) while executing"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _secrets(prm: Mapping) -> list[str]:
+    return [str(prm[k]) for k in PATH_PARAMETERS if prm.get(k)]
+
+
 def run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = False, log=None) -> RunResult:
-    """Execute one chapter with papermill unless its cached output is current."""
+    """Execute one chapter with papermill unless its cached output is current.
+
+    The notebook runs into a scratch file of ``_build/running``; only a finished run replaces the output.
+    A failure keeps the previous output, marked stale, and copies the failed notebook to ``_build/failed``
+    (scrubbed of paths and identifiers for restricted data); a cancelled run leaves everything as it was."""
     import jupytext
     import papermill as pm
 
-    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     src = chapter_source(name)
     nb = jupytext.read(src)
     check_declared(name, nb, prm)
-    digest = input_hash(name, prm)
+    parts = inputs(name, prm)
+    digest = digest_of(parts)
     out = executed_path(name)
-    if not force and out.exists() and recorded(out).get("input_hash") == digest:
+    if not force and out.exists() and recorded(out).get("input_hash") == digest and not recorded(out).get("failed_run"):
         return RunResult(name, out, True, 0.0, digest)
-    EXECUTED.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".running.ipynb")
+    if CANCEL.is_set():
+        raise Cancelled(f"{name}: not started (cancelled)")
+    restricted = prm.get("source") == "restricted"
+    sdc.start_run(name, prm.get("source"))  # no checker record of an earlier run survives this one
+    (failed_dir() / f"{name}.ipynb").unlink(missing_ok=True)  # nor the failed notebook of an earlier run
+    executed_dir().mkdir(parents=True, exist_ok=True)
+    running_dir().mkdir(parents=True, exist_ok=True)
+    tmp = running_dir() / f"{name}.{os.getpid()}.ipynb"
     t0 = time.perf_counter()
     try:
-        pm.execute_notebook(
-            nb,
-            str(tmp),
-            parameters=dict(prm),
-            kernel_name="python3",
-            cwd=str(paths.ROOT),
-            progress_bar=progress,
-            log_output=False,
-            report_mode=False,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # silence the kernel's TCP notice
-        )
-    except pm.PapermillExecutionError as exc:
-        FAILED.mkdir(parents=True, exist_ok=True)
-        if tmp.exists():
-            os.replace(tmp, FAILED / f"{name}.ipynb")
-        if out.exists():
-            out.unlink()  # never leave an older, now-invalid output looking current
-        raise ChapterFailed(f"chapter {name!r} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} (executed notebook kept in {FAILED / (name + '.ipynb')})") from None
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        raise
-    seconds = time.perf_counter() - t0
-    done = _finalise(nbformat.read(tmp, as_version=4), name, prm, digest, seconds)
-    nbformat.write(done, tmp)
-    os.replace(tmp, out)
+        try:
+            pm.execute_notebook(
+                nb,
+                str(tmp),
+                parameters=dict(prm),
+                kernel_name="python3",
+                cwd=str(paths.ROOT),
+                progress_bar=progress,
+                log_output=False,
+                report_mode=False,
+                request_save_on_cell_execute=False,  # written once, at the end: nothing half-done on disk
+                kernel_manager_class=_kernel_manager_class(),
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],  # silence the kernel's TCP notice
+            )
+        except Exception as exc:
+            if CANCEL.is_set():
+                raise Cancelled(f"{name}: cancelled; its previous output is unchanged") from None
+            what = _describe_failure(exc)
+            kept = ""
+            if tmp.exists():
+                dst = failed_dir() / f"{name}.ipynb"
+                if restricted:
+                    sdc.scrub_notebook_file(tmp, dst, _secrets(prm))
+                else:
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(tmp, dst)
+                kept = f" The executed notebook is in {dst.relative_to(paths.ROOT) if dst.is_relative_to(paths.ROOT) else dst}."
+            if out.exists():
+                mark_failed(out, prm, what)
+                kept += " The previous output is kept and marked stale."
+            message = f"chapter {name!r} failed: {what}.{kept} Re-run with `{rerun_command(name, prm)}`"
+            raise ChapterFailed(sdc.scrub(message, _secrets(prm)) if restricted else message) from None
+        seconds = time.perf_counter() - t0
+        done = _finalise(nbformat.read(tmp, as_version=4), name, prm, digest, seconds, parts)
+        if CANCEL.is_set():
+            raise Cancelled(f"{name}: cancelled; its previous output is unchanged")
+        _write_atomic(done, out)
+    finally:
+        tmp.unlink(missing_ok=True)
     return RunResult(name, out, False, seconds, digest)
 
 
-def plan(names: list[str] | None, overrides: Mapping, scenario: str | None) -> dict[str, dict]:
+def plan(names: list[str] | None, overrides: Mapping, scenario: str | None, check_paths: bool = True) -> dict[str, dict]:
     """Resolve the parameters of each chapter to run.
 
     An override applies to every selected chapter that has that parameter; a
-    name no selected chapter has is an error (most likely a typo).
+    name no selected chapter has is an error (most likely a typo). Paths given
+    as parameters must exist (``check_paths``).
     """
     names = names or toc_chapters()
     for n in names:
@@ -259,6 +638,9 @@ def plan(names: list[str] | None, overrides: Mapping, scenario: str | None) -> d
     if unknown:
         valid = sorted({k for n in names for k in P.defaults(n)[0]})
         raise InputError("command line", f"no selected chapter has parameter(s) {', '.join(sorted(unknown))}; valid: {', '.join(valid)}")
+    if check_paths:
+        for n, prm in resolved.items():
+            P.check_paths(n, prm)
     return resolved
 
 
@@ -277,12 +659,47 @@ def blas_threads(jobs: int, env=os.environ) -> int:
     return n
 
 
+class _Interrupts:
+    """While a run lasts, Ctrl-C and SIGTERM cancel it (kernels killed at once) instead of raising mid-write."""
+
+    def __init__(self, say):
+        self.say, self.old = say, {}
+
+    def _handle(self, signum, frame):
+        first = not CANCEL.is_set()
+        logging.getLogger("papermill").setLevel(logging.CRITICAL)  # not "Kernel died": we killed it on purpose
+        cancel()
+        if first:
+            self.say(f"{signal.Signals(signum).name}: cancelling (running kernels stopped; finished outputs stay as they were)")
+
+    def __enter__(self):
+        CANCEL.clear()
+        if threading.current_thread() is threading.main_thread():
+            for s in (signal.SIGINT, signal.SIGTERM):
+                self.old[s] = signal.signal(s, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        for s, h in self.old.items():
+            signal.signal(s, h)
+        return False
+
+
 def run(names: list[str] | None = None, overrides: Mapping | None = None, scenario: str | None = None, jobs: int = 1, force: bool = False) -> list[RunResult]:
-    """Run chapters (all of ``_toc.yml`` by default), ``jobs`` at a time, printing progress."""
+    """Run chapters (all of ``_toc.yml`` by default), ``jobs`` at a time, printing progress.
+
+    A failing chapter (an error in a cell, a dead kernel) does not stop the others; the summary names
+    each failure. Ctrl-C or SIGTERM cancels the run within seconds."""
+    if scenario == "public":  # open data only: a chapter lacking an input is named with its fetch command, never run on synthetic data
+        names = fetch.open_chapters(names or toc_chapters(), log=lambda m: print(m, file=sys.stderr))
+        if not names:
+            return []
     todo = plan(names, overrides or {}, scenario)
     blas_threads(jobs)
+    os.environ.setdefault("MOVERS_ROOT", str(paths.ROOT))  # kernels resolve the same project root as this process
     results: list[RunResult] = []
     errors: list[str] = []
+    cancelled: list[str] = []
     total = len(todo)
     t0 = time.perf_counter()
 
@@ -294,34 +711,34 @@ def run(names: list[str] | None = None, overrides: Mapping | None = None, scenar
             sys.stderr.flush()
 
     def one(n):
+        if CANCEL.is_set():
+            raise Cancelled(f"{n}: not started (cancelled)")
         say(f"  start {n}")
         return run_chapter(n, todo[n], force=force, progress=(jobs == 1 and sys.stderr.isatty()))
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    sweep_scratch()
+    with _Interrupts(say), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(one, n): n for n in todo}
         for fut in as_completed(futures):
             n = futures[fut]
+            done = len(results) + len(errors) + len(cancelled) + 1
             try:
                 r = fut.result()
-            except (ChapterFailed, InputError) as exc:
-                errors.append(str(exc))
-                say(f"[{len(results) + len(errors)}/{total}] FAILED {n}: {exc}")
+            except Cancelled as exc:
+                cancelled.append(n)
+                say(f"[{done}/{total}] cancelled {exc}")
+                continue
+            except Exception as exc:  # a chapter's failure of any kind is reported with its name; the others go on
+                msg = str(exc) if isinstance(exc, (ChapterFailed, InputError)) else f"chapter {n!r} failed: {type(exc).__name__}: {exc}"
+                errors.append(msg)
+                say(f"[{done}/{total}] FAILED {msg}")
                 continue
             results.append(r)
             state = "cached" if r.cached else f"executed in {r.seconds:.1f} s"
-            say(f"[{len(results) + len(errors)}/{total}] {n}: {state}")
-    say(f"{len(results)} chapter(s) ready, {len(errors)} failed, {time.perf_counter() - t0:.1f} s")
+            say(f"[{done}/{total}] {n}: {state}")
+    say(f"{len(results)} chapter(s) ready, {len(errors)} failed, {len(cancelled)} cancelled, {time.perf_counter() - t0:.1f} s")
+    if cancelled or CANCEL.is_set():
+        raise Cancelled(f"run cancelled: {len(results)} chapter(s) ready, {len(errors)} failed, {len(cancelled)} not finished ({', '.join(cancelled)}); their previous outputs are unchanged")
     if errors:
-        raise ChapterFailed("\n".join(errors))
+        raise ChapterFailed(f"{len(errors)} of {total} chapter(s) failed:\n" + "\n".join(errors))
     return results
-
-
-def stale(names: list[str]) -> list[str]:
-    """Chapters whose executed notebook is missing or was computed from other inputs than the current ones."""
-    out = []
-    for n in names:
-        path = executed_path(n)
-        meta = recorded(path) if path.exists() else {}
-        if not meta or input_hash(n, meta.get("parameters", {})) != meta.get("input_hash"):
-            out.append(n)
-    return out

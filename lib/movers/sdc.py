@@ -7,6 +7,35 @@ subtraction from totals. Here each kind of output has one check, with the rules 
 (ACRO's defaults: threshold 10, residual df 10, dominance n=2 k=0.9, p-ratio 0.1, zeros disclosive,
 secondary suppression), and the checker keeps a record of what it did for the output checkers.
 
+The rules (``data/sdc_rules.yml``, read by ``movers.source.load_rules``; a missing key takes ACRO's default,
+an unknown key or a wrong type is refused):
+
+=====================  =======  ==========================================================================
+rule (YAML key)        default  what it withholds (the name a page shows is in ``REASONS``)
+=====================  =======  ==========================================================================
+threshold              10       a cell, share, group or plotted point resting on fewer people; a share is
+                                counted on the smaller category (those with, or those without, the attribute)
+zeros_are_disclosive   true     a cell of zero people (everyone in the group shares the attribute)
+secondary              true     further cells, so that no withheld cell follows by subtraction from released
+                                cells and known totals (rows, columns, 100 per cent, derived columns)
+dominance_n,           2, 0.9   a magnitude (mean, total) whose ``n`` largest contributors make up more than
+dominance_k                     ``k`` of its total (n-k rule)
+p_ratio                0.1      a magnitude whose total less its two largest contributors is under ``p`` of the
+                                largest (at n=2, k=0.9 the n-k rule already implies it; it bites when n-k is
+                                relaxed)
+(always)               -        the minimum and maximum of a continuous variable (a single person's value)
+safe_dof               10       every coefficient of a regression with fewer residual degrees of freedom
+(always)               -        a regression or marginal effect whose group (``cells``) is under the threshold,
+                                and a group too small to estimate (singular design, perfect separation, a
+                                single cluster)
+(always)               -        a cell computed from withheld cells of its row (``derived``: a difference, its
+                                p-value, the standard deviation of a 0/1 variable)
+=====================  =======  ==========================================================================
+
+A page can be audited independently of the checker: ``audit_page(html_or_notebook, record)`` lists every
+number under a threshold, and every withheld cell recoverable by subtraction, that the page shows;
+``audit_run(chapter)`` does it for the executed notebook, the HTML page and the PDF's LaTeX source of a run.
+
 Wiring a chapter's library code (a few lines)::
 
     from movers import sdc
@@ -34,7 +63,9 @@ On synthetic or public data the checker is inactive: outputs pass through unchan
 
 from __future__ import annotations
 
+import ast
 import csv
+import html
 import io
 import json
 import math
@@ -303,7 +334,9 @@ class Output:
     rules: list
     released: Any = None
     reasons: pd.DataFrame | None = None
-    cells: list = field(default_factory=list)  # one dict per checked cell: row, column, outcome, rule, count, detail
+    cells: list = field(default_factory=list)  # one dict per checked cell: row, column, outcome, rule, count, detail, value
+    relations: list = field(default_factory=list)  # Relation objects between the cells (known totals)
+    derived: dict = field(default_factory=dict)  # column -> the columns of the same row it is computed from
 
     @property
     def outcome(self) -> str:
@@ -374,7 +407,7 @@ class Checker:
         applied = list(rules_applied or ["threshold"] + (["zero"] if self.rules.zeros_are_disclosive else []))
         if self.rules.secondary and (relations or derived):
             applied.append("secondary")
-        return self._store(name, kind, source, values, why, counts, details, applied)
+        return self._store(name, kind, source, values, why, counts, details, applied, relations, derived)
 
     def shares(self, name: str, shares: pd.DataFrame, n, n_with=None, scale: float = 1.0, relations: Sequence[Relation] = (),
                derived: Mapping | None = None, source: str = "") -> pd.DataFrame:
@@ -413,7 +446,9 @@ class Checker:
         values = pd.DataFrame.from_dict(stats, orient="index")
         rel = [adds_up([(labels.get(c, c), "Mean") for c in g], None, "categorical shares") for g in groups]
         applied = ["threshold", "zero", "dominance", "p-ratio", "extreme"]
-        return self.table(name, values, pd.DataFrame.from_dict(counts, orient="index"), rel, None, source, kind="descriptives",
+        # the standard deviation follows from the mean for a 0/1 variable: it goes wherever the mean goes
+        counts = pd.DataFrame.from_dict(counts, orient="index").drop(columns="Std. dev.")
+        return self.table(name, values, counts, rel, {"Std. dev.": ["Mean"]}, source, kind="descriptives",
                           reasons=pd.DataFrame.from_dict(why, orient="index"), details=pd.DataFrame.from_dict(details, orient="index"),
                           rules_applied=applied)
 
@@ -482,6 +517,13 @@ class Checker:
             return None
         return result
 
+    def withhold(self, name: str, rows: Sequence[str], rule: str = "not estimable", detail: str = "") -> None:
+        """Record ``rows`` of output ``name`` as withheld by ``rule`` without fitting anything (a model already
+        found not estimable elsewhere, e.g. by ``movers.micro``), so ``mark`` and ``withheld`` show them."""
+        frame = pd.DataFrame({"estimate": np.nan}, index=pd.Index(list(rows) or ["(model)"]))
+        self._store(name, "regression", "", frame, pd.DataFrame({"estimate": rule}, index=frame.index), frame,
+                    pd.DataFrame({"estimate": detail}, index=frame.index), [rule])
+
     # -- figures --------------------------------------------------------------------------------
 
     def figure(self, name: str, data: pd.DataFrame, count: str, value: str | None = None, source: str = "") -> pd.DataFrame:
@@ -492,7 +534,8 @@ class Checker:
             return data
         counts = data[[count]].rename(columns={count: "point"})
         why = _primary(counts, self.rules)
-        self._store(name, "figure", source, data[[count]].rename(columns={count: "point"}), why, counts, None, ["threshold", "zero"])
+        shown = data[[value if value is not None else count]].set_axis(["point"], axis=1)
+        self._store(name, "figure", source, shown, why, counts, None, ["threshold", "zero"])
         hide = (why["point"] != "").to_numpy()
         if value is None:
             return data[~hide]
@@ -576,7 +619,9 @@ class Checker:
             "active": self.active,
             "rules": asdict(self.rules),
             "outputs": [{"output": o.name, "kind": o.kind, "source": o.source, "rules_applied": self.rules.describe(o.rules) + (["not estimable groups withheld"] if "not estimable" in o.rules else []),
-                         "outcome": o.outcome, "cells": o.cells} for o in self.outputs.values()],
+                         "outcome": o.outcome, "cells": o.cells,
+                         "relations": [[[str(c[0]), str(c[1]), k] for c, k in rel.cells] for rel in o.relations],
+                         "derived": {str(k): [str(v) for v in vs] for k, vs in o.derived.items()}} for o in self.outputs.values()],
         }
 
     def write(self) -> Path | None:
@@ -588,7 +633,7 @@ class Checker:
         rec = self.record()
         _atomic_write(self.folder / "record.json", json.dumps(rec, indent=1, default=str))
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=["output", "kind", "source", "row", "column", "outcome", "rule", "count", "detail"])
+        w = csv.DictWriter(buf, fieldnames=["output", "kind", "source", "row", "column", "outcome", "rule", "count", "detail", "value"])
         w.writeheader()
         for o in rec["outputs"]:
             for c in o["cells"]:
@@ -602,7 +647,7 @@ class Checker:
         self.outputs[name] = Output(name, kind, source, [], released=values)
         return values
 
-    def _store(self, name, kind, source, values, why, counts, details, applied):
+    def _store(self, name, kind, source, values, why, counts, details, applied, relations=(), derived=None):
         released = values.astype(object).copy()
         for c in why.columns:
             if c in released.columns:
@@ -612,9 +657,11 @@ class Checker:
             for c in why.columns:
                 rule = why.loc[r, c]
                 cnt = counts.loc[r, c] if (c in counts.columns and r in counts.index) else None
+                val = values.loc[r, c] if (c in values.columns and r in values.index) else None
                 cells.append({"row": str(r), "column": str(c), "outcome": "withheld" if rule else "released", "rule": rule,
-                              "count": _num(cnt), "detail": "" if details is None or c not in details.columns else str(details.loc[r, c])})
-        self.outputs[name] = Output(name, kind, source, list(applied), released, why, cells)
+                              "count": _num(cnt), "detail": "" if details is None or c not in details.columns else str(details.loc[r, c]),
+                              "value": _num(val)})
+        self.outputs[name] = Output(name, kind, source, list(applied), released, why, cells, list(relations), dict(derived or {}))
         return released
 
     def _note_unchecked(self, name, row, column):
@@ -636,7 +683,9 @@ class Withheld:
 
 def estimable(fit: Callable, *args, **kwargs):
     """``fit(*args, **kwargs)``, or ``Withheld(reason)`` when the model cannot be estimated on this group:
-    a singular design (``LinAlgError``) or perfect separation. A small group is then withheld, not a crash."""
+    a singular design (``LinAlgError``), perfect separation, or clustered standard errors that statsmodels
+    cannot compute (a division by zero inside statsmodels: one cluster). A small group is then withheld,
+    not a crash; any other error is a bug and propagates."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PerfectSeparationWarning)
@@ -645,6 +694,17 @@ def estimable(fit: Callable, *args, **kwargs):
         return Withheld("singular design matrix: the group is too small or has no variation")
     except (PerfectSeparationError, PerfectSeparationWarning):
         return Withheld("perfect separation: the group is too small or has no variation in the outcome")
+    except ZeroDivisionError as err:  # statsmodels' clustered covariance of a group in a single cluster
+        if not _raised_in_statsmodels(err):
+            raise
+        return Withheld("standard errors undefined: the group is too small (a single cluster or no residual degrees of freedom)")
+
+
+def _raised_in_statsmodels(err: BaseException) -> bool:
+    tb = err.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{os.sep}statsmodels{os.sep}" in tb.tb_frame.f_code.co_filename
 
 
 # ----------------------------------------------------------------------------- a run's record
@@ -806,6 +866,278 @@ def leaks(shown: pd.DataFrame, counts: pd.DataFrame, relations: Sequence[Relatio
     for r, c in sorted(recoverable(hidden, relations), key=repr):
         problems.append(f"{r} / {c}: [c] recoverable by subtraction")
     return problems
+
+
+# ----------------------------------------------------------------------------- auditing a rendered page
+
+
+_BLOCK_END = re.compile(r"</(?:tr|p|li|h\d|div|caption|table|pre|dt|dd)>|<br\s*/?>", re.IGNORECASE)
+_CELL_END = re.compile(r"</t[dh]>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+_SENTENCE = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\[])")
+_TOKEN = re.compile(r"(?<![\w.])([-+−]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\w])")
+
+
+PUBLIC_COLUMNS = ("(published)",)  # table columns holding public figures (the report's), not results of the run
+
+
+def page_text(page: str | Path | Mapping, public_columns: Sequence[str] = PUBLIC_COLUMNS) -> str:
+    """What a reader of a page sees, as text, one table row or sentence a line: from rendered HTML, MyST
+    markdown, or an executed notebook (its markdown cells and every output, glued values included, a rich
+    output read once, not again as its plain-text copy; the code is left out: it shows parameters, not
+    results). Table columns whose header holds one of ``public_columns`` are blanked: their numbers are
+    public (the report's figures), so one that equals a withheld cell is a coincidence, not a leak."""
+    if isinstance(page, Path):
+        page = page.read_text(encoding="utf-8")
+    nb = page if isinstance(page, Mapping) else None
+    if nb is None and str(page).lstrip().startswith("{"):
+        try:
+            nb = json.loads(page)
+        except json.JSONDecodeError:
+            nb = None
+    if nb is not None:
+        glued = {o["metadata"]["scrapbook"].get("name"): _joined(_mime(o).get("text/plain", ""))
+                 for c in nb.get("cells", []) for o in c.get("outputs", []) if o.get("metadata", {}).get("scrapbook")}
+        parts = []
+        for cell in nb.get("cells", []):
+            if cell.get("cell_type") == "markdown":
+                parts.append(_GLUE_ROLE.sub(lambda m: _glued(glued.get(m.group(1)), m.group(2)), _joined(cell.get("source", ""))))
+            for out in cell.get("outputs", []):
+                parts.append(_joined(out.get("text", "")))
+                data = _mime(out)
+                rich = [k for k in ("text/markdown", "text/html") if k in data]
+                parts.extend(_joined(data[k]) for k in (rich[:1] or [k for k in data if k.startswith("text/")]))
+                parts.extend(_joined(t) for t in out.get("traceback", []))
+        page = "\n".join(parts)
+    text = _drop_columns(str(page), [w.lower() for w in public_columns]) if public_columns else str(page)
+    text = _CELL_END.sub(" | ", text)
+    text = _TAG.sub(" ", _BLOCK_END.sub("\n", text))
+    text = html.unescape(text)
+    return "\n".join(s.strip() for line in text.splitlines() for s in _SENTENCE.split(line) if s.strip())
+
+
+_PIPE = re.compile(r"(?<!\\)\|")
+_HTML_TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
+_HTML_ROW = re.compile(r"<tr\b.*?</tr>", re.IGNORECASE | re.DOTALL)
+_HTML_CELL = re.compile(r"<t([dh])\b[^>]*>(.*?)</t[dh]>", re.IGNORECASE | re.DOTALL)
+
+
+def _drop_columns(text: str, words: Sequence[str]) -> str:
+    """``text`` with the cells of every table column whose header contains one of ``words`` emptied
+    (markdown pipe tables and HTML tables)."""
+
+    def html_table(m):
+        rows = [_HTML_CELL.findall(r) for r in _HTML_ROW.findall(m.group(0))]
+        head = next((r for r in rows if any(k.lower() == "h" for k, _ in r)), [])
+        drop = {i for i, (_, c) in enumerate(head) if any(w in _TAG.sub(" ", c).lower() for w in words)}
+        return "<table>" + "".join("<tr>" + "".join(f"<td>{'' if i in drop else c}</td>" for i, (_, c) in enumerate(r)) + "</tr>" for r in rows) + "</table>"
+
+    text = _HTML_TABLE.sub(html_table, text)
+    lines, drop = text.split("\n"), set()
+    for i, line in enumerate(lines):
+        if not line.lstrip().startswith("|"):
+            drop = set()
+            continue
+        cells = _PIPE.split(line)
+        if i + 1 < len(lines) and re.fullmatch(r"\s*\|[\s:|-]+\|?\s*", lines[i + 1]):
+            drop = {j for j, c in enumerate(cells) if any(w in c.lower() for w in words)}
+        elif drop:
+            lines[i] = "|".join("" if j in drop else c for j, c in enumerate(cells))
+    return "\n".join(lines)
+
+
+_GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
+
+
+def _glued(text: str | None, spec: str | None) -> str:
+    """A glued value as myst-nb writes it into the page (its text/plain form, formatted by the role's spec)."""
+    if text is None:
+        return ""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+    if spec and isinstance(value, (int, float)):
+        try:
+            return format(value, spec)
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def _label_in(label: str, line: str) -> tuple[bool, str]:
+    """Whether a row label stands in a line as a label (not inside a longer word or number), and the line
+    without it (so a numeric label is not read as one of the line's numbers)."""
+    pat = re.compile(r"(?<![\w.])" + re.escape(label.lower()) + r"(?![\w]|\.\d)")
+    return (bool(pat.search(line)), pat.sub(" ", line))
+
+
+def _mime(output: Mapping) -> dict:
+    """An output's data by plain MIME type: myst-nb's ``glue(..., display=False)`` stores a value under
+    ``application/papermill.record/<type>``, hidden on the page but in the notebook file all the same."""
+    out = {}
+    for k, v in output.get("data", {}).items():
+        out[k.removeprefix(_GLUE_PREFIX)] = v
+    return out
+
+
+_GLUE_PREFIX = "application/papermill.record/"
+
+
+def _joined(x) -> str:
+    return "".join(x) if isinstance(x, list) else str(x)
+
+
+def _tokens(line: str) -> list[tuple[float, int, int]]:
+    """The numbers of a line: (absolute value, decimals shown, significant digits shown)."""
+    out = []
+    for m in _TOKEN.finditer(line):
+        whole, dec = m.group(2).replace(",", ""), m.group(3) or ""
+        digits = (whole + dec).lstrip("0")
+        out.append((float(f"{whole}.{dec}" if dec else whole), len(dec), len(digits)))
+    return out
+
+
+def _shows(value, token: tuple[float, int, int], percent: bool = True) -> bool:
+    """Whether a printed number is ``value`` at the precision printed (as it is, or, with ``percent``, as a percentage)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        return False
+    x, dec, _ = token
+    v = abs(float(value))
+    scales = (1.0, 100.0) if (percent and v <= 1) else (1.0,)
+    return any(abs(round(v * s, dec) - x) < 0.5 * 10.0 ** -(dec + 3) for s in scales)
+
+
+def audit_page(page: str | Path | Mapping, record: "Checker | Mapping | str | Path", secrets: Iterable[str | Path] = (),
+               specific_digits: int = 4, public_columns: Sequence[str] = PUBLIC_COLUMNS) -> list[str]:
+    """An auditor of a rendered page, independent of the checker's decisions: what the page reveals.
+
+    ``page`` is the HTML, MyST markdown or notebook of a restricted run; ``record`` the checker's record
+    (with every cell's count, value, relations and derived columns). Lists, as readable problems:
+
+    - every unsafe cell whose value the page prints: a cell the record withheld, or one whose count is under
+      the record's threshold (or zero), whether the checker released it or not. A number counts as printed
+      when a line (a table row, a sentence) shows it at its printed precision beside the cell's row label,
+      or, in a line with no row label of the record, when it has ``specific_digits`` significant digits or
+      more (``2,824``, ``0.1234``: a glued value in a notebook's outputs); a
+      notebook's ``{glue:text}`` roles are filled with their glued values first, as the HTML shows them; a number a released cell of the same row explains
+      is not counted;
+    - every unsafe cell a reader can recover by subtraction (or from a derived column) from the cells the
+      page prints and the totals it implies;
+    - every ``secrets`` path (the data folder) found on the page.
+
+    Columns headed with one of ``public_columns`` (the report's published figures) are not read.
+
+    An empty list means the page passes. Conservative: a coincidence may flag a safe page, never the reverse
+    for the cells the record knows."""
+    if isinstance(record, Checker):
+        record = record.record()
+    elif isinstance(record, (str, Path)):
+        record = json.loads(Path(record).read_text())
+    text = page_text(page, public_columns)
+    rules = Rules.of(record.get("rules", {}))
+    problems = [f"data path shown: {scrub(str(s), [s])}" for s in secrets if s and str(s) in text]
+    # numbers inside the names of outputs ("Tables 31-32") and columns ("Model 3") are not data: taken out before
+    # reading numbers (a row label is taken out where it is matched, so it stays here)
+    names = sorted({n.lower() for o in record.get("outputs", []) for n in [o["output"]] + [c["column"] for c in o["cells"]]
+                    if re.search(r"\d", n) and re.search(r"[A-Za-z]", n)}, key=len, reverse=True)
+    lines = [ln.lower() for ln in text.splitlines()]
+    lines = [_without(ln, names) for ln in lines]
+    tokens = [_tokens(ln) for ln in lines]
+    labels = {c["row"] for o in record.get("outputs", []) for c in o["cells"]}
+    owned = [any(_label_in(lab, ln)[0] for lab in labels if lab.lower() in ln) for ln in lines]  # a row of some output
+    for out in record.get("outputs", []):
+        problems += _audit_output(out, rules, (lines, tokens, owned), specific_digits)
+    return problems
+
+
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?")
+
+
+def latex_text(tex: str) -> str:
+    """The text of LaTeX source (the book's PDF) as ``page_text`` reads it: a table row a line, cells split by ``|``."""
+    text = re.sub(r"(?<!\\)&", " | ", tex.replace("\\\\", "\n").replace("\\-", "").replace("\\sphinxhyphen{}", "-"))
+    text = re.sub(r"\\([_%$#&{}])", r"\1", text)
+    return _LATEX_COMMAND.sub(" ", text).replace("{", " ").replace("}", " ")
+
+
+def run_pages(chapter: str, build: Path | None = None) -> list[Path]:
+    """The files of a chapter run a reader can get: the executed notebook, the HTML page, the PDF's LaTeX source."""
+    b = Path(build or paths.BUILD)
+    html = b / "book" / "_build" / "html" / "chapters" / f"{chapter}.html"
+    return [p for p in [b / "src" / "chapters" / f"{chapter}.ipynb", html, *sorted((b / "book" / "_build" / "latex").glob("*.tex"))] if p.exists()]
+
+
+def audit_run(chapter: str, build: Path | None = None, secrets: Iterable[str | Path] = ()) -> dict[str, list[str]]:
+    """``audit_page`` over every file of a restricted chapter run (``run_pages``) against the run's record
+    (``_build/output_checking/<chapter>/record.json``): {file name: problems}. A run without a record fails."""
+    record = checking_folder(chapter, build) / "record.json"
+    if not record.exists():
+        return {"record.json": [f"no checker record for {chapter}: its outputs were not checked"]}
+    out = {}
+    for page in run_pages(chapter, build):
+        text = page.read_text(encoding="utf-8")
+        out[page.name] = audit_page(latex_text(text) if page.suffix == ".tex" else text, record, secrets)
+    return out
+
+
+def _unsafe(cell: Mapping, rules: Rules) -> bool:
+    """A cell the record withheld, or one whose count is under the threshold (or zero) whatever the record says."""
+    n = cell.get("count")
+    small = isinstance(n, (int, float)) and (n < rules.threshold or (n == 0 and rules.zeros_are_disclosive))
+    return cell["outcome"] == "withheld" or small
+
+
+def _without(line: str, names: Sequence[str]) -> str:
+    for n in names:
+        if n in line:
+            line = line.replace(n, " ")
+    return line
+
+
+def _printed(cell: Mapping, page: tuple, released: Mapping, specific_digits: int, percent: bool = True) -> bool:
+    """Whether the page (lines, their numbers, whether each is some output's row) prints the cell's value."""
+    r, v = cell["row"], cell.get("value")
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return False
+    for low, toks, own in zip(*page):
+        beside, rest = _label_in(r, low) if r.lower() in low else (False, low)
+        if not beside and own:
+            continue
+        for t in (_tokens(rest) if beside else toks):
+            if (beside or t[2] >= specific_digits) and _shows(v, t, percent) and not any(_shows(w, t, percent) for w in released.get(r, [])):
+                return True
+    return False
+
+
+def _audit_output(out: Mapping, rules: Rules, page: tuple, specific_digits: int) -> list[str]:
+    """``audit_page`` for one output of the record."""
+    cells = {(c["row"], c["column"]): c for c in out["cells"]}
+    released = {}
+    for (r, _), c in cells.items():
+        if not _unsafe(c, rules):
+            released.setdefault(r, []).append(c.get("value"))
+    problems = []
+    percent = out.get("kind") in ("shares", "descriptives", "figure")  # a share may be printed as a percentage
+    shown = {k for k, c in cells.items() if _unsafe(c, rules) and _printed(c, page, released, specific_digits, percent)}
+    for r, c in sorted(shown):
+        rule = cells[(r, c)]["rule"]
+        problems.append(f"{out['output']}: {r} / {c} printed although withheld ({REASONS.get(rule, rule) if rule else REASONS['threshold']})")
+    known = {k for k, c in cells.items() if not _unsafe(c, rules)} | shown
+    rels = [Relation(tuple(((r, c), float(k)) for r, c, k in rel)) for rel in out.get("relations", [])]
+    groups = [[(r, d)] + [(r, s) for s in srcs] for d, srcs in out.get("derived", {}).items() for r in {k[0] for k in cells}]
+    while True:
+        unknown = [k for k in cells if k not in known]
+        found = recoverable(unknown, rels)
+        for g in groups:
+            missing = [k for k in g if k in cells and k not in known]
+            if len(missing) == 1 and all(k in cells for k in g):
+                found.add(missing[0])
+        found -= known
+        if not found:
+            return problems
+        problems += [f"{out['output']}: {k[0]} / {k[1]} recoverable by subtraction from the printed cells" for k in sorted(found) if _unsafe(cells[k], rules)]
+        known |= found
 
 
 # ----------------------------------------------------------------------------- the earlier interface (kept until the chapters are rewired)

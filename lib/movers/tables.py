@@ -19,6 +19,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from movers import publish
+
 STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
 STAR_NOTE = "*** p<0.01, ** p<0.05, * p<0.1"
 
@@ -63,6 +65,16 @@ def from_fit(result, labels: Mapping[str, str], cov_se=None) -> pd.DataFrame:
     )
 
 
+def coefficients(result) -> pd.DataFrame:
+    """The coefficient frame of a ``movers.results.Estimates`` (its ``coefs``) or of a plain coefficient frame."""
+    return getattr(result, "coefs", result)
+
+
+def observations(result) -> int | None:
+    """The number of observations of an ``Estimates`` (``nobs``) or of a coefficient frame (``attrs['nobs']``)."""
+    return result.nobs if hasattr(result, "coefs") else result.attrs.get("nobs")
+
+
 def fmt_number(x, digits: int = 3, thousands: bool = True) -> str:
     """Format a number the way the report prints it: fixed decimals, thousands separators."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)) or (isinstance(x, (np.floating,)) and not np.isfinite(x)):
@@ -102,6 +114,7 @@ class Table:
     index_header: str = ""
     align: str | None = None
     extra: dict = field(default_factory=dict)
+    values: pd.DataFrame | None = None  # the unrounded numbers behind the cells, for the CSV download
 
     def column_widths(self) -> list[int]:
         """Relative column widths from the text each column holds (the longest cell, or the longest word
@@ -140,8 +153,11 @@ class Table:
             body += f"\n\nNotes: {_escape(self.notes)}"
         return body
 
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
+    def _repr_markdown_(self):
+        """The markdown, and in the output's metadata the table as CSV: the book build turns that into the
+        download and the "Source:" line under the table (movers.publish), for every table of every chapter."""
+        record = publish.table_record(self.frame, self.values, self.caption, self.label, self.index_header)
+        return (self.to_markdown(), {publish.META: record}) if record else self.to_markdown()
 
     def __repr__(self) -> str:  # plain-text fallback for terminals
         return (self.caption + "\n" if self.caption else "") + self.frame.to_string()
@@ -164,7 +180,7 @@ def render(df: pd.DataFrame, digits: int | Mapping[str, int] = 3, caption: str =
         out = out.T
         align = "l" + "r" * len(out.columns)
         index_header = index_header or (df.columns.name or "")
-    return Table(out, caption=caption, notes=notes, label=label, index_header=index_header or (df.index.name or ""), align=align)
+    return Table(out, caption=caption, notes=notes, label=label, index_header=index_header or (df.index.name or ""), align=align, values=df)
 
 
 def regression_table(
@@ -190,13 +206,23 @@ def regression_table(
             rows += [r for r in m.index if r not in rows]
     out = pd.DataFrame(index=list(rows), columns=names, dtype=object)
     for name, m in models.items():
+        coefs = coefficients(m)
         for r in rows:
-            out.loc[r, name] = coef_cell(*m.loc[r, ["estimate", "se", "pvalue"]]) if r in m.index else ""
+            out.loc[r, name] = coef_cell(*coefs.loc[r, ["estimate", "se", "pvalue"]]) if r in coefs.index else ""
     for lab, flags in (controls or {}).items():
         if len(flags) != len(names):
             raise ValueError(f"control row {lab!r} has {len(flags)} flags for {len(names)} models")
         out.loc[lab] = ["YES" if f else "NO" for f in flags]
-    nobs = [models[n].attrs.get("nobs") for n in names]
+    nobs = [observations(models[n]) for n in names]
     if any(v is not None for v in nobs):
         out.loc[nobs_label] = [fmt_number(v, 0) if v is not None else "" for v in nobs]
-    return Table(out, caption=caption, notes=notes, label=label)
+    return Table(out, caption=caption, notes=notes, label=label, values=_long_values(models))
+
+
+def _long_values(models: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """The unrounded estimates of a regression table, one row per model and term (None if a model is not
+    a coefficient frame)."""
+    cols = ["estimate", "se", "pvalue"]
+    if not models or not all(isinstance(m, pd.DataFrame) and set(cols) <= set(m.columns) for m in models.values()):
+        return None
+    return pd.concat({n: m[cols].assign(nobs=m.attrs.get("nobs")) for n, m in models.items()}, names=["model", "term"])

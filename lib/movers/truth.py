@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 TRUTH_FILE = "truth.json"
 
 
@@ -17,3 +19,21 @@ def read_truth(folder: str | Path) -> dict:
     """A dataset folder's ``truth.json`` as a dict; empty when the data are not synthetic."""
     path = Path(folder) / TRUTH_FILE
     return json.loads(path.read_text()) if path.exists() else {}
+
+
+def linear_index(x, model: dict, region_column: str):
+    """Index of a generating model (``coef``, ``region`` and ``year`` maps) for rows ``x`` in analysis names
+    (``a:b`` is the product of a and b); regions are looked up in ``region_column``, unknown regions and
+    years add nothing. The same sum as ``movers.synth.index.linear_index``, readable by the analyses,
+    which may not import the generator."""
+    idx = np.full(len(x), float(model["coef"].get("Intercept", 0.0)))
+    for term, b in model["coef"].items():
+        if term == "Intercept":
+            continue
+        val = np.ones(len(x))
+        for part in term.split(":"):
+            val = val * x[part].to_numpy(dtype=float)
+        idx += b * val
+    idx += x[region_column].astype(str).map(model.get("region", {})).fillna(0.0).to_numpy(dtype=float)
+    idx += x["year"].astype(int).astype(str).map(model.get("year", {})).fillna(0.0).to_numpy(dtype=float)
+    return idx

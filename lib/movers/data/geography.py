@@ -11,6 +11,7 @@ a border and the distance between their centroids in miles (Table 1).
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,24 +19,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from movers.errors import InputError, require_columns
+from movers.data import schema
+from movers.data.schema import LA_CODE
+from movers.errors import InputError
 
+LOG = logging.getLogger("movers.data")
 METRES_PER_MILE = 1609.344
-LA_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")
 CODE_FIELDS = ("lad14cd", "LAD14CD", "lad20cd", "LAD20CD", "lad18cd", "LAD18CD", "LAD19CD", "lad19cd")
+# the ONS file name of the 2014 boundaries, which the synthetic world writes too
+BOUNDARY_FILE = "Local_Authority_Districts_December_2014_Super_Generalised_Clipped_Boundaries_in_Great_Britain.shp"
 
 
 def check_codes(codes: pd.Series, path, known=None, what: str = "LA") -> None:
-    """Reject malformed LA codes, and codes outside ``known`` (e.g. the geography's authorities) when given.
-    Only distinct codes are checked: a flows file has a million rows but a few hundred codes."""
-    codes = pd.Series(pd.unique(codes.astype(str)), dtype=str)
-    bad = codes[~codes.str.match(LA_CODE)]
-    if len(bad):
-        raise InputError(path, f"malformed {what} code(s): {', '.join(sorted(set(bad))[:5])}")
-    if known is not None:
-        unknown = sorted(set(codes) - set(known))
-        if unknown:
-            raise InputError(path, f"unknown {what} code(s) not in the geography: {', '.join(unknown[:5])}")
+    """Reject malformed (or lower-case) LA codes, and codes outside ``known`` (e.g. the geography's authorities)
+    when given; no vintage mapping (see :func:`movers.data.schema.la_codes` for a check that maps)."""
+    schema.la_codes(codes, path, known, what, table=False)
 
 
 @dataclass
@@ -95,10 +93,11 @@ def read_boundaries(path: Path, countries: tuple[str, ...] = ("E", "W")):
     if name not in gdf.columns:
         raise InputError(path, f"missing column {name}")
     gdf = gdf.rename(columns={code: "la_code", name: "la_name"})[["la_code", "la_name", "geometry"]]
-    gdf = gdf[gdf["la_code"].str[0].isin(countries)].copy()
-    bad = gdf.loc[~gdf["la_code"].str.match(LA_CODE), "la_code"]
-    if len(bad):
-        raise InputError(path, f"malformed LA code(s): {', '.join(bad.head(5))}")
+    keep = gdf["la_code"].astype(str).str.upper().str[0].isin(countries)
+    if not keep.all():
+        LOG.info(schema.Dropped(str(path), int((~keep).sum()), f"authorities outside {'/'.join(countries)}").line())
+    gdf = gdf[keep].copy()
+    schema.check(pd.DataFrame(gdf.drop(columns="geometry")), schema.BOUNDARIES, path)
     if gdf.crs is None or gdf.crs.to_epsg() != 27700:
         gdf = gdf.set_crs(27700, allow_override=True) if gdf.crs is None else gdf.to_crs(27700)
     if gdf.empty:
@@ -137,8 +136,11 @@ def read_region_lookup(path: Path) -> pd.DataFrame:
     if lad is None or rgn is None:
         raise InputError(path, f"expected LADyyCD and RGNyyCD columns, found {', '.join(df.columns)}")
     rnm = rgn[:-2] + ("NM" if rgn.endswith("CD") else "nm")
-    require_columns(df, [rnm], path)
-    return df.rename(columns={lad: "la_code", rgn: "region_code", rnm: "region_name"})[["la_code", "region_code", "region_name"]]
+    if rnm not in df.columns:
+        raise InputError(path, f"missing column(s) {rnm}; found {', '.join(df.columns)}")
+    out = df.rename(columns={lad: "la_code", rgn: "region_code", rnm: "region_name"})[["la_code", "region_code", "region_name"]]
+    schema.check(out, schema.REGION_LOOKUP, path)
+    return out
 
 
 def load_geography(folder: Path, boundary_file: str | None = None, lookup_file: str | None = None) -> Geography:

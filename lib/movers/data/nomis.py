@@ -13,20 +13,24 @@ same names in ``<data_dir>/nomis`` run through the same code):
   IMD 2010 quintiles.
 
 Every check raises ``InputError(file, problem)``: a missing column, a malformed
-or unknown LA code, a negative count, a year outside the plausible range.
+or unknown LA code, a negative count, a year outside the plausible range, a
+duplicated key. The layouts are declared in :mod:`movers.data.schema`; codes of
+another LA vintage are mapped onto the geography or rejected there.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from movers.data.geography import check_codes
-from movers.errors import InputError, require_columns
+from movers.data import schema
+from movers.errors import InputError
 
-YEAR_RANGE = (1991, 2030)
+LOG = logging.getLogger("movers.data")
+YEAR_RANGE = (int(schema.YEAR.low), int(schema.YEAR.high))
 NOMIS_COLUMNS = ["DATE", "GEOGRAPHY_CODE", "VARIABLE_NAME", "OBS_VALUE"]
 
 POPULATION_FILE = "MYEB1_detailed_population_estimates_series_UK_(2001_to_2019).csv"
@@ -70,43 +74,20 @@ def _read(path: Path, **kw) -> pd.DataFrame:
 
 def check_years(years: pd.Series, path) -> None:
     """Reject years outside ``YEAR_RANGE`` (a shifted column or a typo such as 2107)."""
-    y = pd.to_numeric(years, errors="coerce")
-    bad = years[y.isna() | (y < YEAR_RANGE[0]) | (y > YEAR_RANGE[1])]
-    if len(bad):
-        raise InputError(path, f"year(s) out of range {YEAR_RANGE[0]}-{YEAR_RANGE[1]}: {', '.join(map(str, sorted(set(bad))[:5]))}")
-
-
-def _numeric(s: pd.Series, path, what: str, allow_negative: bool = False) -> pd.Series:
-    v = pd.to_numeric(s, errors="coerce")
-    if v.isna().any():
-        raise InputError(path, f"non-numeric {what}: {', '.join(map(str, s[v.isna()].astype(str).unique()[:5]))}")
-    if not allow_negative and (v < 0).any():
-        raise InputError(path, f"negative {what}: {', '.join(map(str, v[v < 0].unique()[:5]))}")
-    return v
+    schema.check(pd.DataFrame({"DATE": years.to_numpy()}), schema.Layout("years", (schema.YEAR,)), path)
 
 
 def read_nomis(path, variables=None, known=None) -> pd.DataFrame:
     """A NOMIS API CSV as la_code, year, variable, value (one of ``variables`` if given)."""
     path = Path(path)
     df = _read(path, dtype={"GEOGRAPHY_CODE": str, "VARIABLE_NAME": str})
-    require_columns(df, NOMIS_COLUMNS, path)
-    check_codes(df["GEOGRAPHY_CODE"], path, known)
-    check_years(df["DATE"], path)
-    out = pd.DataFrame(
-        {
-            "la_code": df["GEOGRAPHY_CODE"].astype(str),
-            "year": pd.to_numeric(df["DATE"]).astype(int),
-            "variable": df["VARIABLE_NAME"],
-            "value": _numeric(df["OBS_VALUE"], path, "value"),
-        }
-    )
+    d = schema.check(df, schema.NOMIS_API, path, known)
+    out = pd.DataFrame({"la_code": d["GEOGRAPHY_CODE"], "year": d["DATE"].astype(int), "variable": d["VARIABLE_NAME"], "value": d["OBS_VALUE"]})
     if variables is not None:
         missing = sorted(set(variables) - set(out["variable"]))
         if missing:
             raise InputError(path, f"missing variable(s): {'; '.join(missing)}")
         out = out[out["variable"].isin(variables)]
-    if out.duplicated(["la_code", "year", "variable"]).any():
-        raise InputError(path, "duplicate rows for the same LA, year and variable")
     return out.reset_index(drop=True)
 
 
@@ -114,16 +95,16 @@ def read_wide(path, code_col: str, name: str, known=None, year_pattern=r"(\d{4})
     """An ONS spreadsheet with one column per year as la_code, year, ``name``."""
     path = Path(path)
     df = _read(path, dtype={code_col: str})
-    require_columns(df, [code_col], path)
-    check_codes(df[code_col], path, known)
-    years = {c: re.search(year_pattern, str(c)) for c in df.columns}
+    years = {c: re.search(year_pattern, str(c)) for c in df.columns if c != code_col}
     years = {c: int(m.group(1)) for c, m in years.items() if m}
-    if not years:
+    if code_col in df.columns and not years:
         raise InputError(path, f"no year columns (names ending in a year) among {', '.join(df.columns)}")
-    check_years(pd.Series(list(years.values())), path)
-    long = df[[code_col, *years]].melt(id_vars=code_col, var_name="col", value_name=name)
+    check_years(pd.Series(list(years.values()), dtype=object), path)
+    base = schema.wide_layout(code_col)
+    layout = schema.Layout(base.name, base.fields + tuple(schema.Field(c, "float", 0, label=f"{name} ({c})") for c in years), key=base.key, complete=base.complete)
+    d = schema.check(df, layout, path, known)
+    long = d.melt(id_vars=code_col, var_name="col", value_name=name)
     long["year"] = long["col"].map(years)
-    long[name] = _numeric(long[name], path, name)
     return long.rename(columns={code_col: "la_code"})[["la_code", "year", name]].reset_index(drop=True)
 
 
@@ -152,27 +133,34 @@ def la_indicators(folder, known=None) -> pd.DataFrame:
     return out.reset_index().sort_values(["la_code", "year"], ignore_index=True)
 
 
-def population(folder, known=None, years=None) -> pd.DataFrame:
-    """Mid-year population (MYEB1 layout) as la_code, year, sex (1 male, 2 female), age (0-90), population."""
+def population(folder, known=None, years=None, report: list | None = None) -> pd.DataFrame:
+    """Mid-year population (MYEB1 layout) as la_code, year, sex (1 male, 2 female), age (0-90), population.
+
+    MYEB1 also covers Scotland and Northern Ireland: their rows are dropped on purpose, logged on the
+    ``movers.data`` logger and appended to ``report`` (a list of :class:`movers.data.schema.Dropped`) when given."""
     path = _path(folder, POPULATION_FILE)
     df = _read(path, dtype={"ladcode18": str})
-    require_columns(df, ["ladcode18", "sex", "age"], path)
     ycols = [c for c in df.columns if re.fullmatch(r"population_\d{4}", str(c))]
-    if not ycols:
+    if "ladcode18" in df.columns and not ycols:
         raise InputError(path, "no population_YYYY columns")
-    check_years(pd.Series([int(c[-4:]) for c in ycols]), path)
-    df = df[df["ladcode18"].astype(str).str.match(r"^[EW]")]  # MYEB1 also covers Scotland and Northern Ireland
-    check_codes(df["ladcode18"], path, known)
-    if not set(df["sex"].unique()) <= {1, 2}:
-        raise InputError(path, f"sex must be 1 or 2, found {sorted(set(df['sex'].unique()) - {1, 2})}")
+    check_years(pd.Series([int(c[-4:]) for c in ycols], dtype=object), path)
+    if "ladcode18" in df.columns:
+        df, dropped = schema.dropped_rows(df, ["ladcode18"], path)
+        if dropped is not None:
+            LOG.info(dropped.line())
+            if report is not None:
+                report.append(dropped)
     if years is not None:
         want = [f"population_{y}" for y in years]
         missing = [c for c in want if c not in df.columns]
         if missing:
             raise InputError(path, f"no population for year(s) {', '.join(c[-4:] for c in missing)}")
         ycols = want
-    long = df[["ladcode18", "sex", "age", *ycols]].melt(id_vars=["ladcode18", "sex", "age"], var_name="col", value_name="population")
-    long["population"] = _numeric(long["population"], path, "population count")
+    layout = schema.Layout(schema.MYEB1.name, schema.MYEB1.fields + tuple(schema.Field(c, "float", 0, label="population count") for c in ycols), key=schema.MYEB1.key, complete=schema.MYEB1.complete)
+    d = schema.check(df, layout, path, known)
+    d["sex"] = d["sex"].astype(df["sex"].dtype if pd.api.types.is_integer_dtype(df["sex"]) else "int64")
+    d["age"] = d["age"].astype("int64")
+    long = d.melt(id_vars=["ladcode18", "sex", "age"], var_name="col", value_name="population")
     long["year"] = long["col"].str[-4:].astype(int)
     long = long.rename(columns={"ladcode18": "la_code"})[["la_code", "year", "sex", "age", "population"]]
     return long.sort_values(["la_code", "year", "sex", "age"], ignore_index=True)
@@ -232,27 +220,19 @@ def classifications(folder, known=None) -> pd.DataFrame:
     folder = Path(folder)
     oac_path = _path(folder, OAC_FILE)
     oac = _read(oac_path, dtype={"Code": str})
-    require_columns(oac, ["Code", "Name", "Supergroup Name"], oac_path)
-    check_codes(oac["Code"], oac_path, known)
-    unknown = sorted(set(oac["Supergroup Name"]) - set(SUPERGROUPS))
-    if unknown:
-        raise InputError(oac_path, f"unknown supergroup(s): {', '.join(map(str, unknown))}")
-    out = oac.rename(columns={"Code": "la_code", "Name": "la_name", "Supergroup Name": "supergroup"})[["la_code", "la_name", "supergroup"]]
+    oac_layout = schema.AREA_CLASSIFICATION
+    oac_layout = schema.Layout(oac_layout.name, oac_layout.fields[:2] + (schema.Field("Supergroup Name", "str", allowed=tuple(SUPERGROUPS), label="supergroup"),), key=oac_layout.key, complete=oac_layout.complete)
+    o = schema.check(oac, oac_layout, oac_path, known)
+    out = pd.DataFrame({"la_code": o["Code"], "la_name": oac["Name"], "supergroup": o["Supergroup Name"]})
 
     smi_path = _path(folder, SMI_FILE)
-    smi = _read(smi_path, dtype={"LA code": str})
-    require_columns(smi, ["LA code", "Overall rank"], smi_path)
-    check_codes(smi["LA code"], smi_path, known)
-    rank = _numeric(smi["Overall rank"], smi_path, "SMI rank")
-    if (rank < 1).any():
-        raise InputError(smi_path, "SMI rank below 1")
+    smi = schema.check(_read(smi_path, dtype={"LA code": str}), schema.SMI, smi_path, known)
+    rank = smi["Overall rank"]
     smi = pd.DataFrame({"la_code": smi["LA code"], "smi_rank": rank.astype(int), "smi": quintile_groups(rank, SMI_GROUPS).to_numpy()})
 
     imd_path = _path(folder, IMD_FILE)
-    imd = _read(imd_path, dtype={"LA CODE": str})
-    require_columns(imd, ["LA CODE", "Rank of average score"], imd_path)
-    check_codes(imd["LA CODE"], imd_path, known)
-    irank = _numeric(imd["Rank of average score"], imd_path, "IMD rank")
+    imd = schema.check(_read(imd_path, dtype={"LA CODE": str}), schema.IMD_LA, imd_path, known)
+    irank = imd["Rank of average score"]
     q = pd.qcut(irank.rank(method="first"), 5, labels=False).astype(int) + 1
     imd = pd.DataFrame({"la_code": imd["LA CODE"], "imd_rank": irank.astype(int), "imd_quintile": q.to_numpy(), "imd": q.map(dict(enumerate(IMD_GROUPS, 1))).to_numpy()})
 

@@ -7,8 +7,14 @@ researcher needs before trusting any table built on an extract: every file and
 variable present, keys unique, census years and region codes known, social
 class codes in the dictionary, parents attached to enumerated members, and
 region indicators for every region and census the members live in. Each
-failure raises ``InputError`` naming the file and the problem. Negative codes
-(-9 not stated, -8 not applicable) become missing values.
+file's layout is built from the dictionary (its variables, key, and the
+values the ``valid`` section and the code lists declare) and checked by
+:func:`movers.data.schema.check`: a code outside the declared values (an
+``econact`` of 99, an ``age`` of 999) is an error, never a silent missing
+value or a wrong category. Each failure raises ``InputError`` naming the file
+and the problem. Negative codes (-9 not stated, -8 not applicable) become
+missing values; the dictionary itself is checked against
+``data/schemas/ons_ls_dictionary.schema.json``.
 """
 
 from __future__ import annotations
@@ -16,11 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import yaml
 
 from movers import paths
+from movers.data import schema
 from movers.data.microdata import read_columns
 from movers.errors import InputError
 
@@ -61,22 +66,12 @@ def load_dictionary(path: str | Path | None = None) -> dict:
     path = Path(path) if path else DEFAULT_DICTIONARY
     if not path.exists():
         raise InputError(path, "extract schema (variable dictionary) not found")
-    try:
-        d = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"not valid YAML ({exc})") from None
-    for key in ("files", "codes", "regions", "censuses"):
-        if key not in d:
-            raise InputError(path, f"dictionary lacks the section {key!r}")
+    d = schema.validate_yaml(path, "ons_ls_dictionary")
     for kind in FILE_KINDS:
-        spec = d["files"].get(kind)
-        if not spec or "name" not in spec or "variables" not in spec or "key" not in spec:
-            raise InputError(path, f"files.{kind} needs 'name', 'key' and 'variables'")
+        spec = d["files"][kind]
         missing = [k for k in spec["key"] if k not in spec["variables"]]
         if missing:
             raise InputError(path, f"files.{kind}: key variable(s) {', '.join(missing)} not among its variables")
-    if "social_class" not in d["codes"]:
-        raise InputError(path, "dictionary lacks codes.social_class")
     d["_path"] = str(path)
     return d
 
@@ -93,49 +88,31 @@ def _find(folder: Path, name: str) -> Path:
     raise InputError(folder / name, f"file not found (looked for {stem}.csv, .tab or .dta below {folder})")
 
 
-def _convert(raw: pd.DataFrame, names: dict[str, str], path: Path, missing_below: float) -> pd.DataFrame:
-    """Analysis names; numbers checked (a stray letter is an error, not a silent NaN); negative codes missing."""
-    out = pd.DataFrame(index=raw.index)
-    for name, var in names.items():
-        col = raw[str(var).lower()]
-        if name not in TEXT_VARIABLES and pd.api.types.is_numeric_dtype(col):
-            out[name] = col.where(col >= missing_below)
-            continue
-        col = col.astype(str).str.strip()
-        blank = col.isin(["", "nan", "NaN", "."])
-        if name in TEXT_VARIABLES:
-            num = pd.to_numeric(col, errors="coerce")
-            out[name] = col.where(~blank & ~(num < missing_below))
-            continue
-        num = pd.to_numeric(col, errors="coerce")
-        bad = num.isna() & ~blank
-        if bad.any():
-            raise InputError(path, f"variable {var} is not numeric, e.g. {col[bad].iloc[0]!r} (row {int(np.flatnonzero(bad)[0]) + 2})")
-        out[name] = num.where(num >= missing_below)
-    return out
+def valid_values(d: dict) -> dict:
+    """Declared values of every analysis variable: the dictionary's ``valid`` ranges, plus the census years,
+    region codes, social-class codes and parent relations its other sections declare."""
+    valid = dict(d.get("valid") or {})
+    valid["census"] = {"values": [int(c) for c in d["censuses"]]}
+    valid["region"] = {"values": [str(r) for r in d["regions"]]}
+    valid["social_class"] = {"values": [int(k) for k in d["codes"]["social_class"]]}
+    valid["relation"] = {"values": sorted(set(d["codes"]["father"]) | set(d["codes"]["mother"]))}
+    return valid
 
 
-def _num(x):
-    """A code as the user typed it: 7 rather than 7.0 or np.int64(7), for error messages."""
-    x = float(x)
-    return int(x) if x.is_integer() else x
+def layout(d: dict, kind: str) -> schema.Layout:
+    """The declared layout of one extract file (``records``, ``parents``, ``regions``) from the dictionary."""
+    return schema.microdata_layout(f"ONS LS {kind}", d["files"][kind], valid_values(d), float(d.get("missing_below", 0)), TEXT_VARIABLES)
 
 
 def _read_kind(folder: Path, d: dict, kind: str) -> tuple[pd.DataFrame, Path]:
     spec = d["files"][kind]
     path = _find(folder, spec["name"])
     names = {k: str(v) for k, v in spec["variables"].items()}
-    df = _convert(read_columns(path, list(names.values())), names, path, float(d.get("missing_below", 0)))
-    if df.empty:
+    raw = read_columns(path, list(names.values()))
+    if raw.empty:
         raise InputError(path, "file has no rows")
-    key = list(spec["key"])
-    for k in key:
-        if df[k].isna().any():
-            raise InputError(path, f"key variable {names[k]} has missing values (row {int(np.flatnonzero(df[k].isna())[0]) + 2})")
-    dup = df.duplicated(subset=key)
-    if dup.any():
-        first = df.loc[dup, key].iloc[0].to_dict()
-        raise InputError(path, f"{' x '.join(names[k] for k in key)} is not unique, e.g. {first}")
+    raw = pd.DataFrame({a: raw[v.lower()] for a, v in names.items()})
+    df = schema.check(raw, layout(d, kind), path)
     for k in ("lsnum", "census", "relation"):
         if k in df:
             df[k] = df[k].astype("int64")
@@ -151,37 +128,14 @@ def load_extract(folder: str | Path, dictionary: str | Path | dict | None = None
     records, p1 = _read_kind(folder, d, "records")
     parents, p2 = _read_kind(folder, d, "parents")
     regions, p3 = _read_kind(folder, d, "regions")
-    censuses = {int(c) for c in d["censuses"]}
-    known_regions = set(map(str, d["regions"]))
-    six = {int(k) for k in d["codes"]["social_class"]}
-    for df, path in ((records, p1), (parents, p2), (regions, p3)):
-        bad = set(df["census"].unique()) - censuses
-        if bad:
-            raise InputError(path, f"census year(s) {sorted(int(b) for b in bad)} not among {sorted(censuses)}")
-    for df, path in ((records, p1), (regions, p3)):
-        bad = df["region"].dropna()
-        bad = bad[~bad.isin(known_regions)]
-        if len(bad):
-            raise InputError(path, f"unknown region code(s) {', '.join(sorted(bad.unique())[:5])}; expected one of {', '.join(sorted(known_regions))}")
-    for df, path in ((records, p1), (parents, p2)):
-        sc = df["social_class"].dropna()
-        bad = sc[~sc.isin(six)]
-        if len(bad):
-            raise InputError(path, f"social class code(s) {sorted(_num(b) for b in bad.unique())[:5]} not in codes.social_class")
-    rel_codes = set(d["codes"]["father"]) | set(d["codes"]["mother"])
-    bad = set(parents["relation"].unique()) - rel_codes
-    if bad:
-        raise InputError(p2, f"relation code(s) {sorted(int(b) for b in bad)} are neither father {d['codes']['father']} nor mother {d['codes']['mother']}")
     known = pd.MultiIndex.from_frame(records[["lsnum", "census"]])
     orphan = ~pd.MultiIndex.from_frame(parents[["lsnum", "census"]]).isin(known)
     if orphan.any():
-        o = parents.loc[orphan].iloc[0]
-        raise InputError(p2, f"{int(orphan.sum())} parent record(s) of members not enumerated at that census, e.g. lsnum {int(o['lsnum'])} in {int(o['census'])}")
+        years = sorted(int(c) for c in parents.loc[orphan, "census"].unique())
+        raise InputError(p2, f"{int(orphan.sum())} parent record(s) of members not enumerated at that census (lsnum x census not in the records file; census {', '.join(map(str, years))})")
     for col in ("population", "prop_professional"):
-        if regions[col].isna().any() or (regions[col] <= 0).any():
+        if (regions[col] <= 0).any():
             raise InputError(p3, f"{d['files']['regions']['variables'][col]} must be positive for every region and census")
-    if ((regions["prop_professional"] > 1)).any():
-        raise InputError(p3, f"{d['files']['regions']['variables']['prop_professional']} is a share and must be at most 1")
     have = set(zip(regions["census"], regions["region"]))
     placed = records.dropna(subset=["region"])
     need = set(zip(placed["census"], placed["region"])) - have

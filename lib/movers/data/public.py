@@ -16,9 +16,7 @@ Facts used here that are not in the files:
 
 * the ONS codes of the nine English regions and Wales (``REGION_CODES``);
 * the 2011 Census merged two pairs of authorities for its flow tables (City of
-  London into Westminster, Isles of Scilly into Cornwall: ``CENSUS_MERGED``);
-* the 2011 Census usual resident population of England and Wales,
-  56,075,912 (``CENSUS_2011_EW_POPULATION``; ONS, Census 2011 table KS101EW).
+  London into Westminster, Isles of Scilly into Cornwall: ``CENSUS_MERGED``).
 """
 
 from __future__ import annotations
@@ -34,7 +32,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from movers.data.geography import LA_CODE
+from movers.data import geography as geo
+from movers.data import ons_flows
+from movers.data.geography import BOUNDARY_FILE, LA_CODE
+from movers.data.nomis import SUPERGROUPS
 from movers.errors import InputError, require_columns
 
 REGION_CODES = {
@@ -50,7 +51,6 @@ REGION_CODES = {
     "Wales": "W92000004",
 }
 CENSUS_MERGED = {"E09000001": "E09000033", "E06000053": "E06000052"}
-CENSUS_2011_EW_POPULATION = 56_075_912
 LOOKUP_FILE = "LAD14_RGN14_EW_LU.csv"
 IMD_GROUPS = ["High deprivation", "2nd quintile", "3rd quintile", "4th quintile", "Low deprivation"]
 
@@ -228,29 +228,18 @@ def read_census_od(path, crosswalk: dict[str, str] | None = None) -> pd.DataFram
     mapping.update(CENSUS_MERGED)
     for c in ("origin", "destination"):
         out[c] = out[c].map(lambda x: mapping.get(x, x))
-    out = out[out["origin"].str[0].isin(["E", "W"]) & out["destination"].str[0].isin(["E", "W"])]
+    ew = out["origin"].str[0].isin(["E", "W"]) & out["destination"].str[0].isin(["E", "W"])
+    dropped = out.loc[~ew & (out["origin"] != out["destination"]), "moves"].sum()  # moves to, from or within Scotland and NI
+    out = out[ew]
     bad = sorted(set(out["origin"][~out["origin"].str.match(LA_CODE)]) | set(out["destination"][~out["destination"].str.match(LA_CODE)]))
     if bad:
         raise InputError(path, f"code(s) with no 2014 equivalent: {', '.join(bad[:5])}")
     agg = {"moves": "sum"}
     if "origin_people" in out:
         agg["origin_people"] = "first"
-    return out.groupby(["origin", "destination"], as_index=False).agg(agg)
-
-
-def census_population(od: pd.DataFrame) -> pd.Series:
-    """Population of each origin, rescaled to the 2011 Census total of England and Wales.
-
-    Why rescaled: simim's ``PEOPLE`` is a later population (its England and Wales
-    total is about 59.8 million, a 2019-20 figure), and no 2011 LA population file
-    is among the open files here. Scaling to the 2011 Census total keeps each
-    authority's share of the later population; it misstates authorities that grew
-    faster or slower than average (London boroughs) by a few per cent.
-    """
-    if "origin_people" not in od:
-        raise InputError("census flows", "the matrix has no PEOPLE column, so no population denominator")
-    pop = od.drop_duplicates("origin").set_index("origin")["origin_people"]
-    return (pop * CENSUS_2011_EW_POPULATION / pop.sum()).rename("population")
+    res = out.groupby(["origin", "destination"], as_index=False).agg(agg)
+    res.attrs["dropped_moves"] = float(dropped)  # not silently lost: census_inputs reports it
+    return res
 
 
 # --------------------------------------------------------------------------- IMD 2010
@@ -362,9 +351,6 @@ def write_imd_summary(lsoa_path, lsoa11_lookup_path, out_path) -> Path:
 def write_geography_folder(boundary_shp, gva_path, out_dir) -> Path:
     """A ``geography`` folder in the layout the flows chapters load (``load_geography(<data>/geography)``):
     the English and Welsh 2014 boundaries under their ONS file name, and the LA-to-region lookup."""
-    from movers.data import geography as geo
-    from movers.synth.geography import BOUNDARY_FILE
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     gdf = geo.read_boundaries(boundary_shp).rename(columns={"la_code": "lad14cd", "la_name": "lad14nm"})
@@ -394,8 +380,6 @@ def merged_boundaries(shp, out_dir, units: dict[str, str]) -> Path:
     """
     import geopandas as gpd
 
-    from movers.data import geography as geo
-
     gdf = geo.read_boundaries(shp)
     gdf["la_code"] = gdf["la_code"].replace(units)
     names = gdf.drop_duplicates("la_code").set_index("la_code")["la_name"]
@@ -417,8 +401,6 @@ def real_geography(boundary_shp, gva_path, cache_dir, merge_census: bool = False
     adjacency search is the slow step and the inputs never change once fetched.
     ``merge_census=True`` dissolves the two pairs the 2011 Census merged.
     """
-    from movers.data import geography as geo
-
     boundary_shp, gva_path, cache_dir = Path(boundary_shp), Path(gva_path), Path(cache_dir)
     for p in (boundary_shp, boundary_shp.with_suffix(".dbf"), gva_path):
         if not p.exists():
@@ -442,131 +424,298 @@ def real_geography(boundary_shp, gva_path, cache_dir, merge_census: bool = False
 # --------------------------------------------------------------------------- everything the public flows chapter reads
 
 
-@dataclass
-class FlowInputs:
-    """What the 2011 flows analysis needs, on one set of authority codes.
+# --------------------------------------------------------------------------- part two: official layouts of the LA covariates
 
-    ``od``: origin, destination, moves (between distinct authorities);
-    ``population``: residents by authority; ``imd``: la_code, imd_score, imd_rank,
-    imd_quintile, imd_group (England only); ``gva_per_head`` by authority (£);
-    ``notes``: facts about the inputs the chapter reports.
+# The 2021 Northamptonshire unitaries, absent from the LAD20X harmonisation table (it stops in 2020).
+NORTHANTS_2021 = {
+    "E06000061": ["E07000150", "E07000152", "E07000153", "E07000156"],
+    "E06000062": ["E07000151", "E07000154", "E07000155"],
+}
+CLASSIFICATION_SHEET = "Clusters by Local Authority"
+CLASSIFICATION_ALIASES = {"Code": "lad_code", "Name": "lad_name", "Supergroup Name": "supergroup_name", "Group Name": "group_name", "Subgroup Name": "subgroup_name"}
+
+
+def _read_excel(path, what: str, sheet, header: int = 0) -> pd.DataFrame:
+    """One sheet of an official workbook, every way it can be missing or broken turned into one InputError."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, f"{what} not found (run `python -m movers fetch`)")
+    try:
+        return pd.read_excel(path, sheet_name=sheet, header=header)
+    except ImportError as exc:
+        raise InputError(path, f"reading {path.suffix} needs an Excel reader ({exc.name}); pip install xlrd openpyxl") from None
+    except (ValueError, OSError, KeyError) as exc:
+        raise InputError(path, f"cannot read {what} (sheet {sheet!r}): {exc}") from None
+
+
+def _check_gss(series: pd.Series, path, col: str) -> pd.Series:
+    s = series.astype(str).str.strip()
+    bad = s[~s.str.match(GSS)]
+    if len(bad):
+        raise InputError(path, f"malformed LA code(s) in {col}: {', '.join(bad.unique()[:5])}")
+    return s
+
+
+def read_la_classification(path) -> pd.DataFrame:
+    """ONS 2011 Area Classification for Local Authorities: ``la_code, la_name, supergroup, group, subgroup``.
+
+    Accepts the official sheet's headers (``Code, Name, Supergroup Name, ...``) or the
+    tidy transcription (``lad_code, lad_name, supergroup_name, ...``). Supergroup names
+    are normalised to the report's spelling ("&" as "and", single spaces); a name that
+    is not one of the eight supergroups is an error.
     """
+    if Path(path).suffix.lower() in (".xls", ".xlsx"):
+        # the official workbook: sheet "Clusters by Local Authority", column headers on row 10
+        df = _read_excel(path, "LA area classification", sheet=CLASSIFICATION_SHEET, header=9).dropna(subset=["Code"]).astype(str)
+        df = df.rename(columns=CLASSIFICATION_ALIASES)
+    else:
+        df = _read_csv(path, "LA area classification", dtype=str).rename(columns=CLASSIFICATION_ALIASES)
+    require_columns(df, ["lad_code", "lad_name", "supergroup_name"], path)
+    df["lad_code"] = _check_gss(df["lad_code"], path, "lad_code")
+    name = df["supergroup_name"].str.replace("&", "and", regex=False).str.split().str.join(" ")
+    unknown = sorted(set(name) - set(SUPERGROUPS))
+    if unknown:
+        raise InputError(path, f"unknown supergroup name(s): {', '.join(unknown)}")
+    if df["lad_code"].duplicated().any():
+        raise InputError(path, f"LA code(s) listed twice: {', '.join(df.loc[df['lad_code'].duplicated(), 'lad_code'].head(5))}")
+    return pd.DataFrame(
+        {"la_code": df["lad_code"], "la_name": df["lad_name"], "supergroup": name, "group": df.get("group_name"), "subgroup": df.get("subgroup_name")}
+    )
 
-    geography: object
-    od: pd.DataFrame
-    population: pd.Series
-    imd: pd.DataFrame
-    gva_per_head: pd.Series
-    notes: dict = field(default_factory=dict)
-    boundary_file: Path | None = None
-    units: dict = field(default_factory=dict)
-    truth: dict = field(default_factory=dict)
+
+MYEB3_FIELDS = ("population", "internal_in", "internal_out", "births", "deaths", "international_in", "international_out")
 
 
-def public_folder(data_path: str = "") -> Path:
-    """The folder of open files a ``source=public`` chapter reads.
+def read_myeb3(path) -> pd.DataFrame:
+    """ONS MYEB3 "summary components of change" series in its official wide layout, as a long table.
 
-    ``data_path`` when given; else the download cache (``data/public``) when
-    ``fetch`` has filled it; else the workplace copy ``../shared/data/public``,
-    which has the same layout. The chapter says which one it used.
+    Layout: ``ladcode18, laname18, country, population_2001``, then per year
+    ``births_YYYY, deaths_YYYY, ..., internal_in_YYYY, internal_out_YYYY, ..., population_YYYY``.
+    Returns ``la_code, la_name, country, year, population, internal_in, internal_out, ...``
+    (one row per authority and year from the first year with flows; ``population`` is mid-year).
     """
-    import os
-
-    from movers import fetch, paths
-
-    if data_path:
-        return paths.data_dir("public", data_path)
-    cache = Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
-    for folder in (cache, paths.SHARED_PUBLIC):
-        try:
-            fetch.local_path(folder, "census2011_od")
-            return folder
-        except InputError:
-            continue
-    raise InputError(cache, "no open data here: run `python -m movers fetch` (or pass -p data_path=<folder of the open files>)")
-
-
-def public_flow_inputs(folder, cache_dir, gva_year: int = 2011) -> FlowInputs:
-    """Read the open files of ``folder`` (the ``data/public`` layout) into ``FlowInputs`` on the 2011 Census units."""
-    from movers import fetch
-
-    folder = Path(folder)
-    p = {name: fetch.local_path(folder, name) for name in ("lad_boundaries_2014", "gva_la", "census2011_od", "la_code_crosswalk", "imd2010_lsoa", "imd2015_lsoa")}
-    geo = real_geography(p["lad_boundaries_2014"], p["gva_la"], cache_dir, merge_census=True)
-    od = read_census_od(p["census2011_od"], read_crosswalk(p["la_code_crosswalk"]))
-    pop = census_population(od)
-    units = set(geo.las["la_code"])
-    missing = sorted(units - set(od["origin"]))
+    df = _read_csv(path, "MYEB3 components of change", dtype={"ladcode18": str})
+    require_columns(df, ["ladcode18", "laname18", "country"], path)
+    df["ladcode18"] = _check_gss(df["ladcode18"], path, "ladcode18")
+    cols = [c for c in df.columns if re.fullmatch(r"[a-z_]+_(19|20)\d\d", c)]
+    years = sorted({int(c[-4:]) for c in cols if c.startswith("internal_in_")})
+    if not years:
+        raise InputError(path, "no internal_in_YYYY columns (is this the MYEB3 summary file?)")
+    need = [f"{f}_{y}" for y in years for f in ("population", "internal_in", "internal_out")]
+    missing = [c for c in need if c not in df.columns]
     if missing:
-        raise InputError(p["census2011_od"], f"no flows for authorities of the boundary file: {', '.join(missing[:5])}")
-    imd = imd2010_la(p["imd2010_lsoa"], p["imd2015_lsoa"], units=CENSUS_MERGED)
-    gva = read_gva(p["gva_la"])
-    gph = gva_per_head(gva, pop, gva_year, units=CENSUS_MERGED)
-    between = od[od["origin"] != od["destination"]][["origin", "destination", "moves"]].reset_index(drop=True)
-    notes = {
-        "n_units": len(units),
-        "moves_between": float(between["moves"].sum()),
-        "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
-        "people_total_raw": float(od.drop_duplicates("origin")["origin_people"].sum()),
-        "imd_unplaced": imd.attrs["unplaced"],
-        "imd_placed_by_code": imd.attrs["placed_by_code"],
-        "gva_year": gva_year,
-    }
-    return FlowInputs(geo, between, pop, imd, gph, notes, boundary_file=p["lad_boundaries_2014"], units=dict(CENSUS_MERGED))
+        raise InputError(path, f"missing column(s) {', '.join(missing[:5])}")
+    df = _numeric(df, cols, path, "MYEB3")
+    recs = []
+    for y in years:
+        part = pd.DataFrame({"la_code": df["ladcode18"], "la_name": df["laname18"], "country": df["country"], "year": y})
+        for f in MYEB3_FIELDS:
+            part[f] = df.get(f"{f}_{y}", np.nan)
+        recs.append(part)
+    out = pd.concat(recs, ignore_index=True)
+    if (out[["population", "internal_in", "internal_out"]] < 0).any().any():
+        raise InputError(path, "negative population or internal migration")
+    return out
 
 
-CENSUS_ETHNICITY_FILE = "census2011_migration_ethnicity_la.csv"
+SYOA_ALIASES = {"DATE": "year", "DATE_NAME": "year", "GEOGRAPHY_CODE": "lad18_code", "GENDER_NAME": "sex", "C_AGE_NAME": "age", "OBS_VALUE": "population"}
 
 
-def synthetic_flow_inputs(folder, gva_year: int = 2011) -> FlowInputs:
-    """The synthetic world's equivalents of the open files, as ``FlowInputs`` on its own authorities.
+def read_syoa(path) -> pd.DataFrame:
+    """Mid-year population by single year of age and sex (Nomis NM_2002_1): ``year, la_code, sex, age, population``.
 
-    Why these files: the synthetic world writes the 2011 Census origin-destination
-    table in the Nomis layout by ethnic group (``flows/census2011_migration_ethnicity_la.csv``),
-    whose "All categories" column is the all-persons matrix the open MM01CUK_ALL
-    file holds; populations come from its MYEB1 file, IMD 2010 quintiles from its
-    LA summary ("rank of average score", as the report used), GVA per head from its
-    ONS GVA file. Everything is read through the project's real-format loaders, so
-    this is the code path a holder of those real files would run.
+    Accepts the Nomis API CSV headers (``DATE, GEOGRAPHY_CODE, GENDER_NAME, C_AGE_NAME, OBS_VALUE``,
+    ages as "Age 30", "Aged 90+") or the tidy ``year, lad18_code, sex, age, population``.
+    ``sex`` becomes "male"/"female"; age 90 means 90 and over.
     """
-    from movers.data import nomis, ons_flows
-    from movers.data.geography import load_geography
-    from movers.synth import read_truth
-
-    folder = Path(folder)
-    geo = load_geography(folder / "geography")
-    known = set(geo.las["la_code"])
-    long = ons_flows.read_census_groups(folder / "flows" / CENSUS_ETHNICITY_FILE, "Ethnic group: ", known)
-    od = long.groupby(["origin", "destination"], as_index=False)["moves"].sum()
-    pop = nomis.population_summary(folder / "nomis", known, years=[2011]).set_index("la_code")["population"]
-    cl = nomis.classifications(folder / "nomis", known)
-    imd = cl.dropna(subset=["imd"]).rename(columns={"imd": "imd_group"})[["la_code", "imd_rank", "imd_quintile", "imd_group"]]
-    imd = imd.assign(imd_score=np.nan, imd_rank=imd["imd_rank"].astype(int), imd_quintile=imd["imd_quintile"].astype(int)).sort_values("imd_rank", ignore_index=True)
-    gva = nomis.read_wide(folder / "nomis" / nomis.GVA_FILE, "LAD code", "gva_per_head", known)
-    gph = gva[gva["year"] == gva_year].set_index("la_code")["gva_per_head"]
-    if gph.empty:
-        raise InputError("parameter 'gva_year'", f"no GVA per head for {gva_year}; the file has {gva['year'].min()}-{gva['year'].max()}")
-    between = od[od["origin"] != od["destination"]].reset_index(drop=True)
-    notes = {
-        "n_units": len(known),
-        "moves_between": float(between["moves"].sum()),
-        "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
-        "people_total_raw": float(pop.sum()),
-        "imd_unplaced": 0,
-        "imd_placed_by_code": 0,
-        "gva_year": gva_year,
-    }
-    shp = next(iter(sorted((folder / "geography").glob("*.shp"))))
-    truth = read_truth(folder / "flows").get("coefficients", {})
-    return FlowInputs(geo, between, pop.rename("population"), imd, gph, notes, boundary_file=shp, units={}, truth=truth)
+    df = _read_csv(path, "population by single year of age", dtype={"lad18_code": str, "GEOGRAPHY_CODE": str})
+    df = df.rename(columns={k: v for k, v in SYOA_ALIASES.items() if k in df.columns})
+    require_columns(df, ["year", "lad18_code", "sex", "age", "population"], path)
+    df["la_code"] = _check_gss(df["lad18_code"], path, "lad18_code")
+    df["sex"] = df["sex"].astype(str).str.lower().str.strip()
+    bad = sorted(set(df["sex"]) - {"male", "female"})
+    if bad:
+        raise InputError(path, f"sex must be male or female, found {', '.join(bad[:3])}")
+    df["age"] = df["age"].astype(str).str.extract(r"(\d+)")[0]
+    df["year"] = df["year"].astype(str).str[:4]
+    df = _numeric(df, ["age", "year", "population"], path, "population")
+    if df[["age", "year", "population"]].isna().any().any():
+        raise InputError(path, "missing year, age or population values")
+    return df[["year", "la_code", "sex", "age", "population"]].astype({"year": int, "age": int})
 
 
-def flow_inputs(source: str, data_path: str = "", gva_year: int = 2011, cache_dir=None) -> FlowInputs:
-    """``FlowInputs`` for a chapter: the open files (``public``) or the synthetic world's equivalents."""
-    from movers import paths
+def demography(syoa: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per authority in ``year``: population, young share (15-29 over all ages) and dependency ratio
+    (65+ over 18-64), the report's Table 1 definitions; indexed by la_code."""
+    p = syoa[syoa["year"] == year]
+    if p.empty:
+        raise InputError("parameter 'year'", f"no population by age for {year}; the file has {sorted(syoa['year'].unique())}")
+    by_age = p.groupby(["la_code", "age"])["population"].sum().unstack("age", fill_value=0)
+    ages = by_age.columns.to_numpy()
+    total = by_age.sum(axis=1)
+    return pd.DataFrame(
+        {
+            "population": total,
+            "young_share": by_age.loc[:, (ages >= 15) & (ages <= 29)].sum(axis=1) / total,
+            "dependency_ratio": by_age.loc[:, ages >= 65].sum(axis=1) / by_age.loc[:, (ages >= 18) & (ages <= 64)].sum(axis=1),
+        }
+    )
 
-    if source == "public":
-        return public_flow_inputs(public_folder(data_path), cache_dir or paths.DATA / "cache" / "public_geography", gva_year=gva_year)
-    if source == "synthetic":
-        return synthetic_flow_inputs(paths.data_dir("synthetic", data_path or None), gva_year=gva_year)
-    raise InputError("parameter 'source'", f"the 2011 flows chapter runs on synthetic or public data, not {source!r}")
+
+def read_hpssa(path, house_type: str = "all") -> pd.DataFrame:
+    """HPSSA Dataset 9 (median price paid by LA, rolling years), tidy layout: ``la_code, year, month, price``."""
+    df = _read_csv(path, "HPSSA median price paid", dtype={"lad_code": str})
+    require_columns(df, ["lad_code", "house_type", "year_ending_month", "year_ending_year", "median_price_paid"], path)
+    df = df[df["house_type"] == house_type]
+    if df.empty:
+        raise InputError(path, f"no rows for house type {house_type!r}")
+    df = _numeric(df.copy(), ["year_ending_year", "median_price_paid"], path, "HPSSA")
+    out = pd.DataFrame(
+        {"la_code": _check_gss(df["lad_code"], path, "lad_code"), "year": df["year_ending_year"].astype(int), "month": df["year_ending_month"], "price": df["median_price_paid"]}
+    )
+    if (out["price"] <= 0).any():
+        raise InputError(path, "non-positive median prices")
+    return out.reset_index(drop=True)
+
+
+def read_tfr(path) -> pd.DataFrame:
+    """Total fertility rate by authority (``year, lad21_code, tfr``) as ``year, la_code, tfr``."""
+    df = _read_csv(path, "total fertility rates", dtype={"lad21_code": str})
+    require_columns(df, ["year", "lad21_code", "tfr"], path)
+    df = _numeric(df, ["year", "tfr"], path, "TFR")
+    return pd.DataFrame({"year": df["year"].astype(int), "la_code": _check_gss(df["lad21_code"], path, "lad21_code"), "tfr": df["tfr"]})
+
+
+def read_imd_la_approx(path) -> pd.DataFrame:
+    """IMD 2010 authority summary approximated from the LSOA scores (unweighted average; 2011 codes):
+    ``la_code, imd_score, imd_rank`` plus the five equal-count quintiles of ``add_quintiles``."""
+    df = _read_csv(path, "IMD 2010 LA summary (approximation)", dtype={"LAD11CD": str})
+    require_columns(df, ["LAD11CD", "imd2010_avg_score_unweighted"], path)
+    df = _numeric(df, ["imd2010_avg_score_unweighted"], path, "IMD 2010")
+    la = pd.DataFrame({"la_code": _check_gss(df["LAD11CD"], path, "LAD11CD"), "imd_score": df["imd2010_avg_score_unweighted"]})
+    return add_quintiles(la)
+
+
+def read_lad20x(path) -> dict[str, list[str]]:
+    """The LAD20X harmonisation table (``LAD20XCD, LADCD``) as {harmonised unit: every code mapped to it}.
+
+    Together with ``NORTHANTS_2021`` this says which older authorities a 2019-2021 merged
+    code covers, so a file on those codes can be put on the 2011-2018 geography.
+    """
+    df = _read_csv(path, "LA code harmonisation table", dtype=str)
+    require_columns(df, ["LAD20XCD", "LADCD"], path)
+    out = df.groupby("LAD20XCD")["LADCD"].apply(list).to_dict()
+    out.update({k: v + [k] for k, v in NORTHANTS_2021.items()})
+    return out
+
+
+@dataclass
+class Harmonised:
+    """Values put on the census units, and a count of what happened to every code of the file."""
+
+    values: pd.DataFrame  # indexed by unit code
+    kept: int = 0
+    merged: list = field(default_factory=list)  # census pairs folded into their larger unit
+    spread: list = field(default_factory=list)  # merged (2019+) codes whose value was given to each former district
+    recoded: list = field(default_factory=list)  # older codes renamed (2011 -> 2014)
+    dropped: list = field(default_factory=list)  # Scotland and Northern Ireland, dropped on purpose
+
+
+def to_units(df: pd.DataFrame, path, units, value_cols, kind: str = "mean", weights: pd.Series | None = None, recode: dict | None = None, harmonisation: dict | None = None) -> Harmonised:
+    """Put a table keyed by ``la_code`` (any LA vintage, 2001-2021) on the 2011 Census units of England and Wales.
+
+    * Scotland (``S``) and Northern Ireland (``N``) codes are dropped and counted, as the report does;
+    * ``recode`` renames older codes (the 2011 -> 2014 crosswalk of ``read_crosswalk``);
+    * City of London and Isles of Scilly join Westminster and Cornwall (``CENSUS_MERGED``): summed
+      (``kind="sum"``), averaged with ``weights`` (``"mean"``) or left to the larger unit's own value (``"first"``);
+    * a later merged authority (2019-2021 codes of ``harmonisation``) gives its value to each former district;
+    * any other code is an error naming the file and the codes; so is a unit left without a value.
+    """
+    units = list(units)
+    unit_set = set(units)
+    codes = df["la_code"].astype(str)
+    res = Harmonised(pd.DataFrame())
+    res.dropped = sorted(set(codes[codes.str[0].isin(["S", "N"])]))
+    df = df[~codes.str[0].isin(["S", "N"])].copy()
+    df["la_code"] = df["la_code"].replace(recode or {})
+    res.recoded = sorted(set(codes) & set(recode or {}))
+    rows = []
+    spread_from = {}
+    for code in df["la_code"].unique():
+        if code in unit_set:
+            continue
+        if code in CENSUS_MERGED:
+            res.merged.append(code)
+        elif harmonisation and code in harmonisation and set(harmonisation[code]) & unit_set and code not in unit_set:
+            spread_from[code] = [u for u in harmonisation[code] if u in unit_set]
+        else:
+            rows.append(code)
+    if rows:
+        raise InputError(path, f"{len(rows)} LA code(s) match no authority of 2011-2018 England and Wales, nor the code-harmonisation table: {', '.join(sorted(rows)[:8])}")
+    res.spread = sorted(spread_from)
+    direct = df[~df["la_code"].isin(list(spread_from))].copy()
+    direct["unit"] = direct["la_code"].replace(CENSUS_MERGED)
+    if kind == "sum":
+        vals = direct.groupby("unit")[list(value_cols)].sum()
+    elif kind == "first":
+        vals = direct[~direct["la_code"].isin(list(CENSUS_MERGED))].groupby("unit")[list(value_cols)].first()
+    elif weights is not None:
+        w = direct["la_code"].map(weights).fillna(0.0)
+        num = direct[list(value_cols)].mul(w, axis=0).groupby(direct["unit"]).sum(min_count=1)
+        vals = num.div(w.groupby(direct["unit"]).sum(), axis=0)
+    else:
+        vals = direct.groupby("unit")[list(value_cols)].mean()
+    extra = [pd.DataFrame([df.loc[df["la_code"] == code, list(value_cols)].iloc[0].to_numpy()] * len(us), index=us, columns=list(value_cols)) for code, us in spread_from.items()]
+    if extra:
+        vals = pd.concat([vals, *extra])
+    if vals.index.duplicated().any():
+        raise InputError(path, f"authorities with two values after harmonising: {', '.join(vals.index[vals.index.duplicated()][:5])}")
+    lacking = sorted(unit_set - set(vals.dropna().index))
+    if lacking:
+        raise InputError(path, f"no value for {len(lacking)} authorit{'y' if len(lacking) == 1 else 'ies'} of the 2011 Census geography: {', '.join(lacking[:8])}")
+    res.values = vals.reindex(units)
+    res.kept = int(len(set(df["la_code"]) & unit_set))
+    return res
+
+
+# --------------------------------------------------------------------------- the real slice of the ONS detailed estimates
+
+
+def read_detailed_slice(path, year: int, known=None):
+    """A real file in the ONS detailed-estimates layout under another name (the age-18 slice of the 2017
+    edition, ``ons_detailed_2017_age18_slice`` in ``data/datasets.yml``), read by the detailed-estimates
+    loader with the ``year`` the manifest gives, since the name does not carry it in ONS's pattern.
+
+    Returns the loader's table (year, origin, destination, age, sex, moves; England and Wales) and the
+    ``Dropped`` count of moves to or from Scotland and Northern Ireland.
+    """
+    return ons_flows.read_part(path, known, year=year)
+
+
+# --------------------------------------------------------------------------- Nomis API downloads (APS)
+
+NOMIS_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def write_nomis_years(raw, out_path) -> Path:
+    """A Nomis API CSV as downloaded (``DATE`` like ``2017-12``: the APS year of January-December 2017)
+    rewritten in the layout ``movers.data.nomis.read_nomis`` reads (``DATE`` the year alone).
+
+    Only 12-month periods ending in December are accepted (the report's calendar-year APS rates); any
+    other ``DATE`` is an error naming the file and the values, so a query for another period is not
+    silently read as a year. Other columns are kept as they are.
+    """
+    df = _read_csv(raw, "Nomis API download", dtype=str)
+    require_columns(df, ["DATE", "GEOGRAPHY_CODE", "VARIABLE_NAME", "OBS_VALUE"], raw)
+    m = df["DATE"].str.extract(NOMIS_DATE)
+    bad = sorted(set(df.loc[m[0].isna() | m[1].fillna("12").ne("12"), "DATE"]))
+    if bad:
+        raise InputError(raw, f"DATE must be a year or a year ending in December (YYYY-12), not {', '.join(bad[:5])}")
+    out = df.assign(DATE=m[0])
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_suffix(".tmp")
+    out.to_csv(tmp, index=False)
+    tmp.replace(out_path)
+    return out_path
+

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from movers import paths
+from movers.data import lacodes, schema
 from movers.data.microdata import read_columns
 from movers.errors import InputError, require_columns
 
@@ -71,30 +71,33 @@ class Panel:
 
 
 def load_dictionary(path: str | Path | None = None) -> dict:
-    """Read and check a variable dictionary (default ``data/dictionaries/ukhls.yml``)."""
+    """Read a variable dictionary (default ``data/dictionaries/ukhls.yml``), checked against
+    ``data/schemas/ukhls_dictionary.schema.json``."""
     path = Path(path) if path else DEFAULT_DICTIONARY
     if not path.exists():
         raise InputError(path, "variable dictionary not found")
-    try:
-        d = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"not valid YAML ({exc})") from None
-    for key in ("surveys", "files", "codes", "cpi"):
-        if key not in d:
-            raise InputError(path, f"dictionary lacks the section {key!r}")
-    for kind in FILE_KINDS:
-        if kind not in d["files"]:
-            raise InputError(path, f"dictionary lacks files.{kind}")
-        spec = d["files"][kind]
-        if "name" not in spec or "variables" not in spec:
-            raise InputError(path, f"files.{kind} needs 'name' and 'variables'")
-        if "pidp" not in spec["variables"] and "hidp" not in spec["variables"]:
-            raise InputError(path, f"files.{kind} maps neither pidp nor hidp")
-    for s, spec in d["surveys"].items():
-        if not {"prefix", "letters", "first_year"} <= set(spec):
-            raise InputError(path, f"surveys.{s} needs prefix, letters and first_year")
+    d = schema.validate_yaml(path, "ukhls_dictionary")
     d["_path"] = str(path)
     return d
+
+
+def valid_values(d: dict) -> dict:
+    """Declared values of every analysis variable: the dictionary's ``valid`` section, plus the NS-SEC codes
+    of ``codes.nssec8_to_table01`` and the youth answers of ``labels.reason`` / ``labels.aspect``."""
+    valid = dict(d.get("valid") or {})
+    nssec = {"values": sorted(int(k) for k in d["codes"]["nssec8_to_table01"])}
+    valid.setdefault("nssec_current", nssec)
+    valid.setdefault("nssec_last", nssec)
+    for name, label in (("reason1", "reason"), ("reason2", "reason"), ("aspect1", "aspect"), ("aspect2", "aspect")):
+        if label in (d.get("labels") or {}):
+            valid.setdefault(name, {"values": sorted(int(k) for k in d["labels"][label])})
+    return valid
+
+
+def layout(d: dict, kind: str, wave: Wave | None) -> schema.Layout:
+    """The declared layout of one file (its variables as the wave names them, their values, the key pidp or hidp)."""
+    spec = {"variables": wave_variables(d, kind, wave)}
+    return schema.microdata_layout(f"BHPS-UKHLS {file_stem(d, kind, wave)}", spec, valid_values(d), float(d.get("missing_below", 0)), TEXT_VARIABLES)
 
 
 def waves(dictionary: dict) -> list[Wave]:
@@ -127,25 +130,6 @@ def index_files(folder: Path) -> dict[str, Path]:
     return found
 
 
-def _numeric(df: pd.DataFrame, names: dict[str, str], path: Path, missing_below: float) -> pd.DataFrame:
-    """Rename to analysis names; numeric columns with UKDS negative codes set to missing."""
-    out = pd.DataFrame(index=df.index)
-    for name, var in names.items():
-        col = df[var.lower()]
-        if name in TEXT_VARIABLES:
-            s = col.astype(str).str.strip()
-            num = pd.to_numeric(s, errors="coerce")
-            out[name] = s.where(~(num < missing_below) & (s != "") & (s.str.lower() != "nan"))
-            continue
-        s = col.astype(str).str.strip() if col.dtype == object else col
-        num = pd.to_numeric(s, errors="coerce")
-        bad = num.isna() & col.notna() & (col.astype(str).str.strip() != "") & (col.astype(str).str.strip().str.lower() != "nan")
-        if bad.any():
-            raise InputError(path, f"variable {var} is not numeric, e.g. {col[bad].astype(str).iloc[0]!r}")
-        out[name] = num.where(num >= missing_below)
-    return out
-
-
 def _read_kind(files: dict, dictionary: dict, kind: str, wave: Wave | None, folder: Path, required: bool = True):
     stem = file_stem(dictionary, kind, wave)
     path = files.get(stem.lower())
@@ -155,14 +139,37 @@ def _read_kind(files: dict, dictionary: dict, kind: str, wave: Wave | None, fold
         return None, None
     names = wave_variables(dictionary, kind, wave)
     raw = read_columns(path, list(names.values()), as_text=True)
-    df = _numeric(raw, names, path, float(dictionary.get("missing_below", 0)))
-    key = "pidp" if "pidp" in names else "hidp"
-    if df[key].isna().any():
-        raise InputError(path, f"{names[key]} has missing values")
-    if df[key].duplicated().any():
-        dup = df.loc[df[key].duplicated(), key].iloc[0]
-        raise InputError(path, f"{names[key]} is not unique (e.g. {int(dup)})")
+    raw = pd.DataFrame({a: raw[v.lower()] for a, v in names.items()})
+    df = schema.check(raw, layout(dictionary, kind, wave), path)
     return df, path
+
+
+def wave_files_present(files: dict, dictionary: dict, w: Wave) -> list[str]:
+    """The wave's required files (enumeration, interview, household, LA) found below the data folder."""
+    return [k for k in WAVE_KINDS if k != "youth" and file_stem(dictionary, k, w).lower() in files]
+
+
+def check_waves(files: dict, dictionary: dict, folder: Path, years: tuple[int, int] | None = None) -> list[Wave]:
+    """The waves to read, checked: a wave with any of its files needs all of them (a missing ``indresp`` would
+    drop the whole wave), and no wave may be missing between the first and the last one present."""
+    wanted = [w for w in waves(dictionary) if not years or years[0] <= w.year <= years[1]]
+    present = []
+    for w in wanted:
+        have = wave_files_present(files, dictionary, w)
+        if not have:
+            continue
+        lacking = [file_stem(dictionary, k, w) for k in WAVE_KINDS if k != "youth" and k not in have]
+        if lacking:
+            raise InputError(Path(folder) / lacking[0], f"wave {w.prefix} ({w.year}) is incomplete: {', '.join(lacking)} not found (.tab or .dta) "
+                             f"while {', '.join(file_stem(dictionary, k, w) for k in have)} are; reading it would drop the wave's respondents")
+        present.append(w)
+    if present:
+        first, last = present[0].index, present[-1].index
+        gap = [w for w in wanted if first < w.index < last and w not in present]
+        if gap:
+            raise InputError(folder, f"{len(gap)} wave(s) missing between {present[0].prefix} ({present[0].year}) and {present[-1].prefix} ({present[-1].year}): "
+                             f"{', '.join(f'{w.prefix} ({w.year})' for w in gap)}; no {file_stem(dictionary, 'indresp', gap[0])} etc. below the folder")
+    return present
 
 
 def _la_lookup(dictionary: dict, folder: Path) -> dict | None:
@@ -197,11 +204,7 @@ def load_panel(folder: str | Path, dictionary: str | Path | dict | None = None, 
     lookup = _la_lookup(d, folder)
     pattern = re.compile(d.get("la_code_pattern") or ".*")
     frames, youth_frames = [], []
-    for w in waves(d):
-        if years and not (years[0] <= w.year <= years[1]):
-            continue
-        if file_stem(d, "indresp", w).lower() not in files:
-            continue
+    for w in check_waves(files, d, folder, years):
         indall, p1 = _read_kind(files, d, "indall", w, folder)
         indresp, p2 = _read_kind(files, d, "indresp", w, folder)
         hh, p3 = _read_kind(files, d, "hhresp", w, folder)
@@ -209,7 +212,8 @@ def load_panel(folder: str | Path, dictionary: str | Path | dict | None = None, 
         used += [p1, p2, p3, p4]
         extra = set(indresp["pidp"]) - set(indall["pidp"])
         if extra:
-            raise InputError(p2, f"{len(extra)} respondent(s) not enumerated in {p1.name}, e.g. pidp {int(min(extra))}")
+            raise InputError(p2, f"{len(extra)} respondent(s) (pidp) not enumerated in {p1.name}: every respondent must be in the enumeration file")
+        la = lacodes.add_units(la, d.get("la_harmonisation"), folder)  # mover status compares stable units (1991-2019)
         if lookup is not None:
             la["la_code"] = la["la_code"].map(lambda c: lookup.get(c, c) if isinstance(c, str) else c)
         bad = la["la_code"].dropna()
@@ -240,7 +244,7 @@ def load_panel(folder: str | Path, dictionary: str | Path | dict | None = None, 
     people["pidp"] = people["pidp"].astype("int64")
     unknown = set(person_waves["pidp"].unique()) - set(people["pidp"])
     if unknown:
-        raise InputError(xpath, f"{len(unknown)} person(s) of the wave files missing from the cross-wave file, e.g. pidp {int(min(unknown))}")
+        raise InputError(xpath, f"{len(unknown)} person(s) (pidp) of the wave files missing from the cross-wave file")
     return Panel(person_waves=person_waves, people=people, youth=youth, dictionary=d, folder=folder, files=used)
 
 
@@ -275,7 +279,7 @@ def nssec_three_class(values: pd.Series, dictionary: dict) -> pd.Series:
         )
     unknown = values.notna() & ~ok
     if unknown.any():
-        raise InputError(dictionary.get("_path"), f"NS-SEC code(s) not in codes.nssec8_to_table01: {sorted(values[unknown].unique())[:5]}")
+        raise InputError(dictionary.get("_path"), f"NS-SEC: {int(unknown.sum())} value(s) not among the codes of codes.nssec8_to_table01")
     return out
 
 

@@ -27,9 +27,9 @@ Table 7 (560,504 of 966,048 ordered pairs x 8 years).
 
 Files (``root/flows``):
 
-* ``Detailed_Estimates_YYYY_Dataset_1.csv``: ONS internal migration detailed
-  estimates layout ``OutLA, InLA, Age, Sex, Moves`` (Sex M/F, Age 0-90), only
-  non-zero rows. Each pair-year total is split by sex and single year of age
+* ``Detailed_Estimates_YYYY_Dataset_1.csv`` and ``..._Dataset_2.csv``: ONS internal
+  migration detailed estimates layout ``OutLA, InLA, Age, Sex, Moves`` (Sex M/F,
+  Age 0-90), only non-zero rows, each year in two parts as ONS publishes it. Each pair-year total is split by sex and single year of age
   with a Rogers-Castro model migration schedule (a bigger student peak for moves
   into Business, Education and Heritage Centres);
 * ``census2011_migration_nssec_la.csv`` and ``census2011_migration_ethnicity_la.csv``:
@@ -263,6 +263,20 @@ def _multinomial_rows(rng, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     return out
 
 
+def write_detailed_parts(det: pd.DataFrame, folder: Path, year: int) -> list[int]:
+    """Write one year's detailed estimates as ONS does, in two parts with the same header
+    (``Detailed_Estimates_YYYY_Dataset_1.csv`` and ``_2.csv``), split between two origins near half the rows
+    (``det`` is sorted by origin). Returns the rows of each part."""
+    origins = det["OutLA"].to_numpy()
+    half = len(det) // 2
+    cut = half + int(np.argmax(origins[half:] != origins[half - 1])) if 0 < half < len(det) and (origins[half:] != origins[half - 1]).any() else half
+    rows = []
+    for part, chunk in ((1, det.iloc[:cut]), (2, det.iloc[cut:])):
+        chunk.to_csv(folder / f"Detailed_Estimates_{year}_Dataset_{part}.csv", index=False)
+        rows.append(len(chunk))
+    return rows
+
+
 def generate(root: Path, seed: int, scale: float) -> None:
     """Draw pair-year totals from the NB2 gravity model, split them by sex and age, write the ONS and census files."""
     rng = rng_for(seed, NAME)
@@ -292,7 +306,7 @@ def generate(root: Path, seed: int, scale: float) -> None:
             pi, ci = key // 182, key % 182
             parts.append(pd.DataFrame({"OutLA": codes[s["oi"].to_numpy()[pi]], "InLA": codes[s["di"].to_numpy()[pi]], "Age": ages[ci], "Sex": sexes[ci], "Moves": n}))
         det = pd.concat(parts, ignore_index=True).sort_values(["OutLA", "InLA", "Sex", "Age"], ignore_index=True)
-        det.to_csv(folder / f"Detailed_Estimates_{year}_Dataset_1.csv", index=False)
+        write_detailed_parts(det, folder, year)
         counts[year] = {"detailed_rows": len(det), "nonzero_pairs": int(len(t)), "moves": int(t["moves"].sum())}
 
     nssec, eth = _census_groups(lp[(lp["year"] == 2011) & (lp["moves"] > 0)], codes, cov, cl, rng)

@@ -20,12 +20,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from movers.data.geography import BOUNDARY_FILE
 from movers.synth import rng_for, write_truth
 
 NAME = "geography"
 REQUIRES: tuple[str, ...] = ()
 
-BOUNDARY_FILE = "Local_Authority_Districts_December_2014_Super_Generalised_Clipped_Boundaries_in_Great_Britain.shp"
 LOOKUP_FILE = "LAD14_RGN14_EW_LU.csv"
 
 # code, name, centre (BNG km), spread (km), districts by kind {E06, E07, E08, E09, W06}

@@ -1,0 +1,615 @@
+"""The report's aggregate flows analysis on the one open origin-destination matrix: the 2011 Census.
+
+Why here and not in ``movers.flows``: the yearly analyses there read the ONS
+detailed estimates (2012-2018, not open offline); this module runs the same
+models on the 2011 Census LA-to-LA matrix with controls built from the open
+files (``CensusInputs``, read through the adapters of ``movers.data.public``), and measures how far the
+report's published coefficients are from the estimates.
+
+* ``out_rates`` / ``typology_rates``: the report's descriptive rates, moves
+  from type k to type m over the population of k, in per cent;
+* ``census_inputs_for`` / ``components_for``: the inputs of the chapter, from the
+  open files (``public``) or the synthetic world's files of the same layouts;
+* ``census_frame``: every ordered pair of distinct typed authorities with the
+  flow, border, log distance, the sending area's demographic controls and both
+  ends' economic controls, and the sending area's log population (offset);
+* ``report_models``: Models 1-4 of every sending and receiving table of a
+  typology, fitted by ``movers.flows`` (the book's one gravity module, NB2 on
+  ``flows.fit_nb2``), with the published coefficients beside them, and ``agreement``:
+  per table, the share of published coefficients whose sign the estimate
+  shares and the share within two published standard errors.
+
+Controls that no open file gives for 2010-2011 (unemployment, share born
+outside the UK) are left out of Models 3 and 4 (``OMITTED``), never replaced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+
+from movers import compare, fetch, flows, paths
+from movers.data import nomis, ons_flows, public
+from movers.data.geography import load_geography
+from movers.errors import InputError, require_columns, require_nonempty
+from movers.tables import Table, coef_cell, fmt_number, render
+
+# --------------------------------------------------------------------------- inputs: the open files or the synthetic world's equivalents
+
+def public_folder(data_path: str = "") -> Path:
+    """The folder of open files the chapter reads (``fetch.public_root``)."""
+    return fetch.public_root(data_path)
+
+
+CENSUS_ETHNICITY_FILE = "census2011_migration_ethnicity_la.csv"
+
+
+CENSUS_DATASETS = (
+    "lad_boundaries_2014", "gva_la", "census2011_od", "la_code_crosswalk", "lad_harmonisation_lad20x",
+    "population_syoa_2011_2018", "myeb3", "hpssa9", "tfr_2011_2018", "la_classification_2011", "imd2010_la_approx",
+)
+
+
+@dataclass
+class CensusInputs:
+    """The 2011 Census matrix and the report's controls from real files, on the census units.
+
+    ``covariates`` (by unit): population (mid-2011), young_share, dependency_ratio, tfr
+    (2011), house_price (median, year ending June of the lag year), gva_per_head (lag year);
+    ``types`` (by unit): supergroup (England and Wales), imd_group (England);
+    ``harmonised``: what happened to each input's codes (``Harmonised`` per input).
+    """
+
+    geography: object
+    od: pd.DataFrame
+    covariates: pd.DataFrame
+    types: pd.DataFrame
+    harmonised: dict
+    notes: dict
+    boundary_file: Path
+    units: dict = field(default_factory=lambda: dict(public.CENSUS_MERGED))
+    paths: dict = field(default_factory=dict)
+
+
+def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 2011) -> CensusInputs:
+    """Read every open file of the 2011 analysis from ``folder`` (``data/public`` layout) onto the 346 census units.
+
+    Population structure (young share, dependency ratio) and the population offset are
+    mid-``census_year`` (single-year-of-age file: 2011 is the earliest year it holds); the
+    TFR is ``census_year``'s; house prices (year ending June) and GVA per head (GVA over
+    MYEB3 population) are ``lag_year``'s, the report's one-year lag.
+    """
+
+    folder = Path(folder)
+    p = {name: fetch.local_path(folder, name) for name in CENSUS_DATASETS}
+    geo = public.real_geography(p["lad_boundaries_2014"], p["gva_la"], cache_dir, merge_census=True)
+    units = sorted(geo.las["la_code"])
+    recode = {k: v for k, v in public.read_crosswalk(p["la_code_crosswalk"]).items() if not k.startswith(("E41", "W40"))}
+    od = public.read_census_od(p["census2011_od"], public.read_crosswalk(p["la_code_crosswalk"]))
+    lad20x = public.read_lad20x(p["lad_harmonisation_lad20x"])
+    myeb3 = public.read_myeb3(p["myeb3"])
+    pop_lag = myeb3[myeb3["year"] == lag_year].set_index("la_code")["population"]
+    syoa = public.read_syoa(p["population_syoa_2011_2018"])
+    h = {}
+    pop_raw = syoa[syoa["year"] == census_year].groupby("la_code")["population"].sum()
+    h["population"] = public.to_units(syoa[syoa["year"] == census_year].groupby(["la_code", "age"], as_index=False)["population"].sum(), p["population_syoa_2011_2018"], units, ["population"], "sum", recode=recode)
+    by_age = syoa[(syoa["year"] == census_year) & syoa["la_code"].str[0].isin(["E", "W"])].assign(la_code=lambda d: d["la_code"].replace(public.CENSUS_MERGED))
+    dem = public.demography(by_age, census_year).reindex(units)
+    tfr = public.read_tfr(p["tfr_2011_2018"])
+    h["tfr"] = public.to_units(tfr[tfr["year"] == census_year], p["tfr_2011_2018"], units, ["tfr"], "mean", weights=pop_raw, harmonisation=lad20x)
+    hp = public.read_hpssa(p["hpssa9"])
+    hp = hp[(hp["year"] == lag_year) & (hp["month"] == "Jun")]
+    h["house_price"] = public.to_units(hp, p["hpssa9"], units, ["price"], "mean", weights=pop_raw)
+    gva = public.read_gva(p["gva_la"])
+    g = gva[gva["year"] == lag_year].merge(pop_lag.rename("pop").reset_index(), on="la_code", how="left")
+    h["gva"] = public.to_units(g, p["gva_la"], units, ["gva", "pop"], "sum", recode=recode)
+    cl = public.read_la_classification(p["la_classification_2011"])
+    h["supergroup"] = public.to_units(cl, p["la_classification_2011"], units, ["supergroup"], "first", recode=recode)
+    imd = public.read_imd_la_approx(p["imd2010_la_approx"])
+    imd_units = [u for u in units if u.startswith("E")]
+    h["imd"] = public.to_units(imd, p["imd2010_la_approx"], imd_units, ["imd_group", "imd_rank"], "first", recode=recode)
+    gv = h["gva"].values
+    cov = pd.DataFrame(
+        {
+            "population": dem["population"],
+            "young_share": dem["young_share"],
+            "dependency_ratio": dem["dependency_ratio"],
+            "tfr": h["tfr"].values["tfr"],
+            "house_price": h["house_price"].values["price"],
+            "gva_per_head": gv["gva"] * 1e6 / gv["pop"],
+        }
+    )
+    types = pd.DataFrame({"supergroup": h["supergroup"].values["supergroup"], "imd": h["imd"].values["imd_group"].reindex(units)})
+    types["imd_rank"] = h["imd"].values["imd_rank"].reindex(units)
+    between = od[od["origin"] != od["destination"]][["origin", "destination", "moves"]].reset_index(drop=True)
+    notes = {
+        "n_units": len(units),
+        "n_england": len(imd_units),
+        "moves_between": float(between["moves"].sum()),
+        "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
+        "moves_dropped": od.attrs.get("dropped_moves", 0.0),
+        "census_year": census_year,
+        "lag_year": lag_year,
+        "population_check": float(abs(h["population"].values["population"] - dem["population"]).max()),
+    }
+    return CensusInputs(geo, between, cov, types, h, notes, p["lad_boundaries_2014"], paths=p)
+
+
+def harmonisation_summary(inputs: CensusInputs) -> pd.DataFrame:
+    """One row per input file: authorities kept, census pairs merged, older codes recoded,
+    merged (2019+) codes spread to their former districts, and Scotland / Northern Ireland codes dropped."""
+    names = {
+        "population": "Population by single year of age, mid-2011",
+        "tfr": "Total fertility rate, 2011 (2021 codes)",
+        "house_price": "HPSSA median price paid, year to June",
+        "gva": "GVA (income approach) and MYEB3 population",
+        "supergroup": "2011 area classification",
+        "imd": "IMD 2010 LA summary (approximation)",
+    }
+    rows = {
+        names[k]: {
+            "Authorities kept": h.kept,
+            "Census pairs merged": len(h.merged),
+            "Older codes recoded": len(h.recoded),
+            "Merged codes spread": len(h.spread),
+            "Scotland / NI dropped": len(h.dropped),
+        }
+        for k, h in inputs.harmonised.items()
+    }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def synthetic_census_inputs(folder, lag_year: int = 2010, census_year: int = 2011) -> CensusInputs:
+    """The synthetic world's equivalents of ``census_inputs``, read through the real-format loaders.
+
+    The census matrix is the all-persons total of the world's Nomis table by ethnic
+    group; population (offset) is mid-``census_year``, the demographic controls and
+    TFR are ``census_year``'s and house prices and GVA per head ``lag_year``'s, as
+    for the open files; types are the world's ONS supergroups and IMD 2010 quintiles.
+    """
+
+    folder = Path(folder)
+    geo = load_geography(folder / "geography")
+    known = set(geo.las["la_code"])
+    units = sorted(known)
+    long = ons_flows.read_census_groups(folder / "flows" / CENSUS_ETHNICITY_FILE, "Ethnic group: ", known)
+    od = long.groupby(["origin", "destination"], as_index=False)["moves"].sum()
+    cov = nomis.covariates(folder / "nomis", known).set_index(["la_code", "year"])
+    for y in (lag_year, census_year):
+        if y not in cov.index.get_level_values("year"):
+            raise InputError(folder / "nomis", f"no covariates for {y}")
+    now, lag = cov.xs(census_year, level="year").reindex(units), cov.xs(lag_year, level="year").reindex(units)
+    pop = nomis.population_summary(folder / "nomis", known, years=[census_year]).set_index("la_code").reindex(units)
+    covariates = pd.DataFrame(
+        {
+            "population": pop["population"],
+            "young_share": pop["young_share"],
+            "dependency_ratio": pop["dependency_ratio"],
+            "tfr": now["tfr"],
+            "house_price": lag["house_price"],
+            "gva_per_head": lag["gva_per_head"],
+        }
+    )
+    cl = nomis.classifications(folder / "nomis", known).set_index("la_code").reindex(units)
+    types = pd.DataFrame({"supergroup": cl["supergroup"], "imd": cl["imd"], "imd_rank": cl["imd_rank"]})
+    between = od[od["origin"] != od["destination"]][["origin", "destination", "moves"]].reset_index(drop=True)
+    notes = {
+        "n_units": len(units),
+        "n_england": int(sum(u.startswith("E") for u in units)),
+        "moves_between": float(between["moves"].sum()),
+        "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
+        "moves_dropped": 0.0,
+        "census_year": census_year,
+        "lag_year": lag_year,
+    }
+    shp = next(iter(sorted((folder / "geography").glob("*.shp"))))
+    return CensusInputs(geo, between, covariates, types, {}, notes, shp, units={})
+
+
+def census_inputs_for(source: str, data_path: str = "", cache_dir=None) -> CensusInputs:
+    """``CensusInputs`` for a chapter: the open files (``public``) or the synthetic world's equivalents."""
+
+    if source == "public":
+        return census_inputs(public_folder(data_path), cache_dir or paths.DATA / "cache" / "public_geography")
+    if source == "synthetic":
+        return synthetic_census_inputs(paths.data_dir("synthetic", data_path or None))
+    raise InputError("parameter 'source'", f"the 2011 flows chapter runs on synthetic or public data, not {source!r}")
+
+
+def synthetic_components(folder, years) -> pd.DataFrame:
+    """The synthetic world's equivalent of MYEB3's internal in/out totals: moves out of and into each
+    authority per year from its detailed estimates (England and Wales only), and its mid-year populations."""
+
+    folder = Path(folder)
+    known = set(load_geography(folder / "geography").las["la_code"])
+    years = sorted(years)
+    pop = nomis.population_summary(folder / "nomis", known, years=[years[0] - 1] + years)[["la_code", "year", "population"]]
+    recs = []
+    for y in years:
+        d = ons_flows.read_year(folder / "flows", y, known)  # both parts: ONS splits each year between two files
+        d = d[d["origin"] != d["destination"]]
+        recs.append(pd.DataFrame({"internal_out": d.groupby("origin")["moves"].sum(), "internal_in": d.groupby("destination")["moves"].sum()}).fillna(0).rename_axis("la_code").reset_index().assign(year=y))
+    flows_ = pd.concat(recs, ignore_index=True)
+    return pop.merge(flows_, on=["la_code", "year"], how="left")
+
+
+def components_for(source: str, data_path: str = "", years=range(2012, 2019)) -> pd.DataFrame:
+    """Population and internal in/out totals by authority and year: MYEB3 (``public``) or the synthetic equivalent."""
+
+    if source == "public":
+        return public.read_myeb3(fetch.local_path(public_folder(data_path), "myeb3"))
+    if source == "synthetic":
+        return synthetic_components(paths.data_dir("synthetic", data_path or None), years)
+    raise InputError("parameter 'source'", f"must be synthetic or public, not {source!r}")
+
+
+def describe_inputs(source: str, data_path: str = "") -> str:
+    """One paragraph (Markdown) saying which files a 2011 Census chapter read and from where."""
+
+    if source == "synthetic":
+        return ("The inputs are the **synthetic world's** equivalents of the open files, read through the same "
+                "real-format loaders: its 2011 Census origin-destination table (the all-persons column of the Nomis "
+                "table by ethnic group), its mid-year populations by age, fertility, house prices, GVA per head, "
+                "supergroups and IMD 2010 summary. Run the chapter with `--scenario public` (or `-p source=public`) "
+                "for the real open data.")
+    folder = public_folder(data_path)
+    where = ("the folder given as `data_path`" if data_path
+             else "the workplace copy of the open files, because `data/public` has not been fetched" if folder == paths.SHARED_PUBLIC
+             else "the download cache of `python -m movers fetch`")
+    return (f"The inputs are **real open data**, read from `{folder}` ({where}): the 2011 Census origin-destination "
+            "matrix between local authorities (all ages, both sexes); the December 2014 authority boundaries; the ONS "
+            "2011 area classification for local authorities; an IMD 2010 authority summary approximated from the "
+            "official small-area (LSOA) scores by an unweighted average (the official summary is not among the open "
+            "files); mid-year population by single year of age and sex; births by age of mother, from which the total "
+            "fertility rate is derived; HPSSA median house prices; GVA by authority and MYEB3 populations. "
+            "`data/datasets.yml` names each file, its publisher and its checksum.")
+
+
+def describe_components(source: str) -> str:
+    """Where the yearly in/out totals come from (Markdown)."""
+    if source == "public":
+        return ("Yearly totals come from ONS's MYEB3 series (population estimates, summary components of change, mid-2018 "
+                "edition), read in its official layout: internal moves into and out of each authority and its mid-year population.")
+    return ("Yearly totals are the synthetic world's: moves out of and into each authority from its detailed estimates "
+            "(England and Wales only, so moves to and from Scotland and Northern Ireland are not counted, unlike MYEB3) "
+            "and its mid-year populations.")
+
+
+# --------------------------------------------------------------------------- the analysis
+
+
+def out_rates(od: pd.DataFrame, population: pd.Series) -> pd.Series:
+    """Moves out of each authority to other authorities, per cent of its population."""
+    require_columns(od, ["origin", "destination", "moves"], "OD table")
+    between = od[od["origin"] != od["destination"]]
+    out = between.groupby("origin")["moves"].sum()
+    pop = population.reindex(out.index)
+    if pop.isna().any():
+        raise InputError("population", f"no population for {', '.join(out.index[pop.isna()][:5])}")
+    return (100 * out / pop).rename("out_rate")
+
+
+def typology_rates(od: pd.DataFrame, population: pd.Series, typology: pd.Series, order: Sequence[str]) -> pd.DataFrame:
+    """Rate of moves from authorities of type k (rows) to authorities of type m (columns), per cent of k's population.
+
+    Authorities without a type (e.g. Wales for IMD, which is England's index) are
+    left out on both sides, as the report restricts the IMD analysis to England.
+    """
+    require_columns(od, ["origin", "destination", "moves"], "OD table")
+    t = typology.dropna()
+    extra = sorted(set(t.unique()) - set(order), key=str)
+    if extra:
+        raise InputError("typology", f"value(s) not in the order given: {', '.join(map(str, extra))}")
+    f = od[(od["origin"] != od["destination"]) & od["origin"].isin(t.index) & od["destination"].isin(t.index)]
+    require_nonempty(f, "OD table", "set of flows between typed authorities")
+    f = f.assign(k=f["origin"].map(t), m=f["destination"].map(t))
+    moves = f.pivot_table(index="k", columns="m", values="moves", aggfunc="sum", fill_value=0).reindex(index=order, columns=order, fill_value=0)
+    pop = population.reindex(t.index).groupby(t).sum().reindex(order)
+    return 100 * moves.div(pop, axis=0)
+
+
+OMITTED = {
+    "unemp_o": "no model-based unemployment rate by authority for 2010 or 2011 is among the open files, whose ONS series starts with the year to March 2015",
+    "unemp_d": "as for the sending area",
+    "non_uk_born": "no APS share born outside the UK by authority is among the open files",
+}
+MODELS = {
+    "Model 1": [],
+    "Model 2": ["border", "log_distance"],
+    "Model 3": ["border", "log_distance", "log_young", "dependency", "tfr"],
+    "Model 4": ["border", "log_distance", "log_young", "dependency", "tfr", "log_gva_o", "log_gva_d", "log_house_o", "log_house_d"],
+}
+CONTROL_BLOCKS = {
+    "Distance and border": ["border", "log_distance"],
+    "Demographic structure of sending (without non-UK born)": ["log_young", "dependency", "tfr"],
+    "Economic conditions (without unemployment)": ["log_gva_o", "log_gva_d", "log_house_o", "log_house_d"],
+}
+SAMPLES = {"non-zero": "Non-zero pairs (as the report)", "full": "Full matrix (zeros included)"}
+
+
+def census_frame(inputs, typology: str, include_zero: bool = False) -> pd.DataFrame:
+    """One row per ordered pair of distinct authorities that both have a ``typology`` type.
+
+    Columns: origin, destination, moves, sending, receiving, border, log_distance,
+    log_young, dependency, tfr (sending area), log_gva_o/_d, log_house_o/_d,
+    log_pop (sending area's population, the offset), wales_o, wales_d.
+    ``include_zero=False`` keeps the pairs with at least one move, as the report's
+    data (the ONS files list non-zero flows only); ``True`` is the full matrix.
+    """
+    t = inputs.types[typology].dropna()
+    require_nonempty(t, f"typology {typology!r}", "set of typed authorities")
+    cov = inputs.covariates
+    require_columns(cov, ["population", "young_share", "dependency_ratio", "tfr", "house_price", "gva_per_head"], "census covariates")
+    codes = np.array(sorted(t.index))
+    missing = sorted(set(codes) - set(cov.dropna().index))
+    if missing:
+        raise InputError("census covariates", f"no complete controls for {len(missing)} authorities, e.g. {', '.join(missing[:5])}")
+    c = cov.reindex(codes)
+    oi, di = np.nonzero(~np.eye(len(codes), dtype=bool))
+    f = pd.DataFrame({"origin": codes[oi], "destination": codes[di]})
+    moves = inputs.od.set_index(["origin", "destination"])["moves"]
+    f["moves"] = moves.reindex(pd.MultiIndex.from_frame(f[["origin", "destination"]])).fillna(0).to_numpy()
+    f["sending"] = t.reindex(codes).to_numpy()[oi]
+    f["receiving"] = t.reindex(codes).to_numpy()[di]
+    f["border"] = inputs.geography.share_border(f["origin"], f["destination"]).astype(float)
+    f["log_distance"] = np.log(inputs.geography.distance_miles(f["origin"], f["destination"]))
+    f["log_young"] = np.log(c["young_share"].to_numpy())[oi]
+    f["dependency"] = c["dependency_ratio"].to_numpy()[oi]
+    f["tfr"] = c["tfr"].to_numpy()[oi]
+    for var, col in (("log_gva", "gva_per_head"), ("log_house", "house_price")):
+        v = np.log(c[col].to_numpy())
+        f[f"{var}_o"], f[f"{var}_d"] = v[oi], v[di]
+    f["log_pop"] = np.log(c["population"].to_numpy())[oi]
+    f["wales_o"] = f["origin"].str.startswith("W").astype(float)
+    f["wales_d"] = f["destination"].str.startswith("W").astype(float)
+    f["year"] = inputs.notes.get("census_year", 2011)
+    return f if include_zero else f[f["moves"] > 0].reset_index(drop=True)
+
+
+def published_table(typology: str, sending: str | None) -> int | None:
+    """The report's table of a model set: sending tables (``sending=None``) and receiving tables per sending type.
+
+    Supergroups: Table 7 (sending), 8-15 (receiving). IMD quintiles: 16-20 (receiving);
+    the report publishes no sending table for IMD quintiles.
+    """
+    order = flows.levels(typology)
+    if typology == "supergroup":
+        return 7 if sending is None else 8 + order.index(sending)
+    if typology == "imd":
+        return None if sending is None else 16 + order.index(sending)
+    raise InputError("parameter 'typology'", f"the 2011 census analysis covers supergroup and imd, not {typology!r}")
+
+
+def report_models(frame: pd.DataFrame, typology: str, exposure: str = "offset") -> dict:
+    """Models 1-4 (``MODELS``) of the sending table and of the receiving table of each sending type, fitted
+    by the book's one gravity module (``flows.sending_models`` / ``flows.receiving_models``, NB2 with robust SEs).
+
+    Returns {key: {"table": published table or None, "models": {model: Estimates},
+    "long": compare.side_by_side frame}}, key "Sending" or the sending type.
+    """
+    fits = {"Sending": flows.sending_models(frame, typology, MODELS, exposure)}
+    fits.update(flows.receiving_models(frame, typology, MODELS, exposure))
+    out = {}
+    for key, models in fits.items():
+        table = published_table(typology, None if key == "Sending" else key)
+        rows = list(dict.fromkeys(r for m in models.values() for r in m.index))
+        long = compare.side_by_side(models, table=table, row_map=flows.row_map(table, rows) if table else None)
+        out[key] = {"table": table, "models": models, "long": long}
+    return out
+
+
+def agreement(long: pd.DataFrame) -> dict:
+    """Of the published coefficients with an estimate beside them: how many, the share whose sign the
+    estimate shares, and the share within two published standard errors of the estimate."""
+    p = long.dropna(subset=["published"])
+    if p.empty:
+        return {"n": 0, "sign": np.nan, "within_2se": np.nan}
+    sign = np.sign(p["estimate"]) == np.sign(p["published"])
+    within = (p["estimate"] - p["published"]).abs() <= 2 * p["published_se"]
+    return {"n": int(len(p)), "sign": float(sign.mean()), "within_2se": float(within.mean())}
+
+
+def run_all(inputs, exposure: str = "offset", typologies: Sequence[str] = ("supergroup", "imd")) -> dict:
+    """``report_models`` for every sample (``SAMPLES``) and typology: {sample: {typology: {key: entry}}}."""
+    return {s: {t: report_models(census_frame(inputs, t, include_zero=(s == "full")), t, exposure) for t in typologies} for s in SAMPLES}
+
+
+def agreement_table(results: Mapping[str, dict]) -> pd.DataFrame:
+    """One row per published table and sample, from ``run_all`` output."""
+    recs = []
+    for sample, by_type in results.items():
+        for res in by_type.values():
+            for key, r in res.items():
+                if r["table"] is None:
+                    continue
+                a = agreement(r["long"])
+                recs.append({"Table": f"Table {r['table']}", "Model set": "Sending" if key == "Sending" else f"From {key}", "Sample": SAMPLES.get(sample, sample),
+                             "Published coefficients": a["n"], "Same sign (share)": a["sign"], "Within 2 published SEs (share)": a["within_2se"]})
+    return pd.DataFrame(recs)
+
+
+def overall_agreement(results: Mapping[str, dict]) -> dict:
+    """``agreement`` pooled over every published table, per sample: {sample: {n, sign, within_2se}}."""
+    return {s: agreement(pd.concat([e["long"] for res in by_type.values() for e in res.values()], ignore_index=True)) for s, by_type in results.items()}
+
+
+def omitted_text() -> str:
+    """The report's controls left out, and why, as one sentence fragment."""
+    return f"the unemployment rate of both ends, because {OMITTED['unemp_o']}; and the sending area's share of residents born outside the UK, because {OMITTED['non_uk_born']}"
+
+
+def exposure_text(exposure: str) -> str:
+    """What the exposure choice means, and its alternative one parameter away."""
+    if exposure == "offset":
+        return ("Here the count of moves is modelled with the log population of the sending authority as an offset "
+                "(a model of the rate that keeps the count likelihood), as in the book's other flows chapters; "
+                "`-p exposure=none` fits the counts without an offset.")
+    if exposure == "none":
+        return ("Here the count of moves is modelled without an offset (population enters only through the controls); "
+                "`-p exposure=offset` uses the log population of the sending authority as an offset, as the book's other flows chapters do.")
+    raise InputError("parameter 'exposure'", f"must be offset or none, not {exposure!r}")
+
+
+def control_flags() -> dict[str, list[bool]]:
+    """YES/NO rows of the report's tables for Models 1-4 of ``MODELS``."""
+    return {block: [all(v in MODELS[m] for v in vs) for m in MODELS] for block, vs in CONTROL_BLOCKS.items()}
+
+
+
+def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Table:
+    """One model set as a report-style table: for Models 1-4, the 2011 estimate (``coef*** (se)``) and,
+    beside it, the published coefficient of the same row and model (``–`` where the report has none)."""
+    models, long = entry["models"], entry["long"].set_index(["row", "model"])
+    rows = list(dict.fromkeys(r for m in models.values() for r in m.index))
+    out = pd.DataFrame(index=rows)
+    for m, est in models.items():
+        out[f"{m} (2011)"] = [coef_cell(*est.coefs.loc[r, ["estimate", "se", "pvalue"]]) if r in est.index else "" for r in rows]
+        if entry["table"] is not None:
+            pub = [long.loc[(r, m), ["published", "published_se"]] if (r, m) in long.index else None for r in rows]
+            out[f"{m} (published)"] = [coef_cell(p["published"], p["published_se"], None) if p is not None and np.isfinite(p["published"]) else "–" for p in pub]
+    for block, flags in control_flags().items():
+        out.loc[block] = [("YES" if f else "NO") for f in flags for _ in range(2 if entry["table"] is not None else 1)]
+    out.loc["Observations"] = [fmt_number(models[m].nobs, 0) for m in models for _ in range(2 if entry["table"] is not None else 1)]
+    what = "Sending" if label.endswith("sending") else None
+    who = {"supergroup": "ONS supergroup", "imd": "IMD 2010 quintile"}[typology]
+    key = entry.get("key", "")
+    title = (f"Outflows by {who} of the sending authority" if what else f"Flows from {key} authorities by {who} of the receiving authority")
+    ref = flows.levels(typology)[0]
+    pub = f"report Table {entry['table']}" if entry["table"] is not None else "no published counterpart"
+    a = agreement(entry["long"])
+    notes = (f"NB2 regressions of 2011 Census moves between authorities, {SAMPLES[sample].lower()}; reference group {ref}; robust SEs in parentheses; "
+             "*** p<0.01, ** p<0.05, * p<0.1. Published: the report's pooled 2011-2018 coefficient and SE.")
+    if a["n"]:
+        notes += f" Of {a['n']} published coefficients, {a['sign']:.0%} share the sign of the 2011 estimate and {a['within_2se']:.0%} lie within two published SEs of it."
+    return Table(out, caption=f"{title}, 2011 Census, {SAMPLES[sample].lower()} ({pub})", notes=notes, label=label)
+
+
+def comparison_tables(results: Mapping[str, dict], typology: str, sample: str) -> list:
+    """``comparison_table`` for every model set of one typology and sample, sending first."""
+    out = []
+    for key, entry in results.items():
+        slug = "sending" if key == "Sending" else flows.levels(typology).index(key)
+        out.append(comparison_table({**entry, "key": key}, typology, sample, f"table-public-{typology}-{sample}-{slug}"))
+    return out
+
+
+# --------------------------------------------------------------------------- yearly gross migration rates (MYEB3)
+
+
+def myeb3_rates(myeb3: pd.DataFrame, units: Mapping[str, str] | None = None, years: Sequence[int] = range(2012, 2019)) -> pd.DataFrame:
+    """Gross internal out- and in-migration rates of the authorities of England and Wales by year, from MYEB3.
+
+    Rate of year t (year to mid-t): internal moves out of (into) the authority over its
+    mid-(t-1) population, per cent. ``units`` merges authorities (the census pairs) by
+    summing moves and populations. Returns la_code, year, out_rate, in_rate, population, out, in.
+    """
+    require_columns(myeb3, ["la_code", "year", "population", "internal_in", "internal_out"], "MYEB3")
+    m = myeb3[myeb3["la_code"].str[0].isin(["E", "W"])].assign(la_code=lambda d: d["la_code"].replace(dict(units or {})))
+    g = m.groupby(["la_code", "year"])[["population", "internal_in", "internal_out"]].sum()
+    recs = []
+    for y in years:
+        if y not in g.index.get_level_values("year") or (y - 1) not in g.index.get_level_values("year"):
+            raise InputError("MYEB3", f"no figures for {y} and the year before")
+        now, before = g.xs(y, level="year"), g.xs(y - 1, level="year")
+        recs.append(pd.DataFrame({"la_code": now.index, "year": y, "population": before["population"].reindex(now.index).to_numpy(),
+                                  "out": now["internal_out"].to_numpy(), "in": now["internal_in"].to_numpy()}))
+    out = pd.concat(recs, ignore_index=True)
+    out["out_rate"] = 100 * out["out"] / out["population"]
+    out["in_rate"] = 100 * out["in"] / out["population"]
+    return out
+
+
+def rates_by_group(rates: pd.DataFrame, groups: pd.Series, order: Sequence[str] | None = None, which: str = "out") -> pd.DataFrame:
+    """Year (rows) x group (columns) gross rate: the group's moves over its population, per cent."""
+    g = rates.assign(group=rates["la_code"].map(groups)).dropna(subset=["group"])
+    tot = g.groupby(["year", "group"])[[which, "population"]].sum()
+    wide = (100 * tot[which] / tot["population"]).unstack("group")
+    return wide.reindex(columns=[c for c in (order or wide.columns) if c in wide.columns])
+
+
+def country_of(codes) -> pd.Series:
+    """England or Wales for each LA code (GSS codes start with E or W)."""
+    codes = list(codes)
+    return pd.Series(["England" if c.startswith("E") else "Wales" for c in codes], index=codes)
+
+
+def country_rates(rates: pd.DataFrame) -> pd.DataFrame:
+    """Gross out- and in-migration rates by country (rows "Out-migration, England", ...) and year (columns)."""
+    country = country_of(rates["la_code"].unique())
+    parts = {f"{label}, {c}": s for which, label in (("out", "Out-migration"), ("in", "In-migration"))
+             for c, s in rates_by_group(rates, country, which=which).items()}
+    out = pd.DataFrame(parts).T
+    out.index.name = "Rate, country"
+    return out
+
+
+SERIES = ("synthetic world", "MYEB3 (real)")
+
+
+def real_rates(data_path: str = "") -> tuple[pd.DataFrame, pd.Series]:
+    """The real MYEB3 gross rates by authority and year (``myeb3_rates``) and the real 2011 supergroup of
+    each authority, from the open files (``fetch.public_root``); ``InputError`` when they are not here."""
+    root = fetch.public_root(data_path, probe="myeb3")
+    rates = myeb3_rates(public.read_myeb3(fetch.local_path(root, "myeb3")))
+    groups = public.read_la_classification(fetch.local_path(root, "la_classification_2011")).set_index("la_code")["supergroup"]
+    return rates, groups
+
+
+def rates_beside(rates: pd.DataFrame, groups: pd.Series, real: pd.DataFrame, real_groups: pd.Series, order: Sequence[str], which: str = "out") -> pd.DataFrame:
+    """Gross rate by group (rows: group, then series) and year (columns): the synthetic world's beside MYEB3's."""
+    parts = {SERIES[0]: rates_by_group(rates, groups, order, which).T, SERIES[1]: rates_by_group(real, real_groups, order, which).T}
+    return _interleave(parts, [g for g in order if any(g in p.index for p in parts.values())], "Supergroup, series")
+
+
+def _interleave(parts: Mapping[str, pd.DataFrame], rows: Sequence[str], name: str) -> pd.DataFrame:
+    """Rows ``"<row>, <series>"``: each row of every part, the parts of one row together."""
+    out = pd.DataFrame([parts[s].loc[r] if r in parts[s].index else pd.Series(dtype=float) for r in rows for s in parts],
+                       index=[f"{r}, {s}" for r in rows for s in parts])
+    out.index.name = name
+    return out
+
+
+def country_beside(rates: pd.DataFrame, real: pd.DataFrame) -> pd.DataFrame:
+    """``country_rates`` of the synthetic world beside MYEB3's, one row per rate, country and series."""
+    parts = {SERIES[0]: country_rates(rates), SERIES[1]: country_rates(real)}
+    return _interleave(parts, list(parts[SERIES[1]].index), "Rate, country, series")
+
+
+def myeb3_beside(source: str, rates: pd.DataFrame, groups: pd.Series) -> list:
+    """What the chapter shows beside its yearly rates: on a public run, one sentence saying the series is the
+    real MYEB3; on a synthetic run, the synthetic series beside the real one by supergroup and by country
+    (or one sentence with the ``fetch`` command when the open files are not on this machine)."""
+    if source == "public":
+        return [Markdown("The yearly rates above are the **real** MYEB3 series for the authorities of England and Wales; "
+                         "a run on the synthetic world (`-p source=synthetic`) shows the world's equivalents beside them.")]
+    try:
+        real, real_groups = real_rates("")
+    except InputError as exc:
+        return [Markdown(f"The real MYEB3 series is not on this machine ({exc}); "
+                         "`python -m movers fetch myeb3 la_classification_2011` brings it, and this section then shows it beside the synthetic world's.")]
+    order = flows.levels("supergroup")
+    caption = "Gross internal out-migration rate by ONS supergroup and year: the synthetic world beside the real MYEB3 series (per cent)"
+    notes = ("Real: ONS MYEB3 (mid-2018 edition), moves out of the supergroup's authorities over their population a year earlier, "
+             "including moves to Scotland and Northern Ireland; supergroups from the ONS 2011 area classification. "
+             "Synthetic: the world's own detailed estimates and populations, England and Wales only.")
+    return [
+        Markdown("These rates are the **synthetic world's**. Beside them, the same rates from the real MYEB3 series show how far the world's migration levels are from England and Wales's."),
+        render(rates_beside(rates, groups, real, real_groups, order), digits=2, caption=caption, notes=notes, label="table-public-myeb3-beside-sg"),
+        render(country_beside(rates, real), digits=2, caption="Gross internal out- and in-migration rates by country and year: the synthetic world beside MYEB3 (per cent)", label="table-public-myeb3-beside-country"),
+    ]
+
+
+def harmonisation_note(inputs):
+    """What happened to the codes of each open file (a table), or a sentence for the synthetic world."""
+    if not inputs.harmonised:
+        return Markdown("The synthetic world's files are all on the authorities of its own geography; no code needed harmonising.")
+    return render(harmonisation_summary(inputs), digits=0, label="table-public-harmonisation",
+                         caption="How each open file was put on the 2011 Census areas of England and Wales (number of LA codes)",
+                         notes="Census pairs merged: City of London into Westminster and Isles of Scilly into Cornwall, as the census published its flows. "
+                               "Older codes recoded: 2009-2013 codes renamed to the 2014 ones. Merged codes spread: a 2019-2021 authority's value given to each of its former districts. "
+                               "Scotland / NI dropped: authorities outside England and Wales, left out as the report does.")

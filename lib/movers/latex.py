@@ -1,0 +1,111 @@
+"""What the PDF shows instead of code: the library functions a chapter called.
+
+The HTML lets a reviewer unfold each analysis cell's code beside its output
+(``hide-input``). A printed page cannot fold, and myst-nb renders a
+``hide-input`` cell's source in full in LaTeX, so the PDF would carry every
+call. Instead, the PDF leaves code out and ends each chapter with the list of
+``movers`` functions it called:
+
+* ``library_calls`` reads the calls from a notebook's code cells (parsed with
+  ``ast``, so strings and comments that look like calls do not count);
+* ``append_calls`` puts the list at the end of the notebook in a markdown
+  cell wrapped in ``{only} latex``, replacing the list of an earlier staging;
+* ``setup`` is a Sphinx extension (``sphinx: extra_extensions``) whose
+  post-transform drops code cells' source from LaTeX builds only.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import nbformat
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+PACKAGE = "movers"
+MARKER = "movers_library_calls"  # cell metadata key of the appended list
+
+
+def _source_lines(source: str) -> str:
+    """Cell source with IPython magics and shell lines blanked, so that ``ast`` can parse the rest."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+
+
+def _aliases(tree: ast.AST, known: dict[str, str]) -> None:
+    """Add the names bound to ``movers`` modules or functions by the imports of ``tree`` to ``known``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name == PACKAGE or a.name.startswith(PACKAGE + "."):
+                    known[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module and (node.module == PACKAGE or node.module.startswith(PACKAGE + ".")):
+            for a in node.names:
+                known[a.asname or a.name] = f"{node.module}.{a.name}"
+
+
+def _dotted(node: ast.AST) -> str | None:
+    """``a.b.c`` of a Name/Attribute chain, ``None`` for anything else (a call's result, a subscript)."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id, *reversed(parts)])
+
+
+def library_calls(nb) -> list[str]:
+    """The ``movers`` functions called in the notebook's code cells, as full names (``movers.flows.sending``),
+    in order of first call. Names reach them through any import form (``from movers import flows``,
+    ``import movers.flows as f``, ``from movers.flows import sending``); calls on other objects don't count.
+    A cell that is not Python (a syntax error) is skipped."""
+    known: dict[str, str] = {}
+    calls: dict[str, None] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(_source_lines(cell.source))
+        except SyntaxError:
+            continue
+        _aliases(tree, known)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and (name := _dotted(node.func)):
+                head, _, rest = name.partition(".")
+                if head in known:
+                    calls[".".join(filter(None, [known[head], rest]))] = None
+    return list(calls)
+
+
+def calls_markdown(calls: list[str]) -> str:
+    """The list as a MyST block shown only in LaTeX."""
+    items = "\n".join(f"- `{c}`" for c in calls) or "- (none)"
+    return f"```{{only}} latex\n**Library functions called.** The code of this chapter is in its executed notebook and in the HTML book; it called:\n\n{items}\n```\n"
+
+
+def append_calls(nb) -> list[str]:
+    """Append (or renew) the PDF-only list of the notebook's library calls as its last cell; return the calls."""
+    nb.cells = [c for c in nb.cells if not c.get("metadata", {}).get(MARKER)]
+    calls = library_calls(nb)
+    cell = nbformat.v4.new_markdown_cell(calls_markdown(calls))
+    cell.metadata[MARKER] = True
+    nb.cells.append(cell)
+    return calls
+
+
+class DropCodeInLatex(SphinxPostTransform):
+    """Code cells' source (myst-nb's ``cell_code_source`` containers) left out of LaTeX; outputs stay."""
+
+    default_priority = 198
+    formats = ("latex",)
+
+    def run(self, **kwargs):
+        for node in list(self.document.findall(nodes.container)):
+            if node.get("nb_element") == "cell_code_source":
+                node.parent.remove(node)
+
+
+def setup(app):
+    """Sphinx extension (``sphinx: extra_extensions: [movers.latex]``): the PDF without code; HTML untouched."""
+    app.add_post_transform(DropCodeInLatex)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,81 @@
+"""LA codes harmonised over 1991-2019 (movers.data.lacodes): a hand-built panel whose teenager stays put
+while the 2009 reorganisation replaces their district (Derwentside, E07000054) by County Durham
+(E06000047) shows no spurious mover once the codes are harmonised, and a real move still counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from movers import outcomes as O
+from movers.data import lacodes
+from movers.data.geography import Geography
+from movers.data.ukhls import Panel, load_dictionary
+from movers.errors import InputError
+
+DURHAM_2008, DURHAM, LEEDS = "E07000054", "E06000047", "E08000035"
+
+
+@pytest.fixture
+def table(tmp_path):
+    path = tmp_path / "lad_lad20x.csv"
+    pd.DataFrame({"LAD20XCD": [DURHAM, DURHAM, LEEDS], "LAD20XNM": ["County Durham", "County Durham", "Leeds"],
+                  "LADCD": [DURHAM_2008, DURHAM, LEEDS]}).to_csv(path, index=False)
+    return path
+
+
+def _geo() -> Geography:
+    las = pd.DataFrame({"la_code": [DURHAM_2008, DURHAM, LEEDS], "la_name": ["Derwentside", "County Durham", "Leeds"],
+                        "region_code": ["E12000001", "E12000001", "E12000003"], "region_name": ["North East", "North East", "Yorkshire"],
+                        "country": "England", "x": [0.0, 1000.0, 0.0], "y": [0.0, 0.0, 100000.0]})
+    return Geography(las=las, neighbours={}, source="hand-built")
+
+
+def _panel(adult_la: str, harmonise=None, folder=None) -> Panel:
+    """A teenager (pidp 10) with a parent in Derwentside in 2005-06, interviewed at 30 in 2019 in ``adult_la``."""
+    rows = []
+    for wave, year, age, la in ((0, 2005, 16, DURHAM_2008), (1, 2006, 17, DURHAM_2008), (14, 2019, 30, adult_la)):
+        hidp = 100 + wave
+        rows.append({"pidp": 10, "wave_index": wave, "year": year, "age": age, "hidp": hidp, "la_code": la, "father": 1 if age < 20 else np.nan,
+                     "mother": np.nan, "responded": True, "jbstat": 2, "nssec_current": 3, "nssec_last": np.nan, "income": 2000.0,
+                     "marstat": 1, "hiqual": 3, "n_children": 0, "tenure": 1})
+        if age < 20:
+            rows.append(dict(rows[-1], pidp=1, age=45, father=np.nan))
+    pw = pd.DataFrame(rows)
+    pw["wave"], pw["survey"] = "w" + pw["wave_index"].astype(str), "ukhls"
+    pw = lacodes.add_units(pw, harmonise, folder)
+    people = pd.DataFrame({"pidp": [1, 10], "sex": 1, "birth_year": [1960, 1989], "ethnicity": 1, "born_uk": 1})
+    youth = pd.DataFrame(columns=["pidp", "hidp", "reason1", "reason2", "aspect1", "aspect2", "wave", "wave_index", "year"])
+    return Panel(person_waves=pw, people=people, youth=youth, dictionary=load_dictionary(), folder="hand-built")
+
+
+def test_no_spurious_mover_across_the_2009_reorganisation(table):
+    raw = O.build_sample(_panel(DURHAM), _geo(), None).set_index("pidp").loc[10]
+    assert raw["mover"] == 1  # without harmonisation the new code reads as a move
+    same = O.build_sample(_panel(DURHAM, {"file": table.name}, table.parent), _geo(), None).set_index("pidp").loc[10]
+    assert same["mover"] == 0 and same["distance"] == 0 and same["adult_la"] == DURHAM  # the code itself kept for lookups
+    moved = O.build_sample(_panel(LEEDS, {"file": str(table)}), _geo(), None).set_index("pidp").loc[10]
+    assert moved["mover"] == 1 and moved["distance"] > 0
+
+
+def test_table_checks_and_fallbacks(table, tmp_path, monkeypatch):
+    h = lacodes.harmonisation({"file": str(table)})
+    assert h.applied and h.unit(pd.Series([DURHAM_2008, "E09000001", None])).tolist()[:2] == [DURHAM, "E09000001"]
+    assert not lacodes.harmonisation(None).applied
+    monkeypatch.setattr(lacodes.paths, "SHARED_PUBLIC", tmp_path / "nowhere")
+    absent = lacodes.harmonisation("shared")
+    assert not absent.applied and "absent" in absent.source  # falls back cleanly
+    with pytest.raises(InputError, match="la_harmonisation"):
+        lacodes.harmonisation({"file": "missing.csv"}, tmp_path)
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame({"LAD20XCD": ["A", "B"], "LADCD": ["X", "X"]}).to_csv(bad, index=False)
+    with pytest.raises(InputError, match="more than one"):
+        lacodes.read_table(bad)
+
+
+def test_shared_table_puts_old_and_new_cornwall_codes_in_one_unit(shared_public):
+    h = lacodes.harmonisation("shared")
+    units = h.unit(pd.Series(["15UB", "E07000019", "E06000052", "00HN", "E06000058", "E06000047"]))
+    assert units.iloc[0] == units.iloc[1] == units.iloc[2]  # Caradon, old-style and GSS, and Cornwall
+    assert units.iloc[3] == units.iloc[4] and units.iloc[5] == DURHAM

@@ -1,0 +1,80 @@
+"""The PDF leaves code out and ends each chapter with the library functions it called (movers.latex)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from movers import latex
+
+CELLS = [
+    "%matplotlib inline\nfrom movers import flows, report\nimport movers.compare as cmp\nfrom movers.tables import render as show_table",
+    "ctx = flows.chapter_setup('flows_ons')  # flows.fake_in_comment(\nreport.glue_many(flows.setup_facts(ctx))",
+    "cmp.model_comparison({})\nshow_table(ctx.frame)\nctx.frame.head()\nprint('report.not_a_call(')",
+    "report.glue('x', 1)\nif then else:",
+]
+
+
+def _nb(cells=CELLS, md="Prose."):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(md)] + [nbformat.v4.new_code_cell(c) for c in cells]
+    return nb
+
+
+def test_library_calls_through_every_import_form():
+    """Calls through ``from movers import``, ``import movers.x as``, ``from movers.x import f``; nested calls
+    count; calls on other objects, in comments or strings, and cells that do not parse do not."""
+    assert latex.library_calls(_nb()) == [
+        "movers.flows.chapter_setup", "movers.report.glue_many", "movers.flows.setup_facts",
+        "movers.compare.model_comparison", "movers.tables.render",
+    ]
+
+
+def test_append_calls_renews_the_list_and_shows_it_in_latex_only():
+    nb = _nb()
+    latex.append_calls(nb)
+    nb.cells.insert(2, nbformat.v4.new_code_cell("report.show(ctx)"))
+    calls = latex.append_calls(nb)
+    listed = [c for c in nb.cells if c.metadata.get(latex.MARKER)]
+    assert len(listed) == 1 and nb.cells[-1] is listed[0] and "movers.report.show" in calls
+    text = listed[0].source
+    assert text.startswith("```{only} latex\n") and text.rstrip().endswith("```")
+    assert "- `movers.report.show`" in text and "- `movers.tables.render`" in text
+
+
+@pytest.mark.slow
+def test_a_tiny_book_keeps_code_in_html_and_leaves_it_out_of_latex(tmp_path):
+    """A one-page book configured as the project's (no sphinx-jupyterbook-latex, which would hide ``hide-input`` code
+    but reshapes the whole LaTeX), with a ``hide-input`` cell and a ``remove-input`` one: the LaTeX has the cell's output and the
+    list of calls but not the code; the HTML still has the code (foldable) and not the list."""
+    src = tmp_path / "src"
+    src.mkdir()
+    nb = _nb(["from movers import report", "report.glue('answer', 42, display=False)\nprint('OUTPUT-' + 'SHOWN')"], md="# Tiny\n\nThe answer.")
+    nb.cells[1].metadata["tags"] = ["remove-input"]
+    nb.cells[2].metadata["tags"] = ["hide-input"]
+    nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="OUTPUT-SHOWN\n")]
+    latex.append_calls(nb)
+    nbformat.write(nb, src / "tiny.ipynb")
+    (src / "_toc.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "tiny"}))
+    (src / "_config.yml").write_text(yaml.safe_dump({
+        "title": "Tiny", "execute": {"execute_notebooks": "off"}, "only_build_toc_files": True,
+        "latex": {"use_jupyterbook_latex": False, "latex_documents": {"targetname": "book.tex"}}, "sphinx": {"extra_extensions": ["movers.latex"]},
+    }))
+    jb = str(Path(sys.executable).with_name("jupyter-book"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(latex.__file__).parents[1]), os.environ.get("PYTHONPATH", "")])}
+    for builder in ("latex", "html"):
+        proc = subprocess.run([jb, "build", str(src), "--path-output", str(tmp_path / "out"), "--builder", builder], capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    tex = (tmp_path / "out" / "_build" / "latex" / "book.tex").read_text()
+    html = (tmp_path / "out" / "_build" / "html" / "tiny.html").read_text()
+    assert "OUTPUT\\PYGZhy{}SHOWN" in tex
+    body = tex.split("\\begin{document}")[1].replace("\\printindex", "")
+    assert "print" not in body and "42" not in body  # the code, highlighted by Pygments or not
+    assert "movers.report.glue" in tex and "Library functions called" in tex
+    assert "print" in html and "Library functions called" not in html

@@ -1,0 +1,156 @@
+"""Measure how thin the chapters are: the targets of issue 12, printed per chapter.
+
+Per chapter (a MyST notebook in ``chapters/``):
+
+* ``code %``: non-blank lines of code cells (cell options such as ``:tags:`` excluded)
+  over all lines of the file (the measure the issue's "before" figures used);
+* ``largest``: non-blank code lines of the longest code cell;
+* ``def``, ``loops`` (``for``/``while`` statements, comprehensions excluded) and
+  ``if source``: counts of each in the code cells;
+* repeated blocks: every window of 3 consecutive non-blank code lines (stripped)
+  that occurs in the code cells of two or more chapters. Parameters cells are left
+  out: they declare each chapter's inputs and repeat by design.
+
+Usage: ``python tools/chapter_metrics.py [--check] [chapter.md ...]`` (default: every chapter).
+Exit status 0, unless ``--check`` is given and a chapter shown misses a target (code share over
+25 %, a cell over 12 lines, a ``def``, loop or ``if source``, or a repeated block): then 1.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FENCE = re.compile(r"^```\{code-cell\}")
+LOOP = re.compile(r"^\s*(for|while)\s.*:\s*(#.*)?$")
+DEF = re.compile(r"^\s*(async\s+)?def\s")
+IF_SOURCE = re.compile(r"\bif\s+(source|src\.kind)\s*(==|!=|in)")
+WINDOW = 3
+MAX_SHARE = 25.0  # per cent of the chapter's lines
+MAX_CELL = 12  # lines of one code cell
+
+
+@dataclass
+class Cell:
+    tags: str
+    lines: list[str]  # non-blank source lines, options excluded
+
+    @property
+    def parameters(self) -> bool:
+        return "parameters" in self.tags
+
+
+@dataclass
+class Chapter:
+    name: str
+    total: int
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def code(self) -> int:
+        return sum(len(c.lines) for c in self.cells)
+
+    @property
+    def share(self) -> float:
+        return 100 * self.code / max(self.total, 1)
+
+    @property
+    def largest(self) -> int:
+        return max((len(c.lines) for c in self.cells), default=0)
+
+    def count(self, pattern: re.Pattern) -> int:
+        return sum(bool(pattern.search(line)) for c in self.cells for line in c.lines)
+
+
+def parse(path: Path) -> Chapter:
+    """Split a MyST notebook into its code cells and count the non-blank lines of the whole."""
+    text = path.read_text().splitlines()
+    chapter = Chapter(path.stem, len(text))
+    cell = None
+    for line in text:
+        if cell is None and FENCE.match(line):
+            cell = Cell("", [])
+        elif cell is not None and line.startswith("```"):
+            chapter.cells.append(cell)
+            cell = None
+        elif cell is not None:
+            if line.startswith(":") and not cell.lines:  # cell options (:tags: ...)
+                cell.tags += line
+            elif line.strip():
+                cell.lines.append(line.rstrip())
+    return chapter
+
+
+def repeated_blocks(chapters: list[Chapter]) -> dict[tuple[str, ...], set[str]]:
+    """3-line windows of code (parameters cells excluded) found in more than one chapter."""
+    seen: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for ch in chapters:
+        for c in ch.cells:
+            if c.parameters:
+                continue
+            lines = [line.strip() for line in c.lines]
+            for i in range(len(lines) - WINDOW + 1):
+                seen[tuple(lines[i : i + WINDOW])].add(ch.name)
+    return {w: names for w, names in seen.items() if len(names) > 1}
+
+
+def misses(chapter: Chapter, reps: dict[tuple[str, ...], set[str]]) -> list[str]:
+    """The targets one chapter misses (empty when it meets them all)."""
+    out = []
+    if chapter.share > MAX_SHARE:
+        out.append(f"code {chapter.share:.1f} % > {MAX_SHARE:.0f} %")
+    if chapter.largest > MAX_CELL:
+        out.append(f"a cell of {chapter.largest} lines > {MAX_CELL}")
+    for name, pattern in (("def", DEF), ("loop", LOOP), ("if source", IF_SOURCE)):
+        if chapter.count(pattern):
+            out.append(f"{chapter.count(pattern)} {name}")
+    n_rep = sum(chapter.name in names for names in reps.values())
+    if n_rep:
+        out.append(f"{n_rep} repeated block(s)")
+    return out
+
+
+def report(paths: list[Path], against: list[Path] | None = None) -> str:
+    """The table of figures; repeated blocks are searched among ``against`` (default: the same chapters)."""
+    chapters = [parse(p) for p in paths]
+    pool = [parse(p) for p in against] if against else chapters
+    reps = repeated_blocks(pool)
+    shown = {c.name for c in chapters}
+    lines = [f"{'chapter':<16} {'lines':>5} {'code':>5} {'code %':>6} {'largest':>7} {'def':>3} {'loops':>5} {'if source':>9} {'repeated':>8}"]
+    for c in chapters:
+        n_rep = sum(c.name in names for names in reps.values())
+        lines.append(
+            f"{c.name:<16} {c.total:>5} {c.code:>5} {c.share:>6.1f} {c.largest:>7} "
+            f"{c.count(DEF):>3} {c.count(LOOP):>5} {c.count(IF_SOURCE):>9} {n_rep:>8}"
+        )
+    rep_here = {w: n for w, n in reps.items() if n & shown}
+    if rep_here:
+        lines.append(f"\n{len(rep_here)} block(s) of {WINDOW} lines repeated between chapters:")
+        for w, names in sorted(rep_here.items(), key=lambda kv: sorted(kv[1])):
+            lines.append(f"  in {', '.join(sorted(names))}: " + " / ".join(w))
+    else:
+        lines.append(f"\nno block of {WINDOW} lines repeated between chapters")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    every = sorted((ROOT / "chapters").glob("*.md"))
+    paths = [Path(a) for a in argv if a != "--check"] or every
+    pool = sorted(set(every) | set(paths))
+    print(report(paths, against=pool))
+    if not check:
+        return 0
+    reps = repeated_blocks([parse(p) for p in pool])
+    failing = {c.name: m for c in map(parse, paths) if (m := misses(c, reps))}
+    for name, m in failing.items():
+        print(f"{name}: misses the targets ({'; '.join(m)})", file=sys.stderr)
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
