@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -48,7 +49,17 @@ def run_chapter(src: Path, out: Path, parameters: dict) -> tuple[dict, str]:
     from movers import paths
 
     nb = jupytext.reads(src.read_text(), fmt="md:myst")
-    pm.execute_notebook(nb, str(out), parameters=parameters, kernel_name="python3", cwd=str(paths.ROOT), progress_bar=False, log_output=False)
+    # The kernel inherits MOVERS_BUILD: what the chapter writes beside the book (checker records) goes to a
+    # temporary folder, never into the project's real _build/.
+    before = os.environ.get("MOVERS_BUILD")
+    os.environ["MOVERS_BUILD"] = str(out.parent / "_build")
+    try:
+        pm.execute_notebook(nb, str(out), parameters=parameters, kernel_name="python3", cwd=str(paths.ROOT), progress_bar=False, log_output=False)
+    finally:
+        if before is None:
+            os.environ.pop("MOVERS_BUILD", None)
+        else:
+            os.environ["MOVERS_BUILD"] = before
     glued, markdown = {}, []
     for cell in json.loads(out.read_text())["cells"]:
         for o in cell.get("outputs", []):
@@ -72,3 +83,20 @@ def pytest_collection_modifyitems(config, items):
         path = Path(str(item.fspath))
         if SLOW_FILES.search(path.name) or "chapters" in path.parent.parts[-1:]:
             item.add_marker(pytest.mark.slow)
+
+
+def _real_build_files() -> set[str]:
+    build = Path(__file__).resolve().parents[1] / "_build"
+    return {str(p) for p in build.rglob("*")} if build.is_dir() else set()
+
+
+def pytest_sessionstart(session):
+    session.config._real_build_before = _real_build_files()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """No test may write into the project's real _build/ (tests build books and run chapters in temporary folders)."""
+    new = sorted(_real_build_files() - getattr(session.config, "_real_build_before", set()))
+    if new:
+        print(f"\nERROR: tests wrote {len(new)} file(s) into the project's _build/, e.g. {new[:3]}")
+        session.exitstatus = 1

@@ -12,7 +12,6 @@ from movers import paths
 from conftest import run_chapter, small_world
 
 SRC = paths.CHAPTERS / "ls_deprived.md"
-RECORD = paths.BUILD / "output_checking" / "ls_deprived" / "record.json"
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +25,7 @@ def _run(tmp_path, parameters):
 
 def test_restricted_run_withholds_small_cells(tiny, tmp_path):
     glued, md = _run(tmp_path, {"source": "restricted", "data_path": str(tiny / "ons_ls")})
-    record = json.loads(RECORD.read_text())
+    record = json.loads((tmp_path / "_build" / "output_checking" / "ls_deprived" / "record.json").read_text())
     t30 = next(o for o in record["outputs"] if o["output"] == "Table 30")
     withheld = {(c["row"], c["column"]) for c in t30["cells"] if c["outcome"] == "withheld"}
     assert withheld  # this seed and scale leave small cells (disabled movers, non-white groups)
@@ -51,7 +50,7 @@ def test_restricted_table30_has_no_small_or_recoverable_share(tiny, tmp_path):
     from movers import ls, sdc
 
     glued, md = _run(tmp_path, {"source": "restricted", "data_path": str(tiny / "ons_ls")})
-    record = json.loads(RECORD.read_text())
+    record = json.loads((tmp_path / "_build" / "output_checking" / "ls_deprived" / "record.json").read_text())
     start = md.index(":::{table} Table 30:")
     shown = sdc.read_markdown_table(md[start:md.index("\n:::", start)])[["Stayers", "Movers"]]
     t30 = next(o for o in record["outputs"] if o["output"] == "Table 30")

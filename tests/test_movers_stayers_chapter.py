@@ -14,7 +14,6 @@ from movers import paths
 from conftest import run_chapter, small_world
 
 SRC = paths.CHAPTERS / "movers_stayers.md"
-RECORD = paths.BUILD / "output_checking" / "movers_stayers" / "record.json"
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +25,9 @@ def ukhls_world(tmp_path_factory):
 def restricted_run(ukhls_world, tmp_path_factory):
     params = {"source": "restricted", "data_path": str(ukhls_world / "ukhls"), "aux_path": str(ukhls_world),
               "outcomes": ["employed", "higher"], "characteristics": ["ethnicity", "parent_nssec"]}
-    glued, md = run_chapter(SRC, tmp_path_factory.mktemp("ms") / "ms.ipynb", params)
-    return glued, md, json.loads(RECORD.read_text())
+    out = tmp_path_factory.mktemp("ms") / "ms.ipynb"
+    glued, md = run_chapter(SRC, out, params)
+    return glued, md, json.loads((out.parent / "_build" / "output_checking" / "movers_stayers" / "record.json").read_text())
 
 
 def test_restricted_run_withholds_and_lists_without_counts(restricted_run):

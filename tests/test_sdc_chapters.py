@@ -27,7 +27,7 @@ def restricted_run(request, tmp_path_factory):
         params["aux_path"] = str(world)
     out = tmp_path_factory.mktemp(chapter) / f"{chapter}.ipynb"
     run_chapter(paths.CHAPTERS / f"{chapter}.md", out, params)
-    record = json.loads((sdc.checking_folder(chapter) / "record.json").read_text())
+    record = json.loads((sdc.checking_folder(chapter, out.parent / "_build") / "record.json").read_text())
     return chapter, world, out.read_text(), record
 
 

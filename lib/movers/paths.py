@@ -30,7 +30,8 @@ DATA = ROOT / "data"
 REFERENCE = DATA / "reference"
 CLASSIFICATIONS = DATA / "classifications"
 DICTIONARIES = DATA / "dictionaries"
-BUILD = ROOT / "_build"
+# Build outputs; MOVERS_BUILD moves them elsewhere (the tests' chapter runs write into a temporary folder).
+BUILD = Path(os.environ["MOVERS_BUILD"]).resolve() if os.environ.get("MOVERS_BUILD") else ROOT / "_build"
 SHARED_PUBLIC = ROOT.parent / "shared" / "data" / "public"
 
 SOURCES = ("synthetic", "public", "restricted")
