@@ -248,6 +248,7 @@ def output_checking(study: Study) -> Markdown:
                         "of `movers.sdc` before it is shown; this section then lists what was withheld and why.")
     w = chk.withheld()
     text = sdc.banner_text(chk)
+    report.update_banner("restricted", text)  # the banner at the top of the page says what this run's checker did
     if len(w):
         t = tables.render(w.set_index("output"), caption="Withheld by the output checker ([c] above), with the rule that withheld each")
         text += "\n\n" + t.to_markdown()
