@@ -67,3 +67,15 @@ def test_groups_not_estimable_are_listed_with_the_selection_on_unrestricted_page
     study.extra["not_estimable"] = ["Table 27 and Table 24: Model 3 of Employed interacted with ethnicity: perfect separation"]
     text = P.output_checking(study).data
     assert "cannot be estimated on this selection (teenagers aged 15-19" in text and "interacted with ethnicity: perfect separation" in text
+
+
+def test_tables_read_estimates_not_dataframe_attrs():
+    """Regression tables of the microdata pages are fed ``Estimates`` (coefs, nobs): the Observations row and
+    the unrounded values come from them, with no result carried in ``DataFrame.attrs``."""
+    from movers.results import Estimates
+
+    coefs = pd.DataFrame({"estimate": [0.1, -0.2], "se": [0.05, 0.1], "pvalue": [0.04, 0.05]}, index=["White", "Non-white"])
+    table = P.effects_table(_study(), {"Employed": Estimates(coefs, nobs=1234)}, "Table 27", "c", "n", "table-27")
+    assert table.frame.loc["Observations", "Employed"] == "1,234"
+    assert table.values is not None and set(table.values["nobs"]) == {1234}
+    assert not coefs.attrs

@@ -112,13 +112,6 @@ def _checked_models(study: Study, table: str, models: Mapping[str, Mapping[str, 
             for o, per in models.items()}
 
 
-def _frame(est: Estimates) -> pd.DataFrame:
-    """The coefficient frame ``tables`` reads (its ``nobs`` in ``attrs``, which ``tables`` still expects)."""
-    f = est.coefs.copy()
-    f.attrs = {"nobs": est.nobs}
-    return f
-
-
 def _mark_models(study: Study, table: tables.Table, name: str, models: Mapping[str, Mapping[str, Estimates]]) -> tables.Table:
     for o in models:
         for m in models[o]:
@@ -131,12 +124,12 @@ def models_table(study: Study, models: Mapping[str, Mapping[str, Estimates]], ca
     """Models 1-3 (or any set of models) for several outcomes as one report-style table: a row per outcome,
     control rows and one row of observations per outcome (the outcomes rest on different people)."""
     names = list(next(iter(models.values())))
-    frames = {m: pd.concat([_frame(models[o][m]).rename(index={"Mover": study.strand.outcomes[o]}) for o in models]) for m in names}
-    for f in frames.values():
-        f.attrs = {}
+    # one result per model column, its rows the outcomes; no single nobs (an observations row per outcome follows)
+    frames = {m: Estimates(pd.concat([tables.coefficients(models[o][m]).rename(index={"Mover": study.strand.outcomes[o]}) for o in models]))
+              for m in names}
     table = tables.regression_table(frames, controls=controls, caption=caption, notes=notes, label=label)
     for o in models:
-        table.frame.loc[f"Observations: {study.strand.outcomes[o].lower()}"] = [tables.fmt_number(models[o][m].nobs, 0) for m in names]
+        table.frame.loc[f"Observations: {study.strand.outcomes[o].lower()}"] = [tables.fmt_number(tables.observations(models[o][m]), 0) for m in names]
     return _mark_models(study, table, name, models)
 
 
@@ -207,7 +200,7 @@ def effects_table(study: Study, results: Mapping[str, Estimates], name: str, cap
                   controls: Sequence[str] = CONTROLS3, columns: Mapping[str, str] | None = None) -> tables.Table:
     """A report-style table of stacked group effects or differences, one column per outcome, ``[c]`` where withheld."""
     columns = dict(columns or {})
-    frames = {columns.get(k, k): _frame(v) for k, v in results.items()}
+    frames = {columns.get(k, k): v for k, v in results.items()}  # Estimates: tables reads coefs and nobs from them
     flags = {c: [True] * len(frames) for c in controls}
     table = tables.regression_table(frames, controls=flags, caption=caption, notes=notes, label=label)
     for k in results:
@@ -375,7 +368,7 @@ def motivation(study: Study, question: str, table: str) -> tuple[pd.DataFrame, t
     out["Sig."] = [tables.stars(p) if not isinstance(p, str) else "" for p in shown["pvalue"]]
     caption = {"reason2": "What is the second most important reason for wanting a job?", "aspect2": "What is the second most important aspect of a job?"}
     rendered = tables.render(out, digits=1, caption=f"{table}: {caption.get(question, question)}", label=f"table-{table.split()[-1]}",
-                             notes=f"Total observations {t.attrs['nobs']:,}; difference = stayers minus movers; significance of the difference: "
+                             notes=f"Total observations {int(t['N_stayer'].iloc[0] + t['N_mover'].iloc[0]):,}; difference = stayers minus movers; significance of the difference: "
                                    + tables.STAR_NOTE + ". Columns marked (published) are the report's figures.")
     return t, rendered
 

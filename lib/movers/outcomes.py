@@ -347,8 +347,7 @@ def motivation_table(sample: pd.DataFrame, question: str = "reason2", min_share:
                         "N_stayer": int(n.get(0, 0)), "N_mover": int(n.get(1, 0))})
     if order is not None:
         out = out.reindex([o for o in order if o in out.index] + [i for i in out.index if i not in order])
-    out.index.name = None
-    out.attrs["nobs"] = int(len(s))
+    out.index.name = None  # everyone answering: N_stayer + N_mover (a column, not DataFrame.attrs)
     return out
 
 
