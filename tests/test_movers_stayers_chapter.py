@@ -97,3 +97,8 @@ def test_restricted_banner_states_what_this_runs_checker_did(restricted_run):
     assert "Restricted data" in top and sdc.banner_text(record) in top
     assert f"at least {record['rules']['threshold']} people" in top
     assert report.BANNERS["restricted"][2] not in md  # the placeholder shown before the check was replaced
+
+
+def test_no_secure_path_in_the_page_or_its_messages(restricted_run, ukhls_world):
+    glued, md, record = restricted_run
+    assert str(ukhls_world) not in md and all(str(ukhls_world) not in str(v) for v in glued.values())
