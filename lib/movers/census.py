@@ -613,3 +613,73 @@ def harmonisation_note(inputs):
                          notes="Census pairs merged: City of London into Westminster and Isles of Scilly into Cornwall, as the census published its flows. "
                                "Older codes recoded: 2009-2013 codes renamed to the 2014 ones. Merged codes spread: a 2019-2021 authority's value given to each of its former districts. "
                                "Scotland / NI dropped: authorities outside England and Wales, left out as the report does.")
+
+
+# --------------------------------------------------------------------------- the chapter's sections (flows_public)
+
+
+def input_facts(inputs: CensusInputs) -> dict:
+    """What the chapter's prose cites about the matrix: its areas, its moves, the years of the controls
+    and the controls left out."""
+    n = inputs.notes
+    return {
+        "n_units": n["n_units"], "n_england": n["n_england"], "moves_between": n["moves_between"], "moves_dropped": n["moves_dropped"],
+        "lag_year": str(n["lag_year"]), "census_year": str(n["census_year"]), "omitted": omitted_text(),
+    }
+
+
+def out_rate_facts(inputs: CensusInputs, rates: pd.Series) -> dict:
+    """The median authority's out-migration rate and the authority (by name) with the highest one."""
+    names = inputs.geography.las.set_index("la_code")["la_name"]
+    return {"rate_median": rates.median(), "rate_max_la": names.loc[rates.idxmax()], "rate_max": rates.max()}
+
+
+def rate_section(inputs: CensusInputs) -> flows.Section:
+    """Moves between supergroups and between IMD quintiles, per cent of the sending group's residents
+    (two tables), and the most deprived fifth's rates to itself and to the least deprived fifth."""
+    pop = inputs.covariates["population"]
+    sg = typology_rates(inputs.od, pop, inputs.types["supergroup"], flows.levels("supergroup"))
+    iq = typology_rates(inputs.od, pop, inputs.types["imd"], public.IMD_GROUPS)
+    shown = [
+        render(sg.rename_axis("Sending \\ receiving"), digits=3, caption="Moves between ONS supergroups, 2011 Census, per cent of the sending supergroup's residents", label="table-public-rates-sg"),
+        render(iq.rename_axis("Sending \\ receiving"), digits=3, caption="Moves between IMD 2010 quintiles, England, 2011 Census, per cent of the sending quintile's residents", label="table-public-rates-imd"),
+    ]
+    facts = {"rate_hh": iq.loc["High deprivation", "High deprivation"], "rate_hl": iq.loc["High deprivation", "Low deprivation"]}
+    return flows.Section(shown, facts, {"supergroup": sg, "imd": iq})
+
+
+def gravity_section(inputs: CensusInputs, exposure: str = "offset") -> flows.Section:
+    """Every model of ``run_all``, the agreement table per published table and sample, and the pooled
+    agreement shares (per cent) the prose cites; ``frames['results']`` holds the fits for the comparison tables."""
+    results = run_all(inputs, exposure)
+    overall = overall_agreement(results)
+    facts = {
+        "n_published": overall["non-zero"]["n"],
+        "sign_nonzero": 100 * overall["non-zero"]["sign"], "within_nonzero": 100 * overall["non-zero"]["within_2se"],
+        "sign_full": 100 * overall["full"]["sign"], "within_full": 100 * overall["full"]["within_2se"],
+        "exposure_text": exposure_text(exposure),
+    }
+    table = render(agreement_table(results).set_index("Table"), digits={"Published coefficients": 0, "Same sign (share)": 2, "Within 2 published SEs (share)": 2},
+                   caption="Agreement of the 2011 Census estimates with the report's coefficients, per published table and sample",
+                   notes="Shares of the published area-type coefficients (Models 1-4) of each table: the 2011 estimate has the same sign; the 2011 estimate lies within two published standard errors of the published value.",
+                   label="table-public-agreement")
+    return flows.Section([table], facts, {"results": results})
+
+
+def yearly_section(source: str, inputs: CensusInputs, data_path: str = "") -> flows.Section:
+    """Gross out-migration rates by year from MYEB3 (by supergroup, IMD quintile and country; beside the
+    real series when the source is synthetic), and the change of England's rate into 2017 with the year
+    of the largest rise (ONS changed its estimate of student moves from mid-2017)."""
+    rates = myeb3_rates(components_for(source, data_path), units=inputs.units)
+    by_country = country_rates(rates)
+    shown = [
+        Markdown(describe_components(source)),
+        render(rates_by_group(rates, inputs.types["supergroup"], flows.levels("supergroup")).T.rename_axis("Supergroup"), digits=2, label="table-public-myeb3-sg",
+               caption="Gross internal out-migration rate by ONS supergroup and year (moves out of the group's authorities, per cent of their population a year earlier)"),
+        render(rates_by_group(rates, inputs.types["imd"], public.IMD_GROUPS).T.rename_axis("IMD 2010 quintile"), digits=2, label="table-public-myeb3-imd",
+               caption="Gross internal out-migration rate by IMD 2010 quintile and year, England (per cent)"),
+        render(by_country, digits=2, caption="Gross internal out- and in-migration rates by country and year (per cent)", label="table-public-myeb3-country"),
+        *myeb3_beside(source, rates, inputs.types["supergroup"]),
+    ]
+    rise = by_country.diff(axis=1).loc["Out-migration, England"]
+    return flows.Section(shown, {"jump_2017": rise[2017], "max_rise_year": str(rise.idxmax())}, {"rates": rates})
