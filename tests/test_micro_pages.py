@@ -31,3 +31,51 @@ def test_small_counts_in_prose_are_withheld_on_restricted_data():
 def test_quintile_words_follow_the_parameter():
     assert "most deprived" in P.quintile_words(1) and "least deprived" in P.quintile_words(5)
     assert P.quintile_words(3).startswith("quintile 3 of 5")
+
+
+def _study(chapter="movers_stayers"):
+    from movers import outcomes as O
+
+    facts = {"teen_lo": 15, "teen_hi": 19, "year_lo": 2000, "year_hi": 2019, "adult_lo": 25, "adult_hi": 41}
+    return P.Study(chapter, O.strand("adult_la"), pd.DataFrame(), ["employed"], [], sdc.Checker(chapter, {}, active=False), None, facts=facts)
+
+
+def test_a_model_that_cannot_be_estimated_names_table_model_selection_and_reason(monkeypatch):
+    """Issue 17: a singular design on a small sample stops with one message naming the table, the model,
+    the selection and why, not 'LinAlgError: Singular matrix in cell 7'."""
+    import numpy as np
+    import pytest
+
+    from movers import micro
+    from movers.errors import InputError
+
+    def singular(*args, **kwargs):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr(micro, "fit_model", singular)
+    with pytest.raises(InputError) as err:
+        P.mover_models(_study())
+    text = str(err.value)
+    assert text.startswith("movers_stayers, Models 1-3: Model 1 of employed cannot be estimated")
+    assert "teenagers aged 15-19 with a parent, adult observations 2000-2019 at ages 25-41" in text and "singular design" in text
+    with pytest.raises(micro.NotEstimable, match="Model 3 with a, b of employed"):
+        micro.mover_model(_study().strand, pd.DataFrame(), "employed", 3, ("a", "b"))
+
+
+def test_groups_not_estimable_are_listed_with_the_selection_on_unrestricted_pages():
+    study = _study()
+    study.extra["not_estimable"] = ["Table 27 and Table 24: Model 3 of Employed interacted with ethnicity: perfect separation"]
+    text = P.output_checking(study).data
+    assert "cannot be estimated on this selection (teenagers aged 15-19" in text and "interacted with ethnicity: perfect separation" in text
+
+
+def test_tables_read_estimates_not_dataframe_attrs():
+    """Regression tables of the microdata pages are fed ``Estimates`` (coefs, nobs): the Observations row and
+    the unrounded values come from them, with no result carried in ``DataFrame.attrs``."""
+    from movers.results import Estimates
+
+    coefs = pd.DataFrame({"estimate": [0.1, -0.2], "se": [0.05, 0.1], "pvalue": [0.04, 0.05]}, index=["White", "Non-white"])
+    table = P.effects_table(_study(), {"Employed": Estimates(coefs, nobs=1234)}, "Table 27", "c", "n", "table-27")
+    assert table.frame.loc["Observations", "Employed"] == "1,234"
+    assert table.values is not None and set(table.values["nobs"]) == {1234}
+    assert not coefs.attrs

@@ -85,3 +85,20 @@ def test_no_motivation_cell_under_the_threshold_or_recoverable_by_subtraction(re
         shown, counts = _shown_and_counts(md, record, output, output, ["Stayer", "Mover"])
         relations = sdc.columns_add_up(list(shown.index), ["Stayer", "Mover"])
         assert sdc.leaks(shown, counts, relations) == [], output
+
+
+def test_restricted_banner_states_what_this_runs_checker_did(restricted_run):
+    """Issue 16: the banner at the top of the page is the checker's own account of this run (the rules it
+    applied, with the threshold of data/sdc_rules.yml), not a claim typed before any check."""
+    from movers import report, sdc
+
+    glued, md, record = restricted_run
+    top = md[: md.index("\n:::")]
+    assert "Restricted data" in top and sdc.banner_text(record) in top
+    assert f"at least {record['rules']['threshold']} people" in top
+    assert report.BANNERS["restricted"][2] not in md  # the placeholder shown before the check was replaced
+
+
+def test_no_secure_path_in_the_page_or_its_messages(restricted_run, ukhls_world):
+    glued, md, record = restricted_run
+    assert str(ukhls_world) not in md and all(str(ukhls_world) not in str(v) for v in glued.values())

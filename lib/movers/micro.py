@@ -231,10 +231,25 @@ def _estimates(frame: pd.DataFrame, ft: Fit, cells: Mapping[str, int] | None = N
                      extra={"df_resid": ft.df_resid, "dropped_perfect": dict(ft.dropped)})
 
 
+class NotEstimable(InputError):
+    """A model that cannot be estimated on its selection: which model of which outcome, and why
+    (``sdc.estimable``'s reason: a singular design, perfect separation, a single cluster). The page
+    function that knows the table and the selection re-raises it naming them (``micro_pages``)."""
+
+    def __init__(self, outcome: str, model: int, reason: str, extra: Sequence[str] = ()):
+        self.outcome, self.model, self.reason = outcome, model, reason
+        self.what = f"Model {model}{' with ' + ', '.join(extra) if extra else ''} of {outcome}"
+        super().__init__(None, f"{self.what} cannot be estimated: {reason}")
+
+
 def mover_model(strand: Strand, sample: pd.DataFrame, outcome: str, model: int = 3, extra: Sequence[str] = ()) -> Estimates:
     """One model of one outcome: the average effect of being a mover (probit AME, OLS coefficient), row
-    ``Mover``, with the smaller of movers and stayers as its cell."""
-    ft = fit_model(strand, sample, outcome, model, extra=extra)
+    ``Mover``, with the smaller of movers and stayers as its cell. A model that cannot be estimated raises
+    ``NotEstimable`` with the reason, never a bare ``LinAlgError``."""
+    try:  # a singular design only: perfect predictors are dropped by ``fit`` and a separation warning is no stop here
+        ft = fit_model(strand, sample, outcome, model, extra=extra)
+    except np.linalg.LinAlgError:
+        raise NotEstimable(outcome, model, "singular design matrix: the selection is too small or a variable has no variation", extra) from None
     eff = mover_effects(ft.result, ft.data, "mover").rename(index={"All": "Mover"})
     n = ft.data["mover"].value_counts().reindex([0, 1], fill_value=0)
     return _estimates(eff, ft, {"Mover": int(n.min())})

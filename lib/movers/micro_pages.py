@@ -18,6 +18,7 @@ from IPython.display import Markdown
 
 from movers import compare, ls, micro, report, sdc, source as data_source, tables
 from movers import outcomes as O
+from movers.errors import InputError
 from movers.results import Estimates
 
 NOTE_CLUSTER = "Standard errors clustered at the local authority level in parentheses; marginal effects reported for the probits; "
@@ -111,13 +112,6 @@ def _checked_models(study: Study, table: str, models: Mapping[str, Mapping[str, 
             for o, per in models.items()}
 
 
-def _frame(est: Estimates) -> pd.DataFrame:
-    """The coefficient frame ``tables`` reads (its ``nobs`` in ``attrs``, which ``tables`` still expects)."""
-    f = est.coefs.copy()
-    f.attrs = {"nobs": est.nobs}
-    return f
-
-
 def _mark_models(study: Study, table: tables.Table, name: str, models: Mapping[str, Mapping[str, Estimates]]) -> tables.Table:
     for o in models:
         for m in models[o]:
@@ -130,18 +124,37 @@ def models_table(study: Study, models: Mapping[str, Mapping[str, Estimates]], ca
     """Models 1-3 (or any set of models) for several outcomes as one report-style table: a row per outcome,
     control rows and one row of observations per outcome (the outcomes rest on different people)."""
     names = list(next(iter(models.values())))
-    frames = {m: pd.concat([_frame(models[o][m]).rename(index={"Mover": study.strand.outcomes[o]}) for o in models]) for m in names}
-    for f in frames.values():
-        f.attrs = {}
+    # one result per model column, its rows the outcomes; no single nobs (an observations row per outcome follows)
+    frames = {m: Estimates(pd.concat([tables.coefficients(models[o][m]).rename(index={"Mover": study.strand.outcomes[o]}) for o in models]))
+              for m in names}
     table = tables.regression_table(frames, controls=controls, caption=caption, notes=notes, label=label)
     for o in models:
-        table.frame.loc[f"Observations: {study.strand.outcomes[o].lower()}"] = [tables.fmt_number(models[o][m].nobs, 0) for m in names]
+        table.frame.loc[f"Observations: {study.strand.outcomes[o].lower()}"] = [tables.fmt_number(tables.observations(models[o][m]), 0) for m in names]
     return _mark_models(study, table, name, models)
+
+
+def selection_text(study: Study) -> str:
+    """The run's selection in words (no counts: safe in an error message of a restricted run)."""
+    f = study.facts
+    if study.chapter == "ls_deprived":
+        return (f"children aged {f['child_lo']}-{f['child_hi']} at the {f['censuses_text']} censuses in regions of quintile {f['quintile']}, "
+                f"adults aged {f['adult_lo']}-{f['adult_hi']}")
+    return (f"teenagers aged {f['teen_lo']}-{f['teen_hi']} with a parent, adult observations {f['year_lo']}-{f['year_hi']} "
+            f"at ages {f['adult_lo']}-{f['adult_hi']}")
+
+
+def _fitted(study: Study, table: str, fit, *args, **kwargs):
+    """``fit(*args, **kwargs)``; a model that cannot be estimated stops the page with one message naming
+    the chapter and table, the model, the selection and the reason (``micro.NotEstimable``)."""
+    try:
+        return fit(*args, **kwargs)
+    except micro.NotEstimable as err:
+        raise InputError(f"{study.chapter}, {table}", f"{err.what} cannot be estimated on the selection ({selection_text(study)}): {err.reason}") from None
 
 
 def mover_models(study: Study, name: str = "Models 1-3") -> dict[str, dict[str, Estimates]]:
     """Models 1-3 of every outcome (``micro.mover_models``), checked."""
-    return _checked_models(study, name, {o: micro.mover_models(study.strand, study.sample, o) for o in study.outcomes})
+    return _checked_models(study, name, {o: _fitted(study, name, micro.mover_models, study.strand, study.sample, o) for o in study.outcomes})
 
 
 def model3_truth(study: Study, models: Mapping[str, Mapping[str, Estimates]]):
@@ -169,6 +182,7 @@ def interactions(study: Study, table: str = "Table 27", diff_table: str = "Table
         ch, label = study.strand.characteristics[c], study.strand.outcomes[o]
         chk.withhold(f"{table}: {label} ({c})", list(ch.labels.values()), "not estimable", reason)
         chk.withhold(f"{diff_table}: {label} ({c})", [ch.difference_label(g) for g in ch.others], "not estimable", reason)
+        study.extra.setdefault("not_estimable", []).append(f"{table} and {diff_table}: Model 3 of {label} interacted with {c}: {reason}")
     effects = {k: chk.estimates(f"{table}: {k}", e, dof=e.extra["df_resid"]) for k, e in tabs.effects.items()}
     diffs = {k: chk.estimates(f"{diff_table}: {k}", e, dof=e.extra["df_resid"]) for k, e in tabs.differences.items()}
     return micro.InteractionTables(effects, diffs, tabs.models)
@@ -186,7 +200,7 @@ def effects_table(study: Study, results: Mapping[str, Estimates], name: str, cap
                   controls: Sequence[str] = CONTROLS3, columns: Mapping[str, str] | None = None) -> tables.Table:
     """A report-style table of stacked group effects or differences, one column per outcome, ``[c]`` where withheld."""
     columns = dict(columns or {})
-    frames = {columns.get(k, k): _frame(v) for k, v in results.items()}
+    frames = {columns.get(k, k): v for k, v in results.items()}  # Estimates: tables reads coefs and nobs from them
     flags = {c: [True] * len(frames) for c in controls}
     table = tables.regression_table(frames, controls=flags, caption=caption, notes=notes, label=label)
     for k in results:
@@ -244,10 +258,15 @@ def output_checking(study: Study) -> Markdown:
     chk = study.chk
     chk.write()
     if not chk.active:
-        return Markdown("On restricted data every table, share and sentence of this page passes through the output checker "
-                        "of `movers.sdc` before it is shown; this section then lists what was withheld and why.")
+        text = ("On restricted data every table, share and sentence of this page passes through the output checker "
+                "of `movers.sdc` before it is shown; this section then lists what was withheld and why.")
+        if study.extra.get("not_estimable"):  # said on the page, with the selection, never left as silent blanks
+            text += (f"\n\nModels that cannot be estimated on this selection ({selection_text(study)}), shown blank above:\n\n"
+                     + "\n".join(f"- {m}" for m in study.extra["not_estimable"]))
+        return Markdown(text)
     w = chk.withheld()
     text = sdc.banner_text(chk)
+    report.update_banner("restricted", text)  # the banner at the top of the page says what this run's checker did
     if len(w):
         t = tables.render(w.set_index("output"), caption="Withheld by the output checker ([c] above), with the rule that withheld each")
         text += "\n\n" + t.to_markdown()
@@ -349,7 +368,7 @@ def motivation(study: Study, question: str, table: str) -> tuple[pd.DataFrame, t
     out["Sig."] = [tables.stars(p) if not isinstance(p, str) else "" for p in shown["pvalue"]]
     caption = {"reason2": "What is the second most important reason for wanting a job?", "aspect2": "What is the second most important aspect of a job?"}
     rendered = tables.render(out, digits=1, caption=f"{table}: {caption.get(question, question)}", label=f"table-{table.split()[-1]}",
-                             notes=f"Total observations {t.attrs['nobs']:,}; difference = stayers minus movers; significance of the difference: "
+                             notes=f"Total observations {int(t['N_stayer'].iloc[0] + t['N_mover'].iloc[0]):,}; difference = stayers minus movers; significance of the difference: "
                                    + tables.STAR_NOTE + ". Columns marked (published) are the report's figures.")
     return t, rendered
 
@@ -370,8 +389,8 @@ def motivation_models(study: Study) -> tuple[dict, micro.InteractionTables, pd.D
     mot = O.motivation_sample(study.sample)
     models = {}
     for o in study.outcomes:
-        without = micro.mover_model(study.strand, mot, o, 3)
-        with_ = micro.mover_model(study.strand, mot, o, 3, O.MOTIVATION_TERMS)
+        without = _fitted(study, "Motivation models", micro.mover_model, study.strand, mot, o, 3)
+        with_ = _fitted(study, "Motivation models", micro.mover_model, study.strand, mot, o, 3, O.MOTIVATION_TERMS)
         models[o] = {"Model 3": without, "Model 3 + motivation": with_}
     models = _checked_models(study, "Motivation", models)
     tabs = interactions(study, "Table 28 group effects (not shown)", "Table 28", sample=mot, outcomes=["higher"] if "higher" in study.outcomes else study.outcomes[:1],

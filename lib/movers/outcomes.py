@@ -20,7 +20,8 @@ from scipy import stats
 from movers import micro, paths
 from movers.data.geography import load_geography
 from movers.data.nomis import la_indicators
-from movers.data.ukhls import Panel, codes, load_panel, nssec_three_class
+from movers.data import lacodes
+from movers.data.ukhls import Panel, codes, load_dictionary, load_panel, nssec_three_class
 from movers.errors import InputError
 from movers.micro import Characteristic, check_band, drop_perfect_predictors, flag, model_columns  # noqa: F401 (re-exported)
 from movers.source import DataSource
@@ -346,8 +347,7 @@ def motivation_table(sample: pd.DataFrame, question: str = "reason2", min_share:
                         "N_stayer": int(n.get(0, 0)), "N_mover": int(n.get(1, 0))})
     if order is not None:
         out = out.reindex([o for o in order if o in out.index] + [i for i in out.index if i not in order])
-    out.index.name = None
-    out.attrs["nobs"] = int(len(s))
+    out.index.name = None  # everyone answering: N_stayer + N_mover (a column, not DataFrame.attrs)
     return out
 
 
@@ -381,7 +381,9 @@ def load(src: DataSource, aux_path: str = "", dictionary: str = "", years: Seque
     in_world = (src.root / "world.json").exists() or (src.root / "ukhls" / "truth.json").exists()
     folder = src.root / "ukhls" if in_world else src.root
     aux = paths.data_dir("public", aux_path) if aux_path else (src.root if src.synthetic else paths.data_dir("public"))
-    panel = load_panel(folder, dictionary or None, years=(1991, int(years[1]) + 1))
+    d = load_dictionary(dictionary or None)
+    d["la_harmonisation"] = lacodes.resolve(d.get("la_harmonisation"), src.kind, dictionary or "the BHPS-UKHLS dictionary (data/dictionaries/ukhls.yml)")
+    panel = load_panel(folder, d, years=(1991, int(years[1]) + 1))
     return {"panel": panel, "geography": load_geography(aux / "geography"), "indicators": la_indicators(aux / "nomis")}
 
 

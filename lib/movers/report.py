@@ -29,21 +29,31 @@ BANNERS = {
     "restricted": (
         "important",
         "Restricted data",
-        "This page was computed from licensed microdata. Outputs passed the disclosure checks of "
-        "`movers.sdc` (cells under 10 suppressed); they still need the data owner's output checking before release.",
+        # what the page shows until its checker reports (``update_banner``): it claims no check, so a page
+        # whose outputs never pass through ``movers.sdc`` (or a run that stops early) claims none either
+        "This page was computed from licensed microdata. No output of this page was checked by `movers.sdc`; "
+        "every output needs the data owner's output checking before release.",
     ),
 }
+BANNER_ID = "movers-data-banner"  # the banner's display id: the checker's account replaces it at the end of a run
 
 
-def banner_markdown(source: str) -> str:
-    """MyST admonition announcing which kind of data produced the page."""
-    kind, title, text = BANNERS[source]
-    return f":::{{admonition}} {title}\n:class: {kind}\n\n{text}\n:::"
+def banner_markdown(source: str, text: str | None = None) -> str:
+    """MyST admonition announcing which kind of data produced the page (``text`` replaces the default words)."""
+    kind, title, default = BANNERS[source]
+    return f":::{{admonition}} {title}\n:class: {kind}\n\n{text or default}\n:::"
 
 
 def banner(source: str) -> None:
     """Display the data-source banner; call it in the first cell of every chapter."""
-    display(Markdown(banner_markdown(source)))
+    display(Markdown(banner_markdown(source)), display_id=BANNER_ID)
+
+
+def update_banner(source: str, text: str) -> None:
+    """Replace the page's banner (shown by ``banner`` in the first cell) with ``text``: a restricted page's
+    banner then states what its output checker did in this run (``sdc.banner_text``), not a claim made
+    before any check. The executed notebook keeps the replaced banner (a display update)."""
+    display(Markdown(banner_markdown(source, text)), display_id=BANNER_ID, update=True)
 
 
 def plain(value):

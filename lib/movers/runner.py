@@ -326,7 +326,7 @@ def check_declared(name: str, nb, prm: Mapping) -> None:
 def _params_cell(prm: Mapping, digest: str, name: str = "<chapter>") -> nbformat.NotebookNode:
     """The "Parameters of this run" box: values, the exact command, commit and package versions (movers.publish)."""
     defaults = P.defaults(name)[0] if (paths.PARAMS / f"{name}.yml").exists() else {}
-    cell = nbformat.v4.new_markdown_cell(publish.params_markdown(name, prm, digest, defaults))
+    cell = nbformat.v4.new_markdown_cell(publish.params_markdown(name, sdc.redact_params(prm), digest, defaults))
     cell.metadata["tags"] = ["movers-parameters"]
     return cell
 
@@ -608,7 +608,7 @@ def run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = F
             message = f"chapter {name!r} failed: {what}.{kept} Re-run with `{rerun_command(name, prm)}`"
             raise ChapterFailed(sdc.scrub(message, _secrets(prm)) if restricted else message) from None
         seconds = time.perf_counter() - t0
-        done = _finalise(nbformat.read(tmp, as_version=4), name, prm, digest, seconds, parts)
+        done = _finalise(sdc.redact_notebook(nbformat.read(tmp, as_version=4), prm), name, prm, digest, seconds, parts)
         if CANCEL.is_set():
             raise Cancelled(f"{name}: cancelled; its previous output is unchanged")
         _write_atomic(done, out)

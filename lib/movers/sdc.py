@@ -1199,3 +1199,38 @@ def write_checking_file(chapter: str, counts: pd.DataFrame) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write(path, counts.to_csv(index=False))
     return path
+
+
+# ----------------------------------------------------------------------------- hygiene: parameters of a restricted run
+
+SECURE_PATH = "<secure path>"
+PATH_KEYS = ("data_path", "aux_path", "dictionary")  # the parameters that name files or folders
+
+
+def redact_params(prm: Mapping, source: str | None = None, keys: Sequence[str] = PATH_KEYS) -> dict:
+    """``prm`` for display: on a restricted run (``source``, else ``prm['source']``) every non-empty path
+    parameter reads ``<secure path>``, so the "Parameters of this run" box names no secure location.
+    Other sources are returned unchanged (a copy)."""
+    out = dict(prm)
+    if (source or out.get("source")) == "restricted":
+        out.update({k: SECURE_PATH for k in keys if out.get(k)})
+    return out
+
+
+def redact_notebook(nb, prm: Mapping, keys: Sequence[str] = PATH_KEYS):
+    """An executed notebook of a restricted run with its path parameters redacted where papermill put them:
+    the injected-parameters cell and ``metadata.papermill.parameters`` (the runner's own provenance,
+    ``metadata.movers``, is left to the runner). Changes ``nb`` in place and returns it; other sources untouched."""
+    if prm.get("source") != "restricted":
+        return nb
+    secrets = [str(prm[k]) for k in keys if prm.get(k)]
+    for cell in nb.get("cells", []):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            for s in sorted(secrets, key=len, reverse=True):
+                src = src.replace(repr(s), repr(SECURE_PATH)).replace(s, SECURE_PATH)
+            cell["source"] = src
+    pm = nb.get("metadata", {}).get("papermill", {})
+    if isinstance(pm.get("parameters"), dict):
+        pm["parameters"] = redact_params(pm["parameters"], "restricted", keys)
+    return nb

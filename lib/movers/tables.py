@@ -223,6 +223,7 @@ def _long_values(models: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
     """The unrounded estimates of a regression table, one row per model and term (None if a model is not
     a coefficient frame)."""
     cols = ["estimate", "se", "pvalue"]
-    if not models or not all(isinstance(m, pd.DataFrame) and set(cols) <= set(m.columns) for m in models.values()):
+    frames = {n: coefficients(m) for n, m in models.items()}  # an Estimates or a coefficient frame
+    if not frames or not all(isinstance(f, pd.DataFrame) and set(cols) <= set(f.columns) for f in frames.values()):
         return None
-    return pd.concat({n: m[cols].assign(nobs=m.attrs.get("nobs")) for n, m in models.items()}, names=["model", "term"])
+    return pd.concat({n: f[cols].assign(nobs=observations(models[n])) for n, f in frames.items()}, names=["model", "term"])

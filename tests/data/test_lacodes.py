@@ -79,3 +79,23 @@ def test_shared_table_puts_old_and_new_cornwall_codes_in_one_unit(shared_public)
     units = h.unit(pd.Series(["15UB", "E07000019", "E06000052", "00HN", "E06000058", "E06000047"]))
     assert units.iloc[0] == units.iloc[1] == units.iloc[2]  # Caradon, old-style and GSS, and Cornwall
     assert units.iloc[3] == units.iloc[4] and units.iloc[5] == DURHAM
+
+
+def test_restricted_runs_harmonise_by_default_and_stop_without_the_table(table, tmp_path, monkeypatch):
+    """Issue 13: a real Special Licence panel crosses the 2009 reorganisation, so harmonisation is on by
+    default for restricted runs (``auto``), off for the synthetic world, and a restricted run without the
+    table stops rather than count spurious movers."""
+    assert load_dictionary()["la_harmonisation"] == "auto"
+    shared = tmp_path / "public"
+    (shared / lacodes.TABLE).parent.mkdir(parents=True)
+    (shared / lacodes.TABLE).write_bytes(table.read_bytes())
+    monkeypatch.setattr(lacodes.paths, "SHARED_PUBLIC", shared)
+    assert lacodes.resolve("auto", "restricted") == "shared" and lacodes.resolve("auto", "synthetic") is None
+    assert lacodes.resolve(None, "restricted") is None and lacodes.resolve({"file": "t.csv"}, "synthetic") == {"file": "t.csv"}
+    spec = lacodes.resolve("auto", "restricted")
+    same = O.build_sample(_panel(DURHAM, spec), _geo(), None).set_index("pidp").loc[10]
+    assert same["mover"] == 0  # no spurious mover across 2009 with the default of a restricted run
+    assert not lacodes.harmonisation("auto").applied  # unresolved (a loader called without a source): codes as they are
+    monkeypatch.setattr(lacodes.paths, "SHARED_PUBLIC", tmp_path / "nowhere")
+    with pytest.raises(InputError, match="la_harmonisation: auto"):
+        lacodes.resolve("auto", "restricted")

@@ -12,7 +12,8 @@ mapped to one of 334 stable units) puts every code on one geography; mover statu
 units. The LA codes themselves are kept for the geography's lookups (distance, region).
 
 The dictionary's ``la_harmonisation`` names the table (``shared`` for the copy beside the project);
-``null`` keeps the codes as they are (the synthetic world never changes its codes). A table named
+``null`` keeps the codes as they are (the synthetic world never changes its codes); ``auto``, the default,
+is ``shared`` on restricted runs and ``null`` otherwise (``resolve``). A table named
 but absent falls back to the codes as they are, and says so through ``Harmonisation.applied``.
 """
 
@@ -61,11 +62,28 @@ def read_table(path: str | Path) -> Harmonisation:
     return Harmonisation(dict(zip(table[FROM].str.strip(), table[TO].str.strip())), str(path))
 
 
+def resolve(spec, kind: str | None, dictionary: str | Path = "the BHPS-UKHLS dictionary"):
+    """The dictionary's ``la_harmonisation`` for a run on ``kind`` data: ``"auto"`` (the default) harmonises
+    restricted runs with the shared table (a real Special Licence panel crosses the 1996, 2009 and 2019-20
+    reorganisations) and leaves synthetic and public runs as they are (the synthetic world never changes its
+    codes). On a restricted run the table must be there: spurious movers are worse than a stop."""
+    if spec != "auto":
+        return spec
+    if kind != "restricted":
+        return None
+    if not (paths.SHARED_PUBLIC / TABLE).exists():
+        raise InputError(dictionary, f"restricted runs harmonise LA codes over 1991-2019 (la_harmonisation: auto), but the table "
+                                     f"{TABLE} is not in the shared public data; name one with la_harmonisation: {{file: <table.csv>}} "
+                                     "(columns LADCD, LAD20XCD), or set null to compare the codes as they are")
+    return "shared"
+
+
 def harmonisation(spec, folder: str | Path | None = None) -> Harmonisation:
-    """The harmonisation a dictionary's ``la_harmonisation`` asks for: ``None`` for none, ``"shared"`` for the
-    table beside the project (none, cleanly, if that copy is absent), or a file (relative to ``folder``)."""
-    if not spec:
-        return Harmonisation({})
+    """The harmonisation a dictionary's ``la_harmonisation`` asks for: ``None`` (or ``"auto"`` unresolved, see
+    ``resolve``) for none, ``"shared"`` for the table beside the project (none, cleanly, if that copy is
+    absent), or a file (relative to ``folder``)."""
+    if not spec or spec == "auto":
+        return Harmonisation({}, "auto: codes as they are (no data source given)" if spec == "auto" else "")
     if spec == "shared":
         path = paths.SHARED_PUBLIC / TABLE
         return read_table(path) if path.exists() else Harmonisation({}, f"{path} (absent: codes kept as they are)")
@@ -81,4 +99,4 @@ def add_units(la: pd.DataFrame, spec, folder: str | Path | None = None, code: st
     return la.assign(la_unit=harmonisation(spec, folder).unit(la[code]))
 
 
-__all__ = ["Harmonisation", "read_table", "harmonisation", "add_units", "TABLE"]
+__all__ = ["Harmonisation", "read_table", "resolve", "harmonisation", "add_units", "TABLE"]
