@@ -341,9 +341,16 @@ def _finalise(nb, name: str, prm: Mapping, digest: str, seconds: float, parts: M
                 cell.metadata.setdefault("tags", []).append(HIDE_TAG)
             insert_at = i + 1
     nb.cells.insert(insert_at, _params_cell(prm, digest, name))
+    private = sdc.redact_params(prm) != dict(prm)
+    if private:  # a restricted run's secure paths stay beside the book, never in the notebook a reader downloads
+        _private_parameters(name).parent.mkdir(parents=True, exist_ok=True)
+        _private_parameters(name).write_text(json.dumps(dict(prm), default=str))
+    else:
+        _private_parameters(name).unlink(missing_ok=True)
     nb.metadata["movers"] = {
         "chapter": name,
-        "parameters": dict(prm),
+        "parameters": sdc.redact_params(prm),
+        "private_parameters": private,
         "input_hash": digest,
         "inputs": dict(parts or {}),
         "executed": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -356,12 +363,24 @@ def executed_path(name: str) -> Path:
     return executed_dir() / f"{name}.ipynb"
 
 
+def _private_parameters(name: str) -> Path:
+    """Where a restricted run's real parameters (secure paths) are kept: beside the book, with the checker's files."""
+    return paths.BUILD / "output_checking" / name / "parameters.json"
+
+
 def recorded(path: Path) -> dict:
-    """The provenance block of an executed notebook ({} when absent or unreadable)."""
+    """The provenance block of an executed notebook ({} when absent or unreadable); a restricted run's
+    redacted parameters are replaced by the real ones kept beside the book, so staleness is judged on them."""
     try:
-        return nbformat.read(path, as_version=4).metadata.get("movers", {})
+        meta = dict(nbformat.read(path, as_version=4).metadata.get("movers", {}))
     except Exception:
         return {}
+    if meta.get("private_parameters"):
+        try:
+            meta["parameters"] = json.loads(_private_parameters(meta.get("chapter", path.stem)).read_text())
+        except (OSError, ValueError):
+            meta["parameters"] = {}  # the real parameters are gone: the page cannot be shown to be current
+    return meta
 
 
 def _write_atomic(nb, path: Path) -> None:
@@ -380,7 +399,7 @@ def rerun_command(name: str, prm: Mapping) -> str:
     except InputError:
         base = {}
     words = ["python", "-m", "movers", "run", name]
-    for k, v in prm.items():
+    for k, v in sdc.redact_params(prm).items():
         if k in base and base[k] == v:
             continue
         text = json.dumps(v) if isinstance(v, (list, dict)) else ("true" if v is True else "false" if v is False else str(v))
