@@ -4,7 +4,8 @@ Per chapter (a MyST notebook in ``chapters/``):
 
 * ``code %``: non-blank lines of code cells (cell options such as ``:tags:`` excluded)
   over all lines of the file (the measure the issue's "before" figures used);
-* ``largest``: non-blank code lines of the longest code cell;
+* ``largest``: non-blank code lines of the longest code cell, the parameters cell left out (it declares one
+  name per parameter of ``params/<chapter>.yml``, as papermill needs; its size is shown as ``params``);
 * ``def``, ``loops`` (``for``/``while`` statements, comprehensions excluded) and
   ``if source``: counts of each in the code cells;
 * repeated blocks: every window of 3 consecutive non-blank code lines (stripped)
@@ -60,7 +61,13 @@ class Chapter:
 
     @property
     def largest(self) -> int:
-        return max((len(c.lines) for c in self.cells), default=0)
+        """Lines of the longest cell that does something: the papermill parameters cell, one assignment per
+        parameter mirroring ``params/<chapter>.yml``, is a declaration and is counted in the code share only."""
+        return max((len(c.lines) for c in self.cells if not c.parameters), default=0)
+
+    @property
+    def parameters_lines(self) -> int:
+        return max((len(c.lines) for c in self.cells if c.parameters), default=0)
 
     def count(self, pattern: re.Pattern) -> int:
         return sum(bool(pattern.search(line)) for c in self.cells for line in c.lines)
@@ -120,11 +127,11 @@ def report(paths: list[Path], against: list[Path] | None = None) -> str:
     pool = [parse(p) for p in against] if against else chapters
     reps = repeated_blocks(pool)
     shown = {c.name for c in chapters}
-    lines = [f"{'chapter':<16} {'lines':>5} {'code':>5} {'code %':>6} {'largest':>7} {'def':>3} {'loops':>5} {'if source':>9} {'repeated':>8}"]
+    lines = [f"{'chapter':<16} {'lines':>5} {'code':>5} {'code %':>6} {'largest':>7} {'params':>6} {'def':>3} {'loops':>5} {'if source':>9} {'repeated':>8}"]
     for c in chapters:
         n_rep = sum(c.name in names for names in reps.values())
         lines.append(
-            f"{c.name:<16} {c.total:>5} {c.code:>5} {c.share:>6.1f} {c.largest:>7} "
+            f"{c.name:<16} {c.total:>5} {c.code:>5} {c.share:>6.1f} {c.largest:>7} {c.parameters_lines:>6} "
             f"{c.count(DEF):>3} {c.count(LOOP):>5} {c.count(IF_SOURCE):>9} {n_rep:>8}"
         )
     rep_here = {w: n for w, n in reps.items() if n & shown}
