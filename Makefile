@@ -10,7 +10,7 @@ JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEX_PACKAGES := latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf poppler-utils
 
-.PHONY: book html pdf test bench data run tex venv lock wheelhouse clean distclean
+.PHONY: book html pdf test lint format bench data run tex venv lock wheelhouse clean distclean
 
 book: venv tex data run   ## install, generate the synthetic world, run every chapter, build HTML and PDF
 	$(BIN)/python -m movers build --pdf
@@ -18,9 +18,19 @@ book: venv tex data run   ## install, generate the synthetic world, run every ch
 html: venv data run
 	$(BIN)/python -m movers build
 
-test: venv tex             ## unit and recovery tests first (fast), then chapter runs and book builds (marked slow)
+test: venv tex lint        ## lint, unit and recovery tests first (fast), then chapter runs and book builds (marked slow)
 	$(BIN)/python -m pytest -q -m "not slow"
 	$(BIN)/python -m pytest -q -m slow || [ $$? -eq 5 ]   # 5: no test is marked slow
+
+lint: venv                 ## ruff: lint and formatting of lib/, tests/, tools/, benchmarks/ and the chapters' code cells
+	$(BIN)/ruff check lib tests tools benchmarks
+	$(BIN)/ruff format --check lib tests tools benchmarks
+	$(BIN)/python tools/lint_chapters.py --format
+
+format: venv               ## rewrite the code as ruff formats it, the chapters' code cells included
+	$(BIN)/ruff check --fix lib tests tools benchmarks
+	$(BIN)/ruff format lib tests tools benchmarks
+	$(BIN)/python tools/lint_chapters.py --fix
 
 bench: venv data           ## speed figures: model fits at report scale and chapter times
 	@set -e; for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done

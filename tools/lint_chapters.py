@@ -6,7 +6,8 @@ each chapter's code cells into one Python text (in order, cell options left out)
 back to the Markdown line it came from. With ``--format`` it also asks ``ruff format`` whether
 each cell is formatted, and names the cells that are not.
 
-Usage: ``python tools/lint_chapters.py [--format] [chapter.md ...]`` (default: every chapter).
+Usage: ``python tools/lint_chapters.py [--format | --fix] [chapter.md ...]`` (``--fix`` rewrites the cells as
+``ruff format`` would) (default: every chapter).
 Exit status 0 when nothing is found, 1 otherwise.
 """
 
@@ -89,7 +90,27 @@ def lint(path: Path, check_format: bool = False) -> list[str]:
     return out
 
 
+def format_cells(path: Path) -> int:
+    """Rewrite each code cell of a chapter as ``ruff format`` writes it; return how many changed."""
+    lines = path.read_text().splitlines()
+    pseudo = str(path.resolve().relative_to(ROOT).with_suffix(".py"))
+    changed = 0
+    for start, body in reversed(code_cells("\n".join(lines))):
+        text = "\n".join(body) + "\n"
+        fmt = ruff("format", "--stdin-filename", pseudo, "-", stdin=text)
+        if fmt.returncode == 0 and fmt.stdout != text:
+            lines[start - 1 : start - 1 + len(body)] = fmt.stdout.rstrip("\n").split("\n")
+            changed += 1
+    if changed:
+        path.write_text("\n".join(lines) + "\n")
+    return changed
+
+
 def main(argv: list[str]) -> int:
+    if "--fix" in argv:
+        paths = [Path(a) for a in argv if not a.startswith("--")] or sorted((ROOT / "chapters").glob("*.md"))
+        print(f"{sum(format_cells(p) for p in paths)} cell(s) reformatted")
+        return 0
     check_format = "--format" in argv
     paths = [Path(a) for a in argv if not a.startswith("--")] or sorted((ROOT / "chapters").glob("*.md"))
     findings = [f for p in paths for f in lint(p, check_format)]
