@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from movers.data import geography as geo
 from movers.errors import InputError
 
 MISSING_COLOUR = "#d9d9d9"
@@ -23,8 +24,6 @@ MISSING_COLOUR = "#d9d9d9"
 
 def load_boundaries(shp, units: dict[str, str] | None = None):
     """LA polygons (``la_code, la_name, geometry``) from an ONS boundary file, with ``units`` (code -> unit) dissolved."""
-    from movers.data import geography as geo
-
     gdf = geo.read_boundaries(shp)
     if units:
         gdf = gdf.assign(la_code=gdf["la_code"].replace(units))

@@ -18,6 +18,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from movers import publish
 
@@ -40,8 +41,6 @@ def coef_frame(terms: Sequence[str], estimate, se, pvalue=None, nobs: int | None
     est = np.asarray(estimate, dtype=float)
     sd = np.asarray(se, dtype=float)
     if pvalue is None:
-        from scipy.stats import norm
-
         with np.errstate(divide="ignore", invalid="ignore"):
             pvalue = 2 * norm.sf(np.abs(est / sd))
     out = pd.DataFrame({"estimate": est, "se": sd, "pvalue": np.asarray(pvalue, dtype=float)}, index=pd.Index(list(terms), name="term"))

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from movers import paths
@@ -145,4 +146,32 @@ def load_extract(folder: str | Path, dictionary: str | Path | dict | None = None
     return Extract(records=records, parents=parents, regions=regions, dictionary=d, folder=folder, files=[p1, p2, p3])
 
 
-__all__ = ["Extract", "load_dictionary", "load_extract", "DEFAULT_DICTIONARY"]
+__all__ = ["Extract", "load_dictionary", "load_extract", "region_quintiles", "DEFAULT_DICTIONARY"]
+
+
+def region_quintiles(regions: pd.DataFrame, n: int = 5, value: str = "prop_professional", weight: str = "population") -> pd.DataFrame:
+    """Population-weighted quantile groups (1 = lowest share of high-skilled jobs) of regions, per census.
+
+    Regions are sorted by ``value``; each takes the group in which the midpoint
+    of its population falls on the cumulative population scale, so a group
+    holds about 1/n of the population rather than 1/n of the regions. Regions
+    with exactly the same value form one block that shares one group (the
+    group of the block's midpoint): the answer then depends neither on the
+    order of the rows nor on an arbitrary tie-breaker.
+    """
+    for col in ("census", "region", value, weight):
+        if col not in regions.columns:
+            raise InputError("region indicators", f"missing column {col!r}")
+    if (regions[weight] <= 0).any() or regions[[value, weight]].isna().any().any():
+        raise InputError("region indicators", f"{value} and {weight} must be known, and {weight} positive, for every region")
+    out = []
+    for census, grp in regions.groupby("census", sort=True):
+        blocks = grp.groupby(value, sort=True)[weight].sum()
+        total = float(blocks.sum())
+        upper = blocks.cumsum()
+        mid = (upper - blocks / 2.0) / total
+        group = np.minimum(np.floor(mid.to_numpy() * n).astype(int) + 1, n)
+        g = grp.copy()
+        g["quintile"] = g[value].map(dict(zip(blocks.index, group))).astype(int)
+        out.append(g)
+    return pd.concat(out).sort_values(["census", "quintile", value, "region"]).reset_index(drop=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from movers import paths
+from movers.classifications import nssec_collapse
 from movers.data import lacodes, schema
 from movers.data.microdata import read_columns
 from movers.errors import InputError, require_columns
@@ -262,8 +263,6 @@ def nssec_three_class(values: pd.Series, dictionary: dict) -> pd.Series:
     Returns "higher", "intermediate", "routine" or missing (never worked,
     long-term unemployed, not coded).
     """
-    from movers.classifications import nssec_collapse
-
     mapping = {int(k): str(v) for k, v in dictionary["codes"]["nssec8_to_table01"].items()}
     table = values.map(lambda v: mapping.get(int(v)) if pd.notna(v) else None)
     out = pd.Series(pd.NA, index=values.index, dtype=object)

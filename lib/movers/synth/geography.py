@@ -20,6 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from movers import fetch
+from movers.data import geography as geo
+from movers.data import public
 from movers.data.geography import BOUNDARY_FILE
 from movers.synth import rng_for, write_truth
 
@@ -137,10 +140,6 @@ def write_real(folder: Path, seed: int) -> None:
     the report used. The files come from ``python -m movers fetch lad_boundaries_2014
     gva_la`` (or the workplace copy in ``../shared/data/public``).
     """
-    from movers import fetch
-    from movers.data import geography as geo
-    from movers.data import public
-
     shp = fetch.find_local("lad_boundaries_2014")
     gva = fetch.find_local("gva_la")
     gdf = geo.read_boundaries(shp)

@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from movers.data.geography import read_region_lookup
 from movers.data.nomis import (  # the loader's file names: generator and loader share one layout
     BIRTH_FILE, GVA_FILE, HOUSE_FILE, IMD_FILE, OAC_FILE, OCCUPATION_FILE, POPULATION_FILE, SMI_FILE, SUPERGROUPS,
     TFR_FILE, UNEMPLOYMENT_FILE,
@@ -112,8 +113,6 @@ def _norm_path(path: np.ndarray) -> np.ndarray:
 
 def las_from_geography(root: Path) -> pd.DataFrame:
     """The authorities (code, name, region) of the geography dataset, read through its real-format loader."""
-    from movers.data.geography import read_region_lookup
-
     folder = Path(root) / "geography"
     lu = next(iter(sorted(folder.glob("*RGN*.csv"))), None)
     if lu is None:

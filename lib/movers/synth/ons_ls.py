@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from movers.data.ons_ls import load_dictionary, region_quintiles
 from movers.synth import index
 from movers.synth import rng_for, write_truth
 
@@ -139,8 +140,6 @@ def region_table(rng: np.random.Generator) -> pd.DataFrame:
 
 def _bottom_share(regions: pd.DataFrame, quintile: int = 1) -> dict[int, float]:
     """Population share of the regions in ``quintile`` per child census (to size the cohorts)."""
-    from movers.ls import region_quintiles
-
     q = region_quintiles(regions)
     out = {}
     for c in CHILD_CENSUSES:
@@ -378,8 +377,6 @@ def write_files(sim: dict, folder: Path, dictionary: dict, rng: np.random.Genera
 
 def generate(root: Path, seed: int, scale: float) -> None:
     """Write the extract into ``root/ons_ls`` and its truth.json."""
-    from movers.data.ons_ls import load_dictionary
-
     folder = Path(root) / NAME
     folder.mkdir(parents=True, exist_ok=True)
     rng = rng_for(seed, NAME)

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from movers import qual as Q
-from movers.data.refiqda import QualProject, write_qdpx
+from movers.data.refiqda import QualProject, guid_for, write_qdpx
 from movers.synth import rng_for, write_truth
 
 NAME = "qual"
@@ -337,8 +337,6 @@ def build(seed: int) -> tuple[QualProject, dict]:
         sets={"Focus groups": sorted(s for s in sources if not s.startswith("Interview")), "Interviews": sorted(s for s in sources if s.startswith("Interview"))},
         origin="movers.synth.qual",
     )
-    from movers.data.refiqda import guid_for
-
     proj.segments["segment"] = [guid_for("selection", s, str(a), str(b)) for s, a, b in zip(seg["source"], seg["start"], seg["end"])]
     truth = {
         "file": FILE,

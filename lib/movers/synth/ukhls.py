@@ -40,6 +40,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from movers.data.geography import METRES_PER_MILE, load_geography
+from movers.data.nomis import la_indicators
+from movers.data.ukhls import file_stem, load_dictionary, wave_variables, waves
 from movers.synth import index
 from movers.synth import rng_for, write_truth
 
@@ -110,8 +113,6 @@ def _logistic(x):
 
 
 def _waves(dictionary: dict):
-    from movers.data.ukhls import waves
-
     return waves(dictionary)
 
 
@@ -201,8 +202,6 @@ def _children(rng, fam: pd.DataFrame) -> pd.DataFrame:
 
 def _destinations(rng, las: pd.DataFrame, origin: np.ndarray, decay: float) -> np.ndarray:
     """Gravity choice of a destination LA (never the origin): weight exp(-distance / decay)."""
-    from movers.data.geography import METRES_PER_MILE
-
     codes = las["la_code"].to_numpy()
     pos = las.set_index("la_code")[["x", "y"]]
     xy = pos.to_numpy()
@@ -218,8 +217,6 @@ def _destinations(rng, las: pd.DataFrame, origin: np.ndarray, decay: float) -> n
 
 def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict, scale: float = 1.0) -> dict:
     """Simulate the panel; returns long tables (people, person_waves, households, youth) and the truth."""
-    from movers.data.geography import METRES_PER_MILE
-
     n_fam = max(60, int(round(FAMILIES * scale)))
     fam = _families(rng, las, n_fam)
     fa_code, mo_code = _parent_codes(rng, fam)
@@ -469,8 +466,6 @@ def write_files(sim: dict, folder: Path, dictionary: dict, rng: np.random.Genera
     Parents always give a full interview, so the parental class the analysis
     derives is the one that generated the outcomes.
     """
-    from movers.data.ukhls import file_stem, wave_variables, waves
-
     folder = Path(folder)
     written = []
     sub = {"bhps": folder / "bhps", "ukhls": folder / "ukhls", "la": folder / "special_licence"}
@@ -512,10 +507,6 @@ def write_files(sim: dict, folder: Path, dictionary: dict, rng: np.random.Genera
 
 def generate(root: Path, seed: int, scale: float) -> None:
     """Write the panel into ``root/ukhls`` (reads ``root/geography`` and ``root/nomis``) and its truth.json."""
-    from movers.data.geography import load_geography
-    from movers.data.nomis import la_indicators
-    from movers.data.ukhls import load_dictionary
-
     folder = Path(root) / NAME
     folder.mkdir(parents=True, exist_ok=True)
     rng = rng_for(seed, NAME)
