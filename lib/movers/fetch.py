@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from tqdm.auto import tqdm
 
 from movers import params, paths
 from movers.data import public, schema
@@ -239,7 +240,6 @@ class ResumableDownloader:
         self.timeout = timeout
 
     def __call__(self, url: str, output_file, pooch_obj=None, check_only: bool = False):
-        from tqdm.auto import tqdm
 
         have = self.part.stat().st_size if self.part.exists() else 0
         headers = {"User-Agent": "movers-fetch (https://github.com/; reproducible research book)"}

@@ -24,6 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.discrete.discrete_model import BinaryModel
+from statsmodels.regression.linear_model import RegressionModel
+import patsy
 
 from movers.tables import coef_frame
 
@@ -41,8 +44,6 @@ class _Effects:
 
 def _kind(result) -> str:
     """'binary' for index models with a link (probit, logit), 'linear' for least squares."""
-    from statsmodels.discrete.discrete_model import BinaryModel
-    from statsmodels.regression.linear_model import RegressionModel
 
     model = result.model
     if isinstance(model, BinaryModel):
@@ -73,7 +74,6 @@ def design(result, frame: pd.DataFrame) -> np.ndarray:
         mat = spec.get_model_matrix(frame, na_action="raise")
         mat = pd.DataFrame(np.asarray(mat), columns=list(mat.columns), index=frame.index)
     else:  # patsy
-        import patsy
 
         mat = patsy.dmatrix(spec, frame, NA_action="raise", return_type="dataframe")
     names = list(result.params.index)

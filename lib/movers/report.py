@@ -9,9 +9,12 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+import pandas as pd
 from IPython.display import Markdown, display
 
 from movers import publish
+from movers.errors import InputError
+from movers.paths import SOURCES
 
 BANNERS = {
     "synthetic": (
@@ -89,14 +92,9 @@ def glue_figure(name: str, fig) -> None:
 def setup(source: str) -> None:
     """First call of every chapter: check ``source``, show the data banner, set plotting defaults."""
     import matplotlib
-    import pandas as pd
     import seaborn as sns
 
-    from movers.paths import SOURCES
-
     if source not in SOURCES:
-        from movers.errors import InputError
-
         raise InputError("parameter 'source'", f"must be one of {', '.join(SOURCES)}, not {source!r}")
     matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "inline")) else None
     sns.set_theme(style="whitegrid", context="notebook")

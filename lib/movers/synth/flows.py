@@ -45,6 +45,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from movers.data import nomis
+from movers.data.geography import load_geography
+
 from movers.synth import rng_for, write_truth
 
 NAME = "flows"
@@ -143,8 +146,6 @@ def _schedules(student: float) -> np.ndarray:
 
 def _inputs(root: Path):
     """Read the geography and covariates through the real-format loaders (so the world is what the loaders see)."""
-    from movers.data import nomis
-    from movers.data.geography import load_geography
 
     geo = load_geography(Path(root) / "geography")
     codes = geo.las["la_code"].to_numpy()
