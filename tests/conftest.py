@@ -23,6 +23,18 @@ def small_world(tmp_path_factory, dataset: str, seed: int, scale: float) -> Path
 
 
 @pytest.fixture(scope="session")
+def make_world(tmp_path_factory):
+    """``make_world(dataset, seed, scale)``: a quiet synthetic world with ``dataset`` in a fresh temporary folder."""
+    return lambda dataset, seed, scale: small_world(tmp_path_factory, dataset, seed=seed, scale=scale)
+
+
+@pytest.fixture(scope="session")
+def chapter_runner():
+    """``chapter_runner(src, out, parameters)``: run a chapter as the runner does; its glued values and markdown."""
+    return run_chapter
+
+
+@pytest.fixture(scope="session")
 def geo_world(tmp_path_factory) -> Path:
     """A world holding only the synthetic geography (fast)."""
     from movers.synth import generate_world

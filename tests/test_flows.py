@@ -15,14 +15,13 @@ from movers.data import ons_flows
 from movers.errors import InputError
 from movers.results import Estimates
 
-from conftest import small_world
 
 YEARS = [2017, 2018]
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    return small_world(tmp_path_factory, "flows", seed=11, scale=0.1)
+def world(tmp_path_factory, make_world):
+    return make_world("flows", seed=11, scale=0.1)
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ These tests work on a tiny project in a temporary folder; the last ones start re
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from movers import paths, runner
+from movers import paths, runner, sdc
 
 HEADER = "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\nkernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n"
 
@@ -299,3 +300,18 @@ def test_book_build_refuses_a_stale_page_naming_why_and_the_command(project):
     text = str(exc.value)
     assert "tiny: changed: data_path:flows; run `python -m movers run tiny -p n=4`" in text
     assert "other: changed: data_path:flows; run `python -m movers run other`" in text
+
+
+def test_a_restricted_run_leaves_no_path_in_its_notebook_or_box(kernel_project, tmp_path):
+    secret = tmp_path / "secure" / "ukhls"
+    secret.mkdir(parents=True)
+    code, err = movers(kernel_project, "run", "slow", "-p", "source=restricted", "-p", f"data_path={secret}")
+    assert code == 0, err
+    nb = json.loads(runner.executed_path("slow").read_text())
+    assert str(secret) not in json.dumps(nb)  # provenance included: it holds the redacted parameters
+    assert nb["metadata"]["movers"]["parameters"]["data_path"] == sdc.SECURE_PATH
+    # the real parameters stay beside the book (with the checker's files), so staleness is still judged on them
+    assert runner.recorded(runner.executed_path("slow"))["parameters"]["data_path"] == str(secret)
+    assert not runner.why_stale("slow")
+    box = next(c for c in nb["cells"] if "movers-parameters" in c["metadata"].get("tags", []))
+    assert sdc.SECURE_PATH in "".join(box["source"])

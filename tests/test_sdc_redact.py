@@ -8,8 +8,7 @@ import json
 
 import nbformat
 
-from movers import runner, sdc
-from test_runner import kernel_project, movers, project  # noqa: F401  (fixtures)
+from movers import sdc
 
 
 def test_redact_params_hides_paths_on_restricted_runs_only():
@@ -29,18 +28,3 @@ def test_redact_notebook_scrubs_the_injected_cell_and_papermill_metadata():
     assert "/secure/ukhls" not in text and sdc.SECURE_PATH in text
     plain = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("data_path = '/x'")])
     assert "/x" in json.dumps(sdc.redact_notebook(plain, {"source": "synthetic", "data_path": "/x"}))
-
-
-def test_a_restricted_run_leaves_no_path_in_its_notebook_or_box(kernel_project, tmp_path):  # noqa: F811
-    secret = tmp_path / "secure" / "ukhls"
-    secret.mkdir(parents=True)
-    code, err = movers(kernel_project, "run", "slow", "-p", "source=restricted", "-p", f"data_path={secret}")
-    assert code == 0, err
-    nb = json.loads(runner.executed_path("slow").read_text())
-    assert str(secret) not in json.dumps(nb)  # provenance included: it holds the redacted parameters
-    assert nb["metadata"]["movers"]["parameters"]["data_path"] == sdc.SECURE_PATH
-    # the real parameters stay beside the book (with the checker's files), so staleness is still judged on them
-    assert runner.recorded(runner.executed_path("slow"))["parameters"]["data_path"] == str(secret)
-    assert not runner.why_stale("slow")
-    box = next(c for c in nb["cells"] if "movers-parameters" in c["metadata"].get("tags", []))
-    assert sdc.SECURE_PATH in "".join(box["source"])

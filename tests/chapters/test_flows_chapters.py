@@ -11,22 +11,21 @@ import pytest
 
 from movers import paths
 
-from conftest import run_chapter, small_world
 
 HOTCOLD = paths.CHAPTERS / "flows_hotcold.md"
 
 
 @pytest.fixture(scope="module")
-def flows_world(tmp_path_factory):
-    return small_world(tmp_path_factory, "flows", seed=5, scale=0.1)
+def flows_world(tmp_path_factory, make_world):
+    return make_world("flows", seed=5, scale=0.1)
 
 
 def captions(md: str) -> list[str]:
     return re.findall(r":::\{table\} (Table [^\n]*)", md)
 
 
-def test_report_selection_shows_published_models(flows_world, tmp_path):
-    glued, md = run_chapter(HOTCOLD, tmp_path / "hc.ipynb", {"data_path": str(flows_world), "models": ["Model 1", "Model 4"]})
+def test_report_selection_shows_published_models(flows_world, tmp_path, chapter_runner):
+    glued, md = chapter_runner(HOTCOLD, tmp_path / "hc.ipynb", {"data_path": str(flows_world), "models": ["Model 1", "Model 4"]})
     numbers = [c.split(":")[0] for c in captions(md)]
     assert numbers[:3] == ["Table 1", "Table 2.1", "Table 2.2"] and {"Table 2", "Table 3", "Table 4", "Table 5"} <= set(numbers)
     assert int(glued["send_published"]) == 2 * 2 + 12  # two type rows in both models, twelve controls in Model 4
@@ -34,9 +33,9 @@ def test_report_selection_shows_published_models(flows_world, tmp_path):
     assert "hot spots" in glued["first_plural"]
 
 
-def test_other_typology_and_selection_follow_the_parameters(flows_world, tmp_path):
+def test_other_typology_and_selection_follow_the_parameters(flows_world, tmp_path, chapter_runner):
     params = {"data_path": str(flows_world), "typology": "imd", "years": "2018", "sex": "F", "exposure": "rate", "models": ["Model 1", "Model 4"]}
-    glued, md = run_chapter(HOTCOLD, tmp_path / "hc_imd.ipynb", params)
+    glued, md = chapter_runner(HOTCOLD, tmp_path / "hc_imd.ipynb", params)
     text = " ".join(str(v) for v in glued.values())
     assert "hot spot" not in text.lower() and "deprived" in text
     caps = captions(md)
@@ -48,15 +47,15 @@ def test_other_typology_and_selection_follow_the_parameters(flows_world, tmp_pat
     assert "– published" not in md.split("Table 2.3")[0]
 
 
-def test_ons_and_imd_chapters_glue_every_number_of_their_prose(flows_world, tmp_path):
+def test_ons_and_imd_chapters_glue_every_number_of_their_prose(flows_world, tmp_path, chapter_runner):
     """The ONS chapter's London Cosmopolitan paragraph says either the two readings from the real files or why
     they are absent (the published figure is glued either way); the IMD chapter's census section gives the
     composition of the flows out of and into the most deprived authorities, with its tables."""
     params = {"data_path": str(flows_world), "years": "2017-2018", "models": ["Model 4"]}
-    glued, md = run_chapter(paths.CHAPTERS / "flows_ons.md", tmp_path / "ons.ipynb", params)
+    glued, md = chapter_runner(paths.CHAPTERS / "flows_ons.md", tmp_path / "ons.ipynb", params)
     assert float(glued["lc_published"]) == 726_621
     assert "City of London's GVA per head is £" in glued["lc_gva_text"] or "cannot be computed from real data" in glued["lc_gva_text"]
     assert 0 <= float(glued["within3_ztnb"]) <= 1
-    glued, md = run_chapter(paths.CHAPTERS / "flows_imd.md", tmp_path / "imd.ipynb", params)
+    glued, md = chapter_runner(paths.CHAPTERS / "flows_imd.md", tmp_path / "imd.ipynb", params)
     assert 0 < float(glued["prof_out"]) < 100 and 0 < float(glued["nonwhite_in"]) < 100
     assert sum("out of and into the authorities of each IMD quintile" in c for c in captions(md)) == 2

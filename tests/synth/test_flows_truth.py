@@ -19,15 +19,14 @@ import pytest
 from movers import flows, nb2
 from movers.synth import flows as synth_flows
 
-from conftest import small_world
 
 YEARS = [2017, 2018]
 CONTROLS = flows.MODELS["Model 4"]
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return flows.load(small_world(tmp_path_factory, "flows", seed=13, scale=0.1), YEARS, keep_detailed=False)
+def data(tmp_path_factory, make_world):
+    return flows.load(make_world("flows", seed=13, scale=0.1), YEARS, keep_detailed=False)
 
 
 def full_frame(data, years, wales: bool = False) -> pd.DataFrame:

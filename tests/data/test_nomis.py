@@ -10,12 +10,11 @@ import pytest
 from movers.data import nomis
 from movers.errors import InputError
 
-from conftest import small_world
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    return small_world(tmp_path_factory, "nomis", seed=7, scale=0.1)
+def world(tmp_path_factory, make_world):
+    return make_world("nomis", seed=7, scale=0.1)
 
 
 def _copy(world, tmp_path):

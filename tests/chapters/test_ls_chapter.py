@@ -9,22 +9,21 @@ import pytest
 
 from movers import paths
 
-from conftest import run_chapter, small_world
 
 SRC = paths.CHAPTERS / "ls_deprived.md"
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    return small_world(tmp_path_factory, "ons_ls", seed=5, scale=0.03)
+def tiny(tmp_path_factory, make_world):
+    return make_world("ons_ls", seed=5, scale=0.03)
 
 
-def _run(tmp_path, parameters):
-    return run_chapter(SRC, tmp_path / "ls.ipynb", parameters)
+def _run(tmp_path, chapter_runner, parameters):
+    return chapter_runner(SRC, tmp_path / "ls.ipynb", parameters)
 
 
-def test_restricted_run_withholds_small_cells(tiny, tmp_path):
-    glued, md = _run(tmp_path, {"source": "restricted", "data_path": str(tiny / "ons_ls")})
+def test_restricted_run_withholds_small_cells(tiny, tmp_path, chapter_runner):
+    glued, md = _run(tmp_path, chapter_runner, {"source": "restricted", "data_path": str(tiny / "ons_ls")})
     record = json.loads((tmp_path / "_build" / "output_checking" / "ls_deprived" / "record.json").read_text())
     t30 = next(o for o in record["outputs"] if o["output"] == "Table 30")
     withheld = {(c["row"], c["column"]) for c in t30["cells"] if c["outcome"] == "withheld"}
@@ -35,21 +34,21 @@ def test_restricted_run_withholds_small_cells(tiny, tmp_path):
             assert glued[f"dis_{who}"] == "'[c]'" and "withheld" in glued["dis_lower"]
 
 
-def test_synthetic_run_shows_truth_and_published(tiny, tmp_path, monkeypatch):
+def test_synthetic_run_shows_truth_and_published(tiny, tmp_path, monkeypatch, chapter_runner):
     monkeypatch.setenv("MOVERS_SYNTHETIC", str(tiny))
-    glued, md = _run(tmp_path, {"source": "synthetic", "outcomes": ["professional"], "characteristics": ["gender", "parent_class"]})
+    glued, md = _run(tmp_path, chapter_runner, {"source": "synthetic", "outcomes": ["professional"], "characteristics": ["gender", "parent_class"]})
     assert "True value" in md and "Table 32" in md and "Table 31:" not in md
     assert "0.44" in md  # the published degree share of movers beside ours in Table 30
     assert "24,969 stayers" in md  # the report's numbers behind Table 30, from ls.PUBLISHED_N
     assert "standard errors" in glued["recovery_text"]
 
 
-def test_restricted_table30_has_no_small_or_recoverable_share(tiny, tmp_path):
+def test_restricted_table30_has_no_small_or_recoverable_share(tiny, tmp_path, chapter_runner):
     import pandas as pd
 
     from movers import ls, sdc
 
-    glued, md = _run(tmp_path, {"source": "restricted", "data_path": str(tiny / "ons_ls")})
+    glued, md = _run(tmp_path, chapter_runner, {"source": "restricted", "data_path": str(tiny / "ons_ls")})
     record = json.loads((tmp_path / "_build" / "output_checking" / "ls_deprived" / "record.json").read_text())
     start = md.index(":::{table} Table 30:")
     shown = sdc.read_markdown_table(md[start:md.index("\n:::", start)])[["Stayers", "Movers"]]

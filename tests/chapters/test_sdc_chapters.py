@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import run_chapter, small_world
 from movers import paths, sdc
 
 CHAPTERS = {
@@ -18,15 +17,15 @@ CHAPTERS = {
 
 
 @pytest.fixture(scope="module", params=sorted(CHAPTERS))
-def restricted_run(request, tmp_path_factory):
+def restricted_run(request, tmp_path_factory, make_world, chapter_runner):
     chapter = request.param
     dataset, scale, extra = CHAPTERS[chapter]
-    world = small_world(tmp_path_factory, dataset, seed=11, scale=scale)
+    world = make_world(dataset, seed=11, scale=scale)
     params = {"source": "restricted", "data_path": str(world / dataset), **extra}
     if dataset == "ukhls":
         params["aux_path"] = str(world)
     out = tmp_path_factory.mktemp(chapter) / f"{chapter}.ipynb"
-    run_chapter(paths.CHAPTERS / f"{chapter}.md", out, params)
+    chapter_runner(paths.CHAPTERS / f"{chapter}.md", out, params)
     record = json.loads((sdc.checking_folder(chapter, out.parent / "_build") / "record.json").read_text())
     return chapter, world, out.read_text(), record
 

@@ -11,22 +11,21 @@ import pytest
 
 from movers import paths
 
-from conftest import run_chapter, small_world
 
 SRC = paths.CHAPTERS / "movers_stayers.md"
 
 
 @pytest.fixture(scope="module")
-def ukhls_world(tmp_path_factory):
-    return small_world(tmp_path_factory, "ukhls", seed=11, scale=0.25)
+def ukhls_world(tmp_path_factory, make_world):
+    return make_world("ukhls", seed=11, scale=0.25)
 
 
 @pytest.fixture(scope="module")
-def restricted_run(ukhls_world, tmp_path_factory):
+def restricted_run(ukhls_world, tmp_path_factory, chapter_runner):
     params = {"source": "restricted", "data_path": str(ukhls_world / "ukhls"), "aux_path": str(ukhls_world),
               "outcomes": ["employed", "higher"], "characteristics": ["ethnicity", "parent_nssec"]}
     out = tmp_path_factory.mktemp("ms") / "ms.ipynb"
-    glued, md = run_chapter(SRC, out, params)
+    glued, md = chapter_runner(SRC, out, params)
     return glued, md, json.loads((out.parent / "_build" / "output_checking" / "movers_stayers" / "record.json").read_text())
 
 
