@@ -22,15 +22,14 @@ test: venv tex lint        ## lint, unit and recovery tests first (fast), then c
 	$(BIN)/python -m pytest -q -m "not slow"
 	$(BIN)/python -m pytest -q -m slow || [ $$? -eq 5 ]   # 5: no test is marked slow
 
-lint: venv                 ## ruff: lint and formatting of lib/, tests/, tools/, benchmarks/ and the chapters' code cells
+lint: venv                 ## ruff: lint and format check of lib/, tests/, tools/, benchmarks/; lint of the chapters' code cells
 	$(BIN)/ruff check lib tests tools benchmarks
 	$(BIN)/ruff format --check lib tests tools benchmarks
-	$(BIN)/python tools/lint_chapters.py --format
+	$(BIN)/python tools/lint_chapters.py
 
-format: venv               ## rewrite the code as ruff formats it, the chapters' code cells included
+format: venv               ## rewrite lib/, tests/, tools/ and benchmarks/ as ruff formats them (chapter cells are linted, not reformatted)
 	$(BIN)/ruff check --fix lib tests tools benchmarks
 	$(BIN)/ruff format lib tests tools benchmarks
-	$(BIN)/python tools/lint_chapters.py --fix
 
 bench: venv data           ## speed figures: model fits at report scale and chapter times
 	@set -e; for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done

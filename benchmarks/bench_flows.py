@@ -23,8 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
-from movers import flows  # noqa: E402
 from timing import timed  # noqa: E402
+
+from movers import flows  # noqa: E402
 
 
 def world() -> Path:
@@ -48,7 +49,10 @@ def fits(label: str, frame, typology: str, factor: str, sending: str | None = No
         else:
             res = flows.receiving_models(frame, typology, sending, [m])[m]
         total += res.attrs["seconds"]
-        print(f"  {label + ', ' + m:<60} {res.attrs['seconds']:9.2f} s  ({res.attrs['nobs']:,} rows, {res.attrs['iterations']} Newton steps)", flush=True)
+        print(
+            f"  {label + ', ' + m:<60} {res.attrs['seconds']:9.2f} s  ({res.attrs['nobs']:,} rows, {res.attrs['iterations']} Newton steps)",
+            flush=True,
+        )
     return total
 
 
@@ -71,7 +75,9 @@ def main() -> int:
     total = 0.0
     for chapter in ("flows_hotcold", "flows_ons", "flows_imd"):
         t0 = time.perf_counter()
-        r = subprocess.run([sys.executable, "-m", "movers", "run", chapter, "--force"], cwd=ROOT, env=env, capture_output=True, text=True)
+        r = subprocess.run(
+            [sys.executable, "-m", "movers", "run", chapter, "--force"], cwd=ROOT, env=env, capture_output=True, text=True
+        )
         dt = time.perf_counter() - t0
         total += dt
         print(f"{'chapter ' + chapter + (' (FAILED)' if r.returncode else ''):<62} {dt:9.1f} s", flush=True)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -28,10 +27,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
+from timing import timed  # noqa: E402
+
 from movers import ls  # noqa: E402
 from movers.data.ons_ls import load_extract  # noqa: E402
 from movers.margins import effect_differences, group_key, mover_effects  # noqa: E402
-from timing import timed  # noqa: E402
 
 REPORT_ROWS = {"employed": 31610, "professional": 29669}
 REPEATS = 3
@@ -44,7 +44,10 @@ def extract_folder() -> Path:
     from movers.synth import generate_world
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_ls_")) / "synthetic"
-    timed("generate the synthetic extract (scale 1)", lambda: generate_world(tmp, seed=2020, scale=1.0, only=["ons_ls"], log=lambda *_: None))
+    timed(
+        "generate the synthetic extract (scale 1)",
+        lambda: generate_world(tmp, seed=2020, scale=1.0, only=["ons_ls"], log=lambda *_: None),
+    )
     return tmp / "ons_ls"
 
 
@@ -70,9 +73,15 @@ def main() -> None:
             res = timed(f"Model 3 x {ch}: probit fit", lambda: ls.fit(data, f), REPEATS)
             timed(f"Model 3 x {ch}: group AMEs", lambda: mover_effects(res, res.estimation_data, by=col), REPEATS)
             ref_value = next(v for v in res.estimation_data[col].dropna().unique() if group_key(v) == ref)
-            timed(f"Model 3 x {ch}: differences between groups",
-                  lambda: effect_differences(res, res.estimation_data, "mover", col, ref_value), REPEATS)
-        timed(f"whole table ({'31' if outcome == 'employed' else '32'}) with ls.subgroup_table", lambda: ls.subgroup_table(data, outcome))
+            timed(
+                f"Model 3 x {ch}: differences between groups",
+                lambda: effect_differences(res, res.estimation_data, "mover", col, ref_value),
+                REPEATS,
+            )
+        timed(
+            f"whole table ({'31' if outcome == 'employed' else '32'}) with ls.subgroup_table",
+            lambda: ls.subgroup_table(data, outcome),
+        )
 
 
 if __name__ == "__main__":

@@ -36,10 +36,10 @@ if "--child" not in sys.argv:
     os.environ.update({k: "1" for k in THREAD_VARS})  # one BLAS thread, set before numpy loads its BLAS
 
 import numpy as np  # noqa: E402
-
 from bench_flows import world  # noqa: E402
-from movers import flows, nb2  # noqa: E402
 from timing import timed  # noqa: E402
+
+from movers import flows, nb2  # noqa: E402
 
 CONTROLS = flows.MODELS["Model 4"]
 LIMIT = 120.0  # seconds allowed to each pair of concurrent processes
@@ -63,7 +63,10 @@ def one_fit(label: str, frame, typology: str, truncated: bool = False) -> tuple[
     off = frame["log_pop"].to_numpy()
     unit = xtwx_seconds(X)
     fit = (nb2.fit_ztnb if truncated else nb2.fit_nb2)(X, y, off, names)
-    print(f"  {label:<58} {fit.seconds:7.2f} s  {fit.iterations:3d} steps  {fit.seconds / unit:6.1f} X'WX passes  ({len(y):,} x {X.shape[1]}, one pass {unit * 1000:.0f} ms)", flush=True)
+    print(
+        f"  {label:<58} {fit.seconds:7.2f} s  {fit.iterations:3d} steps  {fit.seconds / unit:6.1f} X'WX passes  ({len(y):,} x {X.shape[1]}, one pass {unit * 1000:.0f} ms)",
+        flush=True,
+    )
     return X, y, off, names, fit.seconds
 
 
@@ -78,7 +81,10 @@ def statsmodels_ratio(X, y, off, names, ours: float) -> None:
     dt = time.perf_counter() - t0
     mine = nb2.fit_nb2(X, y, off, names)
     diff = float(np.max(np.abs(np.asarray(res.params)[:-1] - mine.params)))
-    print(f"  {'statsmodels NegativeBinomial (its default BFGS), same design':<58} {dt:7.2f} s  (max |b - ours| {diff:.1e}, log-lik. ours - theirs {mine.loglik - res.llf:.1e})", flush=True)
+    print(
+        f"  {'statsmodels NegativeBinomial (its default BFGS), same design':<58} {dt:7.2f} s  (max |b - ours| {diff:.1e}, log-lik. ours - theirs {mine.loglik - res.llf:.1e})",
+        flush=True,
+    )
     print(f"  {'our fit / statsmodels':<58} {ours / dt:7.3f}  ({dt / ours:.0f} times faster)", flush=True)
 
 
@@ -101,7 +107,10 @@ def concurrent(frame) -> None:
                 env.update({k: threads for k in THREAD_VARS})
             env["PYTHONPATH"] = str(ROOT / "lib")
             t0 = time.perf_counter()
-            procs = [subprocess.Popen([sys.executable, __file__, "--child", str(path)], env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+            procs = [
+                subprocess.Popen([sys.executable, __file__, "--child", str(path)], env=env, stdout=subprocess.PIPE, text=True)
+                for _ in range(2)
+            ]
             each = []
             for p in procs:
                 try:

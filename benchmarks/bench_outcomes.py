@@ -14,10 +14,10 @@ sample is resampled with replacement to the report's exact row counts.
 from __future__ import annotations
 
 import os
-from functools import partial
 import sys
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +25,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
+from timing import timed as _timed  # noqa: E402
+
 from movers import outcomes as O  # noqa: E402
 from movers.margins import effect_differences, mover_effects  # noqa: E402
-from timing import timed as _timed  # noqa: E402
 
 timed = partial(_timed, unit="ms")  # the models here take milliseconds
 
@@ -52,7 +53,9 @@ def main() -> None:
     root = world()
     inputs = timed("load panel, geography and LA indicators", lambda: O.load_inputs("synthetic", str(root)))
     print(f"  person-wave rows: {len(inputs['panel'].person_waves):,}")
-    sample = timed("build the analysis sample", lambda: O.build_sample(inputs["panel"], inputs["geography"], inputs["indicators"]))
+    sample = timed(
+        "build the analysis sample", lambda: O.build_sample(inputs["panel"], inputs["geography"], inputs["indicators"])
+    )
     print(f"  sample: {len(sample):,} people (report: 2,842)")
     rng = np.random.default_rng(0)
     for outcome, n in REPORT_ROWS.items():
@@ -63,12 +66,17 @@ def main() -> None:
             f = O.formula(outcome, m)
             res = timed(f"{kind} Model {m}, {outcome}, {n:,} rows", lambda: O.fit(rows, f, kind), REPEATS)
         timed(f"  average mover effect (delta method), {outcome}", lambda: mover_effects(res, res.estimation_data), REPEATS)
-        for ch, (col, _, ref, _) in O.CHARACTERISTICS.items():
+        for ch, (col, _, _ref, _) in O.CHARACTERISTICS.items():
             f = O.formula(outcome, 3, interact=col)
             res = timed(f"{kind} Model 3 x {ch}, {outcome}, {n:,} rows", lambda: O.fit(rows, f, kind), REPEATS)
-        timed(f"  group effects + differences (parent NS-SEC), {outcome}",
-              lambda: (mover_effects(res, res.estimation_data, by="parent_nssec"),
-                       effect_differences(res, res.estimation_data, "mover", "parent_nssec", "routine")), REPEATS)
+        timed(
+            f"  group effects + differences (parent NS-SEC), {outcome}",
+            lambda: (
+                mover_effects(res, res.estimation_data, by="parent_nssec"),
+                effect_differences(res, res.estimation_data, "mover", "parent_nssec", "routine"),
+            ),
+            REPEATS,
+        )
     mot = sample.dropna(subset=["reason1", "reason2", "aspect1", "aspect2", "higher"])
     rows = mot.iloc[rng.integers(0, len(mot), TABLE28_ROWS)].reset_index(drop=True)
     extra = ["C(reason1)", "C(reason2)", "C(aspect1)", "C(aspect2)"]

@@ -66,7 +66,9 @@ def run_chapter(src: Path, out: Path, parameters: dict) -> tuple[dict, str]:
     before = os.environ.get("MOVERS_BUILD")
     os.environ["MOVERS_BUILD"] = str(out.parent / "_build")
     try:
-        pm.execute_notebook(nb, str(out), parameters=parameters, kernel_name="python3", cwd=str(paths.ROOT), progress_bar=False, log_output=False)
+        pm.execute_notebook(
+            nb, str(out), parameters=parameters, kernel_name="python3", cwd=str(paths.ROOT), progress_bar=False, log_output=False
+        )
     finally:
         if before is None:
             os.environ.pop("MOVERS_BUILD", None)

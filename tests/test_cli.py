@@ -44,11 +44,20 @@ def test_every_readme_run_example_passes_the_checks(argv):
         (["run", "flows_hotcold", "-p", "models=[Model 5]"], "must be made of Model 1"),
         (["run", "flows_hotcold", "-p", "source=restricted"], "the yearly flows chapters run on the synthetic world only"),
         (["run", "movers_stayers", "-p", "price_year=1800"], "must lie in 1991-2020"),
-        (["run", "flows_hotcold", "-p", "models=[]"], "parameter 'models' of chapter 'flows_hotcold' must have at least 1 element"),
-        (["run", "movers_stayers", "-p", "teen_ages=[15]"], "parameter 'teen_ages' of chapter 'movers_stayers' must have exactly 2 elements"),
+        (
+            ["run", "flows_hotcold", "-p", "models=[]"],
+            "parameter 'models' of chapter 'flows_hotcold' must have at least 1 element",
+        ),
+        (
+            ["run", "movers_stayers", "-p", "teen_ages=[15]"],
+            "parameter 'teen_ages' of chapter 'movers_stayers' must have exactly 2 elements",
+        ),
         (["run", "ls_deprived", "-p", "outcomes=[employed, wages]"], "must be made of employed, professional; got 'wages'"),
         (["run", "flows_ons", "-p", "yeras=2017"], "no selected chapter has parameter"),
-        (["run", "ls_deprived", "-p", "dictionary=no/such.yml"], "no/such.yml: parameter 'dictionary' of chapter 'ls_deprived' names no file"),
+        (
+            ["run", "ls_deprived", "-p", "dictionary=no/such.yml"],
+            "no/such.yml: parameter 'dictionary' of chapter 'ls_deprived' names no file",
+        ),
         (["run", "ls_deprived", "-p", "source=restricted"], "source=restricted needs the folder of your licensed files"),
     ],
 )
@@ -87,6 +96,8 @@ def test_a_shared_environment_writes_into_the_checkout_it_is_run_from(tmp_path):
     (project / "params" / "only_here.yml").write_text("source: synthetic\n")
     env = {k: v for k, v in os.environ.items() if k != "MOVERS_ROOT"}
     env["PYTHONPATH"] = str(paths.ROOT / "lib") if (paths.ROOT / "lib" / "movers").is_dir() else env.get("PYTHONPATH", "")
-    out = subprocess.run([sys.executable, "-m", "movers", "chapters"], cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "movers", "chapters"], cwd=project, env=env, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["only_here", "source", "=", "'synthetic'"]

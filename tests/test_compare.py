@@ -42,11 +42,16 @@ def _models():
     from movers.results import Estimates
 
     f = lambda e: Estimates(tables.coef_frame(["Sending: medium spot", "Share border"], e, [0.01, 0.02], [0.001, 0.5]), nobs=100)  # noqa: E731
-    return {"Model 1": Estimates(tables.coef_frame(["Sending: medium spot"], [0.1], [0.01], [0.001]), nobs=90), "Model 4": f([0.05, 1.9])}
+    return {
+        "Model 1": Estimates(tables.coef_frame(["Sending: medium spot"], [0.1], [0.01], [0.001]), nobs=90),
+        "Model 4": f([0.05, 1.9]),
+    }
 
 
 def test_model_comparison_puts_published_and_truth_under_each_row():
-    table, long = compare.model_comparison(_models(), 2, truth={("Share border", "Model 4"): 1.984}, controls={"Distance and border": [False, True]})
+    table, long = compare.model_comparison(
+        _models(), 2, truth={("Share border", "Model 4"): 1.984}, controls={"Distance and border": [False, True]}
+    )
     idx = list(table.frame.index)
     assert idx[:3] == ["Sending: medium spot", "– published", "Share border"]
     assert table.frame.iloc[1].tolist() == ["-0.332 (0.029)", "0.038 (0.016)"]

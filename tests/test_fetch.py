@@ -23,7 +23,18 @@ def _manifest(tmp_path, files, name="demo", folder="demo"):
     path = tmp_path / "datasets.yml"
     path.write_text(
         yaml.safe_dump(
-            {"datasets": {name: {"title": "Demo", "publisher": "ONS", "licence": "OGL v3", "folder": folder, "chapters": ["flows_public"], "files": files}}}
+            {
+                "datasets": {
+                    name: {
+                        "title": "Demo",
+                        "publisher": "ONS",
+                        "licence": "OGL v3",
+                        "folder": folder,
+                        "chapters": ["flows_public"],
+                        "files": files,
+                    }
+                }
+            }
         )
     )
     return path
@@ -46,9 +57,24 @@ def test_the_project_manifest_is_complete():
             assert f["url"] is None or f["url"].startswith("https://"), (name, f["name"])
             assert f["sha256"] is None or re.fullmatch(r"[0-9a-f]{64}", f["sha256"])
             if f["url"] is None:
-                assert f.get("source_url") and f["sha256"], f"{name}: a mirror-only file needs its checksum and the original's URL"
-    for needed in ("population_mye", "lad_boundaries_2014", "imd2010_lsoa", "area_classification_2011", "social_mobility_index_2017",
-                   "unemployment_model_based", "gva_la", "house_prices", "fertility", "country_of_birth", "occupation_soc12", "myeb3", "hpssa9"):
+                assert f.get("source_url") and f["sha256"], (
+                    f"{name}: a mirror-only file needs its checksum and the original's URL"
+                )
+    for needed in (
+        "population_mye",
+        "lad_boundaries_2014",
+        "imd2010_lsoa",
+        "area_classification_2011",
+        "social_mobility_index_2017",
+        "unemployment_model_based",
+        "gva_la",
+        "house_prices",
+        "fertility",
+        "country_of_birth",
+        "occupation_soc12",
+        "myeb3",
+        "hpssa9",
+    ):
         assert needed in m
     for year in range(2012, 2019):  # every year the yearly flows chapters read, in both of ONS's parts
         d = m[f"ons_detailed_{year}"]
@@ -70,7 +96,9 @@ def test_pinned_checksums_match_the_workplace_copy(shared_public):
 
 
 def test_local_url_download_checks_the_hash_and_caches(tmp_path, source_file, monkeypatch, capsys):
-    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": "demo.csv", "url": source_file.as_uri(), "sha256": _sha(source_file)}]))
+    monkeypatch.setattr(
+        fetch, "MANIFEST", _manifest(tmp_path, [{"name": "demo.csv", "url": source_file.as_uri(), "sha256": _sha(source_file)}])
+    )
     cache = tmp_path / "cache"
     assert fetch.main(["demo"], cache=cache, mirror="", progress=False) == 0
     assert _sha(cache / "demo" / "demo.csv") == _sha(source_file)
@@ -84,7 +112,9 @@ def test_local_url_download_checks_the_hash_and_caches(tmp_path, source_file, mo
 
 
 def test_wrong_checksum_fails_and_leaves_nothing(tmp_path, source_file, monkeypatch, capsys):
-    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": "demo.csv", "url": source_file.as_uri(), "sha256": "0" * 64}]))
+    monkeypatch.setattr(
+        fetch, "MANIFEST", _manifest(tmp_path, [{"name": "demo.csv", "url": source_file.as_uri(), "sha256": "0" * 64}])
+    )
     cache = tmp_path / "cache"
     assert fetch.main(["demo"], cache=cache, mirror="", progress=False) == 1
     err = capsys.readouterr().err
@@ -93,14 +123,20 @@ def test_wrong_checksum_fails_and_leaves_nothing(tmp_path, source_file, monkeypa
 
 
 def test_unpinned_checksum_is_reported(tmp_path, source_file, monkeypatch, capsys):
-    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": "demo.csv", "url": source_file.as_uri(), "sha256": None}]))
+    monkeypatch.setattr(
+        fetch, "MANIFEST", _manifest(tmp_path, [{"name": "demo.csv", "url": source_file.as_uri(), "sha256": None}])
+    )
     assert fetch.main(["demo"], cache=tmp_path / "c", mirror="", progress=False) == 0
     assert f"sha256 {_sha(source_file)}" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/demo.csv", "https://movers-offline-check.invalid/demo.csv"])
 def test_offline_gives_one_clear_line(tmp_path, monkeypatch, capsys, url):
-    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": "demo.csv", "url": url, "sha256": None}, {"name": "b.csv", "url": url, "sha256": None}]))
+    monkeypatch.setattr(
+        fetch,
+        "MANIFEST",
+        _manifest(tmp_path, [{"name": "demo.csv", "url": url, "sha256": None}, {"name": "b.csv", "url": url, "sha256": None}]),
+    )
     assert fetch.main(["demo"], cache=tmp_path / "c", mirror="", progress=False) == fetch.OFFLINE_EXIT
     lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("fetch:")]
     assert len(lines) == 1
@@ -148,7 +184,9 @@ def test_interrupted_download_resumes_with_a_range_request(tmp_path, source_file
     t.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/demo.csv"
-        monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": "demo.csv", "url": url, "sha256": _sha(source_file)}]))
+        monkeypatch.setattr(
+            fetch, "MANIFEST", _manifest(tmp_path, [{"name": "demo.csv", "url": url, "sha256": _sha(source_file)}])
+        )
         cache = tmp_path / "cache"
         (cache / "demo").mkdir(parents=True)
         half = source_file.read_bytes()[:20000]
@@ -166,7 +204,9 @@ def test_unknown_dataset_and_broken_manifest(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="unknown dataset.*nope.*known: lad_boundaries_2014"):
         fetch.main(["nope"], cache=tmp_path)
     bad = tmp_path / "bad.yml"
-    bad.write_text("datasets:\n  x: {title: t, publisher: p, licence: OGL v3, folder: f, chapters: [a], files: [{name: a.csv, url: null}]}\n")
+    bad.write_text(
+        "datasets:\n  x: {title: t, publisher: p, licence: OGL v3, folder: f, chapters: [a], files: [{name: a.csv, url: null}]}\n"
+    )
     monkeypatch.setattr(fetch, "MANIFEST", bad)
     with pytest.raises(InputError, match="every file needs name, url and sha256"):
         fetch.load_manifest()
@@ -196,7 +236,15 @@ def test_derived_files_are_in_the_loaders_layouts(shared_public, tmp_path):
     from movers.data import nomis
 
     cache = tmp_path / "public"
-    assert fetch.main(["lad_boundaries_2014", "gva_la", "imd2010_lsoa", "imd2015_lsoa"], cache=cache, mirror=str(shared_public), progress=False) == 0
+    assert (
+        fetch.main(
+            ["lad_boundaries_2014", "gva_la", "imd2010_lsoa", "imd2015_lsoa"],
+            cache=cache,
+            mirror=str(shared_public),
+            progress=False,
+        )
+        == 0
+    )
     from movers.data.geography import load_geography
 
     g = load_geography(cache / "geography")
@@ -217,13 +265,25 @@ def test_zip_resources_are_unpacked(tmp_path, monkeypatch, capsys):
         zf.writestr("Detailed_Estimates_2017_Dataset_1.csv", "OutLA,InLA,Age,Sex,Moves\nE06000001,E06000002,18,F,1.5\n")
         zf.writestr("readme.txt", "notes")
     z = src / "detailedestimates2017dataset1.zip"
-    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": z.name, "url": z.as_uri(), "sha256": _sha(z), "unzip": ["Detailed_Estimates_2017_Dataset_1.csv"]}]))
+    monkeypatch.setattr(
+        fetch,
+        "MANIFEST",
+        _manifest(
+            tmp_path, [{"name": z.name, "url": z.as_uri(), "sha256": _sha(z), "unzip": ["Detailed_Estimates_2017_Dataset_1.csv"]}]
+        ),
+    )
     cache = tmp_path / "cache"
     assert fetch.main(["demo"], cache=cache, mirror="", progress=False) == 0
     assert (cache / "demo" / "Detailed_Estimates_2017_Dataset_1.csv").read_text().startswith("OutLA,InLA")
     assert not (cache / "demo" / "readme.txt").exists() and "unpacked" in capsys.readouterr().err
     # a member the zip lacks is one error naming the zip and what it holds
-    monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, [{"name": z.name, "url": z.as_uri(), "sha256": _sha(z), "unzip": ["Detailed_Estimates_2017_Dataset_2.csv"]}]))
+    monkeypatch.setattr(
+        fetch,
+        "MANIFEST",
+        _manifest(
+            tmp_path, [{"name": z.name, "url": z.as_uri(), "sha256": _sha(z), "unzip": ["Detailed_Estimates_2017_Dataset_2.csv"]}]
+        ),
+    )
     assert fetch.main(["demo"], cache=cache, mirror="", progress=False) == 1
     assert "no member 'Detailed_Estimates_2017_Dataset_2.csv'" in capsys.readouterr().err
     (tmp_path / "bad.zip").write_text("<html>not found</html>")
@@ -261,7 +321,9 @@ def test_missing_inputs_name_each_dataset_and_its_fetch_command(tmp_path):
 def test_missing_inputs_on_the_workplace_copy(shared_public):
     assert fetch.missing_inputs("flows_public", shared_public) == []  # the real-data chapter has every input
     ons = fetch.missing_inputs("flows_ons", shared_public)
-    assert "flows_ons: needs ons_detailed_2012 (not in" in ons[0] and ons[0].endswith("`python -m movers fetch ons_detailed_2012`")
+    assert "flows_ons: needs ons_detailed_2012 (not in" in ons[0] and ons[0].endswith(
+        "`python -m movers fetch ons_detailed_2012`"
+    )
     assert not any("lad_boundaries_2014" in line for line in ons)  # present: not named
     assert ons[-1].startswith("flows_ons: does not read open data yet")  # so fetching all of it is not a surprise
     assert fetch.missing_inputs("annex", shared_public) == []  # reads only the project's own classification tables
@@ -275,7 +337,9 @@ def test_chapters_no_open_download_feeds_get_one_line(tmp_path):
 def test_open_chapters_keeps_only_what_open_data_feeds(tmp_path):
     said = []
     assert fetch.open_chapters(["annex", "flows_public", "ls_deprived"], tmp_path, log=said.append) == ["annex"]
-    assert any(s.startswith("flows_public: needs census2011_od") for s in said) and any(s.startswith("ls_deprived: needs") for s in said)
+    assert any(s.startswith("flows_public: needs census2011_od") for s in said) and any(
+        s.startswith("ls_deprived: needs") for s in said
+    )
     assert said[-1].startswith("open data: running annex; 2 chapter(s) not run")
 
 
@@ -287,13 +351,23 @@ def test_public_scenario_never_runs_a_chapter_on_synthetic_data(capsys):
     assert "movers_stayers: needs the BHPS-UKHLS Special Licence files" in err and "running no chapter" in err
 
 
-
 def test_fetch_derives_the_nomis_loader_file_from_an_aps_download(tmp_path):
-    manifest = {"unemployment_model_based": {"title": "APS", "folder": "nomis", "derive": "nomis_aps_unemployment.csv",
-                                             "chapters": ["flows_ons"], "files": [{"name": "raw.csv"}]}}
+    manifest = {
+        "unemployment_model_based": {
+            "title": "APS",
+            "folder": "nomis",
+            "derive": "nomis_aps_unemployment.csv",
+            "chapters": ["flows_ons"],
+            "files": [{"name": "raw.csv"}],
+        }
+    }
     (tmp_path / "nomis").mkdir()
-    (tmp_path / "nomis" / "raw.csv").write_text("DATE,GEOGRAPHY_CODE,VARIABLE_NAME,OBS_VALUE\n2017-12,E06000001,Unemployment rate - aged 16-64,6.1\n")
+    (tmp_path / "nomis" / "raw.csv").write_text(
+        "DATE,GEOGRAPHY_CODE,VARIABLE_NAME,OBS_VALUE\n2017-12,E06000001,Unemployment rate - aged 16-64,6.1\n"
+    )
     said = []
     (out,) = fetch.derive(tmp_path, manifest, log=said.append)
-    assert out == tmp_path / "nomis" / "nomis_aps_unemployment.csv" and out.read_text().splitlines()[1].startswith("2017,E06000001")
+    assert out == tmp_path / "nomis" / "nomis_aps_unemployment.csv" and out.read_text().splitlines()[1].startswith(
+        "2017,E06000001"
+    )
     assert "APS rates by calendar year" in said[0]

@@ -13,8 +13,6 @@ import pytest
 from movers import fetch, flows
 from movers.data import ons_flows
 from movers.errors import InputError
-from movers.results import Estimates
-
 
 YEARS = [2017, 2018]
 
@@ -118,7 +116,9 @@ def test_pair_frame_full_matrix_and_lags(data):
     fr = flows.pair_frame(data, "smi", YEARS, include_zero=True)
     n = data.types["smi"].notna().sum()
     assert len(fr) == n * (n - 1) * len(YEARS)
-    assert fr["moves"].sum() == pytest.approx(data.totals[data.totals["origin"].isin(fr["origin"]) & data.totals["destination"].isin(fr["destination"])]["moves"].sum())
+    assert fr["moves"].sum() == pytest.approx(
+        data.totals[data.totals["origin"].isin(fr["origin"]) & data.totals["destination"].isin(fr["destination"])]["moves"].sum()
+    )
     row = fr.iloc[12345]
     cov = data.covariates.set_index(["la_code", "year"])
     assert row["log_young"] == pytest.approx(np.log(cov.loc[(row["origin"], row["year"] - 1), "young_share"]))
@@ -185,7 +185,12 @@ def test_cross_section_without_years_or_offset(data):
     """A frame of one cross-section (no year column) and no population fits with exposure='none'."""
     fr = flows.pair_frame(data, "smi", [2018]).drop(columns=["year", "log_pop", "wales_o", "wales_d"])
     est = flows.sending_models(fr, "smi", ["Model 2"], exposure="none")["Model 2"]
-    assert list(est.index) == ["Sending: medium spot", "Sending: cold spot", "Share border", "Distance between sending and receiving areas"]
+    assert list(est.index) == [
+        "Sending: medium spot",
+        "Sending: cold spot",
+        "Share border",
+        "Distance between sending and receiving areas",
+    ]
 
 
 def test_table_1_comes_from_the_dictionary():
@@ -209,7 +214,10 @@ def test_selection_text_and_withdrawn_published_column():
 
 
 def test_true_values_of_type_effects_by_level():
-    truth = {"coefficients": {"border": 1.0}, "type_effects": {"smi": {"sending": {"Cold spot": -0.2}, "receiving": {"Cold spot": 0.1}}}}
+    truth = {
+        "coefficients": {"border": 1.0},
+        "type_effects": {"smi": {"sending": {"Cold spot": -0.2}, "receiving": {"Cold spot": 0.1}}},
+    }
     tv = flows.true_values(truth)
     assert tv[("Sending: cold spot", "Model 4")] == -0.2 and tv[("Receiving: cold spot", "Model 4")] == 0.1
     assert tv[("Sending: medium spot", "Model 4")] == 0.0 and tv[("Share border", "Model 4")] == 1.0
@@ -243,9 +251,15 @@ def test_bias_facts_one_set_per_fit():
     within 3 SE only when it is; rows without a truth (year effects) are left out of the share."""
     dist = flows.LABELS["log_distance"]
     rows = []
-    for smp, est, z in (("Non-zero flows only", -1.9, 8.0), ("Non-zero flows, zero-truncated NB2", -1.5, 1.0), ("Full matrix", -1.45, -0.5)):
-        rows += [{"row": dist, "sample": smp, "estimate": est, "se": 0.05, "nobs": 10, "truth": -1.5, "z": z},
-                 {"row": "other", "sample": smp, "estimate": 0.1, "se": 0.1, "nobs": 10, "truth": np.nan, "z": np.nan}]
+    for smp, est, z in (
+        ("Non-zero flows only", -1.9, 8.0),
+        ("Non-zero flows, zero-truncated NB2", -1.5, 1.0),
+        ("Full matrix", -1.45, -0.5),
+    ):
+        rows += [
+            {"row": dist, "sample": smp, "estimate": est, "se": 0.05, "nobs": 10, "truth": -1.5, "z": z},
+            {"row": "other", "sample": smp, "estimate": 0.1, "se": 0.1, "nobs": 10, "truth": np.nan, "z": np.nan},
+        ]
     f = flows.bias_facts(pd.DataFrame(rows))
     assert f["dist_ztnb"] == -1.5 and f["dist_true"] == -1.5 and f["max_z_nonzero"] == 8.0
     assert (f["within3_nonzero"], f["within3_ztnb"], f["within3_full"]) == (0.0, 1.0, 1.0)
@@ -255,13 +269,18 @@ def test_bias_facts_one_set_per_fit():
 
 
 def _gva_files(tmp_path):
-    (tmp_path / "gva.csv").write_text("Region,GEOGRAPHY_CODE,LAD name,2011,2012\nLondon,E09000001,City of London,90,100\n"
-                                      "London,E09000007,Camden,18,20\nNorth West,E08000001,Bolton,5,5\n")
+    (tmp_path / "gva.csv").write_text(
+        "Region,GEOGRAPHY_CODE,LAD name,2011,2012\nLondon,E09000001,City of London,90,100\n"
+        "London,E09000007,Camden,18,20\nNorth West,E08000001,Bolton,5,5\n"
+    )
     (tmp_path / "myeb3.csv").write_text(
         "ladcode18,laname18,country,population_2011,internal_in_2012,internal_out_2012,population_2012\n"
-        "E09000001,City of London,E,900,1,1,1000\nE09000007,Camden,E,390,1,1,400\nE08000001,Bolton,E,280000,1,1,280000\n")
-    (tmp_path / "class.csv").write_text("lad_code,lad_name,supergroup_name\nE09000001,City of London,London Cosmopolitan\n"
-                                        "E09000007,Camden,London Cosmopolitan\nE08000001,Bolton,Urban Settlements\n")
+        "E09000001,City of London,E,900,1,1,1000\nE09000007,Camden,E,390,1,1,400\nE08000001,Bolton,E,280000,1,1,280000\n"
+    )
+    (tmp_path / "class.csv").write_text(
+        "lad_code,lad_name,supergroup_name\nE09000001,City of London,London Cosmopolitan\n"
+        "E09000007,Camden,London Cosmopolitan\nE08000001,Bolton,Urban Settlements\n"
+    )
     return {"gva_la": tmp_path / "gva.csv", "myeb3": tmp_path / "myeb3.csv", "la_classification_2011": tmp_path / "class.csv"}
 
 
@@ -304,11 +323,20 @@ def test_census_flows_out_of_and_into_each_quintile_by_hand(tmp_path):
     deprived quintile; within-authority moves and moves with an authority outside the typology don't count."""
     (tmp_path / "flows").mkdir()
     head = "Area of usual residence one year ago code,Area of usual residence code,Ethnic group: All categories,Ethnic group: White,Ethnic group: Other than White\n"
-    rows = ["E06000001,E06000002,10,8,2", "E06000001,E06000003,30,15,15", "E06000003,E06000001,20,20,0",
-            "E06000001,E06000001,99,99,0", "E06000003,W06000001,50,25,25"]
+    rows = [
+        "E06000001,E06000002,10,8,2",
+        "E06000001,E06000003,30,15,15",
+        "E06000003,E06000001,20,20,0",
+        "E06000001,E06000001,99,99,0",
+        "E06000003,W06000001,50,25,25",
+    ]
     (tmp_path / "flows" / "census2011_migration_ethnicity_la.csv").write_text(head + "\n".join(rows) + "\n")
-    types = pd.DataFrame({"la_code": ["E06000001", "E06000002", "E06000003", "W06000001"],
-                          "imd": ["High deprivation", "High deprivation", "Low deprivation", None]})
+    types = pd.DataFrame(
+        {
+            "la_code": ["E06000001", "E06000002", "E06000003", "W06000001"],
+            "imd": ["High deprivation", "High deprivation", "Low deprivation", None],
+        }
+    )
     data = flows.FlowData(None, None, None, None, types, None, {})
     t = flows.census_flows(tmp_path, data, "ethnicity")
     out, into = t.loc["High deprivation: out of"], t.loc["High deprivation: into"]

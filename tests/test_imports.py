@@ -15,8 +15,25 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "lib" / "movers"
 # libraries slow to import or not needed by most callers: importing them inside a function is allowed
-HEAVY_OPTIONAL = {"geopandas", "papermill", "myst_nb", "matplotlib", "jupytext", "jupyter_client", "jupyter_server_mathjax",
-                  "pooch", "shapely", "pyogrio", "pyproj", "libpysal", "seaborn", "pyreadstat", "lxml", "openpyxl", "xlrd"}
+HEAVY_OPTIONAL = {
+    "geopandas",
+    "papermill",
+    "myst_nb",
+    "matplotlib",
+    "jupytext",
+    "jupyter_client",
+    "jupyter_server_mathjax",
+    "pooch",
+    "shapely",
+    "pyogrio",
+    "pyproj",
+    "libpysal",
+    "seaborn",
+    "pyreadstat",
+    "lxml",
+    "openpyxl",
+    "xlrd",
+}
 
 
 def module_name(path: Path) -> str:
@@ -150,8 +167,10 @@ def test_function_level_imports_only_for_heavy_optional_libraries():
     listing = "\n".join(f"  {m}:{line} imports {t}" for m, t, line in inner if (m, t) in set(new))
     assert not new, f"{len(new)} import(s) inside functions that are not heavy optional libraries:\n{listing}"
     if inner:
-        pytest.xfail(f"{len(inner)} known function-level import(s) of light or own modules still to move to the top: "
-                     + ", ".join(sorted({f"{m}->{t}" for m, t, _ in inner})))
+        pytest.xfail(
+            f"{len(inner)} known function-level import(s) of light or own modules still to move to the top: "
+            + ", ".join(sorted({f"{m}->{t}" for m, t, _ in inner}))
+        )
 
 
 def all_inner() -> int:

@@ -31,8 +31,11 @@ def test_library_calls_through_every_import_form():
     """Calls through ``from movers import``, ``import movers.x as``, ``from movers.x import f``; nested calls
     count; calls on other objects, in comments or strings, and cells that do not parse do not."""
     assert latex.library_calls(_nb()) == [
-        "movers.flows.chapter_setup", "movers.report.glue_many", "movers.flows.setup_facts",
-        "movers.compare.model_comparison", "movers.tables.render",
+        "movers.flows.chapter_setup",
+        "movers.report.glue_many",
+        "movers.flows.setup_facts",
+        "movers.compare.model_comparison",
+        "movers.tables.render",
     ]
 
 
@@ -55,21 +58,36 @@ def test_a_tiny_book_keeps_code_in_html_and_leaves_it_out_of_latex(tmp_path):
     list of calls but not the code; the HTML still has the code (foldable) and not the list."""
     src = tmp_path / "src"
     src.mkdir()
-    nb = _nb(["from movers import report", "report.glue('answer', 42, display=False)\nprint('OUTPUT-' + 'SHOWN')"], md="# Tiny\n\nThe answer.")
+    nb = _nb(
+        ["from movers import report", "report.glue('answer', 42, display=False)\nprint('OUTPUT-' + 'SHOWN')"],
+        md="# Tiny\n\nThe answer.",
+    )
     nb.cells[1].metadata["tags"] = ["remove-input"]
     nb.cells[2].metadata["tags"] = ["hide-input"]
     nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="OUTPUT-SHOWN\n")]
     latex.append_calls(nb)
     nbformat.write(nb, src / "tiny.ipynb")
     (src / "_toc.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "tiny"}))
-    (src / "_config.yml").write_text(yaml.safe_dump({
-        "title": "Tiny", "execute": {"execute_notebooks": "off"}, "only_build_toc_files": True,
-        "latex": {"use_jupyterbook_latex": False, "latex_documents": {"targetname": "book.tex"}}, "sphinx": {"extra_extensions": ["movers.latex"]},
-    }))
+    (src / "_config.yml").write_text(
+        yaml.safe_dump(
+            {
+                "title": "Tiny",
+                "execute": {"execute_notebooks": "off"},
+                "only_build_toc_files": True,
+                "latex": {"use_jupyterbook_latex": False, "latex_documents": {"targetname": "book.tex"}},
+                "sphinx": {"extra_extensions": ["movers.latex"]},
+            }
+        )
+    )
     jb = str(Path(sys.executable).with_name("jupyter-book"))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(latex.__file__).parents[1]), os.environ.get("PYTHONPATH", "")])}
     for builder in ("latex", "html"):
-        proc = subprocess.run([jb, "build", str(src), "--path-output", str(tmp_path / "out"), "--builder", builder], capture_output=True, text=True, env=env)
+        proc = subprocess.run(
+            [jb, "build", str(src), "--path-output", str(tmp_path / "out"), "--builder", builder],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     tex = (tmp_path / "out" / "_build" / "latex" / "book.tex").read_text()
     html = (tmp_path / "out" / "_build" / "html" / "tiny.html").read_text()

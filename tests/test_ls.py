@@ -13,12 +13,30 @@ from movers import ls, sdc
 from movers.data.ons_ls import load_dictionary, load_extract
 from movers.errors import InputError
 
-REGIONS = ["E12000001", "E12000002", "E12000003", "E12000004", "E12000005", "E12000006", "E12000007", "E12000008", "E12000009", "W92000004"]
+REGIONS = [
+    "E12000001",
+    "E12000002",
+    "E12000003",
+    "E12000004",
+    "E12000005",
+    "E12000006",
+    "E12000007",
+    "E12000008",
+    "E12000009",
+    "W92000004",
+]
 
 
 def _regions(census: int, shares, pops) -> pd.DataFrame:
-    return pd.DataFrame({"census": census, "region": REGIONS[: len(shares)], "population": pops, "prop_professional": shares,
-                         "unemployment_rate": 5.0})
+    return pd.DataFrame(
+        {
+            "census": census,
+            "region": REGIONS[: len(shares)],
+            "population": pops,
+            "prop_professional": shares,
+            "unemployment_rate": 5.0,
+        }
+    )
 
 
 # ----------------------------------------------------------------------------- quintiles
@@ -80,8 +98,21 @@ def _write(folder: Path, records: pd.DataFrame, parents: pd.DataFrame, regions: 
 
 
 def _record(lsnum, census, age, region, **kw):
-    base = {"lsnum": lsnum, "census": census, "age": age, "sex": 1, "region": region, "ethnic_group": 1, "country_of_birth": 1,
-            "llti": 2, "marital_status": 2, "highest_qual": 4, "tenure": 2, "econ_activity": 1, "social_class": 2}
+    base = {
+        "lsnum": lsnum,
+        "census": census,
+        "age": age,
+        "sex": 1,
+        "region": region,
+        "ethnic_group": 1,
+        "country_of_birth": 1,
+        "llti": 2,
+        "marital_status": 2,
+        "highest_qual": 4,
+        "tenure": 2,
+        "econ_activity": 1,
+        "social_class": 2,
+    }
     base.update(kw)
     return base
 
@@ -90,31 +121,45 @@ def _toy_regions():
     rows = []
     for c in (1971, 1981, 1991, 2001, 2011):
         # the first two regions form the bottom quintile (20% of the people); the others are above
-        rows.append(_regions(c, [0.10, 0.11, 0.30, 0.31, 0.32, 0.33, 0.34, 0.35, 0.36, 0.37], [10, 10, 10, 10, 10, 10, 10, 10, 10, 10]))
+        rows.append(
+            _regions(c, [0.10, 0.11, 0.30, 0.31, 0.32, 0.33, 0.34, 0.35, 0.36, 0.37], [10, 10, 10, 10, 10, 10, 10, 10, 10, 10])
+        )
     return pd.concat(rows, ignore_index=True)
 
 
 @pytest.fixture
 def toy(tmp_path):
     R1, R2, R3 = REGIONS[0], REGIONS[1], REGIONS[5]
-    records = pd.DataFrame([
-        _record(1, 1971, 12, R1, social_class=-8), _record(1, 1991, 32, R3),                                  # mover R1 -> R3
-        _record(2, 1971, 14, R1, social_class=-8), _record(2, 1981, 24, R3), _record(2, 1991, 34, R1),        # away and back: stayer
-        _record(3, 1981, 10, R2, social_class=-8), _record(3, 2001, 30, R1, econ_activity=3, social_class=5),  # R2 -> R1: mover, both bottom
-        _record(4, 1971, 9, R1), _record(4, 1991, 29, R3),                                                    # too young as a child
-        _record(5, 1991, 16, R2), _record(5, 2011, 37, R2),                                                   # too old as an adult
-        _record(6, 1971, 11, R1),                                                                             # never traced as an adult
-        _record(7, 1971, 13, R3), _record(7, 1991, 33, R1),                                                   # grew up outside the quintile
-        _record(8, 1991, 15, R2, social_class=-8), _record(8, 2011, 35, R2, econ_activity=7, social_class=-8),  # stayer, no occupation
-    ])
-    parents = pd.DataFrame([
-        {"lsnum": 1, "census": 1971, "relation": 1, "social_class": 4},   # father skilled manual
-        {"lsnum": 1, "census": 1971, "relation": 2, "social_class": 2},   # mother managerial: higher -> prof
-        {"lsnum": 2, "census": 1971, "relation": 1, "social_class": 5},   # one parent, partly skilled -> semi
-        {"lsnum": 3, "census": 1981, "relation": 1, "social_class": -8},  # father without a class
-        {"lsnum": 3, "census": 1981, "relation": 2, "social_class": 3},   # mother skilled non-manual -> skilled
-        {"lsnum": 8, "census": 1991, "relation": 2, "social_class": -8},  # no parent with a class -> missing
-    ])
+    records = pd.DataFrame(
+        [
+            _record(1, 1971, 12, R1, social_class=-8),
+            _record(1, 1991, 32, R3),  # mover R1 -> R3
+            _record(2, 1971, 14, R1, social_class=-8),
+            _record(2, 1981, 24, R3),
+            _record(2, 1991, 34, R1),  # away and back: stayer
+            _record(3, 1981, 10, R2, social_class=-8),
+            _record(3, 2001, 30, R1, econ_activity=3, social_class=5),  # R2 -> R1: mover, both bottom
+            _record(4, 1971, 9, R1),
+            _record(4, 1991, 29, R3),  # too young as a child
+            _record(5, 1991, 16, R2),
+            _record(5, 2011, 37, R2),  # too old as an adult
+            _record(6, 1971, 11, R1),  # never traced as an adult
+            _record(7, 1971, 13, R3),
+            _record(7, 1991, 33, R1),  # grew up outside the quintile
+            _record(8, 1991, 15, R2, social_class=-8),
+            _record(8, 2011, 35, R2, econ_activity=7, social_class=-8),  # stayer, no occupation
+        ]
+    )
+    parents = pd.DataFrame(
+        [
+            {"lsnum": 1, "census": 1971, "relation": 1, "social_class": 4},  # father skilled manual
+            {"lsnum": 1, "census": 1971, "relation": 2, "social_class": 2},  # mother managerial: higher -> prof
+            {"lsnum": 2, "census": 1971, "relation": 1, "social_class": 5},  # one parent, partly skilled -> semi
+            {"lsnum": 3, "census": 1981, "relation": 1, "social_class": -8},  # father without a class
+            {"lsnum": 3, "census": 1981, "relation": 2, "social_class": 3},  # mother skilled non-manual -> skilled
+            {"lsnum": 8, "census": 1991, "relation": 2, "social_class": -8},  # no parent with a class -> missing
+        ]
+    )
     return _write(tmp_path / "extract", records, parents, _toy_regions())
 
 
@@ -143,8 +188,9 @@ def test_higher_parental_class_and_outcomes(toy):
 
 def test_parental_class_rule_directly():
     d = load_dictionary()
-    p = pd.DataFrame({"lsnum": [1, 1, 2, 2, 3], "census": 1971, "relation": [1, 2, 1, 2, 1],
-                      "social_class": [6, 3, 1, 5, np.nan]})
+    p = pd.DataFrame(
+        {"lsnum": [1, 1, 2, 2, 3], "census": 1971, "relation": [1, 2, 1, 2, 1], "social_class": [6, 3, 1, 5, np.nan]}
+    )
     out = ls.parental_class(p, d).set_index("lsnum")
     assert out.loc[1, "parent_class"] == "skilled" and out.loc[2, "parent_class"] == "prof"
     assert 3 not in out.index

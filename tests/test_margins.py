@@ -26,7 +26,9 @@ def _panel(n=1500, seed=1):
     la_shock = rng.normal(0, 0.4, 60)[df["la"]]
     idx = -0.2 + 0.3 * df["mover"] + 0.2 * df["male"] + 0.25 * df["mover"] * df["male"] + 0.4 * df["x"] + la_shock
     df["y"] = (idx + rng.normal(size=n) > 0).astype(int)
-    df["income"] = 1500 + 300 * df["mover"] + 200 * df["mover"] * df["male"] + 100 * df["x"] + 400 * la_shock + rng.normal(0, 500, n)
+    df["income"] = (
+        1500 + 300 * df["mover"] + 200 * df["mover"] * df["male"] + 100 * df["x"] + 400 * la_shock + rng.normal(0, 500, n)
+    )
     df.loc[[5, 17], "x"] = np.nan
     return df
 
@@ -128,7 +130,9 @@ def test_clustered_covariance_carries_through():
     share = rng.uniform(0.05, 0.95, 60)
     shock = rng.normal(0, 0.8, 60)
     df["mover"] = (rng.random(len(df)) < share[df["la"]]).astype(int)
-    df["y"] = (0.3 * df["mover"] + 0.2 * df["male"] + shock[df["la"]] * (1 + df["mover"]) + rng.normal(size=len(df)) > 0).astype(int)
+    df["y"] = (0.3 * df["mover"] + 0.2 * df["male"] + shock[df["la"]] * (1 + df["mover"]) + rng.normal(size=len(df)) > 0).astype(
+        int
+    )
     plain = smf.probit("y ~ mover * male + x", df).fit(disp=0)
     clus = smf.probit("y ~ mover * male + x", df).fit(disp=0, cov_type="cluster", cov_kwds={"groups": df["la"]})
     a, b = mover_effects(plain, df, by="male"), mover_effects(clus, df, by="male")
@@ -196,7 +200,13 @@ def test_recovers_true_subgroup_effects_of_a_known_probit():
     n = 6000
     df = pd.DataFrame({"mover": rng.integers(0, 2, n), "male": rng.integers(0, 2, n), "x": rng.normal(size=n)})
     true = {"Intercept": -0.1, "mover": 0.15, "male": 0.1, "mover:male": 0.3, "x": 0.5}
-    idx = true["Intercept"] + true["mover"] * df.mover + true["male"] * df.male + true["mover:male"] * df.mover * df.male + true["x"] * df.x
+    idx = (
+        true["Intercept"]
+        + true["mover"] * df.mover
+        + true["male"] * df.male
+        + true["mover:male"] * df.mover * df.male
+        + true["x"] * df.x
+    )
     df["y"] = (idx + rng.normal(size=n) > 0).astype(int)
     res = smf.probit("y ~ mover * male + x", df).fit(disp=0)
     eff = mover_effects(res, df, by="male")

@@ -28,8 +28,15 @@ MODEL = {"coef": {"Intercept": -0.2, "mover": 0.3, "mover:male": 0.4, "male": 0.
 
 def _sample(n=6000, seed=1):
     rng = np.random.default_rng(seed)
-    s = pd.DataFrame({"mover": rng.integers(0, 2, n), "male": rng.integers(0, 2, n), "x": rng.normal(size=n),
-                      "year": rng.choice([2000, 2001], n), "region": "R"})
+    s = pd.DataFrame(
+        {
+            "mover": rng.integers(0, 2, n),
+            "male": rng.integers(0, 2, n),
+            "x": rng.normal(size=n),
+            "year": rng.choice([2000, 2001], n),
+            "region": "R",
+        }
+    )
     s["y"] = (rng.random(n) < norm.cdf(linear_index(s, MODEL, "region"))).astype(int)
     return s
 
@@ -101,7 +108,9 @@ def test_definitions_cover_every_model_variable_of_both_strands():
     t29 = micro.definitions(ons_ls.load_dictionary())
     assert set(O.OUTCOMES) | {"mover", "distance"} | set(O.MACRO) <= set(t21.index)
     assert {c.strip("C()") for c in O.DEMOGRAPHICS} <= set(t21.index)
-    assert set(ls.OUTCOMES) | set(ls.MACRO) | {"mover", "male", "white", "disabled", "degree", "owner", "born_abroad"} <= set(t29.index)
+    assert set(ls.OUTCOMES) | set(ls.MACRO) | {"mover", "male", "white", "disabled", "degree", "owner", "born_abroad"} <= set(
+        t29.index
+    )
     assert "(codes 1, 2)" in t21.loc["degree", "Values"] and "hiqual" in t21.loc["degree", "Source"]
     with pytest.raises(InputError, match="definitions"):
         micro.definitions({"codes": {}})

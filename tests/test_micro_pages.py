@@ -9,15 +9,32 @@ from movers import micro_pages as P, sdc
 
 
 def _sample():
-    n = 200
-    return pd.DataFrame({"mover": [1] * 80 + [0] * 120, "returner": [True] * 4 + [False] * 196, "age": [30] * 100 + [31] * 100,
-                         "distance": 12.0, "reason2": ["x"] * 50 + [None] * 150, "n_parents": [2] * 150 + [1] * 50})
+    return pd.DataFrame(
+        {
+            "mover": [1] * 80 + [0] * 120,
+            "returner": [True] * 4 + [False] * 196,
+            "age": [30] * 100 + [31] * 100,
+            "distance": 12.0,
+            "reason2": ["x"] * 50 + [None] * 150,
+            "n_parents": [2] * 150 + [1] * 50,
+        }
+    )
 
 
 def test_small_counts_in_prose_are_withheld_on_restricted_data():
     s = _sample()
-    facts = {"n_sample": 200, "n_movers": 80, "pct_movers": 40.0, "n_returners": 4, "pct_age30": 50.0, "pct_older": 50.0,
-             "pct_younger": 0.0, "median_distance": 12.0, "n_motivation": 50, "pct_two_parents": 75.0}
+    facts = {
+        "n_sample": 200,
+        "n_movers": 80,
+        "pct_movers": 40.0,
+        "n_returners": 4,
+        "pct_age30": 50.0,
+        "pct_older": 50.0,
+        "pct_younger": 0.0,
+        "median_distance": 12.0,
+        "n_motivation": 50,
+        "pct_two_parents": 75.0,
+    }
     chk = sdc.Checker("t", {}, active=True)
     out = P.checked_facts(chk, "Sample (prose)", facts, P.bhps_fact_counts(s), P.BHPS_FORMATS)
     assert out["n_returners"] == "[c]"  # four returners
@@ -37,7 +54,9 @@ def _study(chapter="movers_stayers"):
     from movers import outcomes as O
 
     facts = {"teen_lo": 15, "teen_hi": 19, "year_lo": 2000, "year_hi": 2019, "adult_lo": 25, "adult_hi": 41}
-    return P.Study(chapter, O.strand("adult_la"), pd.DataFrame(), ["employed"], [], sdc.Checker(chapter, {}, active=False), None, facts=facts)
+    return P.Study(
+        chapter, O.strand("adult_la"), pd.DataFrame(), ["employed"], [], sdc.Checker(chapter, {}, active=False), None, facts=facts
+    )
 
 
 def test_a_model_that_cannot_be_estimated_names_table_model_selection_and_reason(monkeypatch):
@@ -66,7 +85,10 @@ def test_groups_not_estimable_are_listed_with_the_selection_on_unrestricted_page
     study = _study()
     study.extra["not_estimable"] = ["Table 27 and Table 24: Model 3 of Employed interacted with ethnicity: perfect separation"]
     text = P.output_checking(study).data
-    assert "cannot be estimated on this selection (teenagers aged 15-19" in text and "interacted with ethnicity: perfect separation" in text
+    assert (
+        "cannot be estimated on this selection (teenagers aged 15-19" in text
+        and "interacted with ethnicity: perfect separation" in text
+    )
 
 
 def test_tables_read_estimates_not_dataframe_attrs():

@@ -66,7 +66,7 @@ def test_gradient_scores_and_hessian_match_finite_differences(truncated):
     fd_row = _fd_gradient(lambda t: nb2.loglik(t, X[row : row + 1], y[row : row + 1], off[row : row + 1], truncated), theta)
     np.testing.assert_allclose(S[row], fd_row, rtol=1e-5, atol=1e-7)
     H = nb2.hessian(theta, X, y, off, truncated)
-    fd_H = np.column_stack([_fd_gradient(lambda t: nb2.gradient(t, X, y, off, truncated)[j], theta) for j in range(5)])
+    fd_H = np.column_stack([_fd_gradient(lambda t, j=j: nb2.gradient(t, X, y, off, truncated)[j], theta) for j in range(5)])
     np.testing.assert_allclose(H, fd_H, rtol=1e-5, atol=1e-4)
     np.testing.assert_allclose(H, H.T)
 

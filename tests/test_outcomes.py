@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import outcomes as O
-from movers import sdc
+from movers import outcomes as O, sdc
 from movers.data.geography import Geography
 from movers.data.ukhls import Panel, load_dictionary
 from movers.errors import InputError
@@ -17,26 +16,68 @@ LA = {"A": "E06000001", "B": "E06000002", "C": "E07000003"}
 
 
 def _geo() -> Geography:
-    las = pd.DataFrame({
-        "la_code": list(LA.values()), "la_name": list(LA), "region_code": ["E12000001", "E12000001", "E12000002"],
-        "region_name": ["North East", "North East", "North West"], "country": "England",
-        "x": [0.0, 16093.44, 0.0], "y": [0.0, 0.0, 32186.88],  # B is 10 miles east of A, C 20 miles north
-    })
+    las = pd.DataFrame(
+        {
+            "la_code": list(LA.values()),
+            "la_name": list(LA),
+            "region_code": ["E12000001", "E12000001", "E12000002"],
+            "region_name": ["North East", "North East", "North West"],
+            "country": "England",
+            "x": [0.0, 16093.44, 0.0],
+            "y": [0.0, 0.0, 32186.88],  # B is 10 miles east of A, C 20 miles north
+        }
+    )
     return Geography(las=las, neighbours={}, source="hand-built")
 
 
-def _row(pidp, wave, age, hidp, la, father=np.nan, mother=np.nan, responded=True, jbstat=2, cur=np.nan, last=np.nan,
-         income=2000.0, year=None, marstat=1, hiqual=3, n_children=0, tenure=1):
-    return {"pidp": pidp, "wave": f"w{wave}", "survey": "ukhls", "wave_index": wave, "year": year if year is not None else 2000 + wave,
-            "hidp": hidp, "age": age, "father": father, "mother": mother, "la_code": LA[la], "responded": responded,
-            "jbstat": jbstat, "nssec_current": cur, "nssec_last": last, "income": income, "marstat": marstat, "hiqual": hiqual,
-            "n_children": n_children, "tenure": tenure}
+def _row(
+    pidp,
+    wave,
+    age,
+    hidp,
+    la,
+    father=np.nan,
+    mother=np.nan,
+    responded=True,
+    jbstat=2,
+    cur=np.nan,
+    last=np.nan,
+    income=2000.0,
+    year=None,
+    marstat=1,
+    hiqual=3,
+    n_children=0,
+    tenure=1,
+):
+    return {
+        "pidp": pidp,
+        "wave": f"w{wave}",
+        "survey": "ukhls",
+        "wave_index": wave,
+        "year": year if year is not None else 2000 + wave,
+        "hidp": hidp,
+        "age": age,
+        "father": father,
+        "mother": mother,
+        "la_code": LA[la],
+        "responded": responded,
+        "jbstat": jbstat,
+        "nssec_current": cur,
+        "nssec_last": last,
+        "income": income,
+        "marstat": marstat,
+        "hiqual": hiqual,
+        "n_children": n_children,
+        "tenure": tenure,
+    }
 
 
 def _panel(rows, people=None) -> Panel:
     pw = pd.DataFrame(rows)
     ids = sorted(pw["pidp"].unique())
-    ppl = people if people is not None else pd.DataFrame({"pidp": ids, "sex": 1, "birth_year": 1980, "ethnicity": 1, "born_uk": 1})
+    ppl = (
+        people if people is not None else pd.DataFrame({"pidp": ids, "sex": 1, "birth_year": 1980, "ethnicity": 1, "born_uk": 1})
+    )
     youth = pd.DataFrame(columns=["pidp", "hidp", "reason1", "reason2", "aspect1", "aspect2", "wave", "wave_index", "year"])
     return Panel(person_waves=pw, people=ppl, youth=youth, dictionary=DICT, folder="hand-built")
 
@@ -77,10 +118,22 @@ def test_no_parent_in_household_means_no_teen_observation():
 
 def test_adult_observation_rule_30_then_31_41_then_down_to_25():
     obs = pd.DataFrame(
-        [(1, 0, 26), (1, 1, 29), (1, 2, 30), (1, 3, 30), (1, 4, 33),  # age 30 twice: the earlier
-         (2, 0, 27), (2, 1, 29), (2, 2, 32), (2, 3, 35),  # no 30: youngest of 31-41
-         (3, 0, 25), (3, 1, 27), (3, 2, 28),  # missing age-30 wave and nothing older: closest below 30
-         (4, 0, 24), (4, 1, 42)],  # nothing in 25-41
+        [
+            (1, 0, 26),
+            (1, 1, 29),
+            (1, 2, 30),
+            (1, 3, 30),
+            (1, 4, 33),  # age 30 twice: the earlier
+            (2, 0, 27),
+            (2, 1, 29),
+            (2, 2, 32),
+            (2, 3, 35),  # no 30: youngest of 31-41
+            (3, 0, 25),
+            (3, 1, 27),
+            (3, 2, 28),  # missing age-30 wave and nothing older: closest below 30
+            (4, 0, 24),
+            (4, 1, 42),
+        ],  # nothing in 25-41
         columns=["pidp", "wave_index", "age"],
     )
     got = O.choose_adult_observation(obs).set_index("pidp")
@@ -159,7 +212,9 @@ def test_unknown_la_code_is_reported():
 
 
 def test_macro_variables_from_adult_or_teen_la():
-    ind = pd.DataFrame({"la_code": [LA["A"], LA["C"]], "year": [2014, 2014], "unemployment_rate": [4.0, 9.0], "prop_professional": [0.3, 0.2]})
+    ind = pd.DataFrame(
+        {"la_code": [LA["A"], LA["C"]], "year": [2014, 2014], "unemployment_rate": [4.0, 9.0], "prop_professional": [0.3, 0.2]}
+    )
     p = _panel(_life([(14, 30, "C")]))
     assert O.build_sample(p, _geo(), ind).loc[0, "unemployment_rate"] == 9.0
     assert O.build_sample(p, _geo(), ind, macro_area="teen").loc[0, "unemployment_rate"] == 4.0
@@ -186,8 +241,16 @@ def test_perfect_predictor_levels_are_dropped():
 
 
 def test_motivation_table_percentages_and_test():
-    s = pd.DataFrame({"mover": [0] * 50 + [1] * 50,
-                      "reason2": ["Follow my career"] * 20 + ["Enjoy working"] * 29 + ["Other"] * 1 + ["Follow my career"] * 5 + ["Enjoy working"] * 45})
+    s = pd.DataFrame(
+        {
+            "mover": [0] * 50 + [1] * 50,
+            "reason2": ["Follow my career"] * 20
+            + ["Enjoy working"] * 29
+            + ["Other"] * 1
+            + ["Follow my career"] * 5
+            + ["Enjoy working"] * 45,
+        }
+    )
     t = O.motivation_table(s, "reason2", min_share=0.02)
     assert "Other" not in t.index  # 1 of 100 answers: under 2 %
     assert t.loc["Follow my career", "Stayer"] == pytest.approx(40.0)
@@ -202,8 +265,12 @@ def test_motivation_table_percentages_and_test():
 
 
 def test_true_effects_of_a_linear_model_by_group():
-    model = {"kind": "linear", "coef": {"Intercept": 100.0, "mover": 50.0, "mover:male": 30.0, "male": 10.0},
-             "region": {}, "year": {}}
+    model = {
+        "kind": "linear",
+        "coef": {"Intercept": 100.0, "mover": 50.0, "mover:male": 30.0, "male": 10.0},
+        "region": {},
+        "year": {},
+    }
     s = pd.DataFrame({"mover": [0, 1, 1, 0], "male": [0, 0, 1, 1], "parent_nssec": "routine", "region_code": "R", "year": 2010})
     t = O.true_effects(s, model, by="male")
     assert t.loc[0] == pytest.approx(50.0) and t.loc[1] == pytest.approx(80.0)
@@ -212,9 +279,20 @@ def test_true_effects_of_a_linear_model_by_group():
 
 def test_table23_through_the_checker_hides_minima_maxima_and_counts_the_smaller_category():
     n = 60
-    s = pd.DataFrame({"male": [1.0] * 30 + [0.0] * 30, "age": np.arange(n) % 17 + 25, "white": [1.0] * 55 + [0.0] * 5,
-                      "intl_migrant": [0.0] * n, "married": 0.5 * (np.arange(n) % 2 * 2), "has_children": 0.0, "n_children": 0.0,
-                      "degree": [1.0] * 20 + [0.0] * 40, "owner": 1.0, "parent_nssec": ["routine"] * 25 + ["intermediate"] * 27 + ["higher"] * 8})
+    s = pd.DataFrame(
+        {
+            "male": [1.0] * 30 + [0.0] * 30,
+            "age": np.arange(n) % 17 + 25,
+            "white": [1.0] * 55 + [0.0] * 5,
+            "intl_migrant": [0.0] * n,
+            "married": 0.5 * (np.arange(n) % 2 * 2),
+            "has_children": 0.0,
+            "n_children": 0.0,
+            "degree": [1.0] * 20 + [0.0] * 40,
+            "owner": 1.0,
+            "parent_nssec": ["routine"] * 25 + ["intermediate"] * 27 + ["higher"] * 8,
+        }
+    )
     data = O.table23_data(s)
     assert data["parent_higher"].sum() == 8 and data["parent_routine"].sum() == 25
     chk = sdc.Checker("t", {}, active=True)

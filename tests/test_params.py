@@ -12,7 +12,9 @@ def pdir(tmp_path):
     )
     (tmp_path / "scenarios").mkdir()
     (tmp_path / "other.yml").write_text("source: synthetic\nnot_mine: 1\n")
-    (tmp_path / "scenarios" / "early.yml").write_text("all:\n  source: public\n  not_mine: 1\nch:\n  years: [2011, 2012]\n  n: 5\n")
+    (tmp_path / "scenarios" / "early.yml").write_text(
+        "all:\n  source: public\n  not_mine: 1\nch:\n  years: [2011, 2012]\n  n: 5\n"
+    )
     return tmp_path
 
 
@@ -28,7 +30,14 @@ def test_unknown_parameter_lists_valid_ones(pdir):
 
 @pytest.mark.parametrize(
     "key,value,kind",
-    [("years", 2011, "a list"), ("years", ["2011"], "a list"), ("n", 2.5, "an integer"), ("flag", "yes", "true/false"), ("alpha", "x", "a number"), ("n", True, "an integer")],
+    [
+        ("years", 2011, "a list"),
+        ("years", ["2011"], "a list"),
+        ("n", 2.5, "an integer"),
+        ("flag", "yes", "true/false"),
+        ("alpha", "x", "a number"),
+        ("n", True, "an integer"),
+    ],
 )
 def test_wrong_types_are_rejected(pdir, key, value, kind):
     with pytest.raises(InputError, match=f"parameter '{key}'.*must be {kind}"):
@@ -52,7 +61,16 @@ def test_unknown_scenario_and_chapter(pdir):
         params.defaults("nope", folder=pdir)
 
 
-@pytest.mark.parametrize("text,expected", [("n=3", ("n", 3)), ("years=[2011, 2018]", ("years", [2011, 2018])), ("flag=true", ("flag", True)), ("label=hot spots", ("label", "hot spots")), ("label=", ("label", ""))])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("n=3", ("n", 3)),
+        ("years=[2011, 2018]", ("years", [2011, 2018])),
+        ("flag=true", ("flag", True)),
+        ("label=hot spots", ("label", "hot spots")),
+        ("label=", ("label", "")),
+    ],
+)
 def test_parse_override(text, expected):
     assert params.parse_override(text) == expected
 
@@ -113,7 +131,16 @@ def test_values_the_kernel_would_choke_on_are_refused(rich, override, problem):
     assert str(exc.value).startswith("command line:") and f"parameter '{next(iter(override))}' of chapter 'fl'" in str(exc.value)
 
 
-@pytest.mark.parametrize("value,expected", [(2017, "2017"), ([2011, 2014], "2011,2014"), ([2011, 2012, 2013], "2011-2013"), ("2011, 2015", "2011,2015"), ("2011-2012,2014", "2011,2012,2014")])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (2017, "2017"),
+        ([2011, 2014], "2011,2014"),
+        ([2011, 2012, 2013], "2011-2013"),
+        ("2011, 2015", "2011,2015"),
+        ("2011-2012,2014", "2011,2012,2014"),
+    ],
+)
 def test_year_specs_are_accepted_in_every_form_and_normalised(rich, value, expected):
     assert params.resolve("fl", {"years": value}, folder=rich)["years"] == expected
 
@@ -178,4 +205,6 @@ def test_project_chapters_declare_the_datasets_they_read():
         for key, datasets in meta["_reads"].items():
             assert key in base, f"params/{chapter}.yml: _reads names {key}, not a parameter"
             if generated:
-                assert set(datasets) <= generated, f"params/{chapter}.yml: _reads names {set(datasets) - generated}, not datasets of the world"
+                assert set(datasets) <= generated, (
+                    f"params/{chapter}.yml: _reads names {set(datasets) - generated}, not datasets of the world"
+                )

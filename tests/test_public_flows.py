@@ -7,10 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import census as pf
-from movers.data import public
-from movers import flows
-from movers.data import geography as geo
+from movers import census as pf, flows
+from movers.data import geography as geo, public
 from movers.errors import InputError
 
 
@@ -42,18 +40,43 @@ def simulated(geo_world):
     keep = sorted(g.las["la_code"].iloc[::2].tolist()[:150])
     rng = np.random.default_rng(11)
     n = len(keep)
-    cov = pd.DataFrame({"population": rng.uniform(5e4, 5e5, n), "young_share": rng.uniform(0.14, 0.26, n), "dependency_ratio": rng.uniform(0.2, 0.45, n),
-                        "tfr": rng.uniform(1.5, 2.3, n), "house_price": np.exp(rng.normal(12.1, 0.3, n)), "gva_per_head": np.exp(rng.normal(10, 0.25, n))}, index=keep)
+    cov = pd.DataFrame(
+        {
+            "population": rng.uniform(5e4, 5e5, n),
+            "young_share": rng.uniform(0.14, 0.26, n),
+            "dependency_ratio": rng.uniform(0.2, 0.45, n),
+            "tfr": rng.uniform(1.5, 2.3, n),
+            "house_price": np.exp(rng.normal(12.1, 0.3, n)),
+            "gva_per_head": np.exp(rng.normal(10, 0.25, n)),
+        },
+        index=keep,
+    )
     imd = pd.Series(np.array(public.IMD_GROUPS)[rng.integers(0, 5, n)], index=keep)
     types = pd.DataFrame({"imd": imd, "supergroup": np.nan})
-    ci = pf.CensusInputs(g, pd.DataFrame({"origin": [], "destination": [], "moves": []}), cov, types, {}, {"census_year": 2011}, None)
+    ci = pf.CensusInputs(
+        g, pd.DataFrame({"origin": [], "destination": [], "moves": []}), cov, types, {}, {"census_year": 2011}, None
+    )
     frame = pf.census_frame(ci, "imd", include_zero=True)
-    truth = {"2nd quintile": -0.3, "3rd quintile": 0.25, "4th quintile": 0.0, "Low deprivation": -0.6, "Share border": 1.8,
-             "Distance between sending and receiving areas": -1.0, "GVA per capita, receiving area": 0.5, "House prices, receiving area": -0.4}
-    cols = {"2nd quintile": frame["receiving"] == "2nd quintile", "3rd quintile": frame["receiving"] == "3rd quintile",
-            "4th quintile": frame["receiving"] == "4th quintile", "Low deprivation": frame["receiving"] == "Low deprivation",
-            "Share border": frame["border"], "Distance between sending and receiving areas": frame["log_distance"],
-            "GVA per capita, receiving area": frame["log_gva_d"], "House prices, receiving area": frame["log_house_d"]}
+    truth = {
+        "2nd quintile": -0.3,
+        "3rd quintile": 0.25,
+        "4th quintile": 0.0,
+        "Low deprivation": -0.6,
+        "Share border": 1.8,
+        "Distance between sending and receiving areas": -1.0,
+        "GVA per capita, receiving area": 0.5,
+        "House prices, receiving area": -0.4,
+    }
+    cols = {
+        "2nd quintile": frame["receiving"] == "2nd quintile",
+        "3rd quintile": frame["receiving"] == "3rd quintile",
+        "4th quintile": frame["receiving"] == "4th quintile",
+        "Low deprivation": frame["receiving"] == "Low deprivation",
+        "Share border": frame["border"],
+        "Distance between sending and receiving areas": frame["log_distance"],
+        "GVA per capita, receiving area": frame["log_gva_d"],
+        "House prices, receiving area": frame["log_house_d"],
+    }
     eta = -2.0 + frame["log_pop"] + sum(truth[k] * cols[k].astype(float) for k in truth)
     alpha = 0.5  # NB2: var = mu + alpha mu^2, drawn as a gamma-Poisson mixture
     frame["moves"] = rng.poisson(np.exp(eta.to_numpy()) * rng.gamma(1 / alpha, alpha, size=len(frame)))
@@ -78,7 +101,9 @@ def test_nb_gravity_recovers_the_generating_coefficients(simulated):
 def test_recovery_fails_when_two_labels_are_swapped(simulated):
     """A mislabelled receiving type is caught: swap 2nd quintile and Low deprivation in the frame."""
     _, frame, truth = simulated
-    swapped = frame.assign(receiving=frame["receiving"].replace({"2nd quintile": "Low deprivation", "Low deprivation": "2nd quintile"}))
+    swapped = frame.assign(
+        receiving=frame["receiving"].replace({"2nd quintile": "Low deprivation", "Low deprivation": "2nd quintile"})
+    )
     m = flows.fit_model(swapped, "receiving", flows.levels("imd"), "imd", CONTROLS)
     z = (m.coefs.loc["Low deprivation", "estimate"] - truth["Low deprivation"]) / m.coefs.loc["Low deprivation", "se"]
     assert abs(z) > 4
@@ -88,13 +113,23 @@ def test_census_frame_samples_and_missing_controls(simulated):
     ci, frame, _ = simulated
     nz = pf.census_frame(ci, "imd", include_zero=False)
     assert len(nz) == int((frame["moves"] > 0).sum()) and nz["moves"].gt(0).all()
-    bad = pf.CensusInputs(ci.geography, ci.od, ci.covariates.assign(tfr=lambda d: d["tfr"].where(d.index != d.index[3])), ci.types, {}, ci.notes, None)
+    bad = pf.CensusInputs(
+        ci.geography,
+        ci.od,
+        ci.covariates.assign(tfr=lambda d: d["tfr"].where(d.index != d.index[3])),
+        ci.types,
+        {},
+        ci.notes,
+        None,
+    )
     with pytest.raises(InputError, match="no complete controls for 1 authorities"):
         pf.census_frame(bad, "imd")
 
 
 def test_agreement_shares_by_hand():
-    long = pd.DataFrame({"estimate": [0.5, -0.2, 0.1, 0.3], "published": [0.45, 0.1, 0.1, np.nan], "published_se": [0.02, 0.1, 0.01, np.nan]})
+    long = pd.DataFrame(
+        {"estimate": [0.5, -0.2, 0.1, 0.3], "published": [0.45, 0.1, 0.1, np.nan], "published_se": [0.02, 0.1, 0.01, np.nan]}
+    )
     a = pf.agreement(long)
     assert a["n"] == 3 and a["sign"] == pytest.approx(2 / 3) and a["within_2se"] == pytest.approx(1 / 3)
     assert pf.published_table("supergroup", None) == 7 and pf.published_table("supergroup", "Urban Settlements") == 15
@@ -102,8 +137,15 @@ def test_agreement_shares_by_hand():
 
 
 def test_myeb3_rates_by_hand():
-    m = pd.DataFrame({"la_code": ["E1", "E1", "W1", "W1", "S1", "S1"], "year": [2011, 2012] * 3, "population": [1000, 1100, 500, 500, 10, 10],
-                      "internal_in": [0, 30, 0, 20, 0, 1], "internal_out": [0, 50, 0, 10, 0, 1]})
+    m = pd.DataFrame(
+        {
+            "la_code": ["E1", "E1", "W1", "W1", "S1", "S1"],
+            "year": [2011, 2012] * 3,
+            "population": [1000, 1100, 500, 500, 10, 10],
+            "internal_in": [0, 30, 0, 20, 0, 1],
+            "internal_out": [0, 50, 0, 10, 0, 1],
+        }
+    )
     r = pf.myeb3_rates(m, years=[2012])
     assert set(r["la_code"]) == {"E1", "W1"} and r.set_index("la_code").loc["E1", "out_rate"] == pytest.approx(5.0)
     g = pf.rates_by_group(r, pd.Series({"E1": "a", "W1": "a"}))
@@ -132,7 +174,9 @@ def test_synthetic_inputs_line_up_with_the_public_ones(small_world):
     with pytest.raises(InputError, match="parameter 'source'"):
         pf.census_inputs_for("restricted")
     comp = pf.synthetic_components(small_world, [2012])
-    assert comp.loc[comp["year"] == 2012, "internal_out"].sum() == pytest.approx(comp.loc[comp["year"] == 2012, "internal_in"].sum())
+    assert comp.loc[comp["year"] == 2012, "internal_out"].sum() == pytest.approx(
+        comp.loc[comp["year"] == 2012, "internal_in"].sum()
+    )
 
 
 def _rates(values):
@@ -143,16 +187,22 @@ def _rates(values):
 def test_rates_beside_puts_each_group_s_two_series_together():
     groups = pd.Series({"E06000001": "Affluent England", "W06000001": "Urban Settlements"})
     t = pf.rates_beside(_rates([10.0, 30.0]), groups, _rates([50.0, 70.0]), groups, ["Affluent England", "Urban Settlements"])
-    assert list(t.index) == ["Affluent England, synthetic world", "Affluent England, MYEB3 (real)", "Urban Settlements, synthetic world", "Urban Settlements, MYEB3 (real)"]
+    assert list(t.index) == [
+        "Affluent England, synthetic world",
+        "Affluent England, MYEB3 (real)",
+        "Urban Settlements, synthetic world",
+        "Urban Settlements, MYEB3 (real)",
+    ]
     assert t[2012].tolist() == [1.0, 5.0, 3.0, 7.0]
     c = pf.country_beside(_rates([10.0, 30.0]), _rates([50.0, 70.0]))
-    assert c.loc["Out-migration, Wales, MYEB3 (real)", 2012] == 7.0 and c.loc["Out-migration, England, synthetic world", 2012] == 1.0
+    assert (
+        c.loc["Out-migration, Wales, MYEB3 (real)", 2012] == 7.0 and c.loc["Out-migration, England, synthetic world", 2012] == 1.0
+    )
 
 
 def test_a_public_run_says_its_series_is_the_real_one():
     (note,) = pf.myeb3_beside("public", _rates([1.0, 1.0]), pd.Series(dtype=str))
     assert "**real** MYEB3" in note.data
-
 
 
 def test_chapter_sections_carry_the_figures_the_prose_cites(small_world):
@@ -162,14 +212,24 @@ def test_chapter_sections_carry_the_figures_the_prose_cites(small_world):
     assert facts["n_units"] == 348 and facts["census_year"] == "2011" and "unemployment" in facts["omitted"]
     rates = pf.out_rates(ci.od, ci.covariates["population"])
     top = pf.out_rate_facts(ci, rates)
-    assert top["rate_max"] == rates.max() and top["rate_max_la"] == ci.geography.las.set_index("la_code").loc[rates.idxmax(), "la_name"]
+    assert (
+        top["rate_max"] == rates.max()
+        and top["rate_max_la"] == ci.geography.las.set_index("la_code").loc[rates.idxmax(), "la_name"]
+    )
     between = pf.rate_section(ci)
     iq = between.frames["imd"]
-    assert between.facts == {"rate_hh": iq.loc["High deprivation", "High deprivation"], "rate_hl": iq.loc["High deprivation", "Low deprivation"]}
+    assert between.facts == {
+        "rate_hh": iq.loc["High deprivation", "High deprivation"],
+        "rate_hl": iq.loc["High deprivation", "Low deprivation"],
+    }
     assert [t.label for t in between.tables] == ["table-public-rates-sg", "table-public-rates-imd"]
     yearly = pf.yearly_section("synthetic", ci, str(small_world))
     rise = pf.country_rates(yearly.frames["rates"]).diff(axis=1).loc["Out-migration, England"]
     assert yearly.facts == {"jump_2017": rise[2017], "max_rise_year": str(rise.idxmax())}
-    assert [getattr(t, "label", None) for t in yearly.tables[1:4]] == ["table-public-myeb3-sg", "table-public-myeb3-imd", "table-public-myeb3-country"]
+    assert [getattr(t, "label", None) for t in yearly.tables[1:4]] == [
+        "table-public-myeb3-sg",
+        "table-public-myeb3-imd",
+        "table-public-myeb3-country",
+    ]
     with pytest.raises(InputError, match="parameter 'exposure'"):
         pf.gravity_section(ci, "rate")

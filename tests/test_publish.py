@@ -11,8 +11,8 @@ import nbformat
 import pandas as pd
 import pytest
 import yaml
-from movers import params as P
-from movers import paths, publish, tables
+
+from movers import params as P, paths, publish, tables
 from movers.errors import InputError
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\nnot really an image").decode()
@@ -21,8 +21,10 @@ PNG = base64.b64encode(b"\x89PNG\r\n\x1a\nnot really an image").decode()
 @pytest.fixture
 def source(monkeypatch):
     """Set the page's source as report.setup would, and forget it after the test."""
+
     def set_(kind):
         monkeypatch.setattr(publish, "_source", kind)
+
     monkeypatch.setattr(publish, "_source", None)
     return set_
 
@@ -37,8 +39,13 @@ def notebook(table_output, glued=True):
     data, meta = table_output
     cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": data}, metadata={"text/markdown": meta})]
     if glued:
-        cell.outputs.append(nbformat.v4.new_output("display_data", data={"application/papermill.record/image/png": PNG},
-                                                   metadata={"scrapbook": {"name": "fig_rates", "mime_prefix": "application/papermill.record/"}}))
+        cell.outputs.append(
+            nbformat.v4.new_output(
+                "display_data",
+                data={"application/papermill.record/image/png": PNG},
+                metadata={"scrapbook": {"name": "fig_rates", "mime_prefix": "application/papermill.record/"}},
+            )
+        )
     params = nbformat.v4.new_markdown_cell("box")
     params.metadata["tags"] = ["movers-parameters"]
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Flows"), params, cell])
@@ -47,7 +54,11 @@ def notebook(table_output, glued=True):
 CIT = {
     "datasets": {
         "flows": {"short": "ONS internal migration", "cite": ["ons_internal_migration"], "open": True},
-        "ukhls": {"short": "Understanding Society (UK Data Service SN 6931)", "cite": ["ukhls_sn6931"], "acknowledgement": "Understanding Society is an initiative funded by the ESRC."},
+        "ukhls": {
+            "short": "Understanding Society (UK Data Service SN 6931)",
+            "cite": ["ukhls_sn6931"],
+            "acknowledgement": "Understanding Society is an initiative funded by the ESRC.",
+        },
     },
     "chapters": {"flows_demo": ["flows"], "panel_demo": ["ukhls"]},
 }
@@ -104,12 +115,20 @@ def test_restricted_pages_publish_no_values_and_print_the_acknowledgement(source
     assert items[0]["files"] == ["table-2-sending-rates.csv"] and not (tmp_path / "p/table-2-sending-rates-values.csv").exists()
     credits = next(c.source for c in nb.cells if publish.CREDITS_TAG in c.metadata.get("tags", []))
     assert "funded by the ESRC" in credits and "{cite:p}`ukhls_sn6931`" in credits
-    assert "Source: Understanding Society (UK Data Service SN 6931); authors' calculations." in nb.cells[-1].outputs[0].data["text/markdown"]
+    assert (
+        "Source: Understanding Society (UK Data Service SN 6931); authors' calculations."
+        in nb.cells[-1].outputs[0].data["text/markdown"]
+    )
 
 
 def test_source_line_by_kind():
-    assert publish.source_line("flows_demo", "public", CIT) == "Source: ONS internal migration (Open Government Licence v3.0); authors' calculations."
-    assert "OGL" not in publish.source_line("panel_demo", "restricted", CIT) and "Open Government" not in publish.source_line("panel_demo", "restricted", CIT)
+    assert (
+        publish.source_line("flows_demo", "public", CIT)
+        == "Source: ONS internal migration (Open Government Licence v3.0); authors' calculations."
+    )
+    assert "OGL" not in publish.source_line("panel_demo", "restricted", CIT) and "Open Government" not in publish.source_line(
+        "panel_demo", "restricted", CIT
+    )
     assert publish.source_line("unknown", "public", CIT) == "Source: the report's data; authors' calculations."
     synthetic = publish.credits_markdown("panel_demo", "synthetic", CIT)
     assert "funded by the ESRC" not in synthetic and "source=restricted" in synthetic
@@ -138,14 +157,20 @@ def test_command_names_only_non_default_parameters_and_reads_back():
     cmd = publish.command("flows_ons", prm, defaults)
     assert cmd == "python -m movers run flows_ons -p source=public -p 'years=[2011, 2014]'"
     args = shlex.split(cmd)
-    back = dict(P.parse_override(a) for a in args[args.index("flows_ons") + 1:] if a != "-p")
+    back = dict(P.parse_override(a) for a in args[args.index("flows_ons") + 1 :] if a != "-p")
     assert back == {"source": "public", "years": [2011, 2014]}
     assert publish.command("flows_ons", defaults, defaults) == "python -m movers run flows_ons"
 
 
 def test_params_box_has_command_commit_and_packages():
-    text = publish.params_markdown("annex", {"source": "synthetic"}, "f" * 64, {"source": "synthetic"},
-                                   versions={"python": "3.11.7", "statsmodels": "0.15.0"}, commit_id="abc123")
+    text = publish.params_markdown(
+        "annex",
+        {"source": "synthetic"},
+        "f" * 64,
+        {"source": "synthetic"},
+        versions={"python": "3.11.7", "statsmodels": "0.15.0"},
+        commit_id="abc123",
+    )
     assert "`python -m movers run annex`" in text and "commit `abc123`" in text and "statsmodels 0.15.0" in text
     assert text.startswith(":::{admonition} Parameters of this run") and text.endswith(":::")
 
@@ -155,7 +180,13 @@ def test_commit_outside_git_is_unknown(tmp_path):
 
 
 def test_annex_lists_downloads_datasets_checksums_and_dictionaries():
-    chapters = {"flows_demo": {"title": "Flows", "source": "synthetic", "items": [{"kind": "table", "name": "t2", "caption": "Table 2", "files": ["t2.csv"]}]}}
+    chapters = {
+        "flows_demo": {
+            "title": "Flows",
+            "source": "synthetic",
+            "items": [{"kind": "table", "name": "t2", "caption": "Table 2", "files": ["t2.csv"]}],
+        }
+    }
     md = publish.annex_markdown(chapters, dictionaries=sorted(paths.DICTIONARIES.glob("*.yml")))
     assert "{download}`t2.csv </downloads/flows_demo/t2.csv>`" in md
     assert "SHA-256 `cc51b393db6e4c40519b597bfb2cb12fbd9517488206ff392fb848ffaba8aeff`" in md  # lad_boundaries_2014 .shp
@@ -165,8 +196,14 @@ def test_annex_lists_downloads_datasets_checksums_and_dictionaries():
 
 
 def test_transcribed_tables_are_not_called_synthetic():
-    cit = {"datasets": {"annex": {"short": "the report's annex", "open": True, "transcribed": True}}, "chapters": {"annex": ["annex"]}}
-    assert publish.source_line("annex", "synthetic", cit) == "Source: the report's annex (Open Government Licence v3.0); authors' calculations."
+    cit = {
+        "datasets": {"annex": {"short": "the report's annex", "open": True, "transcribed": True}},
+        "chapters": {"annex": ["annex"]},
+    }
+    assert (
+        publish.source_line("annex", "synthetic", cit)
+        == "Source: the report's annex (Open Government Licence v3.0); authors' calculations."
+    )
     assert "synthetic" not in publish.credits_markdown("annex", "synthetic", cit)
 
 

@@ -67,12 +67,24 @@ def test_characteristics_follow_report_shares(project, truth):
 
 def test_characteristics_hand_built():
     people = pd.DataFrame(
-        {Q.METHOD: ["Interview"] * 4, Q.AREA: [Q.HOT, Q.HOT, Q.COLD, Q.COLD], Q.TYPE: ["Cold to hot spot"] * 2 + ["Cold to same cold spot"] * 2,
-         Q.GENDER: ["Woman", "Man", "Woman", "Woman"], Q.ETHNICITY: ["White", "Asian", "White", "White"],
-         Q.QUALIFICATION: [Q.DEGREE, "Level 3", Q.POSTGRAD, "Level 3"], Q.CHILDREN: ["yes", "no", "no", "no"]},
+        {
+            Q.METHOD: ["Interview"] * 4,
+            Q.AREA: [Q.HOT, Q.HOT, Q.COLD, Q.COLD],
+            Q.TYPE: ["Cold to hot spot"] * 2 + ["Cold to same cold spot"] * 2,
+            Q.GENDER: ["Woman", "Man", "Woman", "Woman"],
+            Q.ETHNICITY: ["White", "Asian", "White", "White"],
+            Q.QUALIFICATION: [Q.DEGREE, "Level 3", Q.POSTGRAD, "Level 3"],
+            Q.CHILDREN: ["yes", "no", "no", "no"],
+        },
         index=list("abcd"),
     )
-    proj = R.QualProject("h", pd.DataFrame({"code": ["x"], "parent": [""], "description": [""], "color": [""], "guid": [""]}), people, {}, R._segments_frame([]))
+    proj = R.QualProject(
+        "h",
+        pd.DataFrame({"code": ["x"], "parent": [""], "description": [""], "color": [""], "guid": [""]}),
+        people,
+        {},
+        R._segments_frame([]),
+    )
     ch = Q.characteristics(proj)
     assert ch.loc["Women", ("Interview", Q.HOT)] == 0.5 and ch.loc["Women", ("Interview", "All")] == 0.75
     assert ch.loc["Degree or higher", ("Interview", Q.COLD)] == 0.5 and ch.loc["Dependent children", ("Interview", "All")] == 0.25
@@ -102,16 +114,28 @@ def test_presence_counts_people_not_segments():
 
 
 def _hand_project():
-    people = pd.DataFrame({Q.METHOD: ["Interview"] * 2, Q.AREA: [Q.HOT] * 2, Q.TYPE: ["Cold to hot spot"] * 2, Q.GENDER: ["Woman", "Man"],
-                           Q.ETHNICITY: ["White"] * 2, Q.QUALIFICATION: [Q.DEGREE] * 2, Q.CHILDREN: [False, False]}, index=["a", "b"])
-    seg = R._segments_frame([
-        {"segment": "1", "participant": "a", "source": "s1", "code": "T1", "start": 0, "end": 10, "text": "x"},
-        {"segment": "2", "participant": "a", "source": "s1", "code": "T1", "start": 20, "end": 30, "text": "x"},
-        {"segment": "3", "participant": "a", "source": "s1", "code": "T2", "start": 25, "end": 40, "text": "x"},
-        {"segment": "4", "participant": "a", "source": "s1", "code": "T1", "start": 50, "end": 60, "text": "x"},
-        {"segment": "5", "participant": "b", "source": "s2", "code": "T2", "start": 0, "end": 10, "text": "x"},
-        {"segment": "6", "participant": "b", "source": "s2", "code": "T3", "start": 10, "end": 20, "text": "x"},
-    ])
+    people = pd.DataFrame(
+        {
+            Q.METHOD: ["Interview"] * 2,
+            Q.AREA: [Q.HOT] * 2,
+            Q.TYPE: ["Cold to hot spot"] * 2,
+            Q.GENDER: ["Woman", "Man"],
+            Q.ETHNICITY: ["White"] * 2,
+            Q.QUALIFICATION: [Q.DEGREE] * 2,
+            Q.CHILDREN: [False, False],
+        },
+        index=["a", "b"],
+    )
+    seg = R._segments_frame(
+        [
+            {"segment": "1", "participant": "a", "source": "s1", "code": "T1", "start": 0, "end": 10, "text": "x"},
+            {"segment": "2", "participant": "a", "source": "s1", "code": "T1", "start": 20, "end": 30, "text": "x"},
+            {"segment": "3", "participant": "a", "source": "s1", "code": "T2", "start": 25, "end": 40, "text": "x"},
+            {"segment": "4", "participant": "a", "source": "s1", "code": "T1", "start": 50, "end": 60, "text": "x"},
+            {"segment": "5", "participant": "b", "source": "s2", "code": "T2", "start": 0, "end": 10, "text": "x"},
+            {"segment": "6", "participant": "b", "source": "s2", "code": "T3", "start": 10, "end": 20, "text": "x"},
+        ]
+    )
     codes = pd.DataFrame({"code": ["T1", "T2", "T3"], "parent": "", "description": "", "color": "", "guid": ""})
     return R.QualProject("h", codes, people, {"s1": "y" * 60, "s2": "z" * 20}, seg)
 
@@ -149,8 +173,12 @@ def test_synthetic_round_trip_same_codings(project):
 
     built, _ = S.build(11)
     key = ["source", "start", "code"]
-    pd.testing.assert_frame_equal(built.segments.sort_values(key).reset_index(drop=True), project.segments.sort_values(key).reset_index(drop=True))
-    assert project.participants.drop(columns="guid").equals(built.participants.reindex(columns=project.participants.columns.drop("guid")))
+    pd.testing.assert_frame_equal(
+        built.segments.sort_values(key).reset_index(drop=True), project.segments.sort_values(key).reset_index(drop=True)
+    )
+    assert project.participants.drop(columns="guid").equals(
+        built.participants.reindex(columns=project.participants.columns.drop("guid"))
+    )
 
 
 def test_bad_attribute_values_named(tmp_path):
@@ -183,8 +211,15 @@ def test_chapter_executes_on_a_small_world(world, monkeypatch, tmp_path):
     src = (paths.CHAPTERS / "qualitative.md").read_text()
     nb = jupytext.reads(src, fmt="md:myst")
     out = tmp_path / "q.ipynb"
-    pm.execute_notebook(nb, str(out), parameters={"thresholds": {"many": 0.6, "some": 0.3, "few": 0.0}, "quote_count": 1},
-                        kernel_name="python3", cwd=str(paths.ROOT), progress_bar=False, log_output=False)
+    pm.execute_notebook(
+        nb,
+        str(out),
+        parameters={"thresholds": {"many": 0.6, "some": 0.3, "few": 0.0}, "quote_count": 1},
+        kernel_name="python3",
+        cwd=str(paths.ROOT),
+        progress_bar=False,
+        log_output=False,
+    )
     text = out.read_text()
     import re
 

@@ -16,9 +16,18 @@ def test_update_banner_replaces_the_first_display(monkeypatch):
     shown = []
     monkeypatch.setattr(report, "display", lambda *a, **k: shown.append((a, k)))
     report.banner("restricted")
-    record = {"active": True, "rules": {"threshold": 7}, "outputs": [
-        {"output": "Table 30", "kind": "shares", "rules_applied": ["at least 7 people behind every cell, share (counted on the smaller category) and group"],
-         "cells": [{"outcome": "withheld"}]}]}
+    record = {
+        "active": True,
+        "rules": {"threshold": 7},
+        "outputs": [
+            {
+                "output": "Table 30",
+                "kind": "shares",
+                "rules_applied": ["at least 7 people behind every cell, share (counted on the smaller category) and group"],
+                "cells": [{"outcome": "withheld"}],
+            }
+        ],
+    }
     report.update_banner("restricted", sdc.banner_text(record))
     (first, k1), (second, k2) = shown
     assert k1["display_id"] == k2["display_id"] == report.BANNER_ID and k2.get("update") and not k1.get("update")

@@ -38,8 +38,13 @@ def make_project(root):
     shutil.copy(paths.DATA / "sdc_rules.yml", root / "data" / "sdc_rules.yml")
     (root / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: chapters/tiny\n  - file: chapters/other\n")
     for name, reads in (("tiny", "[flows, nomis]"), ("other", "[flows]")):
-        (root / "chapters" / f"{name}.md").write_text(HEADER + f"# {name}\n\n```{{code-cell}} ipython3\n:tags: [parameters]\n\nsource = 'synthetic'\ndata_path = ''\ndictionary = ''\nn = 1\n```\n")
-        (root / "params" / f"{name}.yml").write_text(f"source: synthetic\ndata_path: ''\ndictionary: ''\nn: 1\n_reads:\n  data_path: {reads}\n")
+        (root / "chapters" / f"{name}.md").write_text(
+            HEADER
+            + f"# {name}\n\n```{{code-cell}} ipython3\n:tags: [parameters]\n\nsource = 'synthetic'\ndata_path = ''\ndictionary = ''\nn = 1\n```\n"
+        )
+        (root / "params" / f"{name}.yml").write_text(
+            f"source: synthetic\ndata_path: ''\ndictionary: ''\nn: 1\n_reads:\n  data_path: {reads}\n"
+        )
     return root
 
 
@@ -66,7 +71,9 @@ def fake_run(name, prm=None):
 
     prm = prm or params.resolve(name)
     parts = runner.inputs(name, prm)
-    nb = runner._finalise(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("page")]), name, prm, runner.digest_of(parts), 0.1, parts)
+    nb = runner._finalise(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("page")]), name, prm, runner.digest_of(parts), 0.1, parts
+    )
     runner.executed_dir().mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, runner.executed_path(name))
     return prm
@@ -125,7 +132,9 @@ def test_dictionary_and_aux_files_given_as_parameters_are_hashed(project):
 def test_aux_path_datasets_are_hashed(project, tmp_path):
     from movers import params
 
-    (project / "params" / "tiny.yml").write_text("source: synthetic\ndata_path: ''\ndictionary: ''\naux_path: ''\nn: 1\n_reads:\n  data_path: [flows]\n  aux_path: [nomis]\n")
+    (project / "params" / "tiny.yml").write_text(
+        "source: synthetic\ndata_path: ''\ndictionary: ''\naux_path: ''\nn: 1\n_reads:\n  data_path: [flows]\n  aux_path: [nomis]\n"
+    )
     aux = tmp_path / "aux"
     (aux / "nomis").mkdir(parents=True)
     (aux / "nomis" / "x.csv").write_text("1\n")
@@ -155,7 +164,9 @@ def test_build_refuses_stale_pages_and_allow_stale_marks_each_one(project):
     assert "tiny: changed: data_path:nomis; run `python -m movers run tiny -p n=3`" in message and "other" not in message
     assert runner.mark_stale_pages(["tiny", "other"]) == ["tiny"]
     first = nbformat.read(runner.executed_path("tiny"), as_version=4).cells[0]
-    assert first.cell_type == "markdown" and first.source.startswith(":::{warning} Stale page") and "data_path:nomis" in first.source
+    assert (
+        first.cell_type == "markdown" and first.source.startswith(":::{warning} Stale page") and "data_path:nomis" in first.source
+    )
     assert "Stale page" not in nbformat.read(runner.executed_path("other"), as_version=4).cells[0].source
     # current again: the warning goes
     (project / "data" / "synthetic" / "nomis" / "nomis.csv").write_text("LAD code,2017\nE1,10\n")
@@ -165,7 +176,11 @@ def test_build_refuses_stale_pages_and_allow_stale_marks_each_one(project):
 
 def test_a_failed_run_keeps_the_output_marked_stale_with_the_command_of_the_failed_parameters(project):
     fake_run("tiny")
-    runner.mark_failed(runner.executed_path("tiny"), {"source": "synthetic", "data_path": "", "dictionary": "", "n": 7}, "cell 2 raised ValueError")
+    runner.mark_failed(
+        runner.executed_path("tiny"),
+        {"source": "synthetic", "data_path": "", "dictionary": "", "n": 7},
+        "cell 2 raised ValueError",
+    )
     assert runner.executed_path("tiny").exists()
     assert runner.why_stale("tiny")[0].startswith("a later run failed")
     assert "python -m movers run tiny -p n=7" in runner.stale_message(["tiny"])
@@ -202,14 +217,22 @@ SLOW = (
 def kernel_project(project):
     (project / "chapters" / "slow.md").write_text(HEADER + "# slow\n\n" + SLOW)
     (project / "params" / "slow.yml").write_text("source: synthetic\ndata_path: ''\ndelay: 0.0\ndie: false\nfail: false\n")
-    (project / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: chapters/slow\n  - file: chapters/other\n")
+    (project / "_toc.yml").write_text(
+        "format: jb-book\nroot: index\nchapters:\n  - file: chapters/slow\n  - file: chapters/other\n"
+    )
     return project
 
 
 def movers(project, *args, wait=True):
-    env = {**os.environ, "MOVERS_ROOT": str(project), "MOVERS_SYNTHETIC": str(project / "data" / "synthetic"),
-           "PYTHONPATH": str(Path(runner.__file__).parents[1])}
-    proc = subprocess.Popen([sys.executable, "-m", "movers", *args], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "MOVERS_ROOT": str(project),
+        "MOVERS_SYNTHETIC": str(project / "data" / "synthetic"),
+        "PYTHONPATH": str(Path(runner.__file__).parents[1]),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "movers", *args], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     if wait:
         _, err = proc.communicate(timeout=240)
         return proc.returncode, err
@@ -217,7 +240,11 @@ def movers(project, *args, wait=True):
 
 
 def leftovers(project):
-    return sorted(str(p.relative_to(project)) for p in (project / "_build").rglob("*") if p.is_file() and ("running" in p.name or p.parent.name == "running" or p.name.endswith(".tmp")))
+    return sorted(
+        str(p.relative_to(project))
+        for p in (project / "_build").rglob("*")
+        if p.is_file() and ("running" in p.name or p.parent.name == "running" or p.name.endswith(".tmp"))
+    )
 
 
 def gone(pid, within=10.0):
@@ -267,7 +294,9 @@ def test_a_dead_kernel_is_named_and_the_other_chapters_still_run(kernel_project)
     assert code == 1
     assert "chapter 'slow' failed: the kernel died" in err and "Traceback" not in err
     assert "other: executed" in err
-    assert not (kernel_project / "_build" / "failed" / "slow.ipynb").exists()  # a dead kernel leaves no notebook; no older one stays either
+    assert not (
+        kernel_project / "_build" / "failed" / "slow.ipynb"
+    ).exists()  # a dead kernel leaves no notebook; no older one stays either
     assert "python -m movers run slow -p die=true" in err
     assert runner.executed_path("slow").exists() and runner.why_stale("slow")[0].startswith("a later run failed")
     assert leftovers(kernel_project) == []

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+
 from movers import sdc
 from movers.results import Estimates
 from movers.tables import Table
@@ -26,14 +27,16 @@ SECURE = "/secure/ls_extract_2011"
 def panel() -> pd.DataFrame:
     rng = np.random.default_rng(16)
     stayers, movers = 331, 69
-    df = pd.DataFrame({
-        "mover": np.r_[np.zeros(stayers, int), np.ones(movers, int)],
-        "parent_class": np.r_[np.repeat(CLASSES, [130, 120, 81]), np.repeat(CLASSES, [31, 29, 9])],
-        "migrant": np.r_[np.ones(7, int), np.zeros(stayers + movers - 7, int)],
-        "career": np.r_[np.ones(9, int), np.zeros(stayers - 9, int), np.ones(26, int), np.zeros(movers - 26, int)],
-        "family": np.r_[np.ones(120, int), np.zeros(stayers - 120, int), np.ones(30, int), np.zeros(movers - 30, int)],
-        "nonwhite": np.r_[np.ones(40, int), np.zeros(stayers - 40, int), np.ones(7, int), np.zeros(movers - 7, int)],
-    })
+    df = pd.DataFrame(
+        {
+            "mover": np.r_[np.zeros(stayers, int), np.ones(movers, int)],
+            "parent_class": np.r_[np.repeat(CLASSES, [130, 120, 81]), np.repeat(CLASSES, [31, 29, 9])],
+            "migrant": np.r_[np.ones(7, int), np.zeros(stayers + movers - 7, int)],
+            "career": np.r_[np.ones(9, int), np.zeros(stayers - 9, int), np.ones(26, int), np.zeros(movers - 26, int)],
+            "family": np.r_[np.ones(120, int), np.zeros(stayers - 120, int), np.ones(30, int), np.zeros(movers - 30, int)],
+            "nonwhite": np.r_[np.ones(40, int), np.zeros(stayers - 40, int), np.ones(7, int), np.zeros(movers - 7, int)],
+        }
+    )
     df["employed"] = (rng.random(len(df)) < 0.6 + 0.1 * df["mover"]).astype(float)
     return df
 
@@ -44,16 +47,28 @@ def checked_outputs(chk: sdc.Checker, df: pd.DataFrame) -> dict:
     n = by.size().rename({0: "Stayers", 1: "Movers"})
     n_with = pd.crosstab(df["parent_class"], df["mover"]).rename(columns={0: "Stayers", 1: "Movers"}).loc[CLASSES]
     t30 = chk.shares("Table 30", n_with / n, n=n, n_with=n_with, relations=sdc.columns_add_up(CLASSES, ["Stayers", "Movers"]))
-    t23 = chk.describe("Table 23", df[["migrant", "nonwhite"]], labels={"migrant": "International migrant", "nonwhite": "Non-white"})
+    t23 = chk.describe(
+        "Table 23", df[["migrant", "nonwhite"]], labels={"migrant": "International migrant", "nonwhite": "Non-white"}
+    )
     ans = df.groupby("mover")[["career", "family"]].agg(["sum", "mean"])
     rows = {"career": "Follow my career", "family": "Be near family"}
-    t25 = pd.DataFrame({"Stayer": [100 * ans.loc[0, (k, "mean")] for k in rows], "Mover": [100 * ans.loc[1, (k, "mean")] for k in rows]},
-                       index=list(rows.values()))
+    t25 = pd.DataFrame(
+        {"Stayer": [100 * ans.loc[0, (k, "mean")] for k in rows], "Mover": [100 * ans.loc[1, (k, "mean")] for k in rows]},
+        index=list(rows.values()),
+    )
     t25["Difference"] = t25["Mover"] - t25["Stayer"]
     t25["pvalue"] = [0.001, 0.3]
-    nw25 = pd.DataFrame({"Stayer": [ans.loc[0, (k, "sum")] for k in rows], "Mover": [ans.loc[1, (k, "sum")] for k in rows]}, index=t25.index)
-    chk.shares("Table 25", t25, n={"Stayer": n["Stayers"], "Mover": n["Movers"]}, n_with=nw25, scale=100,
-               derived={"Difference": ["Stayer", "Mover"], "pvalue": ["Stayer", "Mover"]})
+    nw25 = pd.DataFrame(
+        {"Stayer": [ans.loc[0, (k, "sum")] for k in rows], "Mover": [ans.loc[1, (k, "sum")] for k in rows]}, index=t25.index
+    )
+    chk.shares(
+        "Table 25",
+        t25,
+        n={"Stayer": n["Stayers"], "Mover": n["Movers"]},
+        n_with=nw25,
+        scale=100,
+        derived={"Difference": ["Stayer", "Mover"], "pvalue": ["Stayer", "Mover"]},
+    )
     x = sm.add_constant(pd.DataFrame({"Mover": df["mover"], "Non-white x mover": df["mover"] * df["nonwhite"]}).astype(float))
     fit = sm.OLS(df["employed"], x).fit()
     coefs = pd.DataFrame({"estimate": fit.params, "se": fit.bse, "pvalue": fit.pvalues}).drop(index="const")
@@ -70,13 +85,19 @@ def render(chk: sdc.Checker, outs: dict) -> str:
     """The page as MyST markdown, tables and prose, as a chapter renders it (an inactive checker passes all)."""
     src = chk.released
     t30 = Table(src("Table 30").map(fmt), caption="Table 30")
-    t23 = Table(src("Table 23")[["Mean", "Obs."]].map(fmt).assign(**{"Obs.": lambda d: [f"{int(float(v)):,}" for v in src("Table 23")["Obs."]]}),
-                caption="Table 23")
+    t23 = Table(
+        src("Table 23")[["Mean", "Obs."]]
+        .map(fmt)
+        .assign(**{"Obs.": lambda d: [f"{int(float(v)):,}" for v in src("Table 23")["Obs."]]}),
+        caption="Table 23",
+    )
     t25 = Table(src("Table 25").map(lambda v: fmt(v, "{:.1f}")), caption="Table 25")
     coefs = outs["t27"].coefs
     t27 = Table(pd.DataFrame({"Employed": [fmt(v) for v in coefs["estimate"]]}, index=coefs.index), caption="Table 27")
     chk.mark(t27, "Table 27 Employed", column="Employed")
-    rows = [r for r in chk.released_rows("Table 25", ["Difference", "pvalue"]) if chk.released("Table 25").loc[r, "pvalue"] < 0.05]
+    rows = [
+        r for r in chk.released_rows("Table 25", ["Difference", "pvalue"]) if chk.released("Table 25").loc[r, "pvalue"] < 0.05
+    ]
     sig = "; ".join(f"{r} (+{chk.glue_text('Table 25', r, 'Difference', '{:.1f}')} points)" for r in rows) or "none"
     share = chk.glue_text("Table 30", "Semi-skilled", "Movers", "{:.2f}")
     prose = f"Significant motivations: {sig}. The share of Semi-skilled parents among movers is {share}."
@@ -100,13 +121,26 @@ def as_notebook(md: str, chk: sdc.Checker) -> dict:
     """An executed notebook: tables as markdown outputs, the glued numbers as glue outputs, prose with roles."""
     tables, prose = md.rsplit("\n\n", 1)
     pre = "application/papermill.record/"  # as myst-nb's glue(..., display=False) stores a value
-    glued = [{"output_type": "display_data", "data": {pre + "text/plain": [repr(s)]}, "metadata": {"scrapbook": {"name": f"g{i}", "mime_prefix": pre}}}
-             for i, s in enumerate(prose.replace("(", " ").split())]
-    return {"cells": [
-        {"cell_type": "code", "source": [f"data_path = '{SECURE}'"], "outputs": []},
-        {"cell_type": "code", "source": ["show()"], "outputs": [{"output_type": "display_data", "data": {"text/markdown": tables}}] + glued},
-        {"cell_type": "markdown", "source": ["Significant motivations: {glue:text}`g0`."]},
-    ], "metadata": {}}
+    glued = [
+        {
+            "output_type": "display_data",
+            "data": {pre + "text/plain": [repr(s)]},
+            "metadata": {"scrapbook": {"name": f"g{i}", "mime_prefix": pre}},
+        }
+        for i, s in enumerate(prose.replace("(", " ").split())
+    ]
+    return {
+        "cells": [
+            {"cell_type": "code", "source": [f"data_path = '{SECURE}'"], "outputs": []},
+            {
+                "cell_type": "code",
+                "source": ["show()"],
+                "outputs": [{"output_type": "display_data", "data": {"text/markdown": tables}}] + glued,
+            },
+            {"cell_type": "markdown", "source": ["Significant motivations: {glue:text}`g0`."]},
+        ],
+        "metadata": {},
+    }
 
 
 @pytest.fixture()
@@ -165,7 +199,9 @@ def test_primary_suppression_alone_fails_the_audit_by_subtraction():
 def test_prose_glued_from_the_unchecked_table_fails_the_audit(run):
     chk, outs = run
     md = render(chk, outs)
-    diff = next(c["value"] for c in chk.record()["outputs"][2]["cells"] if c["row"] == "Follow my career" and c["column"] == "Difference")
+    diff = next(
+        c["value"] for c in chk.record()["outputs"][2]["cells"] if c["row"] == "Follow my career" and c["column"] == "Difference"
+    )
     leaky = md + f"\n\nSignificant motivations: Follow my career (+{diff:.1f} points)."  # the issue's sentence
     problems = sdc.audit_page(leaky, chk.record())
     assert "Table 25: Follow my career / Difference printed although withheld (computed from a withheld cell)" in problems
@@ -184,11 +220,18 @@ def test_a_released_cell_under_the_threshold_fails_the_audit_even_if_the_checker
 
 def test_glued_values_are_read_into_the_notebook_prose_and_labels_match_whole_words(run):
     chk, outs = run
-    diff = next(c["value"] for c in chk.record()["outputs"][2]["cells"] if c["row"] == "Follow my career" and c["column"] == "Difference")
+    diff = next(
+        c["value"] for c in chk.record()["outputs"][2]["cells"] if c["row"] == "Follow my career" and c["column"] == "Difference"
+    )
     nb = as_notebook(render(chk, outs), chk)
     pre = "application/papermill.record/"
-    nb["cells"][1]["outputs"].append({"output_type": "display_data", "data": {pre + "text/plain": [repr(diff)]},
-                                      "metadata": {"scrapbook": {"name": "gap", "mime_prefix": pre}}})
+    nb["cells"][1]["outputs"].append(
+        {
+            "output_type": "display_data",
+            "data": {pre + "text/plain": [repr(diff)]},
+            "metadata": {"scrapbook": {"name": "gap", "mime_prefix": pre}},
+        }
+    )
     leak = "Table 25: Follow my career / Difference printed although withheld (computed from a withheld cell)"
     assert leak in sdc.audit_page(nb, chk.record())  # the .ipynb holds every glued value, shown in prose or not
     nb["cells"][1]["outputs"][-1]["data"][pre + "text/plain"] = [repr(f"{diff:+.1f}")]
@@ -200,7 +243,9 @@ def test_glued_values_are_read_into_the_notebook_prose_and_labels_match_whole_wo
     fig = chk.figure("Figure 1", pd.DataFrame({"rate": [0.31, 0.52], "n": [4, 50]}, index=[34, 35]), "n", value="rate")
     assert pd.isna(fig.loc[34, "rate"])
     assert sdc.audit_page("| 35 | 0.52 |\n| 134 | 0.31 |\n| 34.5 | 0.31 |", chk.record()) == []
-    assert sdc.audit_page("| 34 | 0.31 |", chk.record()) == ["Figure 1: 34 / point printed although withheld (fewer people than the threshold)"]
+    assert sdc.audit_page("| 34 | 0.31 |", chk.record()) == [
+        "Figure 1: 34 / point printed although withheld (fewer people than the threshold)"
+    ]
 
 
 def test_data_paths_on_the_page_fail_the_audit(run):
@@ -218,7 +263,9 @@ def test_page_text_reads_html_rows_and_sentences():
 
 def test_audit_run_reads_the_notebook_html_and_latex_of_a_run(run, tmp_path):
     chk, outs = run
-    assert sdc.audit_run("movers_stayers", tmp_path) == {"record.json": ["no checker record for movers_stayers: its outputs were not checked"]}
+    assert sdc.audit_run("movers_stayers", tmp_path) == {
+        "record.json": ["no checker record for movers_stayers: its outputs were not checked"]
+    }
     chk.folder = sdc.checking_folder("movers_stayers", tmp_path)
     chk.write()
     md = render(chk, outs)
@@ -231,13 +278,20 @@ def test_audit_run_reads_the_notebook_html_and_latex_of_a_run(run, tmp_path):
     html.write_text(as_html(md))
     tex.write_text("\\begin{tabular}{lrr}\nSemi\\-skilled & 0.24 & [c] \\\\\nProfessional & 0.39 & 0.45 \\\\\n\\end{tabular}\n")
     assert sdc.audit_run("movers_stayers", tmp_path) == {"movers_stayers.ipynb": [], "movers_stayers.html": [], "book.tex": []}
-    tex.write_text("\\begin{tabular}{lrr}\nProfessional & 0.39 & 0.45 \\\\\n\\textbf{Semi\\sphinxhyphen{}skilled} & 0.24 & 0.13 \\\\\n\\end{tabular}\n")
+    tex.write_text(
+        "\\begin{tabular}{lrr}\nProfessional & 0.39 & 0.45 \\\\\n\\textbf{Semi\\sphinxhyphen{}skilled} & 0.24 & 0.13 \\\\\n\\end{tabular}\n"
+    )
     html.write_text(as_html(unchecked_page()))
     found = sdc.audit_run("movers_stayers", tmp_path)
     assert found["movers_stayers.ipynb"] == []
-    assert found["book.tex"] == ["Table 30: Semi-skilled / Movers printed although withheld (fewer people than the threshold)",
-                                 "Table 30: Skilled / Movers recoverable by subtraction from the printed cells"]  # 1 - 0.45 - 0.13
-    assert "Table 30: Semi-skilled / Movers printed although withheld (fewer people than the threshold)" in found["movers_stayers.html"]
+    assert found["book.tex"] == [
+        "Table 30: Semi-skilled / Movers printed although withheld (fewer people than the threshold)",
+        "Table 30: Skilled / Movers recoverable by subtraction from the printed cells",
+    ]  # 1 - 0.45 - 0.13
+    assert (
+        "Table 30: Semi-skilled / Movers printed although withheld (fewer people than the threshold)"
+        in found["movers_stayers.html"]
+    )
 
 
 def test_published_columns_and_plain_copies_of_rich_outputs_are_not_read(run):
@@ -246,18 +300,33 @@ def test_published_columns_and_plain_copies_of_rich_outputs_are_not_read(run):
     md = "|  | Movers | Movers (published) |\n|:--|--:|--:|\n| Semi-skilled | [c] | 0.13 |\n| Skilled | [c] | 0.42 |"
     assert sdc.audit_page(md, rec) == []  # the report's 0.13 is public, whatever the run's cell holds
     assert sdc.audit_page(md.replace("Movers (published)", "Movers again"), rec) != []
-    html = ("<table><thead><tr><th>x</th><th>Movers</th><th><p>Movers (published)</p></th></tr></thead>"
-            "<tbody><tr><td>Semi-skilled</td><td>[c]</td><td><p>0.13</p></td></tr></tbody></table>")
+    html = (
+        "<table><thead><tr><th>x</th><th>Movers</th><th><p>Movers (published)</p></th></tr></thead>"
+        "<tbody><tr><td>Semi-skilled</td><td>[c]</td><td><p>0.13</p></td></tr></tbody></table>"
+    )
     assert sdc.audit_page(html, rec) == []
     assert sdc.audit_page(html.replace("(published)", ""), rec) != []
-    nb = {"cells": [{"cell_type": "code", "source": [], "outputs": [{"output_type": "display_data", "data": {
-        "text/markdown": [md], "text/plain": ["Semi-skilled  [c]  0.13"]}}]}]}
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": [],
+                "outputs": [
+                    {"output_type": "display_data", "data": {"text/markdown": [md], "text/plain": ["Semi-skilled  [c]  0.13"]}}
+                ],
+            }
+        ]
+    }
     assert sdc.audit_page(nb, rec) == []
 
 
 def test_numbers_in_output_names_are_not_data():
     chk = sdc.Checker("ls_deprived", {})
-    est = Estimates(pd.DataFrame({"estimate": [0.320919], "se": [0.1], "pvalue": [0.01]}, index=["Non-white"]), nobs=600, cells={"Non-white": 5})
+    est = Estimates(
+        pd.DataFrame({"estimate": [0.320919], "se": [0.1], "pvalue": [0.01]}, index=["Non-white"]),
+        nobs=600,
+        cells={"Non-white": 5},
+    )
     chk.estimates("Tables 31-32: Employed", est)
     listing = "| Tables 31-32: Employed | Non-white |  | fewer people than the threshold |"  # the page's list of withheld cells
     assert sdc.audit_page(listing, chk.record()) == []

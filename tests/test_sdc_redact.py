@@ -12,7 +12,13 @@ from movers import sdc
 
 
 def test_redact_params_hides_paths_on_restricted_runs_only():
-    prm = {"source": "restricted", "data_path": "/secure/ukhls", "aux_path": "", "dictionary": "/secure/d.yml", "years": [2000, 2019]}
+    prm = {
+        "source": "restricted",
+        "data_path": "/secure/ukhls",
+        "aux_path": "",
+        "dictionary": "/secure/d.yml",
+        "years": [2000, 2019],
+    }
     out = sdc.redact_params(prm)
     assert out == {**prm, "data_path": sdc.SECURE_PATH, "dictionary": sdc.SECURE_PATH}
     assert prm["data_path"] == "/secure/ukhls"  # the caller's parameters are not changed

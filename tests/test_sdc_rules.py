@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+
 from movers import paths, sdc, source
 from movers.errors import InputError
 from movers.results import Estimates
@@ -87,7 +88,9 @@ def test_shares_are_counted_on_the_smaller_category():
     counts = {(c["row"]): c["count"] for c in chk.outputs["Table 23"].cells}
     assert counts == {"International migrant": 7, "UK born": 7, "Female": 1412}
     # n_with given explicitly wins over share x n
-    out = checker().shares("T", pd.DataFrame({"Mean": [0.5]}, index=["x"]), n=100, n_with=pd.DataFrame({"Mean": [9]}, index=["x"]))
+    out = checker().shares(
+        "T", pd.DataFrame({"Mean": [0.5]}, index=["x"]), n=100, n_with=pd.DataFrame({"Mean": [9]}, index=["x"])
+    )
     assert out.loc["x", "Mean"] == sdc.SUPPRESSED
 
 
@@ -116,7 +119,13 @@ def test_a_percentage_column_cannot_be_recovered_from_100():
     # movers_stayers Table 26: Mover column 96.8 / 3.2 per cent of 250 movers; 100 - 96.8 = 3.2 is eight people
     t = pd.DataFrame({"Stayer": [90.0, 10.0], "Mover": [96.8, 3.2]}, index=["No", "Yes"])
     chk = checker()
-    out = chk.shares("Table 26", t, n={"Stayer": 500, "Mover": 250}, scale=100, relations=sdc.columns_add_up(["No", "Yes"], ["Stayer", "Mover"]))
+    out = chk.shares(
+        "Table 26",
+        t,
+        n={"Stayer": 500, "Mover": 250},
+        scale=100,
+        relations=sdc.columns_add_up(["No", "Yes"], ["Stayer", "Mover"]),
+    )
     assert list(out["Mover"]) == [sdc.SUPPRESSED, sdc.SUPPRESSED] and list(out["Stayer"]) == [90.0, 10.0]
     # the same column with the bigger cell safe by itself: secondary suppression withholds it
     t2 = pd.DataFrame({"Mover": [8.0, 92.0]}, index=["Yes", "No"])
@@ -158,15 +167,26 @@ def test_recoverable_is_exact_where_counting_withheld_cells_per_relation_is_not(
 
 def test_derived_columns_follow_the_cells_they_are_computed_from():
     # Table 25: Difference = Mover - Stayer; a withheld Mover share withholds the Difference and its p-value
-    t = pd.DataFrame({"Stayer": [2.9, 40.0], "Mover": [37.9, 44.0], "Difference": [35.0, 4.0], "pvalue": [0.001, 0.2]},
-                     index=["Follow my career", "Be near family"])
+    t = pd.DataFrame(
+        {"Stayer": [2.9, 40.0], "Mover": [37.9, 44.0], "Difference": [35.0, 4.0], "pvalue": [0.001, 0.2]},
+        index=["Follow my career", "Be near family"],
+    )
     nw = pd.DataFrame({"Stayer": [30, 400], "Mover": [9, 110]}, index=t.index)
     chk = checker()
-    chk.shares("Table 25", t, n={"Stayer": 1000, "Mover": 250}, n_with=nw, scale=100,
-               derived={"Difference": ["Stayer", "Mover"], "pvalue": ["Stayer", "Mover"]})
+    chk.shares(
+        "Table 25",
+        t,
+        n={"Stayer": 1000, "Mover": 250},
+        n_with=nw,
+        scale=100,
+        derived={"Difference": ["Stayer", "Mover"], "pvalue": ["Stayer", "Mover"]},
+    )
     w = withheld_cells(chk, "Table 25")
-    assert w == {("Follow my career", "Mover"): "threshold", ("Follow my career", "Difference"): "derived",
-                 ("Follow my career", "pvalue"): "derived"}
+    assert w == {
+        ("Follow my career", "Mover"): "threshold",
+        ("Follow my career", "Difference"): "derived",
+        ("Follow my career", "pvalue"): "derived",
+    }
     assert chk.released_rows("Table 25", ["Difference", "pvalue"]) == ["Be near family"]
 
 
@@ -195,10 +215,12 @@ def test_p_ratio_01():
 
 
 def test_means_are_checked_as_magnitudes():
-    data = pd.DataFrame({
-        "group": ["a"] * 12 + ["b"] * 5 + ["c"] * 20,
-        "income": [1_000_000] + [100] * 11 + [200] * 5 + list(range(100, 120)),
-    })
+    data = pd.DataFrame(
+        {
+            "group": ["a"] * 12 + ["b"] * 5 + ["c"] * 20,
+            "income": [1_000_000] + [100] * 11 + [200] * 5 + list(range(100, 120)),
+        }
+    )
     chk = checker()
     out = chk.means("Income", data, "income", rows="group")
     assert withheld_cells(chk, "Income") == {("a", "income"): "dominance", ("b", "income"): "threshold"}
@@ -208,8 +230,9 @@ def test_means_are_checked_as_magnitudes():
 def test_descriptives_withhold_rare_dummies_extremes_and_dominated_means():
     rng = np.random.default_rng(0)
     n = 2824
-    data = pd.DataFrame({"migrant": np.r_[np.ones(7), np.zeros(n - 7)], "female": rng.integers(0, 2, n),
-                         "income": rng.gamma(2.0, 10_000, n)})
+    data = pd.DataFrame(
+        {"migrant": np.r_[np.ones(7), np.zeros(n - 7)], "female": rng.integers(0, 2, n), "income": rng.gamma(2.0, 10_000, n)}
+    )
     chk = checker()
     out = chk.describe("Table 23", data)
     assert out.loc["migrant", "Mean"] == sdc.SUPPRESSED and out.loc["migrant", "Obs."] == n
@@ -221,9 +244,14 @@ def test_descriptives_withhold_rare_dummies_extremes_and_dominated_means():
     dummies = pd.DataFrame({k: (cls == k).astype(float) for k in ("routine", "intermediate", "higher")})
     chk = checker()
     out = chk.describe("Table 23", dummies, groups=[["routine", "intermediate", "higher"]])
-    assert withheld_cells(chk, "Table 23") == {("routine", "Mean"): "threshold", ("routine", "Std. dev."): "derived",
-                                               ("intermediate", "Mean"): "secondary", ("intermediate", "Std. dev."): "derived",
-                                               ("routine", "Min."): "threshold", ("routine", "Max."): "threshold"}
+    assert withheld_cells(chk, "Table 23") == {
+        ("routine", "Mean"): "threshold",
+        ("routine", "Std. dev."): "derived",
+        ("intermediate", "Mean"): "secondary",
+        ("intermediate", "Std. dev."): "derived",
+        ("routine", "Min."): "threshold",
+        ("routine", "Max."): "threshold",
+    }
     assert out.loc["higher", "Mean"] == pytest.approx((n - 1407) / n)
     data.loc[0, "income"] = 1e12  # one person's income dominates the mean
     out = checker().describe("Table 23", data)
@@ -234,7 +262,9 @@ def test_descriptives_withhold_rare_dummies_extremes_and_dominated_means():
 
 
 def _est(nobs, cells, extra=None):
-    coefs = pd.DataFrame({"estimate": [0.1, 0.2], "se": [0.01, 0.02], "pvalue": [0.01, 0.02]}, index=["Mover", "Non-white x mover"])
+    coefs = pd.DataFrame(
+        {"estimate": [0.1, 0.2], "se": [0.01, 0.02], "pvalue": [0.01, 0.02]}, index=["Mover", "Non-white x mover"]
+    )
     return Estimates(coefs, nobs=nobs, cells=cells, extra=extra or {})
 
 
@@ -304,7 +334,9 @@ def test_prose_uses_only_released_cells():
     sh = pd.DataFrame({"Stayers": [0.40, 0.35, 0.25], "Movers": [0.45, 0.42, 0.13]}, index=ROWS)
     nw = pd.DataFrame({"Stayers": [400, 350, 250], "Movers": [31, 29, 9]}, index=ROWS)
     chk = checker()
-    chk.shares("Table 30", sh, n={"Stayers": 1000, "Movers": 69}, n_with=nw, relations=sdc.columns_add_up(ROWS, ["Stayers", "Movers"]))
+    chk.shares(
+        "Table 30", sh, n={"Stayers": 1000, "Movers": 69}, n_with=nw, relations=sdc.columns_add_up(ROWS, ["Stayers", "Movers"])
+    )
     assert chk.glue_text("Table 30", "Semi-skilled", "Movers", "{:.2f}") == sdc.SUPPRESSED
     assert chk.glue_text("Table 30", "Skilled", "Movers", "{:.2f}") == sdc.SUPPRESSED  # the secondary cell too
     assert chk.glue_text("Table 30", "Professional", "Movers", "{:.2f}") == "0.45"
@@ -322,10 +354,14 @@ def test_the_page_lists_what_was_withheld_and_why_but_no_counts():
     chk = checker()
     chk.shares("Table 23", pd.DataFrame({"Mean": [7 / 2824]}, index=["International migrant"]), n=2824)
     shown = chk.withheld()
-    assert shown.to_dict("records") == [{"output": "Table 23", "row": "International migrant", "column": "Mean", "rule": sdc.REASONS["threshold"]}]
+    assert shown.to_dict("records") == [
+        {"output": "Table 23", "row": "International migrant", "column": "Mean", "rule": sdc.REASONS["threshold"]}
+    ]
     assert "7" not in shown.to_string() and "2824" not in shown.to_string()
     text = sdc.banner_text(chk)
-    assert "1 cell(s) were withheld" in text and "at least 10 people" in text and "dominance" not in text  # no claim of a check not made
+    assert (
+        "1 cell(s) were withheld" in text and "at least 10 people" in text and "dominance" not in text
+    )  # no claim of a check not made
     assert "No output of this page was checked" in sdc.banner_text(checker())
 
 
@@ -370,8 +406,10 @@ def test_start_run_clears_stale_checking_files(tmp_path):
 
 def test_scrub_removes_paths_identifiers_and_raw_values(tmp_path):
     secure = tmp_path / "SecureLab" / "ukhls"
-    msg = (f"InputError: {secure}/a_indresp.tab: bad value in row of pidp 68001367 (pidp=68001367); "
-           f"file /mnt/other/xwavedat.dta; income 1234567")
+    msg = (
+        f"InputError: {secure}/a_indresp.tab: bad value in row of pidp 68001367 (pidp=68001367); "
+        f"file /mnt/other/xwavedat.dta; income 1234567"
+    )
     out = sdc.scrub(msg, [secure])
     assert str(secure) not in out and str(tmp_path) not in out and "68001367" not in out and "1234567" not in out
     assert "xwavedat.dta" not in out and "<restricted data>" in out and "pidp <id>" in out
@@ -381,14 +419,31 @@ def test_scrub_removes_paths_identifiers_and_raw_values(tmp_path):
 
 def test_failed_notebooks_keep_only_the_scrubbed_error(tmp_path):
     secure = "/secure/ls_extract"
-    nb = {"cells": [
-        {"cell_type": "code", "source": [f"data_path = '{secure}'"], "outputs": [
-            {"output_type": "stream", "name": "stdout", "text": ["lsnum 123456789 income 45210\n"]},
-            {"output_type": "display_data", "data": {"text/plain": ["0.13"]}, "metadata": {}}]},
-        {"cell_type": "code", "source": ["fit()"], "outputs": [
-            {"output_type": "error", "ename": "LinAlgError", "evalue": f"singular in {secure}/ls.csv for lsnum 123456789",
-             "traceback": [f"File {secure}/ls.csv, pidp 77"]}]},
-    ], "metadata": {"papermill": {"parameters": {"data_path": secure}}}}
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": [f"data_path = '{secure}'"],
+                "outputs": [
+                    {"output_type": "stream", "name": "stdout", "text": ["lsnum 123456789 income 45210\n"]},
+                    {"output_type": "display_data", "data": {"text/plain": ["0.13"]}, "metadata": {}},
+                ],
+            },
+            {
+                "cell_type": "code",
+                "source": ["fit()"],
+                "outputs": [
+                    {
+                        "output_type": "error",
+                        "ename": "LinAlgError",
+                        "evalue": f"singular in {secure}/ls.csv for lsnum 123456789",
+                        "traceback": [f"File {secure}/ls.csv, pidp 77"],
+                    }
+                ],
+            },
+        ],
+        "metadata": {"papermill": {"parameters": {"data_path": secure}}},
+    }
     src = tmp_path / "failed_in.ipynb"
     src.write_text(json.dumps(nb))
     dst = sdc.scrub_notebook_file(src, tmp_path / "failed" / "ls_deprived.ipynb", [secure])

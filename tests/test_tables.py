@@ -5,7 +5,9 @@ import pytest
 from movers import tables
 
 
-@pytest.mark.parametrize("p,mark", [(0.009, "***"), (0.01, "**"), (0.049, "**"), (0.05, "*"), (0.099, "*"), (0.1, ""), (np.nan, ""), (None, "")])
+@pytest.mark.parametrize(
+    "p,mark", [(0.009, "***"), (0.01, "**"), (0.049, "**"), (0.05, "*"), (0.099, "*"), (0.1, ""), (np.nan, ""), (None, "")]
+)
 def test_stars_thresholds(p, mark):
     assert tables.stars(p) == mark
 
@@ -57,8 +59,10 @@ def test_markdown_escapes_stars_and_pipes_and_has_caption():
 
 
 def test_column_widths_follow_content_and_are_bounded():
-    frame = pd.DataFrame({"Model 1": ["-0.423*** (0.040)", "1"], "N": ["12", "3"]},
-                         index=["Distance between sending and receiving areas in miles, logged", "x"])
+    frame = pd.DataFrame(
+        {"Model 1": ["-0.423*** (0.040)", "1"], "N": ["12", "3"]},
+        index=["Distance between sending and receiving areas in miles, logged", "x"],
+    )
     t = tables.Table(frame, caption="c")
     assert t.column_widths() == [30, 19, 6]  # label capped, numbers as wide as their text, minimum 4; +2 spacing
     assert ":widths: 30 19 6" in t.to_markdown()

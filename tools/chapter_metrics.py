@@ -127,7 +127,9 @@ def report(paths: list[Path], against: list[Path] | None = None) -> str:
     pool = [parse(p) for p in against] if against else chapters
     reps = repeated_blocks(pool)
     shown = {c.name for c in chapters}
-    lines = [f"{'chapter':<16} {'lines':>5} {'code':>5} {'code %':>6} {'largest':>7} {'params':>6} {'def':>3} {'loops':>5} {'if source':>9} {'repeated':>8}"]
+    lines = [
+        f"{'chapter':<16} {'lines':>5} {'code':>5} {'code %':>6} {'largest':>7} {'params':>6} {'def':>3} {'loops':>5} {'if source':>9} {'repeated':>8}"
+    ]
     for c in chapters:
         n_rep = sum(c.name in names for names in reps.values())
         lines.append(

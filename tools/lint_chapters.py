@@ -25,6 +25,7 @@ OPTION = re.compile(r"^:[\w-]+:")
 # Rules that do not fit notebook cells: imports sit in the first cell but the parameters cell may precede
 # them (E402), and a cell's last expression is its display (B018).
 NOTEBOOK_IGNORES = "E402,B018"
+NOTEBOOK_BUILTINS = "builtins = ['display']"  # IPython's display() is a builtin in a kernel
 
 
 def code_cells(text: str) -> list[tuple[int, list[str]]]:
@@ -73,8 +74,19 @@ def lint(path: Path, check_format: bool = False) -> list[str]:
     source, where = joined(cells)
     pseudo = str(rel.with_suffix(".py"))
     out = []
-    result = ruff("check", "--output-format", "json", "--extend-ignore", NOTEBOOK_IGNORES, "--stdin-filename", pseudo, "-",
-                  stdin=source)
+    result = ruff(
+        "check",
+        "--output-format",
+        "json",
+        "--extend-ignore",
+        NOTEBOOK_IGNORES,
+        "--config",
+        NOTEBOOK_BUILTINS,
+        "--stdin-filename",
+        pseudo,
+        "-",
+        stdin=source,
+    )
     if result.returncode not in (0, 1):
         raise SystemExit(f"ruff failed on {rel}: {result.stderr.strip()}")
     for item in json.loads(result.stdout or "[]"):

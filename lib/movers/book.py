@@ -56,7 +56,9 @@ def staged_toc(names: list[str]) -> dict:
     toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text())
     parts = []
     for part in toc.get("parts", []):
-        chapters = [c for c in (part.get("chapters") or []) if not c["file"].startswith("chapters/") or Path(c["file"]).stem in names]
+        chapters = [
+            c for c in (part.get("chapters") or []) if not c["file"].startswith("chapters/") or Path(c["file"]).stem in names
+        ]
         if chapters:
             parts.append({**part, "chapters": chapters})
     toc["parts"] = parts
@@ -155,8 +157,11 @@ def _jb(*args, strict: bool = False) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True)
     log = paths.BUILD / ("build-" + ("pdf" if "pdflatex" in args else "html") + ".log")
     log.write_text(proc.stdout + "\n" + proc.stderr)
-    warnings = [l for l in (proc.stdout + proc.stderr).splitlines() if "WARNING" in l]
-    print(f"  jupyter-book {' '.join(args) or 'html'}: exit {proc.returncode}, {len(warnings)} warning(s), {time.perf_counter() - t0:.1f} s (log: {log})", file=sys.stderr)
+    warnings = [line for line in (proc.stdout + proc.stderr).splitlines() if "WARNING" in line]
+    print(
+        f"  jupyter-book {' '.join(args) or 'html'}: exit {proc.returncode}, {len(warnings)} warning(s), {time.perf_counter() - t0:.1f} s (log: {log})",
+        file=sys.stderr,
+    )
     for w in warnings[:15]:
         print("    " + w.strip(), file=sys.stderr)
     if proc.returncode != 0:
@@ -170,7 +175,9 @@ def build(pdf: bool = False, allow_stale: bool = False, strict: bool | None = No
     MOVERS_BOOK_STRICT environment variable) turns every Sphinx warning into a failed build."""
     strict = strict_default() if strict is None else strict
     if shutil.which("xelatex") is None and pdf:
-        raise BuildError("xelatex is not installed: run `make tex` (Debian: latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf)")
+        raise BuildError(
+            "xelatex is not installed: run `make tex` (Debian: latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf)"
+        )
     names = stage(allow_stale=allow_stale)
     print(f"building the book from {len(names)} chapter(s): {', '.join(names)}", file=sys.stderr)
     _jb("--builder", "html", strict=strict)

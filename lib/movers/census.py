@@ -25,9 +25,9 @@ outside the UK) are left out of Models 3 and 4 (``OMITTED``), never replaced.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,7 @@ from movers.tables import Table, coef_cell, fmt_number, render
 
 # --------------------------------------------------------------------------- inputs: the open files or the synthetic world's equivalents
 
+
 def public_folder(data_path: str = "") -> Path:
     """The folder of open files the chapter reads (``fetch.public_root``)."""
     return fetch.public_root(data_path)
@@ -50,8 +51,17 @@ CENSUS_ETHNICITY_FILE = "census2011_migration_ethnicity_la.csv"
 
 
 CENSUS_DATASETS = (
-    "lad_boundaries_2014", "gva_la", "census2011_od", "la_code_crosswalk", "lad_harmonisation_lad20x",
-    "population_syoa_2011_2018", "myeb3", "hpssa9", "tfr_2011_2018", "la_classification_2011", "imd2010_la_approx",
+    "lad_boundaries_2014",
+    "gva_la",
+    "census2011_od",
+    "la_code_crosswalk",
+    "lad_harmonisation_lad20x",
+    "population_syoa_2011_2018",
+    "myeb3",
+    "hpssa9",
+    "tfr_2011_2018",
+    "la_classification_2011",
+    "imd2010_la_approx",
 )
 
 
@@ -97,11 +107,22 @@ def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 20
     syoa = public.read_syoa(p["population_syoa_2011_2018"])
     h = {}
     pop_raw = syoa[syoa["year"] == census_year].groupby("la_code")["population"].sum()
-    h["population"] = public.to_units(syoa[syoa["year"] == census_year].groupby(["la_code", "age"], as_index=False)["population"].sum(), p["population_syoa_2011_2018"], units, ["population"], "sum", recode=recode)
-    by_age = syoa[(syoa["year"] == census_year) & syoa["la_code"].str[0].isin(["E", "W"])].assign(la_code=lambda d: d["la_code"].replace(public.CENSUS_MERGED))
+    h["population"] = public.to_units(
+        syoa[syoa["year"] == census_year].groupby(["la_code", "age"], as_index=False)["population"].sum(),
+        p["population_syoa_2011_2018"],
+        units,
+        ["population"],
+        "sum",
+        recode=recode,
+    )
+    by_age = syoa[(syoa["year"] == census_year) & syoa["la_code"].str[0].isin(["E", "W"])].assign(
+        la_code=lambda d: d["la_code"].replace(public.CENSUS_MERGED)
+    )
     dem = public.demography(by_age, census_year).reindex(units)
     tfr = public.read_tfr(p["tfr_2011_2018"])
-    h["tfr"] = public.to_units(tfr[tfr["year"] == census_year], p["tfr_2011_2018"], units, ["tfr"], "mean", weights=pop_raw, harmonisation=lad20x)
+    h["tfr"] = public.to_units(
+        tfr[tfr["year"] == census_year], p["tfr_2011_2018"], units, ["tfr"], "mean", weights=pop_raw, harmonisation=lad20x
+    )
     hp = public.read_hpssa(p["hpssa9"])
     hp = hp[(hp["year"] == lag_year) & (hp["month"] == "Jun")]
     h["house_price"] = public.to_units(hp, p["hpssa9"], units, ["price"], "mean", weights=pop_raw)
@@ -233,7 +254,15 @@ def synthetic_components(folder, years) -> pd.DataFrame:
     for y in years:
         d = ons_flows.read_year(folder / "flows", y, known)  # both parts: ONS splits each year between two files
         d = d[d["origin"] != d["destination"]]
-        recs.append(pd.DataFrame({"internal_out": d.groupby("origin")["moves"].sum(), "internal_in": d.groupby("destination")["moves"].sum()}).fillna(0).rename_axis("la_code").reset_index().assign(year=y))
+        recs.append(
+            pd.DataFrame(
+                {"internal_out": d.groupby("origin")["moves"].sum(), "internal_in": d.groupby("destination")["moves"].sum()}
+            )
+            .fillna(0)
+            .rename_axis("la_code")
+            .reset_index()
+            .assign(year=y)
+        )
     flows_ = pd.concat(recs, ignore_index=True)
     return pop.merge(flows_, on=["la_code", "year"], how="left")
 
@@ -252,32 +281,44 @@ def describe_inputs(source: str, data_path: str = "") -> str:
     """One paragraph (Markdown) saying which files a 2011 Census chapter read and from where."""
 
     if source == "synthetic":
-        return ("The inputs are the **synthetic world's** equivalents of the open files, read through the same "
-                "real-format loaders: its 2011 Census origin-destination table (the all-persons column of the Nomis "
-                "table by ethnic group), its mid-year populations by age, fertility, house prices, GVA per head, "
-                "supergroups and IMD 2010 summary. Run the chapter with `--scenario public` (or `-p source=public`) "
-                "for the real open data.")
+        return (
+            "The inputs are the **synthetic world's** equivalents of the open files, read through the same "
+            "real-format loaders: its 2011 Census origin-destination table (the all-persons column of the Nomis "
+            "table by ethnic group), its mid-year populations by age, fertility, house prices, GVA per head, "
+            "supergroups and IMD 2010 summary. Run the chapter with `--scenario public` (or `-p source=public`) "
+            "for the real open data."
+        )
     folder = public_folder(data_path)
-    where = ("the folder given as `data_path`" if data_path
-             else "the workplace copy of the open files, because `data/public` has not been fetched" if folder == paths.SHARED_PUBLIC
-             else "the download cache of `python -m movers fetch`")
-    return (f"The inputs are **real open data**, read from `{folder}` ({where}): the 2011 Census origin-destination "
-            "matrix between local authorities (all ages, both sexes); the December 2014 authority boundaries; the ONS "
-            "2011 area classification for local authorities; an IMD 2010 authority summary approximated from the "
-            "official small-area (LSOA) scores by an unweighted average (the official summary is not among the open "
-            "files); mid-year population by single year of age and sex; births by age of mother, from which the total "
-            "fertility rate is derived; HPSSA median house prices; GVA by authority and MYEB3 populations. "
-            "`data/datasets.yml` names each file, its publisher and its checksum.")
+    where = (
+        "the folder given as `data_path`"
+        if data_path
+        else "the workplace copy of the open files, because `data/public` has not been fetched"
+        if folder == paths.SHARED_PUBLIC
+        else "the download cache of `python -m movers fetch`"
+    )
+    return (
+        f"The inputs are **real open data**, read from `{folder}` ({where}): the 2011 Census origin-destination "
+        "matrix between local authorities (all ages, both sexes); the December 2014 authority boundaries; the ONS "
+        "2011 area classification for local authorities; an IMD 2010 authority summary approximated from the "
+        "official small-area (LSOA) scores by an unweighted average (the official summary is not among the open "
+        "files); mid-year population by single year of age and sex; births by age of mother, from which the total "
+        "fertility rate is derived; HPSSA median house prices; GVA by authority and MYEB3 populations. "
+        "`data/datasets.yml` names each file, its publisher and its checksum."
+    )
 
 
 def describe_components(source: str) -> str:
     """Where the yearly in/out totals come from (Markdown)."""
     if source == "public":
-        return ("Yearly totals come from ONS's MYEB3 series (population estimates, summary components of change, mid-2018 "
-                "edition), read in its official layout: internal moves into and out of each authority and its mid-year population.")
-    return ("Yearly totals are the synthetic world's: moves out of and into each authority from its detailed estimates "
-            "(England and Wales only, so moves to and from Scotland and Northern Ireland are not counted, unlike MYEB3) "
-            "and its mid-year populations.")
+        return (
+            "Yearly totals come from ONS's MYEB3 series (population estimates, summary components of change, mid-2018 "
+            "edition), read in its official layout: internal moves into and out of each authority and its mid-year population."
+        )
+    return (
+        "Yearly totals are the synthetic world's: moves out of and into each authority from its detailed estimates "
+        "(England and Wales only, so moves to and from Scotland and Northern Ireland are not counted, unlike MYEB3) "
+        "and its mid-year populations."
+    )
 
 
 # --------------------------------------------------------------------------- the analysis
@@ -308,7 +349,9 @@ def typology_rates(od: pd.DataFrame, population: pd.Series, typology: pd.Series,
     f = od[(od["origin"] != od["destination"]) & od["origin"].isin(t.index) & od["destination"].isin(t.index)]
     require_nonempty(f, "OD table", "set of flows between typed authorities")
     f = f.assign(k=f["origin"].map(t), m=f["destination"].map(t))
-    moves = f.pivot_table(index="k", columns="m", values="moves", aggfunc="sum", fill_value=0).reindex(index=order, columns=order, fill_value=0)
+    moves = f.pivot_table(index="k", columns="m", values="moves", aggfunc="sum", fill_value=0).reindex(
+        index=order, columns=order, fill_value=0
+    )
     pop = population.reindex(t.index).groupby(t).sum().reindex(order)
     return 100 * moves.div(pop, axis=0)
 
@@ -322,7 +365,17 @@ MODELS = {
     "Model 1": [],
     "Model 2": ["border", "log_distance"],
     "Model 3": ["border", "log_distance", "log_young", "dependency", "tfr"],
-    "Model 4": ["border", "log_distance", "log_young", "dependency", "tfr", "log_gva_o", "log_gva_d", "log_house_o", "log_house_d"],
+    "Model 4": [
+        "border",
+        "log_distance",
+        "log_young",
+        "dependency",
+        "tfr",
+        "log_gva_o",
+        "log_gva_d",
+        "log_house_o",
+        "log_house_d",
+    ],
 }
 CONTROL_BLOCKS = {
     "Distance and border": ["border", "log_distance"],
@@ -344,11 +397,15 @@ def census_frame(inputs, typology: str, include_zero: bool = False) -> pd.DataFr
     t = inputs.types[typology].dropna()
     require_nonempty(t, f"typology {typology!r}", "set of typed authorities")
     cov = inputs.covariates
-    require_columns(cov, ["population", "young_share", "dependency_ratio", "tfr", "house_price", "gva_per_head"], "census covariates")
+    require_columns(
+        cov, ["population", "young_share", "dependency_ratio", "tfr", "house_price", "gva_per_head"], "census covariates"
+    )
     codes = np.array(sorted(t.index))
     missing = sorted(set(codes) - set(cov.dropna().index))
     if missing:
-        raise InputError("census covariates", f"no complete controls for {len(missing)} authorities, e.g. {', '.join(missing[:5])}")
+        raise InputError(
+            "census covariates", f"no complete controls for {len(missing)} authorities, e.g. {', '.join(missing[:5])}"
+        )
     c = cov.reindex(codes)
     oi, di = np.nonzero(~np.eye(len(codes), dtype=bool))
     f = pd.DataFrame({"origin": codes[oi], "destination": codes[di]})
@@ -416,7 +473,10 @@ def agreement(long: pd.DataFrame) -> dict:
 
 def run_all(inputs, exposure: str = "offset", typologies: Sequence[str] = ("supergroup", "imd")) -> dict:
     """``report_models`` for every sample (``SAMPLES``) and typology: {sample: {typology: {key: entry}}}."""
-    return {s: {t: report_models(census_frame(inputs, t, include_zero=(s == "full")), t, exposure) for t in typologies} for s in SAMPLES}
+    return {
+        s: {t: report_models(census_frame(inputs, t, include_zero=(s == "full")), t, exposure) for t in typologies}
+        for s in SAMPLES
+    }
 
 
 def agreement_table(results: Mapping[str, dict]) -> pd.DataFrame:
@@ -428,14 +488,25 @@ def agreement_table(results: Mapping[str, dict]) -> pd.DataFrame:
                 if r["table"] is None:
                     continue
                 a = agreement(r["long"])
-                recs.append({"Table": f"Table {r['table']}", "Model set": "Sending" if key == "Sending" else f"From {key}", "Sample": SAMPLES.get(sample, sample),
-                             "Published coefficients": a["n"], "Same sign (share)": a["sign"], "Within 2 published SEs (share)": a["within_2se"]})
+                recs.append(
+                    {
+                        "Table": f"Table {r['table']}",
+                        "Model set": "Sending" if key == "Sending" else f"From {key}",
+                        "Sample": SAMPLES.get(sample, sample),
+                        "Published coefficients": a["n"],
+                        "Same sign (share)": a["sign"],
+                        "Within 2 published SEs (share)": a["within_2se"],
+                    }
+                )
     return pd.DataFrame(recs)
 
 
 def overall_agreement(results: Mapping[str, dict]) -> dict:
     """``agreement`` pooled over every published table, per sample: {sample: {n, sign, within_2se}}."""
-    return {s: agreement(pd.concat([e["long"] for res in by_type.values() for e in res.values()], ignore_index=True)) for s, by_type in results.items()}
+    return {
+        s: agreement(pd.concat([e["long"] for res in by_type.values() for e in res.values()], ignore_index=True))
+        for s, by_type in results.items()
+    }
 
 
 def omitted_text() -> str:
@@ -446,19 +517,22 @@ def omitted_text() -> str:
 def exposure_text(exposure: str) -> str:
     """What the exposure choice means, and its alternative one parameter away."""
     if exposure == "offset":
-        return ("Here the count of moves is modelled with the log population of the sending authority as an offset "
-                "(a model of the rate that keeps the count likelihood), as in the book's other flows chapters; "
-                "`-p exposure=none` fits the counts without an offset.")
+        return (
+            "Here the count of moves is modelled with the log population of the sending authority as an offset "
+            "(a model of the rate that keeps the count likelihood), as in the book's other flows chapters; "
+            "`-p exposure=none` fits the counts without an offset."
+        )
     if exposure == "none":
-        return ("Here the count of moves is modelled without an offset (population enters only through the controls); "
-                "`-p exposure=offset` uses the log population of the sending authority as an offset, as the book's other flows chapters do.")
+        return (
+            "Here the count of moves is modelled without an offset (population enters only through the controls); "
+            "`-p exposure=offset` uses the log population of the sending authority as an offset, as the book's other flows chapters do."
+        )
     raise InputError("parameter 'exposure'", f"must be offset or none, not {exposure!r}")
 
 
 def control_flags() -> dict[str, list[bool]]:
     """YES/NO rows of the report's tables for Models 1-4 of ``MODELS``."""
     return {block: [all(v in MODELS[m] for v in vs) for m in MODELS] for block, vs in CONTROL_BLOCKS.items()}
-
 
 
 def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Table:
@@ -471,19 +545,30 @@ def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Tab
         out[f"{m} (2011)"] = [coef_cell(*est.coefs.loc[r, ["estimate", "se", "pvalue"]]) if r in est.index else "" for r in rows]
         if entry["table"] is not None:
             pub = [long.loc[(r, m), ["published", "published_se"]] if (r, m) in long.index else None for r in rows]
-            out[f"{m} (published)"] = [coef_cell(p["published"], p["published_se"], None) if p is not None and np.isfinite(p["published"]) else "–" for p in pub]
+            out[f"{m} (published)"] = [
+                coef_cell(p["published"], p["published_se"], None) if p is not None and np.isfinite(p["published"]) else "–"
+                for p in pub
+            ]
     for block, flags in control_flags().items():
         out.loc[block] = [("YES" if f else "NO") for f in flags for _ in range(2 if entry["table"] is not None else 1)]
-    out.loc["Observations"] = [fmt_number(models[m].nobs, 0) for m in models for _ in range(2 if entry["table"] is not None else 1)]
+    out.loc["Observations"] = [
+        fmt_number(models[m].nobs, 0) for m in models for _ in range(2 if entry["table"] is not None else 1)
+    ]
     what = "Sending" if label.endswith("sending") else None
     who = {"supergroup": "ONS supergroup", "imd": "IMD 2010 quintile"}[typology]
     key = entry.get("key", "")
-    title = (f"Outflows by {who} of the sending authority" if what else f"Flows from {key} authorities by {who} of the receiving authority")
+    title = (
+        f"Outflows by {who} of the sending authority"
+        if what
+        else f"Flows from {key} authorities by {who} of the receiving authority"
+    )
     ref = flows.levels(typology)[0]
     pub = f"report Table {entry['table']}" if entry["table"] is not None else "no published counterpart"
     a = agreement(entry["long"])
-    notes = (f"NB2 regressions of 2011 Census moves between authorities, {SAMPLES[sample].lower()}; reference group {ref}; robust SEs in parentheses; "
-             "*** p<0.01, ** p<0.05, * p<0.1. Published: the report's pooled 2011-2018 coefficient and SE.")
+    notes = (
+        f"NB2 regressions of 2011 Census moves between authorities, {SAMPLES[sample].lower()}; reference group {ref}; robust SEs in parentheses; "
+        "*** p<0.01, ** p<0.05, * p<0.1. Published: the report's pooled 2011-2018 coefficient and SE."
+    )
     if a["n"]:
         notes += f" Of {a['n']} published coefficients, {a['sign']:.0%} share the sign of the 2011 estimate and {a['within_2se']:.0%} lie within two published SEs of it."
     return Table(out, caption=f"{title}, 2011 Census, {SAMPLES[sample].lower()} ({pub})", notes=notes, label=label)
@@ -501,7 +586,9 @@ def comparison_tables(results: Mapping[str, dict], typology: str, sample: str) -
 # --------------------------------------------------------------------------- yearly gross migration rates (MYEB3)
 
 
-def myeb3_rates(myeb3: pd.DataFrame, units: Mapping[str, str] | None = None, years: Sequence[int] = range(2012, 2019)) -> pd.DataFrame:
+def myeb3_rates(
+    myeb3: pd.DataFrame, units: Mapping[str, str] | None = None, years: Sequence[int] = range(2012, 2019)
+) -> pd.DataFrame:
     """Gross internal out- and in-migration rates of the authorities of England and Wales by year, from MYEB3.
 
     Rate of year t (year to mid-t): internal moves out of (into) the authority over its
@@ -516,15 +603,26 @@ def myeb3_rates(myeb3: pd.DataFrame, units: Mapping[str, str] | None = None, yea
         if y not in g.index.get_level_values("year") or (y - 1) not in g.index.get_level_values("year"):
             raise InputError("MYEB3", f"no figures for {y} and the year before")
         now, before = g.xs(y, level="year"), g.xs(y - 1, level="year")
-        recs.append(pd.DataFrame({"la_code": now.index, "year": y, "population": before["population"].reindex(now.index).to_numpy(),
-                                  "out": now["internal_out"].to_numpy(), "in": now["internal_in"].to_numpy()}))
+        recs.append(
+            pd.DataFrame(
+                {
+                    "la_code": now.index,
+                    "year": y,
+                    "population": before["population"].reindex(now.index).to_numpy(),
+                    "out": now["internal_out"].to_numpy(),
+                    "in": now["internal_in"].to_numpy(),
+                }
+            )
+        )
     out = pd.concat(recs, ignore_index=True)
     out["out_rate"] = 100 * out["out"] / out["population"]
     out["in_rate"] = 100 * out["in"] / out["population"]
     return out
 
 
-def rates_by_group(rates: pd.DataFrame, groups: pd.Series, order: Sequence[str] | None = None, which: str = "out") -> pd.DataFrame:
+def rates_by_group(
+    rates: pd.DataFrame, groups: pd.Series, order: Sequence[str] | None = None, which: str = "out"
+) -> pd.DataFrame:
     """Year (rows) x group (columns) gross rate: the group's moves over its population, per cent."""
     g = rates.assign(group=rates["la_code"].map(groups)).dropna(subset=["group"])
     tot = g.groupby(["year", "group"])[[which, "population"]].sum()
@@ -541,8 +639,11 @@ def country_of(codes) -> pd.Series:
 def country_rates(rates: pd.DataFrame) -> pd.DataFrame:
     """Gross out- and in-migration rates by country (rows "Out-migration, England", ...) and year (columns)."""
     country = country_of(rates["la_code"].unique())
-    parts = {f"{label}, {c}": s for which, label in (("out", "Out-migration"), ("in", "In-migration"))
-             for c, s in rates_by_group(rates, country, which=which).items()}
+    parts = {
+        f"{label}, {c}": s
+        for which, label in (("out", "Out-migration"), ("in", "In-migration"))
+        for c, s in rates_by_group(rates, country, which=which).items()
+    }
     out = pd.DataFrame(parts).T
     out.index.name = "Rate, country"
     return out
@@ -560,16 +661,23 @@ def real_rates(data_path: str = "") -> tuple[pd.DataFrame, pd.Series]:
     return rates, groups
 
 
-def rates_beside(rates: pd.DataFrame, groups: pd.Series, real: pd.DataFrame, real_groups: pd.Series, order: Sequence[str], which: str = "out") -> pd.DataFrame:
+def rates_beside(
+    rates: pd.DataFrame, groups: pd.Series, real: pd.DataFrame, real_groups: pd.Series, order: Sequence[str], which: str = "out"
+) -> pd.DataFrame:
     """Gross rate by group (rows: group, then series) and year (columns): the synthetic world's beside MYEB3's."""
-    parts = {SERIES[0]: rates_by_group(rates, groups, order, which).T, SERIES[1]: rates_by_group(real, real_groups, order, which).T}
+    parts = {
+        SERIES[0]: rates_by_group(rates, groups, order, which).T,
+        SERIES[1]: rates_by_group(real, real_groups, order, which).T,
+    }
     return _interleave(parts, [g for g in order if any(g in p.index for p in parts.values())], "Supergroup, series")
 
 
 def _interleave(parts: Mapping[str, pd.DataFrame], rows: Sequence[str], name: str) -> pd.DataFrame:
     """Rows ``"<row>, <series>"``: each row of every part, the parts of one row together."""
-    out = pd.DataFrame([parts[s].loc[r] if r in parts[s].index else pd.Series(dtype=float) for r in rows for s in parts],
-                       index=[f"{r}, {s}" for r in rows for s in parts])
+    out = pd.DataFrame(
+        [parts[s].loc[r] if r in parts[s].index else pd.Series(dtype=float) for r in rows for s in parts],
+        index=[f"{r}, {s}" for r in rows for s in parts],
+    )
     out.index.name = name
     return out
 
@@ -585,34 +693,63 @@ def myeb3_beside(source: str, rates: pd.DataFrame, groups: pd.Series) -> list:
     real MYEB3; on a synthetic run, the synthetic series beside the real one by supergroup and by country
     (or one sentence with the ``fetch`` command when the open files are not on this machine)."""
     if source == "public":
-        return [Markdown("The yearly rates above are the **real** MYEB3 series for the authorities of England and Wales; "
-                         "a run on the synthetic world (`-p source=synthetic`) shows the world's equivalents beside them.")]
+        return [
+            Markdown(
+                "The yearly rates above are the **real** MYEB3 series for the authorities of England and Wales; "
+                "a run on the synthetic world (`-p source=synthetic`) shows the world's equivalents beside them."
+            )
+        ]
     try:
         real, real_groups = real_rates("")
     except InputError as exc:
-        return [Markdown(f"The real MYEB3 series is not on this machine ({exc}); "
-                         "`python -m movers fetch myeb3 la_classification_2011` brings it, and this section then shows it beside the synthetic world's.")]
+        return [
+            Markdown(
+                f"The real MYEB3 series is not on this machine ({exc}); "
+                "`python -m movers fetch myeb3 la_classification_2011` brings it, and this section then shows it beside the synthetic world's."
+            )
+        ]
     order = flows.levels("supergroup")
     caption = "Gross internal out-migration rate by ONS supergroup and year: the synthetic world beside the real MYEB3 series (per cent)"
-    notes = ("Real: ONS MYEB3 (mid-2018 edition), moves out of the supergroup's authorities over their population a year earlier, "
-             "including moves to Scotland and Northern Ireland; supergroups from the ONS 2011 area classification. "
-             "Synthetic: the world's own detailed estimates and populations, England and Wales only.")
+    notes = (
+        "Real: ONS MYEB3 (mid-2018 edition), moves out of the supergroup's authorities over their population a year earlier, "
+        "including moves to Scotland and Northern Ireland; supergroups from the ONS 2011 area classification. "
+        "Synthetic: the world's own detailed estimates and populations, England and Wales only."
+    )
     return [
-        Markdown("These rates are the **synthetic world's**. Beside them, the same rates from the real MYEB3 series show how far the world's migration levels are from England and Wales's."),
-        render(rates_beside(rates, groups, real, real_groups, order), digits=2, caption=caption, notes=notes, label="table-public-myeb3-beside-sg"),
-        render(country_beside(rates, real), digits=2, caption="Gross internal out- and in-migration rates by country and year: the synthetic world beside MYEB3 (per cent)", label="table-public-myeb3-beside-country"),
+        Markdown(
+            "These rates are the **synthetic world's**. Beside them, the same rates from the real MYEB3 series show how far the world's migration levels are from England and Wales's."
+        ),
+        render(
+            rates_beside(rates, groups, real, real_groups, order),
+            digits=2,
+            caption=caption,
+            notes=notes,
+            label="table-public-myeb3-beside-sg",
+        ),
+        render(
+            country_beside(rates, real),
+            digits=2,
+            caption="Gross internal out- and in-migration rates by country and year: the synthetic world beside MYEB3 (per cent)",
+            label="table-public-myeb3-beside-country",
+        ),
     ]
 
 
 def harmonisation_note(inputs):
     """What happened to the codes of each open file (a table), or a sentence for the synthetic world."""
     if not inputs.harmonised:
-        return Markdown("The synthetic world's files are all on the authorities of its own geography; no code needed harmonising.")
-    return render(harmonisation_summary(inputs), digits=0, label="table-public-harmonisation",
-                         caption="How each open file was put on the 2011 Census areas of England and Wales (number of LA codes)",
-                         notes="Census pairs merged: City of London into Westminster and Isles of Scilly into Cornwall, as the census published its flows. "
-                               "Older codes recoded: 2009-2013 codes renamed to the 2014 ones. Merged codes spread: a 2019-2021 authority's value given to each of its former districts. "
-                               "Scotland / NI dropped: authorities outside England and Wales, left out as the report does.")
+        return Markdown(
+            "The synthetic world's files are all on the authorities of its own geography; no code needed harmonising."
+        )
+    return render(
+        harmonisation_summary(inputs),
+        digits=0,
+        label="table-public-harmonisation",
+        caption="How each open file was put on the 2011 Census areas of England and Wales (number of LA codes)",
+        notes="Census pairs merged: City of London into Westminster and Isles of Scilly into Cornwall, as the census published its flows. "
+        "Older codes recoded: 2009-2013 codes renamed to the 2014 ones. Merged codes spread: a 2019-2021 authority's value given to each of its former districts. "
+        "Scotland / NI dropped: authorities outside England and Wales, left out as the report does.",
+    )
 
 
 # --------------------------------------------------------------------------- the chapter's sections (flows_public)
@@ -623,8 +760,13 @@ def input_facts(inputs: CensusInputs) -> dict:
     and the controls left out."""
     n = inputs.notes
     return {
-        "n_units": n["n_units"], "n_england": n["n_england"], "moves_between": n["moves_between"], "moves_dropped": n["moves_dropped"],
-        "lag_year": str(n["lag_year"]), "census_year": str(n["census_year"]), "omitted": omitted_text(),
+        "n_units": n["n_units"],
+        "n_england": n["n_england"],
+        "moves_between": n["moves_between"],
+        "moves_dropped": n["moves_dropped"],
+        "lag_year": str(n["lag_year"]),
+        "census_year": str(n["census_year"]),
+        "omitted": omitted_text(),
     }
 
 
@@ -641,8 +783,18 @@ def rate_section(inputs: CensusInputs) -> flows.Section:
     sg = typology_rates(inputs.od, pop, inputs.types["supergroup"], flows.levels("supergroup"))
     iq = typology_rates(inputs.od, pop, inputs.types["imd"], public.IMD_GROUPS)
     shown = [
-        render(sg.rename_axis("Sending \\ receiving"), digits=3, caption="Moves between ONS supergroups, 2011 Census, per cent of the sending supergroup's residents", label="table-public-rates-sg"),
-        render(iq.rename_axis("Sending \\ receiving"), digits=3, caption="Moves between IMD 2010 quintiles, England, 2011 Census, per cent of the sending quintile's residents", label="table-public-rates-imd"),
+        render(
+            sg.rename_axis("Sending \\ receiving"),
+            digits=3,
+            caption="Moves between ONS supergroups, 2011 Census, per cent of the sending supergroup's residents",
+            label="table-public-rates-sg",
+        ),
+        render(
+            iq.rename_axis("Sending \\ receiving"),
+            digits=3,
+            caption="Moves between IMD 2010 quintiles, England, 2011 Census, per cent of the sending quintile's residents",
+            label="table-public-rates-imd",
+        ),
     ]
     facts = {"rate_hh": iq.loc["High deprivation", "High deprivation"], "rate_hl": iq.loc["High deprivation", "Low deprivation"]}
     return flows.Section(shown, facts, {"supergroup": sg, "imd": iq})
@@ -655,14 +807,19 @@ def gravity_section(inputs: CensusInputs, exposure: str = "offset") -> flows.Sec
     overall = overall_agreement(results)
     facts = {
         "n_published": overall["non-zero"]["n"],
-        "sign_nonzero": 100 * overall["non-zero"]["sign"], "within_nonzero": 100 * overall["non-zero"]["within_2se"],
-        "sign_full": 100 * overall["full"]["sign"], "within_full": 100 * overall["full"]["within_2se"],
+        "sign_nonzero": 100 * overall["non-zero"]["sign"],
+        "within_nonzero": 100 * overall["non-zero"]["within_2se"],
+        "sign_full": 100 * overall["full"]["sign"],
+        "within_full": 100 * overall["full"]["within_2se"],
         "exposure_text": exposure_text(exposure),
     }
-    table = render(agreement_table(results).set_index("Table"), digits={"Published coefficients": 0, "Same sign (share)": 2, "Within 2 published SEs (share)": 2},
-                   caption="Agreement of the 2011 Census estimates with the report's coefficients, per published table and sample",
-                   notes="Shares of the published area-type coefficients (Models 1-4) of each table: the 2011 estimate has the same sign; the 2011 estimate lies within two published standard errors of the published value.",
-                   label="table-public-agreement")
+    table = render(
+        agreement_table(results).set_index("Table"),
+        digits={"Published coefficients": 0, "Same sign (share)": 2, "Within 2 published SEs (share)": 2},
+        caption="Agreement of the 2011 Census estimates with the report's coefficients, per published table and sample",
+        notes="Shares of the published area-type coefficients (Models 1-4) of each table: the 2011 estimate has the same sign; the 2011 estimate lies within two published standard errors of the published value.",
+        label="table-public-agreement",
+    )
     return flows.Section([table], facts, {"results": results})
 
 
@@ -674,11 +831,24 @@ def yearly_section(source: str, inputs: CensusInputs, data_path: str = "") -> fl
     by_country = country_rates(rates)
     shown = [
         Markdown(describe_components(source)),
-        render(rates_by_group(rates, inputs.types["supergroup"], flows.levels("supergroup")).T.rename_axis("Supergroup"), digits=2, label="table-public-myeb3-sg",
-               caption="Gross internal out-migration rate by ONS supergroup and year (moves out of the group's authorities, per cent of their population a year earlier)"),
-        render(rates_by_group(rates, inputs.types["imd"], public.IMD_GROUPS).T.rename_axis("IMD 2010 quintile"), digits=2, label="table-public-myeb3-imd",
-               caption="Gross internal out-migration rate by IMD 2010 quintile and year, England (per cent)"),
-        render(by_country, digits=2, caption="Gross internal out- and in-migration rates by country and year (per cent)", label="table-public-myeb3-country"),
+        render(
+            rates_by_group(rates, inputs.types["supergroup"], flows.levels("supergroup")).T.rename_axis("Supergroup"),
+            digits=2,
+            label="table-public-myeb3-sg",
+            caption="Gross internal out-migration rate by ONS supergroup and year (moves out of the group's authorities, per cent of their population a year earlier)",
+        ),
+        render(
+            rates_by_group(rates, inputs.types["imd"], public.IMD_GROUPS).T.rename_axis("IMD 2010 quintile"),
+            digits=2,
+            label="table-public-myeb3-imd",
+            caption="Gross internal out-migration rate by IMD 2010 quintile and year, England (per cent)",
+        ),
+        render(
+            by_country,
+            digits=2,
+            caption="Gross internal out- and in-migration rates by country and year (per cent)",
+            label="table-public-myeb3-country",
+        ),
         *myeb3_beside(source, rates, inputs.types["supergroup"]),
     ]
     rise = by_country.diff(axis=1).loc["Out-migration, England"]

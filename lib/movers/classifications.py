@@ -43,5 +43,7 @@ def nssec_collapse(codes: pd.Series, to: str = "three_class") -> pd.Series:
     out = codes.astype(str).str.replace(r"\.0$", "", regex=True).map(mapping)
     bad = codes[out.isna() & codes.notna()]
     if len(bad):
-        raise InputError(paths.CLASSIFICATIONS / FILES["nssec"][0], f"unknown NS-SEC code(s): {', '.join(map(str, bad.unique()[:5]))}")
+        raise InputError(
+            paths.CLASSIFICATIONS / FILES["nssec"][0], f"unknown NS-SEC code(s): {', '.join(map(str, bad.unique()[:5]))}"
+        )
     return out

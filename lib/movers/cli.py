@@ -20,13 +20,19 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--scale", type=float, default=1.0, help="1.0 = the report's sizes; smaller for quick runs")
     g.add_argument("--only", nargs="*", help="datasets to (re)generate, keeping the others")
     g.add_argument("--out", type=Path, default=None, help="folder (default data/synthetic)")
-    g.add_argument("--geography", choices=("synthetic", "real"), default=None,
-                   help="real: put the synthetic world on the 348 real authorities of England and Wales (needs `fetch lad_boundaries_2014 gva_la`); "
-                        "default: as the existing world recorded, else synthetic")
+    g.add_argument(
+        "--geography",
+        choices=("synthetic", "real"),
+        default=None,
+        help="real: put the synthetic world on the 348 real authorities of England and Wales (needs `fetch lad_boundaries_2014 gva_la`); "
+        "default: as the existing world recorded, else synthetic",
+    )
 
     r = sub.add_parser("run", help="execute chapters with papermill (cached)")
     r.add_argument("chapters", nargs="*", help="chapter names (default: every chapter of _toc.yml)")
-    r.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="override a parameter (value read as YAML)")
+    r.add_argument(
+        "-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="override a parameter (value read as YAML)"
+    )
     r.add_argument("--scenario", help="named scenario from params/scenarios/")
     r.add_argument("-j", "--jobs", type=int, default=1, help="chapters to run in parallel")
     r.add_argument("--force", action="store_true", help="execute even when the cached output is current")

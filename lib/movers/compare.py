@@ -8,8 +8,8 @@ agree with them on real data and expose where the report disagrees with itself.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ COEF_COLUMNS = ["table", "title", "row", "column", "estimate", "se", "stars", "n
 DESC_COLUMNS = ["table", "title", "row", "column", "value", "stars"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(name: str) -> pd.DataFrame:
     path = paths.REFERENCE / name
     if not path.exists():
@@ -76,7 +76,10 @@ def side_by_side(
     that generated the synthetic data; ``z_truth`` is (estimate - truth) / se.
     """
     pub = published(table) if table is not None else pd.DataFrame(columns=COEF_COLUMNS)
-    pub_idx = {(r, c): (e, s) for r, c, e, s in zip(pub.get("row", []), pub.get("column", []), pub.get("estimate", []), pub.get("se", []))}
+    pub_idx = {
+        (r, c): (e, s)
+        for r, c, e, s in zip(pub.get("row", []), pub.get("column", []), pub.get("estimate", []), pub.get("se", []))
+    }
     recs = []
     for model, frame in models.items():
         for row, vals in coefficients(frame).iterrows():
@@ -97,12 +100,16 @@ def side_by_side(
                     "truth": float(t) if t is not None else np.nan,
                 }
             )
-    out = pd.DataFrame.from_records(recs, columns=["row", "model", "estimate", "se", "pvalue", "published", "published_se", "truth"])
+    out = pd.DataFrame.from_records(
+        recs, columns=["row", "model", "estimate", "se", "pvalue", "published", "published_se", "truth"]
+    )
     out["z_truth"] = (out["estimate"] - out["truth"]) / out["se"]
     return out
 
 
-def comparison_table(long: pd.DataFrame, model: str | None = None, caption: str = "", label: str | None = None, digits: int = 3) -> Table:
+def comparison_table(
+    long: pd.DataFrame, model: str | None = None, caption: str = "", label: str | None = None, digits: int = 3
+) -> Table:
     """Render ``side_by_side`` output for one model: reproduced, published and true columns."""
     sub = long if model is None else long[long["model"] == model]
     show_truth = sub["truth"].notna().any()
@@ -156,10 +163,20 @@ def model_comparison(
     recs, index = [], []
     for row, by_model in cols.items():
         index.append(row)
-        recs.append([coef_cell(by_model[m]["estimate"], by_model[m]["se"], by_model[m]["pvalue"], digits) if m in by_model else "" for m in names])
+        recs.append(
+            [
+                coef_cell(by_model[m]["estimate"], by_model[m]["se"], by_model[m]["pvalue"], digits) if m in by_model else ""
+                for m in names
+            ]
+        )
         if any(np.isfinite(by_model[m]["published"]) for m in by_model):
             index.append("– published")
-            recs.append([coef_cell(by_model[m]["published"], by_model[m]["published_se"], None, digits) if m in by_model else "" for m in names])
+            recs.append(
+                [
+                    coef_cell(by_model[m]["published"], by_model[m]["published_se"], None, digits) if m in by_model else ""
+                    for m in names
+                ]
+            )
         if any(np.isfinite(by_model[m]["truth"]) for m in by_model):
             index.append("– true value")
             recs.append([fmt_number(by_model[m]["truth"], digits) if m in by_model else "" for m in names])
@@ -210,7 +227,9 @@ def outliers(df: pd.DataFrame, factor: float = 10.0) -> pd.DataFrame:
             continue
         for idx, v in vals.items():
             if np.isfinite(v) and abs(v) > factor * med:
-                recs.append({"row": idx, "column": col, "value": float(v), "column_median": float(med), "ratio": float(abs(v) / med)})
+                recs.append(
+                    {"row": idx, "column": col, "value": float(v), "column_median": float(med), "ratio": float(abs(v) / med)}
+                )
     return pd.DataFrame.from_records(recs, columns=["row", "column", "value", "column_median", "ratio"])
 
 

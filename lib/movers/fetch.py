@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import socket
 import sys
 import urllib.error
 import urllib.parse
@@ -96,8 +95,15 @@ def file_specs(manifest: dict, names: list[str] | None = None) -> list[FileSpec]
     if unknown:
         raise InputError("fetch", f"unknown dataset(s) {', '.join(unknown)}; known: {', '.join(manifest)}")
     return [
-        FileSpec(n, manifest[n]["folder"], f["name"], f.get("url"), f.get("sha256"), f.get("source_url"),
-                 f.get("unzip") if f.get("unzip") in (None, "all") else tuple(f["unzip"]))
+        FileSpec(
+            n,
+            manifest[n]["folder"],
+            f["name"],
+            f.get("url"),
+            f.get("sha256"),
+            f.get("source_url"),
+            f.get("unzip") if f.get("unzip") in (None, "all") else tuple(f["unzip"]),
+        )
         for n in names
         for f in manifest[n]["files"]
     ]
@@ -130,7 +136,9 @@ def find_local(dataset: str, manifest: dict | None = None) -> Path:
             return local_path(folder, dataset, manifest)
         except InputError:
             continue
-    raise InputError(folders[0] / manifest[dataset]["folder"], f"not found here nor in {folders[1]}; run `python -m movers fetch {dataset}`")
+    raise InputError(
+        folders[0] / manifest[dataset]["folder"], f"not found here nor in {folders[1]}; run `python -m movers fetch {dataset}`"
+    )
 
 
 def public_root(data_path: str = "", probe: str = "census2011_od", manifest: dict | None = None) -> Path:
@@ -197,12 +205,17 @@ def missing_inputs(chapter: str, root: Path | None = None, manifest: dict | None
     for name, d in manifest.items():
         if chapter not in d["chapters"] or _present(root, d):
             continue
-        how = (f"run `python -m movers fetch {name}`" if d["files"]
-               else f"no download link is pinned yet (see {d.get('page', 'data/datasets.yml')})")
+        how = (
+            f"run `python -m movers fetch {name}`"
+            if d["files"]
+            else f"no download link is pinned yet (see {d.get('page', 'data/datasets.yml')})"
+        )
         lines.append(f"{chapter}: needs {name} (not in {_shown(root)}): {how}")
     choices = params.load(chapter)[1]["_choices"].get("source", [])
     if "public" not in choices:
-        lines.append(f"{chapter}: does not read open data yet (params/{chapter}.yml allows source: {', '.join(choices) or 'none'}): not run on open data")
+        lines.append(
+            f"{chapter}: does not read open data yet (params/{chapter}.yml allows source: {', '.join(choices) or 'none'}): not run on open data"
+        )
     return lines
 
 
@@ -253,7 +266,7 @@ class ResumableDownloader:
                 resp = None
             else:
                 raise
-        except (urllib.error.URLError, socket.timeout, ConnectionError) as exc:
+        except (TimeoutError, urllib.error.URLError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             if url.startswith("file://"):
                 raise FileNotFoundError(f"{url}: {reason}") from None
@@ -268,14 +281,27 @@ class ResumableDownloader:
             total = int(total) + have if total else None
             mode = "ab" if resumed else "wb"
             try:
-                with resp, open(self.part, mode) as out, tqdm(
-                    total=total, initial=have, unit="B", unit_scale=True, desc=self.part.name[:-5][:40], disable=not self.progress, file=sys.stderr, leave=False
-                ) as bar:
+                with (
+                    resp,
+                    open(self.part, mode) as out,
+                    tqdm(
+                        total=total,
+                        initial=have,
+                        unit="B",
+                        unit_scale=True,
+                        desc=self.part.name[:-5][:40],
+                        disable=not self.progress,
+                        file=sys.stderr,
+                        leave=False,
+                    ) as bar,
+                ):
                     for block in iter(lambda: resp.read(1 << 16), b""):
                         out.write(block)
                         bar.update(len(block))
-            except (socket.timeout, ConnectionError) as exc:
-                raise Offline(f"connection to {urllib.parse.urlparse(url).netloc} lost ({exc}); run fetch again to resume") from None
+            except (TimeoutError, ConnectionError) as exc:
+                raise Offline(
+                    f"connection to {urllib.parse.urlparse(url).netloc} lost ({exc}); run fetch again to resume"
+                ) from None
         shutil.copyfile(self.part, output_file)
         self.part.unlink()
 
@@ -297,10 +323,19 @@ def fetch_file(spec: FileSpec, cache: Path, mirror: str | None = None, progress:
         if target.exists():
             return target, "cached"
         where = f"; the original is at {spec.source_url}" if spec.source_url else ""
-        raise FileNotFoundError(f"{spec.dataset}/{spec.name}: no public URL serves this file, only a mirror ({MIRROR_ENV}){where}")
+        raise FileNotFoundError(
+            f"{spec.dataset}/{spec.name}: no public URL serves this file, only a mirror ({MIRROR_ENV}){where}"
+        )
     cached = target.exists() and (spec.sha256 is None or sha256_of(target) == spec.sha256)
     known = f"sha256:{spec.sha256}" if spec.sha256 else None
-    path = pooch.retrieve(url, known_hash=known, fname=spec.name, path=folder, downloader=ResumableDownloader(folder / (spec.name + ".part"), progress), progressbar=False)
+    path = pooch.retrieve(
+        url,
+        known_hash=known,
+        fname=spec.name,
+        path=folder,
+        downloader=ResumableDownloader(folder / (spec.name + ".part"), progress),
+        progressbar=False,
+    )
     return Path(path), "cached" if cached else ("copied" if url.startswith("file://") else "downloaded")
 
 
@@ -398,7 +433,10 @@ def main(datasets: list[str] | None = None, cache: Path | None = None, mirror: s
             failed.append(spec)
             continue
         except urllib.error.HTTPError as exc:
-            print(f"fetch: {spec.dataset}/{spec.name}: HTTP {exc.code} from {exc.url or spec.url} (has the file moved? see data/datasets.yml)", file=sys.stderr)
+            print(
+                f"fetch: {spec.dataset}/{spec.name}: HTTP {exc.code} from {exc.url or spec.url} (has the file moved? see data/datasets.yml)",
+                file=sys.stderr,
+            )
             failed.append(spec)
             continue
         except (FileNotFoundError, ValueError) as exc:

@@ -22,7 +22,14 @@ def rate_heatmap(rates: pd.DataFrame, title: str = "", fmt: str = ".2f"):
 
     n = max(len(rates), 3)
     fig, ax = plt.subplots(figsize=(1.1 * n + 3, 0.7 * n + 2))
-    sns.heatmap(rates.astype(float), annot=True, fmt=fmt, cmap="rocket_r", cbar_kws={"label": "moves per 100 residents of the sending type"}, ax=ax)
+    sns.heatmap(
+        rates.astype(float),
+        annot=True,
+        fmt=fmt,
+        cmap="rocket_r",
+        cbar_kws={"label": "moves per 100 residents of the sending type"},
+        ax=ax,
+    )
     ax.set_xlabel("Receiving area type")
     ax.set_ylabel("Sending area type")
     # long names (ONS supergroups) are wrapped onto two lines, never cut

@@ -29,17 +29,16 @@ effects (Table 1). Models 1-4 add the control blocks in turn. This module:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from movers import compare, fetch, paths, tables
-from movers import source as sources
+from movers import compare, fetch, paths, source as sources, tables
 from movers.data import nomis, ons_flows, public
 from movers.data.geography import load_geography
 from movers.errors import InputError, require_nonempty
@@ -53,7 +52,7 @@ SIGNIFICANCE = 0.05  # the report discusses only coefficients significant at thi
 DICTIONARY = paths.DATA / "dictionaries" / "flows.yml"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _dictionary(path: str) -> dict:
     p = Path(path)
     if not p.exists():
@@ -77,7 +76,9 @@ def dictionary(path: str | Path = DICTIONARY) -> dict:
 # variable -> the report's row label; control blocks in the report's order; the four models
 LABELS = {k: v["label"] for k, v in dictionary()["variables"].items()}
 _VARIABLES = dictionary()["variables"]
-BLOCKS = {b: [n for n, v in _VARIABLES.items() if v["block"] == b] for b in dict.fromkeys(v["block"] for v in _VARIABLES.values())}
+BLOCKS = {
+    b: [n for n, v in _VARIABLES.items() if v["block"] == b] for b in dict.fromkeys(v["block"] for v in _VARIABLES.values())
+}
 MODELS = {
     "Model 1": [],
     "Model 2": BLOCKS["Distance and border"],
@@ -89,7 +90,12 @@ MODELS = {
 def variable_table() -> pd.DataFrame:
     """Table 1 of the report (the control variables), generated from the dictionary rather than typed."""
     rows = [
-        {"Variable category": v["category"], "Variable description": v["description"], "Range of values": v["values"], "Transformation": v["transform"]}
+        {
+            "Variable category": v["category"],
+            "Variable description": v["description"],
+            "Range of values": v["values"],
+            "Transformation": v["transform"],
+        }
         for v in dictionary()["variables"].values()
     ]
     return pd.DataFrame(rows, index=[v["label"] for v in dictionary()["variables"].values()]).rename_axis("Row label")
@@ -150,7 +156,9 @@ def levels(typology: str) -> list[str]:
     return nomis.typology_levels(typology)
 
 
-def pair_frame(data: FlowData, typology: str, years: Sequence[int], include_zero: bool = False, sex: str | None = None) -> pd.DataFrame:
+def pair_frame(
+    data: FlowData, typology: str, years: Sequence[int], include_zero: bool = False, sex: str | None = None
+) -> pd.DataFrame:
     """The regression frame: one row per ordered pair of typed authorities and year.
 
     Columns: moves, sending, receiving (area types), border, log_distance,
@@ -188,14 +196,23 @@ def pair_frame(data: FlowData, typology: str, years: Sequence[int], include_zero
         if (year - 1) not in cov.index.get_level_values("year"):
             raise InputError("covariates", f"no covariates for {year - 1} (the lagged controls of {year})")
         lag = cov.xs(year - 1, level="year").reindex(codes)
-        if lag[["young_share", "dependency_ratio", "non_uk_born", "tfr", "unemployment_rate", "gva_per_head", "house_price"]].isna().any().any():
+        if (
+            lag[["young_share", "dependency_ratio", "non_uk_born", "tfr", "unemployment_rate", "gva_per_head", "house_price"]]
+            .isna()
+            .any()
+            .any()
+        ):
             raise InputError("covariates", f"missing {year - 1} covariates for some authorities")
         o, d = oi, di
         f["log_young"] = np.log(lag["young_share"].to_numpy())[o]
         f["dependency"] = lag["dependency_ratio"].to_numpy()[o]
         f["non_uk_born"] = lag["non_uk_born"].to_numpy()[o]
         f["tfr"] = lag["tfr"].to_numpy()[o]
-        for var, col, fn in (("unemp", "unemployment_rate", lambda x: x), ("log_gva", "gva_per_head", np.log), ("log_house", "house_price", np.log)):
+        for var, col, fn in (
+            ("unemp", "unemployment_rate", lambda x: x),
+            ("log_gva", "gva_per_head", np.log),
+            ("log_house", "house_price", np.log),
+        ):
             v = fn(lag[col].to_numpy())
             f[f"{var}_o"] = v[o]
             f[f"{var}_d"] = v[d]
@@ -224,8 +241,15 @@ def type_label(side: str, level: str, typology: str) -> str:
     return f"{side}: {level}"
 
 
-def design(frame: pd.DataFrame, factor: str, order: Sequence[str], typology: str, controls: Sequence[str], countries: bool = True,
-           labels: Mapping[str, str] = LABELS) -> tuple[np.ndarray, list[str], list[str]]:
+def design(
+    frame: pd.DataFrame,
+    factor: str,
+    order: Sequence[str],
+    typology: str,
+    controls: Sequence[str],
+    countries: bool = True,
+    labels: Mapping[str, str] = LABELS,
+) -> tuple[np.ndarray, list[str], list[str]]:
     """Design matrix: constant, area-type dummies (reference = first level), year dummies, country dummies, controls.
 
     Returns the matrix, all column names, and the columns shown in tables (dummies and controls).
@@ -277,12 +301,24 @@ def estimates(fit: NBFit, shown: Sequence[str]) -> Estimates:
     """The shown rows of an NB2 fit as the book's results object (alpha and iterations in ``extra``)."""
     idx = [fit.names.index(s) for s in shown]
     coefs = tables.coef_frame(shown, fit.params[idx], fit.se[idx])
-    return Estimates(coefs, nobs=int(fit.nobs), seconds=float(fit.seconds), converged=bool(fit.converged),
-                     extra={"alpha": float(fit.alpha), "iterations": int(fit.iterations), "loglik": float(fit.loglik)})
+    return Estimates(
+        coefs,
+        nobs=int(fit.nobs),
+        seconds=float(fit.seconds),
+        converged=bool(fit.converged),
+        extra={"alpha": float(fit.alpha), "iterations": int(fit.iterations), "loglik": float(fit.loglik)},
+    )
 
 
-def fit_model(frame: pd.DataFrame, factor: str, order: Sequence[str], typology: str, controls: Sequence[str], exposure: str = "offset",
-              labels: Mapping[str, str] = LABELS) -> Estimates:
+def fit_model(
+    frame: pd.DataFrame,
+    factor: str,
+    order: Sequence[str],
+    typology: str,
+    controls: Sequence[str],
+    exposure: str = "offset",
+    labels: Mapping[str, str] = LABELS,
+) -> Estimates:
     """One NB2 regression (robust HC1 SEs) of ``moves`` on the dummies of column ``factor`` and ``controls``."""
     require_nonempty(frame, "pair frame", "set of pair-years")
     y, offset = outcome(frame, exposure)
@@ -300,16 +336,29 @@ def _specs(models) -> dict[str, list[str]]:
     return {m: MODELS[m] for m in models}
 
 
-def sending_models(frame: pd.DataFrame, typology: str, models=tuple(MODELS), exposure: str = "offset",
-                   order: Sequence[str] | None = None, labels: Mapping[str, str] = LABELS) -> dict[str, Estimates]:
+def sending_models(
+    frame: pd.DataFrame,
+    typology: str,
+    models=tuple(MODELS),
+    exposure: str = "offset",
+    order: Sequence[str] | None = None,
+    labels: Mapping[str, str] = LABELS,
+) -> dict[str, Estimates]:
     """Which areas do people leave? Each model (a name of ``MODELS`` or name -> controls) with sending-type
     dummies (Tables 2 and 7). ``frame`` has ``moves``, ``sending``, the controls (and ``log_pop`` for an offset)."""
     order = list(order or levels(typology))
     return {m: fit_model(frame, "sending", order, typology, c, exposure, labels) for m, c in _specs(models).items()}
 
 
-def receiving_models(frame: pd.DataFrame, typology: str, models=tuple(MODELS), exposure: str = "offset", sending: Sequence[str] | None = None,
-                     order: Sequence[str] | None = None, labels: Mapping[str, str] = LABELS) -> dict[str, dict[str, Estimates]]:
+def receiving_models(
+    frame: pd.DataFrame,
+    typology: str,
+    models=tuple(MODELS),
+    exposure: str = "offset",
+    sending: Sequence[str] | None = None,
+    order: Sequence[str] | None = None,
+    labels: Mapping[str, str] = LABELS,
+) -> dict[str, dict[str, Estimates]]:
     """Where do people go? For each sending type (all present in ``frame``, or those named in ``sending``),
     each model with receiving-type dummies (Tables 3-5, 8-15, 16-20): ``{sending type: {model: Estimates}}``."""
     order = list(order or levels(typology))
@@ -372,7 +421,9 @@ def band_label(band: tuple[int, int]) -> str:
     return f"{band[0]}+" if band[0] == band[1] == 90 else f"{band[0]}-{band[1]}"
 
 
-def type_rates(data: FlowData, typology: str, years: Sequence[int], sex: str | None = None, ages: tuple[int, int] | None = None) -> pd.DataFrame:
+def type_rates(
+    data: FlowData, typology: str, years: Sequence[int], sex: str | None = None, ages: tuple[int, int] | None = None
+) -> pd.DataFrame:
     """Moves from type k (rows) to type m (columns) over the population of k, per cent, over ``years``.
 
     Numerator and denominator are restricted alike (the report's female rate
@@ -387,7 +438,9 @@ def type_rates(data: FlowData, typology: str, years: Sequence[int], sex: str | N
     tot = ons_flows.pair_year_totals(det, sex=sex, ages=ages)
     tot = tot[tot["origin"].isin(t.index) & tot["destination"].isin(t.index)]
     require_nonempty(tot, "flows", "selection of moves")
-    moves = tot.assign(k=tot["origin"].map(t), m=tot["destination"].map(t)).pivot_table(index="k", columns="m", values="moves", aggfunc="sum", fill_value=0)
+    moves = tot.assign(k=tot["origin"].map(t), m=tot["destination"].map(t)).pivot_table(
+        index="k", columns="m", values="moves", aggfunc="sum", fill_value=0
+    )
     pop = data.population[data.population["year"].isin(years) & data.population["la_code"].isin(t.index)]
     if sex is not None:
         pop = pop[pop["sex"] == (1 if sex == "M" else 2)]
@@ -399,7 +452,9 @@ def type_rates(data: FlowData, typology: str, years: Sequence[int], sex: str | N
     return rates
 
 
-def rates_by(data: FlowData, typology: str, years: Sequence[int], by: str, bands: Sequence[tuple[int, int]] = AGE_BANDS) -> pd.DataFrame:
+def rates_by(
+    data: FlowData, typology: str, years: Sequence[int], by: str, bands: Sequence[tuple[int, int]] = AGE_BANDS
+) -> pd.DataFrame:
     """Long frame of type-to-type rates by ``year``, ``sex`` or ``age`` band: by, sending, receiving, rate."""
     recs = []
     if by == "year":
@@ -456,7 +511,9 @@ def all_types_frame(data: FlowData, typology: str, years: Sequence[int], include
     return fr.dropna(subset=cols).reset_index(drop=True)
 
 
-def all_types_design(frame: pd.DataFrame, controls: Sequence[str], orders: Mapping[str, Sequence[str]] | None = None) -> tuple[np.ndarray, list[str], list[str]]:
+def all_types_design(
+    frame: pd.DataFrame, controls: Sequence[str], orders: Mapping[str, Sequence[str]] | None = None
+) -> tuple[np.ndarray, list[str], list[str]]:
     """Design with the sending and receiving dummies of all three typologies at once (reference = first of
     ``orders``, default ``levels``), year and country dummies, and ``controls``; a frame from ``all_types_frame``.
 
@@ -492,10 +549,16 @@ def _fit_shown(frame: pd.DataFrame, X, names, shown, exposure: str, truncated: b
     return estimates((fit_ztnb if truncated else fit_nb2)(X, y, offset, names), shown)
 
 
-BIAS_FITS = (("Non-zero flows only", False, False), ("Non-zero flows, zero-truncated NB2", False, True), ("Full matrix", True, False))
+BIAS_FITS = (
+    ("Non-zero flows only", False, False),
+    ("Non-zero flows, zero-truncated NB2", False, True),
+    ("Full matrix", True, False),
+)
 
 
-def zero_flow_bias(data: FlowData, typology: str, years: Sequence[int], exposure: str = "offset", all_types: bool = True) -> pd.DataFrame:
+def zero_flow_bias(
+    data: FlowData, typology: str, years: Sequence[int], exposure: str = "offset", all_types: bool = True
+) -> pd.DataFrame:
     """Model 4 fitted three ways, beside the truth: NB2 of non-zero flows only (the report's practice),
     zero-truncated NB2 of the same non-zero flows (the standard estimator when zeros are not observed),
     and NB2 of the full matrix.
@@ -516,7 +579,11 @@ def zero_flow_bias(data: FlowData, typology: str, years: Sequence[int], exposure
     frames = {}
     for label, zero, truncated in BIAS_FITS:
         if zero not in frames:
-            frames[zero] = all_types_frame(data, typology, years, zero) if all_types else pair_frame(data, typology, years, include_zero=zero)
+            frames[zero] = (
+                all_types_frame(data, typology, years, zero)
+                if all_types
+                else pair_frame(data, typology, years, include_zero=zero)
+            )
         fr = frames[zero]
         if all_types:
             X, names, shown = all_types_design(fr, controls)
@@ -526,7 +593,16 @@ def zero_flow_bias(data: FlowData, typology: str, years: Sequence[int], exposure
             X, names, shown = design(fr, "sending", levels(typology), typology, controls)
         m = _fit_shown(fr, X, names, shown, exposure, truncated)
         for r, v in m.coefs.iterrows():
-            rows.append({"row": r, "sample": label, "estimate": v["estimate"], "se": v["se"], "nobs": m.nobs, "truth": truth.get((r, "Model 4"), np.nan)})
+            rows.append(
+                {
+                    "row": r,
+                    "sample": label,
+                    "estimate": v["estimate"],
+                    "se": v["se"],
+                    "nobs": m.nobs,
+                    "truth": truth.get((r, "Model 4"), np.nan),
+                }
+            )
     out = pd.DataFrame(rows)
     out["z"] = (out["estimate"] - out["truth"]) / out["se"]
     return out
@@ -576,13 +652,17 @@ def london_gva_readings(files: Mapping[str, Path] | None, years: Sequence[int]) 
     published = float(compare.published_descriptives(6).loc[LONDON_COSMOPOLITAN, "Average GVA per capita (£)"])
     facts = {"lc_published": published, "lc_digit": published / 10}
     if files is None:
-        return None, facts | {"lc_gva_text": "The open GVA, population and area-classification files are not present here, so the two readings of "
-                              "the report's London Cosmopolitan figure cannot be computed from real data."}
+        return None, facts | {
+            "lc_gva_text": "The open GVA, population and area-classification files are not present here, so the two readings of "
+            "the report's London Cosmopolitan figure cannot be computed from real data."
+        }
     gva = public.read_gva(files["gva_la"])
     yrs = sorted(set(years) & set(gva["year"]))
     if not yrs:
-        return None, facts | {"lc_gva_text": f"The open GVA file covers {gva['year'].min()}-{gva['year'].max()}, none of the years "
-                              f"{years_text(years)}, so the two readings cannot be computed from real data."}
+        return None, facts | {
+            "lc_gva_text": f"The open GVA file covers {gva['year'].min()}-{gva['year'].max()}, none of the years "
+            f"{years_text(years)}, so the two readings cannot be computed from real data."
+        }
     pop = public.read_myeb3(files["myeb3"]).set_index(["la_code", "year"])["population"]
     lc = public.read_la_classification(files["la_classification_2011"])
     codes = lc.loc[lc["supergroup"] == LONDON_COSMOPOLITAN, "la_code"]
@@ -591,8 +671,13 @@ def london_gva_readings(files: Mapping[str, Path] | None, years: Sequence[int]) 
     require_nonempty(per_head, files["gva_la"], "set of London Cosmopolitan authority-years with GVA and population")
     city = per_head[per_head.index.get_level_values("la_code") == CITY_OF_LONDON]
     rest = per_head[per_head.index.get_level_values("la_code") != CITY_OF_LONDON]
-    facts |= {"lc_with_city": float(per_head.mean()), "lc_without_city": float(rest.mean()), "city_gva": float(city.mean()),
-              "lc_gva_years": years_text(yrs), "lc_n_las": int(codes.isin(per_head.index.get_level_values("la_code")).sum())}
+    facts |= {
+        "lc_with_city": float(per_head.mean()),
+        "lc_without_city": float(rest.mean()),
+        "city_gva": float(city.mean()),
+        "lc_gva_years": years_text(yrs),
+        "lc_n_las": int(codes.isin(per_head.index.get_level_values("la_code")).sum()),
+    }
     facts["lc_gva_text"] = (
         f"Computed from the real files ({facts['lc_gva_years']}, the years the open GVA file shares with this selection), the City of "
         f"London's GVA per head is £{facts['city_gva']:,.0f}; the mean of the {facts['lc_n_las']} London Cosmopolitan authorities is "
@@ -600,13 +685,23 @@ def london_gva_readings(files: Mapping[str, Path] | None, years: Sequence[int]) 
         f"{published / facts['lc_with_city']:.2f} times the first; a tenth of it, £{facts['lc_digit']:,.0f}, is "
         f"{facts['lc_digit'] / facts['lc_without_city']:.2f} times the second. Both readings fit, so the figure is shown, not corrected."
     )
-    table = pd.DataFrame({"GVA per head (£)": [published, facts["lc_digit"], facts["lc_with_city"], facts["lc_without_city"], facts["city_gva"]]},
-                         index=["Published (Table 6)", "Reading 1, a stray digit: published / 10", "Reading 2, real data: supergroup mean with the City of London",
-                                "Real data: supergroup mean without the City of London", "Real data: City of London alone"])
+    table = pd.DataFrame(
+        {"GVA per head (£)": [published, facts["lc_digit"], facts["lc_with_city"], facts["lc_without_city"], facts["city_gva"]]},
+        index=[
+            "Published (Table 6)",
+            "Reading 1, a stray digit: published / 10",
+            "Reading 2, real data: supergroup mean with the City of London",
+            "Real data: supergroup mean without the City of London",
+            "Real data: City of London alone",
+        ],
+    )
     return table, facts
 
 
-CENSUS_FILES = {"nssec": ("census2011_migration_nssec_la.csv", "NS-SEC: "), "ethnicity": ("census2011_migration_ethnicity_la.csv", "Ethnic group: ")}
+CENSUS_FILES = {
+    "nssec": ("census2011_migration_nssec_la.csv", "NS-SEC: "),
+    "ethnicity": ("census2011_migration_ethnicity_la.csv", "Ethnic group: "),
+}
 
 
 DIRECTIONS = ("out of", "into")
@@ -630,7 +725,10 @@ def census_flows(data_dir, data: FlowData, kind: str) -> pd.DataFrame:
     od = od[od["origin"].isin(q.index) & od["destination"].isin(q.index) & (od["origin"] != od["destination"])]
     require_nonempty(od, name, "set of moves between English authorities")
     groups = list(dict.fromkeys(od["group"]))
-    sides = {"out of": od.groupby([od["origin"].map(q), "group"])["moves"].sum(), "into": od.groupby([od["destination"].map(q), "group"])["moves"].sum()}
+    sides = {
+        "out of": od.groupby([od["origin"].map(q), "group"])["moves"].sum(),
+        "into": od.groupby([od["destination"].map(q), "group"])["moves"].sum(),
+    }
     rows = {}
     for level in levels("imd"):
         for direction in DIRECTIONS:
@@ -737,8 +835,17 @@ class FlowChapter:
         return f"Table {number}: {title} ({self.selection.text()})"
 
 
-def chapter_setup(name: str, source: str = "synthetic", data_path: str = "", years="2011-2018", typology: str | None = None, sex: str = "all",
-                  models: Sequence[str] = tuple(MODELS), exposure: str = "offset", include_zero_flows: bool = False) -> FlowChapter:
+def chapter_setup(
+    name: str,
+    source: str = "synthetic",
+    data_path: str = "",
+    years="2011-2018",
+    typology: str | None = None,
+    sex: str = "all",
+    models: Sequence[str] = tuple(MODELS),
+    exposure: str = "offset",
+    include_zero_flows: bool = False,
+) -> FlowChapter:
     """Check a flows chapter's parameters, open its data source once, load the data and build the regression frame."""
     chapters = dictionary()["chapters"]
     if name not in chapters:
@@ -771,14 +878,16 @@ def setup_facts(ctx: FlowChapter) -> dict:
         "n_pairs": len(ctx.frame),
         "n_las": int(ctx.data.types[ctx.typology].notna().sum()),
         "exposure_text": dictionary()["exposures"][ctx.selection.exposure],
-        "rate_per": RATE_PER, "significance_pct": 100 * SIGNIFICANCE,
+        "rate_per": RATE_PER,
+        "significance_pct": 100 * SIGNIFICANCE,
         "young_ages": re.search(r"\d+-\d+", dictionary()["variables"]["log_young"]["values"]).group(0),
         "truth_text": (
             "Beside Model 4 stands the true value: the coefficient that generated the synthetic flows, in the generating "
             "model (every typology's dummies on both sides, over every ordered pair of authorities). A one-typology model fitted "
             "on the pairs with at least one move (the report's sample) misses it by the bias of dropping zero flows, which the "
             "last section measures, and by the area types it leaves out."
-            if ctx.truth else "No true values are known for these data."
+            if ctx.truth
+            else "No true values are known for these data."
         ),
     }
 
@@ -798,12 +907,24 @@ def descriptives(ctx: FlowChapter) -> Section:
     first, last = ctx.order[0], ctx.order[-1]
     diag = pd.Series({k: rates.loc[k, k] for k in ctx.order})
     facts = {
-        "rate_first_first": rates.loc[first, first], "rate_last_first": rates.loc[last, first], "rate_last_last": rates.loc[last, last],
-        "first_plural": ctx.plural(first), "last_plural": ctx.plural(last), "group_word": ctx.words["group"],
-        "most_internal": ctx.plural(diag.idxmax()), "most_internal_rate": diag.max(),
+        "rate_first_first": rates.loc[first, first],
+        "rate_last_first": rates.loc[last, first],
+        "rate_last_last": rates.loc[last, last],
+        "first_plural": ctx.plural(first),
+        "last_plural": ctx.plural(last),
+        "group_word": ctx.words["group"],
+        "most_internal": ctx.plural(diag.idxmax()),
+        "most_internal_rate": diag.max(),
     }
-    table = tables.render(rates, digits=2, index_header="Sending \\ receiving", caption=ctx.caption(
-        ctx.table_number(None), f"Internal migration rates between {ctx.words['group']}s, moves per 100 residents of the sending {ctx.words['group']}"))
+    table = tables.render(
+        rates,
+        digits=2,
+        index_header="Sending \\ receiving",
+        caption=ctx.caption(
+            ctx.table_number(None),
+            f"Internal migration rates between {ctx.words['group']}s, moves per 100 residents of the sending {ctx.words['group']}",
+        ),
+    )
     return Section([table], facts, {"rates": rates})
 
 
@@ -818,11 +939,20 @@ def breakdowns(ctx: FlowChapter, age_band_width: int = 5) -> Section:
     by_age = rates_by(ctx.data, ctx.typology, yrs, "age", bands=bands)
     wide = pd.concat([_wide(by_year, "year"), _wide(by_sex, "sex")], axis=1)
     sums = by_sex.groupby("sex")["rate"].sum()
-    facts = {"female_minus_male": sums["Female"] - sums["Male"], "peak_band": by_age.groupby("age", sort=False)["rate"].sum().idxmax()}
+    facts = {
+        "female_minus_male": sums["Female"] - sums["Male"],
+        "peak_band": by_age.groupby("age", sort=False)["rate"].sum().idxmax(),
+    }
     both = Selection(ctx.typology, ctx.selection.years, ctx.selection.area)
-    table = tables.render(wide, digits=2, index_header="Sending → receiving", caption=(
-        f"Table {ctx.table_number(None)}: Rates between {ctx.words['group']}s by year and by sex, moves per 100 residents of the sending "
-        f"{ctx.words['group']} and sex ({both.area}, {years_text(both.years)}, all ages)"))
+    table = tables.render(
+        wide,
+        digits=2,
+        index_header="Sending → receiving",
+        caption=(
+            f"Table {ctx.table_number(None)}: Rates between {ctx.words['group']}s by year and by sex, moves per 100 residents of the sending "
+            f"{ctx.words['group']} and sex ({both.area}, {years_text(both.years)}, all ages)"
+        ),
+    )
     return Section([table], facts, {"by_age": by_age, "by_year": by_year, "by_sex": by_sex})
 
 
@@ -844,27 +974,43 @@ def contrast(est: Estimates, row: str, subject: str, reference: str, verb: str) 
         return f"the row {row!r} cannot be estimated in this sample"
     b = float(est.row(row)["estimate"])
     if not significant(est, row):
-        return f"{subject} {verb} neither more nor less often than {reference} at the {100 * SIGNIFICANCE:g} % level of significance"
+        return (
+            f"{subject} {verb} neither more nor less often than {reference} at the {100 * SIGNIFICANCE:g} % level of significance"
+        )
     return f"{subject} {verb} {'more' if b > 0 else 'less'} often than {reference} ({b:.3f} log points, significant at {100 * SIGNIFICANCE:g} %)"
 
 
-def _model_tables(ctx: FlowChapter, fits: Mapping[str, Estimates], report_table: int | None, title: str) -> tuple[tables.Table, pd.DataFrame]:
+def _model_tables(
+    ctx: FlowChapter, fits: Mapping[str, Estimates], report_table: int | None, title: str
+) -> tuple[tables.Table, pd.DataFrame]:
     """One comparison table of a report table (or of the book's own when ``report_table`` is None)."""
     number = ctx.table_number(report_table)
     withdrawn = ctx.selection.withdrawn() if report_table is not None else None
     rows = list(dict.fromkeys(r for e in fits.values() for r in e.index))
-    notes = (f"Negative binomial regressions, robust (HC1) standard errors in parentheses; {tables.STAR_NOTE}. Year effects"
-             + (" and country effects" if ctx.selection.area != "England" else "") + " in every model.")
+    notes = (
+        f"Negative binomial regressions, robust (HC1) standard errors in parentheses; {tables.STAR_NOTE}. Year effects"
+        + (" and country effects" if ctx.selection.area != "England" else "")
+        + " in every model."
+    )
     return compare.model_comparison(
-        fits, report_table, truth=ctx.truth or None, withdrawn=withdrawn, row_map=row_map(report_table, rows) if report_table else None,
-        controls=control_flags(list(fits)), caption=ctx.caption(number, title), notes=notes)
+        fits,
+        report_table,
+        truth=ctx.truth or None,
+        withdrawn=withdrawn,
+        row_map=row_map(report_table, rows) if report_table else None,
+        controls=control_flags(list(fits)),
+        caption=ctx.caption(number, title),
+        notes=notes,
+    )
 
 
 def sending(ctx: FlowChapter) -> Section:
     """Which areas do people leave? The models with sending-type dummies, one comparison table."""
     fits = sending_models(ctx.frame, ctx.typology, ctx.models, ctx.selection.exposure)
     spec = ctx.words["report"]
-    table, long = _model_tables(ctx, fits, spec["sending"], f"Migration outflow rates by sending {ctx.words['group']}, reference group {ctx.order[0]}")
+    table, long = _model_tables(
+        ctx, fits, spec["sending"], f"Migration outflow rates by sending {ctx.words['group']}, reference group {ctx.order[0]}"
+    )
     first, last = fits[ctx.models[0]], fits[ctx.models[-1]]
     row = type_label("Sending", ctx.order[-1], ctx.typology)
     ref = ctx.plural(ctx.order[0])
@@ -885,7 +1031,9 @@ def receiving(ctx: FlowChapter) -> Section:
     longs = []
     for k, f in fits.items():
         number = None if spec["receiving"] is None else spec["receiving"] + ctx.order.index(k)
-        table, long = _model_tables(ctx, f, number, f"Flow rates by receiving {ctx.words['group']}, sending {k}, reference group {ctx.order[0]}")
+        table, long = _model_tables(
+            ctx, f, number, f"Flow rates by receiving {ctx.words['group']}, sending {k}, reference group {ctx.order[0]}"
+        )
         out.tables.append(table)
         longs.append(long.assign(sending=k))
     long = pd.concat(longs, ignore_index=True)
@@ -893,8 +1041,16 @@ def receiving(ctx: FlowChapter) -> Section:
     row = type_label("Receiving", last, ctx.typology)
     m = ctx.models[-1]
     out.facts = {
-        "rec_first_text": contrast(fits[first][m], row, f"movers from {ctx.plural(first)}", f"to {ctx.plural(first)}", f"go to {ctx.plural(last)}") if first in fits else "",
-        "rec_last_text": contrast(fits[last][m], row, f"movers from {ctx.plural(last)}", f"to {ctx.plural(first)}", f"go to {ctx.plural(last)}") if last in fits else "",
+        "rec_first_text": contrast(
+            fits[first][m], row, f"movers from {ctx.plural(first)}", f"to {ctx.plural(first)}", f"go to {ctx.plural(last)}"
+        )
+        if first in fits
+        else "",
+        "rec_last_text": contrast(
+            fits[last][m], row, f"movers from {ctx.plural(last)}", f"to {ctx.plural(first)}", f"go to {ctx.plural(last)}"
+        )
+        if last in fits
+        else "",
         "n_rec_fits": sum(len(f) for f in fits.values()),
         "rec_published": compare.coverage(long),
     }
@@ -910,8 +1066,10 @@ def recovery_facts(long: pd.DataFrame) -> dict:
     if not len(z):
         note = "no truth is known for these data"
     elif share < 0.95:
-        note = ("with about 99.7 per cent expected from sampling noise alone, the shortfall measures what the model leaves out: "
-                "the zero flows (the non-zero sample is truncated) and the other typologies' effects of the generating model")
+        note = (
+            "with about 99.7 per cent expected from sampling noise alone, the shortfall measures what the model leaves out: "
+            "the zero flows (the non-zero sample is truncated) and the other typologies' effects of the generating model"
+        )
     else:
         note = "in line with sampling noise"
     return {"share_within3": share, "within3_note": note}
@@ -928,8 +1086,12 @@ def bias_facts(b: pd.DataFrame) -> dict:
     for smp, g in b.groupby("sample", sort=False):
         k, g = BIAS_KEYS[smp], g.set_index("row")
         z = g["z"].dropna().abs()
-        facts |= {f"dist_{k}": float(g.loc[dist, "estimate"]), f"max_z_{k}": float(z.max()), f"within3_{k}": float((z <= 3).mean()),
-                  f"nobs_{k}": int(g["nobs"].iloc[0])}
+        facts |= {
+            f"dist_{k}": float(g.loc[dist, "estimate"]),
+            f"max_z_{k}": float(z.max()),
+            f"within3_{k}": float((z <= 3).mean()),
+            f"nobs_{k}": int(g["nobs"].iloc[0]),
+        }
         facts["dist_true"] = float(g.loc[dist, "truth"])
     return facts
 
@@ -943,8 +1105,12 @@ def bias(ctx: FlowChapter) -> Section:
     show.insert(0, "True value", b.groupby("row", sort=False)["truth"].first())
     show.columns.name = None
     sel = Selection(ctx.typology, ctx.selection.years, ctx.selection.area, None, "offset", True)
-    table = tables.render(show, digits=3, caption=f"Table {ctx.table_number(None)}: Model 4 with every typology's area-type dummies, fitted three ways, "
-                          f"beside the true values ({sel.text().replace(', all pairs of authorities (zero flows included)', '')})")
+    table = tables.render(
+        show,
+        digits=3,
+        caption=f"Table {ctx.table_number(None)}: Model 4 with every typology's area-type dummies, fitted three ways, "
+        f"beside the true values ({sel.text().replace(', all pairs of authorities (zero flows included)', '')})",
+    )
     return Section([table], bias_facts(b), {"bias": b})
 
 
@@ -957,23 +1123,40 @@ def table6(ctx: FlowChapter, outlier_factor: float = 10.0, england_only: bool = 
     facts = {
         "lc_gva": t6.loc["London Cosmopolitan", "Average GVA per capita (£)"],
         "n_flags": len(flags),
-        "flag_text": "; ".join(f"{r['row']}, {r['column']}: {r['value']:,.0f} ({r['ratio']:.0f} times the column median)" for _, r in flags.iterrows()) or "none",
+        "flag_text": "; ".join(
+            f"{r['row']}, {r['column']}: {r['value']:,.0f} ({r['ratio']:.0f} times the column median)"
+            for _, r in flags.iterrows()
+        )
+        or "none",
         "top_house": t6["Average house prices (£)"].idxmax(),
         "t6_area": area,
     }
     withdrawn = list(ctx.selection.years) != list(range(2011, 2019)) or not england_only
     show = both[[c for c in both.columns if not (withdrawn and c.endswith("(published)"))]]
-    caption = (f"Table 6: Push and pull factors by ONS supergroup, authority-year means ({area}, {years_text(ctx.selection.years)})"
-               + ("" if withdrawn else ", beside the published figures") + "; the report's rows are the columns here")
+    caption = (
+        f"Table 6: Push and pull factors by ONS supergroup, authority-year means ({area}, {years_text(ctx.selection.years)})"
+        + ("" if withdrawn else ", beside the published figures")
+        + "; the report's rows are the columns here"
+    )
     notes = "Published figures withdrawn: the report's Table 6 covers England, 2011-2018." if withdrawn else ""
-    table = tables.render(show, digits={c: (0 if "£" in c else 2) for c in show.columns}, transpose=True, caption=caption, notes=notes)
+    table = tables.render(
+        show, digits={c: (0 if "£" in c else 2) for c in show.columns}, transpose=True, caption=caption, notes=notes
+    )
     readings, lc_facts = london_gva_readings(gva_files(), ctx.selection.years)
     facts |= lc_facts
     shown = [table]
     if readings is not None:
-        shown.append(tables.render(readings, digits=0, index_header="London Cosmopolitan", caption=(
-            f"Table {ctx.table_number(None)}: The report's London Cosmopolitan GVA per head under two readings, "
-            f"from the open ONS GVA, population and classification files (England, {lc_facts['lc_gva_years']})")))
+        shown.append(
+            tables.render(
+                readings,
+                digits=0,
+                index_header="London Cosmopolitan",
+                caption=(
+                    f"Table {ctx.table_number(None)}: The report's London Cosmopolitan GVA per head under two readings, "
+                    f"from the open ONS GVA, population and classification files (England, {lc_facts['lc_gva_years']})"
+                ),
+            )
+        )
     return Section(shown, facts, {"t6": t6, "lc_gva": readings})
 
 
@@ -986,21 +1169,45 @@ def census(ctx: FlowChapter) -> Section:
     prof, routine, white, other = ns.columns[0], ns.columns[2], eth.columns[0], eth.columns[1]
     net_ns, net_eth = census_net(ns, most), census_net(eth, most)
     facts = {
-        "census_most": ctx.plural(most), "census_prof": prof.split(" (")[0].lower(), "census_routine": routine.split(" (")[0].lower(),
-        "prof_out": ns.loc[f"{most}: out of", prof], "prof_in": ns.loc[f"{most}: into", prof],
-        "routine_out": ns.loc[f"{most}: out of", routine], "routine_in": ns.loc[f"{most}: into", routine],
-        "nonwhite_out": eth.loc[f"{most}: out of", other], "nonwhite_in": eth.loc[f"{most}: into", other],
-        "net_prof": float(net_ns[prof]), "net_routine": float(net_ns[routine]), "net_white": float(net_eth[white]), "net_nonwhite": float(net_eth[other]),
+        "census_most": ctx.plural(most),
+        "census_prof": prof.split(" (")[0].lower(),
+        "census_routine": routine.split(" (")[0].lower(),
+        "prof_out": ns.loc[f"{most}: out of", prof],
+        "prof_in": ns.loc[f"{most}: into", prof],
+        "routine_out": ns.loc[f"{most}: out of", routine],
+        "routine_in": ns.loc[f"{most}: into", routine],
+        "nonwhite_out": eth.loc[f"{most}: out of", other],
+        "nonwhite_in": eth.loc[f"{most}: into", other],
+        "net_prof": float(net_ns[prof]),
+        "net_routine": float(net_ns[routine]),
+        "net_white": float(net_eth[white]),
+        "net_nonwhite": float(net_eth[other]),
         "census_net_note": "a negative net gain is a net loss",
     }
     digits = {c: (0 if c in ("Movers", "Net gain") else 1) for c in [*ns.columns, *eth.columns]}
     title = "2011 Census moves between English authorities out of and into the authorities of each IMD quintile"
-    return Section([
-        tables.render(ns, digits=digits, index_header="Quintile: flow", caption=f"Table {ctx.table_number(None)}: {title}, by NS-SEC (per cent of each flow's movers)"),
-        tables.render(eth, digits=digits, index_header="Quintile: flow", caption=f"Table {ctx.table_number(None)}: {title}, by ethnic group (per cent of each flow's movers)"),
-    ], facts, {"nssec": ns, "ethnicity": eth})
+    return Section(
+        [
+            tables.render(
+                ns,
+                digits=digits,
+                index_header="Quintile: flow",
+                caption=f"Table {ctx.table_number(None)}: {title}, by NS-SEC (per cent of each flow's movers)",
+            ),
+            tables.render(
+                eth,
+                digits=digits,
+                index_header="Quintile: flow",
+                caption=f"Table {ctx.table_number(None)}: {title}, by ethnic group (per cent of each flow's movers)",
+            ),
+        ],
+        facts,
+        {"nssec": ns, "ethnicity": eth},
+    )
 
 
 def variables(ctx: FlowChapter) -> Section:
     """Table 1: the control variables, from the dictionary."""
-    return Section([tables.render(variable_table(), caption="Table 1: Description of control variables for the aggregate data analysis")])
+    return Section(
+        [tables.render(variable_table(), caption="Table 1: Description of control variables for the aggregate data analysis")]
+    )

@@ -38,7 +38,9 @@ def _aliases(tree: ast.AST, known: dict[str, str]) -> None:
             for a in node.names:
                 if a.name == PACKAGE or a.name.startswith(PACKAGE + "."):
                     known[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom) and node.module and (node.module == PACKAGE or node.module.startswith(PACKAGE + ".")):
+        elif (
+            isinstance(node, ast.ImportFrom) and node.module and (node.module == PACKAGE or node.module.startswith(PACKAGE + "."))
+        ):
             for a in node.names:
                 known[a.asname or a.name] = f"{node.module}.{a.name}"
 

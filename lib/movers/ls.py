@@ -17,15 +17,18 @@ who is a mover live here, small and tested:
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from movers import micro
 from movers.classifications import load as load_classification
-from movers.data.ons_ls import load_extract, region_quintiles  # region_quintiles re-exported: the grouping lives with the region file
+from movers.data.ons_ls import (  # region_quintiles re-exported: the grouping lives with the region file
+    load_extract,
+    region_quintiles,
+)
 from movers.errors import InputError, require_nonempty
 from movers.micro import Characteristic, check_band, flag, z_scores  # noqa: F401 (z_scores re-exported)
 from movers.source import DataSource
@@ -44,18 +47,28 @@ CHARACTERISTICS = {
     "gender": Characteristic("male", {0: "Female", 1: "Male"}, 0),
     "ethnicity": Characteristic("white", {0: "Non-white", 1: "White"}, 0),
     "education": Characteristic("degree", {0: "No degree", 1: "Has degree"}, 0),
-    "parent_class": Characteristic("parent_class", {"prof": "Parent: professional and technical occ.", "skilled": "Parent: skilled occ.",
-                                                    "semi": "Parent: semi-skilled/unskilled occ."}, "semi",
-                                   term="(parent_prof + parent_semi)", replaces=("parent_prof", "parent_semi")),
+    "parent_class": Characteristic(
+        "parent_class",
+        {
+            "prof": "Parent: professional and technical occ.",
+            "skilled": "Parent: skilled occ.",
+            "semi": "Parent: semi-skilled/unskilled occ.",
+        },
+        "semi",
+        term="(parent_prof + parent_semi)",
+        replaces=("parent_prof", "parent_semi"),
+    ),
 }
 # the report's numbers of stayers and movers behind Table 30 (its notes)
 PUBLISHED_N = {"Stayers": 24969, "Movers": 6859}
 # our row labels -> the report's where its two tables spell them differently
 PUBLISHED_ROWS = {
     31: {},
-    32: {"Parent: professional and technical occ.": "Parent: professional and technical occupation",
-         "Parent: skilled occ.": "Parent: skilled occupation",
-         "Parent: semi-skilled/unskilled occ.": "Parent: semi-skilled/unskilled occupation"},
+    32: {
+        "Parent: professional and technical occ.": "Parent: professional and technical occupation",
+        "Parent: skilled occ.": "Parent: skilled occupation",
+        "Parent: semi-skilled/unskilled occ.": "Parent: semi-skilled/unskilled occupation",
+    },
 }
 TABLE30_ROWS = {
     "disabled": "Disabled",
@@ -105,8 +118,14 @@ def parental_class(parents: pd.DataFrame, dictionary: dict) -> pd.DataFrame:
     return out.drop(columns=["parent_rank"]).reset_index()
 
 
-def build_sample(extract, quintile: int | None = 1, child_ages: Sequence[int] = (10, 16), adult_ages: Sequence[int] = (30, 36),
-                 child_censuses: Sequence[int] = (1971, 1981, 1991), n_groups: int = 5) -> pd.DataFrame:
+def build_sample(
+    extract,
+    quintile: int | None = 1,
+    child_ages: Sequence[int] = (10, 16),
+    adult_ages: Sequence[int] = (30, 36),
+    child_censuses: Sequence[int] = (1971, 1981, 1991),
+    n_groups: int = 5,
+) -> pd.DataFrame:
     """One row per LS member observed as a child and again as an adult, in the chosen quintile of child regions.
 
     Child observation: the record at one of ``child_censuses`` at ages
@@ -124,13 +143,18 @@ def build_sample(extract, quintile: int | None = 1, child_ages: Sequence[int] = 
     known = {int(c) for c in extract.dictionary["censuses"]}
     bad = [c for c in child_censuses if int(c) not in known]
     if bad or not child_censuses:
-        raise InputError("parameter 'child_censuses'", f"must be a non-empty list of census years among {sorted(known)}, not {list(child_censuses)}")
+        raise InputError(
+            "parameter 'child_censuses'",
+            f"must be a non-empty list of census years among {sorted(known)}, not {list(child_censuses)}",
+        )
     d = extract.dictionary
     rec = extract.records
     child = rec[rec["census"].isin([int(c) for c in child_censuses]) & rec["age"].between(lo_c, hi_c) & rec["region"].notna()]
     child = child.sort_values(["lsnum", "census"]).drop_duplicates("lsnum", keep="first")
     require_nonempty(child, extract.files[0], f"set of members aged {lo_c}-{hi_c} at the censuses {list(child_censuses)}")
-    child = child[["lsnum", "census", "age", "region"]].rename(columns={"census": "child_census", "age": "child_age", "region": "child_region"})
+    child = child[["lsnum", "census", "age", "region"]].rename(
+        columns={"census": "child_census", "age": "child_age", "region": "child_region"}
+    )
     flow = {"children": int(len(child))}
     later = rec.merge(child[["lsnum", "child_census"]], on="lsnum")
     adult = later[(later["census"] > later["child_census"]) & later["age"].between(lo_a, hi_a) & later["region"].notna()]
@@ -139,8 +163,11 @@ def build_sample(extract, quintile: int | None = 1, child_ages: Sequence[int] = 
     flow["linked_adults"] = int(len(s))
     require_nonempty(s, extract.files[0], f"set of members traced to ages {lo_a}-{hi_a}")
     q = region_quintiles(extract.regions, n=n_groups)
-    s = s.merge(q[["census", "region", "quintile"]].rename(columns={"census": "child_census", "region": "child_region"}),
-                on=["child_census", "child_region"], how="left")
+    s = s.merge(
+        q[["census", "region", "quintile"]].rename(columns={"census": "child_census", "region": "child_region"}),
+        on=["child_census", "child_region"],
+        how="left",
+    )
     if quintile is not None:
         s = s[s["quintile"] == int(quintile)]
     flow["in_quintile"] = int(len(s))
@@ -167,9 +194,31 @@ def build_sample(extract, quintile: int | None = 1, child_ages: Sequence[int] = 
     m = macro.reindex(pd.MultiIndex.from_arrays([s["year"], s["adult_region"]]))
     for v in MACRO:
         s[v] = m[v].to_numpy()
-    keep = ["lsnum", "child_census", "child_age", "child_region", "quintile", "year", "age", "adult_region", "mover", "employed",
-            "professional", "occ_class", "male", "white", "disabled", "married", "degree", "owner", "born_abroad", "parent_class",
-            "parent_prof", "parent_semi", "n_parents_with_class"] + MACRO
+    keep = [
+        "lsnum",
+        "child_census",
+        "child_age",
+        "child_region",
+        "quintile",
+        "year",
+        "age",
+        "adult_region",
+        "mover",
+        "employed",
+        "professional",
+        "occ_class",
+        "male",
+        "white",
+        "disabled",
+        "married",
+        "degree",
+        "owner",
+        "born_abroad",
+        "parent_class",
+        "parent_prof",
+        "parent_semi",
+        "n_parents_with_class",
+    ] + MACRO
     out = s[keep].reset_index(drop=True)
     out.attrs["flow"] = flow
     return out
@@ -213,7 +262,13 @@ def describe(sample: pd.DataFrame) -> Shares:
 # ----------------------------------------------------------------------------- models
 
 
-def formula(outcome: str, model: int = 3, interact: "str | Characteristic | None" = None, extra: Sequence[str] = (), region_effects: str = "child") -> str:
+def formula(
+    outcome: str,
+    model: int = 3,
+    interact: str | Characteristic | None = None,
+    extra: Sequence[str] = (),
+    region_effects: str = "child",
+) -> str:
     """Model 1: mover, region and year effects; 2: + the adult region's unemployment and share of professionals;
     3: + demographics. ``interact`` (a key of ``CHARACTERISTICS`` or a ``Characteristic``) multiplies mover by
     that characteristic and drops it from the other controls (Demo' of the report)."""
@@ -231,14 +286,19 @@ def formula(outcome: str, model: int = 3, interact: "str | Characteristic | None
     if interact is not None:
         if not isinstance(interact, Characteristic):
             if interact not in CHARACTERISTICS:
-                raise InputError("parameter 'characteristics'", f"unknown characteristic {interact!r}; choose from {', '.join(CHARACTERISTICS)}")
+                raise InputError(
+                    "parameter 'characteristics'",
+                    f"unknown characteristic {interact!r}; choose from {', '.join(CHARACTERISTICS)}",
+                )
             interact = CHARACTERISTICS[interact]
         terms = [t for t in terms if t not in interact.dropped_controls]
         terms[0] = f"mover * {interact.interaction_term}"
     return f"{outcome} ~ " + " + ".join(terms + list(extra))
 
 
-STRAND = micro.Strand(name="ONS LS", outcomes=OUTCOMES, characteristics=CHARACTERISTICS, formula=formula, region_column="child_region")
+STRAND = micro.Strand(
+    name="ONS LS", outcomes=OUTCOMES, characteristics=CHARACTERISTICS, formula=formula, region_column="child_region"
+)
 
 
 def strand(region_effects: str = "child", cov_type: str = "nonrobust") -> micro.Strand:
@@ -266,7 +326,10 @@ def true_effects(rows: pd.DataFrame, model: Mapping, by: str | None = None) -> p
 def check_source(kind: str) -> None:
     """The LS is not public: ``source=public`` is refused with a message saying what to use instead."""
     if kind == "public":
-        raise InputError("parameter 'source'", "the ONS LS is not public: use source=synthetic, or source=restricted with data_path in the secure lab")
+        raise InputError(
+            "parameter 'source'",
+            "the ONS LS is not public: use source=synthetic, or source=restricted with data_path in the secure lab",
+        )
 
 
 def load(src: DataSource, dictionary: str = ""):
@@ -297,6 +360,20 @@ def sample_facts(sample: pd.DataFrame, quintiles: pd.DataFrame, quintile: int, c
 
 
 __all__ = [
-    "region_quintiles", "parental_class", "build_sample", "describe", "Shares", "formula", "strand", "STRAND", "true_effects",
-    "z_scores", "load", "sample_facts", "CHARACTERISTICS", "OUTCOMES", "PUBLISHED_ROWS", "TABLE30_ROWS",
+    "region_quintiles",
+    "parental_class",
+    "build_sample",
+    "describe",
+    "Shares",
+    "formula",
+    "strand",
+    "STRAND",
+    "true_effects",
+    "z_scores",
+    "load",
+    "sample_facts",
+    "CHARACTERISTICS",
+    "OUTCOMES",
+    "PUBLISHED_ROWS",
+    "TABLE30_ROWS",
 ]

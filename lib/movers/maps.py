@@ -11,7 +11,7 @@ quantile classes with numpy, so no classification package is needed.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,9 @@ def _align(boundaries, values: pd.Series, what: str) -> pd.Series:
         raise InputError("map boundaries", "need an la_code column")
     values = pd.Series(values)
     if values.index.has_duplicates:
-        raise InputError(what, f"authority code(s) listed twice: {', '.join(map(str, values.index[values.index.duplicated()][:5]))}")
+        raise InputError(
+            what, f"authority code(s) listed twice: {', '.join(map(str, values.index[values.index.duplicated()][:5]))}"
+        )
     unknown = sorted(set(values.index) - set(boundaries["la_code"]))
     if unknown:
         raise InputError(what, f"{len(unknown)} code(s) not on the map, e.g. {', '.join(map(str, unknown[:5]))}")
@@ -74,7 +76,15 @@ def _draw(boundaries, classes: pd.Series, colours: dict, labels: Sequence[str], 
     return fig
 
 
-def typology_map(boundaries, typology: pd.Series, order: Sequence[str] | None = None, title: str = "", legend_title: str = "", palette: str = "RdYlBu", ax=None):
+def typology_map(
+    boundaries,
+    typology: pd.Series,
+    order: Sequence[str] | None = None,
+    title: str = "",
+    legend_title: str = "",
+    palette: str = "RdYlBu",
+    ax=None,
+):
     """Map a categorical LA typology (hot/cold spots, ONS supergroups, IMD quintiles).
 
     ``typology`` is indexed by LA code; ``order`` fixes the legend order and the
@@ -107,7 +117,16 @@ def quantile_classes(values: pd.Series, k: int = 5, digits: int = 1) -> tuple[pd
     return out, labels
 
 
-def rate_map(boundaries, rates: pd.Series, title: str = "", legend_title: str = "", k: int = 5, digits: int = 1, palette: str = "viridis_r", ax=None):
+def rate_map(
+    boundaries,
+    rates: pd.Series,
+    title: str = "",
+    legend_title: str = "",
+    k: int = 5,
+    digits: int = 1,
+    palette: str = "viridis_r",
+    ax=None,
+):
     """Map a number per authority (an out-migration rate, GVA per head) in ``k`` quantile classes."""
     import matplotlib
 

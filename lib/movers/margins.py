@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import patsy
 from scipy import stats
 from statsmodels.discrete.discrete_model import BinaryModel
 from statsmodels.regression.linear_model import RegressionModel
-import patsy
 
 from movers.tables import coef_frame
 
@@ -50,7 +50,9 @@ def _kind(result) -> str:
         return "binary"
     if isinstance(model, RegressionModel):
         return "linear"
-    raise TypeError(f"mover effects support statsmodels binary (probit/logit) and linear (OLS/WLS) models, not {type(model).__name__}")
+    raise TypeError(
+        f"mover effects support statsmodels binary (probit/logit) and linear (OLS/WLS) models, not {type(model).__name__}"
+    )
 
 
 def _spec(result):
@@ -58,7 +60,9 @@ def _spec(result):
     data = result.model.data
     spec = getattr(data, "model_spec", None) or getattr(data, "design_info", None)
     if spec is None:
-        raise TypeError("the result was not fitted from a formula: fit it with statsmodels.formula.api so interactions can be rebuilt")
+        raise TypeError(
+            "the result was not fitted from a formula: fit it with statsmodels.formula.api so interactions can be rebuilt"
+        )
     return spec
 
 
@@ -74,7 +78,6 @@ def design(result, frame: pd.DataFrame) -> np.ndarray:
         mat = spec.get_model_matrix(frame, na_action="raise")
         mat = pd.DataFrame(np.asarray(mat), columns=list(mat.columns), index=frame.index)
     else:  # patsy
-
         mat = patsy.dmatrix(spec, frame, NA_action="raise", return_type="dataframe")
     names = list(result.params.index)
     missing = [n for n in names if n not in mat.columns]

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -107,12 +108,15 @@ class Strand:
     def kind(self, outcome: str) -> str:
         return "ols" if outcome in self.linear else "probit"
 
-    def with_(self, **changes) -> "Strand":
+    def with_(self, **changes) -> Strand:
         return replace(self, **changes)
 
     def check(self, outcomes: Sequence[str] = (), characteristics: Sequence[str] = ()) -> None:
         """Stop with the parameter's name on an unknown outcome or characteristic."""
-        for param, names, known in (("outcomes", outcomes, self.outcomes), ("characteristics", characteristics, self.characteristics)):
+        for param, names, known in (
+            ("outcomes", outcomes, self.outcomes),
+            ("characteristics", characteristics, self.characteristics),
+        ):
             bad = [n for n in names if n not in known]
             if bad:
                 raise InputError(f"parameter {param!r}", f"unknown {param[:-1]} {bad[0]!r}; choose from {', '.join(known)}")
@@ -180,8 +184,15 @@ def drop_perfect_predictors(data: pd.DataFrame, f: str, keep: Sequence[str] = ()
 # ----------------------------------------------------------------------------- fitting
 
 
-def fit(sample: pd.DataFrame, f: str, kind: str = "probit", cluster: str | None = None, cov_type: str = "nonrobust",
-        keep_levels: Sequence[str] = (), text_columns: Sequence[str] = ()) -> Fit:
+def fit(
+    sample: pd.DataFrame,
+    f: str,
+    kind: str = "probit",
+    cluster: str | None = None,
+    cov_type: str = "nonrobust",
+    keep_levels: Sequence[str] = (),
+    text_columns: Sequence[str] = (),
+) -> Fit:
     """A probit (binary outcome) or OLS on the complete cases of the formula's columns.
 
     Standard errors: clustered by ``cluster`` and scaled as Stata's ``probit, vce(cluster)`` (G/(G-1))
@@ -215,8 +226,14 @@ def fit(sample: pd.DataFrame, f: str, kind: str = "probit", cluster: str | None 
     return Fit(res, data, dropped, time.perf_counter() - start)
 
 
-def fit_model(strand: Strand, sample: pd.DataFrame, outcome: str, model: int = 3, characteristic: str | None = None,
-              extra: Sequence[str] = ()) -> Fit:
+def fit_model(
+    strand: Strand,
+    sample: pd.DataFrame,
+    outcome: str,
+    model: int = 3,
+    characteristic: str | None = None,
+    extra: Sequence[str] = (),
+) -> Fit:
     """Model ``model`` of ``outcome`` in ``strand`` (with the interaction of ``characteristic`` if given)."""
     ch = strand.characteristics[characteristic] if characteristic else None
     f = strand.formula(outcome, model, ch, tuple(extra))
@@ -226,9 +243,14 @@ def fit_model(strand: Strand, sample: pd.DataFrame, outcome: str, model: int = 3
 def _estimates(frame: pd.DataFrame, ft: Fit, cells: Mapping[str, int] | None = None) -> Estimates:
     coefs = frame[["estimate", "se", "pvalue"]].copy()
     coefs.attrs = {}
-    return Estimates(coefs, nobs=ft.nobs, cells=dict(cells or {}), seconds=ft.seconds,
-                     converged=bool(getattr(ft.result, "mle_retvals", {}).get("converged", True)),
-                     extra={"df_resid": ft.df_resid, "dropped_perfect": dict(ft.dropped)})
+    return Estimates(
+        coefs,
+        nobs=ft.nobs,
+        cells=dict(cells or {}),
+        seconds=ft.seconds,
+        converged=bool(getattr(ft.result, "mle_retvals", {}).get("converged", True)),
+        extra={"df_resid": ft.df_resid, "dropped_perfect": dict(ft.dropped)},
+    )
 
 
 class NotEstimable(InputError):
@@ -249,7 +271,9 @@ def mover_model(strand: Strand, sample: pd.DataFrame, outcome: str, model: int =
     try:  # a singular design only: perfect predictors are dropped by ``fit`` and a separation warning is no stop here
         ft = fit_model(strand, sample, outcome, model, extra=extra)
     except np.linalg.LinAlgError:
-        raise NotEstimable(outcome, model, "singular design matrix: the selection is too small or a variable has no variation", extra) from None
+        raise NotEstimable(
+            outcome, model, "singular design matrix: the selection is too small or a variable has no variation", extra
+        ) from None
     eff = mover_effects(ft.result, ft.data, "mover").rename(index={"All": "Mover"})
     n = ft.data["mover"].value_counts().reindex([0, 1], fill_value=0)
     return _estimates(eff, ft, {"Mover": int(n.min())})
@@ -272,7 +296,9 @@ class Interaction:
     reason: str = ""
 
 
-def interaction(strand: Strand, sample: pd.DataFrame, outcome: str, characteristic: str, extra: Sequence[str] = ()) -> Interaction:
+def interaction(
+    strand: Strand, sample: pd.DataFrame, outcome: str, characteristic: str, extra: Sequence[str] = ()
+) -> Interaction:
     """One interacted Model 3. A group too small to estimate (a singular design, perfect separation) gives
     an ``Interaction`` without estimates and with the reason, not a crash."""
     ch = strand.characteristics[characteristic]
@@ -300,10 +326,14 @@ def _stack(parts: Sequence[Estimates], filler: Mapping[str, Sequence[str]]) -> E
     cells = {k: v for p in parts for k, v in p.cells.items()}
     nobs = [p.nobs for p in parts]
     dof = [p.extra.get("df_resid", np.nan) for p in parts]
-    return Estimates(pd.concat(frames) if frames else pd.DataFrame(columns=["estimate", "se", "pvalue"]),
-                     nobs=max(nobs) if nobs else None, cells=cells, seconds=float(sum(p.seconds for p in parts)),
-                     converged=all(p.converged for p in parts),
-                     extra={"df_resid": min(dof) if dof else np.nan, "nobs_by_model": nobs, "not_estimable": dict(filler)})
+    return Estimates(
+        pd.concat(frames) if frames else pd.DataFrame(columns=["estimate", "se", "pvalue"]),
+        nobs=max(nobs) if nobs else None,
+        cells=cells,
+        seconds=float(sum(p.seconds for p in parts)),
+        converged=all(p.converged for p in parts),
+        extra={"df_resid": min(dof) if dof else np.nan, "nobs_by_model": nobs, "not_estimable": dict(filler)},
+    )
 
 
 @dataclass(frozen=True)
@@ -319,8 +349,13 @@ class InteractionTables:
         return {k: m.reason for k, m in self.models.items() if m.effects is None}
 
 
-def interaction_tables(strand: Strand, sample: pd.DataFrame, outcomes: Sequence[str], characteristics: Sequence[str] | None = None,
-                       extra: Sequence[str] = ()) -> InteractionTables:
+def interaction_tables(
+    strand: Strand,
+    sample: pd.DataFrame,
+    outcomes: Sequence[str],
+    characteristics: Sequence[str] | None = None,
+    extra: Sequence[str] = (),
+) -> InteractionTables:
     """The interacted Model 3 of every outcome and characteristic, stacked per outcome."""
     characteristics = list(characteristics if characteristics is not None else strand.characteristics)
     strand.check(outcomes, characteristics)
@@ -329,7 +364,9 @@ def interaction_tables(strand: Strand, sample: pd.DataFrame, outcomes: Sequence[
         done = [interaction(strand, sample, o, ch, extra) for ch in characteristics]
         models.update({(o, m.characteristic): m for m in done})
         ok = [m for m in done if m.effects is not None]
-        lost = {m.characteristic: list(strand.characteristics[m.characteristic].labels.values()) for m in done if m.effects is None}
+        lost = {
+            m.characteristic: list(strand.characteristics[m.characteristic].labels.values()) for m in done if m.effects is None
+        }
         lost_diff = {c: [strand.characteristics[c].difference_label(g) for g in strand.characteristics[c].others] for c in lost}
         label = strand.outcomes[o]
         effects[label] = _stack([m.effects for m in ok], lost)
@@ -340,7 +377,9 @@ def interaction_tables(strand: Strand, sample: pd.DataFrame, outcomes: Sequence[
 # ----------------------------------------------------------------------------- truth (synthetic data)
 
 
-def true_effects(strand: Strand, rows: pd.DataFrame, model: Mapping, by: str | None = None, price_factor: float = 1.0) -> pd.Series:
+def true_effects(
+    strand: Strand, rows: pd.DataFrame, model: Mapping, by: str | None = None, price_factor: float = 1.0
+) -> pd.Series:
     """Average effect of mover (0 -> 1) that a generating model implies on ``rows``, overall or by group.
 
     This is the estimand of ``movers.margins.mover_effects`` evaluated with the true coefficients on the
@@ -361,8 +400,14 @@ def true_effects(strand: Strand, rows: pd.DataFrame, model: Mapping, by: str | N
     return d.groupby(rows[by], observed=True).mean()
 
 
-def true_model3(strand: Strand, sample: pd.DataFrame, outcomes: Sequence[str], models: Mapping[str, Mapping], price_factor: float = 1.0,
-                extra: Sequence[str] = ()) -> dict[str, float]:
+def true_model3(
+    strand: Strand,
+    sample: pd.DataFrame,
+    outcomes: Sequence[str],
+    models: Mapping[str, Mapping],
+    price_factor: float = 1.0,
+    extra: Sequence[str] = (),
+) -> dict[str, float]:
     """The true average mover effect of each outcome on the rows of its Model 3 (by outcome label)."""
     out = {}
     for o in outcomes:
@@ -371,7 +416,9 @@ def true_model3(strand: Strand, sample: pd.DataFrame, outcomes: Sequence[str], m
     return out
 
 
-def truth_tables(strand: Strand, tabs: InteractionTables, models: Mapping[str, Mapping], price_factor: float = 1.0) -> tuple[dict, dict]:
+def truth_tables(
+    strand: Strand, tabs: InteractionTables, models: Mapping[str, Mapping], price_factor: float = 1.0
+) -> tuple[dict, dict]:
     """True group effects and differences on each interacted model's rows: {(row label, outcome label): value}."""
     eff, diff = {}, {}
     for (o, c), m in tabs.models.items():
@@ -382,7 +429,13 @@ def truth_tables(strand: Strand, tabs: InteractionTables, models: Mapping[str, M
         t.index = [group_key(g) for g in t.index]
         label = strand.outcomes[o]
         eff.update({(ch.labels[g], label): float(v) for g, v in t.items() if g in ch.labels})
-        diff.update({(ch.difference_label(g), label): float(t[g] - t[ch.reference]) for g in ch.others if g in t.index and ch.reference in t.index})
+        diff.update(
+            {
+                (ch.difference_label(g), label): float(t[g] - t[ch.reference])
+                for g in ch.others
+                if g in t.index and ch.reference in t.index
+            }
+        )
     return eff, diff
 
 
@@ -409,24 +462,55 @@ def definitions(dictionary: Mapping) -> pd.DataFrame:
     role in the model, what it measures, its values (with the codes they rest on) and its source variables."""
     rows = dictionary.get("definitions") or []
     if not rows:
-        raise InputError(dictionary.get("_path", "variable dictionary"), "has no 'definitions' section (Tables 21 and 29 are generated from it)")
+        raise InputError(
+            dictionary.get("_path", "variable dictionary"),
+            "has no 'definitions' section (Tables 21 and 29 are generated from it)",
+        )
     recs = []
     for d in rows:
         values = str(d["values"])
         if d.get("codes"):
             codes = (dictionary.get("codes") or {}).get(d["codes"])
             if codes is None:
-                raise InputError(dictionary.get("_path", "variable dictionary"), f"definition of {d['variable']} names unknown codes.{d['codes']}")
+                raise InputError(
+                    dictionary.get("_path", "variable dictionary"),
+                    f"definition of {d['variable']} names unknown codes.{d['codes']}",
+                )
             values += f" (codes {', '.join(map(str, codes))})"
         sources = d.get("from") or []
         sources = [sources] if isinstance(sources, str) else sources
-        recs.append({"Variable": d["variable"], "Category": d["category"], "Description": d["description"], "Values": values,
-                     "Source": "; ".join(filter(None, (_file_variable(dictionary, f) for f in sources)))})
+        recs.append(
+            {
+                "Variable": d["variable"],
+                "Category": d["category"],
+                "Description": d["description"],
+                "Values": values,
+                "Source": "; ".join(filter(None, (_file_variable(dictionary, f) for f in sources))),
+            }
+        )
     return pd.DataFrame(recs).set_index("Variable")
 
 
 __all__ = [
-    "definitions", "Characteristic", "Strand", "Fit", "Interaction", "InteractionTables", "MODELS", "flag", "check_band", "model_columns",
-    "drop_perfect_predictors", "fit", "fit_model", "mover_model", "mover_models", "interaction", "interaction_tables", "true_effects",
-    "true_model3", "truth_tables", "z_scores",
+    "definitions",
+    "Characteristic",
+    "Strand",
+    "Fit",
+    "Interaction",
+    "InteractionTables",
+    "MODELS",
+    "flag",
+    "check_band",
+    "model_columns",
+    "drop_perfect_predictors",
+    "fit",
+    "fit_model",
+    "mover_model",
+    "mover_models",
+    "interaction",
+    "interaction_tables",
+    "true_effects",
+    "true_model3",
+    "truth_tables",
+    "z_scores",
 ]

@@ -10,18 +10,20 @@ themselves are ``movers.micro``'s; the data preparation is ``movers.outcomes``' 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 from IPython.display import Markdown
 
-from movers import compare, ls, micro, report, sdc, source as data_source, tables
-from movers import outcomes as O
+from movers import compare, ls, micro, outcomes as O, report, sdc, source as data_source, tables
 from movers.errors import InputError
 from movers.results import Estimates
 
-NOTE_CLUSTER = "Standard errors clustered at the local authority level in parentheses; marginal effects reported for the probits; "
+NOTE_CLUSTER = (
+    "Standard errors clustered at the local authority level in parentheses; marginal effects reported for the probits; "
+)
 NOTE_BHPS = NOTE_CLUSTER + tables.STAR_NOTE + "."
 NOTE_LS = "Average marginal effects after probit regressions; standard errors in parentheses; "
 CONTROLS3 = ("Year and region fixed effects", "Macroeconomic variables", "Demographic characteristics")
@@ -80,56 +82,106 @@ def checked_facts(chk: sdc.Checker, name: str, facts: dict, counts: Mapping[str,
 def bhps_fact_counts(sample: pd.DataFrame) -> dict[str, int]:
     """The people behind each sample fact of ``outcomes.sample_facts``."""
     n, movers = len(sample), int(sample["mover"].sum())
-    return {"n_sample": n, "n_movers": _smaller(movers, n), "pct_movers": _smaller(movers, n),
-            "n_returners": _smaller(int(sample["returner"].sum()), n),
-            "pct_age30": _smaller(int((sample["age"] == 30).sum()), n), "pct_older": _smaller(int((sample["age"] > 30).sum()), n),
-            "pct_younger": _smaller(int((sample["age"] < 30).sum()), n), "median_distance": movers,
-            "n_motivation": _smaller(int(sample["reason2"].notna().sum()) if "reason2" in sample else 0, n),
-            "pct_two_parents": _smaller(int((sample["n_parents"] >= 2).sum()), n)}
+    return {
+        "n_sample": n,
+        "n_movers": _smaller(movers, n),
+        "pct_movers": _smaller(movers, n),
+        "n_returners": _smaller(int(sample["returner"].sum()), n),
+        "pct_age30": _smaller(int((sample["age"] == 30).sum()), n),
+        "pct_older": _smaller(int((sample["age"] > 30).sum()), n),
+        "pct_younger": _smaller(int((sample["age"] < 30).sum()), n),
+        "median_distance": movers,
+        "n_motivation": _smaller(int(sample["reason2"].notna().sum()) if "reason2" in sample else 0, n),
+        "pct_two_parents": _smaller(int((sample["n_parents"] >= 2).sum()), n),
+    }
 
 
-BHPS_FORMATS = {"n_sample": "{:,.0f}", "n_movers": "{:,.0f}", "pct_movers": "{:.1f}", "n_returners": "{:,.0f}", "pct_age30": "{:.1f}",
-                "pct_older": "{:.1f}", "pct_younger": "{:.1f}", "median_distance": "{:.0f}", "n_motivation": "{:,.0f}", "pct_two_parents": "{:.0f}"}
+BHPS_FORMATS = {
+    "n_sample": "{:,.0f}",
+    "n_movers": "{:,.0f}",
+    "pct_movers": "{:.1f}",
+    "n_returners": "{:,.0f}",
+    "pct_age30": "{:.1f}",
+    "pct_older": "{:.1f}",
+    "pct_younger": "{:.1f}",
+    "median_distance": "{:.0f}",
+    "n_motivation": "{:,.0f}",
+    "pct_two_parents": "{:.0f}",
+}
 
 
 def ls_fact_counts(sample: pd.DataFrame) -> dict[str, int]:
     """The people behind each sample fact of ``ls.sample_facts``."""
     n, movers = len(sample), int(sample["mover"].sum())
     flow = sample.attrs.get("flow", {})
-    return {"n_children": int(flow.get("children", 0)), "n_linked": int(flow.get("linked_adults", 0)), "n_sample": n,
-            "n_stayers": _smaller(movers, n), "n_movers": _smaller(movers, n), "pct_movers": _smaller(movers, n),
-            "pct_two_parent_class": _smaller(int((sample["n_parents_with_class"] >= 2).sum()), n),
-            "pct_no_parent_class": _smaller(int(sample["parent_class"].isna().sum()), n)}
+    return {
+        "n_children": int(flow.get("children", 0)),
+        "n_linked": int(flow.get("linked_adults", 0)),
+        "n_sample": n,
+        "n_stayers": _smaller(movers, n),
+        "n_movers": _smaller(movers, n),
+        "pct_movers": _smaller(movers, n),
+        "pct_two_parent_class": _smaller(int((sample["n_parents_with_class"] >= 2).sum()), n),
+        "pct_no_parent_class": _smaller(int(sample["parent_class"].isna().sum()), n),
+    }
 
 
-LS_FORMATS = {"n_children": "{:,.0f}", "n_linked": "{:,.0f}", "n_sample": "{:,.0f}", "n_stayers": "{:,.0f}", "n_movers": "{:,.0f}",
-              "pct_movers": "{:.1f}", "pct_two_parent_class": "{:.0f}", "pct_no_parent_class": "{:.1f}"}
+LS_FORMATS = {
+    "n_children": "{:,.0f}",
+    "n_linked": "{:,.0f}",
+    "n_sample": "{:,.0f}",
+    "n_stayers": "{:,.0f}",
+    "n_movers": "{:,.0f}",
+    "pct_movers": "{:.1f}",
+    "pct_two_parent_class": "{:.0f}",
+    "pct_no_parent_class": "{:.1f}",
+}
 
 
 def _checked_models(study: Study, table: str, models: Mapping[str, Mapping[str, Estimates]]) -> dict[str, dict[str, Estimates]]:
     """Every model's mover effect through the checker (residual df, movers and stayers behind it)."""
-    return {o: {m: study.chk.estimates(f"{table}: {study.strand.outcomes[o]}, {m}", e, dof=e.extra["df_resid"]) for m, e in per.items()}
-            for o, per in models.items()}
+    return {
+        o: {
+            m: study.chk.estimates(f"{table}: {study.strand.outcomes[o]}, {m}", e, dof=e.extra["df_resid"])
+            for m, e in per.items()
+        }
+        for o, per in models.items()
+    }
 
 
 def _mark_models(study: Study, table: tables.Table, name: str, models: Mapping[str, Mapping[str, Estimates]]) -> tables.Table:
     for o in models:
         for m in models[o]:
-            study.chk.mark(table, f"{name}: {study.strand.outcomes[o]}, {m}", column=m, rows_map={"Mover": study.strand.outcomes[o]})
+            study.chk.mark(
+                table, f"{name}: {study.strand.outcomes[o]}, {m}", column=m, rows_map={"Mover": study.strand.outcomes[o]}
+            )
     return table
 
 
-def models_table(study: Study, models: Mapping[str, Mapping[str, Estimates]], caption: str, notes: str, label: str,
-                 controls: Mapping[str, Sequence[bool]], name: str = "Models 1-3") -> tables.Table:
+def models_table(
+    study: Study,
+    models: Mapping[str, Mapping[str, Estimates]],
+    caption: str,
+    notes: str,
+    label: str,
+    controls: Mapping[str, Sequence[bool]],
+    name: str = "Models 1-3",
+) -> tables.Table:
     """Models 1-3 (or any set of models) for several outcomes as one report-style table: a row per outcome,
     control rows and one row of observations per outcome (the outcomes rest on different people)."""
     names = list(next(iter(models.values())))
     # one result per model column, its rows the outcomes; no single nobs (an observations row per outcome follows)
-    frames = {m: Estimates(pd.concat([tables.coefficients(models[o][m]).rename(index={"Mover": study.strand.outcomes[o]}) for o in models]))
-              for m in names}
+    frames = {
+        m: Estimates(
+            pd.concat([tables.coefficients(models[o][m]).rename(index={"Mover": study.strand.outcomes[o]}) for o in models])
+        )
+        for m in names
+    }
     table = tables.regression_table(frames, controls=controls, caption=caption, notes=notes, label=label)
     for o in models:
-        table.frame.loc[f"Observations: {study.strand.outcomes[o].lower()}"] = [tables.fmt_number(tables.observations(models[o][m]), 0) for m in names]
+        table.frame.loc[f"Observations: {study.strand.outcomes[o].lower()}"] = [
+            tables.fmt_number(tables.observations(models[o][m]), 0) for m in names
+        ]
     return _mark_models(study, table, name, models)
 
 
@@ -137,10 +189,14 @@ def selection_text(study: Study) -> str:
     """The run's selection in words (no counts: safe in an error message of a restricted run)."""
     f = study.facts
     if study.chapter == "ls_deprived":
-        return (f"children aged {f['child_lo']}-{f['child_hi']} at the {f['censuses_text']} censuses in regions of quintile {f['quintile']}, "
-                f"adults aged {f['adult_lo']}-{f['adult_hi']}")
-    return (f"teenagers aged {f['teen_lo']}-{f['teen_hi']} with a parent, adult observations {f['year_lo']}-{f['year_hi']} "
-            f"at ages {f['adult_lo']}-{f['adult_hi']}")
+        return (
+            f"children aged {f['child_lo']}-{f['child_hi']} at the {f['censuses_text']} censuses in regions of quintile {f['quintile']}, "
+            f"adults aged {f['adult_lo']}-{f['adult_hi']}"
+        )
+    return (
+        f"teenagers aged {f['teen_lo']}-{f['teen_hi']} with a parent, adult observations {f['year_lo']}-{f['year_hi']} "
+        f"at ages {f['adult_lo']}-{f['adult_hi']}"
+    )
 
 
 def _fitted(study: Study, table: str, fit, *args, **kwargs):
@@ -149,12 +205,17 @@ def _fitted(study: Study, table: str, fit, *args, **kwargs):
     try:
         return fit(*args, **kwargs)
     except micro.NotEstimable as err:
-        raise InputError(f"{study.chapter}, {table}", f"{err.what} cannot be estimated on the selection ({selection_text(study)}): {err.reason}") from None
+        raise InputError(
+            f"{study.chapter}, {table}",
+            f"{err.what} cannot be estimated on the selection ({selection_text(study)}): {err.reason}",
+        ) from None
 
 
 def mover_models(study: Study, name: str = "Models 1-3") -> dict[str, dict[str, Estimates]]:
     """Models 1-3 of every outcome (``micro.mover_models``), checked."""
-    return _checked_models(study, name, {o: _fitted(study, name, micro.mover_models, study.strand, study.sample, o) for o in study.outcomes})
+    return _checked_models(
+        study, name, {o: _fitted(study, name, micro.mover_models, study.strand, study.sample, o) for o in study.outcomes}
+    )
 
 
 def model3_truth(study: Study, models: Mapping[str, Mapping[str, Estimates]]):
@@ -170,25 +231,36 @@ def model3_truth(study: Study, models: Mapping[str, Mapping[str, Estimates]]):
 # ----------------------------------------------------------------------------- interactions
 
 
-def interactions(study: Study, table: str = "Table 27", diff_table: str = "Table 24", sample: pd.DataFrame | None = None,
-                 outcomes: Sequence[str] | None = None, extra: Sequence[str] = ()) -> micro.InteractionTables:
+def interactions(
+    study: Study,
+    table: str = "Table 27",
+    diff_table: str = "Table 24",
+    sample: pd.DataFrame | None = None,
+    outcomes: Sequence[str] | None = None,
+    extra: Sequence[str] = (),
+) -> micro.InteractionTables:
     """The interacted Model 3 of every outcome and characteristic (``micro.interaction_tables``), checked:
     group effects and differences rest on the smaller of movers and stayers in their groups; a group
     too small to estimate is withheld with its reason."""
-    tabs = micro.interaction_tables(study.strand, study.sample if sample is None else sample, list(outcomes or study.outcomes),
-                                    study.characteristics, extra)
+    tabs = micro.interaction_tables(
+        study.strand, study.sample if sample is None else sample, list(outcomes or study.outcomes), study.characteristics, extra
+    )
     chk = study.chk
     for (o, c), reason in tabs.not_estimable().items():
         ch, label = study.strand.characteristics[c], study.strand.outcomes[o]
         chk.withhold(f"{table}: {label} ({c})", list(ch.labels.values()), "not estimable", reason)
         chk.withhold(f"{diff_table}: {label} ({c})", [ch.difference_label(g) for g in ch.others], "not estimable", reason)
-        study.extra.setdefault("not_estimable", []).append(f"{table} and {diff_table}: Model 3 of {label} interacted with {c}: {reason}")
+        study.extra.setdefault("not_estimable", []).append(
+            f"{table} and {diff_table}: Model 3 of {label} interacted with {c}: {reason}"
+        )
     effects = {k: chk.estimates(f"{table}: {k}", e, dof=e.extra["df_resid"]) for k, e in tabs.effects.items()}
     diffs = {k: chk.estimates(f"{diff_table}: {k}", e, dof=e.extra["df_resid"]) for k, e in tabs.differences.items()}
     return micro.InteractionTables(effects, diffs, tabs.models)
 
 
-def _mark(study: Study, table: tables.Table, name: str, outcome_label: str, column: str | None = None, rows_map=None) -> tables.Table:
+def _mark(
+    study: Study, table: tables.Table, name: str, outcome_label: str, column: str | None = None, rows_map=None
+) -> tables.Table:
     """``[c]`` in the rows of ``name`` withheld for one outcome (the checked output and its not-estimable groups)."""
     names = [n for n in study.chk.outputs if n == f"{name}: {outcome_label}" or n.startswith(f"{name}: {outcome_label} (")]
     for n in names:
@@ -196,8 +268,16 @@ def _mark(study: Study, table: tables.Table, name: str, outcome_label: str, colu
     return table
 
 
-def effects_table(study: Study, results: Mapping[str, Estimates], name: str, caption: str, notes: str, label: str,
-                  controls: Sequence[str] = CONTROLS3, columns: Mapping[str, str] | None = None) -> tables.Table:
+def effects_table(
+    study: Study,
+    results: Mapping[str, Estimates],
+    name: str,
+    caption: str,
+    notes: str,
+    label: str,
+    controls: Sequence[str] = CONTROLS3,
+    columns: Mapping[str, str] | None = None,
+) -> tables.Table:
     """A report-style table of stacked group effects or differences, one column per outcome, ``[c]`` where withheld."""
     columns = dict(columns or {})
     frames = {columns.get(k, k): v for k, v in results.items()}  # Estimates: tables reads coefs and nobs from them
@@ -208,13 +288,25 @@ def effects_table(study: Study, results: Mapping[str, Estimates], name: str, cap
     return table
 
 
-def comparison(study: Study, results: Mapping[str, Estimates], name: str, table_no: int | None, caption: str,
-               truth: Mapping | None = None, columns: Mapping[str, str] | None = None, row_map: Mapping | None = None) -> tables.Table:
+def comparison(
+    study: Study,
+    results: Mapping[str, Estimates],
+    name: str,
+    table_no: int | None,
+    caption: str,
+    truth: Mapping | None = None,
+    columns: Mapping[str, str] | None = None,
+    row_map: Mapping | None = None,
+) -> tables.Table:
     """Reproduced beside published (and, on synthetic data, true) values of a stacked table, ``[c]`` where withheld."""
     columns = dict(columns or {})
     truth = {(k[0], columns.get(k[1], k[1])) if isinstance(k, tuple) else k: v for k, v in (truth or {}).items()}
-    long = compare.side_by_side({columns.get(k, k): v.coefs for k, v in results.items()}, table=table_no, truth=truth if study.synthetic else None,
-                                row_map=row_map)
+    long = compare.side_by_side(
+        {columns.get(k, k): v.coefs for k, v in results.items()},
+        table=table_no,
+        truth=truth if study.synthetic else None,
+        row_map=row_map,
+    )
     single = len(results) == 1
     out = compare.comparison_table(long, next(iter(columns.get(k, k) for k in results)) if single else None, caption=caption)
     for k, v in results.items():
@@ -232,8 +324,11 @@ def significant_text(results: Mapping[str, Estimates], fmt: str = "{row} ({outco
     a withheld row has no p-value)."""
     long = _long(results)
     sig = long[long["pvalue"] < 0.05]
-    return {"n_tests": int(long["estimate"].notna().sum()), "n_sig": int(len(sig)),
-            "sig_text": "; ".join(fmt.format(**r, outcome_lower=r["outcome"].lower()) for r in sig.to_dict("records")) or "none"}
+    return {
+        "n_tests": int(long["estimate"].notna().sum()),
+        "n_sig": int(len(sig)),
+        "sig_text": "; ".join(fmt.format(**r, outcome_lower=r["outcome"].lower()) for r in sig.to_dict("records")) or "none",
+    }
 
 
 def recovery_text(study: Study, results: Sequence[Mapping[str, Estimates]], truths: Sequence[Mapping], what: str) -> str:
@@ -245,8 +340,10 @@ def recovery_text(study: Study, results: Sequence[Mapping[str, Estimates]], trut
         for k, v in res.items():
             z.append(micro.z_scores(v.coefs, {r: tru.get((r, k), tru.get(r)) for r in v.index if (r, k) in tru or r in tru}))
     z = pd.concat(z).abs().dropna()
-    return (f"In the synthetic world, across the {len(z)} {what}, the largest distance between an estimate and the value "
-            f"that generated the data is {float(z.max()):.1f} standard errors.")
+    return (
+        f"In the synthetic world, across the {len(z)} {what}, the largest distance between an estimate and the value "
+        f"that generated the data is {float(z.max()):.1f} standard errors."
+    )
 
 
 # ----------------------------------------------------------------------------- output checking
@@ -258,17 +355,23 @@ def output_checking(study: Study) -> Markdown:
     chk = study.chk
     chk.write()
     if not chk.active:
-        text = ("On restricted data every table, share and sentence of this page passes through the output checker "
-                "of `movers.sdc` before it is shown; this section then lists what was withheld and why.")
+        text = (
+            "On restricted data every table, share and sentence of this page passes through the output checker "
+            "of `movers.sdc` before it is shown; this section then lists what was withheld and why."
+        )
         if study.extra.get("not_estimable"):  # said on the page, with the selection, never left as silent blanks
-            text += (f"\n\nModels that cannot be estimated on this selection ({selection_text(study)}), shown blank above:\n\n"
-                     + "\n".join(f"- {m}" for m in study.extra["not_estimable"]))
+            text += (
+                f"\n\nModels that cannot be estimated on this selection ({selection_text(study)}), shown blank above:\n\n"
+                + "\n".join(f"- {m}" for m in study.extra["not_estimable"])
+            )
         return Markdown(text)
     w = chk.withheld()
     text = sdc.banner_text(chk)
     report.update_banner("restricted", text)  # the banner at the top of the page says what this run's checker did
     if len(w):
-        t = tables.render(w.set_index("output"), caption="Withheld by the output checker ([c] above), with the rule that withheld each")
+        t = tables.render(
+            w.set_index("output"), caption="Withheld by the output checker ([c] above), with the rule that withheld each"
+        )
         text += "\n\n" + t.to_markdown()
     return Markdown(text)
 
@@ -276,9 +379,22 @@ def output_checking(study: Study) -> Markdown:
 # ----------------------------------------------------------------------------- BHPS-UKHLS (movers_stayers)
 
 
-def bhps_study(source: str, data_path: str = "", aux_path: str = "", dictionary: str = "", years=(2000, 2019), teen_ages=(15, 19),
-               adult_ages=(25, 41), adult_target_age: int = 30, price_year: int = 2019, macro_area: str = "adult",
-               cluster: str = "adult_la", outcomes=("employed",), characteristics=(), motivation_min_share: float = 0.02) -> Study:
+def bhps_study(
+    source: str,
+    data_path: str = "",
+    aux_path: str = "",
+    dictionary: str = "",
+    years=(2000, 2019),
+    teen_ages=(15, 19),
+    adult_ages=(25, 41),
+    adult_target_age: int = 30,
+    price_year: int = 2019,
+    macro_area: str = "adult",
+    cluster: str = "adult_la",
+    outcomes=("employed",),
+    characteristics=(),
+    motivation_min_share: float = 0.02,
+) -> Study:
     """Open the data source, start the checker, load the panel and build the analysis file of ``movers_stayers``."""
     O.check_source(source)
     strand = O.strand(cluster)
@@ -286,35 +402,76 @@ def bhps_study(source: str, data_path: str = "", aux_path: str = "", dictionary:
     src = data_source.open(source, data_path, truth_of="ukhls")
     chk = sdc.start_run("movers_stayers", src)
     inputs = O.load(src, aux_path, dictionary, years)
-    sample = O.build_sample(inputs["panel"], inputs["geography"], inputs["indicators"], years=tuple(years), teen_ages=tuple(teen_ages),
-                            adult_ages=tuple(adult_ages), adult_target_age=adult_target_age, price_year=price_year, macro_area=macro_area)
+    sample = O.build_sample(
+        inputs["panel"],
+        inputs["geography"],
+        inputs["indicators"],
+        years=tuple(years),
+        teen_ages=tuple(teen_ages),
+        adult_ages=tuple(adult_ages),
+        adult_target_age=adult_target_age,
+        price_year=price_year,
+        macro_area=macro_area,
+    )
     facts = checked_facts(chk, "Sample (prose)", O.sample_facts(sample), bhps_fact_counts(sample), BHPS_FORMATS) | {
-        "teen_lo": teen_ages[0], "teen_hi": teen_ages[1], "adult_lo": adult_ages[0], "adult_hi": adult_ages[1], "adult_target": adult_target_age,
-        "year_lo": years[0], "year_hi": years[1], "price_year": price_year, "min_share_pct": 100 * motivation_min_share,
+        "teen_lo": teen_ages[0],
+        "teen_hi": teen_ages[1],
+        "adult_lo": adult_ages[0],
+        "adult_hi": adult_ages[1],
+        "adult_target": adult_target_age,
+        "year_lo": years[0],
+        "year_hi": years[1],
+        "price_year": price_year,
+        "min_share_pct": 100 * motivation_min_share,
         "threshold": chk.rules.threshold,
-        "macro_area_text": "the local authority where they live as adults" if macro_area == "adult" else "the local authority where they grew up",
-        "note_models": ("In the synthetic world the mover propensity depends on degree and parental class, which also raise the outcomes, "
-                        "so Models 1 and 2, which omit them, are expected to overstate the generating effect; only Model 3 is set beside "
-                        "the truth.") if src.synthetic else "",
-        "note_28": ("In the synthetic world motivation changes who moves but not the outcomes, so Table 28 should estimate the same "
-                    "differences as Table 24, less precisely.") if src.synthetic else "",
+        "macro_area_text": "the local authority where they live as adults"
+        if macro_area == "adult"
+        else "the local authority where they grew up",
+        "note_models": (
+            "In the synthetic world the mover propensity depends on degree and parental class, which also raise the outcomes, "
+            "so Models 1 and 2, which omit them, are expected to overstate the generating effect; only Model 3 is set beside "
+            "the truth."
+        )
+        if src.synthetic
+        else "",
+        "note_28": (
+            "In the synthetic world motivation changes who moves but not the outcomes, so Table 28 should estimate the same "
+            "differences as Table 24, less precisely."
+        )
+        if src.synthetic
+        else "",
     }
     labels = inputs["panel"].dictionary.get("labels", {})
-    return Study("movers_stayers", strand, sample, list(outcomes), list(characteristics), chk, src,
-                 O.price_factor(inputs["panel"], src.truth, price_year), facts,
-                 {"labels": labels, "min_share": motivation_min_share, "years": list(years)})
+    return Study(
+        "movers_stayers",
+        strand,
+        sample,
+        list(outcomes),
+        list(characteristics),
+        chk,
+        src,
+        O.price_factor(inputs["panel"], src.truth, price_year),
+        facts,
+        {"labels": labels, "min_share": motivation_min_share, "years": list(years)},
+    )
 
 
 def table23(study: Study) -> tables.Table:
     """Table 23, checked (shares on the smaller category, magnitudes by dominance, no single person's minimum or maximum)."""
-    t = study.chk.describe("Table 23", O.table23_data(study.sample), labels={c: r for r, c in O.TABLE23_ROWS.items()}, groups=[O.PARENT_DUMMIES])
+    t = study.chk.describe(
+        "Table 23", O.table23_data(study.sample), labels={c: r for r, c in O.TABLE23_ROWS.items()}, groups=[O.PARENT_DUMMIES]
+    )
     digits = {c: (2 if c.startswith(("Mean", "Std")) else 0) for c in ("Mean", "Std. dev.", "Min.", "Max.", "Obs.")}
     digits |= {f"{c} (published)": d for c, d in digits.items()}
     y = study.extra["years"]
-    return tables.render(compare.descriptive_comparison(t.loc[list(O.TABLE23_ROWS)], 23), digits=digits,
-                         caption="Table 23: Individual characteristics description", label="table-23",
-                         notes=f"Source: {'synthetic panel' if study.synthetic else 'BHPS and Understanding Society'}, {y[0]} to {y[1]}. "
-                               "Columns marked (published) are the report's figures.")
+    return tables.render(
+        compare.descriptive_comparison(t.loc[list(O.TABLE23_ROWS)], 23),
+        digits=digits,
+        caption="Table 23: Individual characteristics description",
+        label="table-23",
+        notes=f"Source: {'synthetic panel' if study.synthetic else 'BHPS and Understanding Society'}, {y[0]} to {y[1]}. "
+        "Columns marked (published) are the report's figures.",
+    )
 
 
 BHPS_PHRASES = {
@@ -325,10 +482,18 @@ BHPS_PHRASES = {
 
 
 def bhps_models_table(study: Study, models) -> tables.Table:
-    return models_table(study, models, "Difference between movers and stayers in each outcome, Models 1-3",
-                        NOTE_CLUSTER + tables.STAR_NOTE + ".", "table-models",
-                        {"Distance, region and year effects": [True] * 3, "Macroeconomic variables": [False, True, True],
-                         "Demographic characteristics": [False, False, True]})
+    return models_table(
+        study,
+        models,
+        "Difference between movers and stayers in each outcome, Models 1-3",
+        NOTE_CLUSTER + tables.STAR_NOTE + ".",
+        "table-models",
+        {
+            "Distance, region and year effects": [True] * 3,
+            "Macroeconomic variables": [False, True, True],
+            "Demographic characteristics": [False, False, True],
+        },
+    )
 
 
 def bhps_models_text(study: Study, models) -> dict:
@@ -360,16 +525,30 @@ def motivation(study: Study, question: str, table: str) -> tuple[pd.DataFrame, t
     labels = study.extra["labels"].get(question[:-1], {})
     t = O.motivation_table(study.sample, question, study.extra["min_share"], order=list(labels.values()))
     rows = list(t.index)
-    shown = study.chk.shares(table, t[["Stayer", "Mover", "Difference", "pvalue"]], n={"Stayer": t["N_stayer"].iloc[0], "Mover": t["N_mover"].iloc[0]},
-                             n_with=t[["n_stayer", "n_mover"]].set_axis(["Stayer", "Mover"], axis=1), scale=100,
-                             relations=sdc.columns_add_up(rows, ["Stayer", "Mover"]),
-                             derived={"Difference": ["Stayer", "Mover"], "pvalue": ["Stayer", "Mover"]})
+    shown = study.chk.shares(
+        table,
+        t[["Stayer", "Mover", "Difference", "pvalue"]],
+        n={"Stayer": t["N_stayer"].iloc[0], "Mover": t["N_mover"].iloc[0]},
+        n_with=t[["n_stayer", "n_mover"]].set_axis(["Stayer", "Mover"], axis=1),
+        scale=100,
+        relations=sdc.columns_add_up(rows, ["Stayer", "Mover"]),
+        derived={"Difference": ["Stayer", "Mover"], "pvalue": ["Stayer", "Mover"]},
+    )
     out = compare.descriptive_comparison(shown[["Stayer", "Mover", "Difference"]], int(table.split()[-1]))
     out["Sig."] = [tables.stars(p) if not isinstance(p, str) else "" for p in shown["pvalue"]]
-    caption = {"reason2": "What is the second most important reason for wanting a job?", "aspect2": "What is the second most important aspect of a job?"}
-    rendered = tables.render(out, digits=1, caption=f"{table}: {caption.get(question, question)}", label=f"table-{table.split()[-1]}",
-                             notes=f"Total observations {int(t['N_stayer'].iloc[0] + t['N_mover'].iloc[0]):,}; difference = stayers minus movers; significance of the difference: "
-                                   + tables.STAR_NOTE + ". Columns marked (published) are the report's figures.")
+    caption = {
+        "reason2": "What is the second most important reason for wanting a job?",
+        "aspect2": "What is the second most important aspect of a job?",
+    }
+    rendered = tables.render(
+        out,
+        digits=1,
+        caption=f"{table}: {caption.get(question, question)}",
+        label=f"table-{table.split()[-1]}",
+        notes=f"Total observations {int(t['N_stayer'].iloc[0] + t['N_mover'].iloc[0]):,}; difference = stayers minus movers; significance of the difference: "
+        + tables.STAR_NOTE
+        + ". Columns marked (published) are the report's figures.",
+    )
     return t, rendered
 
 
@@ -393,30 +572,58 @@ def motivation_models(study: Study) -> tuple[dict, micro.InteractionTables, pd.D
         with_ = _fitted(study, "Motivation models", micro.mover_model, study.strand, mot, o, 3, O.MOTIVATION_TERMS)
         models[o] = {"Model 3": without, "Model 3 + motivation": with_}
     models = _checked_models(study, "Motivation", models)
-    tabs = interactions(study, "Table 28 group effects (not shown)", "Table 28", sample=mot, outcomes=["higher"] if "higher" in study.outcomes else study.outcomes[:1],
-                        extra=O.MOTIVATION_TERMS)
+    tabs = interactions(
+        study,
+        "Table 28 group effects (not shown)",
+        "Table 28",
+        sample=mot,
+        outcomes=["higher"] if "higher" in study.outcomes else study.outcomes[:1],
+        extra=O.MOTIVATION_TERMS,
+    )
     return models, tabs, mot
 
 
 def motivation_facts(study: Study, mot: pd.DataFrame) -> dict:
     """How many people gave all four motivation answers (checked like the other sample facts)."""
     n = len(mot)
-    return checked_facts(study.chk, "Motivation sample (prose)", {"n28": n}, {"n28": _smaller(n, len(study.sample))}, {"n28": "{:,.0f}"})
+    return checked_facts(
+        study.chk, "Motivation sample (prose)", {"n28": n}, {"n28": _smaller(n, len(study.sample))}, {"n28": "{:,.0f}"}
+    )
 
 
 def motivation_models_table(study: Study, models) -> tables.Table:
-    return models_table(study, models, "Model 3 with and without the motivation controls, on those who answered the youth questionnaire",
-                        NOTE_CLUSTER + tables.STAR_NOTE + ".", "table-motivation-models",
-                        {"Distance, region and year effects": [True, True], "Macroeconomic variables": [True, True],
-                         "Demographic characteristics": [True, True], "Motivation variables": [False, True]}, name="Motivation")
+    return models_table(
+        study,
+        models,
+        "Model 3 with and without the motivation controls, on those who answered the youth questionnaire",
+        NOTE_CLUSTER + tables.STAR_NOTE + ".",
+        "table-motivation-models",
+        {
+            "Distance, region and year effects": [True, True],
+            "Macroeconomic variables": [True, True],
+            "Demographic characteristics": [True, True],
+            "Motivation variables": [False, True],
+        },
+        name="Motivation",
+    )
 
 
 # ----------------------------------------------------------------------------- ONS LS (ls_deprived)
 
 
-def ls_study(source: str, data_path: str = "", dictionary: str = "", quintile: int = 1, child_ages=(10, 16), adult_ages=(30, 36),
-             child_censuses=(1971, 1981, 1991), region_effects: str = "child", cov_type: str = "nonrobust", outcomes=("employed",),
-             characteristics=()) -> Study:
+def ls_study(
+    source: str,
+    data_path: str = "",
+    dictionary: str = "",
+    quintile: int = 1,
+    child_ages=(10, 16),
+    adult_ages=(30, 36),
+    child_censuses=(1971, 1981, 1991),
+    region_effects: str = "child",
+    cov_type: str = "nonrobust",
+    outcomes=("employed",),
+    characteristics=(),
+) -> Study:
     """Open the data source, start the checker, load the extract and build the analysis file of ``ls_deprived``."""
     ls.check_source(source)
     strand = ls.strand(region_effects, cov_type)
@@ -427,15 +634,33 @@ def ls_study(source: str, data_path: str = "", dictionary: str = "", quintile: i
     sample = ls.build_sample(extract, quintile, child_ages, adult_ages, child_censuses)
     regions = ls.region_quintiles(extract.regions)
     regions["region_name"] = regions["region"].map(extract.dictionary["regions"])
-    facts = checked_facts(chk, "Sample (prose)", ls.sample_facts(sample, regions, quintile, child_censuses), ls_fact_counts(sample),
-                          LS_FORMATS) | {
-        "child_lo": child_ages[0], "child_hi": child_ages[1], "adult_lo": adult_ages[0], "adult_hi": adult_ages[1],
-        "quintile": quintile, "quintile_words": quintile_words(quintile), "censuses_text": ", ".join(map(str, child_censuses)),
+    facts = checked_facts(
+        chk, "Sample (prose)", ls.sample_facts(sample, regions, quintile, child_censuses), ls_fact_counts(sample), LS_FORMATS
+    ) | {
+        "child_lo": child_ages[0],
+        "child_hi": child_ages[1],
+        "adult_lo": adult_ages[0],
+        "adult_hi": adult_ages[1],
+        "quintile": quintile,
+        "quintile_words": quintile_words(quintile),
+        "censuses_text": ", ".join(map(str, child_censuses)),
         "threshold": chk.rules.threshold,
-        "region_effects_text": "the region where they grew up" if region_effects == "child" else "the region where they live as adults",
+        "region_effects_text": "the region where they grew up"
+        if region_effects == "child"
+        else "the region where they live as adults",
     }
-    return Study("ls_deprived", strand, sample, list(outcomes), list(characteristics), chk, src, 1.0, facts,
-                 {"regions": regions, "child_censuses": list(child_censuses)})
+    return Study(
+        "ls_deprived",
+        strand,
+        sample,
+        list(outcomes),
+        list(characteristics),
+        chk,
+        src,
+        1.0,
+        facts,
+        {"regions": regions, "child_censuses": list(child_censuses)},
+    )
 
 
 def quintile_words(quintile: int, n: int = 5) -> str:
@@ -453,27 +678,44 @@ def regions_table(study: Study) -> tables.Table:
     shown = r[r["census"].isin(study.extra["child_censuses"])].copy()
     shown.index = [f"{c} {n}" for c, n in zip(shown["census"], shown["region_name"])]
     shown = shown[["prop_professional", "population", "quintile"]].rename(
-        columns={"prop_professional": "Share of professional and technical jobs", "population": "Population", "quintile": "Quintile"})
-    return tables.render(shown, digits={"Share of professional and technical jobs": 3, "Population": 0, "Quintile": 0},
-                         caption="Regions at each child census, from the lowest share of high-skilled jobs, with their population-weighted quintile",
-                         notes="Region-level census aggregates; the quintile of a region holds the middle of its population.")
+        columns={
+            "prop_professional": "Share of professional and technical jobs",
+            "population": "Population",
+            "quintile": "Quintile",
+        }
+    )
+    return tables.render(
+        shown,
+        digits={"Share of professional and technical jobs": 3, "Population": 0, "Quintile": 0},
+        caption="Regions at each child census, from the lowest share of high-skilled jobs, with their population-weighted quintile",
+        notes="Region-level census aggregates; the quintile of a region holds the middle of its population.",
+    )
 
 
 def table30(study: Study) -> tables.Table:
     """Table 30, checked: each share on the smaller category, and the three class shares of a column adding up to one."""
     d = ls.describe(study.sample)
     cols = ["Stayers", "Movers"]
-    shown = study.chk.shares("Table 30", d.values, n=d.n, n_with=d.n_with,
-                             relations=sdc.columns_add_up(ls.PARENT_ROWS, cols) + sdc.columns_add_up(ls.OCC_ROWS, cols))
+    shown = study.chk.shares(
+        "Table 30",
+        d.values,
+        n=d.n,
+        n_with=d.n_with,
+        relations=sdc.columns_add_up(ls.PARENT_ROWS, cols) + sdc.columns_add_up(ls.OCC_ROWS, cols),
+    )
     study.extra["table30"] = d
     cc = study.extra["child_censuses"]
-    return tables.render(compare.descriptive_comparison(shown, 30), digits=2, label="table-30",
-                         caption=f"Table 30: Descriptive statistics, stayers in and movers from {quintile_words(study.facts['quintile'])}",
-                         notes=f"Source: {'synthetic LS extract' if study.synthetic else 'ONS LS'}, {min(cc)} to {max(cc) + 20}. "
-                               f"Number of observations: {d.groups['Stayers']:,} stayers and {d.groups['Movers']:,} movers; proportions. "
-                               f"Columns marked (published) are the report's figures ({ls.PUBLISHED_N['Stayers']:,} stayers and "
-                               f"{ls.PUBLISHED_N['Movers']:,} movers). "
-                               "Parents' and own classes are shares of those with a class.")
+    return tables.render(
+        compare.descriptive_comparison(shown, 30),
+        digits=2,
+        label="table-30",
+        caption=f"Table 30: Descriptive statistics, stayers in and movers from {quintile_words(study.facts['quintile'])}",
+        notes=f"Source: {'synthetic LS extract' if study.synthetic else 'ONS LS'}, {min(cc)} to {max(cc) + 20}. "
+        f"Number of observations: {d.groups['Stayers']:,} stayers and {d.groups['Movers']:,} movers; proportions. "
+        f"Columns marked (published) are the report's figures ({ls.PUBLISHED_N['Stayers']:,} stayers and "
+        f"{ls.PUBLISHED_N['Movers']:,} movers). "
+        "Parents' and own classes are shares of those with a class.",
+    )
 
 
 def table30_text(study: Study) -> dict:
@@ -500,22 +742,38 @@ LS_NOUNS = {"employed": "employment", "professional": "a professional or technic
 
 
 def ls_models_table(study: Study, models) -> tables.Table:
-    return models_table(study, models, f"Difference between movers from and stayers in {quintile_words(study.facts['quintile'])}, Models 1-3",
-                        NOTE_LS + tables.STAR_NOTE + ".", "table-ls-models",
-                        {"Region and year effects": [True] * 3, "Macroeconomic variables": [False, True, True],
-                         "Demographic characteristics": [False, False, True]})
+    return models_table(
+        study,
+        models,
+        f"Difference between movers from and stayers in {quintile_words(study.facts['quintile'])}, Models 1-3",
+        NOTE_LS + tables.STAR_NOTE + ".",
+        "table-ls-models",
+        {
+            "Region and year effects": [True] * 3,
+            "Macroeconomic variables": [False, True, True],
+            "Demographic characteristics": [False, False, True],
+        },
+    )
 
 
 def ls_models_text(study: Study, models) -> dict:
     """Models 1 and 3 in words, and whether the controls shrink the gap, from released results only."""
     est = {m: {o: models[o][m].coefs.loc["Mover", "estimate"] for o in models} for m in ("Model 1", "Model 3")}
-    text = {m: " and ".join(f"{sdc.SUPPRESSED if pd.isna(v) else f'{v:.3f}'} for {LS_NOUNS[o]}" for o, v in est[m].items()) for m in est}
+    text = {
+        m: " and ".join(f"{sdc.SUPPRESSED if pd.isna(v) else f'{v:.3f}'} for {LS_NOUNS[o]}" for o, v in est[m].items())
+        for m in est
+    }
     m1, m3 = est["Model 1"], est["Model 3"]
     known = [o for o in models if pd.notna(m1[o]) and pd.notna(m3[o])]
     shrink = " and ".join(LS_NOUNS[o] for o in known if abs(m3[o]) < abs(m1[o])) or "neither outcome"
     flips = [LS_NOUNS[o] for o in known if m3[o] * m1[o] <= 0]
-    return {"m1_text": text["Model 1"], "m3_text": text["Model 3"],
-            "shrink_text": "the controls shrink the gap for " + shrink + (", and change its sign for " + " and ".join(flips) if flips else "")}
+    return {
+        "m1_text": text["Model 1"],
+        "m3_text": text["Model 3"],
+        "shrink_text": "the controls shrink the gap for "
+        + shrink
+        + (", and change its sign for " + " and ".join(flips) if flips else ""),
+    }
 
 
 LS_TABLES = {"employed": 31, "professional": 32}
@@ -523,7 +781,12 @@ LS_CAPTIONS = {
     "employed": "Table 31: Differences in probability of employment between movers from and stayers in {q}",
     "professional": "Table 32: Differences in the probability of being employed in a professional or technical occupation between movers from and stayers in {q}",
 }
-LS_NOTE = ("Separate regressions for each interaction; " + NOTE_LS + tables.STAR_NOTE + ". Observations: the largest of the separate regressions.")
+LS_NOTE = (
+    "Separate regressions for each interaction; "
+    + NOTE_LS
+    + tables.STAR_NOTE
+    + ". Observations: the largest of the separate regressions."
+)
 
 
 def ls_subgroups(study: Study) -> micro.InteractionTables:
@@ -541,14 +804,48 @@ def ls_subgroup_tables(study: Study, tabs: micro.InteractionTables, outcome: str
     eff_truth = truth(study, tabs)[0]
     caption = LS_CAPTIONS[outcome].format(q=quintile_words(study.facts["quintile"]))
     t = effects_table(study, res, "Tables 31-32", caption, LS_NOTE, f"table-{n}", columns={label: short})
-    c = comparison(study, res, "Tables 31-32", n, f"Table {n}: reproduced, published and (synthetic) true values", truth=eff_truth,
-                   columns={label: pub_col}, row_map=ls.PUBLISHED_ROWS[n])
+    c = comparison(
+        study,
+        res,
+        "Tables 31-32",
+        n,
+        f"Table {n}: reproduced, published and (synthetic) true values",
+        truth=eff_truth,
+        columns={label: pub_col},
+        row_map=ls.PUBLISHED_ROWS[n],
+    )
     return Markdown(t.to_markdown() + "\n\n" + c.to_markdown())
 
 
 __all__ = [
-    "Study", "glue_all", "models_table", "mover_models", "model3_truth", "interactions", "effects_table", "comparison", "significant_text",
-    "recovery_text", "output_checking", "bhps_study", "table23", "bhps_models_table", "bhps_models_text", "truth", "motivation",
-    "motivation_text", "motivation_facts", "motivation_models", "motivation_models_table", "ls_study", "quintile_words", "regions_table", "table30",
-    "table30_text", "ls_models_table", "ls_models_text", "ls_subgroups", "ls_subgroup_tables",
+    "Study",
+    "glue_all",
+    "models_table",
+    "mover_models",
+    "model3_truth",
+    "interactions",
+    "effects_table",
+    "comparison",
+    "significant_text",
+    "recovery_text",
+    "output_checking",
+    "bhps_study",
+    "table23",
+    "bhps_models_table",
+    "bhps_models_text",
+    "truth",
+    "motivation",
+    "motivation_text",
+    "motivation_facts",
+    "motivation_models",
+    "motivation_models_table",
+    "ls_study",
+    "quintile_words",
+    "regions_table",
+    "table30",
+    "table30_text",
+    "ls_models_table",
+    "ls_models_text",
+    "ls_subgroups",
+    "ls_subgroup_tables",
 ]

@@ -53,8 +53,8 @@ is parameterised. Reference numbers: Stata's output for the ships data
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from scipy import special
@@ -156,7 +156,13 @@ def _point(theta, X, offset) -> _Point:
 def _nb2_loglik(p: _Point, c: Counts, la: float) -> float:
     r = 1.0 / p.a
     y = c.y
-    return float(c.counts @ lgamma_ratio(c.values, r)) - c.lgamma_y1 + float(y @ p.eta) + la * float(y.sum()) - float((y + r) @ p.l1p)
+    return (
+        float(c.counts @ lgamma_ratio(c.values, r))
+        - c.lgamma_y1
+        + float(y @ p.eta)
+        + la * float(y.sum())
+        - float((y + r) @ p.l1p)
+    )
 
 
 def _log_p0(p: _Point) -> np.ndarray:
@@ -204,7 +210,11 @@ def _derivatives(theta, X, p: _Point, c: Counts, truncated: bool, per_obs: bool 
         dg_sum = c.n * special.digamma(r) - c.sum_of(special.digamma, r) + float(l1p.sum())
         sa = dg_sum / a**2 + float((resid / (a * den)).sum())
         tg_sum = -c.n * _trigamma(r) + c.sum_of(_trigamma, r)
-        haa = -2 * dg_sum / a**3 + (tg_sum / a**2 + float((mu / den).sum())) / a**2 - float((resid * (1 + 2 * a * mu) / (a * den) ** 2).sum())
+        haa = (
+            -2 * dg_sum / a**3
+            + (tg_sum / a**2 + float((mu / den).sum())) / a**2
+            - float((resid * (1 + 2 * a * mu) / (a * den) ** 2).sum())
+        )
         g_la = a * sa
         h_ll = a * a * haa + a * sa
     if truncated:
@@ -287,7 +297,16 @@ def expected_information(theta, X, offset=None) -> np.ndarray:
     return _xtwx(X, p.mu / p.den)
 
 
-def line_search(f, theta: np.ndarray, step: np.ndarray, f0: float, slope: float, shrink: float = 0.5, min_scale: float = 1e-10, armijo: float = 1e-4):
+def line_search(
+    f,
+    theta: np.ndarray,
+    step: np.ndarray,
+    f0: float,
+    slope: float,
+    shrink: float = 0.5,
+    min_scale: float = 1e-10,
+    armijo: float = 1e-4,
+):
     """Backtrack along ``step`` until f rises by at least ``armijo`` x the predicted gain (Armijo's rule).
 
     Returns (theta, f, scale). When no trial point qualifies, returns the
@@ -325,7 +344,9 @@ def sandwich(H: np.ndarray, S: np.ndarray, groups: np.ndarray | None = None) -> 
 # ---------------------------------------------------------------- design checks and start values
 
 
-def check_design(X: np.ndarray, names: Sequence[str], gram: np.ndarray | None = None, source: str = "regression design") -> np.ndarray:
+def check_design(
+    X: np.ndarray, names: Sequence[str], gram: np.ndarray | None = None, source: str = "regression design"
+) -> np.ndarray:
     """Stop with an ``InputError`` naming the columns when the design is not of full rank; returns X'X.
 
     Catches an all-zero column, more than one constant column (two intercepts),
@@ -501,7 +522,19 @@ def _fit(X, y, offset, names, groups, truncated: bool, tol: float, maxiter: int,
     g_eta, g_la, *_ = _derivatives(theta, X, p, c, truncated, per_obs=True)
     cov, label = _sandwich_parts(H, X, g_eta, g_la, groups)
     a = float(np.exp(theta[k]))
-    return NBFit(names, theta[:k], cov[:k, :k], a, float(ll), n, it, converged, time.perf_counter() - t0, alpha_se=float(a * np.sqrt(cov[k, k])), scaling=label)
+    return NBFit(
+        names,
+        theta[:k],
+        cov[:k, :k],
+        a,
+        float(ll),
+        n,
+        it,
+        converged,
+        time.perf_counter() - t0,
+        alpha_se=float(a * np.sqrt(cov[k, k])),
+        scaling=label,
+    )
 
 
 def _sandwich_parts(H, X, g_eta, g_la, groups):
@@ -517,7 +550,16 @@ def _sandwich_parts(H, X, g_eta, g_la, groups):
     return Hinv @ B @ Hinv * n / (n - 1), "N/(N-1)"
 
 
-def fit_nb2(X, y, offset=None, names: Sequence[str] | None = None, tol: float = 1e-8, maxiter: int = 100, groups=None, source: str = "regression design") -> NBFit:
+def fit_nb2(
+    X,
+    y,
+    offset=None,
+    names: Sequence[str] | None = None,
+    tol: float = 1e-8,
+    maxiter: int = 100,
+    groups=None,
+    source: str = "regression design",
+) -> NBFit:
     """Maximum-likelihood NB2 (variance mu + alpha mu^2) with Stata's robust covariance.
 
     ``offset`` is log exposure (Stata's ``exposure()``); ``groups`` gives
@@ -529,7 +571,16 @@ def fit_nb2(X, y, offset=None, names: Sequence[str] | None = None, tol: float = 
     return _fit(X, y, offset, names, groups, False, tol, maxiter, source)
 
 
-def fit_ztnb(X, y, offset=None, names: Sequence[str] | None = None, tol: float = 1e-8, maxiter: int = 100, groups=None, source: str = "regression design") -> NBFit:
+def fit_ztnb(
+    X,
+    y,
+    offset=None,
+    names: Sequence[str] | None = None,
+    tol: float = 1e-8,
+    maxiter: int = 100,
+    groups=None,
+    source: str = "regression design",
+) -> NBFit:
     """Zero-truncated NB2 of positive counts: the model of y given y > 0 when zeros are never observed.
 
     Same parameters as the untruncated NB2 (b and alpha of the full population),
@@ -538,4 +589,18 @@ def fit_ztnb(X, y, offset=None, names: Sequence[str] | None = None, tol: float =
     return _fit(X, y, offset, names, groups, True, tol, maxiter, source)
 
 
-__all__ = ["NBFit", "Counts", "loglik", "gradient", "scores", "hessian", "expected_information", "line_search", "sandwich", "check_design", "start_values", "fit_nb2", "fit_ztnb"]
+__all__ = [
+    "NBFit",
+    "Counts",
+    "loglik",
+    "gradient",
+    "scores",
+    "hessian",
+    "expected_information",
+    "line_search",
+    "sandwich",
+    "check_design",
+    "start_values",
+    "fit_nb2",
+    "fit_ztnb",
+]

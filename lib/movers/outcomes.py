@@ -11,16 +11,16 @@ an analyst can change it through the chapter's parameters.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from movers import micro, paths
+from movers.data import lacodes
 from movers.data.geography import load_geography
 from movers.data.nomis import la_indicators
-from movers.data import lacodes
 from movers.data.ukhls import Panel, codes, load_dictionary, load_panel, nssec_three_class
 from movers.errors import InputError
 from movers.micro import Characteristic, check_band, drop_perfect_predictors, flag, model_columns  # noqa: F401 (re-exported)
@@ -28,19 +28,45 @@ from movers.source import DataSource
 
 PARENT_LEVELS = ["routine", "intermediate", "higher"]
 OUTCOMES = {"employed": "Employment", "income": "Income", "higher": "Higher managerial occ."}
-DEMOGRAPHICS = ["male", "age", "white", "married", "has_children", "n_children", "degree", "owner", "intl_migrant", "C(parent_nssec)"]
+DEMOGRAPHICS = [
+    "male",
+    "age",
+    "white",
+    "married",
+    "has_children",
+    "n_children",
+    "degree",
+    "owner",
+    "intl_migrant",
+    "C(parent_nssec)",
+]
 MACRO = ["unemployment_rate", "prop_professional"]
 BASE = ["mover", "distance", "C(region_code)", "C(year)"]
 
 # Interaction models (Tables 24, 27, 28): one characteristic at a time
 CHARACTERISTICS = {
     "gender": Characteristic("male", {0: "Female", 1: "Male"}, 0, difference_labels={1: "Male versus female"}),
-    "ethnicity": Characteristic("white", {0: "White non-British/non-white", 1: "White British"}, 0, difference_labels={1: "White versus non-white"}),
-    "education": Characteristic("degree", {0: "No degree", 1: "Degree"}, 0, difference_labels={1: "Degree holder versus no degree"}),
+    "ethnicity": Characteristic(
+        "white", {0: "White non-British/non-white", 1: "White British"}, 0, difference_labels={1: "White versus non-white"}
+    ),
+    "education": Characteristic(
+        "degree", {0: "No degree", 1: "Degree"}, 0, difference_labels={1: "Degree holder versus no degree"}
+    ),
     "parent_nssec": Characteristic(
-        "parent_nssec", {"routine": "Parent: routine/manual occ.", "intermediate": "Parent: intermediate occ.", "higher": "Parent: higher managerial occ."},
-        "routine", term="C(parent_nssec)", replaces=("C(parent_nssec)",),
-        difference_labels={"intermediate": "Parent: intermediate occ. vs routine/manual occ.", "higher": "Parent: higher managerial occ. vs routine/manual occ."}),
+        "parent_nssec",
+        {
+            "routine": "Parent: routine/manual occ.",
+            "intermediate": "Parent: intermediate occ.",
+            "higher": "Parent: higher managerial occ.",
+        },
+        "routine",
+        term="C(parent_nssec)",
+        replaces=("C(parent_nssec)",),
+        difference_labels={
+            "intermediate": "Parent: intermediate occ. vs routine/manual occ.",
+            "higher": "Parent: higher managerial occ. vs routine/manual occ.",
+        },
+    ),
 }
 MOTIVATION = ["reason1", "reason2", "aspect1", "aspect2"]
 
@@ -94,9 +120,9 @@ def teen_observations(panel: Panel, ages: Sequence[int] = (15, 19)) -> pd.DataFr
     best["parent_nssec"] = best["rank"].map(inv)
     teen = cand.merge(best[["pidp", "wave_index", "n_parents", "parent_nssec"]], on=["pidp", "wave_index"], how="inner")
     teen = teen.sort_values(["pidp", "wave_index"]).drop_duplicates("pidp")
-    return teen.rename(columns={"wave_index": "teen_wave", "year": "teen_year", "age": "teen_age", "la_code": "teen_la", "la_unit": "teen_unit"})[
-        ["pidp", "teen_wave", "teen_year", "teen_age", "teen_la", "teen_unit", "n_parents", "parent_nssec"]
-    ].reset_index(drop=True)
+    return teen.rename(
+        columns={"wave_index": "teen_wave", "year": "teen_year", "age": "teen_age", "la_code": "teen_la", "la_unit": "teen_unit"}
+    )[["pidp", "teen_wave", "teen_year", "teen_age", "teen_la", "teen_unit", "n_parents", "parent_nssec"]].reset_index(drop=True)
 
 
 def choose_adult_observation(obs: pd.DataFrame, target: int = 30, upper: int = 41, lower: int = 25) -> pd.DataFrame:
@@ -121,7 +147,9 @@ def returners(panel: Panel, teen: pd.DataFrame, adult: pd.DataFrame) -> pd.Serie
     """True for people who lived in another LA between the teen and adult observations but are back in
     their teenage LA as adults: the report counts them as stayers; the chapter reports how many."""
     pw = _with_units(panel.person_waves)[["pidp", "wave_index", "la_code", "la_unit"]]
-    m = pw.merge(teen[["pidp", "teen_wave", "teen_unit"]], on="pidp").merge(adult[["pidp", "wave_index"]].rename(columns={"wave_index": "adult_wave"}), on="pidp")
+    m = pw.merge(teen[["pidp", "teen_wave", "teen_unit"]], on="pidp").merge(
+        adult[["pidp", "wave_index"]].rename(columns={"wave_index": "adult_wave"}), on="pidp"
+    )
     between = m[(m["wave_index"] > m["teen_wave"]) & (m["wave_index"] < m["adult_wave"]) & m["la_code"].notna()]
     away = between.groupby("pidp").apply(lambda g: bool((g["la_unit"] != g["teen_unit"]).any()), include_groups=False)
     return away.reindex(adult["pidp"]).fillna(False).astype(bool).to_numpy()
@@ -155,7 +183,9 @@ def build_sample(
     d = panel.dictionary
     cpi = panel.cpi
     if price_year not in cpi.index:
-        raise InputError("parameter 'price_year'", f"no CPI for {price_year}; the dictionary covers {cpi.index.min()}-{cpi.index.max()}")
+        raise InputError(
+            "parameter 'price_year'", f"no CPI for {price_year}; the dictionary covers {cpi.index.min()}-{cpi.index.max()}"
+        )
     teen = teen_observations(panel, teen_ages)
     pw = panel.person_waves
     pw = _with_units(pw)
@@ -164,7 +194,10 @@ def build_sample(
     cand = cand[cand["wave_index"] > cand["teen_wave"]]
     adult = choose_adult_observation(cand, adult_target_age, adult_ages[1], adult_ages[0])
     if adult.empty:
-        raise InputError(panel.folder, f"no person has both a teenage observation at {teen_ages[0]}-{teen_ages[1]} and an adult one in {years[0]}-{years[1]}")
+        raise InputError(
+            panel.folder,
+            f"no person has both a teenage observation at {teen_ages[0]}-{teen_ages[1]} and an adult one in {years[0]}-{years[1]}",
+        )
     adult["returner"] = returners(panel, teen, adult)
     people = panel.people.set_index("pidp")
     ppl = people.reindex(adult["pidp"])
@@ -190,7 +223,9 @@ def build_sample(
     out["male"] = np.where(np.isin(sex, codes(d, "male")), 1.0, np.where(np.isin(sex, codes(d, "female")), 0.0, np.nan))
     out["white"] = np.where(ppl["ethnicity"].isna(), np.nan, np.isin(ppl["ethnicity"], codes(d, "white_british")).astype(float))
     born = ppl["born_uk"].to_numpy()
-    out["intl_migrant"] = np.where(np.isin(born, codes(d, "born_abroad")), 1.0, np.where(np.isin(born, codes(d, "born_uk")), 0.0, np.nan))
+    out["intl_migrant"] = np.where(
+        np.isin(born, codes(d, "born_abroad")), 1.0, np.where(np.isin(born, codes(d, "born_uk")), 0.0, np.nan)
+    )
     a = adult.reset_index(drop=True)
     out["married"] = flag(a["marstat"], codes(d, "married"))
     out["n_children"] = a["n_children"].to_numpy(dtype=float)
@@ -225,12 +260,16 @@ def latest_youth(panel: Panel) -> pd.DataFrame:
     cols = ["reason1", "reason2", "aspect1", "aspect2"]
     if y.empty:
         return pd.DataFrame(columns=["pidp"] + cols)
-    y = y.dropna(subset=["reason2", "aspect2"], how="all").sort_values(["pidp", "wave_index"]).drop_duplicates("pidp", keep="last")
+    y = (
+        y.dropna(subset=["reason2", "aspect2"], how="all")
+        .sort_values(["pidp", "wave_index"])
+        .drop_duplicates("pidp", keep="last")
+    )
     labels = panel.dictionary.get("labels", {})
     out = pd.DataFrame({"pidp": y["pidp"].astype("int64").to_numpy()})
     for c in cols:
         lab = {int(k): v for k, v in labels.get(c[:-1], {}).items()}
-        out[c] = y[c].map(lambda v: lab.get(int(v), str(int(v))) if pd.notna(v) else None).to_numpy()
+        out[c] = y[c].map(lambda v, lab=lab: lab.get(int(v), str(int(v))) if pd.notna(v) else None).to_numpy()
     return out
 
 
@@ -238,9 +277,17 @@ def latest_youth(panel: Panel) -> pd.DataFrame:
 
 # Table 23 row -> column of ``table23_data``
 TABLE23_ROWS = {
-    "Male": "male", "Age": "age", "White": "white", "International migrant": "intl_migrant", "Married": "married",
-    "Has children": "has_children", "Number of children": "n_children", "Has a degree": "degree", "House owner": "owner",
-    "Parent: routine and manual occ.": "parent_routine", "Parent: intermediate occ.": "parent_intermediate",
+    "Male": "male",
+    "Age": "age",
+    "White": "white",
+    "International migrant": "intl_migrant",
+    "Married": "married",
+    "Has children": "has_children",
+    "Number of children": "n_children",
+    "Has a degree": "degree",
+    "House owner": "owner",
+    "Parent: routine and manual occ.": "parent_routine",
+    "Parent: intermediate occ.": "parent_intermediate",
     "Parent: higher managerial, admin and professional occ.": "parent_higher",
 }
 PARENT_DUMMIES = ["parent_routine", "parent_intermediate", "parent_higher"]
@@ -267,7 +314,7 @@ def describe(sample: pd.DataFrame) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- models
 
 
-def formula(outcome: str, model: int = 3, interact: "str | Characteristic | None" = None, extra: Sequence[str] = ()) -> str:
+def formula(outcome: str, model: int = 3, interact: str | Characteristic | None = None, extra: Sequence[str] = ()) -> str:
     """Model 1: mover, distance, region and year effects; 2: + LA macro variables; 3: + demographics.
     ``interact`` (a ``Characteristic`` or a column) multiplies mover by that characteristic, which then
     leaves the controls (the report's Demo'); ``extra`` terms (the motivation answers) are added last."""
@@ -292,13 +339,22 @@ def kind_of(outcome: str) -> str:
 
 def _truth_columns(x: pd.DataFrame) -> pd.DataFrame:
     """The generating model's parental dummies from ``parent_nssec``."""
-    return x.assign(parent_intermediate=(x["parent_nssec"] == "intermediate").astype(float),
-                    parent_higher=(x["parent_nssec"] == "higher").astype(float))
+    return x.assign(
+        parent_intermediate=(x["parent_nssec"] == "intermediate").astype(float),
+        parent_higher=(x["parent_nssec"] == "higher").astype(float),
+    )
 
 
 STRAND = micro.Strand(
-    name="BHPS-UKHLS", outcomes=OUTCOMES, characteristics=CHARACTERISTICS, formula=formula, linear=("income",),
-    cluster="adult_la", keep_levels=("parent_nssec",), text_columns=("region_code",), region_column="region_code",
+    name="BHPS-UKHLS",
+    outcomes=OUTCOMES,
+    characteristics=CHARACTERISTICS,
+    formula=formula,
+    linear=("income",),
+    cluster="adult_la",
+    keep_levels=("parent_nssec",),
+    text_columns=("region_code",),
+    region_column="region_code",
     truth_columns=_truth_columns,
 )
 
@@ -326,7 +382,9 @@ MOTIVATION_TERMS = [f"C({c})" for c in MOTIVATION]
 # ----------------------------------------------------------------------------- motivation (Tables 25, 26)
 
 
-def motivation_table(sample: pd.DataFrame, question: str = "reason2", min_share: float = 0.02, order: Sequence[str] | None = None) -> pd.DataFrame:
+def motivation_table(
+    sample: pd.DataFrame, question: str = "reason2", min_share: float = 0.02, order: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Percentages of stayers and movers giving each answer, their difference (stayer - mover) and a
     two-proportion z-test; answers given by fewer than ``min_share`` of respondents are dropped, as in the report.
     ``n_stayer`` / ``n_mover`` are the people giving the answer, ``N_stayer`` / ``N_mover`` those answering."""
@@ -342,9 +400,18 @@ def motivation_table(sample: pd.DataFrame, question: str = "reason2", min_share:
     se = np.sqrt(pooled * (1 - pooled) * (1 / n.get(0, np.nan) + 1 / n.get(1, np.nan)))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (p0 - p1) / se
-    out = pd.DataFrame({"Stayer": 100 * p0, "Mover": 100 * p1, "Difference": 100 * (p0 - p1), "pvalue": 2 * stats.norm.sf(np.abs(z)),
-                        "n_stayer": counts[0].astype(int), "n_mover": counts[1].astype(int),
-                        "N_stayer": int(n.get(0, 0)), "N_mover": int(n.get(1, 0))})
+    out = pd.DataFrame(
+        {
+            "Stayer": 100 * p0,
+            "Mover": 100 * p1,
+            "Difference": 100 * (p0 - p1),
+            "pvalue": 2 * stats.norm.sf(np.abs(z)),
+            "n_stayer": counts[0].astype(int),
+            "n_mover": counts[1].astype(int),
+            "N_stayer": int(n.get(0, 0)),
+            "N_mover": int(n.get(1, 0)),
+        }
+    )
     if order is not None:
         out = out.reindex([o for o in order if o in out.index] + [i for i in out.index if i not in order])
     out.index.name = None  # everyone answering: N_stayer + N_mover (a column, not DataFrame.attrs)
@@ -356,7 +423,9 @@ def motivation_categories(dictionary: Mapping) -> pd.DataFrame:
     labels = dictionary.get("labels") or {}
     cols = {"Reason for wanting a job": labels.get("reason", {}), "Aspect of a job that matters": labels.get("aspect", {})}
     codes = sorted({int(k) for v in cols.values() for k in v})
-    out = pd.DataFrame({c: [v.get(k, v.get(str(k), "")) for k in codes] for c, v in cols.items()}, index=pd.Index(codes, name="Code"))
+    out = pd.DataFrame(
+        {c: [v.get(k, v.get(str(k), "")) for k in codes] for c, v in cols.items()}, index=pd.Index(codes, name="Code")
+    )
     return out
 
 
@@ -366,7 +435,9 @@ def motivation_categories(dictionary: Mapping) -> pd.DataFrame:
 def check_source(kind: str) -> None:
     """BHPS-UKHLS microdata are not public: ``source=public`` is refused with a message saying what to use instead."""
     if kind == "public":
-        raise InputError("parameter 'source'", "BHPS-UKHLS microdata are not public: use source=synthetic, or source=restricted with data_path")
+        raise InputError(
+            "parameter 'source'", "BHPS-UKHLS microdata are not public: use source=synthetic, or source=restricted with data_path"
+        )
 
 
 def load(src: DataSource, aux_path: str = "", dictionary: str = "", years: Sequence[int] = (2000, 2019)) -> dict:
@@ -382,7 +453,9 @@ def load(src: DataSource, aux_path: str = "", dictionary: str = "", years: Seque
     folder = src.root / "ukhls" if in_world else src.root
     aux = paths.data_dir("public", aux_path) if aux_path else (src.root if src.synthetic else paths.data_dir("public"))
     d = load_dictionary(dictionary or None)
-    d["la_harmonisation"] = lacodes.resolve(d.get("la_harmonisation"), src.kind, dictionary or "the BHPS-UKHLS dictionary (data/dictionaries/ukhls.yml)")
+    d["la_harmonisation"] = lacodes.resolve(
+        d.get("la_harmonisation"), src.kind, dictionary or "the BHPS-UKHLS dictionary (data/dictionaries/ukhls.yml)"
+    )
     panel = load_panel(folder, d, years=(1991, int(years[1]) + 1))
     return {"panel": panel, "geography": load_geography(aux / "geography"), "indicators": la_indicators(aux / "nomis")}
 
@@ -414,6 +487,20 @@ def sample_facts(sample: pd.DataFrame) -> dict:
 
 
 __all__ = [
-    "teen_observations", "choose_adult_observation", "build_sample", "describe", "table23_data", "formula", "strand", "STRAND",
-    "true_effects", "motivation_table", "motivation_sample", "load", "price_factor", "sample_facts", "CHARACTERISTICS", "OUTCOMES",
+    "teen_observations",
+    "choose_adult_observation",
+    "build_sample",
+    "describe",
+    "table23_data",
+    "formula",
+    "strand",
+    "STRAND",
+    "true_effects",
+    "motivation_table",
+    "motivation_sample",
+    "load",
+    "price_factor",
+    "sample_facts",
+    "CHARACTERISTICS",
+    "OUTCOMES",
 ]

@@ -21,8 +21,9 @@ wrong value fails only after seconds of fitting, as a raw Python error.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -144,7 +145,9 @@ def _type_ok(default, value) -> bool:
 def _describe(value) -> str:
     if isinstance(value, list) and value and len({type(x) for x in value}) == 1:
         return f"a list of {_describe(value[0]).removeprefix('a ').removeprefix('an ')}s"
-    return {bool: "true/false", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+    return {bool: "true/false", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def parse_years(value) -> list[int]:
@@ -210,7 +213,10 @@ def _check_one(chapter, key, default, value, meta, origin):
         wrong = [v for v in elements if v not in allowed]
         if wrong:
             why = meta["_why"].get(key)
-            bad(f"must be {'made of' if isinstance(value, list) else 'one of'} {', '.join(map(str, allowed))}; got {', '.join(map(repr, wrong))}" + (f" ({why})" if why else ""))
+            bad(
+                f"must be {'made of' if isinstance(value, list) else 'one of'} {', '.join(map(str, allowed))}; got {', '.join(map(repr, wrong))}"
+                + (f" ({why})" if why else "")
+            )
     if key in meta["_range"]:
         lo, hi = meta["_range"][key]
         out = [v for v in elements if isinstance(v, (int, float)) and not (lo <= v <= hi)]
@@ -232,7 +238,9 @@ def _check_one(chapter, key, default, value, meta, origin):
     return value
 
 
-def validate(chapter: str, base: Mapping, choices_or_meta: Mapping, overrides: Mapping, origin: str | Path = "command line") -> dict:
+def validate(
+    chapter: str, base: Mapping, choices_or_meta: Mapping, overrides: Mapping, origin: str | Path = "command line"
+) -> dict:
     """Merge ``overrides`` into ``base`` after checking names, types, choices, ranges and list shapes.
 
     ``choices_or_meta`` is the ``meta`` of :func:`load` (or, for older callers, a ``_choices`` mapping)."""
@@ -265,7 +273,9 @@ def check_paths(chapter: str, prm: Mapping, root: Path | None = None) -> None:
             if key == "dictionary" and not p.is_file():
                 raise InputError(p, f"parameter 'dictionary' of chapter {chapter!r} must name a YAML file")
     if prm.get("source") == "restricted" and "data_path" in prm and not prm.get("data_path"):
-        raise InputError("command line", f"chapter {chapter!r}: source=restricted needs the folder of your licensed files (-p data_path=/path)")
+        raise InputError(
+            "command line", f"chapter {chapter!r}: source=restricted needs the folder of your licensed files (-p data_path=/path)"
+        )
 
 
 def resolve(chapter: str, overrides: Mapping | None = None, scenario_name: str | None = None, folder: Path | None = None) -> dict:

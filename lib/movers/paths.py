@@ -54,7 +54,9 @@ def data_dir(source: str, path: str | None = None) -> Path:
     elif source == "public":
         p = Path(os.environ.get("MOVERS_PUBLIC", DATA / "public"))
     else:
-        raise InputError("parameter 'data_path'", "source=restricted needs the folder of your licensed files (-p data_path=/path)")
+        raise InputError(
+            "parameter 'data_path'", "source=restricted needs the folder of your licensed files (-p data_path=/path)"
+        )
     if not p.is_dir():
         hint = " (run `python -m movers generate`)" if source == "synthetic" else ""
         raise InputError(p, f"data folder for source={source} does not exist{hint}")

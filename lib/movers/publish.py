@@ -50,6 +50,7 @@ _source: str | None = None
 
 # --- in the kernel ---------------------------------------------------------------------------------
 
+
 def begin(source: str) -> None:
     """Remember the page's data source (called by ``report.setup``): tables displayed from now on
     carry their CSV, and their unrounded values unless the source is restricted."""
@@ -75,6 +76,7 @@ def table_record(shown, values, caption: str, label: str | None, index_header: s
 
 
 # --- citations ------------------------------------------------------------------------------------
+
 
 def citations(path: Path | None = None) -> dict:
     """``data/citations.yml``: datasets (short name, bib keys, acknowledgement) and each chapter's datasets."""
@@ -126,12 +128,19 @@ def credits_markdown(chapter: str, source: str, cit: Mapping) -> str:
             keys = ",".join(e.get("cite") or [])
             lines.append(f"* {e.get('short', n)}" + (f" {{cite:p}}`{keys}`" if keys else "") + ".")
         lines.append("")
-    lines.append(f"The published figures shown beside the estimates are transcribed from {{cite:t}}`{REPORT_KEY}` "
-                 f"(Crown copyright, {OGL}).")
+    lines.append(
+        f"The published figures shown beside the estimates are transcribed from {{cite:t}}`{REPORT_KEY}` "
+        f"(Crown copyright, {OGL})."
+    )
     acks = [str(e["acknowledgement"]).strip() for _, e in entries if e.get("acknowledgement")]
     if acks and source == "synthetic":
-        lines += ["", ("Work with the real data carries the data owners' acknowledgement, printed on this page "
-                  "when it runs with `source=restricted`.")]
+        lines += [
+            "",
+            (
+                "Work with the real data carries the data owners' acknowledgement, printed on this page "
+                "when it runs with `source=restricted`."
+            ),
+        ]
     elif acks:
         lines += [""] + [a + "\n" for a in acks]
     lines += ["", "Every table and figure of this page can be downloaded: see the annex *Data and downloads*.", ":::"]
@@ -139,6 +148,7 @@ def credits_markdown(chapter: str, source: str, cit: Mapping) -> str:
 
 
 # --- when the book is staged ------------------------------------------------------------------------
+
 
 def slug(text: str, taken: set[str], fallback: str) -> str:
     """A file name from a caption or label (``Table 27: Differences ...`` -> ``table-27-differences``), unique in ``taken``."""
@@ -174,7 +184,11 @@ def publish_notebook(nb, chapter: str, source: str, folder: Path, cit: Mapping, 
             rec = (meta.get("text/markdown") or {}).get(META) if isinstance(meta.get("text/markdown"), dict) else None
             if rec and rec.get("kind") == "table":
                 # a page staged before keeps the names its links already point to
-                name = rec["published"] if isinstance(rec.get("published"), str) else slug(rec.get("label") or rec.get("caption"), taken, f"table-{len(items) + 1}")
+                name = (
+                    rec["published"]
+                    if isinstance(rec.get("published"), str)
+                    else slug(rec.get("label") or rec.get("caption"), taken, f"table-{len(items) + 1}")
+                )
                 taken.add(name)
                 files = [f"{name}.csv"]
                 (folder / files[0]).write_text(rec["csv"])
@@ -207,29 +221,55 @@ def _dictionary_tables(path: Path) -> list[str]:
     lines = []
     described = {k: v for k, v in (data.get("variables") or {}).items() if isinstance(v, dict)}
     if described:  # a dictionary of model variables (flows.yml): what each means and how it enters
-        lines += ["", f":::{{table}} {path.stem}: variables", ":class: longtable", "",
-                  "| variable | row label | description | transform |", "|:--|:--|:--|:--|"]
-        lines += [f"| `{k}` | {v.get('label', '')} | {v.get('description', '')} | {v.get('transform', '')} |" for k, v in described.items()]
+        lines += [
+            "",
+            f":::{{table}} {path.stem}: variables",
+            ":class: longtable",
+            "",
+            "| variable | row label | description | transform |",
+            "|:--|:--|:--|:--|",
+        ]
+        lines += [
+            f"| `{k}` | {v.get('label', '')} | {v.get('description', '')} | {v.get('transform', '')} |"
+            for k, v in described.items()
+        ]
         lines.append(":::")
     for key, f in (data.get("files") or {}).items():
         if not isinstance(f, dict) or not isinstance(f.get("variables"), dict):
             continue
-        lines += ["", f":::{{table}} {path.stem}: file `{f.get('name', key)}`", ":class: longtable", "",
-                  "| analysis name | variable in the data |", "|:--|:--|"]
+        lines += [
+            "",
+            f":::{{table}} {path.stem}: file `{f.get('name', key)}`",
+            ":class: longtable",
+            "",
+            "| analysis name | variable in the data |",
+            "|:--|:--|",
+        ]
         lines += [f"| `{a}` | `{v}` |" for a, v in f["variables"].items()]
         lines.append(":::")
     return lines
 
 
-def annex_markdown(chapters: Mapping[str, dict], datasets_yml: Path | None = None, dictionaries: list[Path] | None = None,
-                   cit: Mapping | None = None, url_prefix: str = "/downloads") -> str:
+def annex_markdown(
+    chapters: Mapping[str, dict],
+    datasets_yml: Path | None = None,
+    dictionaries: list[Path] | None = None,
+    cit: Mapping | None = None,
+    url_prefix: str = "/downloads",
+) -> str:
     """The "Data and downloads" annex: every chapter's downloads, the open datasets of ``datasets.yml``
     (publisher, licence, page, pinned files with their SHA-256), the restricted data, the variable
     dictionaries. ``chapters`` maps a chapter to ``{"title", "source", "items"}`` in book order."""
     cit = cit if cit is not None else citations()
-    lines = ["# Data and downloads", "",
-             ("Every table of this book can be downloaded as CSV (for synthetic and open-data pages also with "
-             "unrounded values), every figure as PNG. The tables carry the numbers as shown on the page."), ""]
+    lines = [
+        "# Data and downloads",
+        "",
+        (
+            "Every table of this book can be downloaded as CSV (for synthetic and open-data pages also with "
+            "unrounded values), every figure as PNG. The tables carry the numbers as shown on the page."
+        ),
+        "",
+    ]
     lines.append("## Tables and figures")
     for chapter, info in chapters.items():
         lines += ["", f"### {info.get('title') or chapter}", "", f"Computed from `source={info.get('source', 'synthetic')}`.", ""]
@@ -239,35 +279,64 @@ def annex_markdown(chapters: Mapping[str, dict], datasets_yml: Path | None = Non
             links = ", ".join(f"{{download}}`{f} <{url_prefix}/{chapter}/{f}>`" for f in it["files"])
             what = it["caption"] or it["name"]
             lines.append(f"* {what if it['kind'] == 'table' else 'Figure ' + what} ({links})")
-    lines += ["", "## Open data", "",
-              (f"Crown copyright and database right, used under the {OGL} (boundaries: contains OS data). "
-              "`python -m movers fetch` downloads each file from the address below and checks its SHA-256."), ""]
+    lines += [
+        "",
+        "## Open data",
+        "",
+        (
+            f"Crown copyright and database right, used under the {OGL} (boundaries: contains OS data). "
+            "`python -m movers fetch` downloads each file from the address below and checks its SHA-256."
+        ),
+        "",
+    ]
     manifest = Path(datasets_yml or DATASETS)
     data = (yaml.safe_load(manifest.read_text()) or {}) if manifest.exists() else {}
     for name, d in (data.get("datasets") or {}).items():
-        lines += [f"**{d.get('title', name)}** (`{name}`)", "",
-                  f"* Publisher: {d.get('publisher', 'not recorded')}; licence: {d.get('licence', 'not recorded')}"
-                  + (f"; edition: {d['edition']}" if d.get("edition") else ""),
-                  f"* Page: {d.get('page') or d.get('source_url') or 'not recorded'}"]
+        lines += [
+            f"**{d.get('title', name)}** (`{name}`)",
+            "",
+            f"* Publisher: {d.get('publisher', 'not recorded')}; licence: {d.get('licence', 'not recorded')}"
+            + (f"; edition: {d['edition']}" if d.get("edition") else ""),
+            f"* Page: {d.get('page') or d.get('source_url') or 'not recorded'}",
+        ]
         for f in d.get("files") or []:
             lines.append(f"* File `{f.get('name')}`: SHA-256 `{f.get('sha256') or 'not pinned'}`")
         lines.append("")
     restricted = [(n, e) for n, e in (cit.get("datasets") or {}).items() if e.get("acknowledgement")]
     if restricted:
-        lines += ["## Restricted data", "", "Never part of the book or its downloads; licensed researchers obtain them from their owners.", ""]
+        lines += [
+            "## Restricted data",
+            "",
+            "Never part of the book or its downloads; licensed researchers obtain them from their owners.",
+            "",
+        ]
         for n, e in restricted:
             lines.append(f"* {e.get('short', n)} {{cite:p}}`{','.join(e.get('cite') or [])}`")
     if dictionaries:
-        lines += ["", "## Variable dictionaries", "",
-                  ("How the loaders map the names of the licensed files to the analysis's names; a copy edited for "
-                  "another release is passed with `-p dictionary=path.yml`.")]
+        lines += [
+            "",
+            "## Variable dictionaries",
+            "",
+            (
+                "How the loaders map the names of the licensed files to the analysis's names; a copy edited for "
+                "another release is passed with `-p dictionary=path.yml`."
+            ),
+        ]
         for p in dictionaries:
-            lines += ["", f"### {p.name}", "", ":::{only} html", f"{{download}}`Download {p.name} <{url_prefix}/dictionaries/{p.name}>`", ":::"]
+            lines += [
+                "",
+                f"### {p.name}",
+                "",
+                ":::{only} html",
+                f"{{download}}`Download {p.name} <{url_prefix}/dictionaries/{p.name}>`",
+                ":::",
+            ]
             lines += _dictionary_tables(p)
     return "\n".join(lines) + "\n"
 
 
 # --- provenance: version, commit, packages, the command -------------------------------------------
+
 
 def version() -> str:
     """The project's version, from pyproject.toml (what the checkout says), else the installed metadata."""
@@ -284,10 +353,18 @@ def commit(root: Path | None = None) -> str:
     """Short commit of the checkout, with ``+changes`` when tracked files differ from it ("unknown" without git)."""
     root = Path(root or paths.ROOT)
     try:
-        sha = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True, timeout=10, check=False)
+        sha = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True, timeout=10, check=False
+        )
         if sha.returncode != 0:
             return "unknown"
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, timeout=10, check=False)
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
         return sha.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -317,8 +394,9 @@ def command(chapter: str, prm: Mapping, defaults: Mapping) -> str:
     return shlex.join(parts)
 
 
-def params_markdown(chapter: str, prm: Mapping, digest: str, defaults: Mapping, versions: Mapping | None = None,
-                    commit_id: str | None = None) -> str:
+def params_markdown(
+    chapter: str, prm: Mapping, digest: str, defaults: Mapping, versions: Mapping | None = None, commit_id: str | None = None
+) -> str:
     """The "Parameters of this run" box: the values, the exact command, the commit and the key packages."""
     versions = versions if versions is not None else package_versions()
     commit_id = commit_id if commit_id is not None else commit()

@@ -16,15 +16,14 @@ so they are tabulated as such beside the report's figures.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from movers import paths
-from movers.data.refiqda import QualProject
-from movers.data.refiqda import load as load_refiqda
+from movers.data.refiqda import QualProject, load as load_refiqda
 from movers.errors import InputError
 from movers.truth import read_truth
 
@@ -54,7 +53,12 @@ REPORT_LOCATIONS = {
     HOT: ("Cardiff", "Central London", "Edinburgh"),
 }
 REPORT_GROUP_PARTICIPANTS = 139
-REPORT_INTERVIEWS = {"Cold to hot spot": 19, "Hot to different hot spot": 5, "Hot to same hot spot": 5, "Cold to same cold spot": 10}
+REPORT_INTERVIEWS = {
+    "Cold to hot spot": 19,
+    "Hot to different hot spot": 5,
+    "Hot to same hot spot": 5,
+    "Cold to same cold spot": 10,
+}
 
 # The report's stated sample shares ("Characteristics of the research sample"): (method, area) -> {row: share}.
 # None for an area means the report gives the share for the method as a whole only.
@@ -123,10 +127,15 @@ def participants_of(project: QualProject) -> pd.DataFrame:
     people = project.participants.copy()
     bad = sorted(set(people[METHOD]) - {FOCUS_GROUP, INTERVIEW})
     if bad:
-        raise InputError(project.path or project.name, f"attribute {METHOD!r} must be {FOCUS_GROUP!r} or {INTERVIEW!r}; found {', '.join(map(str, bad))}")
+        raise InputError(
+            project.path or project.name,
+            f"attribute {METHOD!r} must be {FOCUS_GROUP!r} or {INTERVIEW!r}; found {', '.join(map(str, bad))}",
+        )
     bad = sorted(set(people[AREA]) - {COLD, HOT})
     if bad:
-        raise InputError(project.path or project.name, f"attribute {AREA!r} must be {COLD!r} or {HOT!r}; found {', '.join(map(str, bad))}")
+        raise InputError(
+            project.path or project.name, f"attribute {AREA!r} must be {COLD!r} or {HOT!r}; found {', '.join(map(str, bad))}"
+        )
     people[CHILDREN] = people[CHILDREN].map(_truthy)
     return people
 
@@ -149,7 +158,9 @@ def focus_group_design(project: QualProject) -> pd.DataFrame:
             raise InputError(project.path or project.name, f"focus-group participants need the attribute {col!r}")
     counts = fg.groupby([AREA, LOCATION, AGE_BAND]).size().unstack(AGE_BAND, fill_value=0)
     out = counts.rename(columns=lambda b: f"Participants aged {b}")
-    groups = fg.groupby([AREA, LOCATION])[GROUP].nunique() if GROUP in fg.columns else fg.groupby([AREA, LOCATION])[AGE_BAND].nunique()
+    groups = (
+        fg.groupby([AREA, LOCATION])[GROUP].nunique() if GROUP in fg.columns else fg.groupby([AREA, LOCATION])[AGE_BAND].nunique()
+    )
     out.insert(0, "Focus groups", groups)
     out["Participants"] = counts.sum(axis=1)
     out = out.reset_index().sort_values([AREA, LOCATION]).set_index(LOCATION)
@@ -162,7 +173,10 @@ def interview_design(project: QualProject) -> pd.DataFrame:
     iv = people[people[METHOD] == INTERVIEW]
     n = iv[TYPE].value_counts()
     types = list(INTERVIEW_TYPES) + sorted(set(n.index) - set(INTERVIEW_TYPES))
-    out = pd.DataFrame({"Interviewees": [int(n.get(t, 0)) for t in types], "Report": [REPORT_INTERVIEWS.get(t) for t in types]}, index=pd.Index(types, name="Interviewee type"))
+    out = pd.DataFrame(
+        {"Interviewees": [int(n.get(t, 0)) for t in types], "Report": [REPORT_INTERVIEWS.get(t) for t in types]},
+        index=pd.Index(types, name="Interviewee type"),
+    )
     out.loc["Total"] = [int(out["Interviewees"].sum()), sum(REPORT_INTERVIEWS.values())]
     return out
 
@@ -203,7 +217,16 @@ def compare_with_report(chars: pd.DataFrame) -> pd.DataFrame:
     for (method, area), shares in REPORT_SHARES.items():
         for row, published in shares.items():
             col = (method, area or "All")
-            recs.append({"Method": method, "Area": area or "All", "Characteristic": row, "This sample": float(chars.loc[row, col]), "Report": float(published), "Participants": int(chars.loc["Participants", col])})
+            recs.append(
+                {
+                    "Method": method,
+                    "Area": area or "All",
+                    "Characteristic": row,
+                    "This sample": float(chars.loc[row, col]),
+                    "Report": float(published),
+                    "Participants": int(chars.loc["Participants", col]),
+                }
+            )
     return pd.DataFrame(recs)
 
 
@@ -253,7 +276,9 @@ def theme_presence(project: QualProject, themes: Sequence[str] | None = None) ->
     themes = list(themes) if themes is not None else coded_themes(project)
     unknown = sorted(set(themes) - set(project.codes["code"]))
     if unknown:
-        raise InputError("parameter 'themes'", f"unknown theme(s) {', '.join(unknown)}; the code book has {', '.join(project.codes['code'])}")
+        raise InputError(
+            "parameter 'themes'", f"unknown theme(s) {', '.join(unknown)}; the code book has {', '.join(project.codes['code'])}"
+        )
     hit = pd.crosstab(seg["participant"], seg["code"]).reindex(index=people.index, columns=themes, fill_value=0) > 0
     return hit
 
@@ -275,17 +300,23 @@ def theme_shares(project: QualProject, themes: Sequence[str] | None = None) -> p
     people = participants_of(project)
     hit = theme_presence(project, themes)
     kind = participant_type(people)
-    order = [t for t in list(INTERVIEW_TYPES) + list(GROUP_TYPES) if t in set(kind)] + sorted(set(kind) - set(INTERVIEW_TYPES) - set(GROUP_TYPES))
+    order = [t for t in list(INTERVIEW_TYPES) + list(GROUP_TYPES) if t in set(kind)] + sorted(
+        set(kind) - set(INTERVIEW_TYPES) - set(GROUP_TYPES)
+    )
     return hit.groupby(kind).mean().T.reindex(columns=order)
 
 
-def themes_in_words(shares: pd.DataFrame, thresholds: Mapping[str, float] = DEFAULT_THRESHOLDS, none_word: str = NONE_WORD) -> pd.DataFrame:
+def themes_in_words(
+    shares: pd.DataFrame, thresholds: Mapping[str, float] = DEFAULT_THRESHOLDS, none_word: str = NONE_WORD
+) -> pd.DataFrame:
     """Replace every share by its word, so the table says what the report would say and no more."""
     check_thresholds(thresholds)
     return shares.apply(lambda col: col.map(lambda s: quantify(s, thresholds, none_word)))
 
 
-def truth_in_words(truth: Mapping, thresholds: Mapping[str, float] = DEFAULT_THRESHOLDS, none_word: str = NONE_WORD) -> pd.DataFrame:
+def truth_in_words(
+    truth: Mapping, thresholds: Mapping[str, float] = DEFAULT_THRESHOLDS, none_word: str = NONE_WORD
+) -> pd.DataFrame:
     """The generating prevalences of a synthetic project (``truth['theme_prevalence']``), in the same words."""
     prev = pd.DataFrame(truth["theme_prevalence"])  # columns: themes, index: types
     return themes_in_words(prev.T, thresholds, none_word)
@@ -352,8 +383,19 @@ def heatmap(matrix: pd.DataFrame, title: str = "", short: Mapping[str, str] | No
     pairs = m.iloc[1:, :-1]
     mask = np.triu(np.ones(pairs.shape, dtype=bool), k=1)
     fig, ax = plt.subplots(figsize=(9, 8))
-    sns.heatmap(pairs, mask=mask, annot=True, fmt="d", cmap="Blues", cbar_kws={"label": "count", "shrink": 0.7}, square=True,
-                linewidths=0.5, linecolor="white", ax=ax, annot_kws={"size": 8})
+    sns.heatmap(
+        pairs,
+        mask=mask,
+        annot=True,
+        fmt="d",
+        cmap="Blues",
+        cbar_kws={"label": "count", "shrink": 0.7},
+        square=True,
+        linewidths=0.5,
+        linecolor="white",
+        ax=ax,
+        annot_kws={"size": 8},
+    )
     ax.grid(False)
     ax.set_yticklabels([textwrap.fill(t.get_text(), 32) for t in ax.get_yticklabels()], rotation=0, fontsize=9)
     ax.set_xticklabels([t.get_text() for t in ax.get_xticklabels()], rotation=55, ha="right", rotation_mode="anchor", fontsize=9)
@@ -377,7 +419,9 @@ def describe_participant(people: pd.DataFrame, name: str) -> str:
     return f"Interviewee, {str(p[TYPE]).lower()}, {str(p[GENDER]).lower()}"
 
 
-def select_quotes(project: QualProject, theme: str, interviewee_type: str | None = None, count: int = 3, seed: int = 0, max_chars: int = 400) -> pd.DataFrame:
+def select_quotes(
+    project: QualProject, theme: str, interviewee_type: str | None = None, count: int = 3, seed: int = 0, max_chars: int = 400
+) -> pd.DataFrame:
     """Pick ``count`` illustrative quotes for a theme, at most one per participant, reproducibly from ``seed``.
 
     Drawing at random (with a recorded seed) rather than hand-picking keeps
@@ -385,13 +429,17 @@ def select_quotes(project: QualProject, theme: str, interviewee_type: str | None
     one type (an interview type or 'Focus group, cold spot'...).
     """
     if theme not in set(project.codes["code"]):
-        raise InputError("parameter 'quote_themes'", f"unknown theme {theme!r}; the code book has {', '.join(project.codes['code'])}")
+        raise InputError(
+            "parameter 'quote_themes'", f"unknown theme {theme!r}; the code book has {', '.join(project.codes['code'])}"
+        )
     if not isinstance(count, int) or count < 1:
         raise InputError("parameter 'quote_count'", f"must be a positive whole number, not {count!r}")
     people = participants_of(project)
     kind = participant_type(people)
     if interviewee_type and interviewee_type not in set(kind):
-        raise InputError("parameter 'quote_type'", f"unknown interviewee type {interviewee_type!r}; known: {', '.join(sorted(set(kind)))}")
+        raise InputError(
+            "parameter 'quote_type'", f"unknown interviewee type {interviewee_type!r}; known: {', '.join(sorted(set(kind)))}"
+        )
     seg = project.segments[(project.segments["code"] == theme) & project.segments["participant"].notna()]
     if interviewee_type:
         seg = seg[seg["participant"].map(kind) == interviewee_type]
@@ -418,10 +466,14 @@ def design_facts(project: QualProject) -> dict:
     """Numbers of the sample design section (glued, never typed)."""
     fg, iv, people = focus_group_design(project), interview_design(project), participants_of(project)
     return {
-        "q_n_groups": int(fg["Focus groups"].sum()), "q_n_locations": len(fg),
-        "q_n_cold_loc": int((fg[AREA] == COLD).sum()), "q_n_hot_loc": int((fg[AREA] == HOT).sum()),
-        "q_n_fg": int(fg["Participants"].sum()), "q_n_iv": int(iv.loc["Total", "Interviewees"]),
-        "q_n_c2h": int(iv.loc["Cold to hot spot", "Interviewees"]), "q_n_c2c": int(iv.loc["Cold to same cold spot", "Interviewees"]),
+        "q_n_groups": int(fg["Focus groups"].sum()),
+        "q_n_locations": len(fg),
+        "q_n_cold_loc": int((fg[AREA] == COLD).sum()),
+        "q_n_hot_loc": int((fg[AREA] == HOT).sum()),
+        "q_n_fg": int(fg["Participants"].sum()),
+        "q_n_iv": int(iv.loc["Total", "Interviewees"]),
+        "q_n_c2h": int(iv.loc["Cold to hot spot", "Interviewees"]),
+        "q_n_c2c": int(iv.loc["Cold to same cold spot", "Interviewees"]),
         "q_n_smallest": int(iv.drop(index="Total")["Interviewees"].replace(0, np.nan).min()),
         "q_max_group": int(people[people[METHOD] == FOCUS_GROUP].groupby(GROUP).size().max()),
     }
@@ -429,7 +481,11 @@ def design_facts(project: QualProject) -> dict:
 
 def threshold_facts(thresholds: Mapping[str, float]) -> dict:
     words = dict(check_thresholds(thresholds))
-    return {"q_many": 100 * words.get("many", float("nan")), "q_some": 100 * words.get("some", float("nan")), "q_small_group": SMALL_GROUP}
+    return {
+        "q_many": 100 * words.get("many", float("nan")),
+        "q_some": 100 * words.get("some", float("nan")),
+        "q_small_group": SMALL_GROUP,
+    }
 
 
 def sample_facts(project: QualProject) -> dict:
@@ -445,14 +501,22 @@ def sample_facts(project: QualProject) -> dict:
 
     fg, iv = FOCUS_GROUP, INTERVIEW
     return {
-        "q_fg_women": pct(fg, "All", "Women"), "q_iv_women": pct(iv, "All", "Women"),
-        "q_fg_white": pct(fg, "All", "White"), "q_iv_white": pct(iv, "All", "White"),
-        "q_fg_hot_ba": pct(fg, HOT, DEGREE), "q_fg_hot_pg": pct(fg, HOT, POSTGRAD),
-        "q_fg_cold_ba": pct(fg, COLD, DEGREE), "q_fg_cold_pg": pct(fg, COLD, POSTGRAD),
-        "q_iv_hot_deg": count(iv, HOT, "Degree or higher"), "q_iv_cold_deg": count(iv, COLD, "Degree or higher"),
-        "q_iv_hot_n": int(chars.loc["Participants", (iv, HOT)]), "q_iv_cold_n": int(chars.loc["Participants", (iv, COLD)]),
-        "q_fg_hot_kids": pct(fg, HOT, "Dependent children"), "q_fg_cold_kids": pct(fg, COLD, "Dependent children"),
-        "q_iv_hot_kids": count(iv, HOT, "Dependent children"), "q_iv_cold_kids": count(iv, COLD, "Dependent children"),
+        "q_fg_women": pct(fg, "All", "Women"),
+        "q_iv_women": pct(iv, "All", "Women"),
+        "q_fg_white": pct(fg, "All", "White"),
+        "q_iv_white": pct(iv, "All", "White"),
+        "q_fg_hot_ba": pct(fg, HOT, DEGREE),
+        "q_fg_hot_pg": pct(fg, HOT, POSTGRAD),
+        "q_fg_cold_ba": pct(fg, COLD, DEGREE),
+        "q_fg_cold_pg": pct(fg, COLD, POSTGRAD),
+        "q_iv_hot_deg": count(iv, HOT, "Degree or higher"),
+        "q_iv_cold_deg": count(iv, COLD, "Degree or higher"),
+        "q_iv_hot_n": int(chars.loc["Participants", (iv, HOT)]),
+        "q_iv_cold_n": int(chars.loc["Participants", (iv, COLD)]),
+        "q_fg_hot_kids": pct(fg, HOT, "Dependent children"),
+        "q_fg_cold_kids": pct(fg, COLD, "Dependent children"),
+        "q_iv_hot_kids": count(iv, HOT, "Dependent children"),
+        "q_iv_cold_kids": count(iv, COLD, "Dependent children"),
         "q_max_gap": float(100 * (cmp["This sample"] - cmp["Report"]).abs().max()),
         "q_report_counts": report_counts_text(),
     }
@@ -475,8 +539,12 @@ def comparison_frame(project: QualProject) -> pd.DataFrame:
     return c[["This sample", "Report", "Participants"]]
 
 
-THEME_PROSE = {"bored": "Boredom and lack of opportunity at home", "he": "Leaving for higher education", "parent": "Early parenthood",
-               "work": "Straight from school into local work"}
+THEME_PROSE = {
+    "bored": "Boredom and lack of opportunity at home",
+    "he": "Leaving for higher education",
+    "parent": "Early parenthood",
+    "work": "Straight from school into local work",
+}
 MOVERS_TYPE, STAYERS_TYPE = "Cold to hot spot", "Cold to same cold spot"
 
 
@@ -492,14 +560,18 @@ def theme_facts(found: pd.DataFrame, true_words: pd.DataFrame | None, people: pd
         size = participant_type(people).value_counts()
         small = [c for c in found.columns if size.get(c, 0) < SMALL_GROUP]
         miss_small = int((found[small] != true_words[small]).to_numpy().sum())
-        out["q_truth_sentence"] = (f"Because the project is synthetic, the words can be checked against the prevalences that generated it "
-                                   f"(Table Q.6): the sample's word matches the generating word in {agree} of {cells} cells, and {miss_small} "
-                                   f"of the {cells - agree} mismatches are in groups of fewer than {SMALL_GROUP} people, where one person "
-                                   "moves a share a long way.")
+        out["q_truth_sentence"] = (
+            f"Because the project is synthetic, the words can be checked against the prevalences that generated it "
+            f"(Table Q.6): the sample's word matches the generating word in {agree} of {cells} cells, and {miss_small} "
+            f"of the {cells - agree} mismatches are in groups of fewer than {SMALL_GROUP} people, where one person "
+            "moves a share a long way."
+        )
     return out
 
 
-def true_words_frame(truth: Mapping, found: pd.DataFrame, thresholds: Mapping[str, float], none_word: str = NONE_WORD) -> pd.DataFrame | None:
+def true_words_frame(
+    truth: Mapping, found: pd.DataFrame, thresholds: Mapping[str, float], none_word: str = NONE_WORD
+) -> pd.DataFrame | None:
     """Table Q.6 (synthetic data only): the generating prevalences in the same words, laid out as Table Q.5."""
     if not truth:
         return None
@@ -526,8 +598,14 @@ def quote_facts(source: str, count: int, seed: int, interviewee_type: str = "") 
     return {"q_quote_rule": rule, "q_quote_note": note}
 
 
-def quotes(project: QualProject, themes: Sequence[str], interviewee_type: str | None = None, count: int = 3, seed: int = 0,
-           max_chars: int = 400) -> pd.DataFrame:
+def quotes(
+    project: QualProject,
+    themes: Sequence[str],
+    interviewee_type: str | None = None,
+    count: int = 3,
+    seed: int = 0,
+    max_chars: int = 400,
+) -> pd.DataFrame:
     """``select_quotes`` for every theme in one table (theme, quote, participant); a theme without a matching
     passage gets one row saying so."""
     parts = []
@@ -539,4 +617,3 @@ def quotes(project: QualProject, themes: Sequence[str], interviewee_type: str | 
     out = pd.concat(parts, ignore_index=True)
     out.index = [f"“{t}”" if not t.startswith("(") else t for t in out.pop("Quote")]
     return out[["Theme", "Participant"]]
-

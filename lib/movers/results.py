@@ -9,8 +9,9 @@ of linearmodels' results classes.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -49,10 +50,10 @@ class Estimates:
     def row(self, label: str) -> pd.Series:
         return self.coefs.loc[label]
 
-    def select(self, rows) -> "Estimates":
+    def select(self, rows) -> Estimates:
         """The same result restricted to (and ordered by) ``rows`` that it has."""
         keep = [r for r in rows if r in self.coefs.index]
         return replace(self, coefs=self.coefs.loc[keep], cells={r: c for r, c in self.cells.items() if r in keep})
 
-    def with_(self, **changes) -> "Estimates":
+    def with_(self, **changes) -> Estimates:
         return replace(self, **changes)

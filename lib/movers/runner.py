@@ -35,17 +35,16 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Mapping
 
 import nbformat
 import yaml
 
-from movers import params as P
-from movers import fetch, paths, publish, sdc
+from movers import fetch, params as P, paths, publish, sdc
 from movers.errors import InputError
 
 HIDE_TAG = "remove-cell"
@@ -353,7 +352,7 @@ def _finalise(nb, name: str, prm: Mapping, digest: str, seconds: float, parts: M
         "private_parameters": private,
         "input_hash": digest,
         "inputs": dict(parts or {}),
-        "executed": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "executed": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 2),
     }
     return nb
@@ -416,7 +415,7 @@ def mark_failed(path: Path, prm: Mapping, error: str) -> None:
     nb.metadata.setdefault("movers", {})["failed_run"] = {
         "parameters": dict(prm),
         "error": error,
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     _write_atomic(nb, path)
 
@@ -452,7 +451,11 @@ def stale_message(names: list[str]) -> str:
         meta = recorded(executed_path(n))
         prm = (meta.get("failed_run") or {}).get("parameters") or meta.get("parameters") or {}
         lines.append(f"  {n}: {'; '.join(why_stale(n))}; run `{rerun_command(n, prm)}`")
-    return "executed output is missing or out of date:\n" + "\n".join(lines) + "\n(or build with --allow-stale: stale pages are marked)"
+    return (
+        "executed output is missing or out of date:\n"
+        + "\n".join(lines)
+        + "\n(or build with --allow-stale: stale pages are marked)"
+    )
 
 
 def mark_stale_pages(names: list[str]) -> list[str]:
@@ -656,7 +659,9 @@ def plan(names: list[str] | None, overrides: Mapping, scenario: str | None, chec
     unknown = set(overrides) - used
     if unknown:
         valid = sorted({k for n in names for k in P.defaults(n)[0]})
-        raise InputError("command line", f"no selected chapter has parameter(s) {', '.join(sorted(unknown))}; valid: {', '.join(valid)}")
+        raise InputError(
+            "command line", f"no selected chapter has parameter(s) {', '.join(sorted(unknown))}; valid: {', '.join(valid)}"
+        )
     if check_paths:
         for n, prm in resolved.items():
             P.check_paths(n, prm)
@@ -704,12 +709,20 @@ class _Interrupts:
         return False
 
 
-def run(names: list[str] | None = None, overrides: Mapping | None = None, scenario: str | None = None, jobs: int = 1, force: bool = False) -> list[RunResult]:
+def run(
+    names: list[str] | None = None,
+    overrides: Mapping | None = None,
+    scenario: str | None = None,
+    jobs: int = 1,
+    force: bool = False,
+) -> list[RunResult]:
     """Run chapters (all of ``_toc.yml`` by default), ``jobs`` at a time, printing progress.
 
     A failing chapter (an error in a cell, a dead kernel) does not stop the others; the summary names
     each failure. Ctrl-C or SIGTERM cancels the run within seconds."""
-    if scenario == "public":  # open data only: a chapter lacking an input is named with its fetch command, never run on synthetic data
+    if (
+        scenario == "public"
+    ):  # open data only: a chapter lacking an input is named with its fetch command, never run on synthetic data
         names = fetch.open_chapters(names or toc_chapters(), log=lambda m: print(m, file=sys.stderr))
         if not names:
             return []
@@ -748,7 +761,11 @@ def run(names: list[str] | None = None, overrides: Mapping | None = None, scenar
                 say(f"[{done}/{total}] cancelled {exc}")
                 continue
             except Exception as exc:  # a chapter's failure of any kind is reported with its name; the others go on
-                msg = str(exc) if isinstance(exc, (ChapterFailed, InputError)) else f"chapter {n!r} failed: {type(exc).__name__}: {exc}"
+                msg = (
+                    str(exc)
+                    if isinstance(exc, (ChapterFailed, InputError))
+                    else f"chapter {n!r} failed: {type(exc).__name__}: {exc}"
+                )
                 errors.append(msg)
                 say(f"[{done}/{total}] FAILED {msg}")
                 continue
@@ -757,7 +774,9 @@ def run(names: list[str] | None = None, overrides: Mapping | None = None, scenar
             say(f"[{done}/{total}] {n}: {state}")
     say(f"{len(results)} chapter(s) ready, {len(errors)} failed, {len(cancelled)} cancelled, {time.perf_counter() - t0:.1f} s")
     if cancelled or CANCEL.is_set():
-        raise Cancelled(f"run cancelled: {len(results)} chapter(s) ready, {len(errors)} failed, {len(cancelled)} not finished ({', '.join(cancelled)}); their previous outputs are unchanged")
+        raise Cancelled(
+            f"run cancelled: {len(results)} chapter(s) ready, {len(errors)} failed, {len(cancelled)} not finished ({', '.join(cancelled)}); their previous outputs are unchanged"
+        )
     if errors:
         raise ChapterFailed(f"{len(errors)} of {total} chapter(s) failed:\n" + "\n".join(errors))
     return results

@@ -74,13 +74,13 @@ import re
 import shutil
 import tempfile
 import warnings
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
 
 from movers import paths
@@ -124,7 +124,7 @@ class Rules:
     secondary: bool = True
 
     @classmethod
-    def of(cls, rules: "Rules | Mapping[str, Any] | DataSource | None" = None) -> "Rules":
+    def of(cls, rules: Rules | Mapping[str, Any] | DataSource | None = None) -> Rules:
         """Rules from a mapping (``DataSource.rules``), a data source, or the project's YAML file."""
         if isinstance(rules, Rules):
             return rules
@@ -135,13 +135,22 @@ class Rules:
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(rules) - known)
         if unknown:
-            raise InputError("disclosure-control rules", f"unknown rule(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+            raise InputError(
+                "disclosure-control rules", f"unknown rule(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
         out = {}
         for name, value in rules.items():
             kind = type(getattr(cls(), name))
-            ok = isinstance(value, bool) if kind is bool else (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0)
+            ok = (
+                isinstance(value, bool)
+                if kind is bool
+                else (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0)
+            )
             if not ok:
-                raise InputError("disclosure-control rules", f"{name} must be {'true or false' if kind is bool else 'a non-negative number'}, not {value!r}")
+                raise InputError(
+                    "disclosure-control rules",
+                    f"{name} must be {'true or false' if kind is bool else 'a non-negative number'}, not {value!r}",
+                )
             out[name] = kind(value)
         return cls(**out)
 
@@ -266,8 +275,13 @@ def dominance(contributions, rules: Rules) -> str:
     return ""
 
 
-def protect(reasons: pd.DataFrame, counts: pd.DataFrame, relations: Sequence[Relation] = (), derived: Mapping[Hashable, Sequence[Hashable]] | None = None,
-            secondary: bool = True) -> pd.DataFrame:
+def protect(
+    reasons: pd.DataFrame,
+    counts: pd.DataFrame,
+    relations: Sequence[Relation] = (),
+    derived: Mapping[Hashable, Sequence[Hashable]] | None = None,
+    secondary: bool = True,
+) -> pd.DataFrame:
     """Secondary suppression: withhold further cells until no withheld cell can be recovered.
 
     Step 1, to a fixed point: a cell derived from a withheld one is withheld ('derived'); a relation with
@@ -279,7 +293,11 @@ def protect(reasons: pd.DataFrame, counts: pd.DataFrame, relations: Sequence[Rel
     cost = counts.apply(pd.to_numeric, errors="coerce").reindex(index=out.index, columns=out.columns)
     for col, sources in derived.items():
         if col in cost.columns:
-            cost[col] = cost[[s for s in sources if s in cost.columns]].min(axis=1) if any(s in cost.columns for s in sources) else cost[col]
+            cost[col] = (
+                cost[[s for s in sources if s in cost.columns]].min(axis=1)
+                if any(s in cost.columns for s in sources)
+                else cost[col]
+            )
     order = {c: i for i, c in enumerate((r, k) for r in out.index for k in out.columns)}
 
     def withheld(cell):
@@ -384,9 +402,19 @@ class Checker:
 
     # -- tables -------------------------------------------------------------------------------
 
-    def table(self, name: str, values: pd.DataFrame, counts, relations: Sequence[Relation] = (), derived: Mapping | None = None,
-              source: str = "", kind: str = "table", reasons: pd.DataFrame | None = None, details: pd.DataFrame | None = None,
-              rules_applied: Sequence[str] | None = None) -> pd.DataFrame:
+    def table(
+        self,
+        name: str,
+        values: pd.DataFrame,
+        counts,
+        relations: Sequence[Relation] = (),
+        derived: Mapping | None = None,
+        source: str = "",
+        kind: str = "table",
+        reasons: pd.DataFrame | None = None,
+        details: pd.DataFrame | None = None,
+        rules_applied: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
         """A table of counts, or of values with the table of counts behind them (same labels; ``derived``
         columns, computed from others of the same row, need none). Primary suppression by count, then
         secondary suppression over ``relations`` (rows, columns and known totals that add up).
@@ -397,7 +425,9 @@ class Checker:
             return self._keep(name, kind, source, values)
         missing = [c for c in values.columns if c not in derived and counts[c].isna().all()]
         if missing:
-            raise ValueError(f"{name}: no counts for column(s) {', '.join(map(str, missing))} (give counts, or name them as derived)")
+            raise ValueError(
+                f"{name}: no counts for column(s) {', '.join(map(str, missing))} (give counts, or name them as derived)"
+            )
         counts = counts.reindex(columns=values.columns)
         why = _primary(counts, self.rules)
         if reasons is not None:
@@ -409,8 +439,17 @@ class Checker:
             applied.append("secondary")
         return self._store(name, kind, source, values, why, counts, details, applied, relations, derived)
 
-    def shares(self, name: str, shares: pd.DataFrame, n, n_with=None, scale: float = 1.0, relations: Sequence[Relation] = (),
-               derived: Mapping | None = None, source: str = "") -> pd.DataFrame:
+    def shares(
+        self,
+        name: str,
+        shares: pd.DataFrame,
+        n,
+        n_with=None,
+        scale: float = 1.0,
+        relations: Sequence[Relation] = (),
+        derived: Mapping | None = None,
+        source: str = "",
+    ) -> pd.DataFrame:
         """Shares (proportions, or percentages with ``scale=100``) of ``n`` people; the count behind each is
         the smaller of those with the attribute (``n_with``, by default share x n) and those without:
         a share of 0.00 of 2,824 people releases the handful who have the attribute."""
@@ -418,11 +457,19 @@ class Checker:
         total = _frame(n, base).astype(float)
         have = (base.astype(float) / scale * total).round() if n_with is None else _frame(n_with, base).astype(float)
         counts = np.minimum(have, total - have)
-        details = pd.DataFrame({c: [f"n={_num(t)}, with={_num(h)}" for t, h in zip(total[c], have[c])] for c in base.columns}, index=base.index)
+        details = pd.DataFrame(
+            {c: [f"n={_num(t)}, with={_num(h)}" for t, h in zip(total[c], have[c])] for c in base.columns}, index=base.index
+        )
         return self.table(name, shares, counts, relations, derived, source, kind="shares", details=details)
 
-    def describe(self, name: str, data: pd.DataFrame, labels: Mapping[str, str] | None = None, groups: Sequence[Sequence[str]] = (),
-                 source: str = "") -> pd.DataFrame:
+    def describe(
+        self,
+        name: str,
+        data: pd.DataFrame,
+        labels: Mapping[str, str] | None = None,
+        groups: Sequence[Sequence[str]] = (),
+        source: str = "",
+    ) -> pd.DataFrame:
         """Table 23-style descriptives (Mean, Std. dev., Min., Max., Obs.) of numeric columns of ``data``.
 
         A 0/1 column is a share: its cells rest on the smaller of those with and without the attribute.
@@ -440,7 +487,13 @@ class Checker:
             m = min(k, n - k) if binary else n
             counts[label] = {"Mean": m, "Std. dev.": m, "Min.": m, "Max.": m, "Obs.": n}
             dom = "" if binary else dominance(v, self.rules)
-            why[label] = {"Mean": dom, "Std. dev.": dom, "Min.": "" if binary else "extreme", "Max.": "" if binary else "extreme", "Obs.": ""}
+            why[label] = {
+                "Mean": dom,
+                "Std. dev.": dom,
+                "Min.": "" if binary else "extreme",
+                "Max.": "" if binary else "extreme",
+                "Obs.": "",
+            }
             d = f"binary: n={n}, with={k}" if binary else f"magnitude: n={n}" + (f", {dom}" if dom else "")
             details[label] = dict.fromkeys(("Mean", "Std. dev.", "Min.", "Max."), d) | {"Obs.": f"n={n}"}
         values = pd.DataFrame.from_dict(stats, orient="index")
@@ -448,21 +501,50 @@ class Checker:
         applied = ["threshold", "zero", "dominance", "p-ratio", "extreme"]
         # the standard deviation follows from the mean for a 0/1 variable: it goes wherever the mean goes
         counts = pd.DataFrame.from_dict(counts, orient="index").drop(columns="Std. dev.")
-        return self.table(name, values, counts, rel, {"Std. dev.": ["Mean"]}, source, kind="descriptives",
-                          reasons=pd.DataFrame.from_dict(why, orient="index"), details=pd.DataFrame.from_dict(details, orient="index"),
-                          rules_applied=applied)
+        return self.table(
+            name,
+            values,
+            counts,
+            rel,
+            {"Std. dev.": ["Mean"]},
+            source,
+            kind="descriptives",
+            reasons=pd.DataFrame.from_dict(why, orient="index"),
+            details=pd.DataFrame.from_dict(details, orient="index"),
+            rules_applied=applied,
+        )
 
-    def magnitudes(self, name: str, values: pd.DataFrame, contributions: Mapping[Cell, Sequence[float]], relations: Sequence[Relation] = (),
-                   derived: Mapping | None = None, source: str = "") -> pd.DataFrame:
+    def magnitudes(
+        self,
+        name: str,
+        values: pd.DataFrame,
+        contributions: Mapping[Cell, Sequence[float]],
+        relations: Sequence[Relation] = (),
+        derived: Mapping | None = None,
+        source: str = "",
+    ) -> pd.DataFrame:
         """Means, sums or other magnitudes, with the people's contributions behind each cell ({(row, column): values}):
         the threshold on the number of contributors, n-k dominance and the p-ratio on their values."""
         base = [c for c in values.columns if c not in (derived or {})]
         counts = pd.DataFrame({c: [len(contributions.get((r, c), ())) for r in values.index] for c in base}, index=values.index)
-        why = pd.DataFrame({c: [dominance(contributions.get((r, c), ()), self.rules) for r in values.index] for c in base}, index=values.index)
-        return self.table(name, values, counts, relations, derived, source, kind="magnitudes", reasons=why,
-                          rules_applied=["threshold", "zero", "dominance", "p-ratio"])
+        why = pd.DataFrame(
+            {c: [dominance(contributions.get((r, c), ()), self.rules) for r in values.index] for c in base}, index=values.index
+        )
+        return self.table(
+            name,
+            values,
+            counts,
+            relations,
+            derived,
+            source,
+            kind="magnitudes",
+            reasons=why,
+            rules_applied=["threshold", "zero", "dominance", "p-ratio"],
+        )
 
-    def means(self, name: str, data: pd.DataFrame, value: str, rows: str, columns: str | None = None, source: str = "") -> pd.DataFrame:
+    def means(
+        self, name: str, data: pd.DataFrame, value: str, rows: str, columns: str | None = None, source: str = ""
+    ) -> pd.DataFrame:
         """The mean of ``value`` by ``rows`` (and ``columns``), checked as magnitudes."""
         d = data.dropna(subset=[value])
         keys = [rows] + ([columns] if columns else [])
@@ -484,7 +566,7 @@ class Checker:
         cells = dict(cells if cells is not None else (est.cells if is_est else frame.attrs.get("cells", {})))
         nobs = est.nobs if is_est else frame.attrs.get("nobs")
         if dof is None:
-            dof = (est.extra.get("df_resid") if is_est else frame.attrs.get("df_resid"))
+            dof = est.extra.get("df_resid") if is_est else frame.attrs.get("df_resid")
         approx = dof is None and nobs is not None
         if approx:
             dof = nobs - len(frame)  # an upper bound: the frame may not show every parameter
@@ -521,8 +603,16 @@ class Checker:
         """Record ``rows`` of output ``name`` as withheld by ``rule`` without fitting anything (a model already
         found not estimable elsewhere, e.g. by ``movers.micro``), so ``mark`` and ``withheld`` show them."""
         frame = pd.DataFrame({"estimate": np.nan}, index=pd.Index(list(rows) or ["(model)"]))
-        self._store(name, "regression", "", frame, pd.DataFrame({"estimate": rule}, index=frame.index), frame,
-                    pd.DataFrame({"estimate": detail}, index=frame.index), [rule])
+        self._store(
+            name,
+            "regression",
+            "",
+            frame,
+            pd.DataFrame({"estimate": rule}, index=frame.index),
+            frame,
+            pd.DataFrame({"estimate": detail}, index=frame.index),
+            [rule],
+        )
 
     # -- figures --------------------------------------------------------------------------------
 
@@ -607,8 +697,17 @@ class Checker:
     def withheld(self) -> pd.DataFrame:
         """What was withheld and which rule withheld it (output, row, column, rule), without any count:
         the list a page shows under its outputs."""
-        recs = [{"output": o.name, "row": str(c["row"]), "column": "" if o.kind == "regression" else str(c["column"]), "rule": REASONS.get(c["rule"], c["rule"])}
-                for o in self.outputs.values() for c in o.cells if c["outcome"] == "withheld"]
+        recs = [
+            {
+                "output": o.name,
+                "row": str(c["row"]),
+                "column": "" if o.kind == "regression" else str(c["column"]),
+                "rule": REASONS.get(c["rule"], c["rule"]),
+            }
+            for o in self.outputs.values()
+            for c in o.cells
+            if c["outcome"] == "withheld"
+        ]
         return pd.DataFrame(recs, columns=["output", "row", "column", "rule"])
 
     def record(self) -> dict:
@@ -618,10 +717,20 @@ class Checker:
             "chapter": self.chapter,
             "active": self.active,
             "rules": asdict(self.rules),
-            "outputs": [{"output": o.name, "kind": o.kind, "source": o.source, "rules_applied": self.rules.describe(o.rules) + (["not estimable groups withheld"] if "not estimable" in o.rules else []),
-                         "outcome": o.outcome, "cells": o.cells,
-                         "relations": [[[str(c[0]), str(c[1]), k] for c, k in rel.cells] for rel in o.relations],
-                         "derived": {str(k): [str(v) for v in vs] for k, vs in o.derived.items()}} for o in self.outputs.values()],
+            "outputs": [
+                {
+                    "output": o.name,
+                    "kind": o.kind,
+                    "source": o.source,
+                    "rules_applied": self.rules.describe(o.rules)
+                    + (["not estimable groups withheld"] if "not estimable" in o.rules else []),
+                    "outcome": o.outcome,
+                    "cells": o.cells,
+                    "relations": [[[str(c[0]), str(c[1]), k] for c, k in rel.cells] for rel in o.relations],
+                    "derived": {str(k): [str(v) for v in vs] for k, vs in o.derived.items()},
+                }
+                for o in self.outputs.values()
+            ],
         }
 
     def write(self) -> Path | None:
@@ -633,7 +742,9 @@ class Checker:
         rec = self.record()
         _atomic_write(self.folder / "record.json", json.dumps(rec, indent=1, default=str))
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=["output", "kind", "source", "row", "column", "outcome", "rule", "count", "detail", "value"])
+        w = csv.DictWriter(
+            buf, fieldnames=["output", "kind", "source", "row", "column", "outcome", "rule", "count", "detail", "value"]
+        )
         w.writeheader()
         for o in rec["outputs"]:
             for c in o["cells"]:
@@ -658,9 +769,17 @@ class Checker:
                 rule = why.loc[r, c]
                 cnt = counts.loc[r, c] if (c in counts.columns and r in counts.index) else None
                 val = values.loc[r, c] if (c in values.columns and r in values.index) else None
-                cells.append({"row": str(r), "column": str(c), "outcome": "withheld" if rule else "released", "rule": rule,
-                              "count": _num(cnt), "detail": "" if details is None or c not in details.columns else str(details.loc[r, c]),
-                              "value": _num(val)})
+                cells.append(
+                    {
+                        "row": str(r),
+                        "column": str(c),
+                        "outcome": "withheld" if rule else "released",
+                        "rule": rule,
+                        "count": _num(cnt),
+                        "detail": "" if details is None or c not in details.columns else str(details.loc[r, c]),
+                        "value": _num(val),
+                    }
+                )
         self.outputs[name] = Output(name, kind, source, list(applied), released, why, cells, list(relations), dict(derived or {}))
         return released
 
@@ -668,7 +787,16 @@ class Checker:
         if not self.active:
             return
         out = self.outputs.setdefault(f"{name} (prose)", Output(f"{name} (prose)", "prose", "", ["unchecked"]))
-        out.cells.append({"row": str(row), "column": str(column), "outcome": "withheld", "rule": "unchecked", "count": None, "detail": "not a checked cell"})
+        out.cells.append(
+            {
+                "row": str(row),
+                "column": str(column),
+                "outcome": "withheld",
+                "rule": "unchecked",
+                "count": None,
+                "detail": "not a checked cell",
+            }
+        )
 
 
 # ----------------------------------------------------------------------------- not estimable
@@ -726,7 +854,9 @@ def checking_folder(chapter: str, build: Path | None = None) -> Path:
     return Path(build or paths.BUILD) / "output_checking" / chapter
 
 
-def start_run(chapter: str, source: "DataSource | str | None" = None, rules: Rules | Mapping | None = None, build: Path | None = None) -> Checker:
+def start_run(
+    chapter: str, source: DataSource | str | None = None, rules: Rules | Mapping | None = None, build: Path | None = None
+) -> Checker:
     """The checker of a chapter run. Clears the chapter's checking folder first (renamed aside, then
     deleted, so no old record survives a failed run and no half-deleted one is ever seen). The checker is
     active for restricted data only; its rules come from the data source (``DataSource.rules``) or the YAML."""
@@ -743,7 +873,7 @@ def start_run(chapter: str, source: "DataSource | str | None" = None, rules: Rul
     return Checker(chapter, rules, active=active, folder=folder)
 
 
-def banner_text(record: "Checker | Mapping | str | Path") -> str:
+def banner_text(record: Checker | Mapping | str | Path) -> str:
     """The restricted banner's sentence, from what the checker actually did (a Checker, its record, or
     the path of ``record.json``); it never claims a check that was not made."""
     if isinstance(record, (str, Path)):
@@ -752,16 +882,23 @@ def banner_text(record: "Checker | Mapping | str | Path") -> str:
         record = record.record()
     outputs = record.get("outputs", [])
     if not record.get("active", True) or not outputs:
-        return ("This page was computed from licensed microdata. No output of this page was checked by `movers.sdc`; "
-                "every output needs the data owner's output checking before release.")
+        return (
+            "This page was computed from licensed microdata. No output of this page was checked by `movers.sdc`; "
+            "every output needs the data owner's output checking before release."
+        )
     used = {r for o in outputs for r in o.get("rules_applied", [])}
     applied = [w for w in Rules.of(record.get("rules", {})).describe() if w in used]
     kinds = pd.Series([o["kind"] for o in outputs]).value_counts()
     n_withheld = sum(c["outcome"] == "withheld" for o in outputs for c in o["cells"])
-    what = ", ".join(f"{n} {k if n == 1 else {'shares': 'share tables', 'magnitudes': 'magnitude tables', 'descriptives': 'descriptive tables', 'prose': 'prose checks'}.get(k, k + 's')}" for k, n in kinds.items())
-    return (f"This page was computed from licensed microdata. Its {len(outputs)} checked outputs ({what}) passed the disclosure "
-            f"checks of `movers.sdc`: {'; '.join(applied)}. {n_withheld} cell(s) were withheld ([c]). They still need the data "
-            "owner's output checking before release.")
+    what = ", ".join(
+        f"{n} {k if n == 1 else {'shares': 'share tables', 'magnitudes': 'magnitude tables', 'descriptives': 'descriptive tables', 'prose': 'prose checks'}.get(k, k + 's')}"
+        for k, n in kinds.items()
+    )
+    return (
+        f"This page was computed from licensed microdata. Its {len(outputs)} checked outputs ({what}) passed the disclosure "
+        f"checks of `movers.sdc`: {'; '.join(applied)}. {n_withheld} cell(s) were withheld ([c]). They still need the data "
+        "owner's output checking before release."
+    )
 
 
 # ----------------------------------------------------------------------------- hygiene: scrubbing text
@@ -832,7 +969,10 @@ def read_markdown_table(md: str) -> pd.DataFrame:
 
     def cells(line):
         parts = re.split(r"(?<!\\)\|", line.strip())[1:-1]
-        return [p.strip().replace("\\_", "_").replace("\\*", "*").replace("\\|", "|").replace("\\$", "$").replace("\\\\", "\\") for p in parts]
+        return [
+            p.strip().replace("\\_", "_").replace("\\*", "*").replace("\\|", "|").replace("\\$", "$").replace("\\\\", "\\")
+            for p in parts
+        ]
 
     head = cells(lines[0])
     body = [cells(ln) for ln in lines[2:]]
@@ -850,7 +990,9 @@ def parse_number(text: str) -> float | None:
     return -v if m.group(1) in ("-", "−") else v
 
 
-def leaks(shown: pd.DataFrame, counts: pd.DataFrame, relations: Sequence[Relation] = (), rules: Rules | Mapping | None = None) -> list[str]:
+def leaks(
+    shown: pd.DataFrame, counts: pd.DataFrame, relations: Sequence[Relation] = (), rules: Rules | Mapping | None = None
+) -> list[str]:
     """An auditor independent of the checker: what a page reveals. ``shown`` is the table a reader sees
     (strings, e.g. from ``read_markdown_table``); ``counts`` the people behind each cell (the smaller
     category for a share). Lists every cell shown although under the threshold (or zero), and every
@@ -896,8 +1038,12 @@ def page_text(page: str | Path | Mapping, public_columns: Sequence[str] = PUBLIC
         except json.JSONDecodeError:
             nb = None
     if nb is not None:
-        glued = {o["metadata"]["scrapbook"].get("name"): _joined(_mime(o).get("text/plain", ""))
-                 for c in nb.get("cells", []) for o in c.get("outputs", []) if o.get("metadata", {}).get("scrapbook")}
+        glued = {
+            o["metadata"]["scrapbook"].get("name"): _joined(_mime(o).get("text/plain", ""))
+            for c in nb.get("cells", [])
+            for o in c.get("outputs", [])
+            if o.get("metadata", {}).get("scrapbook")
+        }
         parts = []
         for cell in nb.get("cells", []):
             if cell.get("cell_type") == "markdown":
@@ -930,7 +1076,13 @@ def _drop_columns(text: str, words: Sequence[str]) -> str:
         rows = [_HTML_CELL.findall(r) for r in _HTML_ROW.findall(m.group(0))]
         head = next((r for r in rows if any(k.lower() == "h" for k, _ in r)), [])
         drop = {i for i, (_, c) in enumerate(head) if any(w in _TAG.sub(" ", c).lower() for w in words)}
-        return "<table>" + "".join("<tr>" + "".join(f"<td>{'' if i in drop else c}</td>" for i, (_, c) in enumerate(r)) + "</tr>" for r in rows) + "</table>"
+        return (
+            "<table>"
+            + "".join(
+                "<tr>" + "".join(f"<td>{'' if i in drop else c}</td>" for i, (_, c) in enumerate(r)) + "</tr>" for r in rows
+            )
+            + "</table>"
+        )
 
     text = _HTML_TABLE.sub(html_table, text)
     lines, drop = text.split("\n"), set()
@@ -1008,8 +1160,13 @@ def _shows(value, token: tuple[float, int, int], percent: bool = True) -> bool:
     return any(abs(round(v * s, dec) - x) < 0.5 * 10.0 ** -(dec + 3) for s in scales)
 
 
-def audit_page(page: str | Path | Mapping, record: "Checker | Mapping | str | Path", secrets: Iterable[str | Path] = (),
-               specific_digits: int = 4, public_columns: Sequence[str] = PUBLIC_COLUMNS) -> list[str]:
+def audit_page(
+    page: str | Path | Mapping,
+    record: Checker | Mapping | str | Path,
+    secrets: Iterable[str | Path] = (),
+    specific_digits: int = 4,
+    public_columns: Sequence[str] = PUBLIC_COLUMNS,
+) -> list[str]:
     """An auditor of a rendered page, independent of the checker's decisions: what the page reveals.
 
     ``page`` is the HTML, MyST markdown or notebook of a restricted run; ``record`` the checker's record
@@ -1039,8 +1196,16 @@ def audit_page(page: str | Path | Mapping, record: "Checker | Mapping | str | Pa
     problems = [f"data path shown: {scrub(str(s), [s])}" for s in secrets if s and str(s) in text]
     # numbers inside the names of outputs ("Tables 31-32") and columns ("Model 3") are not data: taken out before
     # reading numbers (a row label is taken out where it is matched, so it stays here)
-    names = sorted({n.lower() for o in record.get("outputs", []) for n in [o["output"]] + [c["column"] for c in o["cells"]]
-                    if re.search(r"\d", n) and re.search(r"[A-Za-z]", n)}, key=len, reverse=True)
+    names = sorted(
+        {
+            n.lower()
+            for o in record.get("outputs", [])
+            for n in [o["output"]] + [c["column"] for c in o["cells"]]
+            if re.search(r"\d", n) and re.search(r"[A-Za-z]", n)
+        },
+        key=len,
+        reverse=True,
+    )
     lines = [ln.lower() for ln in text.splitlines()]
     lines = [_without(ln, names) for ln in lines]
     tokens = [_tokens(ln) for ln in lines]
@@ -1065,7 +1230,11 @@ def run_pages(chapter: str, build: Path | None = None) -> list[Path]:
     """The files of a chapter run a reader can get: the executed notebook, the HTML page, the PDF's LaTeX source."""
     b = Path(build or paths.BUILD)
     html = b / "book" / "_build" / "html" / "chapters" / f"{chapter}.html"
-    return [p for p in [b / "src" / "chapters" / f"{chapter}.ipynb", html, *sorted((b / "book" / "_build" / "latex").glob("*.tex"))] if p.exists()]
+    return [
+        p
+        for p in [b / "src" / "chapters" / f"{chapter}.ipynb", html, *sorted((b / "book" / "_build" / "latex").glob("*.tex"))]
+        if p.exists()
+    ]
 
 
 def audit_run(chapter: str, build: Path | None = None, secrets: Iterable[str | Path] = ()) -> dict[str, list[str]]:
@@ -1104,8 +1273,12 @@ def _printed(cell: Mapping, page: tuple, released: Mapping, specific_digits: int
         beside, rest = _label_in(r, low) if r.lower() in low else (False, low)
         if not beside and own:
             continue
-        for t in (_tokens(rest) if beside else toks):
-            if (beside or t[2] >= specific_digits) and _shows(v, t, percent) and not any(_shows(w, t, percent) for w in released.get(r, [])):
+        for t in _tokens(rest) if beside else toks:
+            if (
+                (beside or t[2] >= specific_digits)
+                and _shows(v, t, percent)
+                and not any(_shows(w, t, percent) for w in released.get(r, []))
+            ):
                 return True
     return False
 
@@ -1122,7 +1295,9 @@ def _audit_output(out: Mapping, rules: Rules, page: tuple, specific_digits: int)
     shown = {k for k, c in cells.items() if _unsafe(c, rules) and _printed(c, page, released, specific_digits, percent)}
     for r, c in sorted(shown):
         rule = cells[(r, c)]["rule"]
-        problems.append(f"{out['output']}: {r} / {c} printed although withheld ({REASONS.get(rule, rule) if rule else REASONS['threshold']})")
+        problems.append(
+            f"{out['output']}: {r} / {c} printed although withheld ({REASONS.get(rule, rule) if rule else REASONS['threshold']})"
+        )
     known = {k for k, c in cells.items() if not _unsafe(c, rules)} | shown
     rels = [Relation(tuple(((r, c), float(k)) for r, c, k in rel)) for rel in out.get("relations", [])]
     groups = [[(r, d)] + [(r, s) for s in srcs] for d, srcs in out.get("derived", {}).items() for r in {k[0] for k in cells}]
@@ -1136,7 +1311,11 @@ def _audit_output(out: Mapping, rules: Rules, page: tuple, specific_digits: int)
         found -= known
         if not found:
             return problems
-        problems += [f"{out['output']}: {k[0]} / {k[1]} recoverable by subtraction from the printed cells" for k in sorted(found) if _unsafe(cells[k], rules)]
+        problems += [
+            f"{out['output']}: {k[0]} / {k[1]} recoverable by subtraction from the printed cells"
+            for k in sorted(found)
+            if _unsafe(cells[k], rules)
+        ]
         known |= found
 
 
@@ -1156,7 +1335,9 @@ def suppress(values: pd.DataFrame, counts: pd.DataFrame, threshold: int = THRESH
     counts = counts.set_axis(values.index, axis=0).set_axis(values.columns, axis=1)
     mask = small_cells(counts, threshold)
     out = values.astype(object).where(~mask, SUPPRESSED)
-    log = [{"row": r, "column": c, "count": int(counts.loc[r, c])} for r in values.index for c in values.columns if mask.loc[r, c]]
+    log = [
+        {"row": r, "column": c, "count": int(counts.loc[r, c])} for r in values.index for c in values.columns if mask.loc[r, c]
+    ]
     return out, pd.DataFrame(log, columns=["row", "column", "count"])
 
 
@@ -1168,21 +1349,27 @@ def check_min_count(n: int | Sequence[int], what: str, threshold: int = THRESHOL
         raise ValueError(f"disclosure risk: {what} rests on a cell of fewer than {threshold} people")
 
 
-def suppress_restricted(values: pd.DataFrame, counts: pd.DataFrame, source: str, threshold: int = THRESHOLD) -> tuple[pd.DataFrame, pd.DataFrame]:
+def suppress_restricted(
+    values: pd.DataFrame, counts: pd.DataFrame, source: str, threshold: int = THRESHOLD
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``suppress`` for restricted microdata only: synthetic and public data are released as they are."""
     if source != "restricted":
         return values, pd.DataFrame(columns=["row", "column", "count"])
     return suppress(values, counts.reindex(index=values.index, columns=values.columns), threshold)
 
 
-def suppress_effects(frame: pd.DataFrame, cells: Mapping[str, int], source: str, threshold: int = THRESHOLD) -> tuple[pd.DataFrame, list]:
+def suppress_effects(
+    frame: pd.DataFrame, cells: Mapping[str, int], source: str, threshold: int = THRESHOLD
+) -> tuple[pd.DataFrame, list]:
     """Restricted data: blank (NaN) the estimate, SE and p-value of every group whose smaller mover or stayer
     cell holds fewer than ``threshold`` people. Returns the frame and a log (row, count) for the checkers."""
     if source != "restricted":
         return frame, []
     chk = Checker("-", {"threshold": threshold})
     out = chk.estimates("effects", frame, cells={r: n for r, n in cells.items() if n is not None}, dof=math.inf)
-    log = [{"row": r, "count": int(cells[r])} for r in frame.index if r in cells and not chk.is_released("effects", r, "estimate")]
+    log = [
+        {"row": r, "count": int(cells[r])} for r in frame.index if r in cells and not chk.is_released("effects", r, "estimate")
+    ]
     return out, log
 
 

@@ -13,8 +13,8 @@ columns ``estimate``, ``se`` and ``pvalue``, and ``attrs['nobs']``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,9 @@ def coef_frame(terms: Sequence[str], estimate, se, pvalue=None, nobs: int | None
     if pvalue is None:
         with np.errstate(divide="ignore", invalid="ignore"):
             pvalue = 2 * norm.sf(np.abs(est / sd))
-    out = pd.DataFrame({"estimate": est, "se": sd, "pvalue": np.asarray(pvalue, dtype=float)}, index=pd.Index(list(terms), name="term"))
+    out = pd.DataFrame(
+        {"estimate": est, "se": sd, "pvalue": np.asarray(pvalue, dtype=float)}, index=pd.Index(list(terms), name="term")
+    )
     out.attrs["nobs"] = None if nobs is None else int(nobs)
     return out
 
@@ -120,6 +122,7 @@ class Table:
         of the header, which cannot be broken), bounded so that a long label wraps instead of crowding
         out the numbers. The PDF needs them: without widths LaTeX squeezes numeric columns until their
         digits overprint the next column."""
+
         def width(header, cells, cap):
             # headers hyphenate, numbers do not: a header word counts up to 10 characters only;
             # 2 more for the space between columns
@@ -162,8 +165,15 @@ class Table:
         return (self.caption + "\n" if self.caption else "") + self.frame.to_string()
 
 
-def render(df: pd.DataFrame, digits: int | Mapping[str, int] = 3, caption: str = "", notes: str = "", label: str | None = None,
-           index_header: str = "", transpose: bool = False) -> Table:
+def render(
+    df: pd.DataFrame,
+    digits: int | Mapping[str, int] = 3,
+    caption: str = "",
+    notes: str = "",
+    label: str | None = None,
+    index_header: str = "",
+    transpose: bool = False,
+) -> Table:
     """Render any DataFrame as a book table, formatting numeric columns to ``digits`` decimals.
 
     ``transpose`` shows the columns as rows (after formatting, so ``digits`` still follows the
@@ -174,12 +184,19 @@ def render(df: pd.DataFrame, digits: int | Mapping[str, int] = 3, caption: str =
     for col in df.columns:
         d = digits.get(col, 3) if isinstance(digits, Mapping) else digits
         vals = df[col].tolist()
-        out[str(col)] = [fmt_number(v, d) if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) else ("" if v is None else str(v)) for v in vals]
+        out[str(col)] = [
+            fmt_number(v, d)
+            if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+            else ("" if v is None else str(v))
+            for v in vals
+        ]
     if transpose:
         out = out.T
         align = "l" + "r" * len(out.columns)
         index_header = index_header or (df.columns.name or "")
-    return Table(out, caption=caption, notes=notes, label=label, index_header=index_header or (df.index.name or ""), align=align, values=df)
+    return Table(
+        out, caption=caption, notes=notes, label=label, index_header=index_header or (df.index.name or ""), align=align, values=df
+    )
 
 
 def regression_table(

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-DEMO = '''---
+DEMO = """---
 jupytext:
   text_representation: {extension: .md, format_name: myst}
 kernelspec: {display_name: Python 3, language: python, name: python3}
@@ -58,7 +58,7 @@ report.glue("double_n", 2 * n)
 ```{glue:figure} demo_fig
 A figure.
 ```
-'''
+"""
 
 TOC = """format: jb-book
 root: index
@@ -76,17 +76,32 @@ parts:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("book")
-    for f in ("_config.yml", "index.md", "introduction.md", "bibliography.md", "references.bib", "data/citations.yml", "data/datasets.yml"):
+    for f in (
+        "_config.yml",
+        "index.md",
+        "introduction.md",
+        "bibliography.md",
+        "references.bib",
+        "data/citations.yml",
+        "data/datasets.yml",
+    ):
         (root / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / f, root / f)
-    for d in ("data/reference", "data/classifications", "data/dictionaries", "data/schemas"):  # the annex prints Tables 21, 22, 29 from the dictionaries
+    for d in (
+        "data/reference",
+        "data/classifications",
+        "data/dictionaries",
+        "data/schemas",
+    ):  # the annex prints Tables 21, 22, 29 from the dictionaries
         shutil.copytree(ROOT / d, root / d)
     (root / "chapters").mkdir()
     (root / "params").mkdir()
     shutil.copy2(ROOT / "chapters/annex.md", root / "chapters/annex.md")
     shutil.copy2(ROOT / "params/annex.yml", root / "params/annex.yml")
     (root / "chapters/demo.md").write_text(DEMO)
-    (root / "params/demo.yml").write_text("source: synthetic\nn: 3\nfail: false\n_choices:\n  source: [synthetic, public, restricted]\n")
+    (root / "params/demo.yml").write_text(
+        "source: synthetic\nn: 3\nfail: false\n_choices:\n  source: [synthetic, public, restricted]\n"
+    )
     (root / "_toc.yml").write_text(TOC)
     (root / "data/synthetic").mkdir(parents=True)
     (root / "data/synthetic/world.json").write_text('{"seed": 1}')
@@ -94,8 +109,15 @@ def project(tmp_path_factory):
 
 
 def movers(project, *args):
-    env = {**os.environ, "MOVERS_ROOT": str(project), "MOVERS_SYNTHETIC": str(project / "data/synthetic"), "MOVERS_BOOK_STRICT": "1"}
-    return subprocess.run([sys.executable, "-m", "movers", *args], cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    env = {
+        **os.environ,
+        "MOVERS_ROOT": str(project),
+        "MOVERS_SYNTHETIC": str(project / "data/synthetic"),
+        "MOVERS_BOOK_STRICT": "1",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "movers", *args], cwd=project, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_run_cache_parameters_failure_and_build(project):
@@ -143,7 +165,9 @@ def test_run_cache_parameters_failure_and_build(project):
     csv = project / "_build/src/downloads/demo/table-2-demo.csv"
     assert csv.read_text().splitlines()[0] == "row,Model 1" and "Source: synthetic data" in page
     assert 'download="" href="../_downloads/' in page and "table-2-demo.csv" in (html_dir / "downloads.html").read_text()
-    assert "python -m movers run demo -p n=5" in re.sub(r"<[^>]+>", "", page) and "{{" not in (html_dir / "index.html").read_text()
+    assert (
+        "python -m movers run demo -p n=5" in re.sub(r"<[^>]+>", "", page) and "{{" not in (html_dir / "index.html").read_text()
+    )
     pdf = project / "_build/book/_build/latex/book.pdf"
     assert pdf.exists() and pdf.stat().st_size > 10_000
 
@@ -151,9 +175,15 @@ def test_run_cache_parameters_failure_and_build(project):
     assert broken.returncode == 1
     assert "chapter 'demo' failed" in broken.stderr and "ValueError: demo was asked to fail" in broken.stderr
     assert "python -m movers run demo -p fail=true" in broken.stderr  # the command repeats the parameters asked for
-    assert nb.exists() and nbformat.read(nb, as_version=4).metadata["movers"]["failed_run"], "the last good output is kept, marked stale"
+    assert nb.exists() and nbformat.read(nb, as_version=4).metadata["movers"]["failed_run"], (
+        "the last good output is kept, marked stale"
+    )
     stale = movers(project, "build")
-    assert stale.returncode == 1 and "demo: a later run failed" in stale.stderr and "python -m movers run demo -p fail=true" in stale.stderr
+    assert (
+        stale.returncode == 1
+        and "demo: a later run failed" in stale.stderr
+        and "python -m movers run demo -p fail=true" in stale.stderr
+    )
     marked = movers(project, "build", "--allow-stale")
     assert marked.returncode == 0, marked.stderr
     page = (html_dir / "chapters/demo.html").read_text()

@@ -11,7 +11,6 @@ import pytest
 
 from movers import paths
 
-
 HOTCOLD = paths.CHAPTERS / "flows_hotcold.md"
 
 
@@ -34,7 +33,14 @@ def test_report_selection_shows_published_models(flows_world, tmp_path, chapter_
 
 
 def test_other_typology_and_selection_follow_the_parameters(flows_world, tmp_path, chapter_runner):
-    params = {"data_path": str(flows_world), "typology": "imd", "years": "2018", "sex": "F", "exposure": "rate", "models": ["Model 1", "Model 4"]}
+    params = {
+        "data_path": str(flows_world),
+        "typology": "imd",
+        "years": "2018",
+        "sex": "F",
+        "exposure": "rate",
+        "models": ["Model 1", "Model 4"],
+    }
     glued, md = chapter_runner(HOTCOLD, tmp_path / "hc_imd.ipynb", params)
     text = " ".join(str(v) for v in glued.values())
     assert "hot spot" not in text.lower() and "deprived" in text
@@ -54,7 +60,10 @@ def test_ons_and_imd_chapters_glue_every_number_of_their_prose(flows_world, tmp_
     params = {"data_path": str(flows_world), "years": "2017-2018", "models": ["Model 4"]}
     glued, md = chapter_runner(paths.CHAPTERS / "flows_ons.md", tmp_path / "ons.ipynb", params)
     assert float(glued["lc_published"]) == 726_621
-    assert "City of London's GVA per head is £" in glued["lc_gva_text"] or "cannot be computed from real data" in glued["lc_gva_text"]
+    assert (
+        "City of London's GVA per head is £" in glued["lc_gva_text"]
+        or "cannot be computed from real data" in glued["lc_gva_text"]
+    )
     assert 0 <= float(glued["within3_ztnb"]) <= 1
     glued, md = chapter_runner(paths.CHAPTERS / "flows_imd.md", tmp_path / "imd.ipynb", params)
     assert 0 < float(glued["prof_out"]) < 100 and 0 < float(glued["nonwhite_in"]) < 100

@@ -8,7 +8,9 @@ from movers import paths
 
 def test_flows_public_runs_on_the_real_files(shared_public, tmp_path, monkeypatch, chapter_runner):
     monkeypatch.setenv("MOVERS_PUBLIC", str(tmp_path / "nothing_fetched"))  # read the workplace copy
-    glued, _ = chapter_runner(paths.ROOT / "chapters" / "flows_public.md", tmp_path / "out.ipynb", {"source": "public", "data_path": str(shared_public)})
+    glued, _ = chapter_runner(
+        paths.ROOT / "chapters" / "flows_public.md", tmp_path / "out.ipynb", {"source": "public", "data_path": str(shared_public)}
+    )
     assert glued["n_units"] == "346" and glued["n_england"] == "324" and float(glued["moves_between"]) == 2_505_756
     assert glued["n_published"] == "332"  # Tables 7-15 (9 x 28) and 16-20 (5 x 16)
     assert 50 < float(glued["sign_nonzero"]) <= 100 and 0 <= float(glued["within_full"]) <= 100

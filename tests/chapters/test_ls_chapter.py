@@ -9,7 +9,6 @@ import pytest
 
 from movers import paths
 
-
 SRC = paths.CHAPTERS / "ls_deprived.md"
 
 
@@ -36,7 +35,11 @@ def test_restricted_run_withholds_small_cells(tiny, tmp_path, chapter_runner):
 
 def test_synthetic_run_shows_truth_and_published(tiny, tmp_path, monkeypatch, chapter_runner):
     monkeypatch.setenv("MOVERS_SYNTHETIC", str(tiny))
-    glued, md = _run(tmp_path, chapter_runner, {"source": "synthetic", "outcomes": ["professional"], "characteristics": ["gender", "parent_class"]})
+    glued, md = _run(
+        tmp_path,
+        chapter_runner,
+        {"source": "synthetic", "outcomes": ["professional"], "characteristics": ["gender", "parent_class"]},
+    )
     assert "True value" in md and "Table 32" in md and "Table 31:" not in md
     assert "0.44" in md  # the published degree share of movers beside ours in Table 30
     assert "24,969 stayers" in md  # the report's numbers behind Table 30, from ls.PUBLISHED_N
@@ -51,7 +54,7 @@ def test_restricted_table30_has_no_small_or_recoverable_share(tiny, tmp_path, ch
     glued, md = _run(tmp_path, chapter_runner, {"source": "restricted", "data_path": str(tiny / "ons_ls")})
     record = json.loads((tmp_path / "_build" / "output_checking" / "ls_deprived" / "record.json").read_text())
     start = md.index(":::{table} Table 30:")
-    shown = sdc.read_markdown_table(md[start:md.index("\n:::", start)])[["Stayers", "Movers"]]
+    shown = sdc.read_markdown_table(md[start : md.index("\n:::", start)])[["Stayers", "Movers"]]
     t30 = next(o for o in record["outputs"] if o["output"] == "Table 30")
     counts = pd.DataFrame(index=shown.index, columns=shown.columns, dtype=float)
     for c in t30["cells"]:

@@ -11,7 +11,6 @@ import pytest
 
 from movers import paths
 
-
 SRC = paths.CHAPTERS / "movers_stayers.md"
 
 
@@ -22,8 +21,13 @@ def ukhls_world(tmp_path_factory, make_world):
 
 @pytest.fixture(scope="module")
 def restricted_run(ukhls_world, tmp_path_factory, chapter_runner):
-    params = {"source": "restricted", "data_path": str(ukhls_world / "ukhls"), "aux_path": str(ukhls_world),
-              "outcomes": ["employed", "higher"], "characteristics": ["ethnicity", "parent_nssec"]}
+    params = {
+        "source": "restricted",
+        "data_path": str(ukhls_world / "ukhls"),
+        "aux_path": str(ukhls_world),
+        "outcomes": ["employed", "higher"],
+        "characteristics": ["ethnicity", "parent_nssec"],
+    }
     out = tmp_path_factory.mktemp("ms") / "ms.ipynb"
     glued, md = chapter_runner(SRC, out, params)
     return glued, md, json.loads((out.parent / "_build" / "output_checking" / "movers_stayers" / "record.json").read_text())
@@ -34,16 +38,25 @@ def test_restricted_run_withholds_and_lists_without_counts(restricted_run):
     assert record["active"] and "[c]" in md and "True value" not in md
     withheld = [c for o in record["outputs"] for c in o["cells"] if c["outcome"] == "withheld"]
     assert withheld and all(c["rule"] for c in withheld)
-    listing = md[md.index("Withheld by the output checker"):]
+    listing = md[md.index("Withheld by the output checker") :]
     assert "| count" not in listing and "count |" not in listing
     assert str(paths.BUILD) not in md  # no data path or checking folder on the page
 
 
 def test_prose_names_only_released_motivation_rows(restricted_run):
     glued, md, record = restricted_run
-    released = {(o["output"], c["row"]) for o in record["outputs"] if o["output"] in ("Table 25", "Table 26")
-                for c in o["cells"] if c["column"] == "Difference" and c["outcome"] == "released"}
-    named = [part.split(" (")[0].strip("' ") for part in glued["motivation_sig"].split(";")] if glued["motivation_sig"] != "'none'" else []
+    released = {
+        (o["output"], c["row"])
+        for o in record["outputs"]
+        if o["output"] in ("Table 25", "Table 26")
+        for c in o["cells"]
+        if c["column"] == "Difference" and c["outcome"] == "released"
+    }
+    named = (
+        [part.split(" (")[0].strip("' ") for part in glued["motivation_sig"].split(";")]
+        if glued["motivation_sig"] != "'none'"
+        else []
+    )
     assert all(any(r == n for _, r in released) for n in named)
 
 
@@ -54,7 +67,7 @@ def test_regression_cells_withheld_show_c(restricted_run):
         table = o["output"].split(":")[0]
         if o["kind"] == "regression" and table in ("Table 27", "Table 24", "Table 28"):
             start = md.index(f":::{{table}} {table}:")
-            shown = md[start:md.index("\n:::", start)]
+            shown = md[start : md.index("\n:::", start)]
             for c in o["cells"]:
                 if c["outcome"] == "withheld":
                     line = next(ln for ln in shown.splitlines() if ln.startswith(f"| {c['row']} |"))
@@ -67,7 +80,7 @@ def _shown_and_counts(md, record, output, caption, columns):
     from movers import sdc
 
     start = md.index(f":::{{table}} {caption}")
-    shown = sdc.read_markdown_table(md[start:md.index("\n:::", start)])[columns]
+    shown = sdc.read_markdown_table(md[start : md.index("\n:::", start)])[columns]
     out = next(o for o in record["outputs"] if o["output"] == output)
     counts = pd.DataFrame(index=shown.index, columns=columns, dtype=float)
     for c in out["cells"]:

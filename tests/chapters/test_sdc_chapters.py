@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from movers import paths, sdc
 
 CHAPTERS = {
@@ -41,7 +42,12 @@ def test_the_audit_bites_on_the_same_notebook_with_a_withheld_cell_shown(restric
     nb = json.loads(notebook)
     for o in record["outputs"]:
         for c in o["cells"]:
-            if c["outcome"] == "withheld" and c["rule"] == "threshold" and isinstance(c["value"], float) and o["kind"] == "shares":
+            if (
+                c["outcome"] == "withheld"
+                and c["rule"] == "threshold"
+                and isinstance(c["value"], float)
+                and o["kind"] == "shares"
+            ):
                 nb["cells"].append({"cell_type": "markdown", "source": [f"{c['row']}: {c['value']:.2f}"]})
                 problems = sdc.audit_page(nb, record)
                 assert any(p.startswith(f"{o['output']}: {c['row']} / ") for p in problems)

@@ -51,6 +51,10 @@ def test_real_slice_in_two_parts_reads_as_one_year(real, tmp_path):
 def test_real_slice_on_another_vintage_is_rejected_by_name(real, tmp_path):
     df, known = real
     p = tmp_path / ons_flows.detailed_name(2017, 1)
-    df.assign(OutLA=df["OutLA"].replace({"E07000205": "E07000244", "E07000206": "E07000244"})).to_csv(p, index=False)  # 2019 East Suffolk
-    with pytest.raises(InputError, match=r"E07000244 \((covers 2 authorities of the geography|created 2019 from E07000205, E07000206)"):
+    df.assign(OutLA=df["OutLA"].replace({"E07000205": "E07000244", "E07000206": "E07000244"})).to_csv(
+        p, index=False
+    )  # 2019 East Suffolk
+    with pytest.raises(
+        InputError, match=r"E07000244 \((covers 2 authorities of the geography|created 2019 from E07000205, E07000206)"
+    ):
         ons_flows.read_part(p, known)

@@ -20,15 +20,28 @@ DURHAM_2008, DURHAM, LEEDS = "E07000054", "E06000047", "E08000035"
 @pytest.fixture
 def table(tmp_path):
     path = tmp_path / "lad_lad20x.csv"
-    pd.DataFrame({"LAD20XCD": [DURHAM, DURHAM, LEEDS], "LAD20XNM": ["County Durham", "County Durham", "Leeds"],
-                  "LADCD": [DURHAM_2008, DURHAM, LEEDS]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "LAD20XCD": [DURHAM, DURHAM, LEEDS],
+            "LAD20XNM": ["County Durham", "County Durham", "Leeds"],
+            "LADCD": [DURHAM_2008, DURHAM, LEEDS],
+        }
+    ).to_csv(path, index=False)
     return path
 
 
 def _geo() -> Geography:
-    las = pd.DataFrame({"la_code": [DURHAM_2008, DURHAM, LEEDS], "la_name": ["Derwentside", "County Durham", "Leeds"],
-                        "region_code": ["E12000001", "E12000001", "E12000003"], "region_name": ["North East", "North East", "Yorkshire"],
-                        "country": "England", "x": [0.0, 1000.0, 0.0], "y": [0.0, 0.0, 100000.0]})
+    las = pd.DataFrame(
+        {
+            "la_code": [DURHAM_2008, DURHAM, LEEDS],
+            "la_name": ["Derwentside", "County Durham", "Leeds"],
+            "region_code": ["E12000001", "E12000001", "E12000003"],
+            "region_name": ["North East", "North East", "Yorkshire"],
+            "country": "England",
+            "x": [0.0, 1000.0, 0.0],
+            "y": [0.0, 0.0, 100000.0],
+        }
+    )
     return Geography(las=las, neighbours={}, source="hand-built")
 
 
@@ -37,9 +50,27 @@ def _panel(adult_la: str, harmonise=None, folder=None) -> Panel:
     rows = []
     for wave, year, age, la in ((0, 2005, 16, DURHAM_2008), (1, 2006, 17, DURHAM_2008), (14, 2019, 30, adult_la)):
         hidp = 100 + wave
-        rows.append({"pidp": 10, "wave_index": wave, "year": year, "age": age, "hidp": hidp, "la_code": la, "father": 1 if age < 20 else np.nan,
-                     "mother": np.nan, "responded": True, "jbstat": 2, "nssec_current": 3, "nssec_last": np.nan, "income": 2000.0,
-                     "marstat": 1, "hiqual": 3, "n_children": 0, "tenure": 1})
+        rows.append(
+            {
+                "pidp": 10,
+                "wave_index": wave,
+                "year": year,
+                "age": age,
+                "hidp": hidp,
+                "la_code": la,
+                "father": 1 if age < 20 else np.nan,
+                "mother": np.nan,
+                "responded": True,
+                "jbstat": 2,
+                "nssec_current": 3,
+                "nssec_last": np.nan,
+                "income": 2000.0,
+                "marstat": 1,
+                "hiqual": 3,
+                "n_children": 0,
+                "tenure": 1,
+            }
+        )
         if age < 20:
             rows.append(dict(rows[-1], pidp=1, age=45, father=np.nan))
     pw = pd.DataFrame(rows)

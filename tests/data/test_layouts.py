@@ -10,14 +10,26 @@ from movers.errors import InputError
 
 LAYOUT = schema.Layout(
     "demo",
-    (schema.Field("la", "code"), schema.Field("year", "int", 2000, 2020), schema.Field("sex", "str", allowed=("M", "F")), schema.Field("n", "float", 0)),
+    (
+        schema.Field("la", "code"),
+        schema.Field("year", "int", 2000, 2020),
+        schema.Field("sex", "str", allowed=("M", "F")),
+        schema.Field("n", "float", 0),
+    ),
     key=("la", "year", "sex"),
     complete=("la", "year", "sex"),
 )
 
 
 def _table(**edits):
-    df = pd.DataFrame({"la": ["E06000001", "E06000001", "W06000001", "W06000001"], "year": ["2010"] * 4, "sex": ["M", "F", "M", "F"], "n": ["1.5", "2", "0", "3"]})
+    df = pd.DataFrame(
+        {
+            "la": ["E06000001", "E06000001", "W06000001", "W06000001"],
+            "year": ["2010"] * 4,
+            "sex": ["M", "F", "M", "F"],
+            "n": ["1.5", "2", "0", "3"],
+        }
+    )
     for col, (row, value) in edits.items():
         df.loc[row, col] = value
     return df
@@ -36,7 +48,10 @@ def test_a_good_table_is_converted():
         ({"n": (1, "-1")}, r"negative n in 1 row\(s\), found -1$"),
         ({"n": (1, "two")}, r"n is not numeric in 1 row\(s\) 'two' \(first in row 3\)"),
         ({"sex": (1, "X")}, r"sex must be one of M, F: 1 row\(s\) outside them, found X$"),
-        ({"sex": (1, "M")}, r"duplicated key: la x year x sex is not unique, 2 row\(s\) share a value; e\.g\. la=E06000001, year=2010, sex=M"),
+        (
+            {"sex": (1, "M")},
+            r"duplicated key: la x year x sex is not unique, 2 row\(s\) share a value; e\.g\. la=E06000001, year=2010, sex=M",
+        ),
         ({"la": (0, "e06000001")}, r"la code\(s\) in lower case: e06000001"),
     ],
 )
@@ -56,7 +71,10 @@ def test_a_private_layout_names_no_values():
 
 
 def test_complete_tables_and_missing_combinations():
-    with pytest.raises(InputError, match=r"incomplete file: 1 of 4 combinations of la x year x sex have no row \(e\.g\. la=W06000001, year=2010, sex=F\)"):
+    with pytest.raises(
+        InputError,
+        match=r"incomplete file: 1 of 4 combinations of la x year x sex have no row \(e\.g\. la=W06000001, year=2010, sex=F\)",
+    ):
         schema.check(_table().iloc[:3], LAYOUT, "demo.csv")
     with pytest.raises(InputError, match=r"incomplete file: 4 of 8"):  # an authority of the geography with no row at all
         schema.check(_table(), LAYOUT, "demo.csv", known={"E06000001", "E06000002", "W06000001"} | {"W06000002"})

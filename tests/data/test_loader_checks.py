@@ -115,7 +115,15 @@ def test_lower_case_la_codes_are_rejected_not_dropped(flows_copy, known):
 def test_scotland_and_northern_ireland_are_dropped_counted_and_reported(flows_copy, known, caplog):
     p = _part(flows_copy, 1)
     la = sorted(known)[0]
-    extra = pd.DataFrame({"OutLA": [la, "S92000003", la], "InLA": ["N92000002", la, "S92000003"], "Age": ["20", "21", "22"], "Sex": ["M", "F", "M"], "Moves": ["1.5", "2", "3"]})
+    extra = pd.DataFrame(
+        {
+            "OutLA": [la, "S92000003", la],
+            "InLA": ["N92000002", la, "S92000003"],
+            "Age": ["20", "21", "22"],
+            "Sex": ["M", "F", "M"],
+            "Moves": ["1.5", "2", "3"],
+        }
+    )
     _edit(p, lambda df: pd.concat([df, extra]))
     report = []
     with caplog.at_level(logging.INFO, logger="movers.data"):
@@ -131,12 +139,23 @@ def test_scotland_and_northern_ireland_are_dropped_counted_and_reported(flows_co
 
 def test_codes_of_another_vintage_are_mapped_or_rejected_by_name():
     known = {"E08000037", "E06000028", "E06000029", "E07000048"}
-    table = {"E08000020": "E08000037", "E08000037": "E08000037", "E06000058": "E06000058", "E06000028": "E06000058", "E06000029": "E06000058", "E07000048": "E06000058"}
+    table = {
+        "E08000020": "E08000037",
+        "E08000037": "E08000037",
+        "E06000058": "E06000058",
+        "E06000028": "E06000058",
+        "E06000029": "E06000058",
+        "E07000048": "E06000058",
+    }
     codes = pd.Series(["E08000020", "E06000028"])
     assert list(schema.la_codes(codes, "f.csv", known, table=table)) == ["E08000037", "E06000028"]  # a recode is mapped
-    with pytest.raises(InputError, match=r"^f\.csv: 1 unknown LA code\(s\) .*E06000058 \(covers 3 authorities of the geography; created 2019"):
+    with pytest.raises(
+        InputError, match=r"^f\.csv: 1 unknown LA code\(s\) .*E06000058 \(covers 3 authorities of the geography; created 2019"
+    ):
         schema.la_codes(pd.Series(["E06000058", "E08000037"]), "f.csv", known, table=table)  # a merger cannot be split
-    with pytest.raises(InputError, match=r"unknown LA code\(s\) not in the geography: E06000058 \(created 2019 .*code-harmonisation table"):
+    with pytest.raises(
+        InputError, match=r"unknown LA code\(s\) not in the geography: E06000058 \(created 2019 .*code-harmonisation table"
+    ):
         schema.la_codes(pd.Series(["E06000058"]), "f.csv", known, table=None)
     with pytest.raises(InputError, match="two vintages for the same authority"):
         schema.la_codes(pd.Series(["E08000020", "E08000037"]), "f.csv", known, table=table)
@@ -235,7 +254,11 @@ def test_ukhls_code_out_of_range_is_an_error_without_values(ukhls_copy):
     df.to_csv(p, sep="\t", index=False)
     with pytest.raises(InputError, match=r"c_jbstat must be one of the declared values .*: 1 row\(s\) outside them$") as exc:
         ukhls.load_panel(ukhls_copy)
-    assert str(p) in str(exc.value) and pidp not in str(exc.value) and "99" not in str(exc.value).split(": ", 1)[1].split("values")[0]
+    assert (
+        str(p) in str(exc.value)
+        and pidp not in str(exc.value)
+        and "99" not in str(exc.value).split(": ", 1)[1].split("values")[0]
+    )
 
 
 def test_ukhls_duplicate_person_message_names_no_pidp(ukhls_copy):
@@ -284,7 +307,10 @@ def test_bad_yaml_is_rejected_with_every_problem_named(tmp_path):
     d["surveys"]["bhps"]["letters"] = "AB"
     p = tmp_path / "ukhls.yml"
     p.write_text(yaml.safe_dump(d))
-    with pytest.raises(InputError, match=r"ukhls\.yml: does not match ukhls_dictionary\.schema\.json: surveys\.bhps\.letters: .*; valid\.jbstat: "):
+    with pytest.raises(
+        InputError,
+        match=r"ukhls\.yml: does not match ukhls_dictionary\.schema\.json: surveys\.bhps\.letters: .*; valid\.jbstat: ",
+    ):
         ukhls.load_dictionary(p)
     m = yaml.safe_load((paths.DATA / "datasets.yml").read_text())
     first = next(iter(m["datasets"].values()))

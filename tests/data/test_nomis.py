@@ -11,7 +11,6 @@ from movers.data import nomis
 from movers.errors import InputError
 
 
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, make_world):
     return make_world("nomis", seed=7, scale=0.1)
@@ -55,7 +54,11 @@ def test_table6_means_followed(world):
     from movers.synth.nomis import TABLE6, TABLE6_COLUMNS
 
     cov = nomis.covariates(world / "nomis").merge(nomis.classifications(world / "nomis"), on="la_code")
-    means = cov[cov["year"].between(2011, 2018)].groupby("supergroup")[["gva_per_head", "house_price", "tfr", "young_share", "dependency_ratio"]].mean()
+    means = (
+        cov[cov["year"].between(2011, 2018)]
+        .groupby("supergroup")[["gva_per_head", "house_price", "tfr", "young_share", "dependency_ratio"]]
+        .mean()
+    )
     for g, vals in TABLE6.items():
         want = dict(zip(TABLE6_COLUMNS, vals))
         for col in means.columns:

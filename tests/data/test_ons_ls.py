@@ -4,9 +4,7 @@ mover effects within 3 SE (with proof that the check rejects a perturbed truth).
 from __future__ import annotations
 
 import copy
-import shutil
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -56,7 +54,12 @@ def test_sample_sized_and_distributed_like_table_30(world):
     assert abs(n_stay - 24969 * SCALE) < 0.12 * 24969 * SCALE, n_stay
     assert abs(n_move - 6859 * SCALE) < 0.15 * 6859 * SCALE, n_move
     v = ls.describe(s).values
-    for row in ("Degree holder", "Parent: professional and technical occupations", "Professional and technical occupations", "Employed"):
+    for row in (
+        "Degree holder",
+        "Parent: professional and technical occupations",
+        "Professional and technical occupations",
+        "Employed",
+    ):
         assert v.loc[row, "Movers"] > v.loc[row, "Stayers"], row
     assert v.loc["Disabled", "Movers"] < v.loc["Disabled", "Stayers"]
     assert abs(v.loc["Degree holder", "Movers"] - 0.44) < 0.06 and abs(v.loc["Degree holder", "Stayers"] - 0.16) < 0.04
@@ -111,17 +114,49 @@ def _edit(folder, kind, fn):
     "kind, edit, message",
     [
         ("records", lambda df: df.drop(columns=["llti"]), "missing variable\\(s\\) llti"),
-        ("records", lambda df: df.assign(age=df["age"].where(df.index != 3, "3O")), "age is not numeric in 1 row\\(s\\) \\(first in row 5\\)$"),
-        ("records", lambda df: pd.concat([df, df.iloc[[0]]]), "duplicated key: lsnum x census is not unique, 2 row\\(s\\) share a value \\("),
-        ("records", lambda df: df.assign(gor=df["gor"].where(df.index != 0, "E12000099")), "gor must be one of E12000001.*: 1 row\\(s\\) outside them$"),
-        ("records", lambda df: df.assign(census=df["census"].where(df.index != 0, "1975")), "census must be one of the declared values 1971, 1981, 1991, 2001, 2011: 1 row\\(s\\) outside them$"),
-        ("records", lambda df: df.assign(sclass=df["sclass"].where(df.index != 1, "7")), "sclass must be one of the declared values 1, 2, 3, 4, 5, 6: 1 row\\(s\\) outside them$"),
+        (
+            "records",
+            lambda df: df.assign(age=df["age"].where(df.index != 3, "3O")),
+            "age is not numeric in 1 row\\(s\\) \\(first in row 5\\)$",
+        ),
+        (
+            "records",
+            lambda df: pd.concat([df, df.iloc[[0]]]),
+            "duplicated key: lsnum x census is not unique, 2 row\\(s\\) share a value \\(",
+        ),
+        (
+            "records",
+            lambda df: df.assign(gor=df["gor"].where(df.index != 0, "E12000099")),
+            "gor must be one of E12000001.*: 1 row\\(s\\) outside them$",
+        ),
+        (
+            "records",
+            lambda df: df.assign(census=df["census"].where(df.index != 0, "1975")),
+            "census must be one of the declared values 1971, 1981, 1991, 2001, 2011: 1 row\\(s\\) outside them$",
+        ),
+        (
+            "records",
+            lambda df: df.assign(sclass=df["sclass"].where(df.index != 1, "7")),
+            "sclass must be one of the declared values 1, 2, 3, 4, 5, 6: 1 row\\(s\\) outside them$",
+        ),
         ("records", lambda df: df.assign(lsnum=df["lsnum"].where(df.index != 0, "")), "lsnum has missing values in 1 row\\(s\\)"),
-        ("parents", lambda df: df.assign(relation=df["relation"].where(df.index != 0, "3")), "relation must be one of the declared values 1, 2: 1 row\\(s\\) outside them$"),
+        (
+            "parents",
+            lambda df: df.assign(relation=df["relation"].where(df.index != 0, "3")),
+            "relation must be one of the declared values 1, 2: 1 row\\(s\\) outside them$",
+        ),
         ("parents", lambda df: pd.concat([df, df.iloc[[0]].assign(lsnum="999999999")]), "not enumerated at that census"),
         ("regions", lambda df: df[~((df["gor"] == "E12000007") & (df["census"] == "1971"))], "no indicators"),
-        ("regions", lambda df: df.assign(prop_prof=df["prop_prof"].where(df.index != 0, "35")), "prop_prof must be 0-1: 1 row\\(s\\) out of range$"),
-        ("regions", lambda df: df.assign(population=df["population"].where(df.index != 0, "0")), "population must be 1-100000000: 1 row\\(s\\) out of range$"),
+        (
+            "regions",
+            lambda df: df.assign(prop_prof=df["prop_prof"].where(df.index != 0, "35")),
+            "prop_prof must be 0-1: 1 row\\(s\\) out of range$",
+        ),
+        (
+            "regions",
+            lambda df: df.assign(population=df["population"].where(df.index != 0, "0")),
+            "population must be 1-100000000: 1 row\\(s\\) out of range$",
+        ),
     ],
 )
 def test_loader_errors_name_file_and_problem(small_copy, kind, edit, message):
@@ -153,7 +188,9 @@ def test_tab_delimited_extract_reads_the_same(small_copy):
 def test_bad_dictionary(tmp_path):
     p = tmp_path / "d.yml"
     p.write_text("files: {}\ncodes: {}\nregions: {}\ncensuses: [1971]\n")
-    with pytest.raises(InputError, match="does not match ons_ls_dictionary.schema.json: .*files: 'records' is a required property"):
+    with pytest.raises(
+        InputError, match="does not match ons_ls_dictionary.schema.json: .*files: 'records' is a required property"
+    ):
         load_dictionary(p)
     p.write_text("files: [\n")
     with pytest.raises(InputError, match="not valid YAML"):
@@ -182,7 +219,7 @@ def test_true_subgroup_effects_recovered_within_3_se(world, fits):
     z = _z(fits, world["truth"]["models"])
     assert z.notna().sum() == 2 * (9 + 5)
     assert z.abs().max() < 3, z.round(2).to_dict()
-    assert (z ** 2).mean() < 2.0  # not merely within 3 SE each: no inflated spread overall
+    assert (z**2).mean() < 2.0  # not merely within 3 SE each: no inflated spread overall
 
 
 def test_model3_effect_recovered(world):

@@ -14,11 +14,12 @@ import pandas as pd
 import pytest
 
 from movers import census
-from movers.data import geography as geo
-from movers.data import public
+from movers.data import geography as geo, public
 from movers.errors import InputError
 
-BOUNDARIES = "lad_boundaries_2014_sgcb/Local_Authority_Districts_December_2014_Super_Generalised_Clipped_Boundaries_in_Great_Britain.shp"
+BOUNDARIES = (
+    "lad_boundaries_2014_sgcb/Local_Authority_Districts_December_2014_Super_Generalised_Clipped_Boundaries_in_Great_Britain.shp"
+)
 GVA = "gva_la_1997_2015/ons_gva1997-2015.csv"
 OD = "census2011_migration_od_la_simim/testdata.csv.gz"
 CROSSWALK = "lad_code_harmonisation/lad_nmcd_changes.csv"
@@ -36,7 +37,13 @@ TOWN_HALLS = {
     "Bristol, City of": (51.4525, -2.6005),
     "Newcastle upon Tyne": (54.9780, -1.6110),
 }
-PAIRS = [("Manchester", "Leeds"), ("Liverpool", "Manchester"), ("Birmingham", "Manchester"), ("Cardiff", "Bristol, City of"), ("Newcastle upon Tyne", "Leeds")]
+PAIRS = [
+    ("Manchester", "Leeds"),
+    ("Liverpool", "Manchester"),
+    ("Birmingham", "Manchester"),
+    ("Cardiff", "Bristol, City of"),
+    ("Newcastle upon Tyne", "Leeds"),
+]
 
 
 def _haversine_miles(a, b) -> float:
@@ -263,7 +270,9 @@ def test_imd_rejects_truncated_or_mislabelled_files(shared_public, tmp_path):
 
 def test_imd_official_headers_are_understood(shared_public, tmp_path):
     """The official release names its columns "LSOA CODE" and "IMD SCORE"; the adapter maps them."""
-    df = pd.read_csv(shared_public / IMD10, usecols=["lsoa01_code", "IMD_score"]).rename(columns={"lsoa01_code": "LSOA CODE", "IMD_score": "IMD SCORE"})
+    df = pd.read_csv(shared_public / IMD10, usecols=["lsoa01_code", "IMD_score"]).rename(
+        columns={"lsoa01_code": "LSOA CODE", "IMD_score": "IMD SCORE"}
+    )
     df.to_csv(tmp_path / "official_layout.csv", index=False)
     a = public.imd2010_la(tmp_path / "official_layout.csv", shared_public / IMD15)
     b = public.imd2010_la(shared_public / IMD10, shared_public / IMD15)

@@ -49,7 +49,9 @@ def test_single_year_of_age_matches_myeb3_and_the_young_share(shared_public):
     assert young == pytest.approx(0.199, abs=0.001)  # MANIFEST: 19.9 per cent in 2011
     d = public.demography(s, 2011)
     assert d.loc["E08000003", "population"] == s.loc[(s["year"] == 2011) & (s["la_code"] == "E08000003"), "population"].sum()
-    assert d["dependency_ratio"].idxmin() == "E09000030" and d["dependency_ratio"].max() < 0.7  # Tower Hamlets: fewest over-65s per working-age resident
+    assert (
+        d["dependency_ratio"].idxmin() == "E09000030" and d["dependency_ratio"].max() < 0.7
+    )  # Tower Hamlets: fewest over-65s per working-age resident
     with pytest.raises(InputError, match="no population by age for 2015"):
         public.demography(s, 2015)
 
@@ -115,7 +117,15 @@ def test_lad20x_knows_the_2019_to_2021_mergers(shared_public):
 def test_classification_reads_the_official_workbook_layout(shared_public, tmp_path):
     """clustermembershipv2.xls: sheet "Clusters by Local Authority", nine lines of notes, then Code, Name, ... headers."""
     tidy = pd.read_csv(shared_public / CLASSIFICATION, dtype=str)
-    sheet = tidy.rename(columns={"lad_code": "Code", "lad_name": "Name", "supergroup_name": "Supergroup Name", "group_name": "Group Name", "subgroup_name": "Subgroup Name"})
+    sheet = tidy.rename(
+        columns={
+            "lad_code": "Code",
+            "lad_name": "Name",
+            "supergroup_name": "Supergroup Name",
+            "group_name": "Group Name",
+            "subgroup_name": "Subgroup Name",
+        }
+    )
     sheet = sheet[["Code", "Name", "Supergroup Name", "Group Name", "Subgroup Name"]]
     sheet["Supergroup Name"] = sheet["Supergroup Name"].str.replace(" and ", " & ", regex=False)
     with pd.ExcelWriter(tmp_path / "clustermembershipv2.xlsx") as xw:
@@ -133,9 +143,11 @@ def test_nomis_download_dates_become_years_for_the_nomis_loader(tmp_path):
     from movers.data import nomis
 
     raw = tmp_path / "raw.csv"
-    raw.write_text("DATE,DATE_NAME,GEOGRAPHY_CODE,GEOGRAPHY_NAME,VARIABLE_NAME,MEASURES_NAME,OBS_VALUE\n"
-                   "2016-12,Jan 2016-Dec 2016,E06000001,Hartlepool,Unemployment rate - aged 16-64,Variable,7.9\n"
-                   "2017-12,Jan 2017-Dec 2017,E06000001,Hartlepool,Unemployment rate - aged 16-64,Variable,6.1\n")
+    raw.write_text(
+        "DATE,DATE_NAME,GEOGRAPHY_CODE,GEOGRAPHY_NAME,VARIABLE_NAME,MEASURES_NAME,OBS_VALUE\n"
+        "2016-12,Jan 2016-Dec 2016,E06000001,Hartlepool,Unemployment rate - aged 16-64,Variable,7.9\n"
+        "2017-12,Jan 2017-Dec 2017,E06000001,Hartlepool,Unemployment rate - aged 16-64,Variable,6.1\n"
+    )
     out = public.write_nomis_years(raw, tmp_path / "nomis" / "nomis_aps_unemployment.csv")
     table = nomis.read_nomis(out)
     assert table["year"].tolist() == [2016, 2017] and table["value"].tolist() == [7.9, 6.1]

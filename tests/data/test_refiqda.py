@@ -22,23 +22,79 @@ def tiny() -> R.QualProject:
     c0 = iv.index("I went")
     seg = pd.DataFrame(
         [
-            {"segment": "", "participant": "A", "source": "Group 1", "code": "Housing", "start": a0, "end": a0 + 12, "text": "It is cheap."},
-            {"segment": "", "participant": "B", "source": "Group 1", "code": "Family", "start": b0, "end": b0 + 47, "text": fg[b0 : b0 + 47]},
-            {"segment": "", "participant": "B", "source": "Group 1", "code": "Housing", "start": b0, "end": b0 + 47, "text": fg[b0 : b0 + 47]},
-            {"segment": "", "participant": "C", "source": "Interview C", "code": "Family", "start": c0, "end": c0 + 24, "text": iv[c0 : c0 + 24]},
+            {
+                "segment": "",
+                "participant": "A",
+                "source": "Group 1",
+                "code": "Housing",
+                "start": a0,
+                "end": a0 + 12,
+                "text": "It is cheap.",
+            },
+            {
+                "segment": "",
+                "participant": "B",
+                "source": "Group 1",
+                "code": "Family",
+                "start": b0,
+                "end": b0 + 47,
+                "text": fg[b0 : b0 + 47],
+            },
+            {
+                "segment": "",
+                "participant": "B",
+                "source": "Group 1",
+                "code": "Housing",
+                "start": b0,
+                "end": b0 + 47,
+                "text": fg[b0 : b0 + 47],
+            },
+            {
+                "segment": "",
+                "participant": "C",
+                "source": "Interview C",
+                "code": "Family",
+                "start": c0,
+                "end": c0 + 24,
+                "text": iv[c0 : c0 + 24],
+            },
         ]
     )
     people = pd.DataFrame(
-        {"Method": ["Focus group", "Focus group", "Interview"], "Dependent children": [True, False, True], "Age": [22, 41, 30], "Score": [0.5, 1.25, 2.0]},
+        {
+            "Method": ["Focus group", "Focus group", "Interview"],
+            "Dependent children": [True, False, True],
+            "Age": [22, 41, 30],
+            "Score": [0.5, 1.25, 2.0],
+        },
         index=pd.Index(["A", "B", "C"], name="participant"),
     )
     people["Dependent children"] = people["Dependent children"].astype(object)
-    codes = pd.DataFrame({"code": ["Reasons", "Housing", "Family"], "parent": ["", "Reasons", "Reasons"], "description": ["why", "rent & prices <cheap>", ""], "color": ["", "#ff0000", ""], "guid": ["", "", ""]})
-    return R.QualProject(name="tiny", codes=codes, participants=people, sources={"Group 1": fg, "Interview C": iv}, segments=seg, sets={"Groups": ["Group 1"]})
+    codes = pd.DataFrame(
+        {
+            "code": ["Reasons", "Housing", "Family"],
+            "parent": ["", "Reasons", "Reasons"],
+            "description": ["why", "rent & prices <cheap>", ""],
+            "color": ["", "#ff0000", ""],
+            "guid": ["", "", ""],
+        }
+    )
+    return R.QualProject(
+        name="tiny",
+        codes=codes,
+        participants=people,
+        sources={"Group 1": fg, "Interview C": iv},
+        segments=seg,
+        sets={"Groups": ["Group 1"]},
+    )
 
 
 def _key(df: pd.DataFrame) -> pd.DataFrame:
-    return df[["participant", "source", "code", "start", "end", "text"]].sort_values(["source", "start", "code"]).reset_index(drop=True)
+    return (
+        df[["participant", "source", "code", "start", "end", "text"]]
+        .sort_values(["source", "start", "code"])
+        .reset_index(drop=True)
+    )
 
 
 def test_qdpx_round_trip_keeps_codings_people_types_and_hierarchy(tmp_path):

@@ -9,8 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from movers import micro
-from movers import outcomes as O
+from movers import micro, outcomes as O
 from movers.data.geography import load_geography
 from movers.data.ukhls import load_dictionary, load_panel
 from movers.errors import InputError
@@ -30,13 +29,27 @@ def panel_world(tmp_path_factory):
     ind = la_indicators(root / "nomis")
     panel = load_panel(root / "ukhls")
     sample = O.build_sample(panel, geo, ind)
-    return {"folder": root / "ukhls", "truth": read_truth(root / "ukhls"), "panel": panel, "sample": sample, "geo": geo, "ind": ind}
+    return {
+        "folder": root / "ukhls",
+        "truth": read_truth(root / "ukhls"),
+        "panel": panel,
+        "sample": sample,
+        "geo": geo,
+        "ind": ind,
+    }
 
 
 def test_files_in_uk_data_service_layout(panel_world):
     folder = panel_world["folder"]
-    for rel in ("bhps/ba_indresp.tab", "bhps/br_indall.tab", "ukhls/a_indresp.tab", "ukhls/k_hhresp.tab",
-                "ukhls/xwavedat.tab", "special_licence/ba_oslaua_protect.tab", "bhps/bd_youth.tab"):
+    for rel in (
+        "bhps/ba_indresp.tab",
+        "bhps/br_indall.tab",
+        "ukhls/a_indresp.tab",
+        "ukhls/k_hhresp.tab",
+        "ukhls/xwavedat.tab",
+        "special_licence/ba_oslaua_protect.tab",
+        "bhps/bd_youth.tab",
+    ):
         assert (folder / rel).exists(), rel
     head = pd.read_csv(folder / "bhps/ba_indresp.tab", sep="\t", nrows=5)
     assert {"pidp", "ba_hidp", "ba_jbstat", "ba_fimnlabgrs_dv", "ba_jbnssec8_dv"} <= set(head.columns)
@@ -52,8 +65,14 @@ def test_sample_sized_and_distributed_like_table_23(panel_world):
     s = panel_world["sample"]
     assert 0.75 * 2842 * SCALE < len(s) < 1.25 * 2842 * SCALE
     d = O.describe(s)
-    for row, want, tol in (("Male", 0.48, 0.05), ("White", 0.88, 0.04), ("Has a degree", 0.42, 0.06), ("Married", 0.26, 0.06),
-                           ("Parent: higher managerial, admin and professional occ.", 0.45, 0.06), ("International migrant", 0.04, 0.025)):
+    for row, want, tol in (
+        ("Male", 0.48, 0.05),
+        ("White", 0.88, 0.04),
+        ("Has a degree", 0.42, 0.06),
+        ("Married", 0.26, 0.06),
+        ("Parent: higher managerial, admin and professional occ.", 0.45, 0.06),
+        ("International migrant", 0.04, 0.025),
+    ):
         assert abs(d.loc[row, "Mean"] - want) < tol, (row, d.loc[row, "Mean"])
     assert d.loc["Age", "Min."] >= 25 and d.loc["Age", "Max."] <= 41
     assert 0.25 < s["mover"].mean() < 0.55
@@ -193,7 +212,9 @@ def test_old_style_la_codes_are_mapped_through_the_dictionary_lookup(panel_world
 
     real = pd.read_csv(panel_world["folder"] / "special_licence/e_oslaua_protect.tab", sep="\t", dtype=str)["e_oslaua"]
     old = {code: f"{i:02d}XX" for i, code in enumerate(sorted(real.unique()))}
-    dst, p = _broken(panel_world, tmp_path, "special_licence/e_oslaua_protect.tab", lambda df: df.assign(e_oslaua=df["e_oslaua"].map(old)))
+    dst, p = _broken(
+        panel_world, tmp_path, "special_licence/e_oslaua_protect.tab", lambda df: df.assign(e_oslaua=df["e_oslaua"].map(old))
+    )
     with pytest.raises(InputError, match="malformed LA code"):
         load_panel(dst)
     pd.DataFrame({"OLD": list(old.values()), "NEW": list(old)}).to_csv(dst / "lookup.csv", index=False)

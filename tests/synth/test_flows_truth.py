@@ -19,7 +19,6 @@ import pytest
 from movers import flows, nb2
 from movers.synth import flows as synth_flows
 
-
 YEARS = [2017, 2018]
 CONTROLS = flows.MODELS["Model 4"]
 
@@ -88,7 +87,7 @@ def test_world_states_nonzero_type_effects_and_controls_unlike_the_report(data, 
         assert label.lower() in low and truth[(label, "Model 4")] != pytest.approx(low[label.lower()], abs=0.02)
     effects = [truth[(r, "Model 4")] for r in type_rows(truth)]
     assert len(effects) == 2 * (2 + 7 + 4) and all(e != 0 for e in effects)
-    for typ, sides in data.truth["type_effects"].items():
+    for sides in data.truth["type_effects"].values():
         assert sides["sending"] != sides["receiving"] and len(set(sides["sending"].values())) == len(sides["sending"])
 
 
@@ -143,7 +142,14 @@ def test_wrong_reference_category_is_rejected(frame, orders, truth, fitted):
     assert not recovers(est, truth)
 
 
-@pytest.mark.parametrize("typology, a, b", [("smi", "Medium spot", "Cold spot"), ("supergroup", "Countryside Living", "Urban Settlements"), ("imd", "2nd quintile", "4th quintile")])
+@pytest.mark.parametrize(
+    "typology, a, b",
+    [
+        ("smi", "Medium spot", "Cold spot"),
+        ("supergroup", "Countryside Living", "Urban Settlements"),
+        ("imd", "2nd quintile", "4th quintile"),
+    ],
+)
 def test_swapped_level_labels_are_rejected(frame, orders, truth, fitted, typology, a, b):
     """Two levels of one typology swapped in the data (a mislabelled dummy on both sides): rejected."""
     swapped = frame.copy()

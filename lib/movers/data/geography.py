@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from movers.data import schema
-from movers.data.schema import LA_CODE
 from movers.errors import InputError
 
 LOG = logging.getLogger("movers.data")
@@ -65,7 +64,9 @@ class Geography:
         o, d = np.meshgrid(codes, codes, indexing="ij")
         keep = o != d
         o, d = o[keep], d[keep]
-        return pd.DataFrame({"origin": o, "destination": d, "distance_miles": self.distance_miles(o, d), "border": self.share_border(o, d)})
+        return pd.DataFrame(
+            {"origin": o, "destination": d, "distance_miles": self.distance_miles(o, d), "border": self.share_border(o, d)}
+        )
 
 
 def _code_field(columns) -> tuple[str, str]:

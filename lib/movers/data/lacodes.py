@@ -19,9 +19,9 @@ but absent falls back to the codes as they are, and says so through ``Harmonisat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 
@@ -72,9 +72,12 @@ def resolve(spec, kind: str | None, dictionary: str | Path = "the BHPS-UKHLS dic
     if kind != "restricted":
         return None
     if not (paths.SHARED_PUBLIC / TABLE).exists():
-        raise InputError(dictionary, f"restricted runs harmonise LA codes over 1991-2019 (la_harmonisation: auto), but the table "
-                                     f"{TABLE} is not in the shared public data; name one with la_harmonisation: {{file: <table.csv>}} "
-                                     "(columns LADCD, LAD20XCD), or set null to compare the codes as they are")
+        raise InputError(
+            dictionary,
+            f"restricted runs harmonise LA codes over 1991-2019 (la_harmonisation: auto), but the table "
+            f"{TABLE} is not in the shared public data; name one with la_harmonisation: {{file: <table.csv>}} "
+            "(columns LADCD, LAD20XCD), or set null to compare the codes as they are",
+        )
     return "shared"
 
 

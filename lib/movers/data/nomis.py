@@ -82,7 +82,9 @@ def read_nomis(path, variables=None, known=None) -> pd.DataFrame:
     path = Path(path)
     df = _read(path, dtype={"GEOGRAPHY_CODE": str, "VARIABLE_NAME": str})
     d = schema.check(df, schema.NOMIS_API, path, known)
-    out = pd.DataFrame({"la_code": d["GEOGRAPHY_CODE"], "year": d["DATE"].astype(int), "variable": d["VARIABLE_NAME"], "value": d["OBS_VALUE"]})
+    out = pd.DataFrame(
+        {"la_code": d["GEOGRAPHY_CODE"], "year": d["DATE"].astype(int), "variable": d["VARIABLE_NAME"], "value": d["OBS_VALUE"]}
+    )
     if variables is not None:
         missing = sorted(set(variables) - set(out["variable"]))
         if missing:
@@ -101,7 +103,12 @@ def read_wide(path, code_col: str, name: str, known=None, year_pattern=r"(\d{4})
         raise InputError(path, f"no year columns (names ending in a year) among {', '.join(df.columns)}")
     check_years(pd.Series(list(years.values()), dtype=object), path)
     base = schema.wide_layout(code_col)
-    layout = schema.Layout(base.name, base.fields + tuple(schema.Field(c, "float", 0, label=f"{name} ({c})") for c in years), key=base.key, complete=base.complete)
+    layout = schema.Layout(
+        base.name,
+        base.fields + tuple(schema.Field(c, "float", 0, label=f"{name} ({c})") for c in years),
+        key=base.key,
+        complete=base.complete,
+    )
     d = schema.check(df, layout, path, known)
     long = d.melt(id_vars=code_col, var_name="col", value_name=name)
     long["year"] = long["col"].map(years)
@@ -156,7 +163,12 @@ def population(folder, known=None, years=None, report: list | None = None) -> pd
         if missing:
             raise InputError(path, f"no population for year(s) {', '.join(c[-4:] for c in missing)}")
         ycols = want
-    layout = schema.Layout(schema.MYEB1.name, schema.MYEB1.fields + tuple(schema.Field(c, "float", 0, label="population count") for c in ycols), key=schema.MYEB1.key, complete=schema.MYEB1.complete)
+    layout = schema.Layout(
+        schema.MYEB1.name,
+        schema.MYEB1.fields + tuple(schema.Field(c, "float", 0, label="population count") for c in ycols),
+        key=schema.MYEB1.key,
+        complete=schema.MYEB1.complete,
+    )
     d = schema.check(df, layout, path, known)
     d["sex"] = d["sex"].astype(df["sex"].dtype if pd.api.types.is_integer_dtype(df["sex"]) else "int64")
     d["age"] = d["age"].astype("int64")
@@ -221,20 +233,34 @@ def classifications(folder, known=None) -> pd.DataFrame:
     oac_path = _path(folder, OAC_FILE)
     oac = _read(oac_path, dtype={"Code": str})
     oac_layout = schema.AREA_CLASSIFICATION
-    oac_layout = schema.Layout(oac_layout.name, oac_layout.fields[:2] + (schema.Field("Supergroup Name", "str", allowed=tuple(SUPERGROUPS), label="supergroup"),), key=oac_layout.key, complete=oac_layout.complete)
+    oac_layout = schema.Layout(
+        oac_layout.name,
+        oac_layout.fields[:2] + (schema.Field("Supergroup Name", "str", allowed=tuple(SUPERGROUPS), label="supergroup"),),
+        key=oac_layout.key,
+        complete=oac_layout.complete,
+    )
     o = schema.check(oac, oac_layout, oac_path, known)
     out = pd.DataFrame({"la_code": o["Code"], "la_name": oac["Name"], "supergroup": o["Supergroup Name"]})
 
     smi_path = _path(folder, SMI_FILE)
     smi = schema.check(_read(smi_path, dtype={"LA code": str}), schema.SMI, smi_path, known)
     rank = smi["Overall rank"]
-    smi = pd.DataFrame({"la_code": smi["LA code"], "smi_rank": rank.astype(int), "smi": quintile_groups(rank, SMI_GROUPS).to_numpy()})
+    smi = pd.DataFrame(
+        {"la_code": smi["LA code"], "smi_rank": rank.astype(int), "smi": quintile_groups(rank, SMI_GROUPS).to_numpy()}
+    )
 
     imd_path = _path(folder, IMD_FILE)
     imd = schema.check(_read(imd_path, dtype={"LA CODE": str}), schema.IMD_LA, imd_path, known)
     irank = imd["Rank of average score"]
     q = pd.qcut(irank.rank(method="first"), 5, labels=False).astype(int) + 1
-    imd = pd.DataFrame({"la_code": imd["LA CODE"], "imd_rank": irank.astype(int), "imd_quintile": q.to_numpy(), "imd": q.map(dict(enumerate(IMD_GROUPS, 1))).to_numpy()})
+    imd = pd.DataFrame(
+        {
+            "la_code": imd["LA CODE"],
+            "imd_rank": irank.astype(int),
+            "imd_quintile": q.to_numpy(),
+            "imd": q.map(dict(enumerate(IMD_GROUPS, 1))).to_numpy(),
+        }
+    )
 
     for other, path in ((smi, smi_path), (imd, imd_path)):
         extra = sorted(set(other["la_code"]) - set(out["la_code"]))
@@ -252,4 +278,13 @@ def typology_levels(typology: str) -> list[str]:
     return list(levels[typology])
 
 
-__all__ = ["la_indicators", "covariates", "population", "population_summary", "classifications", "typology_levels", "read_nomis", "read_wide"]
+__all__ = [
+    "la_indicators",
+    "covariates",
+    "population",
+    "population_summary",
+    "classifications",
+    "typology_levels",
+    "read_nomis",
+    "read_wide",
+]

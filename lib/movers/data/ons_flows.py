@@ -49,7 +49,13 @@ def detailed_name(year: int, part: int) -> str:
 
 def available_years(folder) -> list[int]:
     """Years with at least one part of the detailed estimates in ``folder``."""
-    return sorted({int(m.group(1)) for p in Path(folder).glob("Detailed_Estimates_*_Dataset_*.csv") if (m := DETAILED_PATTERN.search(p.name))})
+    return sorted(
+        {
+            int(m.group(1))
+            for p in Path(folder).glob("Detailed_Estimates_*_Dataset_*.csv")
+            if (m := DETAILED_PATTERN.search(p.name))
+        }
+    )
 
 
 def _ends_with_newline(path: Path) -> bool:
@@ -88,7 +94,16 @@ def read_part(path, known=None, ew_only: bool = True, year: int | None = None) -
     if ew_only and {"OutLA", "InLA", "Moves"} <= set(df.columns):
         df, dropped = schema.dropped_rows(df, ["OutLA", "InLA"], path, total="Moves")
     d = schema.check(df, DETAILED_ESTIMATES, path, known)
-    table = pd.DataFrame({"year": year, "origin": d["OutLA"].to_numpy(), "destination": d["InLA"].to_numpy(), "age": d["Age"].astype(int).to_numpy(), "sex": d["Sex"].to_numpy(), "moves": d["Moves"].to_numpy()})
+    table = pd.DataFrame(
+        {
+            "year": year,
+            "origin": d["OutLA"].to_numpy(),
+            "destination": d["InLA"].to_numpy(),
+            "age": d["Age"].astype(int).to_numpy(),
+            "sex": d["Sex"].to_numpy(),
+            "moves": d["Moves"].to_numpy(),
+        }
+    )
     return table, dropped
 
 
@@ -107,8 +122,11 @@ def read_year(folder, year: int, known=None, report: list | None = None) -> pd.D
     paths = [folder / detailed_name(year, part) for part in DETAILED_PARTS]
     for part, p in zip(DETAILED_PARTS, paths):
         if not p.exists():
-            raise InputError(p, f"part {part} of the {year} detailed estimates is missing: ONS publishes every year in two parts "
-                             f"({', '.join(x.name for x in paths)}), and a year read without one part loses its moves; a synthetic world written before both parts existed is renewed by `python -m movers generate --only flows`")
+            raise InputError(
+                p,
+                f"part {part} of the {year} detailed estimates is missing: ONS publishes every year in two parts "
+                f"({', '.join(x.name for x in paths)}), and a year read without one part loses its moves; a synthetic world written before both parts existed is renewed by `python -m movers generate --only flows`",
+            )
     frames = []
     for p in paths:
         table, dropped = read_part(p, known)
@@ -122,14 +140,20 @@ def read_year(folder, year: int, known=None, report: list | None = None) -> pd.D
     dup = year_table.duplicated(["origin", "destination", "age", "sex"], keep=False)
     if dup.any():
         r = year_table[dup].iloc[0]
-        raise InputError(where, f"{int(dup.sum())} row(s) share a key across the two parts (OutLA={r['origin']}, InLA={r['destination']}, "
-                         f"Age={r['age']}, Sex={r['sex']}): each key must appear once, a duplicated row would be counted twice")
+        raise InputError(
+            where,
+            f"{int(dup.sum())} row(s) share a key across the two parts (OutLA={r['origin']}, InLA={r['destination']}, "
+            f"Age={r['age']}, Sex={r['sex']}): each key must appear once, a duplicated row would be counted twice",
+        )
     if known is not None:
         for col, what in (("origin", "send"), ("destination", "receive")):
             absent = sorted(set(known) - set(year_table[col]))
             if absent:
-                raise InputError(where, f"{len(absent)} authorit{'y' if len(absent) == 1 else 'ies'} of the geography {what} no moves in {year} "
-                                 f"(e.g. {', '.join(absent[:5])}): every authority {what}s moves in a complete year, so a part was cut short or filtered")
+                raise InputError(
+                    where,
+                    f"{len(absent)} authorit{'y' if len(absent) == 1 else 'ies'} of the geography {what} no moves in {year} "
+                    f"(e.g. {', '.join(absent[:5])}): every authority {what}s moves in a complete year, so a part was cut short or filtered",
+                )
     return year_table
 
 
@@ -146,7 +170,10 @@ def read_detailed(folder, years, known=None, report: list | None = None) -> pd.D
     have = available_years(folder)
     missing = [y for y in years if y not in have]
     if missing:
-        raise InputError(folder, f"no detailed estimates for year(s) {', '.join(map(str, missing))}; available: {', '.join(map(str, have)) or 'none'}")
+        raise InputError(
+            folder,
+            f"no detailed estimates for year(s) {', '.join(map(str, missing))}; available: {', '.join(map(str, have)) or 'none'}",
+        )
     return pd.concat([read_year(folder, y, known, report) for y in years], ignore_index=True)
 
 
@@ -188,5 +215,5 @@ def read_census_groups(path, group_prefix: str, known=None) -> pd.DataFrame:
     if (vals[groups].sum(axis=1) != vals[total]).any():
         raise InputError(path, f"groups do not add up to '{total}'")
     long = vals.melt(id_vars=[CENSUS_ORIGIN, CENSUS_DEST], value_vars=groups, var_name="group", value_name="moves")
-    long["group"] = long["group"].str[len(group_prefix):]
+    long["group"] = long["group"].str[len(group_prefix) :]
     return long.rename(columns={CENSUS_ORIGIN: "origin", CENSUS_DEST: "destination"})

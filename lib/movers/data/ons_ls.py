@@ -83,7 +83,9 @@ def _find(folder: Path, name: str) -> Path:
     exact = [p for p in folder.rglob("*") if p.is_file() and p.name.lower() == name.lower()]
     if exact:
         return sorted(exact)[0]
-    alt = [p for p in folder.rglob("*") if p.is_file() and p.stem.lower() == stem and p.suffix.lower() in (".csv", ".tab", ".dta")]
+    alt = [
+        p for p in folder.rglob("*") if p.is_file() and p.stem.lower() == stem and p.suffix.lower() in (".csv", ".tab", ".dta")
+    ]
     if alt:
         return sorted(alt)[0]
     raise InputError(folder / name, f"file not found (looked for {stem}.csv, .tab or .dta below {folder})")
@@ -102,7 +104,9 @@ def valid_values(d: dict) -> dict:
 
 def layout(d: dict, kind: str) -> schema.Layout:
     """The declared layout of one extract file (``records``, ``parents``, ``regions``) from the dictionary."""
-    return schema.microdata_layout(f"ONS LS {kind}", d["files"][kind], valid_values(d), float(d.get("missing_below", 0)), TEXT_VARIABLES)
+    return schema.microdata_layout(
+        f"ONS LS {kind}", d["files"][kind], valid_values(d), float(d.get("missing_below", 0)), TEXT_VARIABLES
+    )
 
 
 def _read_kind(folder: Path, d: dict, kind: str) -> tuple[pd.DataFrame, Path]:
@@ -133,7 +137,10 @@ def load_extract(folder: str | Path, dictionary: str | Path | dict | None = None
     orphan = ~pd.MultiIndex.from_frame(parents[["lsnum", "census"]]).isin(known)
     if orphan.any():
         years = sorted(int(c) for c in parents.loc[orphan, "census"].unique())
-        raise InputError(p2, f"{int(orphan.sum())} parent record(s) of members not enumerated at that census (lsnum x census not in the records file; census {', '.join(map(str, years))})")
+        raise InputError(
+            p2,
+            f"{int(orphan.sum())} parent record(s) of members not enumerated at that census (lsnum x census not in the records file; census {', '.join(map(str, years))})",
+        )
     for col in ("population", "prop_professional"):
         if (regions[col] <= 0).any():
             raise InputError(p3, f"{d['files']['regions']['variables'][col]} must be positive for every region and census")
@@ -149,7 +156,9 @@ def load_extract(folder: str | Path, dictionary: str | Path | dict | None = None
 __all__ = ["Extract", "load_dictionary", "load_extract", "region_quintiles", "DEFAULT_DICTIONARY"]
 
 
-def region_quintiles(regions: pd.DataFrame, n: int = 5, value: str = "prop_professional", weight: str = "population") -> pd.DataFrame:
+def region_quintiles(
+    regions: pd.DataFrame, n: int = 5, value: str = "prop_professional", weight: str = "population"
+) -> pd.DataFrame:
     """Population-weighted quantile groups (1 = lowest share of high-skilled jobs) of regions, per census.
 
     Regions are sorted by ``value``; each takes the group in which the midpoint
@@ -165,7 +174,7 @@ def region_quintiles(regions: pd.DataFrame, n: int = 5, value: str = "prop_profe
     if (regions[weight] <= 0).any() or regions[[value, weight]].isna().any().any():
         raise InputError("region indicators", f"{value} and {weight} must be known, and {weight} positive, for every region")
     out = []
-    for census, grp in regions.groupby("census", sort=True):
+    for _census, grp in regions.groupby("census", sort=True):
         blocks = grp.groupby(value, sort=True)[weight].sum()
         total = float(blocks.sum())
         upper = blocks.cumsum()

@@ -32,8 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from movers.data import geography as geo
-from movers.data import ons_flows
+from movers.data import geography as geo, ons_flows
 from movers.data.geography import BOUNDARY_FILE, LA_CODE
 from movers.data.nomis import SUPERGROUPS
 from movers.errors import InputError, require_columns
@@ -64,7 +63,15 @@ def _read_csv(path, what: str, **kw) -> pd.DataFrame:
         raise InputError(path, f"{what} not found (run `python -m movers fetch`)")
     try:
         df = pd.read_csv(path, **kw)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, EOFError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError, OSError) as exc:
+    except (
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        EOFError,
+        gzip.BadGzipFile,
+        zlib.error,
+        UnicodeDecodeError,
+        OSError,
+    ) as exc:
         raise InputError(path, f"cannot read {what}: {exc.__class__.__name__}: {exc} (truncated or not a CSV?)") from None
     if df.empty:
         raise InputError(path, f"{what} has no rows")
@@ -130,7 +137,12 @@ def region_lookup(gva_path) -> pd.DataFrame:
     if len(wrong):
         raise InputError(gva_path, f"authorities in the wrong country for their region: {', '.join(wrong['la_code'].head(5))}")
     out = pd.DataFrame(
-        {"LAD14CD": ew["la_code"], "LAD14NM": ew["la_name"], "RGN14CD": ew["region_name"].map(REGION_CODES), "RGN14NM": ew["region_name"]}
+        {
+            "LAD14CD": ew["la_code"],
+            "LAD14NM": ew["la_name"],
+            "RGN14CD": ew["region_name"].map(REGION_CODES),
+            "RGN14NM": ew["region_name"],
+        }
     )
     return out.sort_values("LAD14CD", ignore_index=True)
 
@@ -204,7 +216,9 @@ def read_census_od(path, crosswalk: dict[str, str] | None = None) -> pd.DataFram
     for key, names in OD_ALIASES.items():
         hit = next((n for n in names if n in df.columns), None)
         if hit is None:
-            raise InputError(path, f"no {key} column (expected one of {', '.join(names)}); found {', '.join(map(str, df.columns))}")
+            raise InputError(
+                path, f"no {key} column (expected one of {', '.join(names)}); found {', '.join(map(str, df.columns))}"
+            )
         cols[key] = hit
     out = pd.DataFrame({k: df[v] for k, v in cols.items()})
     if "PEOPLE" in df.columns:
@@ -223,7 +237,9 @@ def read_census_od(path, crosswalk: dict[str, str] | None = None) -> pd.DataFram
     # harmonise to 2014 codes
     needs = sorted({c for c in pd.unique(out[["origin", "destination"]].to_numpy().ravel()) if c[:3] in ("E41", "W40")})
     if needs and crosswalk is None:
-        raise InputError(path, f"census-merged codes (e.g. {needs[0]}) need the code crosswalk (lad_code_harmonisation/lad_nmcd_changes.csv)")
+        raise InputError(
+            path, f"census-merged codes (e.g. {needs[0]}) need the code crosswalk (lad_code_harmonisation/lad_nmcd_changes.csv)"
+        )
     mapping = dict(crosswalk or {})
     mapping.update(CENSUS_MERGED)
     for c in ("origin", "destination"):
@@ -231,7 +247,9 @@ def read_census_od(path, crosswalk: dict[str, str] | None = None) -> pd.DataFram
     ew = out["origin"].str[0].isin(["E", "W"]) & out["destination"].str[0].isin(["E", "W"])
     dropped = out.loc[~ew & (out["origin"] != out["destination"]), "moves"].sum()  # moves to, from or within Scotland and NI
     out = out[ew]
-    bad = sorted(set(out["origin"][~out["origin"].str.match(LA_CODE)]) | set(out["destination"][~out["destination"].str.match(LA_CODE)]))
+    bad = sorted(
+        set(out["origin"][~out["origin"].str.match(LA_CODE)]) | set(out["destination"][~out["destination"].str.match(LA_CODE)])
+    )
     if bad:
         raise InputError(path, f"code(s) with no 2014 equivalent: {', '.join(bad[:5])}")
     agg = {"moves": "sum"}
@@ -263,7 +281,9 @@ def _read_table(path, what: str, sheet: str | None = None) -> pd.DataFrame:
         try:
             df = pd.read_excel(path, sheet_name=sheet or 0)
         except ImportError as exc:
-            raise InputError(path, f"reading {path.suffix} needs an Excel reader ({exc.name}); pip install xlrd openpyxl") from None
+            raise InputError(
+                path, f"reading {path.suffix} needs an Excel reader ({exc.name}); pip install xlrd openpyxl"
+            ) from None
         except (ValueError, OSError) as exc:
             raise InputError(path, f"cannot read {what}: {exc}") from None
     else:
@@ -301,9 +321,15 @@ def imd2010_la(lsoa_path, lsoa11_lookup_path, units: dict[str, str] | None = Non
         raise InputError(lsoa_path, f"malformed LSOA code(s): {', '.join(map(str, bad.head(5)))}")
     if len(imd) < 30000:
         raise InputError(lsoa_path, f"only {len(imd):,} LSOAs; England has 32,482 (truncated file?)")
-    lu = _read_table(lsoa11_lookup_path, "LSOA-to-LA lookup (IMD 2015 LSOA file)", sheet="IMD 2015" if str(lsoa11_lookup_path).endswith(".xlsx") else None)
+    lu = _read_table(
+        lsoa11_lookup_path,
+        "LSOA-to-LA lookup (IMD 2015 LSOA file)",
+        sheet="IMD 2015" if str(lsoa11_lookup_path).endswith(".xlsx") else None,
+    )
     require_columns(lu, ["lsoa11_code", "lad13_code"], lsoa11_lookup_path)
-    m = imd[["lsoa01_code", "IMD_score"]].merge(lu[["lsoa11_code", "lad13_code"]], left_on="lsoa01_code", right_on="lsoa11_code", how="left")
+    m = imd[["lsoa01_code", "IMD_score"]].merge(
+        lu[["lsoa11_code", "lad13_code"]], left_on="lsoa01_code", right_on="lsoa11_code", how="left"
+    )
     m = m.sort_values("lsoa01_code", ignore_index=True)
     prev, nxt = m["lad13_code"].ffill(), m["lad13_code"].bfill()
     gap = m["lad13_code"].isna()
@@ -336,9 +362,18 @@ def write_imd_summary(lsoa_path, lsoa11_lookup_path, out_path) -> Path:
     """
     la = imd2010_la(lsoa_path, lsoa11_lookup_path)
     lu = _read_table(lsoa11_lookup_path, "LSOA-to-LA lookup (IMD 2015 LSOA file)")
-    names = lu.drop_duplicates("lad13_code").set_index("lad13_code")["lad13_name"] if "lad13_name" in lu.columns else pd.Series(dtype=str)
+    names = (
+        lu.drop_duplicates("lad13_code").set_index("lad13_code")["lad13_name"]
+        if "lad13_name" in lu.columns
+        else pd.Series(dtype=str)
+    )
     out = pd.DataFrame(
-        {"LA CODE": la["la_code"], "LA NAME": la["la_code"].map(names), "Average score": la["imd_score"].round(3), "Rank of average score": la["imd_rank"]}
+        {
+            "LA CODE": la["la_code"],
+            "LA NAME": la["la_code"].map(names),
+            "Average score": la["imd_score"].round(3),
+            "Rank of average score": la["imd_rank"],
+        }
     )
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -414,7 +449,11 @@ def real_geography(boundary_shp, gva_path, cache_dir, merge_census: bool = False
     shp = merged_boundaries(boundary_shp, cache_dir / f"merged_{key}", CENSUS_MERGED) if merge_census else boundary_shp
     g = geo.load_geography(cache_dir, boundary_file=str(shp.resolve()), lookup_file=lookup.name)
     g.source = str(boundary_shp)
-    payload = {"las": g.las.to_dict(orient="list"), "neighbours": {k: sorted(v) for k, v in g.neighbours.items()}, "source": g.source}
+    payload = {
+        "las": g.las.to_dict(orient="list"),
+        "neighbours": {k: sorted(v) for k, v in g.neighbours.items()},
+        "source": g.source,
+    }
     tmp = cache.with_suffix(".tmp")
     tmp.write_text(json.dumps(payload))
     tmp.replace(cache)
@@ -432,7 +471,13 @@ NORTHANTS_2021 = {
     "E06000062": ["E07000151", "E07000154", "E07000155"],
 }
 CLASSIFICATION_SHEET = "Clusters by Local Authority"
-CLASSIFICATION_ALIASES = {"Code": "lad_code", "Name": "lad_name", "Supergroup Name": "supergroup_name", "Group Name": "group_name", "Subgroup Name": "subgroup_name"}
+CLASSIFICATION_ALIASES = {
+    "Code": "lad_code",
+    "Name": "lad_name",
+    "Supergroup Name": "supergroup_name",
+    "Group Name": "group_name",
+    "Subgroup Name": "subgroup_name",
+}
 
 
 def _read_excel(path, what: str, sheet, header: int = 0) -> pd.DataFrame:
@@ -479,7 +524,13 @@ def read_la_classification(path) -> pd.DataFrame:
     if df["lad_code"].duplicated().any():
         raise InputError(path, f"LA code(s) listed twice: {', '.join(df.loc[df['lad_code'].duplicated(), 'lad_code'].head(5))}")
     return pd.DataFrame(
-        {"la_code": df["lad_code"], "la_name": df["lad_name"], "supergroup": name, "group": df.get("group_name"), "subgroup": df.get("subgroup_name")}
+        {
+            "la_code": df["lad_code"],
+            "la_name": df["lad_name"],
+            "supergroup": name,
+            "group": df.get("group_name"),
+            "subgroup": df.get("subgroup_name"),
+        }
     )
 
 
@@ -518,7 +569,14 @@ def read_myeb3(path) -> pd.DataFrame:
     return out
 
 
-SYOA_ALIASES = {"DATE": "year", "DATE_NAME": "year", "GEOGRAPHY_CODE": "lad18_code", "GENDER_NAME": "sex", "C_AGE_NAME": "age", "OBS_VALUE": "population"}
+SYOA_ALIASES = {
+    "DATE": "year",
+    "DATE_NAME": "year",
+    "GEOGRAPHY_CODE": "lad18_code",
+    "GENDER_NAME": "sex",
+    "C_AGE_NAME": "age",
+    "OBS_VALUE": "population",
+}
 
 
 def read_syoa(path) -> pd.DataFrame:
@@ -571,7 +629,12 @@ def read_hpssa(path, house_type: str = "all") -> pd.DataFrame:
         raise InputError(path, f"no rows for house type {house_type!r}")
     df = _numeric(df.copy(), ["year_ending_year", "median_price_paid"], path, "HPSSA")
     out = pd.DataFrame(
-        {"la_code": _check_gss(df["lad_code"], path, "lad_code"), "year": df["year_ending_year"].astype(int), "month": df["year_ending_month"], "price": df["median_price_paid"]}
+        {
+            "la_code": _check_gss(df["lad_code"], path, "lad_code"),
+            "year": df["year_ending_year"].astype(int),
+            "month": df["year_ending_month"],
+            "price": df["median_price_paid"],
+        }
     )
     if (out["price"] <= 0).any():
         raise InputError(path, "non-positive median prices")
@@ -583,7 +646,9 @@ def read_tfr(path) -> pd.DataFrame:
     df = _read_csv(path, "total fertility rates", dtype={"lad21_code": str})
     require_columns(df, ["year", "lad21_code", "tfr"], path)
     df = _numeric(df, ["year", "tfr"], path, "TFR")
-    return pd.DataFrame({"year": df["year"].astype(int), "la_code": _check_gss(df["lad21_code"], path, "lad21_code"), "tfr": df["tfr"]})
+    return pd.DataFrame(
+        {"year": df["year"].astype(int), "la_code": _check_gss(df["lad21_code"], path, "lad21_code"), "tfr": df["tfr"]}
+    )
 
 
 def read_imd_la_approx(path) -> pd.DataFrame:
@@ -621,7 +686,16 @@ class Harmonised:
     dropped: list = field(default_factory=list)  # Scotland and Northern Ireland, dropped on purpose
 
 
-def to_units(df: pd.DataFrame, path, units, value_cols, kind: str = "mean", weights: pd.Series | None = None, recode: dict | None = None, harmonisation: dict | None = None) -> Harmonised:
+def to_units(
+    df: pd.DataFrame,
+    path,
+    units,
+    value_cols,
+    kind: str = "mean",
+    weights: pd.Series | None = None,
+    recode: dict | None = None,
+    harmonisation: dict | None = None,
+) -> Harmonised:
     """Put a table keyed by ``la_code`` (any LA vintage, 2001-2021) on the 2011 Census units of England and Wales.
 
     * Scotland (``S``) and Northern Ireland (``N``) codes are dropped and counted, as the report does;
@@ -651,7 +725,10 @@ def to_units(df: pd.DataFrame, path, units, value_cols, kind: str = "mean", weig
         else:
             rows.append(code)
     if rows:
-        raise InputError(path, f"{len(rows)} LA code(s) match no authority of 2011-2018 England and Wales, nor the code-harmonisation table: {', '.join(sorted(rows)[:8])}")
+        raise InputError(
+            path,
+            f"{len(rows)} LA code(s) match no authority of 2011-2018 England and Wales, nor the code-harmonisation table: {', '.join(sorted(rows)[:8])}",
+        )
     res.spread = sorted(spread_from)
     direct = df[~df["la_code"].isin(list(spread_from))].copy()
     direct["unit"] = direct["la_code"].replace(CENSUS_MERGED)
@@ -665,14 +742,24 @@ def to_units(df: pd.DataFrame, path, units, value_cols, kind: str = "mean", weig
         vals = num.div(w.groupby(direct["unit"]).sum(), axis=0)
     else:
         vals = direct.groupby("unit")[list(value_cols)].mean()
-    extra = [pd.DataFrame([df.loc[df["la_code"] == code, list(value_cols)].iloc[0].to_numpy()] * len(us), index=us, columns=list(value_cols)) for code, us in spread_from.items()]
+    extra = [
+        pd.DataFrame(
+            [df.loc[df["la_code"] == code, list(value_cols)].iloc[0].to_numpy()] * len(us), index=us, columns=list(value_cols)
+        )
+        for code, us in spread_from.items()
+    ]
     if extra:
         vals = pd.concat([vals, *extra])
     if vals.index.duplicated().any():
-        raise InputError(path, f"authorities with two values after harmonising: {', '.join(vals.index[vals.index.duplicated()][:5])}")
+        raise InputError(
+            path, f"authorities with two values after harmonising: {', '.join(vals.index[vals.index.duplicated()][:5])}"
+        )
     lacking = sorted(unit_set - set(vals.dropna().index))
     if lacking:
-        raise InputError(path, f"no value for {len(lacking)} authorit{'y' if len(lacking) == 1 else 'ies'} of the 2011 Census geography: {', '.join(lacking[:8])}")
+        raise InputError(
+            path,
+            f"no value for {len(lacking)} authorit{'y' if len(lacking) == 1 else 'ies'} of the 2011 Census geography: {', '.join(lacking[:8])}",
+        )
     res.values = vals.reindex(units)
     res.kept = int(len(set(df["la_code"]) & unit_set))
     return res
@@ -718,4 +805,3 @@ def write_nomis_years(raw, out_path) -> Path:
     out.to_csv(tmp, index=False)
     tmp.replace(out_path)
     return out_path
-

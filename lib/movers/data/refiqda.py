@@ -40,9 +40,9 @@ from __future__ import annotations
 import numbers
 import uuid
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ from lxml import etree
 from movers.errors import InputError, require_columns
 
 NS = "urn:QDA-XML:project:1.0"
-Q = "{%s}" % NS
+Q = f"{{{NS}}}"
 PROJECT_FILE = "project.qde"
 SOURCES_DIR = "sources"
 VARIABLE_TYPES = ("Text", "Boolean", "Integer", "Float", "Date", "DateTime")
@@ -87,29 +87,41 @@ class QualProject:
     origin: str = ""
     path: str = ""
 
-    def check(self, required: Sequence[str] = ()) -> "QualProject":
+    def check(self, required: Sequence[str] = ()) -> QualProject:
         """Validate references between the tables; ``required`` names attributes every participant must have."""
         where = self.path or self.name
         known = set(self.codes["code"])
         bad = sorted(set(self.segments["code"]) - known)
         if bad:
-            raise InputError(where, f"coded segment(s) refer to code(s) missing from the code book: {', '.join(map(str, bad[:10]))}")
+            raise InputError(
+                where, f"coded segment(s) refer to code(s) missing from the code book: {', '.join(map(str, bad[:10]))}"
+            )
         parents = set(self.codes["parent"].dropna()) - {""}
         if parents - known:
             raise InputError(where, f"code book names unknown parent code(s): {', '.join(sorted(parents - known))}")
         who = set(self.segments["participant"].dropna())
         if who - set(self.participants.index):
-            raise InputError(where, f"coded segment(s) refer to unknown participant(s): {', '.join(sorted(map(str, who - set(self.participants.index)))[:10])}")
+            raise InputError(
+                where,
+                f"coded segment(s) refer to unknown participant(s): {', '.join(sorted(map(str, who - set(self.participants.index)))[:10])}",
+            )
         srcs = set(self.segments["source"])
         if srcs - set(self.sources):
-            raise InputError(where, f"coded segment(s) refer to unknown source(s): {', '.join(sorted(srcs - set(self.sources))[:10])}")
+            raise InputError(
+                where, f"coded segment(s) refer to unknown source(s): {', '.join(sorted(srcs - set(self.sources))[:10])}"
+            )
         missing_attr = [a for a in required if a not in self.participants.columns]
         if missing_attr:
-            raise InputError(where, f"participants lack the attribute(s) {', '.join(missing_attr)}; found {', '.join(map(str, self.participants.columns)) or 'none'}")
+            raise InputError(
+                where,
+                f"participants lack the attribute(s) {', '.join(missing_attr)}; found {', '.join(map(str, self.participants.columns)) or 'none'}",
+            )
         for a in required:
             empty = self.participants.index[self.participants[a].isna() | (self.participants[a].astype(str) == "")]
             if len(empty):
-                raise InputError(where, f"{len(empty)} participant(s) have no value for attribute {a!r}: {', '.join(map(str, empty[:10]))}")
+                raise InputError(
+                    where, f"{len(empty)} participant(s) have no value for attribute {a!r}: {', '.join(map(str, empty[:10]))}"
+                )
         return self
 
 
@@ -132,7 +144,9 @@ def _attr(el, name: str, where: str, kind=str):
         try:
             return int(raw)
         except ValueError:
-            raise InputError(where, f"<{etree.QName(el).localname}> on line {el.sourceline}: {name}={raw!r} is not an integer") from None
+            raise InputError(
+                where, f"<{etree.QName(el).localname}> on line {el.sourceline}: {name}={raw!r} is not an integer"
+            ) from None
     return raw
 
 
@@ -156,7 +170,7 @@ def _archive_text(zf: zipfile.ZipFile, path: str, where: str) -> str:
     """Text of a source file inside the archive; exporters disagree on the folder's case, so match loosely."""
     if not path.startswith("internal://"):
         raise InputError(where, f"source path {path!r} points outside the archive; only internal:// sources are read")
-    want = path[len("internal://"):].lstrip("/")
+    want = path[len("internal://") :].lstrip("/")
     names = {n.lower(): n for n in zf.namelist()}
     for cand in (want, f"{SOURCES_DIR}/{want}", f"Sources/{want}"):
         if cand.lower() in names:
@@ -202,7 +216,15 @@ def _parse_project(root, zf: zipfile.ZipFile, where: str) -> QualProject:
         for el in parent_el.findall(Q + "Code"):
             desc = el.findtext(Q + "Description") or ""
             name = _attr(el, "name", where)
-            codes.append({"code": name, "parent": parent_name, "description": desc.strip(), "color": el.get("color", ""), "guid": _attr(el, "guid", where)})
+            codes.append(
+                {
+                    "code": name,
+                    "parent": parent_name,
+                    "description": desc.strip(),
+                    "color": el.get("color", ""),
+                    "guid": _attr(el, "guid", where),
+                }
+            )
             walk_codes(el, name)
 
     book = root.find(Q + "CodeBook")
@@ -210,7 +232,10 @@ def _parse_project(root, zf: zipfile.ZipFile, where: str) -> QualProject:
         walk_codes(book.find(Q + "Codes"), "")
     codes_df = pd.DataFrame(codes, columns=CODE_COLUMNS)
     if codes_df["code"].duplicated().any():
-        raise InputError(where, f"code book has duplicate code names: {', '.join(sorted(set(codes_df.loc[codes_df['code'].duplicated(), 'code'])))}")
+        raise InputError(
+            where,
+            f"code book has duplicate code names: {', '.join(sorted(set(codes_df.loc[codes_df['code'].duplicated(), 'code'])))}",
+        )
     code_by_guid = dict(zip(codes_df["guid"], codes_df["code"]))
 
     variables = {}
@@ -235,7 +260,10 @@ def _parse_project(root, zf: zipfile.ZipFile, where: str) -> QualProject:
     if participants.empty:
         participants = pd.DataFrame(columns=["participant", "guid"])
     if participants["participant"].duplicated().any():
-        raise InputError(where, f"duplicate case names: {', '.join(sorted(set(participants.loc[participants['participant'].duplicated(), 'participant'])))}")
+        raise InputError(
+            where,
+            f"duplicate case names: {', '.join(sorted(set(participants.loc[participants['participant'].duplicated(), 'participant'])))}",
+        )
     participants = participants.set_index("participant")
     for vname, kind in variables.values():
         if vname not in participants.columns:
@@ -306,14 +334,29 @@ def _parse_sources(root, zf, where, code_by_guid, variables, cases, sel_owner, s
             sel_guid = _attr(sel, "guid", where)
             start, end = _attr(sel, "startPosition", where, int), _attr(sel, "endPosition", where, int)
             if not 0 <= start < end <= len(text):
-                raise InputError(where, f"line {sel.sourceline}: selection {start}-{end} lies outside source {sname!r} ({len(text)} characters)")
+                raise InputError(
+                    where,
+                    f"line {sel.sourceline}: selection {start}-{end} lies outside source {sname!r} ({len(text)} characters)",
+                )
             who = sel_owner.get(sel_guid, owners[0] if len(owners) == 1 else None)
             for coding in sel.findall(Q + "Coding"):
                 ref = coding.find(Q + "CodeRef")
                 target = None if ref is None else ref.get("targetGUID")
                 if target not in code_by_guid:
-                    raise InputError(where, f"line {coding.sourceline}: a coding in source {sname!r} refers to unknown code {target!r}")
-                segments.append({"segment": sel_guid, "participant": who, "source": sname, "code": code_by_guid[target], "start": start, "end": end, "text": text[start:end]})
+                    raise InputError(
+                        where, f"line {coding.sourceline}: a coding in source {sname!r} refers to unknown code {target!r}"
+                    )
+                segments.append(
+                    {
+                        "segment": sel_guid,
+                        "participant": who,
+                        "source": sname,
+                        "code": code_by_guid[target],
+                        "start": start,
+                        "end": end,
+                        "text": text[start:end],
+                    }
+                )
     return sources, segments, source_guid
 
 
@@ -353,10 +396,14 @@ def write_qdpx(project: QualProject, path: str | Path, user: str = "movers", cre
 
     M = ElementMaker(namespace=NS, nsmap={None: NS})
     user_guid = guid_for("user", user)
-    root = M.Project(name=project.name, origin=project.origin or "movers.data.refiqda", creatingUserGUID=user_guid, creationDateTime=created)
+    root = M.Project(
+        name=project.name, origin=project.origin or "movers.data.refiqda", creatingUserGUID=user_guid, creationDateTime=created
+    )
     root.append(M.Users(M.User(guid=user_guid, name=user)))
 
-    code_guid = {c: (g if isinstance(g, str) and g else guid_for("code", c)) for c, g in zip(project.codes["code"], project.codes["guid"])}
+    code_guid = {
+        c: (g if isinstance(g, str) and g else guid_for("code", c)) for c, g in zip(project.codes["code"], project.codes["guid"])
+    }
     code_el = {}
     codes_root = M.Codes()
     for row in project.codes.itertuples(index=False):
@@ -378,7 +425,10 @@ def write_qdpx(project: QualProject, path: str | Path, user: str = "movers", cre
 
     source_guid = {s: guid_for("source", s) for s in project.sources}
     seg = project.segments
-    sel_guid = {k: guid_for("selection", *map(str, k)) for k in seg[["source", "start", "end"]].drop_duplicates().itertuples(index=False, name=None)}
+    sel_guid = {
+        k: guid_for("selection", *map(str, k))
+        for k in seg[["source", "start", "end"]].drop_duplicates().itertuples(index=False, name=None)
+    }
     by_person_src = seg.dropna(subset=["participant"]).groupby("participant")
     cases = M.Cases()
     for name, row in project.participants.iterrows():
@@ -388,7 +438,14 @@ def write_qdpx(project: QualProject, path: str | Path, user: str = "movers", cre
             v = row[a]
             if v is None or (isinstance(v, float) and pd.isna(v)):
                 continue
-            tag = {"Text": "TextValue", "Boolean": "BooleanValue", "Integer": "IntegerValue", "Float": "FloatValue", "Date": "DateValue", "DateTime": "DateTimeValue"}[kinds[a]]
+            tag = {
+                "Text": "TextValue",
+                "Boolean": "BooleanValue",
+                "Integer": "IntegerValue",
+                "Float": "FloatValue",
+                "Date": "DateValue",
+                "DateTime": "DateTimeValue",
+            }[kinds[a]]
             case.append(M.VariableValue(M.VariableRef(targetGUID=var_guid[a]), getattr(M, tag)(_format_value(v, kinds[a]))))
         if name in by_person_src.groups:
             mine = by_person_src.get_group(name)
@@ -404,18 +461,41 @@ def write_qdpx(project: QualProject, path: str | Path, user: str = "movers", cre
     for sname, text in project.sources.items():
         g = source_guid[sname]
         files[f"{SOURCES_DIR}/{g}.txt"] = text
-        sel_el = M.TextSource(guid=g, name=sname, plainTextPath=f"internal://{g}.txt", creatingUser=user_guid, creationDateTime=created)
+        sel_el = M.TextSource(
+            guid=g, name=sname, plainTextPath=f"internal://{g}.txt", creatingUser=user_guid, creationDateTime=created
+        )
         mine = seg[seg["source"] == sname].sort_values(["start", "end"], kind="stable")
         for (s, e), grp in mine.groupby(["start", "end"], sort=False):
             k = (sname, int(s), int(e))
-            sel = M.PlainTextSelection(guid=sel_guid[k], name=text[s:e][:40], startPosition=str(s), endPosition=str(e), creatingUser=user_guid, creationDateTime=created)
+            sel = M.PlainTextSelection(
+                guid=sel_guid[k],
+                name=text[s:e][:40],
+                startPosition=str(s),
+                endPosition=str(e),
+                creatingUser=user_guid,
+                creationDateTime=created,
+            )
             for code in dict.fromkeys(grp["code"]):
-                sel.append(M.Coding(M.CodeRef(targetGUID=code_guid[code]), guid=guid_for("coding", *map(str, k), code), creatingUser=user_guid, creationDateTime=created))
+                sel.append(
+                    M.Coding(
+                        M.CodeRef(targetGUID=code_guid[code]),
+                        guid=guid_for("coding", *map(str, k), code),
+                        creatingUser=user_guid,
+                        creationDateTime=created,
+                    )
+                )
             sel_el.append(sel)
         sources_el.append(sel_el)
     root.append(sources_el)
     if project.sets:
-        root.append(M.Sets(*[M.Set(*[M.MemberSource(targetGUID=source_guid[s]) for s in members], guid=guid_for("set", name), name=name) for name, members in project.sets.items()]))
+        root.append(
+            M.Sets(
+                *[
+                    M.Set(*[M.MemberSource(targetGUID=source_guid[s]) for s in members], guid=guid_for("set", name), name=name)
+                    for name, members in project.sets.items()
+                ]
+            )
+        )
 
     xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     tmp = path.with_name(path.name + ".part")
@@ -460,7 +540,10 @@ def read_tidy(folder: str | Path, required: Sequence[str] = ()) -> QualProject:
     folder = Path(folder)
     people = _read_csv(folder / "participants.csv", ["participant"])
     if people["participant"].duplicated().any():
-        raise InputError(folder / "participants.csv", f"duplicate participant(s): {', '.join(sorted(set(people.loc[people['participant'].duplicated(), 'participant'])))}")
+        raise InputError(
+            folder / "participants.csv",
+            f"duplicate participant(s): {', '.join(sorted(set(people.loc[people['participant'].duplicated(), 'participant'])))}",
+        )
     people = people.set_index("participant")
     for col in people.columns:  # pandas reads TRUE/FALSE columns as bool already; keep them Python objects
         if pd.api.types.is_bool_dtype(people[col]):
@@ -482,8 +565,17 @@ def read_tidy(folder: str | Path, required: Sequence[str] = ()) -> QualProject:
     for name in dict.fromkeys(seg["source"]):
         p = folder / SOURCES_DIR / f"{name}.txt"
         sources[name] = p.read_text(encoding="utf-8") if p.exists() else ""
-    seg = seg.assign(segment=[guid_for("selection", str(s), str(a), str(b)) for s, a, b in zip(seg["source"], seg["start"], seg["end"])])
-    proj = QualProject(name=folder.name, codes=codes[CODE_COLUMNS], participants=people, sources=sources, segments=_segments_frame(seg[SEGMENT_COLUMNS].to_dict("records")), path=str(folder / "segments.csv"))
+    seg = seg.assign(
+        segment=[guid_for("selection", str(s), str(a), str(b)) for s, a, b in zip(seg["source"], seg["start"], seg["end"])]
+    )
+    proj = QualProject(
+        name=folder.name,
+        codes=codes[CODE_COLUMNS],
+        participants=people,
+        sources=sources,
+        segments=_segments_frame(seg[SEGMENT_COLUMNS].to_dict("records")),
+        path=str(folder / "segments.csv"),
+    )
     return proj.check(required)
 
 

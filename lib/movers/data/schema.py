@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
@@ -60,7 +60,11 @@ LA_CHANGES = (
     (2021, "E06000062", ("E07000151", "E07000154", "E07000155")),  # West Northamptonshire
     (2023, "E06000063", ("E07000026", "E07000028", "E07000029")),  # Cumberland
     (2023, "E06000064", ("E07000027", "E07000030", "E07000031")),  # Westmorland and Furness
-    (2023, "E06000065", ("E07000163", "E07000164", "E07000165", "E07000166", "E07000167", "E07000168", "E07000169")),  # North Yorkshire
+    (
+        2023,
+        "E06000065",
+        ("E07000163", "E07000164", "E07000165", "E07000166", "E07000167", "E07000168", "E07000169"),
+    ),  # North Yorkshire
     (2023, "E06000066", ("E07000187", "E07000188", "E07000189", "E07000246")),  # Somerset
 )
 VINTAGES = (2012, 2013, 2019, 2020, 2021, 2023)
@@ -117,7 +121,9 @@ def la_codes(codes: pd.Series, path, known=None, what: str = "LA", table: dict |
     uniq = pd.Series(pd.unique(codes.astype(str)), dtype=str)
     lower = uniq[uniq.str.upper().str.match(LA_CODE) & ~uniq.str.match(LA_CODE)]
     if len(lower):
-        raise InputError(path, f"{what} code(s) in lower case: {', '.join(sorted(lower)[:5])} (ONS codes are upper case; fix the file)")
+        raise InputError(
+            path, f"{what} code(s) in lower case: {', '.join(sorted(lower)[:5])} (ONS codes are upper case; fix the file)"
+        )
     bad = uniq[~uniq.str.match(LA_CODE)]
     if len(bad):
         raise InputError(path, f"malformed {what} code(s): {', '.join(sorted(set(bad))[:5])}")
@@ -130,9 +136,13 @@ def la_codes(codes: pd.Series, path, known=None, what: str = "LA", table: dict |
     mapping = harmonisation_table() if table is True else (table or None)
     if mapping is None:
         notes = [f"{c} ({_created(c)})" if _created(c) else c for c in unknown[:8]]
-        raise InputError(path, f"unknown {what} code(s) not in the geography: {', '.join(notes)}"
-                         + (" ..." if len(unknown) > 8 else "") + "; a file on another LA vintage needs the code-harmonisation table "
-                         f"({HARMONISATION_FILE}) to be mapped")
+        raise InputError(
+            path,
+            f"unknown {what} code(s) not in the geography: {', '.join(notes)}"
+            + (" ..." if len(unknown) > 8 else "")
+            + "; a file on another LA vintage needs the code-harmonisation table "
+            f"({HARMONISATION_FILE}) to be mapped",
+        )
     by_unit: dict[str, list[str]] = {}
     for k in known:
         by_unit.setdefault(mapping.get(k, k), []).append(k)
@@ -142,14 +152,26 @@ def la_codes(codes: pd.Series, path, known=None, what: str = "LA", table: dict |
         if len(targets) == 1:
             mapped[c] = targets[0]
         else:
-            why = "not in the harmonisation table" if c not in mapping else f"covers {len(targets)} authorities of the geography" if targets else "no authority of the geography"
+            why = (
+                "not in the harmonisation table"
+                if c not in mapping
+                else f"covers {len(targets)} authorities of the geography"
+                if targets
+                else "no authority of the geography"
+            )
             unmatched.append(f"{c} ({why}{'; ' + _created(c) if _created(c) else ''})")
     if unmatched:
-        raise InputError(path, f"{len(unmatched)} unknown {what} code(s) not in the geography and not mappable from another LA vintage: {'; '.join(unmatched[:8])}"
-                         + (" ..." if len(unmatched) > 8 else ""))
+        raise InputError(
+            path,
+            f"{len(unmatched)} unknown {what} code(s) not in the geography and not mappable from another LA vintage: {'; '.join(unmatched[:8])}"
+            + (" ..." if len(unmatched) > 8 else ""),
+        )
     clash = sorted(set(mapped.values()) & set(uniq))
     if clash:
-        raise InputError(path, f"{what} code(s) of two vintages for the same authority: {', '.join(f'{o} and {mapped[o]}' for o in mapped if mapped[o] in clash)}")
+        raise InputError(
+            path,
+            f"{what} code(s) of two vintages for the same authority: {', '.join(f'{o} and {mapped[o]}' for o in mapped if mapped[o] in clash)}",
+        )
     return codes.replace(mapped)
 
 
@@ -208,12 +230,23 @@ def describe(layout: Layout) -> pd.DataFrame:
     (the same declarations :func:`check` enforces, so the documentation and the checks cannot differ)."""
     rows = []
     for f in layout.fields:
-        rule = [f"one of {_shown_values(f.allowed, 30)}" if f.allowed is not None else "",
-                _range_text(f) if f.low is not None or f.high is not None else "",
-                f"matches {f.pattern}" if f.pattern else "", "LA code (E06-E09, W06)" if f.kind == "code" else "",
-                "may be blank" if f.nullable else ""]
-        rows.append({"column": f.name, "type": f.kind, "rule": "; ".join(r for r in rule if r), "key": f.name in layout.key,
-                     "every combination": f.name in layout.complete, "description": f.description})
+        rule = [
+            f"one of {_shown_values(f.allowed, 30)}" if f.allowed is not None else "",
+            _range_text(f) if f.low is not None or f.high is not None else "",
+            f"matches {f.pattern}" if f.pattern else "",
+            "LA code (E06-E09, W06)" if f.kind == "code" else "",
+            "may be blank" if f.nullable else "",
+        ]
+        rows.append(
+            {
+                "column": f.name,
+                "type": f.kind,
+                "rule": "; ".join(r for r in rule if r),
+                "key": f.name in layout.key,
+                "every combination": f.name in layout.complete,
+                "description": f.description,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -245,7 +278,11 @@ def _found(values, private: bool) -> str:
 
 
 def _check_number(col: pd.Series, f: Field, path, missing_below, private: bool = False) -> pd.Series:
-    v = col if pd.api.types.is_numeric_dtype(col) and col.dtype != bool else pd.to_numeric(col.astype(str).str.strip() if col.dtype == object else col, errors="coerce")
+    v = (
+        col
+        if pd.api.types.is_numeric_dtype(col) and col.dtype != bool
+        else pd.to_numeric(col.astype(str).str.strip() if col.dtype == object else col, errors="coerce")
+    )
     blank = _blank(col)
     bad = v.isna() & ~blank
     if bad.any():
@@ -264,13 +301,19 @@ def _check_number(col: pd.Series, f: Field, path, missing_below, private: bool =
     if f.allowed is not None:
         out = ok[~ok.isin(f.allowed)]
         if len(out):
-            raise InputError(path, f"{f.shown} must be one of the declared values {_shown_values(f.allowed, 20)}: {len(out)} row(s) outside them{_found(sorted(out.unique()), private)}")
+            raise InputError(
+                path,
+                f"{f.shown} must be one of the declared values {_shown_values(f.allowed, 20)}: {len(out)} row(s) outside them{_found(sorted(out.unique()), private)}",
+            )
     if f.low == 0 and f.high is None and (ok < 0).any():
         raise InputError(path, f"negative {f.shown} in {int((ok < 0).sum())} row(s){_found(ok[ok < 0].unique(), private)}")
     low = ok < f.low if f.low is not None else pd.Series(False, index=ok.index)
     high = ok > f.high if f.high is not None else pd.Series(False, index=ok.index)
     if (low | high).any():
-        raise InputError(path, f"{f.shown} must be {_range_text(f)}: {int((low | high).sum())} row(s) out of range{_found(sorted(ok[low | high].unique()), private)}")
+        raise InputError(
+            path,
+            f"{f.shown} must be {_range_text(f)}: {int((low | high).sum())} row(s) out of range{_found(sorted(ok[low | high].unique()), private)}",
+        )
     return v
 
 
@@ -287,7 +330,9 @@ def _check_text(col: pd.Series, f: Field, path, private: bool = False, missing_b
         out = sorted(set(uniq) - set(map(str, f.allowed)))
         if out:
             n = int(s.isin(out).sum())
-            raise InputError(path, f"{f.shown} must be one of {', '.join(map(str, f.allowed))}: {n} row(s) outside them{_found(out, private)}")
+            raise InputError(
+                path, f"{f.shown} must be one of {', '.join(map(str, f.allowed))}: {n} row(s) outside them{_found(out, private)}"
+            )
     if f.pattern is not None:
         out = sorted(set(uniq[~uniq.str.match(f.pattern)]))
         if out:
@@ -310,7 +355,9 @@ def check(df: pd.DataFrame, layout: Layout, path, known=None, present_only: bool
     fields = [f for f in layout.fields if not present_only or f.name in df.columns]
     missing = [f.name for f in fields if f.name not in df.columns]
     if missing:
-        raise InputError(path, f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))} ({layout.name} layout)")
+        raise InputError(
+            path, f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))} ({layout.name} layout)"
+        )
     out = pd.DataFrame(index=df.index)
     for f in fields:
         col = df[f.name]
@@ -328,7 +375,10 @@ def check(df: pd.DataFrame, layout: Layout, path, known=None, present_only: bool
             if not layout.private:
                 first = out.loc[dup, list(layout.key)].iloc[0]
                 example = "; e.g. " + ", ".join(f"{layout.field(k).shown}={_shown_values([v])}" for k, v in first.items())
-            raise InputError(path, f"duplicated key: {names} is not unique, {int(dup.sum())} row(s) share a value{example} (a duplicated row would be counted twice)")
+            raise InputError(
+                path,
+                f"duplicated key: {names} is not unique, {int(dup.sum())} row(s) share a value{example} (a duplicated row would be counted twice)",
+            )
     if layout.complete:
         check_complete(out, layout, path, known)
     return out
@@ -352,11 +402,14 @@ def check_complete(out: pd.DataFrame, layout: Layout, path, known=None) -> None:
     if len(missing):
         names = " x ".join(layout.field(c).shown for c in cols)
         first = ", ".join(f"{layout.field(c).shown}={_shown_values([v])}" for c, v in zip(cols, missing[0]))
-        raise InputError(path, f"incomplete file: {len(missing):,} of {len(full):,} combinations of {names} have no row (e.g. {first}); "
-                         "the file must hold every combination, so it was cut short or rows were deleted")
+        raise InputError(
+            path,
+            f"incomplete file: {len(missing):,} of {len(full):,} combinations of {names} have no row (e.g. {first}); "
+            "the file must hold every combination, so it was cut short or rows were deleted",
+        )
 
 
-def dropped_rows(df: pd.DataFrame, columns, path, total: str | None = None) -> tuple[pd.DataFrame, "Dropped | None"]:
+def dropped_rows(df: pd.DataFrame, columns, path, total: str | None = None) -> tuple[pd.DataFrame, Dropped | None]:
     """Drop rows whose code in any of ``columns`` is a Scottish or Northern Irish area (``S...``/``N...``),
     returning the kept rows and a :class:`Dropped` record of what went (None when nothing did), with the
     sum of the column ``total`` over the dropped rows when given."""
@@ -369,7 +422,9 @@ def dropped_rows(df: pd.DataFrame, columns, path, total: str | None = None) -> t
     if not drop.any():
         return df, None
     gone = float(pd.to_numeric(df.loc[drop, total], errors="coerce").sum()) if total in df.columns else None
-    return df[~drop], Dropped(str(path), int(drop.sum()), "moves to or from Scotland or Northern Ireland (not broken down by authority)", gone)
+    return df[~drop], Dropped(
+        str(path), int(drop.sum()), "moves to or from Scotland or Northern Ireland (not broken down by authority)", gone
+    )
 
 
 @dataclass(frozen=True)
@@ -392,11 +447,17 @@ class Dropped:
 DETAILED_ESTIMATES = Layout(
     "ONS internal migration detailed estimates",
     (
-        Field("OutLA", "code", description="local authority of origin (GSS code; S92000003 and N92000002 are Scotland and Northern Ireland)"),
+        Field(
+            "OutLA",
+            "code",
+            description="local authority of origin (GSS code; S92000003 and N92000002 are Scotland and Northern Ireland)",
+        ),
         Field("InLA", "code", description="local authority of destination"),
         Field("Age", "int", 0, 90, description="single year of age, 90 = 90 and over"),
         Field("Sex", "str", allowed=("M", "F")),
-        Field("Moves", "float", 0, description="ONS's scaled estimate of moves (fractional in the real files; non-zero rows only)"),
+        Field(
+            "Moves", "float", 0, description="ONS's scaled estimate of moves (fractional in the real files; non-zero rows only)"
+        ),
     ),
     key=("OutLA", "InLA", "Age", "Sex"),
     file_pattern=r"Detailed_Estimates_(\d{4})_Dataset_([12])\.csv$",
@@ -408,7 +469,10 @@ DETAILED_YEARS = (2001, 2030)
 
 CENSUS_OD = Layout(
     "2011 Census origin-destination by group (NOMIS bulk)",
-    (Field("Area of usual residence one year ago code", "code", label="origin"), Field("Area of usual residence code", "code", label="destination")),
+    (
+        Field("Area of usual residence one year ago code", "code", label="origin"),
+        Field("Area of usual residence code", "code", label="destination"),
+    ),
     key=("Area of usual residence one year ago code", "Area of usual residence code"),
     description="then one count column per group and an 'All categories' column equal to their sum",
 )
@@ -416,7 +480,12 @@ CENSUS_OD = Layout(
 YEAR = Field("DATE", "int", 1991, 2030, label="year")
 NOMIS_API = Layout(
     "NOMIS API CSV",
-    (YEAR, Field("GEOGRAPHY_CODE", "code", label="LA"), Field("VARIABLE_NAME", "str"), Field("OBS_VALUE", "float", 0, label="value")),
+    (
+        YEAR,
+        Field("GEOGRAPHY_CODE", "code", label="LA"),
+        Field("VARIABLE_NAME", "str"),
+        Field("OBS_VALUE", "float", 0, label="value"),
+    ),
     key=("GEOGRAPHY_CODE", "DATE", "VARIABLE_NAME"),
     complete=("GEOGRAPHY_CODE", "DATE", "VARIABLE_NAME"),
 )
@@ -428,18 +497,40 @@ MYEB1 = Layout(
     description="then population_YYYY columns, one per year (non-negative counts)",
 )
 POPULATION_COUNT = Field("population", "float", 0, label="population count")
-AREA_CLASSIFICATION = Layout("ONS 2011 area classification for local authorities", (Field("Code", "code", label="LA"), Field("Name", "str"), Field("Supergroup Name", "str", label="supergroup")), key=("Code",), complete=("Code",))
-SMI = Layout("Social Mobility Index 2017", (Field("LA code", "code", label="LA"), Field("Overall rank", "int", 1, label="SMI rank")), key=("LA code",))
-IMD_LA = Layout("IMD 2010 local-authority summary", (Field("LA CODE", "code", label="LA"), Field("Rank of average score", "int", 1, label="IMD rank")), key=("LA CODE",))
+AREA_CLASSIFICATION = Layout(
+    "ONS 2011 area classification for local authorities",
+    (Field("Code", "code", label="LA"), Field("Name", "str"), Field("Supergroup Name", "str", label="supergroup")),
+    key=("Code",),
+    complete=("Code",),
+)
+SMI = Layout(
+    "Social Mobility Index 2017",
+    (Field("LA code", "code", label="LA"), Field("Overall rank", "int", 1, label="SMI rank")),
+    key=("LA code",),
+)
+IMD_LA = Layout(
+    "IMD 2010 local-authority summary",
+    (Field("LA CODE", "code", label="LA"), Field("Rank of average score", "int", 1, label="IMD rank")),
+    key=("LA CODE",),
+)
 WIDE_YEARS = Field("value", "float", 0)
 
 
 def wide_layout(code_col: str) -> Layout:
     """An ONS spreadsheet with one row per LA (``code_col``) and one column per year."""
-    return Layout(f"one row per LA ({code_col}), one column per year", (Field(code_col, "code", label="LA"),), key=(code_col,), complete=(code_col,))
+    return Layout(
+        f"one row per LA ({code_col}), one column per year",
+        (Field(code_col, "code", label="LA"),),
+        key=(code_col,),
+        complete=(code_col,),
+    )
 
 
-REGION_LOOKUP = Layout("ONS LA-to-region lookup", (Field("la_code", "code", label="LA"), Field("region_code", "str", pattern=r"^[EW]\d{8}$"), Field("region_name", "str")), key=("la_code",))
+REGION_LOOKUP = Layout(
+    "ONS LA-to-region lookup",
+    (Field("la_code", "code", label="LA"), Field("region_code", "str", pattern=r"^[EW]\d{8}$"), Field("region_name", "str")),
+    key=("la_code",),
+)
 BOUNDARIES = Layout("ONS LAD boundaries", (Field("la_code", "code", label="LA"), Field("la_name", "str")), key=("la_code",))
 
 
@@ -480,8 +571,28 @@ def validate_yaml(path: str | Path, schema_name: str, data=None):
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         lines = [f"{'.'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in errors[:10]]
-        raise InputError(path, f"does not match {schema_name}.schema.json: " + "; ".join(lines) + (f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""))
+        raise InputError(
+            path,
+            f"does not match {schema_name}.schema.json: "
+            + "; ".join(lines)
+            + (f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""),
+        )
     return data
 
 
-__all__ = ["Field", "Layout", "Dropped", "check", "describe", "check_complete", "la_codes", "dropped_rows", "validate_yaml", "vintage_codes", "harmonisation_table", "microdata_layout", "LA_CODE", "LA_CHANGES"]
+__all__ = [
+    "Field",
+    "Layout",
+    "Dropped",
+    "check",
+    "describe",
+    "check_complete",
+    "la_codes",
+    "dropped_rows",
+    "validate_yaml",
+    "vintage_codes",
+    "harmonisation_table",
+    "microdata_layout",
+    "LA_CODE",
+    "LA_CHANGES",
+]

@@ -98,7 +98,9 @@ def valid_values(d: dict) -> dict:
 def layout(d: dict, kind: str, wave: Wave | None) -> schema.Layout:
     """The declared layout of one file (its variables as the wave names them, their values, the key pidp or hidp)."""
     spec = {"variables": wave_variables(d, kind, wave)}
-    return schema.microdata_layout(f"BHPS-UKHLS {file_stem(d, kind, wave)}", spec, valid_values(d), float(d.get("missing_below", 0)), TEXT_VARIABLES)
+    return schema.microdata_layout(
+        f"BHPS-UKHLS {file_stem(d, kind, wave)}", spec, valid_values(d), float(d.get("missing_below", 0)), TEXT_VARIABLES
+    )
 
 
 def waves(dictionary: dict) -> list[Wave]:
@@ -161,15 +163,21 @@ def check_waves(files: dict, dictionary: dict, folder: Path, years: tuple[int, i
             continue
         lacking = [file_stem(dictionary, k, w) for k in WAVE_KINDS if k != "youth" and k not in have]
         if lacking:
-            raise InputError(Path(folder) / lacking[0], f"wave {w.prefix} ({w.year}) is incomplete: {', '.join(lacking)} not found (.tab or .dta) "
-                             f"while {', '.join(file_stem(dictionary, k, w) for k in have)} are; reading it would drop the wave's respondents")
+            raise InputError(
+                Path(folder) / lacking[0],
+                f"wave {w.prefix} ({w.year}) is incomplete: {', '.join(lacking)} not found (.tab or .dta) "
+                f"while {', '.join(file_stem(dictionary, k, w) for k in have)} are; reading it would drop the wave's respondents",
+            )
         present.append(w)
     if present:
         first, last = present[0].index, present[-1].index
         gap = [w for w in wanted if first < w.index < last and w not in present]
         if gap:
-            raise InputError(folder, f"{len(gap)} wave(s) missing between {present[0].prefix} ({present[0].year}) and {present[-1].prefix} ({present[-1].year}): "
-                             f"{', '.join(f'{w.prefix} ({w.year})' for w in gap)}; no {file_stem(dictionary, 'indresp', gap[0])} etc. below the folder")
+            raise InputError(
+                folder,
+                f"{len(gap)} wave(s) missing between {present[0].prefix} ({present[0].year}) and {present[-1].prefix} ({present[-1].year}): "
+                f"{', '.join(f'{w.prefix} ({w.year})' for w in gap)}; no {file_stem(dictionary, 'indresp', gap[0])} etc. below the folder",
+            )
     return present
 
 
@@ -213,14 +221,20 @@ def load_panel(folder: str | Path, dictionary: str | Path | dict | None = None, 
         used += [p1, p2, p3, p4]
         extra = set(indresp["pidp"]) - set(indall["pidp"])
         if extra:
-            raise InputError(p2, f"{len(extra)} respondent(s) (pidp) not enumerated in {p1.name}: every respondent must be in the enumeration file")
+            raise InputError(
+                p2,
+                f"{len(extra)} respondent(s) (pidp) not enumerated in {p1.name}: every respondent must be in the enumeration file",
+            )
         la = lacodes.add_units(la, d.get("la_harmonisation"), folder)  # mover status compares stable units (1991-2019)
         if lookup is not None:
             la["la_code"] = la["la_code"].map(lambda c: lookup.get(c, c) if isinstance(c, str) else c)
         bad = la["la_code"].dropna()
         bad = bad[~bad.str.match(pattern)]
         if len(bad):
-            raise InputError(p4, f"malformed LA code(s) {', '.join(bad.unique()[:5])} (expected {pattern.pattern}; set la_lookup in the dictionary for old-style codes)")
+            raise InputError(
+                p4,
+                f"malformed LA code(s) {', '.join(bad.unique()[:5])} (expected {pattern.pattern}; set la_lookup in the dictionary for old-style codes)",
+            )
         resp = indresp.drop(columns=["hidp"]).assign(responded=True)
         pw = indall.merge(resp, on="pidp", how="left")
         pw["responded"] = pw["responded"].fillna(False).astype(bool)
@@ -241,7 +255,11 @@ def load_panel(folder: str | Path, dictionary: str | Path | dict | None = None, 
     for c in ("pidp", "hidp", "wave_index"):
         person_waves[c] = person_waves[c].astype("int64")
     person_waves["year"] = person_waves["year"].astype("int64")
-    youth = pd.concat(youth_frames, ignore_index=True) if youth_frames else pd.DataFrame(columns=["pidp", "hidp", "reason1", "reason2", "aspect1", "aspect2", "wave", "wave_index", "year"])
+    youth = (
+        pd.concat(youth_frames, ignore_index=True)
+        if youth_frames
+        else pd.DataFrame(columns=["pidp", "hidp", "reason1", "reason2", "aspect1", "aspect2", "wave", "wave_index", "year"])
+    )
     people["pidp"] = people["pidp"].astype("int64")
     unknown = set(person_waves["pidp"].unique()) - set(people["pidp"])
     if unknown:
@@ -278,8 +296,21 @@ def nssec_three_class(values: pd.Series, dictionary: dict) -> pd.Series:
         )
     unknown = values.notna() & ~ok
     if unknown.any():
-        raise InputError(dictionary.get("_path"), f"NS-SEC: {int(unknown.sum())} value(s) not among the codes of codes.nssec8_to_table01")
+        raise InputError(
+            dictionary.get("_path"), f"NS-SEC: {int(unknown.sum())} value(s) not among the codes of codes.nssec8_to_table01"
+        )
     return out
 
 
-__all__ = ["Panel", "Wave", "load_dictionary", "load_panel", "waves", "wave_variables", "file_stem", "codes", "nssec_three_class", "DEFAULT_DICTIONARY"]
+__all__ = [
+    "Panel",
+    "Wave",
+    "load_dictionary",
+    "load_panel",
+    "waves",
+    "wave_variables",
+    "file_stem",
+    "codes",
+    "nssec_three_class",
+    "DEFAULT_DICTIONARY",
+]

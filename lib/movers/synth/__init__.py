@@ -20,7 +20,7 @@ import pkgutil
 import shutil
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -86,7 +86,9 @@ def _order(mods: dict, wanted: list[str]) -> list[str]:
     return order
 
 
-def generate_world(out: Path, seed: int = 2020, scale: float = 1.0, only: list[str] | None = None, log=print, options: dict | None = None) -> dict:
+def generate_world(
+    out: Path, seed: int = 2020, scale: float = 1.0, only: list[str] | None = None, log=print, options: dict | None = None
+) -> dict:
     """Generate the synthetic world into ``out`` atomically and return its manifest.
 
     ``scale`` multiplies the sizes (flows' population, panel sizes...) so
@@ -128,7 +130,7 @@ def generate_world(out: Path, seed: int = 2020, scale: float = 1.0, only: list[s
                 "seed": int(seed),
                 "scale": float(scale),
                 **({"options": options[name]} if options.get(name) else {}),
-                "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "generated": datetime.now(UTC).isoformat(timespec="seconds"),
                 "fingerprint": fingerprint(folder),
             }
             log(f"      {name} done in {time.perf_counter() - t0:.1f} s")

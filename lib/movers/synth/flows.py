@@ -47,7 +47,6 @@ import pandas as pd
 
 from movers.data import nomis
 from movers.data.geography import load_geography
-
 from movers.synth import rng_for, write_truth
 
 NAME = "flows"
@@ -246,7 +245,15 @@ def _census_groups(totals, codes, cov, cl, rng) -> tuple[pd.DataFrame, pd.DataFr
         nssec[name] = counts[:, j]
     p_nw = np.clip(0.3 * foreign[o] + 0.6 * foreign[d] + 0.03, 0.02, 0.9)
     nonwhite = rng.binomial(n, p_nw)
-    eth = pd.DataFrame({ORIGIN_COL: codes[o], DEST_COL: codes[d], "Ethnic group: All categories": n, ETHNIC[0]: n - nonwhite, ETHNIC[1]: nonwhite})
+    eth = pd.DataFrame(
+        {
+            ORIGIN_COL: codes[o],
+            DEST_COL: codes[d],
+            "Ethnic group: All categories": n,
+            ETHNIC[0]: n - nonwhite,
+            ETHNIC[1]: nonwhite,
+        }
+    )
     return nssec[nssec["NS-SEC: All categories"] > 0], eth[eth["Ethnic group: All categories"] > 0]
 
 
@@ -270,7 +277,11 @@ def write_detailed_parts(det: pd.DataFrame, folder: Path, year: int) -> list[int
     (``det`` is sorted by origin). Returns the rows of each part."""
     origins = det["OutLA"].to_numpy()
     half = len(det) // 2
-    cut = half + int(np.argmax(origins[half:] != origins[half - 1])) if 0 < half < len(det) and (origins[half:] != origins[half - 1]).any() else half
+    cut = (
+        half + int(np.argmax(origins[half:] != origins[half - 1]))
+        if 0 < half < len(det) and (origins[half:] != origins[half - 1]).any()
+        else half
+    )
     rows = []
     for part, chunk in ((1, det.iloc[:cut]), (2, det.iloc[cut:])):
         chunk.to_csv(folder / f"Detailed_Estimates_{year}_Dataset_{part}.csv", index=False)
@@ -305,7 +316,17 @@ def generate(root: Path, seed: int, scale: float) -> None:
             cell = rng.choice(182, size=len(pair), p=cells[student])
             key, n = np.unique(pair * 182 + cell, return_counts=True)
             pi, ci = key // 182, key % 182
-            parts.append(pd.DataFrame({"OutLA": codes[s["oi"].to_numpy()[pi]], "InLA": codes[s["di"].to_numpy()[pi]], "Age": ages[ci], "Sex": sexes[ci], "Moves": n}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "OutLA": codes[s["oi"].to_numpy()[pi]],
+                        "InLA": codes[s["di"].to_numpy()[pi]],
+                        "Age": ages[ci],
+                        "Sex": sexes[ci],
+                        "Moves": n,
+                    }
+                )
+            )
         det = pd.concat(parts, ignore_index=True).sort_values(["OutLA", "InLA", "Sex", "Age"], ignore_index=True)
         write_detailed_parts(det, folder, year)
         counts[year] = {"detailed_rows": len(det), "nonzero_pairs": int(len(t)), "moves": int(t["moves"].sum())}
@@ -333,7 +354,9 @@ def generate(root: Path, seed: int, scale: float) -> None:
             "const_note": "the constant and year effects are those of the offset model over England and Wales (2011 = 0)",
             "counts": counts,
             "nonzero_pair_years_ew_2011_2018": int(nz.sum()),
-            "nonzero_pair_years_england_2017_2018": int((nz & eng[lp["oi"]] & eng[lp["di"]] & lp["year"].isin([2017, 2018])).sum()),
+            "nonzero_pair_years_england_2017_2018": int(
+                (nz & eng[lp["oi"]] & eng[lp["di"]] & lp["year"].isin([2017, 2018])).sum()
+            ),
             "age_schedule": "Rogers-Castro, peak 22.5 (men) / 20.5 (women); student spike at 18-19 (4.5% into BEH centres, 1% elsewhere)",
         },
     )

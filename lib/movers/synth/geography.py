@@ -21,8 +21,7 @@ import numpy as np
 import pandas as pd
 
 from movers import fetch
-from movers.data import geography as geo
-from movers.data import public
+from movers.data import geography as geo, public
 from movers.data.geography import BOUNDARY_FILE
 from movers.synth import rng_for, write_truth
 
@@ -45,8 +44,38 @@ REGIONS = [
     ("W92000004", "Wales", (280, 265), 50, {"W06": 22}),
 ]
 
-_SYLLABLES = ["ash", "bury", "cal", "dun", "el", "fen", "gar", "hol", "ing", "kirk", "ley", "mor", "nor", "ock", "pen",
-              "ram", "stan", "thorn", "ul", "ven", "wick", "yar", "brad", "combe", "field", "ford", "ham", "mere", "ton", "wold"]
+_SYLLABLES = [
+    "ash",
+    "bury",
+    "cal",
+    "dun",
+    "el",
+    "fen",
+    "gar",
+    "hol",
+    "ing",
+    "kirk",
+    "ley",
+    "mor",
+    "nor",
+    "ock",
+    "pen",
+    "ram",
+    "stan",
+    "thorn",
+    "ul",
+    "ven",
+    "wick",
+    "yar",
+    "brad",
+    "combe",
+    "field",
+    "ford",
+    "ham",
+    "mere",
+    "ton",
+    "wold",
+]
 
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:
@@ -73,7 +102,9 @@ def layout(seed: int) -> pd.DataFrame:
                 # metropolitan districts and boroughs cluster near the region's core
                 s = spread * (0.45 if kind in ("E08", "E09") else 1.0)
                 x, y = rng.normal(cx, s), rng.normal(cy, s * 1.1)
-                rows.append({"la_code": f"{kind}{counters[kind]:06d}", "region_code": rcode, "region_name": rname, "x_km": x, "y_km": y})
+                rows.append(
+                    {"la_code": f"{kind}{counters[kind]:06d}", "region_code": rcode, "region_name": rname, "x_km": x, "y_km": y}
+                )
     df = pd.DataFrame(rows)
     # separate near-coincident points so every cell has a sensible size
     pts = df[["x_km", "y_km"]].to_numpy()
@@ -126,7 +157,9 @@ def generate(root: Path, seed: int, scale: float, kind: str = "synthetic") -> No
         crs="EPSG:27700",
     )
     gdf.to_file(folder / BOUNDARY_FILE, engine="pyogrio")
-    lookup = pd.DataFrame({"LAD14CD": df["la_code"], "LAD14NM": df["la_name"], "RGN14CD": df["region_code"], "RGN14NM": df["region_name"]})
+    lookup = pd.DataFrame(
+        {"LAD14CD": df["la_code"], "LAD14NM": df["la_name"], "RGN14CD": df["region_code"], "RGN14NM": df["region_name"]}
+    )
     lookup.to_csv(folder / LOOKUP_FILE, index=False)
     write_truth(folder, {"n_las": len(df), "regions": {r[1]: sum(r[4].values()) for r in REGIONS}, "seed": seed})
 

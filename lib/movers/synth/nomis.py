@@ -43,8 +43,17 @@ import pandas as pd
 
 from movers.data.geography import read_region_lookup
 from movers.data.nomis import (  # the loader's file names: generator and loader share one layout
-    BIRTH_FILE, GVA_FILE, HOUSE_FILE, IMD_FILE, OAC_FILE, OCCUPATION_FILE, POPULATION_FILE, SMI_FILE, SUPERGROUPS,
-    TFR_FILE, UNEMPLOYMENT_FILE,
+    BIRTH_FILE,
+    GVA_FILE,
+    HOUSE_FILE,
+    IMD_FILE,
+    OAC_FILE,
+    OCCUPATION_FILE,
+    POPULATION_FILE,
+    SMI_FILE,
+    SUPERGROUPS,
+    TFR_FILE,
+    UNEMPLOYMENT_FILE,
 )
 from movers.synth import rng_for, write_truth
 
@@ -92,18 +101,34 @@ QUOTAS = [
 
 # Region effects on affluence (London and the South East high, the North and Wales low).
 REGION_AFFLUENCE = {
-    "E12000001": -0.8, "E12000002": -0.5, "E12000003": -0.5, "E12000004": -0.2, "E12000005": -0.3,
-    "E12000006": 0.4, "E12000007": 0.9, "E12000008": 0.7, "E12000009": 0.2, "W92000004": -0.6,
+    "E12000001": -0.8,
+    "E12000002": -0.5,
+    "E12000003": -0.5,
+    "E12000004": -0.2,
+    "E12000005": -0.3,
+    "E12000006": 0.4,
+    "E12000007": 0.9,
+    "E12000008": 0.7,
+    "E12000009": 0.2,
+    "W92000004": -0.6,
 }
 KIND_URBANITY = {"E09": 2.0, "E08": 1.2, "E06": 0.8, "E07": -0.4, "W06": -0.3}
 
 # Year paths 2000-2019, relative to their 2011-2018 mean: unemployment follows the cycle,
 # house prices rise, real GVA per head grows slowly, the foreign-born share rises.
 _UNEMP_CYCLE = np.array([5.4, 5.1, 5.2, 5.0, 4.8, 4.8, 5.4, 5.3, 5.7, 7.6, 7.9, 8.1, 8.0, 7.6, 6.2, 5.4, 4.9, 4.4, 4.1, 3.9])
-_HOUSE_PATH = np.array([0.38, 0.43, 0.50, 0.58, 0.66, 0.70, 0.74, 0.80, 0.80, 0.74, 0.79, 0.79, 0.80, 0.84, 0.90, 0.96, 1.02, 1.06, 1.08, 1.09])
-_GVA_PATH = np.array([0.90, 0.92, 0.93, 0.95, 0.97, 0.98, 1.00, 1.01, 0.99, 0.95, 0.96, 0.96, 0.97, 0.98, 1.00, 1.01, 1.02, 1.03, 1.04, 1.05])
-_FOREIGN_PATH = np.array([0.62, 0.64, 0.66, 0.69, 0.72, 0.76, 0.80, 0.84, 0.87, 0.89, 0.91, 0.93, 0.95, 0.98, 1.00, 1.02, 1.04, 1.06, 1.07, 1.08])
-_TFR_PATH = np.array([0.92, 0.92, 0.94, 0.97, 0.99, 1.00, 1.02, 1.04, 1.06, 1.06, 1.07, 1.06, 1.06, 1.02, 1.01, 1.00, 0.99, 0.96, 0.93, 0.90])
+_HOUSE_PATH = np.array(
+    [0.38, 0.43, 0.50, 0.58, 0.66, 0.70, 0.74, 0.80, 0.80, 0.74, 0.79, 0.79, 0.80, 0.84, 0.90, 0.96, 1.02, 1.06, 1.08, 1.09]
+)
+_GVA_PATH = np.array(
+    [0.90, 0.92, 0.93, 0.95, 0.97, 0.98, 1.00, 1.01, 0.99, 0.95, 0.96, 0.96, 0.97, 0.98, 1.00, 1.01, 1.02, 1.03, 1.04, 1.05]
+)
+_FOREIGN_PATH = np.array(
+    [0.62, 0.64, 0.66, 0.69, 0.72, 0.76, 0.80, 0.84, 0.87, 0.89, 0.91, 0.93, 0.95, 0.98, 1.00, 1.02, 1.04, 1.06, 1.07, 1.08]
+)
+_TFR_PATH = np.array(
+    [0.92, 0.92, 0.94, 0.97, 0.99, 1.00, 1.02, 1.04, 1.06, 1.06, 1.07, 1.06, 1.06, 1.02, 1.01, 1.00, 0.99, 0.96, 0.93, 0.90]
+)
 
 
 def _norm_path(path: np.ndarray) -> np.ndarray:
@@ -155,7 +180,9 @@ def assign_supergroups(traits: pd.DataFrame) -> pd.Series:
         elif group == "Business, Education and Heritage Centres":
             score = (traits["urbanity"] + 0.5 * traits["affluence"]).where(free & (urban | wales))
         elif group == "Affluent England":
-            score = traits["affluence"].where(free & ~wales & ~urban | free & (traits["kind"] == "E06") & (traits["affluence"] > 1))
+            score = traits["affluence"].where(
+                free & ~wales & ~urban | free & (traits["kind"] == "E06") & (traits["affluence"] > 1)
+            )
         elif group == "Services and Industrial Legacy":
             score = (-traits["affluence"] + 0.3 * traits["urbanity"]).where(free)
         elif group == "Urban Settlements":
@@ -238,7 +265,7 @@ def _population(traits: pd.DataFrame, sg: pd.Series, rng: np.random.Generator, s
     growth = 0.003 + 0.004 * (traits["urbanity"].to_numpy() > 0) + rng.normal(0, 0.002, n)
     rows = []
     male_share = 0.505 - 0.20 * np.clip((AGES - 60) / 30, 0, 1)  # women outlive men
-    for y_i, year in enumerate(POP_YEARS):
+    for year in POP_YEARS:
         # ageing: the dependency ratio drifts up by about 1% a year
         prof = _age_profiles(young * (1 - 0.004 * (year - 2014)), dep * (1 + 0.012 * (year - 2014)))
         tot = total * (1 + growth) ** (year - 2011)
@@ -300,21 +327,29 @@ def generate(root: Path, seed: int, scale: float) -> None:
     # split the professional share between SOC2010 major groups 1 (managers, ~40%) and 2 (professionals)
     split = np.clip(0.4 + rng.normal(0, 0.04, len(las)), 0.25, 0.55)[:, None]
     prof = cov["prop_professional"] * 100
-    _nomis_long({SOC_VARIABLES[1]: prof * split, SOC_VARIABLES[2]: prof * (1 - split)}, names).to_csv(folder / OCCUPATION_FILE, index=False)
+    _nomis_long({SOC_VARIABLES[1]: prof * split, SOC_VARIABLES[2]: prof * (1 - split)}, names).to_csv(
+        folder / OCCUPATION_FILE, index=False
+    )
     _nomis_long({NON_UK_VARIABLE: cov["non_uk_born"] * 100}, names).to_csv(folder / BIRTH_FILE, index=False)
     _wide(cov["gva_per_head"], names, "LAD code", "LA name").to_csv(folder / GVA_FILE, index=False)
-    _wide(cov["house_price"], names, "Local authority code", "Local authority name", label=lambda y: f"Year ending Dec {y}").to_csv(folder / HOUSE_FILE, index=False)
+    _wide(
+        cov["house_price"], names, "Local authority code", "Local authority name", label=lambda y: f"Year ending Dec {y}"
+    ).to_csv(folder / HOUSE_FILE, index=False)
     _wide(cov["tfr"], names, "Area code", "Area name", digits=2).to_csv(folder / TFR_FILE, index=False)
 
     # classifications
     codes = las["la_code"]
     england = codes.str.startswith("E").to_numpy()
     oac_code = {g: i for i, g in enumerate(SUPERGROUPS, 1)}
-    pd.DataFrame({"Code": codes, "Name": las["la_name"], "Supergroup Code": sg.map(oac_code).to_numpy(), "Supergroup Name": sg.to_numpy()}).to_csv(folder / OAC_FILE, index=False)
+    pd.DataFrame(
+        {"Code": codes, "Name": las["la_name"], "Supergroup Code": sg.map(oac_code).to_numpy(), "Supergroup Name": sg.to_numpy()}
+    ).to_csv(folder / OAC_FILE, index=False)
     # IMD 2010 average score: deprivation falls with affluence and rises with unemployment
     unemp_mean = cov["unemployment_rate"].loc[:, 2008:2010].mean(axis=1).to_numpy()
     imd_score = np.exp(3.0 - 0.35 * traits["affluence"].to_numpy() + 0.06 * unemp_mean + rng.normal(0, 0.15, len(las)))
-    imd = pd.DataFrame({"LA CODE": codes[england], "LA NAME": las["la_name"][england], "Average score": imd_score[england].round(2)})
+    imd = pd.DataFrame(
+        {"LA CODE": codes[england], "LA NAME": las["la_name"][england], "Average score": imd_score[england].round(2)}
+    )
     imd["Rank of average score"] = imd["Average score"].rank(ascending=False, method="first").astype(int)
     imd.sort_values("Rank of average score").to_csv(folder / IMD_FILE, index=False)
     # Social Mobility Index 2017: better with professionals and affluence, worse with deprivation; London scores well
@@ -325,7 +360,14 @@ def generate(root: Path, seed: int, scale: float) -> None:
         + 0.8 * (traits["region_code"] == "E12000007").to_numpy()
         + rng.normal(0, 0.5, len(las))
     )
-    smi = pd.DataFrame({"LA code": codes[england], "LA name": las["la_name"][england], "Region": las["region_name"][england], "Overall score": smi_score[england].round(3)})
+    smi = pd.DataFrame(
+        {
+            "LA code": codes[england],
+            "LA name": las["la_name"][england],
+            "Region": las["region_name"][england],
+            "Overall score": smi_score[england].round(3),
+        }
+    )
     smi["Overall rank"] = smi["Overall score"].rank(ascending=False, method="first").astype(int)
     smi.sort_values("Overall rank").to_csv(folder / SMI_FILE, index=False)
 

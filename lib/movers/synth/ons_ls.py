@@ -47,8 +47,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from movers.data.ons_ls import load_dictionary, region_quintiles
-from movers.synth import index
-from movers.synth import rng_for, write_truth
+from movers.synth import index, rng_for, write_truth
 
 NAME = "ons_ls"
 REQUIRES: tuple[str, ...] = ()
@@ -88,31 +87,87 @@ FAMILY_CLASS = {"prof": 0.31, "skilled": 0.49, "semi": 0.20}  # the higher paren
 
 # Degree by cohort (log-odds intercept per adult census) and parental class; mover propensity.
 DEGREE_MODEL = {"intercept": {1991: -2.3, 2001: -1.6, 2011: -1.0}, "parent_prof": 1.1, "parent_semi": -0.5, "male": -0.05}
-MOVER_MODEL = {"degree": 1.35, "parent_prof": 0.55, "parent_semi": -0.30, "disabled": -0.55, "white": 0.20, "male": 0.10,
-               "born_abroad": 0.15, "target_share": 0.215}
+MOVER_MODEL = {
+    "degree": 1.35,
+    "parent_prof": 0.55,
+    "parent_semi": -0.30,
+    "disabled": -0.55,
+    "white": 0.20,
+    "male": 0.10,
+    "born_abroad": 0.15,
+    "target_share": 0.215,
+}
 
-COVARIATES = ("male", "age", "white", "disabled", "married", "degree", "owner", "born_abroad", "parent_prof", "parent_semi",
-              "unemployment_rate", "prop_professional")
+COVARIATES = (
+    "male",
+    "age",
+    "white",
+    "disabled",
+    "married",
+    "degree",
+    "owner",
+    "born_abroad",
+    "parent_prof",
+    "parent_semi",
+    "unemployment_rate",
+    "prop_professional",
+)
 INTERACTED = ("male", "white", "degree", "parent_prof", "parent_semi")
 
 # Generating probit models in the analysis's variable names (``a:b`` is a product); intercepts are
 # calibrated at generation so that the mean outcome hits ``target_mean``.
 MODELS = {
     "employed": {
-        "kind": "probit", "target_mean": 0.81, "region_sd": 0.08, "year_sd": 0.06,
-        "coef": {"mover": -0.04, "mover:male": 0.19, "mover:white": -0.16, "mover:degree": -0.03,
-                 "mover:parent_prof": -0.07, "mover:parent_semi": 0.12,
-                 "male": 0.35, "age": 0.01, "white": 0.20, "disabled": -0.90, "married": 0.25, "degree": 0.35,
-                 "owner": 0.45, "born_abroad": -0.15, "parent_prof": 0.08, "parent_semi": -0.08,
-                 "unemployment_rate": -0.03, "prop_professional": 0.80},
+        "kind": "probit",
+        "target_mean": 0.81,
+        "region_sd": 0.08,
+        "year_sd": 0.06,
+        "coef": {
+            "mover": -0.04,
+            "mover:male": 0.19,
+            "mover:white": -0.16,
+            "mover:degree": -0.03,
+            "mover:parent_prof": -0.07,
+            "mover:parent_semi": 0.12,
+            "male": 0.35,
+            "age": 0.01,
+            "white": 0.20,
+            "disabled": -0.90,
+            "married": 0.25,
+            "degree": 0.35,
+            "owner": 0.45,
+            "born_abroad": -0.15,
+            "parent_prof": 0.08,
+            "parent_semi": -0.08,
+            "unemployment_rate": -0.03,
+            "prop_professional": 0.80,
+        },
     },
     "professional": {
-        "kind": "probit", "target_mean": 0.37, "region_sd": 0.08, "year_sd": 0.06,
-        "coef": {"mover": 0.20, "mover:male": 0.17, "mover:white": 0.12, "mover:degree": -0.17,
-                 "mover:parent_prof": -0.09, "mover:parent_semi": 0.02,
-                 "male": 0.05, "age": 0.01, "white": 0.05, "disabled": -0.20, "married": 0.15, "degree": 1.30,
-                 "owner": 0.35, "born_abroad": 0.0, "parent_prof": 0.35, "parent_semi": -0.20,
-                 "unemployment_rate": -0.02, "prop_professional": 1.50},
+        "kind": "probit",
+        "target_mean": 0.37,
+        "region_sd": 0.08,
+        "year_sd": 0.06,
+        "coef": {
+            "mover": 0.20,
+            "mover:male": 0.17,
+            "mover:white": 0.12,
+            "mover:degree": -0.17,
+            "mover:parent_prof": -0.09,
+            "mover:parent_semi": 0.02,
+            "male": 0.05,
+            "age": 0.01,
+            "white": 0.05,
+            "disabled": -0.20,
+            "married": 0.15,
+            "degree": 1.30,
+            "owner": 0.35,
+            "born_abroad": 0.0,
+            "parent_prof": 0.35,
+            "parent_semi": -0.20,
+            "unemployment_rate": -0.02,
+            "prop_professional": 1.50,
+        },
     },
 }
 
@@ -133,8 +188,16 @@ def region_table(rng: np.random.Generator) -> pd.DataFrame:
         for c in CENSUSES:
             share = NATIONAL_PROF[c] * (1 + 2.2 * prof) + rng.normal(0, 0.006)
             u = NATIONAL_UNEMP[c] * unemp * np.exp(rng.normal(0, 0.06))
-            rows.append((c, code, name, int(round(pop * POP_TREND[c] * 1e6 * np.exp(rng.normal(0, 0.01)))),
-                         round(float(share), 4), round(float(u), 2)))
+            rows.append(
+                (
+                    c,
+                    code,
+                    name,
+                    int(round(pop * POP_TREND[c] * 1e6 * np.exp(rng.normal(0, 0.01)))),
+                    round(float(share), 4),
+                    round(float(u), 2),
+                )
+            )
     return pd.DataFrame(rows, columns=["census", "region", "region_name", "population", "prop_professional", "unemployment_rate"])
 
 
@@ -169,8 +232,9 @@ def _parents(rng, n: int, fam_class: np.ndarray) -> tuple[np.ndarray, np.ndarray
         # the other parent, when present: lower or equal class, or none
         other = rng.integers(RANK[cls], 3, size=m.sum())
         k = int(m.sum())
-        oc = np.select([other == j for j in range(3)],
-                       [rng.choice(SIX_OF_THREE[cl][0], size=k, p=SIX_OF_THREE[cl][1]) for cl in classes])
+        oc = np.select(
+            [other == j for j in range(3)], [rng.choice(SIX_OF_THREE[cl][0], size=k, p=SIX_OF_THREE[cl][1]) for cl in classes]
+        )
         works = rng.random(m.sum()) < 0.55
         fill_f = father[m] & ~lead_is_father[m] & works
         fill_m = mother[m] & lead_is_father[m] & works
@@ -198,10 +262,16 @@ def simulate(rng: np.random.Generator, scale: float = 1.0) -> dict:
         n = n_core + int(round(n_core * DISTRACTORS))
         pop = regions[regions["census"] == c].set_index("region").loc[reg_codes, "population"].to_numpy(float)
         age = np.where(np.arange(n) < n_core, rng.integers(10, 17, n), rng.choice([7, 8, 9, 17, 18, 19], n))
-        people.append(pd.DataFrame({
-            "lsnum": next_id + np.arange(n), "child_census": c, "child_age": age,
-            "child_region": rng.choice(reg_codes, size=n, p=pop / pop.sum()),
-        }))
+        people.append(
+            pd.DataFrame(
+                {
+                    "lsnum": next_id + np.arange(n),
+                    "child_census": c,
+                    "child_age": age,
+                    "child_region": rng.choice(reg_codes, size=n, p=pop / pop.sum()),
+                }
+            )
+        )
         next_id += n + 1000
     p = pd.concat(people, ignore_index=True)
     n = len(p)
@@ -227,12 +297,26 @@ def simulate(rng: np.random.Generator, scale: float = 1.0) -> dict:
     p["born_abroad"] = (rng.random(n) < np.where(p["white"] == 1, 0.02, 0.35)).astype(int)
     p["ethnic_code"] = np.where(p["white"] == 1, 1, rng.choice([2, 3, 4, 5, 6, 7, 8, 9], size=n))
     dm = DEGREE_MODEL
-    p["degree"] = (rng.random(n) < _logistic(p["year"].map(dm["intercept"]).to_numpy() + dm["parent_prof"] * p["parent_prof"]
-                                            + dm["parent_semi"] * p["parent_semi"] + dm["male"] * p["male"])).astype(int)
+    p["degree"] = (
+        rng.random(n)
+        < _logistic(
+            p["year"].map(dm["intercept"]).to_numpy()
+            + dm["parent_prof"] * p["parent_prof"]
+            + dm["parent_semi"] * p["parent_semi"]
+            + dm["male"] * p["male"]
+        )
+    ).astype(int)
     p["disabled"] = (rng.random(n) < 0.07 + 0.03 * p["parent_semi"] - 0.02 * p["degree"]).astype(int)
     mm = MOVER_MODEL
-    lin = (mm["degree"] * p["degree"] + mm["parent_prof"] * p["parent_prof"] + mm["parent_semi"] * p["parent_semi"]
-           + mm["disabled"] * p["disabled"] + mm["white"] * p["white"] + mm["male"] * p["male"] + mm["born_abroad"] * p["born_abroad"]).to_numpy(float)
+    lin = (
+        mm["degree"] * p["degree"]
+        + mm["parent_prof"] * p["parent_prof"]
+        + mm["parent_semi"] * p["parent_semi"]
+        + mm["disabled"] * p["disabled"]
+        + mm["white"] * p["white"]
+        + mm["male"] * p["male"]
+        + mm["born_abroad"] * p["born_abroad"]
+    ).to_numpy(float)
     lo, hi = -8.0, 4.0
     for _ in range(50):  # intercept so the share of movers hits the target
         mid = (lo + hi) / 2
@@ -263,8 +347,12 @@ def simulate(rng: np.random.Generator, scale: float = 1.0) -> dict:
     # adult circumstances
     yr = p["year"].to_numpy()
     p["married"] = (rng.random(n) < np.select([yr == 1991, yr == 2001], [0.72, 0.56], 0.48) + 0.04 * p["degree"]).astype(int)
-    p["owner"] = (rng.random(n) < _logistic(0.6 + 0.8 * p["married"] + 0.6 * p["degree"] + 0.3 * p["parent_prof"]
-                                            - 0.5 * p["disabled"] - 0.1 * (yr == 2011))).astype(int)
+    p["owner"] = (
+        rng.random(n)
+        < _logistic(
+            0.6 + 0.8 * p["married"] + 0.6 * p["degree"] + 0.3 * p["parent_prof"] - 0.5 * p["disabled"] - 0.1 * (yr == 2011)
+        )
+    ).astype(int)
     macro = regions.set_index(["census", "region"])[["unemployment_rate", "prop_professional"]]
     mac = macro.reindex(pd.MultiIndex.from_arrays([p["year"], p["adult_region"]]))
     p["unemployment_rate"] = mac["unemployment_rate"].to_numpy()
@@ -288,8 +376,11 @@ def simulate(rng: np.random.Generator, scale: float = 1.0) -> dict:
     p["professional"] = draws["professional"].astype(int)
     p["has_class"] = (p["employed"] == 1) | (rng.random(n) < 0.68)
     skilled = rng.random(n) < 0.68
-    six = np.where(p["professional"] == 1, rng.choice([1, 2], size=n, p=[0.22, 0.78]),
-                   np.where(skilled, rng.choice([3, 4], size=n, p=[0.45, 0.55]), rng.choice([5, 6], size=n, p=[0.72, 0.28])))
+    six = np.where(
+        p["professional"] == 1,
+        rng.choice([1, 2], size=n, p=[0.22, 0.78]),
+        np.where(skilled, rng.choice([3, 4], size=n, p=[0.45, 0.55]), rng.choice([5, 6], size=n, p=[0.72, 0.28])),
+    )
     p["social_class"] = np.where(p["has_class"], six, INAPPLICABLE)
     truth = {
         "models": models,
@@ -300,7 +391,7 @@ def simulate(rng: np.random.Generator, scale: float = 1.0) -> dict:
         "bottom_quintile_population_share": q1,
         "members": int(n),
         "note": "Probits without random effects: the average effect of mover within a group is the mean over its rows of "
-                "Phi(index with mover=1) - Phi(index with mover=0), computed by movers.ls.true_effects.",
+        "Phi(index with mover=1) - Phi(index with mover=0), computed by movers.ls.true_effects.",
     }
     return {"people": p, "regions": regions, "truth": truth}
 
@@ -308,37 +399,73 @@ def simulate(rng: np.random.Generator, scale: float = 1.0) -> dict:
 def _census_rows(p: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """One record per LS member per census at which they were enumerated (child, middle, adult)."""
     n = len(p)
-    child = pd.DataFrame({
-        "lsnum": p["lsnum"], "census": p["child_census"], "age": p["child_age"], "sex": np.where(p["male"] == 1, 1, 2),
-        "region": p["child_region"],
-        "ethnic_group": np.where(p["child_census"] >= 1991, p["ethnic_code"], INAPPLICABLE),
-        "country_of_birth": np.where(p["born_abroad"] == 1, 2, 1),
-        "llti": np.where(p["child_census"] >= 1991, 2, INAPPLICABLE), "marital_status": 1, "highest_qual": INAPPLICABLE,
-        "tenure": rng.choice([1, 2, 4, 5], size=n, p=[0.1, 0.5, 0.3, 0.1]), "econ_activity": INAPPLICABLE,
-        "social_class": INAPPLICABLE,
-    })
+    child = pd.DataFrame(
+        {
+            "lsnum": p["lsnum"],
+            "census": p["child_census"],
+            "age": p["child_age"],
+            "sex": np.where(p["male"] == 1, 1, 2),
+            "region": p["child_region"],
+            "ethnic_group": np.where(p["child_census"] >= 1991, p["ethnic_code"], INAPPLICABLE),
+            "country_of_birth": np.where(p["born_abroad"] == 1, 2, 1),
+            "llti": np.where(p["child_census"] >= 1991, 2, INAPPLICABLE),
+            "marital_status": 1,
+            "highest_qual": INAPPLICABLE,
+            "tenure": rng.choice([1, 2, 4, 5], size=n, p=[0.1, 0.5, 0.3, 0.1]),
+            "econ_activity": INAPPLICABLE,
+            "social_class": INAPPLICABLE,
+        }
+    )
     mid = p[p["linked_mid"]]
-    middle = pd.DataFrame({
-        "lsnum": mid["lsnum"], "census": mid["child_census"] + 10, "age": mid["child_age"] + 10, "sex": np.where(mid["male"] == 1, 1, 2),
-        "region": mid["mid_region"], "ethnic_group": np.where(mid["child_census"] + 10 >= 1991, mid["ethnic_code"], INAPPLICABLE),
-        "country_of_birth": np.where(mid["born_abroad"] == 1, 2, 1),
-        "llti": np.where(mid["child_census"] + 10 >= 1991, 2, INAPPLICABLE), "marital_status": rng.choice([1, 2], size=len(mid), p=[0.7, 0.3]),
-        "highest_qual": rng.choice([1, 2, 3], size=len(mid)), "tenure": rng.choice([2, 4, 5], size=len(mid)),
-        "econ_activity": rng.choice([1, 3, 4], size=len(mid), p=[0.6, 0.1, 0.3]), "social_class": rng.choice([3, 4, 5], size=len(mid)),
-    })
+    middle = pd.DataFrame(
+        {
+            "lsnum": mid["lsnum"],
+            "census": mid["child_census"] + 10,
+            "age": mid["child_age"] + 10,
+            "sex": np.where(mid["male"] == 1, 1, 2),
+            "region": mid["mid_region"],
+            "ethnic_group": np.where(mid["child_census"] + 10 >= 1991, mid["ethnic_code"], INAPPLICABLE),
+            "country_of_birth": np.where(mid["born_abroad"] == 1, 2, 1),
+            "llti": np.where(mid["child_census"] + 10 >= 1991, 2, INAPPLICABLE),
+            "marital_status": rng.choice([1, 2], size=len(mid), p=[0.7, 0.3]),
+            "highest_qual": rng.choice([1, 2, 3], size=len(mid)),
+            "tenure": rng.choice([2, 4, 5], size=len(mid)),
+            "econ_activity": rng.choice([1, 3, 4], size=len(mid), p=[0.6, 0.1, 0.3]),
+            "social_class": rng.choice([3, 4, 5], size=len(mid)),
+        }
+    )
     a = p[p["linked"]]
     m = len(a)
-    econ = np.where(a["employed"] == 1, np.where(rng.random(m) < 0.87, 1, 2), rng.choice([3, 4, 6, 7, 8], size=m, p=[0.4, 0.05, 0.2, 0.3, 0.05]))
-    adult = pd.DataFrame({
-        "lsnum": a["lsnum"], "census": a["year"], "age": a["age"], "sex": np.where(a["male"] == 1, 1, 2), "region": a["adult_region"],
-        "ethnic_group": a["ethnic_code"], "country_of_birth": np.where(a["born_abroad"] == 1, 2, 1),
-        "llti": np.where(a["disabled"] == 1, 1, 2),
-        "marital_status": np.where(a["married"] == 1, np.where((a["year"] == 2011) & (rng.random(m) < 0.01), 6, rng.choice([2, 3], size=m, p=[0.92, 0.08])),
-                                   rng.choice([1, 4, 5], size=m, p=[0.8, 0.18, 0.02])),
-        "highest_qual": np.where(a["degree"] == 1, 4, rng.choice([0, 1, 2, 3], size=m, p=[0.25, 0.35, 0.25, 0.15])),
-        "tenure": np.where(a["owner"] == 1, rng.choice([1, 2, 3], size=m, p=[0.08, 0.9, 0.02]), rng.choice([4, 5, 6], size=m, p=[0.5, 0.45, 0.05])),
-        "econ_activity": econ, "social_class": a["social_class"],
-    })
+    econ = np.where(
+        a["employed"] == 1,
+        np.where(rng.random(m) < 0.87, 1, 2),
+        rng.choice([3, 4, 6, 7, 8], size=m, p=[0.4, 0.05, 0.2, 0.3, 0.05]),
+    )
+    adult = pd.DataFrame(
+        {
+            "lsnum": a["lsnum"],
+            "census": a["year"],
+            "age": a["age"],
+            "sex": np.where(a["male"] == 1, 1, 2),
+            "region": a["adult_region"],
+            "ethnic_group": a["ethnic_code"],
+            "country_of_birth": np.where(a["born_abroad"] == 1, 2, 1),
+            "llti": np.where(a["disabled"] == 1, 1, 2),
+            "marital_status": np.where(
+                a["married"] == 1,
+                np.where((a["year"] == 2011) & (rng.random(m) < 0.01), 6, rng.choice([2, 3], size=m, p=[0.92, 0.08])),
+                rng.choice([1, 4, 5], size=m, p=[0.8, 0.18, 0.02]),
+            ),
+            "highest_qual": np.where(a["degree"] == 1, 4, rng.choice([0, 1, 2, 3], size=m, p=[0.25, 0.35, 0.25, 0.15])),
+            "tenure": np.where(
+                a["owner"] == 1,
+                rng.choice([1, 2, 3], size=m, p=[0.08, 0.9, 0.02]),
+                rng.choice([4, 5, 6], size=m, p=[0.5, 0.45, 0.05]),
+            ),
+            "econ_activity": econ,
+            "social_class": a["social_class"],
+        }
+    )
     # item non-response on the adult record (census imputation leaves little)
     for col, share in (("llti", 0.003), ("highest_qual", 0.002), ("tenure", 0.002)):
         adult.loc[rng.random(m) < share, col] = MISSING
@@ -350,12 +477,27 @@ def _parent_rows(p: pd.DataFrame) -> pd.DataFrame:
     """Linked records of parents living with the child member at the child census (relation 1 father, 2 mother)."""
     f = p[p["father"]]
     mo = p[p["mother"]]
-    out = pd.concat([
-        pd.DataFrame({"lsnum": f["lsnum"], "census": f["child_census"], "relation": 1,
-                      "social_class": np.where(f["father_class"] > 0, f["father_class"], INAPPLICABLE)}),
-        pd.DataFrame({"lsnum": mo["lsnum"], "census": mo["child_census"], "relation": 2,
-                      "social_class": np.where(mo["mother_class"] > 0, mo["mother_class"], INAPPLICABLE)}),
-    ], ignore_index=True)
+    out = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "lsnum": f["lsnum"],
+                    "census": f["child_census"],
+                    "relation": 1,
+                    "social_class": np.where(f["father_class"] > 0, f["father_class"], INAPPLICABLE),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "lsnum": mo["lsnum"],
+                    "census": mo["child_census"],
+                    "relation": 2,
+                    "social_class": np.where(mo["mother_class"] > 0, mo["mother_class"], INAPPLICABLE),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     return out.sort_values(["lsnum", "relation"]).reset_index(drop=True)
 
 
@@ -363,8 +505,11 @@ def write_files(sim: dict, folder: Path, dictionary: dict, rng: np.random.Genera
     """Write the extract with the file and variable names of the dictionary (CSV, negative missing codes)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    tables = {"records": _census_rows(sim["people"], rng), "parents": _parent_rows(sim["people"]),
-              "regions": sim["regions"].drop(columns=["region_name"])}
+    tables = {
+        "records": _census_rows(sim["people"], rng),
+        "parents": _parent_rows(sim["people"]),
+        "regions": sim["regions"].drop(columns=["region_name"]),
+    }
     written = []
     for kind, df in tables.items():
         spec = dictionary["files"][kind]

@@ -61,7 +61,12 @@ QUOTAS = {
 MINORITY_GROUPS = {"Asian": 0.55, "Black": 0.2, "Mixed": 0.2, "Other": 0.05}
 BELOW_DEGREE = {"Level 2 or below": 0.35, "Level 3": 0.45, "Level 4-5": 0.20}
 POSTGRAD_AMONG_GRADUATES = 0.3  # interviews: the report gives "degree or higher" only
-GRADUATE_WEIGHT = {"Cold to hot spot": 1.3, "Hot to different hot spot": 1.1, "Hot to same hot spot": 0.7, "Cold to same cold spot": 1.0}
+GRADUATE_WEIGHT = {
+    "Cold to hot spot": 1.3,
+    "Hot to different hot spot": 1.1,
+    "Hot to same hot spot": 0.7,
+    "Cold to same cold spot": 1.0,
+}
 
 PARENT_CODES = {
     "Growing up": "How participants describe the place they grew up in.",
@@ -71,18 +76,78 @@ PARENT_CODES = {
 }
 # theme, parent, description, prevalence by type in the order Q.INTERVIEW_TYPES + Q.GROUP_TYPES
 THEMES = [
-    ("Boredom and lack of opportunity at home", "Growing up", "Little to do, few jobs or cultural outlets in the home town.", (0.75, 0.40, 0.30, 0.35, 0.45, 0.20)),
-    ("Attachment to the home area", "Growing up", "Liking the home town and its community.", (0.25, 0.30, 0.60, 0.70, 0.65, 0.50)),
-    ("Leaving for higher education", "Education and first jobs", "Going away to university around 18, often the first move.", (0.80, 0.70, 0.60, 0.20, 0.25, 0.55)),
-    ("Straight from school into local work", "Education and first jobs", "Taking available local jobs after school or college.", (0.10, 0.15, 0.20, 0.60, 0.55, 0.30)),
-    ("Education and training later in life", "Education and first jobs", "Courses and qualifications taken as adults.", (0.15, 0.10, 0.15, 0.40, 0.35, 0.20)),
-    ("Family ties and caring", "Family", "Staying near or returning to parents, relatives or people cared for.", (0.35, 0.30, 0.50, 0.70, 0.60, 0.40)),
-    ("Early parenthood", "Family", "Having children young and what it meant for work and moving.", (0.05, 0.05, 0.10, 0.45, 0.35, 0.10)),
-    ("Commuting instead of moving", "Deciding to move or stay", "Travelling to work elsewhere rather than relocating.", (0.10, 0.20, 0.30, 0.35, 0.45, 0.25)),
-    ("Housing costs", "Deciding to move or stay", "Rents and house prices as a reason to move, stay or go back.", (0.60, 0.70, 0.65, 0.20, 0.25, 0.70)),
-    ("Career opportunities elsewhere", "Deciding to move or stay", "Better jobs and progression in other places.", (0.70, 0.60, 0.30, 0.15, 0.20, 0.40)),
-    ("Friends and social networks", "Deciding to move or stay", "Friends who moved or stayed, and building new networks.", (0.45, 0.40, 0.45, 0.35, 0.40, 0.35)),
-    ("Moving away and coming back", "Deciding to move or stay", "Having lived elsewhere for a time before returning.", (0.10, 0.10, 0.05, 0.35, 0.30, 0.10)),
+    (
+        "Boredom and lack of opportunity at home",
+        "Growing up",
+        "Little to do, few jobs or cultural outlets in the home town.",
+        (0.75, 0.40, 0.30, 0.35, 0.45, 0.20),
+    ),
+    (
+        "Attachment to the home area",
+        "Growing up",
+        "Liking the home town and its community.",
+        (0.25, 0.30, 0.60, 0.70, 0.65, 0.50),
+    ),
+    (
+        "Leaving for higher education",
+        "Education and first jobs",
+        "Going away to university around 18, often the first move.",
+        (0.80, 0.70, 0.60, 0.20, 0.25, 0.55),
+    ),
+    (
+        "Straight from school into local work",
+        "Education and first jobs",
+        "Taking available local jobs after school or college.",
+        (0.10, 0.15, 0.20, 0.60, 0.55, 0.30),
+    ),
+    (
+        "Education and training later in life",
+        "Education and first jobs",
+        "Courses and qualifications taken as adults.",
+        (0.15, 0.10, 0.15, 0.40, 0.35, 0.20),
+    ),
+    (
+        "Family ties and caring",
+        "Family",
+        "Staying near or returning to parents, relatives or people cared for.",
+        (0.35, 0.30, 0.50, 0.70, 0.60, 0.40),
+    ),
+    (
+        "Early parenthood",
+        "Family",
+        "Having children young and what it meant for work and moving.",
+        (0.05, 0.05, 0.10, 0.45, 0.35, 0.10),
+    ),
+    (
+        "Commuting instead of moving",
+        "Deciding to move or stay",
+        "Travelling to work elsewhere rather than relocating.",
+        (0.10, 0.20, 0.30, 0.35, 0.45, 0.25),
+    ),
+    (
+        "Housing costs",
+        "Deciding to move or stay",
+        "Rents and house prices as a reason to move, stay or go back.",
+        (0.60, 0.70, 0.65, 0.20, 0.25, 0.70),
+    ),
+    (
+        "Career opportunities elsewhere",
+        "Deciding to move or stay",
+        "Better jobs and progression in other places.",
+        (0.70, 0.60, 0.30, 0.15, 0.20, 0.40),
+    ),
+    (
+        "Friends and social networks",
+        "Deciding to move or stay",
+        "Friends who moved or stayed, and building new networks.",
+        (0.45, 0.40, 0.45, 0.35, 0.40, 0.35),
+    ),
+    (
+        "Moving away and coming back",
+        "Deciding to move or stay",
+        "Having lived elsewhere for a time before returning.",
+        (0.10, 0.10, 0.05, 0.35, 0.30, 0.10),
+    ),
 ]
 SECOND_CODE = 0.12  # chance that an answer goes on to a second of the speaker's themes (coded with both)
 EXTRA_MENTIONS = {Q.INTERVIEW: 0.8, Q.FOCUS_GROUP: 0.3}  # Poisson mean of further coded answers per theme mentioned
@@ -163,7 +228,20 @@ PROMPTS = [
     "What would make you move, or stay?",
     "How do you feel about the area these days?",
 ]
-HOME_TOWNS = ["Ashbury", "Fenmere", "Holcombe", "Kirkwold", "Morfield", "Norbridge", "Pendleby", "Ramsholt", "Stanmoor", "Thornley", "Ulverby", "Wickham Vale"]
+HOME_TOWNS = [
+    "Ashbury",
+    "Fenmere",
+    "Holcombe",
+    "Kirkwold",
+    "Morfield",
+    "Norbridge",
+    "Pendleby",
+    "Ramsholt",
+    "Stanmoor",
+    "Thornley",
+    "Ulverby",
+    "Wickham Vale",
+]
 HOT_CITIES = ["Bristol", "Leeds", "Manchester", "Cambridge", "Central London", "Reading", "Cardiff", "Edinburgh"]
 
 
@@ -189,16 +267,36 @@ def _people(rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
                 g += 1
                 size = GROUP_SIZE - ((place, band) == short_group)
                 for i in range(1, size + 1):
-                    rows.append({"name": f"FG{g:02d}-P{i}", Q.METHOD: Q.FOCUS_GROUP, Q.AREA: area, Q.TYPE: f"Focus group, {area.lower()}",
-                                 Q.LOCATION: place, Q.GROUP: f"FG{g:02d} {place} {band}", Q.AGE_BAND: band, "Age": int(rng.integers(lo, hi + 1))})
+                    rows.append(
+                        {
+                            "name": f"FG{g:02d}-P{i}",
+                            Q.METHOD: Q.FOCUS_GROUP,
+                            Q.AREA: area,
+                            Q.TYPE: f"Focus group, {area.lower()}",
+                            Q.LOCATION: place,
+                            Q.GROUP: f"FG{g:02d} {place} {band}",
+                            Q.AGE_BAND: band,
+                            "Age": int(rng.integers(lo, hi + 1)),
+                        }
+                    )
     k = 0
     for kind, n in Q.REPORT_INTERVIEWS.items():
         area = Q.HOT if kind.startswith("Hot") or kind == "Cold to hot spot" else Q.COLD
         for _ in range(n):
             k += 1
             here = str(rng.choice(HOME_TOWNS)) if area == Q.COLD else str(rng.choice(HOT_CITIES))
-            rows.append({"name": f"INT{k:02d}", Q.METHOD: Q.INTERVIEW, Q.AREA: area, Q.TYPE: kind, Q.LOCATION: here, Q.GROUP: "", Q.AGE_BAND: "25-40",
-                         "Age": int(rng.integers(INTERVIEW_AGES[0], INTERVIEW_AGES[1] + 1))})
+            rows.append(
+                {
+                    "name": f"INT{k:02d}",
+                    Q.METHOD: Q.INTERVIEW,
+                    Q.AREA: area,
+                    Q.TYPE: kind,
+                    Q.LOCATION: here,
+                    Q.GROUP: "",
+                    Q.AGE_BAND: "25-40",
+                    "Age": int(rng.integers(INTERVIEW_AGES[0], INTERVIEW_AGES[1] + 1)),
+                }
+            )
     people = pd.DataFrame(rows).set_index("name")
     people[Q.GENDER], people[Q.ETHNICITY], people[Q.QUALIFICATION], people[Q.CHILDREN] = "", "", "", False
     counts = {}
@@ -224,10 +322,15 @@ def _people(rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
         people.loc[idx, Q.ETHNICITY] = ethnic
         people.loc[idx, Q.QUALIFICATION] = level
         people.loc[idx, Q.CHILDREN] = children
-        counts[f"{method} / {area}"] = {"participants": n, "women": int(women.sum()), "white": int(white.sum()),
-                                        "degree_or_higher": int(np.isin(level, [Q.DEGREE, Q.POSTGRAD]).sum()),
-                                        "bachelor": int((level == Q.DEGREE).sum()), "postgraduate": int((level == Q.POSTGRAD).sum()),
-                                        "dependent_children": int(children.sum())}
+        counts[f"{method} / {area}"] = {
+            "participants": n,
+            "women": int(women.sum()),
+            "white": int(white.sum()),
+            "degree_or_higher": int(np.isin(level, [Q.DEGREE, Q.POSTGRAD]).sum()),
+            "bachelor": int((level == Q.DEGREE).sum()),
+            "postgraduate": int((level == Q.POSTGRAD).sum()),
+            "dependent_children": int(children.sum()),
+        }
     people[Q.CHILDREN] = people[Q.CHILDREN].map(bool).astype(object)
     people["Age"] = people["Age"].astype(object).map(int)
     people.loc[people[Q.GROUP] == "", Q.GROUP] = None
@@ -236,7 +339,11 @@ def _people(rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
 
 def _lower_first(text: str) -> str:
     """Lower-case the first letter unless it starts a proper noun or 'I' (the templates start with neither)."""
-    return text if text.startswith(("I ", "I'")) or text[:1].isupper() and text.split()[0] in HOME_TOWNS + HOT_CITIES else text[:1].lower() + text[1:]
+    return (
+        text
+        if text.startswith(("I ", "I'")) or text[:1].isupper() and text.split()[0] in HOME_TOWNS + HOT_CITIES
+        else text[:1].lower() + text[1:]
+    )
 
 
 def _answer(rng: np.random.Generator, theme: str, home: str, city: str) -> str:
@@ -276,8 +383,10 @@ def _transcripts(rng: np.random.Generator, people: pd.DataFrame, prevalence: dic
         out += [([], str(rng.choice(FILLER))) for _ in range(1 + rng.integers(0, 2))]
         return out
 
-    header = ("SYNTHETIC TRANSCRIPT generated by movers.synth.qual (seed {seed}). Invented text for testing the book; "
-              "no real person said any of it.\n\n{title}\n\n")
+    header = (
+        "SYNTHETIC TRANSCRIPT generated by movers.synth.qual (seed {seed}). Invented text for testing the book; "
+        "no real person said any of it.\n\n{title}\n\n"
+    )
     sources, segments = {}, []
 
     def add(source, text_parts):
@@ -287,7 +396,17 @@ def _transcripts(rng: np.random.Generator, people: pd.DataFrame, prevalence: dic
             start = len(text) + len(prefix)
             text += prefix + body + "\n\n"
             for c in codes:
-                segments.append({"segment": "", "participant": who, "source": source, "code": c, "start": start, "end": start + len(body), "text": body})
+                segments.append(
+                    {
+                        "segment": "",
+                        "participant": who,
+                        "source": source,
+                        "code": c,
+                        "start": start,
+                        "end": start + len(body),
+                        "text": body,
+                    }
+                )
         sources[source] = text
 
     iv = people[people[Q.METHOD] == Q.INTERVIEW]
@@ -323,8 +442,10 @@ def build(seed: int) -> tuple[QualProject, dict]:
     types = list(Q.INTERVIEW_TYPES) + list(Q.GROUP_TYPES)
     prevalence = {t: dict(zip(types, map(float, p))) for t, _, _, p in THEMES}
     sources, seg, mentions = _transcripts(rng, people, prevalence, seed)
-    codes = pd.DataFrame([{"code": n, "parent": "", "description": d} for n, d in PARENT_CODES.items()]
-                         + [{"code": t, "parent": par, "description": d} for t, par, d, _ in THEMES])
+    codes = pd.DataFrame(
+        [{"code": n, "parent": "", "description": d} for n, d in PARENT_CODES.items()]
+        + [{"code": t, "parent": par, "description": d} for t, par, d, _ in THEMES]
+    )
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
     codes["color"] = codes["parent"].map(lambda par: palette[list(PARENT_CODES).index(par)] if par else "#7f7f7f")
     codes["guid"] = ""
@@ -334,10 +455,15 @@ def build(seed: int) -> tuple[QualProject, dict]:
         participants=people,
         sources=sources,
         segments=seg,
-        sets={"Focus groups": sorted(s for s in sources if not s.startswith("Interview")), "Interviews": sorted(s for s in sources if s.startswith("Interview"))},
+        sets={
+            "Focus groups": sorted(s for s in sources if not s.startswith("Interview")),
+            "Interviews": sorted(s for s in sources if s.startswith("Interview")),
+        },
         origin="movers.synth.qual",
     )
-    proj.segments["segment"] = [guid_for("selection", s, str(a), str(b)) for s, a, b in zip(seg["source"], seg["start"], seg["end"])]
+    proj.segments["segment"] = [
+        guid_for("selection", s, str(a), str(b)) for s, a, b in zip(seg["source"], seg["start"], seg["end"])
+    ]
     truth = {
         "file": FILE,
         "seed": int(seed),

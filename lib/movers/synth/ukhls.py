@@ -43,8 +43,7 @@ from scipy.stats import norm
 from movers.data.geography import METRES_PER_MILE, load_geography
 from movers.data.nomis import la_indicators
 from movers.data.ukhls import file_stem, load_dictionary, wave_variables, waves
-from movers.synth import index
-from movers.synth import rng_for, write_truth
+from movers.synth import index, rng_for, write_truth
 
 NAME = "ukhls"
 REQUIRES: tuple[str, ...] = ("geography", "nomis")
@@ -58,38 +57,110 @@ RESPONSE = 0.75  # full-interview response of young adults in a wave (intermitte
 MISSING = -9  # UKDS "missing" code
 INAPPLICABLE = -8
 
-COVARIATES = ("male", "age", "white", "married", "has_children", "n_children", "degree", "owner", "intl_migrant",
-              "parent_intermediate", "parent_higher", "unemployment_rate", "prop_professional", "distance")
+COVARIATES = (
+    "male",
+    "age",
+    "white",
+    "married",
+    "has_children",
+    "n_children",
+    "degree",
+    "owner",
+    "intl_migrant",
+    "parent_intermediate",
+    "parent_higher",
+    "unemployment_rate",
+    "prop_professional",
+    "distance",
+)
 INTERACTED = ("male", "white", "degree", "parent_intermediate", "parent_higher")
 
 # Generating models in the analysis's variable names. unemployment_rate and prop_professional are
 # given per standard deviation here and converted to per-unit coefficients at generation.
 MODELS = {
     "employed": {
-        "kind": "probit", "target_mean": 0.85, "la_sd": 0.15, "region_sd": 0.08, "year_sd": 0.05,
-        "coef": {"mover": 0.12, "mover:male": 0.18, "mover:white": 0.28, "mover:degree": 0.05,
-                 "mover:parent_intermediate": -0.08, "mover:parent_higher": 0.12,
-                 "male": 0.25, "age": 0.012, "white": 0.15, "married": 0.15, "has_children": -0.25, "n_children": -0.08,
-                 "degree": 0.45, "owner": 0.40, "intl_migrant": -0.15, "parent_intermediate": 0.05, "parent_higher": 0.10,
-                 "distance": 0.0004},
+        "kind": "probit",
+        "target_mean": 0.85,
+        "la_sd": 0.15,
+        "region_sd": 0.08,
+        "year_sd": 0.05,
+        "coef": {
+            "mover": 0.12,
+            "mover:male": 0.18,
+            "mover:white": 0.28,
+            "mover:degree": 0.05,
+            "mover:parent_intermediate": -0.08,
+            "mover:parent_higher": 0.12,
+            "male": 0.25,
+            "age": 0.012,
+            "white": 0.15,
+            "married": 0.15,
+            "has_children": -0.25,
+            "n_children": -0.08,
+            "degree": 0.45,
+            "owner": 0.40,
+            "intl_migrant": -0.15,
+            "parent_intermediate": 0.05,
+            "parent_higher": 0.10,
+            "distance": 0.0004,
+        },
         "per_sd": {"unemployment_rate": -0.10, "prop_professional": 0.05},
     },
     "higher": {
-        "kind": "probit", "target_mean": 0.42, "la_sd": 0.15, "region_sd": 0.10, "year_sd": 0.05,
-        "coef": {"mover": 0.20, "mover:male": 0.20, "mover:white": 0.22, "mover:degree": -0.06,
-                 "mover:parent_intermediate": -0.22, "mover:parent_higher": -0.06,
-                 "male": 0.10, "age": 0.015, "white": 0.05, "married": 0.10, "has_children": -0.05, "n_children": -0.05,
-                 "degree": 1.00, "owner": 0.30, "intl_migrant": 0.0, "parent_intermediate": 0.15, "parent_higher": 0.40,
-                 "distance": 0.0006},
+        "kind": "probit",
+        "target_mean": 0.42,
+        "la_sd": 0.15,
+        "region_sd": 0.10,
+        "year_sd": 0.05,
+        "coef": {
+            "mover": 0.20,
+            "mover:male": 0.20,
+            "mover:white": 0.22,
+            "mover:degree": -0.06,
+            "mover:parent_intermediate": -0.22,
+            "mover:parent_higher": -0.06,
+            "male": 0.10,
+            "age": 0.015,
+            "white": 0.05,
+            "married": 0.10,
+            "has_children": -0.05,
+            "n_children": -0.05,
+            "degree": 1.00,
+            "owner": 0.30,
+            "intl_migrant": 0.0,
+            "parent_intermediate": 0.15,
+            "parent_higher": 0.40,
+            "distance": 0.0006,
+        },
         "per_sd": {"unemployment_rate": -0.10, "prop_professional": 0.15},
     },
     "income": {
-        "kind": "linear", "target_mean": 2100.0, "la_sd": 150.0, "region_sd": 120.0, "year_sd": 40.0, "error_sd": 600.0,
-        "coef": {"mover": 380.0, "mover:male": 410.0, "mover:white": -380.0, "mover:degree": 30.0,
-                 "mover:parent_intermediate": -80.0, "mover:parent_higher": 65.0,
-                 "male": 550.0, "age": 25.0, "white": 60.0, "married": 120.0, "has_children": -200.0, "n_children": -60.0,
-                 "degree": 650.0, "owner": 250.0, "intl_migrant": -50.0, "parent_intermediate": 60.0, "parent_higher": 180.0,
-                 "distance": 0.8},
+        "kind": "linear",
+        "target_mean": 2100.0,
+        "la_sd": 150.0,
+        "region_sd": 120.0,
+        "year_sd": 40.0,
+        "error_sd": 600.0,
+        "coef": {
+            "mover": 380.0,
+            "mover:male": 410.0,
+            "mover:white": -380.0,
+            "mover:degree": 30.0,
+            "mover:parent_intermediate": -80.0,
+            "mover:parent_higher": 65.0,
+            "male": 550.0,
+            "age": 25.0,
+            "white": 60.0,
+            "married": 120.0,
+            "has_children": -200.0,
+            "n_children": -60.0,
+            "degree": 650.0,
+            "owner": 250.0,
+            "intl_migrant": -50.0,
+            "parent_intermediate": 60.0,
+            "parent_higher": 180.0,
+            "distance": 0.8,
+        },
         "per_sd": {"unemployment_rate": -60.0, "prop_professional": 120.0},
     },
 }
@@ -99,11 +170,24 @@ REASON2 = {"p": [0.052, 0.112, 0.211, 0.204, 0.075, 0.160, 0.175, 0.011], "move_
 ASPECT2 = {"p": [0.085, 0.243, 0.155, 0.163, 0.094, 0.162, 0.076, 0.022], "move_shift": [-0.1, 0.15, 0, 0, -0.1, 0, 0.1, 0]}
 REASON1 = [0.10, 0.30, 0.15, 0.15, 0.03, 0.12, 0.14, 0.01]
 ASPECT1 = [0.10, 0.30, 0.08, 0.20, 0.07, 0.15, 0.08, 0.02]
-MOVER_MODEL = {"Intercept": -0.45, "degree": 0.9, "parent_higher": 0.35, "parent_intermediate": 0.15, "male": 0.1, "returner_share_degree": 0.3,
-               "returner_share_no_degree": 0.15, "late_move": 0.12, "distance_decay_miles": 60.0}
+MOVER_MODEL = {
+    "Intercept": -0.45,
+    "degree": 0.9,
+    "parent_higher": 0.35,
+    "parent_intermediate": 0.15,
+    "male": 0.1,
+    "returner_share_degree": 0.3,
+    "returner_share_no_degree": 0.15,
+    "late_move": 0.12,
+    "distance_decay_miles": 60.0,
+}
 
 PARENT_CLASS = {"higher": 0.45, "intermediate": 0.23, "routine": 0.32}
-CLASS_CODES = {"higher": ([1, 2, 3], [0.15, 0.25, 0.60]), "intermediate": ([4, 5], [0.6, 0.4]), "routine": ([6, 7, 8], [0.3, 0.35, 0.35])}
+CLASS_CODES = {
+    "higher": ([1, 2, 3], [0.15, 0.25, 0.60]),
+    "intermediate": ([4, 5], [0.6, 0.4]),
+    "routine": ([6, 7, 8], [0.3, 0.35, 0.35]),
+}
 CLASS_RANK = {"higher": 0, "intermediate": 1, "routine": 2}
 OTHER_ETHNIC = [2, 4, 5, 9, 10, 11, 14, 15, 17, 97]
 
@@ -179,8 +263,15 @@ def _children(rng, fam: pd.DataFrame) -> pd.DataFrame:
     ch["aspect1"] = rng.choice(np.arange(1, 9), size=n, p=ASPECT1)
     ch["aspect2"] = rng.choice(np.arange(1, 9), size=n, p=ASPECT2["p"])
     m = MOVER_MODEL
-    logit = (m["Intercept"] + m["degree"] * ch["degree"] + m["parent_higher"] * hi + m["parent_intermediate"] * mid + m["male"] * ch["male"]
-             + np.take(REASON2["move_shift"], ch["reason2"] - 1) + np.take(ASPECT2["move_shift"], ch["aspect2"] - 1))
+    logit = (
+        m["Intercept"]
+        + m["degree"] * ch["degree"]
+        + m["parent_higher"] * hi
+        + m["parent_intermediate"] * mid
+        + m["male"] * ch["male"]
+        + np.take(REASON2["move_shift"], ch["reason2"] - 1)
+        + np.take(ASPECT2["move_shift"], ch["aspect2"] - 1)
+    )
     ch["moves"] = rng.random(n) < _logistic(logit)
     ret_p = np.where(ch["degree"], m["returner_share_degree"], m["returner_share_no_degree"])
     ch["return_age"] = np.where(ch["moves"] & (rng.random(n) < ret_p), ch["leave_age"] + rng.uniform(3, 6, n), np.inf)
@@ -224,7 +315,9 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
     fam_i = fam.set_index("family")
     ch["home_la"] = fam_i.loc[ch["family"], "home_la"].to_numpy()
     ch["white"] = fam_i.loc[ch["family"], "white"].to_numpy()
-    ch["dest1"] = np.where(ch["moves"], _destinations(rng, las, ch["home_la"].to_numpy(), MOVER_MODEL["distance_decay_miles"]), ch["home_la"])
+    ch["dest1"] = np.where(
+        ch["moves"], _destinations(rng, las, ch["home_la"].to_numpy(), MOVER_MODEL["distance_decay_miles"]), ch["home_la"]
+    )
     ch["late_dest"] = _destinations(rng, las, ch["home_la"].to_numpy(), 2 * MOVER_MODEL["distance_decay_miles"])
     waves = _waves(dictionary)
     ukhls_start = next(w.index for w in waves if w.survey == "ukhls")
@@ -243,12 +336,20 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
     parent_pidp = 68_000_002 + 4 * np.arange(n_par)
     child_pidp = 68_000_003 + 4 * np.arange(len(ch)) + 4 * n_par
     ch["pidp"] = child_pidp
-    fathers = pd.DataFrame({"pidp": parent_pidp[0::2], "family": fam["family"], "present": fam["father"], "sex": 1, "code": fa_code})
-    mothers = pd.DataFrame({"pidp": parent_pidp[1::2], "family": fam["family"], "present": fam["mother"], "sex": 2, "code": mo_code})
+    fathers = pd.DataFrame(
+        {"pidp": parent_pidp[0::2], "family": fam["family"], "present": fam["father"], "sex": 1, "code": fa_code}
+    )
+    mothers = pd.DataFrame(
+        {"pidp": parent_pidp[1::2], "family": fam["family"], "present": fam["mother"], "sex": 2, "code": mo_code}
+    )
     parents = pd.concat([fathers, mothers], ignore_index=True)
     parents = parents[parents["present"]].reset_index(drop=True)
     first_child = ch.groupby("family")["birth_year"].min()
-    parents["birth_year"] = (first_child.loc[parents["family"]].to_numpy() - rng.integers(22, 35, len(parents)) - np.where(parents["sex"] == 1, rng.integers(0, 4, len(parents)), 0))
+    parents["birth_year"] = (
+        first_child.loc[parents["family"]].to_numpy()
+        - rng.integers(22, 35, len(parents))
+        - np.where(parents["sex"] == 1, rng.integers(0, 4, len(parents)), 0)
+    )
     parents["employed"] = (parents["code"] > 0) & (rng.random(len(parents)) < 0.85)
     parents["birth_month"] = rng.integers(1, 13, len(parents))
     parents["ethnicity"] = fam_i.loc[parents["family"], "ethnicity"].to_numpy()
@@ -275,7 +376,9 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
             "coef": coef,
             "la_sd": spec["la_sd"],
             "region": dict(zip(regions, rng.normal(0, spec["region_sd"], len(regions)))),
-            "year": {str(y): (15.0 * (y - 2010) if name == "income" else 0.0) + float(rng.normal(0, spec["year_sd"])) for y in years},
+            "year": {
+                str(y): (15.0 * (y - 2010) if name == "income" else 0.0) + float(rng.normal(0, spec["year_sd"])) for y in years
+            },
             "la_shock": dict(zip(las["la_code"], rng.normal(0, spec["la_sd"], len(las)))),
         }
         if spec["kind"] == "linear":
@@ -287,11 +390,16 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
     for w in waves:
         year_nom = w.year
         # --- family households present this wave
-        fam_here = (fam["entry"] <= w.index) & (fam["exit"] >= w.index) & ~((fam["entry"] < ukhls_start) & (w.index == ukhls_start))
+        fam_here = (
+            (fam["entry"] <= w.index) & (fam["exit"] >= w.index) & ~((fam["entry"] < ukhls_start) & (w.index == ukhls_start))
+        )
         fam_ids = fam.loc[fam_here, "family"].to_numpy()
         fam_hid = {f: 10_000_000 * (w.index + 1) + hid_counter + i for i, f in enumerate(fam_ids)}
         hid_counter += len(fam_ids)
-        int_year_fam = {f: year_nom + (int(o) if w.survey == "ukhls" else int(rng.random() < 0.15)) for f, o in zip(fam_ids, fam.loc[fam_here, "offset"])}
+        int_year_fam = {
+            f: year_nom + (int(o) if w.survey == "ukhls" else int(rng.random() < 0.15))
+            for f, o in zip(fam_ids, fam.loc[fam_here, "offset"])
+        }
         for f in fam_ids:
             hh_rows.append((w.prefix, fam_hid[f], int(fam_i.at[f, "owner"]), fam_i.at[f, "home_la"]))
         # --- parents
@@ -299,8 +407,21 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
         for p in par.itertuples(index=False):
             yr = int_year_fam[p.family]
             month = int(rng.integers(1, 13))
-            rows.append({"wave": w.prefix, "pidp": p.pidp, "hidp": fam_hid[p.family], "year": yr, "age": yr - p.birth_year - (month < p.birth_month),
-                         "father": INAPPLICABLE, "mother": INAPPLICABLE, "kind": "parent", "code": p.code, "employed_parent": p.employed, "sex": p.sex})
+            rows.append(
+                {
+                    "wave": w.prefix,
+                    "pidp": p.pidp,
+                    "hidp": fam_hid[p.family],
+                    "year": yr,
+                    "age": yr - p.birth_year - (month < p.birth_month),
+                    "father": INAPPLICABLE,
+                    "mother": INAPPLICABLE,
+                    "kind": "parent",
+                    "code": p.code,
+                    "employed_parent": p.employed,
+                    "sex": p.sex,
+                }
+            )
         # --- children: at home, or on their own
         at_home = (year_nom + 0.5 - ch["birth_year"]) < ch["leave_age"]  # age at mid-year
         fam_present = ch["family"].map(dict(zip(fam["family"], fam_here))).to_numpy()
@@ -310,7 +431,9 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
         wave_of_leaving = ch["birth_year"].to_numpy() + ch["leave_age"].to_numpy() - 1991
         left_while_in = wave_of_leaving <= fam_exit
         own_exit = np.floor(wave_of_leaving) + ch["own_life"].to_numpy()
-        own_exit = np.where((~ch["rejoin"].to_numpy()) & (np.floor(wave_of_leaving) < ukhls_start), np.minimum(own_exit, bhps_end), own_exit)
+        own_exit = np.where(
+            (~ch["rejoin"].to_numpy()) & (np.floor(wave_of_leaving) < ukhls_start), np.minimum(own_exit, bhps_end), own_exit
+        )
         born = ch["birth_year"].to_numpy() <= year_nom
         home_here = born & at_home.to_numpy() & fam_present
         # children who were at home when the family entered (no earlier leavers are sampled)
@@ -342,8 +465,21 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
                 owner = int(a >= c.own_age)
                 hh_rows.append((w.prefix, hidp, owner, la))
             month = int(rng.integers(1, 13))
-            rows.append({"wave": w.prefix, "pidp": c.pidp, "hidp": hidp, "year": yr, "age": yr - c.birth_year - (month < c.birth_month),
-                         "father": fa, "mother": mo, "kind": "child", "la": la, "owner": owner, "sex": 1 if c.male else 2})
+            rows.append(
+                {
+                    "wave": w.prefix,
+                    "pidp": c.pidp,
+                    "hidp": hidp,
+                    "year": yr,
+                    "age": yr - c.birth_year - (month < c.birth_month),
+                    "father": fa,
+                    "mother": mo,
+                    "kind": "child",
+                    "la": la,
+                    "owner": owner,
+                    "sex": 1 if c.male else 2,
+                }
+            )
             if w.survey == "bhps" and w.year >= 1994 and 11 <= yr - c.birth_year <= 15 and c.youth_panel and rng.random() < 0.9:
                 youth_rows.append((w.prefix, c.pidp, hidp, c.reason1, c.reason2, c.aspect1, c.aspect2))
     pw = pd.DataFrame(rows)
@@ -374,13 +510,27 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
     for v in ("unemployment_rate", "prop_professional"):
         vals = mac[v].to_numpy()
         cw[v] = np.where(np.isnan(vals), means[v], vals)
-    x = pd.DataFrame({
-        "mover": cw["mover"], "male": cw["male"], "age": cw["age"], "white": cw["white"], "married": cw["married"],
-        "has_children": cw["has_children"], "n_children": cw["n_children"], "degree": cw["degree_now"], "owner": cw["owner"],
-        "intl_migrant": cw["intl_migrant"].astype(int), "parent_intermediate": cw["parent_intermediate"].astype(int),
-        "parent_higher": cw["parent_higher"].astype(int), "unemployment_rate": cw["unemployment_rate"],
-        "prop_professional": cw["prop_professional"], "distance": cw["distance"], "region_code": cw["region_code"], "year": cw["year"],
-    })
+    x = pd.DataFrame(
+        {
+            "mover": cw["mover"],
+            "male": cw["male"],
+            "age": cw["age"],
+            "white": cw["white"],
+            "married": cw["married"],
+            "has_children": cw["has_children"],
+            "n_children": cw["n_children"],
+            "degree": cw["degree_now"],
+            "owner": cw["owner"],
+            "intl_migrant": cw["intl_migrant"].astype(int),
+            "parent_intermediate": cw["parent_intermediate"].astype(int),
+            "parent_higher": cw["parent_higher"].astype(int),
+            "unemployment_rate": cw["unemployment_rate"],
+            "prop_professional": cw["prop_professional"],
+            "distance": cw["distance"],
+            "region_code": cw["region_code"],
+            "year": cw["year"],
+        }
+    )
     adult = (cw["age"] >= 16).to_numpy()
     calib = (cw["age"].between(25, 41) & cw["year"].between(2000, 2019)).to_numpy()
     draws = {}
@@ -410,7 +560,9 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
     low_cls = rng.choice([4, 5, 6, 7, 8], size=len(cw), p=[0.3, 0.15, 0.15, 0.2, 0.2])
     code = np.where(cls_higher, code_hi, low_cls)
     has_past = rng.random(len(cw)) < 0.8
-    cw["jbstat"] = np.where(emp, np.where(rng.random(len(cw)) < 0.12, 1, 2), rng.choice([3, 6, 7, 8], size=len(cw), p=[0.45, 0.3, 0.1, 0.15]))
+    cw["jbstat"] = np.where(
+        emp, np.where(rng.random(len(cw)) < 0.12, 1, 2), rng.choice([3, 6, 7, 8], size=len(cw), p=[0.45, 0.3, 0.1, 0.15])
+    )
     cw.loc[~adult, "jbstat"] = 7
     cw["nssec_current"] = np.where(emp, code, INAPPLICABLE)
     cw["nssec_last"] = np.where(~emp & adult & has_past, code, INAPPLICABLE)
@@ -418,26 +570,71 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
     deflator = cw["year"].map(lambda y: cpi.get(int(y), cpi[max(cpi)]) / cpi[PRICE_YEAR]).to_numpy()
     cw["income"] = np.where(emp, np.round(draws["income"] * deflator, 2), 0.0)
     cw.loc[emp & (rng.random(len(cw)) < 0.03), "income"] = MISSING
-    cw["marstat"] = np.where(cw["married"] == 1, rng.choice([2, 3], size=len(cw), p=[0.97, 0.03]), rng.choice([1, 5, 4], size=len(cw), p=[0.9, 0.06, 0.04]))
-    cw["hiqual"] = np.where(cw["degree_now"] == 1, rng.choice([1, 2], size=len(cw), p=[0.8, 0.2]), rng.choice([3, 4, 5, 9], size=len(cw), p=[0.4, 0.35, 0.1, 0.15]))
+    cw["marstat"] = np.where(
+        cw["married"] == 1,
+        rng.choice([2, 3], size=len(cw), p=[0.97, 0.03]),
+        rng.choice([1, 5, 4], size=len(cw), p=[0.9, 0.06, 0.04]),
+    )
+    cw["hiqual"] = np.where(
+        cw["degree_now"] == 1,
+        rng.choice([1, 2], size=len(cw), p=[0.8, 0.2]),
+        rng.choice([3, 4, 5, 9], size=len(cw), p=[0.4, 0.35, 0.1, 0.15]),
+    )
     # parents' interview variables
     pv = pw[~kids].copy()
-    pv["jbstat"] = np.where(pv["employed_parent"].astype(bool), 2, rng.choice([3, 4, 6, 8], size=len(pv), p=[0.3, 0.2, 0.35, 0.15]))
+    pv["jbstat"] = np.where(
+        pv["employed_parent"].astype(bool), 2, rng.choice([3, 4, 6, 8], size=len(pv), p=[0.3, 0.2, 0.35, 0.15])
+    )
     pv["nssec_current"] = np.where(pv["employed_parent"].astype(bool), pv["code"], INAPPLICABLE)
     pv["nssec_last"] = np.where(~pv["employed_parent"].astype(bool) & (pv["code"] > 0), pv["code"], INAPPLICABLE)
     pv["income"] = np.where(pv["employed_parent"].astype(bool), np.round(rng.gamma(4, 600, len(pv)), 2), 0.0)
     pv["marstat"] = 2
     pv["hiqual"] = rng.choice([1, 3, 4, 9], size=len(pv), p=[0.25, 0.3, 0.3, 0.15])
     pv["n_children"] = 1
-    keep = ["kind", "wave", "pidp", "hidp", "year", "age", "father", "mother", "sex", "jbstat", "nssec_current", "nssec_last", "income", "marstat", "hiqual", "n_children"]
+    keep = [
+        "kind",
+        "wave",
+        "pidp",
+        "hidp",
+        "year",
+        "age",
+        "father",
+        "mother",
+        "sex",
+        "jbstat",
+        "nssec_current",
+        "nssec_last",
+        "income",
+        "marstat",
+        "hiqual",
+        "n_children",
+    ]
     allw = pd.concat([pv[keep], cw[keep]], ignore_index=True)
-    people = pd.concat([
-        pd.DataFrame({"pidp": parents["pidp"], "sex": parents["sex"], "birth_year": parents["birth_year"], "ethnicity": parents["ethnicity"],
-                      "born_uk": np.where(rng.random(len(parents)) < 0.93, 1, 5)}),
-        pd.DataFrame({"pidp": ch["pidp"], "sex": np.where(ch["male"], 1, 2), "birth_year": ch["birth_year"],
-                      "ethnicity": fam_i.loc[ch["family"], "ethnicity"].to_numpy(),
-                      "born_uk": np.where(ch["intl_migrant"], 5, rng.choice([1, 2, 3, 4], size=len(ch), p=[0.84, 0.03, 0.12, 0.01]))}),
-    ], ignore_index=True)
+    people = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "pidp": parents["pidp"],
+                    "sex": parents["sex"],
+                    "birth_year": parents["birth_year"],
+                    "ethnicity": parents["ethnicity"],
+                    "born_uk": np.where(rng.random(len(parents)) < 0.93, 1, 5),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "pidp": ch["pidp"],
+                    "sex": np.where(ch["male"], 1, 2),
+                    "birth_year": ch["birth_year"],
+                    "ethnicity": fam_i.loc[ch["family"], "ethnicity"].to_numpy(),
+                    "born_uk": np.where(
+                        ch["intl_migrant"], 5, rng.choice([1, 2, 3, 4], size=len(ch), p=[0.84, 0.03, 0.12, 0.01])
+                    ),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     people = people[people["pidp"].isin(allw["pidp"])].reset_index(drop=True)
     truth = {
         "price_year": PRICE_YEAR,
@@ -495,7 +692,9 @@ def write_files(sim: dict, folder: Path, dictionary: dict, rng: np.random.Genera
             resp.loc[rng.random(len(resp)) < share, col] = MISSING
         put(resp, "indresp", w, where)
         h = hh[hh["wave"] == w.prefix].copy()
-        h["tenure"] = np.where(h["owner"] == 1, rng.choice([1, 2], size=len(h), p=[0.3, 0.7]), rng.choice([3, 4, 6, 7], size=len(h)))
+        h["tenure"] = np.where(
+            h["owner"] == 1, rng.choice([1, 2], size=len(h), p=[0.3, 0.7]), rng.choice([3, 4, 6, 7], size=len(h))
+        )
         h.loc[rng.random(len(h)) < 0.018, "tenure"] = MISSING
         put(h, "hhresp", w, where)
         put(h, "la", w, sub["la"])
