@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from movers.data import schema
+from movers.data.schema import LA_CODE  # noqa: F401  (re-exported: modules take the LA-code pattern from geography)
 from movers.errors import InputError
 
 LOG = logging.getLogger("movers.data")
