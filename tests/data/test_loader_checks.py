@@ -228,7 +228,7 @@ def test_ls_codes_out_of_range_are_errors_without_values(ls_world, tmp_path, var
     n = len(range(0, len(pd.read_csv(p)), 7))
     with pytest.raises(InputError, match=rf"{rule}: {n} row\(s\) out of range$") as exc:
         ons_ls.load_extract(dst)
-    assert str(p) in str(exc.value) and value not in str(exc.value)
+    assert str(p) in str(exc.value) and value not in str(exc.value).replace(str(p), "")  # the temporary path may hold digits
 
 
 @pytest.fixture(scope="module")
