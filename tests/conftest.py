@@ -77,6 +77,8 @@ def run_chapter(src: Path, out: Path, parameters: dict) -> tuple[dict, str]:
     glued, markdown = {}, []
     for cell in json.loads(out.read_text())["cells"]:
         for o in cell.get("outputs", []):
+            # warnings printed on a page leak install paths and noise to the reader (and, restricted, to checkers)
+            assert not (o.get("output_type") == "stream" and o.get("name") == "stderr"), "".join(o.get("text", ""))[:300]
             name = o.get("metadata", {}).get("scrapbook", {}).get("name")
             if name:
                 glued[name] = o["data"].get("application/papermill.record/text/plain")

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from tqdm.auto import tqdm
+from tqdm import tqdm  # the console bar: fetch runs from the command line (tqdm.auto warns inside kernels)
 
 from movers import params, paths
 from movers.data import public, schema
