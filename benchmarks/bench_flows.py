@@ -47,10 +47,10 @@ def fits(label: str, frame, typology: str, factor: str, sending: str | None = No
         if factor == "sending":
             res = flows.sending_models(frame, typology, [m])[m]
         else:
-            res = flows.receiving_models(frame, typology, sending, [m])[m]
-        total += res.attrs["seconds"]
+            res = flows.receiving_models(frame, typology, [m], sending=[sending])[sending][m]
+        total += res.seconds
         print(
-            f"  {label + ', ' + m:<60} {res.attrs['seconds']:9.2f} s  ({res.attrs['nobs']:,} rows, {res.attrs['iterations']} Newton steps)",
+            f"  {label + ', ' + m:<60} {res.seconds:9.2f} s  ({res.nobs:,} rows, {res.extra['iterations']} Newton steps)",
             flush=True,
         )
     return total
@@ -68,7 +68,7 @@ def main() -> int:
     fits("Table 7 (supergroups, non-zero)", f7, "supergroup", "sending")
     full = timed("pair frame, full matrix", lambda: flows.pair_frame(d7, "supergroup", years, include_zero=True))
     m4 = flows.sending_models(full, "supergroup", ["Model 4"])["Model 4"]
-    print(f"  {'Table 7 Model 4 on the full matrix':<60} {m4.attrs['seconds']:9.2f} s  ({m4.attrs['nobs']:,} rows)", flush=True)
+    print(f"  {'Table 7 Model 4 on the full matrix':<60} {m4.seconds:9.2f} s  ({m4.nobs:,} rows)", flush=True)
     if "--no-chapters" in sys.argv:
         return 0
     env = dict(os.environ, MOVERS_SYNTHETIC=str(root))
