@@ -453,8 +453,12 @@ def load(src: DataSource, aux_path: str = "", dictionary: str = "", years: Seque
     folder = src.root / "ukhls" if in_world else src.root
     aux = paths.data_dir("public", aux_path) if aux_path else (src.root if src.synthetic else paths.data_dir("public"))
     d = load_dictionary(dictionary or None)
+    # a generated panel (it carries its truth.json) never changes its LA codes, even when run as restricted
+    generated = (folder / "truth.json").exists()
     d["la_harmonisation"] = lacodes.resolve(
-        d.get("la_harmonisation"), src.kind, dictionary or "the BHPS-UKHLS dictionary (data/dictionaries/ukhls.yml)"
+        d.get("la_harmonisation"),
+        "synthetic" if generated else src.kind,
+        dictionary or "the BHPS-UKHLS dictionary (data/dictionaries/ukhls.yml)",
     )
     panel = load_panel(folder, d, years=(1991, int(years[1]) + 1))
     return {"panel": panel, "geography": load_geography(aux / "geography"), "indicators": la_indicators(aux / "nomis")}

@@ -7,6 +7,7 @@ text), and figures are closed after gluing so they are not shown twice.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -96,6 +97,9 @@ def setup(source: str) -> None:
 
     if source not in SOURCES:
         raise InputError("parameter 'source'", f"must be one of {', '.join(SOURCES)}, not {source!r}")
+    # statsmodels' warnings would print the install path on the page; a fit's convergence is in its
+    # Estimates, and sdc.estimable turns perfect separation into an error inside its own filter
+    warnings.filterwarnings("ignore", module=r"statsmodels\.")
     matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "inline")) else None
     sns.set_theme(style="whitegrid", context="notebook")
     pd.set_option("display.max_columns", 50)
