@@ -148,7 +148,8 @@ def test_aux_path_datasets_are_hashed(project, tmp_path):
 def test_package_versions_are_part_of_the_key(project, monkeypatch):
     import importlib.metadata
 
-    (project / "requirements.txt").write_text("pandas==3.1.1\n-e .\n")
+    (project / "requirements.lock").write_text("pandas==3.1.1 \\\n    --hash=sha256:00\n    # via movers\n")
+    assert "pandas==" in runner.package_versions() and "sha256" not in runner.package_versions()
     fake_run("tiny")
     assert runner.stale(["tiny"]) == []
     monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0.1")

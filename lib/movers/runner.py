@@ -233,10 +233,12 @@ def data_inputs(name: str, prm: Mapping) -> dict[str, Path | None]:
 
 
 def package_versions() -> str:
-    """``name==version`` of each dependency pinned in ``requirements.txt`` (and Python's own version)."""
+    """``name==version`` of each package pinned in ``requirements.lock`` (and Python's own version), as
+    installed: an upgrade of any of them re-executes the chapters."""
     names = []
-    req = paths.ROOT / "requirements.txt"
-    if req.exists():
+    for req in (paths.ROOT / "requirements.lock", paths.ROOT / "requirements.txt"):
+        if not req.exists():
+            continue
         for line in req.read_text().splitlines():
             m = re.match(r"\s*([A-Za-z0-9_.\-]+)\s*(==|>=|<=|~=|$)", line)
             if m and not line.lstrip().startswith(("#", "-")):
