@@ -24,8 +24,8 @@ def read_truth(folder: str | Path) -> dict:
 def linear_index(x, model: dict, region_column: str):
     """Index of a generating model (``coef``, ``region`` and ``year`` maps) for rows ``x`` in analysis names
     (``a:b`` is the product of a and b); regions are looked up in ``region_column``, unknown regions and
-    years add nothing. The same sum as ``movers.synth.index.linear_index``, readable by the analyses,
-    which may not import the generator."""
+    years add nothing. The generators draw their outcomes from
+    this index and the analyses evaluate the truth with it, so data and truth cannot drift apart."""
     idx = np.full(len(x), float(model["coef"].get("Intercept", 0.0)))
     for term, b in model["coef"].items():
         if term == "Intercept":

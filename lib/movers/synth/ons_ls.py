@@ -47,7 +47,8 @@ import pandas as pd
 from scipy.stats import norm
 
 from movers.data.ons_ls import load_dictionary, region_quintiles
-from movers.synth import index, rng_for, write_truth
+from movers.synth import rng_for, write_truth
+from movers.truth import linear_index as shared_index
 
 NAME = "ons_ls"
 REQUIRES: tuple[str, ...] = ()
@@ -246,8 +247,8 @@ def _parents(rng, n: int, fam_class: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def linear_index(x: pd.DataFrame, model: dict) -> np.ndarray:
-    """Index of a generating model for rows ``x``, with child_region effects (see ``movers.synth.index``)."""
-    return index.linear_index(x, model, "child_region")
+    """Index of a generating model for rows ``x``, with child_region effects (``movers.truth.linear_index``, the one sum data and truth share)."""
+    return shared_index(x, model, "child_region")
 
 
 def simulate(rng: np.random.Generator, scale: float = 1.0) -> dict:

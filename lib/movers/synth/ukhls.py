@@ -43,7 +43,8 @@ from scipy.stats import norm
 from movers.data.geography import METRES_PER_MILE, load_geography
 from movers.data.nomis import la_indicators
 from movers.data.ukhls import file_stem, load_dictionary, wave_variables, waves
-from movers.synth import index, rng_for, write_truth
+from movers.synth import rng_for, write_truth
+from movers.truth import linear_index as shared_index
 
 NAME = "ukhls"
 REQUIRES: tuple[str, ...] = ("geography", "nomis")
@@ -650,8 +651,8 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
 
 
 def linear_index(x: pd.DataFrame, model: dict) -> np.ndarray:
-    """Index of a generating model for rows ``x``, with region_code effects (see ``movers.synth.index``)."""
-    return index.linear_index(x, model, "region_code")
+    """Index of a generating model for rows ``x``, with region_code effects (``movers.truth.linear_index``, the one sum data and truth share)."""
+    return shared_index(x, model, "region_code")
 
 
 def write_files(sim: dict, folder: Path, dictionary: dict, rng: np.random.Generator) -> list[Path]:
