@@ -147,15 +147,20 @@ def region_lookup(gva_path) -> pd.DataFrame:
     return out.sort_values("LAD14CD", ignore_index=True)
 
 
-def write_region_lookup(gva_path, out_dir) -> Path:
-    """Write ``LAD14_RGN14_EW_LU.csv`` (the ONS lookup layout the geography loader reads) into ``out_dir``."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / LOOKUP_FILE
+def write_csv(frame: pd.DataFrame, path) -> Path:
+    """Write ``frame`` to ``path`` through a temporary file, so an interrupted adapter leaves no half-written
+    table that looks valid."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    region_lookup(gva_path).to_csv(tmp, index=False)
+    frame.to_csv(tmp, index=False)
     tmp.replace(path)
     return path
+
+
+def write_region_lookup(gva_path, out_dir) -> Path:
+    """Write ``LAD14_RGN14_EW_LU.csv`` (the ONS lookup layout the geography loader reads) into ``out_dir``."""
+    return write_csv(region_lookup(gva_path), Path(out_dir) / LOOKUP_FILE)
 
 
 def gva_per_head(gva: pd.DataFrame, population: pd.Series, year: int, units: dict[str, str] | None = None) -> pd.Series:
@@ -375,12 +380,7 @@ def write_imd_summary(lsoa_path, lsoa11_lookup_path, out_path) -> Path:
             "Rank of average score": la["imd_rank"],
         }
     )
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_suffix(".tmp")
-    out.to_csv(tmp, index=False)
-    tmp.replace(out_path)
-    return out_path
+    return write_csv(out, out_path)
 
 
 def write_geography_folder(boundary_shp, gva_path, out_dir) -> Path:
@@ -799,9 +799,4 @@ def write_nomis_years(raw, out_path) -> Path:
     if bad:
         raise InputError(raw, f"DATE must be a year or a year ending in December (YYYY-12), not {', '.join(bad[:5])}")
     out = df.assign(DATE=m[0])
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_suffix(".tmp")
-    out.to_csv(tmp, index=False)
-    tmp.replace(out_path)
-    return out_path
+    return write_csv(out, out_path)
