@@ -345,3 +345,10 @@ def test_a_restricted_run_leaves_no_path_in_its_notebook_or_box(kernel_project, 
     assert not runner.why_stale("slow")
     box = next(c for c in nb["cells"] if "movers-parameters" in c["metadata"].get("tags", []))
     assert sdc.SECURE_PATH in "".join(box["source"])
+
+
+def test_a_parameters_cell_may_declare_several_names_on_one_line():
+    cell = nbformat.v4.new_code_cell("a, b, c = [1, 2], 'x', 3\nd = None\n")
+    cell.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    assert runner.declared_parameters(nb) == {"a": [1, 2], "b": "x", "c": 3, "d": None}

@@ -4,8 +4,8 @@ Per chapter (a MyST notebook in ``chapters/``):
 
 * ``code %``: non-blank lines of code cells (cell options such as ``:tags:`` excluded)
   over all lines of the file (the measure the issue's "before" figures used);
-* ``largest``: non-blank code lines of the longest code cell, the parameters cell left out (it declares one
-  name per parameter of ``params/<chapter>.yml``, as papermill needs; its size is shown as ``params``);
+* ``largest``: non-blank code lines of the longest code cell (the parameters cell included; its size is
+  also shown as ``params``);
 * ``def``, ``loops`` (``for``/``while`` statements, comprehensions excluded) and
   ``if source``: counts of each in the code cells;
 * repeated blocks: every window of 3 consecutive non-blank code lines (stripped)
@@ -61,9 +61,8 @@ class Chapter:
 
     @property
     def largest(self) -> int:
-        """Lines of the longest cell that does something: the papermill parameters cell, one assignment per
-        parameter mirroring ``params/<chapter>.yml``, is a declaration and is counted in the code share only."""
-        return max((len(c.lines) for c in self.cells if not c.parameters), default=0)
+        """Lines of the longest code cell, the papermill parameters cell included."""
+        return max((len(c.lines) for c in self.cells), default=0)
 
     @property
     def parameters_lines(self) -> int:

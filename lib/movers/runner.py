@@ -299,11 +299,15 @@ def declared_parameters(nb) -> dict:
             for node in ast.parse(cell.source).body:
                 if isinstance(node, ast.Assign):
                     for t in node.targets:
-                        if isinstance(t, ast.Name):
-                            try:
-                                out[t.id] = ast.literal_eval(node.value)
-                            except ValueError:
-                                out[t.id] = None
+                        pairs = [(t, node.value)]
+                        if isinstance(t, ast.Tuple) and isinstance(node.value, ast.Tuple) and len(t.elts) == len(node.value.elts):
+                            pairs = list(zip(t.elts, node.value.elts))  # a, b = 1, 2 declares both
+                        for name, value in pairs:
+                            if isinstance(name, ast.Name):
+                                try:
+                                    out[name.id] = ast.literal_eval(value)
+                                except ValueError:
+                                    out[name.id] = None
             return out
     return {}
 
