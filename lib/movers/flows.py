@@ -39,7 +39,7 @@ import pandas as pd
 import yaml
 
 from movers import compare, fetch, paths, source as sources, tables
-from movers.data import nomis, ons_flows, public
+from movers.data import nomis, ons_flows, open_yearly, public
 from movers.data.geography import load_geography
 from movers.errors import InputError, require_nonempty
 from movers.nb2 import NBFit, fit_nb2, fit_ztnb  # noqa: F401  (flows.fit_nb2 / flows.NBFit stay importable)
@@ -50,6 +50,7 @@ TYPOLOGIES = ("smi", "supergroup", "imd")
 RATE_PER = 1000  # exposure "rate": moves per this many residents of the sending authority
 SIGNIFICANCE = 0.05  # the report discusses only coefficients significant at this level
 DICTIONARY = paths.DATA / "dictionaries" / "flows.yml"
+OPEN_CACHE = paths.DATA / "cache" / "open_yearly"  # the loaders' folders written from open downloads, one per chapter
 
 
 @cache
@@ -112,12 +113,14 @@ class FlowData:
     types: pd.DataFrame  # la_code, smi, supergroup, imd, ...
     geography: object  # movers.data.geography.Geography
     truth: dict
+    omitted: tuple = ()  # controls with no figure in these data (open data): left out of every model
 
 
-def load(data_dir, years: Sequence[int], keep_detailed: bool = True) -> FlowData:
+def load(data_dir, years: Sequence[int], keep_detailed: bool = True, omit: Sequence[str] = ()) -> FlowData:
     """Read flows (``years`` and the year before for the lagged controls' covariates) and every input through the loaders.
 
-    ``data_dir`` is a folder or a ``movers.source.DataSource`` (its root; its truth of the flows data)."""
+    ``data_dir`` is a folder or a ``movers.source.DataSource`` (its root; its truth of the flows data).
+    ``omit``: controls (``nomis.OMITTABLE``) and classifications (``smi``) whose files these data lack."""
     data_dir = Path(data_dir.root if isinstance(data_dir, sources.DataSource) else data_dir)
     years = list(years)
     if not years:
@@ -126,11 +129,13 @@ def load(data_dir, years: Sequence[int], keep_detailed: bool = True) -> FlowData
     known = set(geo.las["la_code"])
     det = ons_flows.read_detailed(data_dir / "flows", years, known)
     totals = ons_flows.pair_year_totals(det)
-    cov = nomis.covariates(data_dir / "nomis", known)
+    # the share of professionals is a control of the BHPS-UKHLS chapter only: the flows models never read it
+    cov = nomis.covariates(data_dir / "nomis", known, omit=[*(c for c in omit if c in nomis.OMITTABLE), "prop_professional"])
     pop = nomis.population(data_dir / "nomis", known, years=sorted(set(years)))
-    types = nomis.classifications(data_dir / "nomis", known)
+    types = nomis.classifications(data_dir / "nomis", known, omit=[c for c in omit if c == "smi"])
     truth = read_truth(data_dir / "flows")
-    return FlowData(totals, det if keep_detailed else None, cov, pop, types, geo, truth)
+    controls = tuple(c for c in omit if c in nomis.OMITTABLE)
+    return FlowData(totals, det if keep_detailed else None, cov, pop, types, geo, truth, controls)
 
 
 def parse_years(spec) -> list[int]:
@@ -154,6 +159,9 @@ def parse_years(spec) -> list[int]:
 def levels(typology: str) -> list[str]:
     """Ordered area types of a typology; the first is the reference group of the report's regressions."""
     return nomis.typology_levels(typology)
+
+
+LAGGED = ("young_share", "dependency_ratio", "non_uk_born", "tfr", "unemployment_rate", "gva_per_head", "house_price")
 
 
 def pair_frame(
@@ -196,13 +204,14 @@ def pair_frame(
         if (year - 1) not in cov.index.get_level_values("year"):
             raise InputError("covariates", f"no covariates for {year - 1} (the lagged controls of {year})")
         lag = cov.xs(year - 1, level="year").reindex(codes)
-        if (
-            lag[["young_share", "dependency_ratio", "non_uk_born", "tfr", "unemployment_rate", "gva_per_head", "house_price"]]
-            .isna()
-            .any()
-            .any()
-        ):
-            raise InputError("covariates", f"missing {year - 1} covariates for some authorities")
+        need = [c for c in LAGGED if c not in data.omitted]
+        lacking = [c for c in need if lag[c].isna().any()]
+        if lacking:
+            raise InputError(
+                "covariates",
+                f"missing {year - 1} value(s) of {', '.join(lacking)} for {int(lag[lacking].isna().any(axis=1).sum())} authorities "
+                f"(the lagged controls of {year})",
+            )
         o, d = oi, di
         f["log_young"] = np.log(lag["young_share"].to_numpy())[o]
         f["dependency"] = lag["dependency_ratio"].to_numpy()[o]
@@ -324,6 +333,17 @@ def fit_model(
     y, offset = outcome(frame, exposure)
     X, names, shown = design(frame, factor, order, typology, controls, labels=labels)
     return estimates(fit_nb2(X, y, offset, names), shown)
+
+
+# The model variables built from each control that open data may lack (``FlowData.omitted``).
+OMITTED_VARIABLES = {"unemployment_rate": ("unemp_o", "unemp_d"), "non_uk_born": ("non_uk_born",)}
+
+
+def without(models, omitted: Sequence[str]) -> dict[str, list[str]]:
+    """Model names (or name -> controls) as name -> controls, leaving out the variables of the ``omitted``
+    covariates (those the data hold no figure for)."""
+    drop = {v for c in omitted for v in OMITTED_VARIABLES.get(c, ())}
+    return {m: [v for v in c if v not in drop] for m, c in _specs(models).items()}
 
 
 def _specs(models) -> dict[str, list[str]]:
@@ -574,7 +594,7 @@ def zero_flow_bias(
     controls. ``all_types=False`` fits the report's one-typology sending model.
     """
     truth = true_values(data.truth)
-    controls = MODELS["Model 4"]
+    controls = without(["Model 4"], data.omitted)["Model 4"]
     rows = []
     frames = {}
     for label, zero, truncated in BIAS_FITS:
@@ -808,6 +828,7 @@ class FlowChapter:
     models: list[str]
     truth: dict
     numbered: int = 0  # tables given the book's own number so far
+    inputs: open_yearly.OpenYearly | None = None  # open data: where each input came from, what was left out
 
     @property
     def typology(self) -> str:
@@ -823,6 +844,11 @@ class FlowChapter:
 
     def plural(self, level: str) -> str:
         return self.words["plural"].get(level, level)
+
+    @property
+    def specs(self) -> dict[str, list[str]]:
+        """Each model's controls, without those these data hold no figure for."""
+        return without(self.models, self.data.omitted)
 
     def table_number(self, report_table: int | None) -> str:
         """The report's number of a table, or the book's own ("3.1", "3.2"...) when the report has none."""
@@ -856,14 +882,41 @@ def chapter_setup(
     if sex not in ("all", "M", "F"):
         raise InputError("parameter 'sex'", f"must be all, M or F, not {sex!r}")
     outcome(pd.DataFrame({"moves": [1.0], "log_pop": [0.0]}), exposure)
-    src = sources.open(source, data_path or None, truth_of="flows")
     yrs = parse_years(years)
-    data = load(src, yrs)
+    inputs = None
+    if source == "public":  # open data: the loaders' folder is written from the official downloads first
+        src = sources.open(source, str(fetch.public_root(data_path)))
+        inputs = open_yearly.write_folder(src.root, OPEN_CACHE / name, yrs, chapter=name)
+        if typology == "smi" and "smi" in inputs.omitted:
+            raise InputError(
+                src.root / "nomis" / nomis.SMI_FILE,
+                "no Social Mobility Index 2017 file, so no hot and cold spots: no download link is pinned yet "
+                "(see social_mobility_index_2017 in data/datasets.yml)",
+            )
+        data = load(inputs.folder, yrs, omit=inputs.omitted)
+    else:
+        src = sources.open(source, data_path or None, truth_of="flows")
+        data = load(src, yrs)
     frame = pair_frame(data, typology, yrs, include_zero=include_zero_flows, sex=None if sex == "all" else sex)
     area = "England and Wales" if frame["origin"].str.startswith("W").any() else "England"
     sel = Selection(typology, tuple(yrs), area, None if sex == "all" else sex, exposure, include_zero_flows)
     truth = true_values(src.truth) if exposure == "offset" else {}
-    return FlowChapter(name, int(chapters[name]["number"]), src, data, sel, frame, list(models), truth)
+    return FlowChapter(name, int(chapters[name]["number"]), src, data, sel, frame, list(models), truth, inputs=inputs)
+
+
+def inputs_text(ctx: FlowChapter) -> str:
+    """Where the data came from, in a sentence or two: open files (each input and what was left out) or the synthetic world."""
+    if ctx.inputs is None:
+        return f"The data are the {ctx.source.kind} files of {ctx.source.root.name}/." if not ctx.source.synthetic else ""
+    words = {"unemployment_rate": "the unemployment rate", "non_uk_born": "the share of residents born outside the UK"}
+    left = [words[c] for c in ctx.inputs.omitted if c in words]
+    text = "The data are open files: " + "; ".join(ctx.inputs.notes) + "."
+    if left:
+        text += (
+            f" No open file here gives {' or '.join(left)} for these years, so Model 4 is fitted without "
+            f"{'it' if len(left) == 1 else 'them'} (never with a substitute); its coefficients are not the report's specification."
+        )
+    return text
 
 
 def setup_facts(ctx: FlowChapter) -> dict:
@@ -881,6 +934,7 @@ def setup_facts(ctx: FlowChapter) -> dict:
         "rate_per": RATE_PER,
         "significance_pct": 100 * SIGNIFICANCE,
         "young_ages": re.search(r"\d+-\d+", dictionary()["variables"]["log_young"]["values"]).group(0),
+        "inputs_text": inputs_text(ctx),
         "truth_text": (
             "Beside Model 4 stands the true value: the coefficient that generated the synthetic flows, in the generating "
             "model (every typology's dummies on both sides, over every ordered pair of authorities). A one-typology model fitted "
@@ -1006,7 +1060,7 @@ def _model_tables(
 
 def sending(ctx: FlowChapter) -> Section:
     """Which areas do people leave? The models with sending-type dummies, one comparison table."""
-    fits = sending_models(ctx.frame, ctx.typology, ctx.models, ctx.selection.exposure)
+    fits = sending_models(ctx.frame, ctx.typology, ctx.specs, ctx.selection.exposure)
     spec = ctx.words["report"]
     table, long = _model_tables(
         ctx, fits, spec["sending"], f"Migration outflow rates by sending {ctx.words['group']}, reference group {ctx.order[0]}"
@@ -1025,7 +1079,7 @@ def sending(ctx: FlowChapter) -> Section:
 
 def receiving(ctx: FlowChapter) -> Section:
     """Where do people go? For each sending type, the models with receiving-type dummies, one table each."""
-    fits = receiving_models(ctx.frame, ctx.typology, ctx.models, ctx.selection.exposure)
+    fits = receiving_models(ctx.frame, ctx.typology, ctx.specs, ctx.selection.exposure)
     spec = ctx.words["report"]
     out = Section()
     longs = []

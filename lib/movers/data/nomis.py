@@ -24,6 +24,7 @@ import logging
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from movers.data import schema
@@ -115,20 +116,20 @@ def read_wide(path, code_col: str, name: str, known=None, year_pattern=r"(\d{4})
     return long.rename(columns={code_col: "la_code"})[["la_code", "year", name]].reset_index(drop=True)
 
 
-def la_indicators(folder, known=None) -> pd.DataFrame:
-    """Unemployment rate (per cent of the economically active aged 16-64) and the proportion of
-    professionals (SOC2010 major groups 1-2, share 0-1 of those in employment), per LA and year.
-
-    Why both in one call: they are the two LA conditions the BHPS-UKHLS chapter
-    attaches to each respondent's authority and year.
-    """
+def unemployment(folder, known=None) -> pd.Series:
+    """Unemployment rate (per cent of the economically active aged 16-64) by LA and year (APS, Nomis)."""
     u_path = _path(folder, UNEMPLOYMENT_FILE)
-    o_path = _path(folder, OCCUPATION_FILE)
     unemp = read_nomis(u_path, known=known)
     if unemp["variable"].nunique() != 1:
         raise InputError(u_path, f"expected one variable, found {unemp['variable'].nunique()}")
     if (unemp["value"] > 100).any():
         raise InputError(u_path, "unemployment rate above 100 per cent")
+    return unemp.set_index(["la_code", "year"])["value"].rename("unemployment_rate")
+
+
+def professionals(folder, known=None) -> pd.Series:
+    """Share (0-1) of those in employment in SOC2010 major groups 1 and 2 by LA and year (APS, Nomis)."""
+    o_path = _path(folder, OCCUPATION_FILE)
     occ = read_nomis(o_path, known=known)
     soc = occ[occ["variable"].str.contains(r"\b[12]: ", regex=True)]
     if soc["variable"].nunique() != 2:
@@ -136,7 +137,17 @@ def la_indicators(folder, known=None) -> pd.DataFrame:
     prof = soc.groupby(["la_code", "year"])["value"].sum().div(100).rename("prop_professional")
     if (prof > 1).any():
         raise InputError(o_path, "SOC2010 groups 1 and 2 add up to more than 100 per cent")
-    out = unemp.set_index(["la_code", "year"])["value"].rename("unemployment_rate").to_frame().join(prof, how="outer")
+    return prof
+
+
+def la_indicators(folder, known=None) -> pd.DataFrame:
+    """Unemployment rate (per cent of the economically active aged 16-64) and the proportion of
+    professionals (SOC2010 major groups 1-2, share 0-1 of those in employment), per LA and year.
+
+    Why both in one call: they are the two LA conditions the BHPS-UKHLS chapter
+    attaches to each respondent's authority and year.
+    """
+    out = unemployment(folder, known).to_frame().join(professionals(folder, known), how="outer")
     return out.reset_index().sort_values(["la_code", "year"], ignore_index=True)
 
 
@@ -194,21 +205,41 @@ def population_summary(folder, known=None, years=None) -> pd.DataFrame:
     return out.reset_index()
 
 
-def covariates(folder, known=None) -> pd.DataFrame:
+# The controls whose file may be absent (open data hold no figure for them); ``omit`` names them.
+OMITTABLE = {"unemployment_rate": UNEMPLOYMENT_FILE, "non_uk_born": BIRTH_FILE, "prop_professional": OCCUPATION_FILE}
+
+
+def covariates(folder, known=None, omit=()) -> pd.DataFrame:
     """Every yearly control of Table 1 per LA and year: unemployment rate (%), real GVA per head (£),
     mean house price (£), total fertility rate, non-UK-born share (0-1), share of professionals (0-1),
-    population, young share and dependency ratio."""
+    population, young share and dependency ratio.
+
+    ``omit``: controls of ``OMITTABLE`` whose file is not read (no open figure exists); their column is
+    all missing, so a model that needs them fails loudly unless it leaves them out."""
     folder = Path(folder)
-    ind = la_indicators(folder, known).set_index(["la_code", "year"])
-    birth = read_nomis(_path(folder, BIRTH_FILE), known=known)
-    nonuk = birth.set_index(["la_code", "year"])["value"].div(100).rename("non_uk_born")
-    if (nonuk > 1).any():
-        raise InputError(folder / BIRTH_FILE, "non-UK-born share above 100 per cent")
+    unknown = sorted(set(omit) - set(OMITTABLE))
+    if unknown:
+        raise InputError("omit", f"only {', '.join(OMITTABLE)} can be left out, not {', '.join(unknown)}")
+    parts = []
+    if "unemployment_rate" not in omit:
+        parts.append(unemployment(folder, known))
+    if "prop_professional" not in omit:
+        parts.append(professionals(folder, known))
+    if "non_uk_born" not in omit:
+        birth = read_nomis(_path(folder, BIRTH_FILE), known=known)
+        nonuk = birth.set_index(["la_code", "year"])["value"].div(100).rename("non_uk_born")
+        if (nonuk > 1).any():
+            raise InputError(folder / BIRTH_FILE, "non-UK-born share above 100 per cent")
+        parts.append(nonuk)
     gva = read_wide(_path(folder, GVA_FILE), "LAD code", "gva_per_head", known).set_index(["la_code", "year"])
     house = read_wide(_path(folder, HOUSE_FILE), "Local authority code", "house_price", known).set_index(["la_code", "year"])
     tfr = read_wide(_path(folder, TFR_FILE), "Area code", "tfr", known).set_index(["la_code", "year"])
     pop = population_summary(folder, known).set_index(["la_code", "year"])
-    out = ind.join([nonuk, gva, house, tfr], how="outer").join(pop, how="left")
+    out = gva.join([*parts, house, tfr], how="outer").join(pop, how="left")
+    for col in omit:
+        out[col] = np.nan
+    cols = ["unemployment_rate", "prop_professional", "non_uk_born", "gva_per_head", "house_price", "tfr"]
+    out = out[cols + [c for c in out.columns if c not in cols]]
     return out.reset_index().sort_values(["la_code", "year"], ignore_index=True)
 
 
@@ -221,13 +252,14 @@ def quintile_groups(rank: pd.Series, labels) -> pd.Series:
     return q.map(lambda i: labels[0] if i == 0 else labels[2] if i == 4 else labels[1])
 
 
-def classifications(folder, known=None) -> pd.DataFrame:
+def classifications(folder, known=None, omit=()) -> pd.DataFrame:
     """Area types of every LA: ``smi`` (Hot/Medium/Cold spot, England), ``supergroup`` (ONS 2011),
     ``imd_quintile`` (1 most deprived .. 5, England) and ``imd`` (the report's labels).
 
     Hot and cold spots are the top and bottom quintiles of the SMI rank, as in
     the State of the Nation 2017 report; IMD quintiles are of the rank of the
-    LA average score (1 = most deprived).
+    LA average score (1 = most deprived). ``omit=("smi",)`` does not read the
+    SMI file (no open download of it is known): ``smi`` is then all missing.
     """
     folder = Path(folder)
     oac_path = _path(folder, OAC_FILE)
@@ -242,12 +274,15 @@ def classifications(folder, known=None) -> pd.DataFrame:
     o = schema.check(oac, oac_layout, oac_path, known)
     out = pd.DataFrame({"la_code": o["Code"], "la_name": oac["Name"], "supergroup": o["Supergroup Name"]})
 
-    smi_path = _path(folder, SMI_FILE)
-    smi = schema.check(_read(smi_path, dtype={"LA code": str}), schema.SMI, smi_path, known)
-    rank = smi["Overall rank"]
-    smi = pd.DataFrame(
-        {"la_code": smi["LA code"], "smi_rank": rank.astype(int), "smi": quintile_groups(rank, SMI_GROUPS).to_numpy()}
-    )
+    smi_path = _path(folder, SMI_FILE) if "smi" not in omit else None
+    if smi_path is None:
+        smi = pd.DataFrame({"la_code": pd.Series(dtype=str), "smi_rank": pd.Series(dtype=float), "smi": pd.Series(dtype=object)})
+    else:
+        smi = schema.check(_read(smi_path, dtype={"LA code": str}), schema.SMI, smi_path, known)
+        rank = smi["Overall rank"]
+        smi = pd.DataFrame(
+            {"la_code": smi["LA code"], "smi_rank": rank.astype(int), "smi": quintile_groups(rank, SMI_GROUPS).to_numpy()}
+        )
 
     imd_path = _path(folder, IMD_FILE)
     imd = schema.check(_read(imd_path, dtype={"LA CODE": str}), schema.IMD_LA, imd_path, known)
@@ -280,6 +315,8 @@ def typology_levels(typology: str) -> list[str]:
 
 __all__ = [
     "la_indicators",
+    "unemployment",
+    "professionals",
     "covariates",
     "population",
     "population_summary",

@@ -695,6 +695,7 @@ def to_units(
     weights: pd.Series | None = None,
     recode: dict | None = None,
     harmonisation: dict | None = None,
+    merged: dict | None = None,
 ) -> Harmonised:
     """Put a table keyed by ``la_code`` (any LA vintage, 2001-2021) on the 2011 Census units of England and Wales.
 
@@ -704,7 +705,10 @@ def to_units(
       (``kind="sum"``), averaged with ``weights`` (``"mean"``) or left to the larger unit's own value (``"first"``);
     * a later merged authority (2019-2021 codes of ``harmonisation``) gives its value to each former district;
     * any other code is an error naming the file and the codes; so is a unit left without a value.
+
+    ``merged``: the pairs to fold (``CENSUS_MERGED`` by default; ``{}`` for a geography that keeps them apart).
     """
+    merged = CENSUS_MERGED if merged is None else merged
     units = list(units)
     unit_set = set(units)
     codes = df["la_code"].astype(str)
@@ -718,7 +722,7 @@ def to_units(
     for code in df["la_code"].unique():
         if code in unit_set:
             continue
-        if code in CENSUS_MERGED:
+        if code in merged:
             res.merged.append(code)
         elif harmonisation and code in harmonisation and set(harmonisation[code]) & unit_set and code not in unit_set:
             spread_from[code] = [u for u in harmonisation[code] if u in unit_set]
@@ -731,11 +735,11 @@ def to_units(
         )
     res.spread = sorted(spread_from)
     direct = df[~df["la_code"].isin(list(spread_from))].copy()
-    direct["unit"] = direct["la_code"].replace(CENSUS_MERGED)
+    direct["unit"] = direct["la_code"].replace(merged)
     if kind == "sum":
         vals = direct.groupby("unit")[list(value_cols)].sum()
     elif kind == "first":
-        vals = direct[~direct["la_code"].isin(list(CENSUS_MERGED))].groupby("unit")[list(value_cols)].first()
+        vals = direct[~direct["la_code"].isin(list(merged))].groupby("unit")[list(value_cols)].first()
     elif weights is not None:
         w = direct["la_code"].map(weights).fillna(0.0)
         num = direct[list(value_cols)].mul(w, axis=0).groupby(direct["unit"]).sum(min_count=1)
