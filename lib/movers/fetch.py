@@ -183,6 +183,30 @@ def _shown(folder: Path) -> str:
         return str(folder)
 
 
+def _default_root() -> Path:
+    try:
+        return public_root()
+    except InputError:
+        return Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
+
+
+def _how(name: str, d: dict) -> str:
+    if d["files"]:
+        return f"run `python -m movers fetch {name}`"
+    return f"no download link is pinned yet (see {d.get('page', 'data/datasets.yml')})"
+
+
+def optional_missing(chapter: str, root: Path, manifest: dict | None = None) -> list[str]:
+    """One line for each optional input (``optional: true``) ``chapter`` lacks under ``root``: the chapter runs
+    without it (the control is left out of the models and the page says so)."""
+    manifest = manifest or load_manifest()
+    return [
+        f"{chapter}: runs without {name} (not in {_shown(root)}; its control is left out of the models): {_how(name, d)}"
+        for name, d in manifest.items()
+        if chapter in d["chapters"] and d.get("optional") and not _present(root, d)
+    ]
+
+
 def missing_inputs(chapter: str, root: Path | None = None, manifest: dict | None = None, closed: dict | None = None) -> list[str]:
     """One line for each open input ``chapter`` lacks under ``root``, naming the dataset and the ``fetch``
     command that brings it; empty when open data can feed the chapter.
@@ -196,21 +220,12 @@ def missing_inputs(chapter: str, root: Path | None = None, manifest: dict | None
     closed = not_open() if closed is None else closed
     if chapter in closed:
         return [f"{chapter}: needs {closed[chapter]}, which no open download holds: not run on open data"]
-    if root is None:
-        try:
-            root = public_root()
-        except InputError:
-            root = Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
+    root = _default_root() if root is None else root
     lines = []
     for name, d in manifest.items():
-        if chapter not in d["chapters"] or _present(root, d):
+        if chapter not in d["chapters"] or _present(root, d) or d.get("optional"):
             continue
-        how = (
-            f"run `python -m movers fetch {name}`"
-            if d["files"]
-            else f"no download link is pinned yet (see {d.get('page', 'data/datasets.yml')})"
-        )
-        lines.append(f"{chapter}: needs {name} (not in {_shown(root)}): {how}")
+        lines.append(f"{chapter}: needs {name} (not in {_shown(root)}): {_how(name, d)}")
     choices = params.load(chapter)[1]["_choices"].get("source", [])
     if "public" not in choices:
         lines.append(
@@ -230,6 +245,8 @@ def open_chapters(names: list[str], root: Path | None = None, log=print) -> list
             log(line)
         if not lines:
             ready.append(n)
+            for line in optional_missing(n, root if root is not None else _default_root(), manifest):
+                log(line)
     log(f"open data: running {', '.join(ready) or 'no chapter'}; {len(names) - len(ready)} chapter(s) not run (lines above)")
     return ready
 

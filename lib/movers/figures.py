@@ -63,19 +63,29 @@ def age_profile(long: pd.DataFrame, title: str = ""):
 
 
 def zero_bias_plot(bias: pd.DataFrame, title: str = ""):
-    """Estimates of Model 4 from non-zero flows and from the full matrix, as distances from the truth in SEs."""
+    """Estimates of Model 4 from non-zero flows and from the full matrix, as distances from the truth in SEs;
+    with no truth known (real data), the estimates themselves with two SEs either side. ``title`` gets
+    ": distance from the truth" or ": estimates (no truth known)" appended."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    d = bias.dropna(subset=["z"])
+    known = bias["z"].notna().any()
+    x = "z" if known else "estimate"
+    d = bias.dropna(subset=[x])
     fig, ax = plt.subplots(figsize=(8, 0.35 * d["row"].nunique() + 1.5))
-    sns.pointplot(data=d, y="row", x="z", hue="sample", linestyle="none", dodge=0.4, ax=ax)
+    sns.pointplot(data=d, y="row", x=x, hue="sample", linestyle="none", dodge=0.4, ax=ax, errorbar=None)
     ax.axvline(0, color="grey", lw=1)
-    for v in (-3, 3):
-        ax.axvline(v, color="grey", lw=0.8, ls="--")
-    ax.set_xlabel("(estimate - true value) / SE")
+    if known:
+        for v in (-3, 3):
+            ax.axvline(v, color="grey", lw=0.8, ls="--")
+    else:
+        rows = list(dict.fromkeys(d["row"]))
+        for i, (_, g) in enumerate(d.groupby("sample", sort=False)):
+            pos = g["row"].map({r: k for k, r in enumerate(rows)}) + (i - 1) * 0.4 / 3
+            ax.errorbar(g["estimate"], pos, xerr=2 * g["se"], fmt="none", color="grey", lw=0.8)
+    ax.set_xlabel("(estimate - true value) / SE" if known else "estimate (two SEs either side)")
     ax.set_ylabel("")
     if title:
-        ax.set_title(title)
+        ax.set_title(title + (": distance from the truth" if known else ": estimates (no truth known)"))
     fig.tight_layout()
     return fig
