@@ -42,7 +42,7 @@ def test_every_readme_run_example_passes_the_checks(argv):
     [
         (["run", "flows_ons", "-p", "years=abc"], "parameter 'years' of chapter 'flows_ons' must be years"),
         (["run", "flows_hotcold", "-p", "models=[Model 5]"], "must be made of Model 1"),
-        (["run", "flows_hotcold", "-p", "source=restricted"], "the yearly flows chapters run on the synthetic world only"),
+        (["run", "flows_hotcold", "-p", "source=restricted"], "no restricted flows exist"),
         (["run", "movers_stayers", "-p", "price_year=1800"], "must lie in 1991-2020"),
         (
             ["run", "flows_hotcold", "-p", "models=[]"],

@@ -172,8 +172,8 @@ def test_project_source_choices_list_only_what_works():
     restricted = {c for c, s in offered.items() if "restricted" in s}
     assert restricted == {"movers_stayers", "ls_deprived"}
     for c in ("flows_hotcold", "flows_imd", "flows_ons"):
-        assert offered[c] == {"synthetic"}
-        with pytest.raises(InputError, match=r"must be one of synthetic; got 'restricted' \(the yearly flows"):
+        assert offered[c] == {"synthetic", "public"}  # open data through movers.data.open_yearly
+        with pytest.raises(InputError, match=r"must be one of synthetic, public; got 'restricted' \(public: open downloads"):
             params.resolve(c, {"source": "restricted"})
     assert "public" not in offered["movers_stayers"] | offered["ls_deprived"]
     assert "public" in offered["flows_public"]
