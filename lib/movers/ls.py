@@ -25,6 +25,7 @@ import pandas as pd
 
 from movers import micro
 from movers.classifications import load as load_classification
+from movers.data import ons_ls
 from movers.data.ons_ls import (  # region_quintiles re-exported: the grouping lives with the region file
     load_extract,
     region_quintiles,
@@ -41,7 +42,7 @@ THREE_GROUPS = {
 CLASS_RANK = {"prof": 0, "skilled": 1, "semi": 2}
 OUTCOMES = {"employed": "Employed", "professional": "Professional or technical occupation"}
 MACRO = ["unemployment_rate", "prop_professional"]
-DEMOGRAPHICS = ["male", "age", "white", "disabled", "married", "degree", "owner", "born_abroad", "parent_prof", "parent_semi"]
+DEMOGRAPHICS = list(ons_ls.DEMOGRAPHICS)
 # the report's subgroups (Tables 31-32), with their reference group and the controls each replaces (Demo')
 CHARACTERISTICS = {
     "gender": Characteristic("male", {0: "Female", 1: "Male"}, 0),

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from movers import micro, paths
-from movers.data import lacodes
+from movers.data import lacodes, ukhls
 from movers.data.geography import load_geography
 from movers.data.nomis import la_indicators
 from movers.data.ukhls import Panel, codes, load_dictionary, load_panel, nssec_three_class
@@ -28,18 +28,7 @@ from movers.source import DataSource
 
 PARENT_LEVELS = ["routine", "intermediate", "higher"]
 OUTCOMES = {"employed": "Employment", "income": "Income", "higher": "Higher managerial occ."}
-DEMOGRAPHICS = [
-    "male",
-    "age",
-    "white",
-    "married",
-    "has_children",
-    "n_children",
-    "degree",
-    "owner",
-    "intl_migrant",
-    "C(parent_nssec)",
-]
+DEMOGRAPHICS = [*ukhls.DEMOGRAPHICS, "C(parent_nssec)"]
 MACRO = ["unemployment_rate", "prop_professional"]
 BASE = ["mover", "distance", "C(region_code)", "C(year)"]
 

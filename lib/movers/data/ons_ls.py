@@ -33,6 +33,9 @@ from movers.errors import InputError
 DEFAULT_DICTIONARY = paths.DICTIONARIES / "ons_ls.yml"
 FILE_KINDS = ("records", "parents", "regions")
 TEXT_VARIABLES = {"region"}
+# The member characteristics the analysis derives from these files (movers.ls builds them; the synthetic
+# generator's model is written in them): one list for both.
+DEMOGRAPHICS = ("male", "age", "white", "disabled", "married", "degree", "owner", "born_abroad", "parent_prof", "parent_semi")
 
 
 @dataclass

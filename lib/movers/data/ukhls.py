@@ -34,6 +34,9 @@ FILE_KINDS = ("xwave", "indall", "indresp", "hhresp", "la", "youth")
 WAVE_KINDS = ("indall", "indresp", "hhresp", "la", "youth")
 # analysis names that hold identifiers or codes kept as text
 TEXT_VARIABLES = {"la_code"}
+# The respondent characteristics the analysis derives from these files (movers.outcomes builds them; the
+# synthetic generator's model is written in them): one list for both.
+DEMOGRAPHICS = ("male", "age", "white", "married", "has_children", "n_children", "degree", "owner", "intl_migrant")
 
 
 @dataclass(frozen=True)

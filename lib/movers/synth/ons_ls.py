@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from movers.data.ons_ls import load_dictionary, region_quintiles
+from movers.data.ons_ls import DEMOGRAPHICS, load_dictionary, region_quintiles
 from movers.synth import rng_for, write_truth
 from movers.truth import linear_index as shared_index
 
@@ -100,16 +100,7 @@ MOVER_MODEL = {
 }
 
 COVARIATES = (
-    "male",
-    "age",
-    "white",
-    "disabled",
-    "married",
-    "degree",
-    "owner",
-    "born_abroad",
-    "parent_prof",
-    "parent_semi",
+    *DEMOGRAPHICS,
     "unemployment_rate",
     "prop_professional",
 )

@@ -42,7 +42,7 @@ from scipy.stats import norm
 
 from movers.data.geography import METRES_PER_MILE, load_geography
 from movers.data.nomis import la_indicators
-from movers.data.ukhls import file_stem, load_dictionary, wave_variables, waves
+from movers.data.ukhls import DEMOGRAPHICS, file_stem, load_dictionary, wave_variables, waves
 from movers.synth import rng_for, write_truth
 from movers.truth import linear_index as shared_index
 
@@ -59,15 +59,7 @@ MISSING = -9  # UKDS "missing" code
 INAPPLICABLE = -8
 
 COVARIATES = (
-    "male",
-    "age",
-    "white",
-    "married",
-    "has_children",
-    "n_children",
-    "degree",
-    "owner",
-    "intl_migrant",
+    *DEMOGRAPHICS,
     "parent_intermediate",
     "parent_higher",
     "unemployment_rate",
