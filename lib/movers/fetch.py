@@ -37,7 +37,7 @@ import yaml
 from tqdm import tqdm  # the console bar: fetch runs from the command line (tqdm.auto warns inside kernels)
 
 from movers import params, paths
-from movers.data import public, schema
+from movers.data import manifest as manifest_file, public
 from movers.errors import InputError
 
 MANIFEST = paths.DATA / "datasets.yml"
@@ -64,28 +64,13 @@ class FileSpec:
 
 
 def load_manifest(path: Path | None = None) -> dict:
-    """The ``datasets:`` mapping of ``data/datasets.yml``, checked for the keys ``fetch`` relies on."""
-    path = Path(path or MANIFEST)
-    if not path.exists():
-        raise InputError(path, "dataset manifest not found")
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"not valid YAML ({exc})") from None
-    sets = data.get("datasets")
-    if not isinstance(sets, dict) or not sets:
-        raise InputError(path, "no 'datasets:' mapping")
-    for name, d in sets.items():
-        for key in ("title", "publisher", "licence", "folder", "chapters", "files"):
-            if key not in d:
-                raise InputError(path, f"dataset {name!r} lacks {key!r}")
-        for f in d["files"]:
-            if "name" not in f or "url" not in f or "sha256" not in f:
-                raise InputError(path, f"dataset {name!r}: every file needs name, url and sha256 (null when unknown)")
-            if f["sha256"] is not None and (len(str(f["sha256"])) != 64):
-                raise InputError(path, f"dataset {name!r}: {f['name']} has a malformed sha256")
-    schema.validate_yaml(path, "datasets", data)  # the rest of the declared layout (data/schemas/datasets.schema.json)
-    return sets
+    """The ``datasets:`` mapping of ``data/datasets.yml`` (or ``path``), checked (``movers.data.manifest.load``)."""
+    return manifest_file.load(path or MANIFEST)
+
+
+def local_path(folder: Path, dataset: str, manifest: dict | None = None) -> Path:
+    """Where the main file of ``dataset`` sits under a ``data/public``-style ``folder`` (``movers.data.manifest``)."""
+    return manifest_file.local_path(folder, dataset, manifest or load_manifest())
 
 
 def file_specs(manifest: dict, names: list[str] | None = None) -> list[FileSpec]:
@@ -107,21 +92,6 @@ def file_specs(manifest: dict, names: list[str] | None = None) -> list[FileSpec]
         for n in names
         for f in manifest[n]["files"]
     ]
-
-
-def local_path(folder: Path, dataset: str, manifest: dict | None = None) -> Path:
-    """Where the main file of ``dataset`` sits under a ``data/public``-style ``folder``."""
-    manifest = manifest or load_manifest()
-    if dataset not in manifest:
-        raise InputError("datasets.yml", f"no dataset {dataset!r}")
-    d = manifest[dataset]
-    name = d.get("main") or (d["files"][0]["name"] if d["files"] else None)
-    if name is None:
-        raise InputError("datasets.yml", f"dataset {dataset!r} has no file")
-    path = Path(folder) / d["folder"] / name
-    if not path.exists():
-        raise InputError(path, f"{d['title']}: file not found (run `python -m movers fetch {dataset}`)")
-    return path
 
 
 def find_local(dataset: str, manifest: dict | None = None) -> Path:

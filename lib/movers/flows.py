@@ -886,7 +886,7 @@ def chapter_setup(
     inputs = None
     if source == "public":  # open data: the loaders' folder is written from the official downloads first
         src = sources.open(source, str(fetch.public_root(data_path)))
-        inputs = open_yearly.write_folder(src.root, OPEN_CACHE / name, yrs, chapter=name)
+        inputs = open_yearly.write_folder(src.root, OPEN_CACHE / name, yrs)
         if typology == "smi" and "smi" in inputs.omitted:
             raise InputError(
                 src.root / "nomis" / nomis.SMI_FILE,

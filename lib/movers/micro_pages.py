@@ -481,6 +481,16 @@ BHPS_PHRASES = {
 }
 
 
+def model_controls(effects: str) -> dict[str, list[bool]]:
+    """The YES/NO rows of a microdata models table: Model 1 has the ``effects`` only, Model 2 adds the
+    macroeconomic variables, Model 3 the demographic characteristics."""
+    return {
+        effects: [True] * 3,
+        "Macroeconomic variables": [False, True, True],
+        "Demographic characteristics": [False, False, True],
+    }
+
+
 def bhps_models_table(study: Study, models) -> tables.Table:
     return models_table(
         study,
@@ -488,11 +498,7 @@ def bhps_models_table(study: Study, models) -> tables.Table:
         "Difference between movers and stayers in each outcome, Models 1-3",
         NOTE_CLUSTER + tables.STAR_NOTE + ".",
         "table-models",
-        {
-            "Distance, region and year effects": [True] * 3,
-            "Macroeconomic variables": [False, True, True],
-            "Demographic characteristics": [False, False, True],
-        },
+        model_controls("Distance, region and year effects"),
     )
 
 
@@ -748,11 +754,7 @@ def ls_models_table(study: Study, models) -> tables.Table:
         f"Difference between movers from and stayers in {quintile_words(study.facts['quintile'])}, Models 1-3",
         NOTE_LS + tables.STAR_NOTE + ".",
         "table-ls-models",
-        {
-            "Region and year effects": [True] * 3,
-            "Macroeconomic variables": [False, True, True],
-            "Demographic characteristics": [False, False, True],
-        },
+        model_controls("Region and year effects"),
     )
 
 

@@ -35,14 +35,14 @@ says so. Nothing is filled in from another source.
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from movers import fetch
-from movers.data import nomis, ons_flows, public
+from movers.data import manifest as manifests, nomis, ons_flows, public
 from movers.data.geography import read_boundaries
 from movers.errors import InputError, require_columns
 
@@ -51,6 +51,16 @@ OPTIONAL = {"unemployment_rate": "unemployment_model_based", "non_uk_born": "cou
 APS_FILES = {"unemployment_model_based": nomis.UNEMPLOYMENT_FILE, "country_of_birth": nomis.BIRTH_FILE}
 FIRST_DETAILED_YEAR = 2012  # ONS's detailed estimates start with the year ending June 2012
 FEMALE = 2
+# the open datasets every yearly chapter needs (besides the detailed estimates and the population)
+REQUIRED = (
+    "lad_boundaries_2014",
+    "gva_la",
+    "hpssa9",
+    "births_by_age_of_mother",
+    "la_classification_2011",
+    "imd2010_la_approx",
+    "lad_harmonisation_lad20x",
+)
 CENSUS_GROUP_FILES = ("census2011_migration_nssec_la.csv", "census2011_migration_ethnicity_la.csv")
 BIRTH_AGES = {"Under 20", "40 and over", "total", *map(str, range(20, 40))}
 STATED_GAP = 15  # births per authority-year whose mother's age may be unstated (the age rows fall short of the total)
@@ -63,7 +73,6 @@ class OpenYearly:
     folder: Path
     omitted: list[str] = field(default_factory=list)  # controls with no open file: left out of the models
     notes: list[str] = field(default_factory=list)  # one line per input: where it came from, what was dropped
-    years: dict = field(default_factory=dict)  # input -> years it covers
 
 
 # --------------------------------------------------------------------------- adapters
@@ -97,8 +106,8 @@ def read_births(path, fixed: list | None = None) -> pd.DataFrame:
         raise InputError(path, f"no births for age_mother {', '.join(missing[:5])}")
     gap = w.drop(columns="total").sum(axis=1) - w["total"]
     off = gap.abs() > STATED_GAP
-    swapped = off & ((gap + w["total"] - w["40 and over"]) - (w["40 and over"] - w["total"])).abs().lt(0.5)
-    swapped &= ((w.drop(columns=["total", "40 and over"]).sum(axis=1) + w["total"]) - w["40 and over"]).abs().lt(0.5)
+    # swapped back, the other ages plus the stated "total" must give the stated "40 and over"
+    swapped = off & ((w.drop(columns=["total", "40 and over"]).sum(axis=1) + w["total"]) - w["40 and over"]).abs().lt(0.5)
     if (off & ~swapped).any():
         keys = [f"{la} {yr}" for la, yr in off[off & ~swapped].index[:5]]
         raise InputError(
@@ -180,39 +189,6 @@ def _recode(codes: pd.Series, known, lad20x: dict[str, list[str]]) -> pd.Series:
     return codes.replace(out)
 
 
-def _on_geography(df: pd.DataFrame, path, codes, cols, lad20x, kind: str = "first") -> tuple[pd.DataFrame, str]:
-    """``df`` (la_code + ``cols``) put on the geography's authorities ``codes``; returns the values and a note."""
-    df = df.assign(la_code=_recode(df["la_code"], codes, lad20x))
-    h = public.to_units(df, path, codes, cols, kind, harmonisation=lad20x, merged={})
-    bits = [f"{h.kept} authorities"]
-    if h.spread:
-        bits.append(f"{len(h.spread)} later merged code(s) given to each former district ({', '.join(h.spread[:4])})")
-    if h.dropped:
-        bits.append(f"{len(h.dropped)} Scottish or Northern Irish code(s) dropped")
-    return h.values.rename_axis("la_code").reset_index(), "; ".join(bits)
-
-
-def _on_years(long: pd.DataFrame, value: str, path, codes, lad20x) -> tuple[pd.DataFrame, str]:
-    """A yearly la_code, year, ``value`` table put on the geography year by year (see ``_on_geography``).
-    Years that do not give every authority a value are not written, and the note names them."""
-    frames, note, partial = [], "", []
-    for y, part in long.groupby("year"):
-        try:
-            v, note = _on_geography(part[["la_code", value]], path, codes, [value], lad20x)
-        except InputError:
-            partial.append(int(y))
-            continue
-        frames.append(v.assign(year=int(y)))
-    if not frames:
-        raise InputError(path, f"no year gives {value} for every authority of England and Wales")
-    out = pd.concat(frames, ignore_index=True)
-    have = sorted(out["year"].unique())
-    note = f"{have[0]}-{have[-1]}, {note}"
-    if partial:
-        note += f"; {len(partial)} year(s) without a value for every authority left out ({partial[0]}-{partial[-1]})"
-    return out, note
-
-
 def _link(src: Path, dst: Path) -> None:
     dst.parent.mkdir(parents=True, exist_ok=True)
     if dst.is_symlink() or dst.exists():
@@ -222,7 +198,7 @@ def _link(src: Path, dst: Path) -> None:
 
 def _find(root: Path, name: str, manifest: dict) -> Path | None:
     try:
-        return fetch.local_path(root, name, manifest)
+        return manifests.local_path(root, name, manifest)
     except InputError:
         return None
 
@@ -244,35 +220,50 @@ def _population(root: Path, nom: Path, manifest: dict) -> tuple[pd.DataFrame, st
     return long[long["la_code"].str[0].isin(["E", "W"])], what
 
 
-def write_folder(root, out, years, manifest: dict | None = None, chapter: str = "") -> OpenYearly:
-    """Write ``out/geography``, ``out/flows`` and ``out/nomis`` from the open files under ``root`` (the ``fetch``
-    layout) for moves in ``years`` (controls are the year before's). Each missing required input is an
-    ``InputError`` naming the dataset and its ``fetch`` command; the optional controls are listed in ``omitted``."""
-    root, out = Path(root), Path(out)
-    manifest = manifest or fetch.load_manifest()
-    years = sorted(int(y) for y in years)
-    early = [y for y in years if y < FIRST_DETAILED_YEAR]
-    if early:
-        raise InputError(
-            "parameter 'years'",
-            f"ONS's detailed estimates start with the year ending June {FIRST_DETAILED_YEAR}; no open file holds moves in {', '.join(map(str, early))}",
-        )
-    need = {
-        n: fetch.local_path(root, n, manifest) for n in ("lad_boundaries_2014", "gva_la", "hpssa9", "births_by_age_of_mother")
-    }
-    need |= {
-        n: fetch.local_path(root, n, manifest)
-        for n in ("la_classification_2011", "imd2010_la_approx", "lad_harmonisation_lad20x")
-    }
-    res = OpenYearly(out)
-    geo_dir = public.write_geography_folder(need["lad_boundaries_2014"], need["gva_la"], out / "geography")
-    codes = sorted(read_boundaries(geo_dir / public.BOUNDARY_FILE)["la_code"])
-    codes = [c for c in codes if c[0] in "EW"]
-    lad20x = public.read_lad20x(need["lad_harmonisation_lad20x"])
-    nom = out / "nomis"
-    nom.mkdir(parents=True, exist_ok=True)
+@dataclass(frozen=True)
+class _Geography:
+    """The authorities every input is put on (``codes``), and the harmonisation table (``lad20x``) that maps
+    codes of other vintages onto them."""
 
-    for y in years:  # flows: both parts of every year, linked as published
+    codes: list
+    lad20x: dict
+
+    def put(self, df: pd.DataFrame, path, cols, codes=None) -> tuple[pd.DataFrame, str]:
+        """``df`` (la_code + ``cols``) on the authorities (``codes``, default all); returns the values and a note."""
+        codes = self.codes if codes is None else codes
+        df = df.assign(la_code=_recode(df["la_code"], codes, self.lad20x))
+        h = public.to_units(df, path, codes, cols, "first", harmonisation=self.lad20x, merged={})
+        bits = [f"{h.kept} authorities"]
+        if h.spread:
+            bits.append(f"{len(h.spread)} later merged code(s) given to each former district ({', '.join(h.spread[:4])})")
+        if h.dropped:
+            bits.append(f"{len(h.dropped)} Scottish or Northern Irish code(s) dropped")
+        return h.values.rename_axis("la_code").reset_index(), "; ".join(bits)
+
+    def yearly(self, long: pd.DataFrame, value: str, path) -> tuple[pd.DataFrame, str]:
+        """A la_code, year, ``value`` table put on the authorities year by year. Years that do not give every
+        authority a value are not written, and the note names them."""
+        frames, note, partial = [], "", []
+        for y, part in long.groupby("year"):
+            try:
+                v, note = self.put(part[["la_code", value]], path, [value])
+            except InputError:
+                partial.append(int(y))
+                continue
+            frames.append(v.assign(year=int(y)))
+        if not frames:
+            raise InputError(path, f"no year gives {value} for every authority of England and Wales")
+        out = pd.concat(frames, ignore_index=True)
+        have = sorted(out["year"].unique())
+        note = f"{have[0]}-{have[-1]}, {note}"
+        if partial:
+            note += f"; {len(partial)} year(s) without a value for every authority left out ({partial[0]}-{partial[-1]})"
+        return out, note
+
+
+def _link_flows(root: Path, folder: Path, years, manifest: dict) -> str:
+    """Both parts of every year's detailed estimates, linked into ``folder`` as published."""
+    for y in years:
         name = f"ons_detailed_{y}"
         if name not in manifest:
             raise InputError("parameter 'years'", f"no detailed estimates of {y} are listed in data/datasets.yml")
@@ -280,78 +271,102 @@ def write_folder(root, out, years, manifest: dict | None = None, chapter: str = 
             src = root / manifest[name]["folder"] / ons_flows.detailed_name(y, part)
             if not src.exists():
                 raise InputError(src, f"part {part} of the {y} detailed estimates not found: run `python -m movers fetch {name}`")
-            _link(src, out / "flows" / src.name)
+            _link(src, folder / src.name)
     span = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
-    res.notes.append(f"flows: ONS detailed estimates, year(s) ending June {span}, both parts of each year")
+    return f"flows: ONS detailed estimates, year(s) ending June {span}, both parts of each year"
 
-    long, what = _population(root, nom, manifest)
-    res.years["population"] = sorted(long["year"].unique())
-    res.notes.append(f"population by sex and single year of age: {what}")
-    total = long.groupby(["la_code", "year"])["population"].sum()
 
-    gva = public.read_gva(need["gva_la"])
-    g = gva.merge(total.rename("pop").reset_index(), on=["la_code", "year"], how="inner")
+def _write_gva(need, population, on, nom) -> str:
+    total = population.groupby(["la_code", "year"])["population"].sum().rename("pop").reset_index()
+    g = public.read_gva(need["gva_la"]).merge(total, on=["la_code", "year"], how="inner")
     g = g[g["la_code"].str[0].isin(["E", "W"])].assign(gva_per_head=lambda d: d["gva"] * 1e6 / d["pop"])
-    gw, note = _on_years(g, "gva_per_head", need["gva_la"], codes, lad20x)
+    gw, note = on.yearly(g, "gva_per_head", need["gva_la"])
     public.write_csv(_wide(gw, "gva_per_head", "LAD code", "LA name", "{}"), nom / nomis.GVA_FILE)
-    res.years["gva_per_head"] = sorted(gw["year"].unique())
-    res.notes.append(f"GVA per head: GVA (current prices) over the population, {note}")
+    return f"GVA per head: GVA (current prices) over the population, {note}"
 
+
+def _write_house_prices(need, population, on, nom) -> str:
     hp = public.read_hpssa(need["hpssa9"])
     hp = hp[hp["month"] == "Dec"].rename(columns={"price": "house_price"})
-    hw, note = _on_years(hp, "house_price", need["hpssa9"], codes, lad20x)
-    public.write_csv(
-        _wide(hw, "house_price", "Local authority code", "Local authority name", "Year ending Dec {}"), nom / nomis.HOUSE_FILE
-    )
-    res.years["house_price"] = sorted(hw["year"].unique())
-    res.notes.append(f"house prices: HPSSA dataset 9, median price paid in the year ending December, {note}")
+    hw, note = on.yearly(hp, "house_price", need["hpssa9"])
+    wide = _wide(hw, "house_price", "Local authority code", "Local authority name", "Year ending Dec {}")
+    public.write_csv(wide, nom / nomis.HOUSE_FILE)
+    return f"house prices: HPSSA dataset 9, median price paid in the year ending December, {note}"
 
+
+def _write_tfr(need, population, on, nom) -> str:
     fixed: list[str] = []
     births = read_births(need["births_by_age_of_mother"], fixed)
-    t = tfr_from_births(births, long, lad20x)
-    tw, note = _on_years(t, "tfr", need["births_by_age_of_mother"], codes, lad20x)
+    tw, note = on.yearly(tfr_from_births(births, population, on.lad20x), "tfr", need["births_by_age_of_mother"])
     public.write_csv(_wide(tw, "tfr", "Area code", "Area name", "{}"), nom / nomis.TFR_FILE)
-    res.years["tfr"] = sorted(tw["year"].unique())
-    res.notes.append(
-        f"total fertility rate: births by age of mother over the female population, {note}"
-        + (
+    if fixed:
+        note += (
             f"; {len(fixed)} authority-year(s) whose total and 40-and-over births were swapped, swapped back ({', '.join(fixed)})"
-            if fixed
-            else ""
         )
-    )
+    return f"total fertility rate: births by age of mother over the female population, {note}"
 
-    cl = public.read_la_classification(need["la_classification_2011"])
-    sg = {name: i for i, name in enumerate(nomis.SUPERGROUPS, 1)}
-    cv, note = _on_geography(cl[["la_code", "supergroup"]], need["la_classification_2011"], codes, ["supergroup"], lad20x)
+
+def _write_classification(need, population, on, nom) -> str:
+    path = need["la_classification_2011"]
+    cv, note = on.put(public.read_la_classification(path)[["la_code", "supergroup"]], path, ["supergroup"])
+    number = {name: i for i, name in enumerate(nomis.SUPERGROUPS, 1)}
     oac = pd.DataFrame(
         {
             "Code": cv["la_code"],
             "Name": cv["la_code"],
-            "Supergroup Code": cv["supergroup"].map(sg),
+            "Supergroup Code": cv["supergroup"].map(number),
             "Supergroup Name": cv["supergroup"],
         }
     )
     public.write_csv(oac, nom / nomis.OAC_FILE)
-    res.notes.append(f"supergroups: 2011 area classification for local authorities, {note}")
+    return f"supergroups: 2011 area classification for local authorities, {note}"
 
-    imd = public.read_imd_la_approx(need["imd2010_la_approx"])
-    english = [c for c in codes if c.startswith("E")]
-    iv, note = _on_geography(imd[["la_code", "imd_score"]], need["imd2010_la_approx"], english, ["imd_score"], lad20x)
+
+def _write_imd(need, population, on, nom) -> str:
+    path = need["imd2010_la_approx"]
+    english = [c for c in on.codes if c.startswith("E")]
+    iv, note = on.put(public.read_imd_la_approx(path)[["la_code", "imd_score"]], path, ["imd_score"], english)
     iv = public.add_quintiles(iv)
-    public.write_csv(
-        pd.DataFrame(
-            {
-                "LA CODE": iv["la_code"],
-                "LA NAME": iv["la_code"],
-                "Average score": iv["imd_score"],
-                "Rank of average score": iv["imd_rank"],
-            }
-        ),
-        nom / nomis.IMD_FILE,
+    imd = pd.DataFrame(
+        {
+            "LA CODE": iv["la_code"],
+            "LA NAME": iv["la_code"],
+            "Average score": iv["imd_score"],
+            "Rank of average score": iv["imd_rank"],
+        }
     )
-    res.notes.append(f"IMD 2010 ranks: LA summary approximated from LSOA scores, {note}")
+    public.write_csv(imd, nom / nomis.IMD_FILE)
+    return f"IMD 2010 ranks: LA summary approximated from LSOA scores, {note}"
 
+
+def write_folder(root, out, years, manifest: dict | None = None) -> OpenYearly:
+    """Write ``out/geography``, ``out/flows`` and ``out/nomis`` from the open files under ``root`` (the ``fetch``
+    layout) for moves in ``years`` (controls are the year before's). Each missing required input is an
+    ``InputError`` naming the dataset and its ``fetch`` command; the optional controls are listed in ``omitted``."""
+    root, out = Path(root), Path(out)
+    manifest = manifest or manifests.load()
+    years = sorted(int(y) for y in years)
+    early = [y for y in years if y < FIRST_DETAILED_YEAR]
+    if early:
+        raise InputError(
+            "parameter 'years'",
+            f"ONS's detailed estimates start with the year ending June {FIRST_DETAILED_YEAR}; no open file holds moves in {', '.join(map(str, early))}",
+        )
+    need = {n: manifests.local_path(root, n, manifest) for n in REQUIRED}
+    if out.exists():  # a folder this function owns: rebuilt whole, so no input of an earlier run lingers
+        shutil.rmtree(out)
+    res = OpenYearly(out)
+    geo_dir = public.write_geography_folder(need["lad_boundaries_2014"], need["gva_la"], out / "geography")
+    codes = [c for c in sorted(read_boundaries(geo_dir / public.BOUNDARY_FILE)["la_code"]) if c[0] in "EW"]
+    lad20x = public.read_lad20x(need["lad_harmonisation_lad20x"])
+    nom = out / "nomis"
+    nom.mkdir(parents=True, exist_ok=True)
+    res.notes.append(_link_flows(root, out / "flows", years, manifest))
+    population, what = _population(root, nom, manifest)
+    res.notes.append(f"population by sex and single year of age: {what}")
+    on = _Geography(codes, lad20x)
+    for write in (_write_gva, _write_house_prices, _write_tfr, _write_classification, _write_imd):
+        res.notes.append(write(need, population, on, nom))
     for control, name in OPTIONAL.items():
         src = root / manifest[name]["folder"] / APS_FILES[name]
         if src.exists():
