@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import fetch, flows
+from movers import fetch, flows, paths
 from movers.data import nomis, open_yearly, public
 from movers.errors import InputError
 
@@ -155,3 +155,15 @@ def test_the_folder_puts_later_merged_codes_on_each_former_district(download_fol
     assert len(dorset_2011) == 3 and dorset_2011.nunique() == 1  # Dorset (2019) gives its rate to each district
     assert any("later merged code" in n for n in made.notes)
     assert os.path.islink(tmp_path / "out" / "flows" / "Detailed_Estimates_2012_Dataset_2.csv")
+
+
+@pytest.mark.slow
+def test_the_ons_chapter_renders_on_open_files(download_folder, tmp_path, chapter_runner):
+    """The whole page on source=public: every glue of the prose produced, the inputs and the omitted controls said,
+    no synthetic warning, the zero-flow section without a truth, the published columns withdrawn (other years)."""
+    params = {"source": "public", "data_path": str(download_folder), "years": "2012-2013", "models": ["Model 1", "Model 4"]}
+    glued, md = chapter_runner(paths.CHAPTERS / "flows_ons.md", tmp_path / "ons.ipynb", params)
+    assert "The data are open files" in glued["inputs_text"] and "fitted without them" in glued["inputs_text"]
+    assert "No true values are known" in glued["bias_text"] and "no truth" in glued["bias_caption"]
+    assert "Synthetic data" not in md and "not findings" not in md
+    assert "published figures withdrawn" in md.lower() or "withdrawn" in md

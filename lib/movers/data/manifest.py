@@ -1,0 +1,58 @@
+"""The open-data manifest ``data/datasets.yml``: reading it, and where each dataset's files sit.
+
+Why in the data layer: the loaders of open data (``movers.data.open_yearly``) look up their inputs by
+dataset name; downloading them is ``movers.fetch``'s business, which reads the manifest through here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from movers import paths
+from movers.data import schema
+from movers.errors import InputError
+
+MANIFEST = paths.DATA / "datasets.yml"
+
+
+def load(path: Path | None = None) -> dict:
+    """The ``datasets:`` mapping of ``data/datasets.yml`` (or ``path``), checked for the keys ``fetch`` relies on
+    and against ``data/schemas/datasets.schema.json``."""
+    path = Path(path or MANIFEST)
+    if not path.exists():
+        raise InputError(path, "dataset manifest not found")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"not valid YAML ({exc})") from None
+    sets = data.get("datasets")
+    if not isinstance(sets, dict) or not sets:
+        raise InputError(path, "no 'datasets:' mapping")
+    for name, d in sets.items():
+        for key in ("title", "publisher", "licence", "folder", "chapters", "files"):
+            if key not in d:
+                raise InputError(path, f"dataset {name!r} lacks {key!r}")
+        for f in d["files"]:
+            if "name" not in f or "url" not in f or "sha256" not in f:
+                raise InputError(path, f"dataset {name!r}: every file needs name, url and sha256 (null when unknown)")
+            if f["sha256"] is not None and (len(str(f["sha256"])) != 64):
+                raise InputError(path, f"dataset {name!r}: {f['name']} has a malformed sha256")
+    schema.validate_yaml(path, "datasets", data)  # the rest of the declared layout (data/schemas/datasets.schema.json)
+    return sets
+
+
+def local_path(folder: Path, dataset: str, manifest: dict | None = None) -> Path:
+    """Where the main file of ``dataset`` sits under a ``data/public``-style ``folder``."""
+    manifest = manifest or load()
+    if dataset not in manifest:
+        raise InputError("datasets.yml", f"no dataset {dataset!r}")
+    d = manifest[dataset]
+    name = d.get("main") or (d["files"][0]["name"] if d["files"] else None)
+    if name is None:
+        raise InputError("datasets.yml", f"dataset {dataset!r} has no file")
+    path = Path(folder) / d["folder"] / name
+    if not path.exists():
+        raise InputError(path, f"{d['title']}: file not found (run `python -m movers fetch {dataset}`)")
+    return path
