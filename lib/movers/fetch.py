@@ -171,7 +171,7 @@ def optional_missing(chapter: str, root: Path, manifest: dict | None = None) -> 
     without it (the control is left out of the models and the page says so)."""
     manifest = manifest or load_manifest()
     return [
-        f"{chapter}: runs without {name} (not in {_shown(root)}; its control is left out of the models): {_how(name, d)}"
+        f"{chapter}: runs without {name} (not in {_shown(root)}; the page says what is left out): {_how(name, d)}"
         for name, d in manifest.items()
         if chapter in d["chapters"] and d.get("optional") and not _present(root, d)
     ]

@@ -167,3 +167,13 @@ def test_the_ons_chapter_renders_on_open_files(download_folder, tmp_path, chapte
     assert "No true values are known" in glued["bias_text"] and "no truth" in glued["bias_caption"]
     assert "Synthetic data" not in md and "not findings" not in md
     assert "published figures withdrawn" in md.lower() or "withdrawn" in md
+
+
+@pytest.mark.slow
+def test_the_deprivation_chapter_runs_without_the_census_tables_and_says_so(download_folder, tmp_path, chapter_runner):
+    params = {"source": "public", "data_path": str(download_folder), "years": "2012", "models": ["Model 1"]}
+    glued, md = chapter_runner(paths.CHAPTERS / "flows_imd.md", tmp_path / "imd.ipynb", params)
+    assert "census tables by group are not among the open files" in glued["census_text"]
+    assert "prof_out" not in glued  # no census figure without the census file
+    lines = fetch.optional_missing("flows_imd", download_folder)
+    assert any(x.startswith("flows_imd: runs without census2011_groups") for x in lines)
