@@ -17,16 +17,6 @@ from movers.data import nomis, open_yearly, public
 from movers.errors import InputError
 
 BIRTHS = "births_fertility_lad/births_calendar_year_by_single_age_of_mother_lad21_1993_2021.csv.gz"
-# the real open datasets the yearly chapters read, by their folder in the download layout
-REAL = (
-    "lad_boundaries_2014",
-    "gva_la",
-    "hpssa9",
-    "births_by_age_of_mother",
-    "la_classification_2011",
-    "imd2010_la_approx",
-    "lad_harmonisation_lad20x",
-)
 
 
 def test_births_adapter_reads_the_real_file_and_repairs_the_one_swapped_row(shared_public):
@@ -82,7 +72,7 @@ def download_folder(shared_public, tmp_path_factory) -> Path:
     generate_world(world, seed=11, scale=0.05, only=["flows"], log=lambda *_: None, options={"geography": {"kind": "real"}})
     root = tmp_path_factory.mktemp("downloads")
     manifest = fetch.load_manifest()
-    for name in REAL:
+    for name in open_yearly.REQUIRED:  # the real open datasets, linked by their folder in the download layout
         folder = manifest[name]["folder"]
         (root / folder).symlink_to(shared_public / folder, target_is_directory=True)
     flows_dir = root / manifest["ons_detailed_2012"]["folder"]
