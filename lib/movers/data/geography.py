@@ -21,7 +21,7 @@ import pandas as pd
 
 from movers.data import schema
 from movers.data.schema import LA_CODE  # noqa: F401  (re-exported: modules take the LA-code pattern from geography)
-from movers.errors import InputError
+from movers.errors import InputError, found_names
 
 LOG = logging.getLogger("movers.data")
 METRES_PER_MILE = 1609.344
@@ -136,10 +136,10 @@ def read_region_lookup(path: Path) -> pd.DataFrame:
     lad = next((c for c in df.columns if re.fullmatch(r"LAD\d\dCD", c, re.I)), None)
     rgn = next((c for c in df.columns if re.fullmatch(r"RGN\d\dCD", c, re.I)), None)
     if lad is None or rgn is None:
-        raise InputError(path, f"expected LADyyCD and RGNyyCD columns, found {', '.join(df.columns)}")
+        raise InputError(path, f"expected LADyyCD and RGNyyCD columns; {found_names(df.columns)}")
     rnm = rgn[:-2] + ("NM" if rgn.endswith("CD") else "nm")
     if rnm not in df.columns:
-        raise InputError(path, f"missing column(s) {rnm}; found {', '.join(df.columns)}")
+        raise InputError(path, f"missing column(s) {rnm}; {found_names(df.columns)}")
     out = df.rename(columns={lad: "la_code", rgn: "region_code", rnm: "region_name"})[["la_code", "region_code", "region_name"]]
     schema.check(out, schema.REGION_LOOKUP, path)
     return out

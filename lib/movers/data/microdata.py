@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from movers.errors import InputError
+from movers.errors import InputError, found_names
 
 
 def read_columns(path: Path, columns: list[str], as_text: bool = False) -> pd.DataFrame:
@@ -55,8 +55,7 @@ def read_columns(path: Path, columns: list[str], as_text: bool = False) -> pd.Da
 def _require(path: Path, wanted: list[str], lower: dict, found) -> None:
     missing = [c for c in wanted if c.lower() not in lower]
     if missing:
-        shown = ", ".join(map(str, list(found)[:30])) + (" ..." if len(found) > 30 else "")
-        raise InputError(path, f"missing variable(s) {', '.join(missing)}; found {shown}")
+        raise InputError(path, f"missing variable(s) {', '.join(missing)}; {found_names(found)}")
 
 
 __all__ = ["read_columns"]

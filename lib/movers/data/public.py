@@ -35,7 +35,7 @@ import pandas as pd
 from movers.data import geography as geo, ons_flows
 from movers.data.geography import BOUNDARY_FILE, LA_CODE
 from movers.data.nomis import SUPERGROUPS
-from movers.errors import InputError, require_columns
+from movers.errors import InputError, found_names, require_columns
 
 REGION_CODES = {
     "North East": "E12000001",
@@ -221,9 +221,7 @@ def read_census_od(path, crosswalk: dict[str, str] | None = None) -> pd.DataFram
     for key, names in OD_ALIASES.items():
         hit = next((n for n in names if n in df.columns), None)
         if hit is None:
-            raise InputError(
-                path, f"no {key} column (expected one of {', '.join(names)}); found {', '.join(map(str, df.columns))}"
-            )
+            raise InputError(path, f"no {key} column (expected one of {', '.join(names)}); {found_names(df.columns)}")
         cols[key] = hit
     out = pd.DataFrame({k: df[v] for k, v in cols.items()})
     if "PEOPLE" in df.columns:

@@ -31,7 +31,7 @@ import pandas as pd
 import yaml
 
 from movers import paths
-from movers.errors import InputError
+from movers.errors import InputError, found_names
 
 # --------------------------------------------------------------------------- LA codes
 
@@ -102,7 +102,7 @@ def harmonisation_table(path: str | Path | None = None) -> dict[str, str] | None
         return None
     table = pd.read_csv(found, dtype=str)
     if not {"LADCD", "LAD20XCD"} <= set(table.columns):
-        raise InputError(found, f"code-harmonisation table needs columns LADCD and LAD20XCD, found {', '.join(table.columns)}")
+        raise InputError(found, f"code-harmonisation table needs columns LADCD and LAD20XCD; {found_names(table.columns)}")
     return dict(zip(table["LADCD"], table["LAD20XCD"]))
 
 
@@ -126,7 +126,12 @@ def la_codes(codes: pd.Series, path, known=None, what: str = "LA", table: dict |
         )
     bad = uniq[~uniq.str.match(LA_CODE)]
     if len(bad):
-        raise InputError(path, f"malformed {what} code(s): {', '.join(sorted(set(bad))[:5])}")
+        # quote only what was meant as a code (a letter first); numbers in a code column are another column's
+        # values (a column lost or moved), counted but not shown
+        shaped = sorted(b for b in set(bad) if b[:1].isalpha())
+        others = len(set(bad)) - len(shaped)
+        note = f"{others} distinct value(s) that are not codes at all (is a column missing or moved?)" if others else ""
+        raise InputError(path, f"malformed {what} code(s): {'; '.join(x for x in (', '.join(shaped[:5]), note) if x)}")
     if known is None:
         return codes
     known = set(known)
@@ -355,9 +360,7 @@ def check(df: pd.DataFrame, layout: Layout, path, known=None, present_only: bool
     fields = [f for f in layout.fields if not present_only or f.name in df.columns]
     missing = [f.name for f in fields if f.name not in df.columns]
     if missing:
-        raise InputError(
-            path, f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))} ({layout.name} layout)"
-        )
+        raise InputError(path, f"missing column(s) {', '.join(missing)}; {found_names(df.columns)} ({layout.name} layout)")
     out = pd.DataFrame(index=df.index)
     for f in fields:
         col = df[f.name]

@@ -1,0 +1,140 @@
+"""Issue 25, the input side: restricted runs a secure lab can trust.
+
+Every microdata and flows loader fed a damaged file (its header line lost, or its values moved one column
+to the left) must stop with an ``InputError`` naming the file, the variable and the rule, and never
+print a value of the file: a person's id, income or area must not reach a terminal or a failed notebook
+that is meant to be safe to take out of the lab. Also here: stray copies of a file below the data folder,
+duplicated YAML keys, the harmonisation table's one home, raw crashes that named no file, and impossible
+input that used to pass.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from movers import paths
+from movers.data import ons_flows, ons_ls, ukhls
+from movers.data.geography import load_geography
+from movers.errors import InputError
+
+UKHLS_WAVE_YEAR = 1996  # BHPS wave f, which has a youth file
+UKHLS_FILES = ("xwavedat", "bf_indall", "bf_indresp", "bf_hhresp", "bf_oslaua_protect", "bf_youth")
+LS_FILES = tuple(ons_ls.load_dictionary()["files"][k]["name"] for k in ons_ls.FILE_KINDS)
+FLOWS_FILES = (ons_flows.detailed_name(2011, 1), "census2011_migration_nssec_la.csv")
+LA_CODE = re.compile(r"^[EWSN]\d{8}$")
+
+
+@pytest.fixture(scope="module")
+def ukhls_world(make_world):
+    return make_world("ukhls", 25, 0.05) / "ukhls"
+
+
+@pytest.fixture(scope="module")
+def ls_world(make_world):
+    return make_world("ons_ls", 25, 0.02) / "ons_ls"
+
+
+@pytest.fixture(scope="module")
+def flows_world(make_world):
+    return make_world("flows", 25, 0.03)
+
+
+def _sep(path: Path) -> str:
+    return "," if path.suffix == ".csv" else "\t"
+
+
+def headerless(path: Path) -> None:
+    """The file without its first line (the variable names)."""
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[1:]))
+
+
+def shifted(path: Path) -> None:
+    """Every value moved one column to the left (the last column left blank), the header kept."""
+    sep = _sep(path)
+    lines = path.read_text().splitlines()
+    out = [lines[0]] + [sep.join(line.split(sep)[1:] + [""]) for line in lines[1:]]
+    path.write_text("\n".join(out) + "\n")
+
+
+DAMAGES = {"headerless": headerless, "shifted": shifted}
+
+
+def file_values(path: Path, public_codes: bool = False) -> set[str]:
+    """The values of a file's data lines worth looking for in a message: three characters or more (shorter
+    ones, such as a code 1 or an age 10, appear in any sentence), and not declared in a variable dictionary
+    (census years, region codes: public metadata a message may quote as the rule). ``public_codes``: LA
+    codes of an aggregate flows file are the published geography, not anyone's record, and may be named."""
+    sep = _sep(path)
+    values = set()
+    for line in path.read_text().splitlines()[1:]:
+        values |= {v.strip() for v in line.split(sep)}
+    declared = set(re.findall(r"[\w.]+", "".join(p.read_text() for p in paths.DICTIONARIES.glob("*.yml"))))
+    values = {v for v in values if len(v) >= 3 and v not in declared}
+    if public_codes:
+        values = {v for v in values if not LA_CODE.match(v)}
+    return values
+
+
+def leaked(message: str, values: set[str]) -> list[str]:
+    """The values of ``values`` that appear in ``message`` as whole tokens."""
+    tokens = set(re.findall(r"[\w.+-]+", message)) | set(re.findall(r"[\w.+-]+(?=[,;:)\]]|\s|$)", message))
+    return sorted(v for v in values if v in tokens)
+
+
+def _copy(files, src: Path, dst: Path) -> Path:
+    dst.mkdir(parents=True, exist_ok=True)
+    for name in files:
+        found = next(src.rglob(f"{name}.tab"), None) or next(src.rglob(name), None)
+        shutil.copy(found, dst / found.name)
+    return dst
+
+
+def _message(call) -> str:
+    with pytest.raises(InputError) as err:
+        call()
+    return str(err.value)
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+@pytest.mark.parametrize("name", UKHLS_FILES)
+def test_ukhls_damaged_file_names_it_and_prints_no_value(ukhls_world, tmp_path, name, damage):
+    folder = _copy(UKHLS_FILES, ukhls_world, tmp_path / "ukhls")
+    target = folder / f"{name}.tab"
+    values = file_values(target)
+    DAMAGES[damage](target)
+    message = _message(lambda: ukhls.load_panel(folder, years=(UKHLS_WAVE_YEAR, UKHLS_WAVE_YEAR)))
+    assert target.name in message, message
+    assert not leaked(message, values), (leaked(message, values)[:5], message)
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+@pytest.mark.parametrize("name", LS_FILES)
+def test_ls_damaged_file_names_it_and_prints_no_value(ls_world, tmp_path, name, damage):
+    folder = _copy(LS_FILES, ls_world, tmp_path / "ls")
+    target = folder / name
+    values = file_values(target)
+    DAMAGES[damage](target)
+    message = _message(lambda: ons_ls.load_extract(folder))
+    assert target.name in message, message
+    assert not leaked(message, values), (leaked(message, values)[:5], message)
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+@pytest.mark.parametrize("name", FLOWS_FILES)
+def test_flows_damaged_file_names_it_and_prints_no_value(flows_world, tmp_path, name, damage):
+    known = set(load_geography(flows_world / "geography").las["la_code"])
+    target = tmp_path / name
+    shutil.copy(flows_world / "flows" / name, target)
+    values = file_values(target, public_codes=True)
+    DAMAGES[damage](target)
+    if name.startswith("Detailed"):
+        message = _message(lambda: ons_flows.read_part(target, known))
+    else:
+        message = _message(lambda: ons_flows.read_census_groups(target, "NS-SEC: ", known))
+    assert target.name in message, message
+    assert not leaked(message, values), (leaked(message, values)[:5], message)
