@@ -906,7 +906,9 @@ def banner_text(record: Checker | Mapping | str | Path) -> str:
 
 _ID_WORDS = r"\b(pidp|hidp|pid|lsnum|ls_?id|member(?: id)?|person(?: id)?|id)\b"
 _ID = re.compile(_ID_WORDS + r"(\s*[=:]?\s*)(-?\d+)", re.IGNORECASE)
-_LONG_NUMBER = re.compile(r"(?<![\w.,])\d{6,}(?![\w,]|\.\d)")
+# six digits or more, also grouped by commas (1,234,567); a number followed by ", " (a list) is one too
+_LONG_NUMBER = re.compile(r"(?<![\w.])(?<!\d,)(?:\d{6,}|\d{1,3}(?:,\d{3}){2,}|\d{3},\d{3})(?!\w|\.\d|,\d)")
+_SECRET = "<restricted data>"
 _DATA_FILE = re.compile(r"(?:[A-Za-z]:)?[\w./\\~-]*[\w-]+\.(?:tab|dta|sav|csv|parquet|feather|xlsx?)\b", re.IGNORECASE)
 
 
@@ -914,6 +916,8 @@ def scrub(text: str, secrets: Iterable[str | Path] = ()) -> str:
     """``text`` with data paths, identifiers and long raw numbers replaced: every ``secrets`` path (and its
     resolved form) by ``<restricted data>``, names of data files by ``<data file>``, ``pidp 12345``-style
     identifiers by ``pidp <id>``, and bare numbers of six digits or more (identifiers, incomes) by ``<number>``.
+    A file's name relative to a secret folder stays (``<restricted data>/ukhls/a_indresp.tab``): it is not
+    disclosive, and in a lab of many files the user must learn which one is bad.
     For tracebacks and failed notebooks of restricted runs: a person's value must not leave the lab that way."""
     out = str(text)
     keys = set()
@@ -921,8 +925,8 @@ def scrub(text: str, secrets: Iterable[str | Path] = ()) -> str:
         if s:
             keys |= {str(s), str(Path(s).expanduser()), str(Path(s).expanduser().resolve())}
     for s in sorted(keys, key=len, reverse=True):
-        out = out.replace(s.rstrip("/"), "<restricted data>")
-    out = _DATA_FILE.sub("<data file>", out)
+        out = out.replace(s.rstrip("/"), _SECRET)
+    out = _DATA_FILE.sub(lambda m: m.group(0) if m.string.endswith(_SECRET, 0, m.start()) else "<data file>", out)
     out = _ID.sub(lambda m: f"{m.group(1)}{m.group(2) or ' '}<id>", out)
     return _LONG_NUMBER.sub("<number>", out)
 
