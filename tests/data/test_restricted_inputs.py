@@ -159,3 +159,29 @@ def test_scrubbed_message_names_the_file_relative_to_data_path(tmp_path):
     out = sdc.scrub(message, [lab])
     assert out == "<restricted data>/tab/bhps_w6/bf_indresp.tab: bf_age_dv must be 0-120: 3 row(s) out of range"
     assert sdc.scrub("copied /elsewhere/bf_indresp.tab", [lab]) == "copied <data file>"  # outside data_path: hidden
+
+
+# ------------------------------------------------------------------ stray copies (case 4)
+
+
+def test_ukhls_stray_copy_of_a_wave_file_is_an_error_naming_both(ukhls_world, tmp_path):
+    folder = _copy(UKHLS_FILES, ukhls_world, tmp_path / "ukhls")
+    (folder / "backup").mkdir()
+    shutil.copy(folder / "bf_indresp.tab", folder / "backup" / "bf_indresp.tab")
+    message = _message(lambda: ukhls.load_panel(folder, years=(UKHLS_WAVE_YEAR, UKHLS_WAVE_YEAR)))
+    assert "backup/bf_indresp.tab" in message and " bf_indresp.tab" in message and "2 files" in message, message
+
+
+def test_ukhls_same_file_as_tab_and_dta_is_an_error(ukhls_world, tmp_path):
+    folder = _copy(UKHLS_FILES, ukhls_world, tmp_path / "ukhls")
+    (folder / "xwavedat.dta").write_bytes(b"")
+    message = _message(lambda: ukhls.load_panel(folder, years=(UKHLS_WAVE_YEAR, UKHLS_WAVE_YEAR)))
+    assert "xwavedat.dta" in message and "xwavedat.tab" in message, message
+
+
+def test_ls_stray_delivery_folder_is_an_error_naming_both(ls_world, tmp_path):
+    folder = _copy(LS_FILES, ls_world, tmp_path / "ls")
+    (folder / "2019_delivery").mkdir()
+    shutil.copy(folder / LS_FILES[0], folder / "2019_delivery" / LS_FILES[0])
+    message = _message(lambda: ons_ls.load_extract(folder))
+    assert f"2019_delivery/{LS_FILES[0]}" in message and f" {LS_FILES[0]}" in message, message

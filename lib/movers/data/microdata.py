@@ -58,4 +58,28 @@ def _require(path: Path, wanted: list[str], lower: dict, found) -> None:
         raise InputError(path, f"missing variable(s) {', '.join(missing)}; {found_names(found)}")
 
 
-__all__ = ["read_columns"]
+def index_files(folder: Path, suffixes: tuple[str, ...]) -> dict[str, list[Path]]:
+    """Every file below ``folder`` ending in one of ``suffixes``, by lower-case stem: all copies of a stem, so
+    that a stray one (a ``backup/`` folder, a second delivery, the same file as .tab and .dta) is seen."""
+    found: dict[str, list[Path]] = {}
+    for p in sorted(Path(folder).rglob("*")):
+        if p.suffix.lower() in suffixes and p.is_file():
+            found.setdefault(p.stem.lower(), []).append(p)
+    return found
+
+
+def the_file(found: dict[str, list[Path]], stem: str, folder: Path) -> Path | None:
+    """The one file of ``stem`` below ``folder`` (None when there is none). Two or more are an error naming
+    each (relative to the folder): reading whichever comes first would silently change the results."""
+    paths = found.get(stem.lower(), [])
+    if len(paths) > 1:
+        names = ", ".join(str(p.relative_to(folder)) for p in paths)
+        raise InputError(
+            paths[0],
+            f"{len(paths)} files below the data folder could be {stem}: {names}; the loader reads exactly one, "
+            "so move the other copies out of the data folder",
+        )
+    return paths[0] if paths else None
+
+
+__all__ = ["read_columns", "index_files", "the_file"]

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from movers import paths
-from movers.data import schema
+from movers.data import microdata, schema
 from movers.data.microdata import read_columns
 from movers.errors import InputError
 
@@ -81,17 +81,13 @@ def load_dictionary(path: str | Path | None = None) -> dict:
 
 
 def _find(folder: Path, name: str) -> Path:
-    """The file ``name`` below ``folder``, also accepting the same stem as .csv, .tab or .dta."""
-    stem = Path(name).stem.lower()
-    exact = [p for p in folder.rglob("*") if p.is_file() and p.name.lower() == name.lower()]
-    if exact:
-        return sorted(exact)[0]
-    alt = [
-        p for p in folder.rglob("*") if p.is_file() and p.stem.lower() == stem and p.suffix.lower() in (".csv", ".tab", ".dta")
-    ]
-    if alt:
-        return sorted(alt)[0]
-    raise InputError(folder / name, f"file not found (looked for {stem}.csv, .tab or .dta below {folder})")
+    """The file ``name`` below ``folder``, also accepting the same stem as .csv, .tab or .dta; exactly one
+    (a copy elsewhere below the folder, e.g. an older delivery, is an error naming both)."""
+    stem = Path(name).stem
+    found = microdata.the_file(microdata.index_files(folder, (".csv", ".tab", ".dta")), stem, folder)
+    if found is None:
+        raise InputError(folder / name, f"file not found (looked for {stem}.csv, .tab or .dta below {folder})")
+    return found
 
 
 def valid_values(d: dict) -> dict:

@@ -11,7 +11,7 @@ The mapping from the analysis's names to the files' names lives in the
 variable dictionary ``data/dictionaries/ukhls.yml``; a holder of a release
 with different names edits a copy of it rather than the code. Files may be
 tab-delimited (``.tab``, the UKDS "tab" download) or Stata (``.dta``), anywhere
-below the data folder. UKDS negative codes (don't know, refused, inapplicable,
+below the data folder, once: a second copy of a file (a backup, the same file as .tab and .dta) is an error. UKDS negative codes (don't know, refused, inapplicable,
 proxy, missing) become missing values.
 """
 
@@ -25,7 +25,7 @@ import pandas as pd
 
 from movers import paths
 from movers.classifications import nssec_collapse
-from movers.data import lacodes, schema
+from movers.data import lacodes, microdata, schema
 from movers.data.microdata import read_columns
 from movers.errors import InputError, require_columns
 
@@ -127,18 +127,14 @@ def file_stem(dictionary: dict, kind: str, wave: Wave | None) -> str:
     return str(dictionary["files"][kind]["name"]).replace("{w}", wave.prefix if wave else "")
 
 
-def index_files(folder: Path) -> dict[str, Path]:
-    """Every ``.tab``/``.dta`` below ``folder`` by lower-case stem (the UKDS zips nest them in folders)."""
-    found: dict[str, Path] = {}
-    for p in sorted(Path(folder).rglob("*")):
-        if p.suffix.lower() in (".tab", ".dta") and p.is_file():
-            found.setdefault(p.stem.lower(), p)
-    return found
+def index_files(folder: Path) -> dict[str, list[Path]]:
+    """Every ``.tab``/``.dta`` below ``folder`` by lower-case stem, all copies (the UKDS zips nest them in folders)."""
+    return microdata.index_files(folder, (".tab", ".dta"))
 
 
 def _read_kind(files: dict, dictionary: dict, kind: str, wave: Wave | None, folder: Path, required: bool = True):
     stem = file_stem(dictionary, kind, wave)
-    path = files.get(stem.lower())
+    path = microdata.the_file(files, stem, folder)
     if path is None:
         if required:
             raise InputError(Path(folder) / stem, f"file not found (looked for {stem}.tab or {stem}.dta below {folder})")
