@@ -33,10 +33,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from tqdm import tqdm  # the console bar: fetch runs from the command line (tqdm.auto warns inside kernels)
 
-from movers import params, paths
+from movers import params, paths, yamlfile
 from movers.data import manifest as manifest_file, public
 from movers.errors import InputError
 
@@ -133,7 +132,7 @@ def public_root(data_path: str = "", probe: str = "census2011_od", manifest: dic
 def not_open(path: Path | None = None) -> dict[str, str]:
     """``not_open:`` of ``data/datasets.yml``: chapters whose inputs no open download holds, and what they need."""
     path = Path(path or MANIFEST)
-    return dict(yaml.safe_load(path.read_text()).get("not_open") or {})
+    return dict(yamlfile.read(path, {}).get("not_open") or {})
 
 
 def _present(folder: Path, d: dict) -> bool:

@@ -36,9 +36,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from movers import compare, fetch, paths, source as sources, tables
+from movers import compare, fetch, paths, source as sources, tables, yamlfile
 from movers.data import nomis, ons_flows, open_yearly, public
 from movers.data.geography import load_geography
 from movers.errors import InputError, require_nonempty
@@ -58,7 +57,7 @@ def _dictionary(path: str) -> dict:
     p = Path(path)
     if not p.exists():
         raise InputError(p, "the flows dictionary is missing")
-    d = yaml.safe_load(p.read_text()) or {}
+    d = yamlfile.read(p, {})
     for key in ("variables", "typologies", "chapters", "exposures"):
         if not isinstance(d.get(key), dict):
             raise InputError(p, f"needs a mapping {key!r}")

@@ -25,19 +25,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from movers import paths
+from movers import paths, yamlfile
 from movers.errors import InputError
 
 META_KEYS = ("_choices", "_why", "_range", "_items", "_types", "_reads", "_help")
 
 
 def _load_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"not valid YAML ({exc})") from None
+    data = yamlfile.read(path, {})
     if not isinstance(data, dict):
         raise InputError(path, "must be a mapping of parameter names to values")
     return data
@@ -115,8 +110,10 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise InputError("command line", f"parameter override {text!r} must look like key=value")
     key, raw = text.split("=", 1)
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
+        value = yamlfile.parse(raw, f"parameter override {key.strip()!r}") if raw.strip() else ""
+    except yamlfile.DuplicateKey:
+        raise
+    except InputError:
         value = raw
     return key.strip(), value
 

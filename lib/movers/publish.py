@@ -30,9 +30,8 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-import yaml
 
-from movers import paths
+from movers import paths, yamlfile
 from movers.errors import InputError
 
 CITATIONS = paths.DATA / "citations.yml"
@@ -83,7 +82,7 @@ def citations(path: Path | None = None) -> dict:
     path = Path(path or CITATIONS)
     if not path.exists():
         return {"datasets": {}, "chapters": {}}
-    data = yaml.safe_load(path.read_text()) or {}
+    data = yamlfile.read(path, {})
     known = set(data.get("datasets") or {})
     for chapter, names in (data.get("chapters") or {}).items():
         unknown = sorted(set(names or []) - known)
@@ -217,7 +216,7 @@ def publish_notebook(nb, chapter: str, source: str, folder: Path, cit: Mapping, 
 
 def _dictionary_tables(path: Path) -> list[str]:
     """Each file of a variable dictionary as a table: the analysis's name and the name in the release."""
-    data = yaml.safe_load(path.read_text()) or {}
+    data = yamlfile.read(path, {})
     lines = []
     described = {k: v for k, v in (data.get("variables") or {}).items() if isinstance(v, dict)}
     if described:  # a dictionary of model variables (flows.yml): what each means and how it enters
@@ -290,7 +289,7 @@ def annex_markdown(
         "",
     ]
     manifest = Path(datasets_yml or DATASETS)
-    data = (yaml.safe_load(manifest.read_text()) or {}) if manifest.exists() else {}
+    data = yamlfile.read(manifest, {}) if manifest.exists() else {}
     for name, d in (data.get("datasets") or {}).items():
         lines += [
             f"**{d.get('title', name)}** (`{name}`)",

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from movers import paths
+from movers import paths, yamlfile
 from movers.errors import InputError
 from movers.truth import read_truth
 
@@ -27,7 +25,7 @@ def load_rules(path: str | Path = SDC_RULES) -> dict:
     p = Path(path)
     if not p.exists():
         raise InputError(p, "disclosure-control rules file not found")
-    rules = yaml.safe_load(p.read_text()) or {}
+    rules = yamlfile.read(p, {})
     if not isinstance(rules, dict):
         raise InputError(p, "must hold a mapping of rule names to settings")
     return rules

@@ -185,3 +185,63 @@ def test_ls_stray_delivery_folder_is_an_error_naming_both(ls_world, tmp_path):
     shutil.copy(folder / LS_FILES[0], folder / "2019_delivery" / LS_FILES[0])
     message = _message(lambda: ons_ls.load_extract(folder))
     assert f"2019_delivery/{LS_FILES[0]}" in message and f" {LS_FILES[0]}" in message, message
+
+
+# ------------------------------------------------------------------ duplicated YAML keys (case 6)
+
+
+def _twice(text: str, line: str, again: str) -> str:
+    """``text`` with ``again`` inserted after its line ``line`` (a key repeated in the same mapping)."""
+    assert line in text, line
+    return text.replace(line, line + again, 1)
+
+
+def test_dictionary_mapping_a_variable_twice_is_an_error(tmp_path):
+    text = (paths.DICTIONARIES / "ons_ls.yml").read_text()
+    bad = tmp_path / "ons_ls.yml"
+    bad.write_text(_twice(text, "      econ_activity: econact ", "\n      econ_activity: llti  #"))
+    with pytest.raises(InputError, match="'econ_activity' appears twice"):
+        ons_ls.load_dictionary(bad)
+
+
+def test_datasets_and_sdc_rules_with_a_repeated_key_are_errors(tmp_path):
+    from movers import source
+    from movers.data import manifest
+
+    rules = tmp_path / "sdc_rules.yml"
+    rules.write_text((paths.DATA / "sdc_rules.yml").read_text() + "threshold: 3\n")
+    with pytest.raises(InputError, match="'threshold' appears twice"):
+        source.load_rules(rules)
+    datasets = tmp_path / "datasets.yml"
+    datasets.write_text((paths.DATA / "datasets.yml").read_text() + "datasets: {}\n")
+    with pytest.raises(InputError, match="'datasets' appears twice"):
+        manifest.load(datasets)
+
+
+def test_params_and_scenarios_with_a_repeated_key_or_block_are_errors(tmp_path):
+    from movers import params
+
+    folder = tmp_path / "params"
+    shutil.copytree(paths.PARAMS, folder)
+    text = (folder / "ls_deprived.yml").read_text()
+    (folder / "ls_deprived.yml").write_text(text + "\nsource: restricted\n")
+    with pytest.raises(InputError, match="'source' appears twice"):
+        params.load("ls_deprived", folder)
+    (folder / "ls_deprived.yml").write_text(text)
+    (folder / "scenarios" / "twice.yml").write_text("flows_ons:\n  years: '2012-2016'\nflows_ons:\n  source: public\n")
+    with pytest.raises(InputError, match="'flows_ons' appears twice"):
+        params.scenario("twice", "flows_ons", folder)
+    with pytest.raises(InputError, match="appears twice"):
+        params.parse_override("weights={a: 1, a: 2}")
+
+
+def test_package_reads_yaml_only_through_the_one_helper():
+    """No module parses YAML itself (runner.py and book.py read _toc.yml and _config.yml, the book's own
+    files, and are another helper's this round: listed until they move)."""
+    pending = {"runner.py", "book.py"}
+    offenders = [
+        str(p.relative_to(paths.ROOT))
+        for p in sorted((paths.ROOT / "lib" / "movers").rglob("*.py"))
+        if p.name not in pending | {"yamlfile.py"} and re.search(r"yaml\.(safe_load|load|full_load|unsafe_load)\(", p.read_text())
+    ]
+    assert not offenders, offenders

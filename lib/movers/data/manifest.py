@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from movers import paths
+from movers import paths, yamlfile
 from movers.data import schema
 from movers.errors import InputError
 
@@ -23,10 +21,7 @@ def load(path: Path | None = None) -> dict:
     path = Path(path or MANIFEST)
     if not path.exists():
         raise InputError(path, "dataset manifest not found")
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"not valid YAML ({exc})") from None
+    data = yamlfile.read(path, {})
     sets = data.get("datasets")
     if not isinstance(sets, dict) or not sets:
         raise InputError(path, "no 'datasets:' mapping")

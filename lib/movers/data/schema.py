@@ -28,9 +28,8 @@ from pathlib import Path
 import jsonschema
 import numpy as np
 import pandas as pd
-import yaml
 
-from movers import paths
+from movers import paths, yamlfile
 from movers.errors import InputError, found_names
 
 # --------------------------------------------------------------------------- LA codes
@@ -564,12 +563,7 @@ def validate_yaml(path: str | Path, schema_name: str, data=None):
     every violation is reported in one InputError as ``where: problem`` lines."""
     path = Path(path)
     if data is None:
-        if not path.exists():
-            raise InputError(path, "file not found")
-        try:
-            data = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as exc:
-            raise InputError(path, f"not valid YAML ({exc})") from None
+        data = yamlfile.read(path)
     schema = json.loads((SCHEMAS / f"{schema_name}.schema.json").read_text())
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
