@@ -99,7 +99,7 @@ def find_local(dataset: str, manifest: dict | None = None) -> Path:
     Used where a command (``generate --geography real``) needs an open file but has no ``data_path``.
     """
     manifest = manifest or load_manifest()
-    folders = [Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public")), paths.SHARED_PUBLIC]
+    folders = paths.open_data_folders()
     for folder in folders:
         try:
             return local_path(folder, dataset, manifest)
@@ -119,8 +119,8 @@ def public_root(data_path: str = "", probe: str = "census2011_od", manifest: dic
     """
     if data_path:
         return paths.data_dir("public", data_path)
-    cache = Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
-    for folder in (cache, paths.SHARED_PUBLIC):
+    cache = paths.open_data_folders()[0]
+    for folder in paths.open_data_folders():
         try:
             local_path(folder, probe, manifest)
             return folder

@@ -37,6 +37,19 @@ SHARED_PUBLIC = ROOT.parent / "shared" / "data" / "public"
 SOURCES = ("synthetic", "public", "restricted")
 
 
+def open_data_folders() -> list[Path]:
+    """Where open files are looked for, in order: the download cache of ``python -m movers fetch``
+    (``data/public``, or ``MOVERS_PUBLIC``), then the workplace copy ``../shared/data/public`` (same layout).
+    The one list every reader of an open file consults, so none prefers ``../shared`` or forgets the cache."""
+    return [Path(os.environ.get("MOVERS_PUBLIC", DATA / "public")), SHARED_PUBLIC]
+
+
+def open_file(relative: str | Path) -> Path | None:
+    """The open file ``relative`` (e.g. ``lad_code_harmonisation/lad_lad20x.csv``) in the first of
+    :func:`open_data_folders` holding it, or None."""
+    return next((f / relative for f in open_data_folders() if (f / relative).is_file()), None)
+
+
 def data_dir(source: str, path: str | None = None) -> Path:
     """The folder a chapter reads its input files from.
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from movers import paths
-from movers.data import ons_flows, ons_ls, ukhls
+from movers.data import lacodes, ons_flows, ons_ls, ukhls
 from movers.data.geography import load_geography
 from movers.errors import InputError
 
@@ -245,3 +245,42 @@ def test_package_reads_yaml_only_through_the_one_helper():
         if p.name not in pending | {"yamlfile.py"} and re.search(r"yaml\.(safe_load|load|full_load|unsafe_load)\(", p.read_text())
     ]
     assert not offenders, offenders
+
+
+# ------------------------------------------------------------------ the harmonisation table's one home (case 8)
+
+
+@pytest.fixture
+def open_folders(tmp_path, monkeypatch):
+    """An empty fetch cache and no ../shared beside the project (a secure lab)."""
+    cache, beside = tmp_path / "public", tmp_path / "shared_public"
+    cache.mkdir()
+    monkeypatch.setenv("MOVERS_PUBLIC", str(cache))
+    monkeypatch.setattr(paths, "SHARED_PUBLIC", beside)
+    return cache, beside
+
+
+def _table(folder: Path) -> None:
+    (folder / lacodes.TABLE).parent.mkdir(parents=True, exist_ok=True)
+    (folder / lacodes.TABLE).write_text("LADCD,LAD20XCD\nE07000048,E06000059\nE06000059,E06000059\n")
+
+
+def test_restricted_harmonisation_reads_the_fetch_cache_without_shared(open_folders):
+    cache, _ = open_folders
+    _table(cache)
+    assert lacodes.resolve("auto", "restricted") == "shared"
+    assert lacodes.harmonisation("shared").units["E07000048"] == "E06000059"
+
+
+def test_restricted_harmonisation_absent_everywhere_says_what_to_fetch(open_folders):
+    with pytest.raises(InputError) as err:
+        lacodes.resolve("auto", "restricted")
+    assert f"fetch {lacodes.DATASET}" in str(err.value) and "data/public/lad_code_harmonisation" in str(err.value)
+
+
+def test_cache_is_preferred_to_shared(open_folders):
+    cache, beside = open_folders
+    _table(beside)
+    assert paths.open_file(lacodes.TABLE) == beside / lacodes.TABLE
+    _table(cache)
+    assert paths.open_file(lacodes.TABLE) == cache / lacodes.TABLE

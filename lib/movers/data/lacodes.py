@@ -11,7 +11,8 @@ the ONS Code History Database: every LA code live in England or Wales since 2001
 mapped to one of 334 stable units) puts every code on one geography; mover status compares those
 units. The LA codes themselves are kept for the geography's lookups (distance, region).
 
-The dictionary's ``la_harmonisation`` names the table (``shared`` for the copy beside the project);
+The dictionary's ``la_harmonisation`` names the table (``shared`` for the open-data copy: the ``fetch`` cache
+``data/public`` first, then ``../shared/data/public``, through ``paths.open_file``);
 ``null`` keeps the codes as they are (the synthetic world never changes its codes); ``auto``, the default,
 is ``shared`` on restricted runs and ``null`` otherwise (``resolve``). A table named
 but absent falls back to the codes as they are, and says so through ``Harmonisation.applied``.
@@ -29,6 +30,7 @@ from movers import paths
 from movers.errors import InputError, require_columns
 
 TABLE = Path("lad_code_harmonisation") / "lad_lad20x.csv"
+DATASET = "lad_harmonisation_lad20x"  # its name in data/datasets.yml, for `python -m movers fetch`
 FROM, TO = "LADCD", "LAD20XCD"
 
 
@@ -71,25 +73,28 @@ def resolve(spec, kind: str | None, dictionary: str | Path = "the BHPS-UKHLS dic
         return spec
     if kind != "restricted":
         return None
-    if not (paths.SHARED_PUBLIC / TABLE).exists():
+    if paths.open_file(TABLE) is None:
+        where, beside = paths.open_data_folders()
         raise InputError(
             dictionary,
-            f"restricted runs harmonise LA codes over 1991-2019 (la_harmonisation: auto), but the table "
-            f"{TABLE} is not in the shared public data; name one with la_harmonisation: {{file: <table.csv>}} "
-            "(columns LADCD, LAD20XCD), or set null to compare the codes as they are",
+            f"restricted runs harmonise LA codes over 1991-2019 (la_harmonisation: auto), but the open table {TABLE} "
+            f"is neither in {where} nor in {beside}. It is open data: on a machine with internet, "
+            f"`python -m movers fetch {DATASET}` writes it to data/public/{TABLE.as_posix()}; bring that file into the "
+            f"same place here. Or name a copy with la_harmonisation: {{file: <table.csv>}} (columns {FROM}, {TO}), or "
+            "set null to compare the codes as they are (a boundary change then counts as a move)",
         )
     return "shared"
 
 
 def harmonisation(spec, folder: str | Path | None = None) -> Harmonisation:
     """The harmonisation a dictionary's ``la_harmonisation`` asks for: ``None`` (or ``"auto"`` unresolved, see
-    ``resolve``) for none, ``"shared"`` for the table beside the project (none, cleanly, if that copy is
+    ``resolve``) for none, ``"shared"`` for the open-data copy (``paths.open_file``; none, cleanly, if that copy is
     absent), or a file (relative to ``folder``)."""
     if not spec or spec == "auto":
         return Harmonisation({}, "auto: codes as they are (no data source given)" if spec == "auto" else "")
     if spec == "shared":
-        path = paths.SHARED_PUBLIC / TABLE
-        return read_table(path) if path.exists() else Harmonisation({}, f"{path} (absent: codes kept as they are)")
+        path = paths.open_file(TABLE)
+        return read_table(path) if path else Harmonisation({}, f"{TABLE} (absent: codes kept as they are)")
     path = Path(spec["file"] if isinstance(spec, Mapping) else spec)
     path = path if path.is_absolute() or folder is None else Path(folder) / path
     if not path.exists():

@@ -93,10 +93,9 @@ def _created(code: str) -> str:
 def harmonisation_table(path: str | Path | None = None) -> dict[str, str] | None:
     """LA code -> harmonised unit (``LADCD`` -> ``LAD20XCD`` of ``lad_lad20x.csv``), or None when absent.
 
-    Looked for in the ``fetch`` cache (``data/public``) and beside the project (``../shared/data/public``).
+    Looked for in the ``fetch`` cache (``data/public``), then beside the project (``paths.open_file``).
     """
-    candidates = [Path(path)] if path else [paths.DATA / "public" / HARMONISATION_FILE, paths.SHARED_PUBLIC / HARMONISATION_FILE]
-    found = next((p for p in candidates if p.exists()), None)
+    found = (Path(path) if Path(path).exists() else None) if path else paths.open_file(HARMONISATION_FILE)
     if found is None:
         return None
     table = pd.read_csv(found, dtype=str)
