@@ -284,3 +284,22 @@ def test_cache_is_preferred_to_shared(open_folders):
     assert paths.open_file(lacodes.TABLE) == beside / lacodes.TABLE
     _table(cache)
     assert paths.open_file(lacodes.TABLE) == cache / lacodes.TABLE
+
+
+# ------------------------------------------------------------------ impossible input (case 11)
+
+
+def test_ls_member_whose_age_does_not_follow_the_censuses_is_an_error(ls_world, tmp_path):
+    import pandas as pd
+
+    folder = _copy(LS_FILES, ls_world, tmp_path / "ls")
+    path = folder / LS_FILES[0]
+    rec = pd.read_csv(path)
+    counts = rec.groupby("lsnum")["census"].transform("size")
+    first = rec[(rec["census"] == 1971) & (counts > 1)].iloc[0]["lsnum"]
+    later = (rec["lsnum"] == first) & (rec["census"] == 1981)
+    assert later.any()
+    rec.loc[later, "age"] = 45  # aged 10-16 in 1971, 45 ten years on
+    rec.to_csv(path, index=False)
+    message = _message(lambda: ons_ls.load_extract(folder))
+    assert "age and census disagree for 1 member" in message and str(first) not in message, message

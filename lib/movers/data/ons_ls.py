@@ -140,6 +140,7 @@ def load_extract(folder: str | Path, dictionary: str | Path | dict | None = None
             p2,
             f"{int(orphan.sum())} parent record(s) of members not enumerated at that census (lsnum x census not in the records file; census {', '.join(map(str, years))})",
         )
+    _check_ages(records, p1)
     for col in ("population", "prop_professional"):
         if (regions[col] <= 0).any():
             raise InputError(p3, f"{d['files']['regions']['variables'][col]} must be positive for every region and census")
@@ -150,6 +151,24 @@ def load_extract(folder: str | Path, dictionary: str | Path | dict | None = None
         c, r = sorted(need)[0]
         raise InputError(p3, f"no indicators for {len(need)} region x census pair(s) where members live, e.g. {r} in {c}")
     return Extract(records=records, parents=parents, regions=regions, dictionary=d, folder=folder, files=[p1, p2, p3])
+
+
+def _check_ages(records: pd.DataFrame, path: Path) -> None:
+    """A member's age grows with the census year: between two censuses it changes by the years between them,
+    give or take one (census days differ by weeks, birthdays fall between). Anything else (10 in 1971, 45 in
+    1981) is two people's records under one number or a shifted column, and would silently put the member in
+    the wrong cohort. The message counts members; it names none and shows no age."""
+    aged = records.dropna(subset=["age"])
+    born = aged["census"] - aged["age"]
+    spread = born.groupby(aged["lsnum"]).agg(lambda b: b.max() - b.min())
+    bad = int((spread > 1).sum())
+    if bad:
+        raise InputError(
+            path,
+            f"age and census disagree for {bad} member(s): between two of a member's censuses the age changes by "
+            "the years between them (give or take one), which it does not for these (two people under one lsnum, "
+            "or a column moved?)",
+        )
 
 
 __all__ = ["Extract", "load_dictionary", "load_extract", "region_quintiles", "DEFAULT_DICTIONARY"]
