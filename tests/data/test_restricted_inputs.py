@@ -303,3 +303,23 @@ def test_ls_member_whose_age_does_not_follow_the_censuses_is_an_error(ls_world, 
     rec.to_csv(path, index=False)
     message = _message(lambda: ons_ls.load_extract(folder))
     assert "age and census disagree for 1 member" in message and str(first) not in message, message
+
+
+@pytest.fixture(scope="module")
+def nomis_world(make_world):
+    return make_world("nomis", 25, 0.05)
+
+
+@pytest.mark.parametrize("name", ["social_mobility_index_2017.csv", "imd2010_la_summary.csv"])
+def test_authority_missing_from_smi_or_imd_is_an_error(nomis_world, tmp_path, name):
+    import pandas as pd
+
+    from movers.data import nomis
+
+    folder = tmp_path / "nomis"
+    shutil.copytree(nomis_world / "nomis", folder)
+    df = pd.read_csv(folder / name, dtype=str)
+    code = next(c for c in df.iloc[:, 0] if c not in nomis.SMI_UNRANKED)
+    df[df.iloc[:, 0] != code].to_csv(folder / name, index=False)
+    message = _message(lambda: nomis.classifications(folder))
+    assert name in message and "1 English authority of the area classification has no" in message and code in message

@@ -44,6 +44,9 @@ TFR_FILE = "tfr_local_authority.csv"
 SMI_FILE = "social_mobility_index_2017.csv"
 OAC_FILE = "la_area_classification_2011.csv"
 IMD_FILE = "imd2010_la_summary.csv"
+# English authorities the Social Mobility Index 2017 does not rank (324 of 326: the Commission leaves out the two
+# smallest, the City of London and the Isles of Scilly). Any other English authority without a rank is an error.
+SMI_UNRANKED = ("E09000001", "E06000053")
 
 SMI_GROUPS = ["Hot spot", "Medium spot", "Cold spot"]
 IMD_GROUPS = ["High deprivation", "2nd quintile", "3rd quintile", "4th quintile", "Low deprivation"]
@@ -297,10 +300,21 @@ def classifications(folder, known=None, omit=()) -> pd.DataFrame:
         }
     )
 
-    for other, path in ((smi, smi_path), (imd, imd_path)):
+    english = {c for c in out["la_code"] if c.startswith("E")}
+    for other, path, what, unranked in ((smi, smi_path, "SMI", SMI_UNRANKED), (imd, imd_path, "IMD", ())):
+        if path is None:
+            continue
         extra = sorted(set(other["la_code"]) - set(out["la_code"]))
         if extra:
             raise InputError(path, f"LA code(s) absent from the area classification: {', '.join(extra[:5])}")
+        absent = sorted(english - set(other["la_code"]) - set(unranked))
+        if absent:
+            raise InputError(
+                path,
+                f"{len(absent)} English authorit{'y' if len(absent) == 1 else 'ies'} of the area classification "
+                f"{'has' if len(absent) == 1 else 'have'} no {what} rank (e.g. {', '.join(absent[:5])}): its flows would "
+                f"leave every {what} model without a word; the file must rank every English authority",
+            )
     out = out.merge(smi, on="la_code", how="left").merge(imd, on="la_code", how="left")
     return out.sort_values("la_code", ignore_index=True)
 
