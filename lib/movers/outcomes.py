@@ -384,6 +384,12 @@ def motivation_table(
     counts = s.groupby([question, "mover"]).size().unstack(fill_value=0).reindex(columns=[0, 1], fill_value=0)
     share = counts.sum(axis=1) / len(s)
     counts = counts[share >= min_share]
+    if counts.empty:
+        raise InputError(
+            "parameter 'motivation_min_share'",
+            f"no answer to {question!r} is given by {min_share:.0%} of respondents or more, so Tables 25-26 would be "
+            "empty; lower it (the report's 0.02 leaves out only the rarest answers)",
+        )
     p0, p1 = counts[0] / n.get(0, np.nan), counts[1] / n.get(1, np.nan)
     pooled = (counts[0] + counts[1]) / (n.get(0, 0) + n.get(1, 0))
     se = np.sqrt(pooled * (1 - pooled) * (1 / n.get(0, np.nan) + 1 / n.get(1, np.nan)))

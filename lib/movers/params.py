@@ -265,10 +265,11 @@ def check_paths(chapter: str, prm: Mapping, root: Path | None = None) -> None:
         if value:
             p = Path(str(value)).expanduser()
             p = p if p.is_absolute() else root / p
-            if not p.exists():
-                raise InputError(p, f"parameter {key!r} of chapter {chapter!r} names no file or folder")
-            if key == "dictionary" and not p.is_file():
-                raise InputError(p, f"parameter 'dictionary' of chapter {chapter!r} must name a YAML file")
+            found = paths.kind(p)
+            if found is None:
+                raise InputError(paths.shown(p), f"parameter {key!r} of chapter {chapter!r} names no file or folder")
+            if key == "dictionary" and found != "file":
+                raise InputError(paths.shown(p), f"parameter 'dictionary' of chapter {chapter!r} must name a YAML file")
     if prm.get("source") == "restricted" and "data_path" in prm and not prm.get("data_path"):
         raise InputError(
             "command line", f"chapter {chapter!r}: source=restricted needs the folder of your licensed files (-p data_path=/path)"

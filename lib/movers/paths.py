@@ -50,6 +50,23 @@ def open_file(relative: str | Path) -> Path | None:
     return next((f / relative for f in open_data_folders() if (f / relative).is_file()), None)
 
 
+def shown(path: str | Path, limit: int = 160) -> str:
+    """``path`` as a message shows it: whole when short, else its two ends and its length."""
+    s = str(path)
+    return s if len(s) <= limit else f"{s[:60]}...{s[-60:]} ({len(s):,} characters)"
+
+
+def kind(path: str | Path) -> str | None:
+    """``"dir"``, ``"file"`` or None (nothing there) for ``path``; a path the system cannot even look up (too
+    long, a component too long, no permission to search a parent) is an ``InputError`` saying why, rather
+    than an ``OSError`` naming no parameter."""
+    p = Path(path)
+    try:
+        return "dir" if p.is_dir() else "file" if p.exists() else None
+    except OSError as exc:
+        raise InputError(shown(p), f"cannot be used as a path ({exc.strerror or exc})") from None
+
+
 def data_dir(source: str, path: str | None = None) -> Path:
     """The folder a chapter reads its input files from.
 
@@ -70,7 +87,7 @@ def data_dir(source: str, path: str | None = None) -> Path:
         raise InputError(
             "parameter 'data_path'", "source=restricted needs the folder of your licensed files (-p data_path=/path)"
         )
-    if not p.is_dir():
+    if kind(p) != "dir":
         hint = " (run `python -m movers generate`)" if source == "synthetic" else ""
-        raise InputError(p, f"data folder for source={source} does not exist{hint}")
+        raise InputError(shown(p), f"data folder for source={source} does not exist{hint}")
     return p

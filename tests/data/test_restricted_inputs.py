@@ -15,8 +15,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
-from movers import paths
+from movers import paths, yamlfile
 from movers.data import lacodes, ons_flows, ons_ls, ukhls
 from movers.data.geography import load_geography
 from movers.errors import InputError
@@ -323,3 +324,97 @@ def test_authority_missing_from_smi_or_imd_is_an_error(nomis_world, tmp_path, na
     df[df.iloc[:, 0] != code].to_csv(folder / name, index=False)
     message = _message(lambda: nomis.classifications(folder))
     assert name in message and "1 English authority of the area classification has no" in message and code in message
+
+
+# ------------------------------------------------------------------ raw crashes that named no file (case 10)
+
+
+def _edit_csv(path: Path, column: str, value, row: int = 0) -> None:
+    import pandas as pd
+
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[df.index[row], column] = value
+    df.to_csv(path, index=False)
+
+
+@pytest.mark.parametrize("column", ["OutLA", "InLA"])
+def test_blank_la_code_in_flows_is_an_input_error(flows_world, tmp_path, column):
+    known = set(load_geography(flows_world / "geography").las["la_code"])
+    target = tmp_path / FLOWS_FILES[0]
+    shutil.copy(flows_world / "flows" / FLOWS_FILES[0], target)
+    _edit_csv(target, column, "")
+    message = _message(lambda: ons_flows.read_part(target, known))
+    assert f"{column} code missing in 1 row(s) (first in row 2)" in message, message
+
+
+@pytest.mark.parametrize(
+    ("name", "column"), [("social_mobility_index_2017.csv", "LA code"), ("nomis_aps_unemployment.csv", "GEOGRAPHY_CODE")]
+)
+def test_blank_la_code_in_nomis_files_is_an_input_error(nomis_world, tmp_path, name, column):
+    from movers.data import nomis
+
+    folder = tmp_path / "nomis"
+    shutil.copytree(nomis_world / "nomis", folder)
+    _edit_csv(folder / name, column, "")
+    call = nomis.classifications if name.startswith("social") else nomis.covariates
+    assert "code missing in 1 row(s)" in _message(lambda: call(folder))
+
+
+def test_malformed_ukhls_la_code_is_counted_not_shown(ukhls_world, tmp_path):
+    folder = _copy(UKHLS_FILES, ukhls_world, tmp_path / "ukhls")
+    path = folder / "bf_oslaua_protect.tab"
+    lines = path.read_text().splitlines()
+    cells = lines[1].split("\t")
+    cells[1] = "Q99ZZ777"
+    lines[1] = "\t".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    message = _message(lambda: ukhls.load_panel(folder, years=(UKHLS_WAVE_YEAR, UKHLS_WAVE_YEAR)))
+    assert "bf_oslaua: 1 row(s) with a malformed LA code" in message and "Q99ZZ777" not in message, message
+
+
+def test_utf16_files_are_input_errors(flows_world, ls_world, tmp_path):
+    detailed = tmp_path / FLOWS_FILES[0]
+    detailed.write_bytes((flows_world / "flows" / FLOWS_FILES[0]).read_text().encode("utf-16"))
+    assert "not UTF-8 text" in _message(lambda: ons_flows.read_part(detailed))
+    folder = _copy(LS_FILES, ls_world, tmp_path / "ls")
+    records = folder / LS_FILES[0]
+    records.write_bytes(records.read_text().encode("utf-16"))
+    assert LS_FILES[0] in _message(lambda: ons_ls.load_extract(folder))
+
+
+def test_impossible_number_of_moves_is_an_input_error(flows_world, tmp_path):
+    target = tmp_path / FLOWS_FILES[0]
+    shutil.copy(flows_world / "flows" / FLOWS_FILES[0], target)
+    _edit_csv(target, "Moves", "1e300")
+    assert "Moves must be 0-1000000: 1 row(s) out of range" in _message(lambda: ons_flows.read_part(target))
+
+
+def test_motivation_share_no_answer_reaches_is_a_parameter_error():
+    import pandas as pd
+
+    from movers import outcomes
+
+    sample = pd.DataFrame({"reason2": [1, 2, 3, 1, 2, 3], "mover": [0, 1, 0, 1, 0, 1]})
+    assert len(outcomes.motivation_table(sample, "reason2", 0.02)) == 3
+    with pytest.raises(InputError, match="parameter 'motivation_min_share'"):
+        outcomes.motivation_table(sample, "reason2", 1.0)
+
+
+@pytest.mark.parametrize(("loader", "kind", "name"), [(ons_ls, "records", "econ_activity"), (ukhls, "indresp", "income")])
+def test_dictionary_lacking_a_variable_is_an_input_error(tmp_path, loader, kind, name):
+    d = yamlfile.read(loader.DEFAULT_DICTIONARY)
+    del d["files"][kind]["variables"][name]
+    path = tmp_path / "mine.yml"
+    path.write_text(yaml.safe_dump(d))
+    with pytest.raises(InputError, match=f"files.{kind}.variables lacks {name}"):
+        loader.load_dictionary(path)
+
+
+def test_very_long_path_is_an_input_error(tmp_path):
+    from movers import params
+
+    long = str(tmp_path / ("a" * 5000))
+    message = _message(lambda: paths.data_dir("restricted", long))
+    assert "cannot be used as a path" in message and "(5," in message and len(message) < 400, message
+    message = _message(lambda: params.check_paths("ls_deprived", {"source": "restricted", "data_path": long}))
+    assert "cannot be used as a path" in message and len(message) < 400, message

@@ -132,7 +132,7 @@ def read_region_lookup(path: Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise InputError(path, "LA-to-region lookup not found")
-    df = pd.read_csv(path, dtype=str)
+    df = schema.read_csv(path, "LA-to-region lookup", dtype=str)
     lad = next((c for c in df.columns if re.fullmatch(r"LAD\d\dCD", c, re.I)), None)
     rgn = next((c for c in df.columns if re.fullmatch(r"RGN\d\dCD", c, re.I)), None)
     if lad is None or rgn is None:

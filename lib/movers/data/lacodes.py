@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from movers import paths
+from movers.data import schema
 from movers.errors import InputError, require_columns
 
 TABLE = Path("lad_code_harmonisation") / "lad_lad20x.csv"
@@ -55,7 +56,7 @@ class Harmonisation:
 def read_table(path: str | Path) -> Harmonisation:
     """Read a harmonisation table (columns ``LADCD`` and ``LAD20XCD``; each code in one unit)."""
     path = Path(path)
-    table = pd.read_csv(path, dtype=str)
+    table = schema.read_csv(path, "LA code harmonisation table", dtype=str)
     require_columns(table, [FROM, TO], path)
     table = table.dropna(subset=[FROM, TO])
     clash = table.groupby(FROM)[TO].nunique()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from movers import yamlfile
 from movers.errors import InputError, found_names
 
 
@@ -56,6 +57,22 @@ def _require(path: Path, wanted: list[str], lower: dict, found) -> None:
     missing = [c for c in wanted if c.lower() not in lower]
     if missing:
         raise InputError(path, f"missing variable(s) {', '.join(missing)}; {found_names(found)}")
+
+
+def require_names(d: dict, default_path: Path, path: Path) -> None:
+    """A dictionary edited for another release maps every analysis name of the default one (``files.<kind>.
+    variables``): it renames the right-hand side, never drops a left-hand name, which the analysis reads and
+    would otherwise miss with a bare KeyError far from the file."""
+    default = yamlfile.read(default_path, {})
+    for kind, spec in (default.get("files") or {}).items():
+        have = (((d.get("files") or {}).get(kind) or {}).get("variables")) or {}
+        missing = [a for a in (spec.get("variables") or {}) if a not in have]
+        if missing:
+            raise InputError(
+                path,
+                f"files.{kind}.variables lacks {', '.join(missing)}: the analysis reads every name of "
+                f"{Path(default_path).name}; map each to the variable of your release",
+            )
 
 
 def index_files(folder: Path, suffixes: tuple[str, ...]) -> dict[str, list[Path]]:

@@ -70,10 +70,7 @@ def _path(folder, name: str) -> Path:
 
 
 def _read(path: Path, **kw) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, **kw)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise InputError(path, f"cannot parse CSV ({exc})") from exc
+    return schema.read_csv(path, "file", **kw)
 
 
 def check_years(years: pd.Series, path) -> None:

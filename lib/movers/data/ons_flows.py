@@ -84,10 +84,7 @@ def read_part(path, known=None, ew_only: bool = True, year: int | None = None) -
     year = int(m.group(1)) if year is None else int(year)  # ``year``: for a file under another name (a documented slice)
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         raise InputError(path, f"year {year} out of range {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
-    try:
-        df = pd.read_csv(path, dtype={"OutLA": str, "InLA": str, "Sex": str}, engine="c")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(path, f"cannot parse CSV ({exc})") from exc
+    df = schema.read_csv(path, "detailed estimates file", dtype={"OutLA": str, "InLA": str, "Sex": str}, engine="c")
     if not _ends_with_newline(path):
         raise InputError(path, "the last line is incomplete (no line end): the file was cut short; download it again")
     dropped = None
@@ -198,10 +195,7 @@ def read_census_groups(path, group_prefix: str, known=None) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise InputError(path, "census origin-destination file not found")
-    try:
-        df = pd.read_csv(path, dtype={CENSUS_ORIGIN: str, CENSUS_DEST: str})
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(path, f"cannot parse CSV ({exc})") from exc
+    df = schema.read_csv(path, "census origin-destination file", dtype={CENSUS_ORIGIN: str, CENSUS_DEST: str})
     total = f"{group_prefix}All categories"
     groups = [c for c in df.columns if c.startswith(group_prefix) and c != total]
     layout = schema.Layout(

@@ -71,6 +71,7 @@ def load_dictionary(path: str | Path | None = None) -> dict:
     if not path.exists():
         raise InputError(path, "extract schema (variable dictionary) not found")
     d = schema.validate_yaml(path, "ons_ls_dictionary")
+    microdata.require_names(d, DEFAULT_DICTIONARY, path)
     for kind in FILE_KINDS:
         spec = d["files"][kind]
         missing = [k for k in spec["key"] if k not in spec["variables"]]

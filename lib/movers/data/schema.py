@@ -116,6 +116,10 @@ def la_codes(codes: pd.Series, path, known=None, what: str = "LA", table: dict |
     ``table``: True = look for the harmonisation table, None/False = don't map, or the mapping itself.
     Only distinct codes are examined (a flows file has a million rows and a few hundred codes).
     """
+    blank = _blank(codes.astype(object))
+    if blank.any():  # a blank code is no authority at all (pandas keeps it as NaN even through astype(str))
+        first = int(np.flatnonzero(blank.to_numpy())[0])
+        raise InputError(path, f"{what} code missing in {int(blank.sum())} row(s) (first in row {first + 2})")
     uniq = pd.Series(pd.unique(codes.astype(str)), dtype=str)
     lower = uniq[uniq.str.upper().str.match(LA_CODE) & ~uniq.str.match(LA_CODE)]
     if len(lower):
@@ -176,6 +180,23 @@ def la_codes(codes: pd.Series, path, known=None, what: str = "LA", table: dict |
             f"{what} code(s) of two vintages for the same authority: {', '.join(f'{o} and {mapped[o]}' for o in mapped if mapped[o] in clash)}",
         )
     return codes.replace(mapped)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_csv(path, what: str = "file", **kw) -> pd.DataFrame:
+    """``pd.read_csv`` with every way a file can be unreadable (not UTF-8 text, e.g. saved as UTF-16 by a
+    spreadsheet; a broken quote; empty; a folder) turned into one ``InputError`` naming the file."""
+    path = Path(path)
+    try:
+        return pd.read_csv(path, **kw)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            path, f"{what} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it again as CSV in UTF-8"
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
+        raise InputError(path, f"cannot read {what} as CSV ({type(exc).__name__}: {exc})") from None
 
 
 # --------------------------------------------------------------------------- layouts
@@ -457,7 +478,12 @@ DETAILED_ESTIMATES = Layout(
         Field("Age", "int", 0, 90, description="single year of age, 90 = 90 and over"),
         Field("Sex", "str", allowed=("M", "F")),
         Field(
-            "Moves", "float", 0, description="ONS's scaled estimate of moves (fractional in the real files; non-zero rows only)"
+            "Moves",
+            "float",
+            0,
+            1_000_000,
+            description="ONS's scaled estimate of moves (fractional in the real files; non-zero rows only); at most a "
+            "million, more than any authority's residents, let alone one age and sex",
         ),
     ),
     key=("OutLA", "InLA", "Age", "Sex"),

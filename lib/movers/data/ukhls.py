@@ -81,6 +81,7 @@ def load_dictionary(path: str | Path | None = None) -> dict:
     if not path.exists():
         raise InputError(path, "variable dictionary not found")
     d = schema.validate_yaml(path, "ukhls_dictionary")
+    microdata.require_names(d, DEFAULT_DICTIONARY, path)
     d["_path"] = str(path)
     return d
 
@@ -188,7 +189,7 @@ def _la_lookup(dictionary: dict, folder: Path) -> dict | None:
     path = path if path.is_absolute() else Path(folder) / path
     if not path.exists():
         raise InputError(path, "LA code lookup named in the dictionary not found")
-    lu = pd.read_csv(path, dtype=str)
+    lu = schema.read_csv(path, "LA code lookup", dtype=str)
     require_columns(lu, [spec["from"], spec["to"]], path)
     return dict(zip(lu[spec["from"]], lu[spec["to"]]))
 
@@ -224,15 +225,19 @@ def load_panel(folder: str | Path, dictionary: str | Path | dict | None = None, 
                 p2,
                 f"{len(extra)} respondent(s) (pidp) not enumerated in {p1.name}: every respondent must be in the enumeration file",
             )
+        code = la["la_code"].astype(object)
+        blank = code.isna() | (code.astype(str).str.strip() == "")
+        la["la_code"] = code.where(~blank)  # no LA, as a UKDS missing code would be
         la = lacodes.add_units(la, d.get("la_harmonisation"), folder)  # mover status compares stable units (1991-2019)
         if lookup is not None:
             la["la_code"] = la["la_code"].map(lambda c: lookup.get(c, c) if isinstance(c, str) else c)
-        bad = la["la_code"].dropna()
+        bad = la["la_code"].dropna().astype(str)
         bad = bad[~bad.str.match(pattern)]
-        if len(bad):
+        if len(bad):  # a household's LA is Special Licence detail: counted, never shown
             raise InputError(
                 p4,
-                f"malformed LA code(s) {', '.join(bad.unique()[:5])} (expected {pattern.pattern}; set la_lookup in the dictionary for old-style codes)",
+                f"{wave_variables(d, 'la', w)['la_code']}: {len(bad)} row(s) with a malformed LA code (expected "
+                f"{pattern.pattern}; set la_lookup in the dictionary for old-style codes)",
             )
         resp = indresp.drop(columns=["hidp"]).assign(responded=True)
         pw = indall.merge(resp, on="pidp", how="left")
