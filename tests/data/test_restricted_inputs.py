@@ -418,3 +418,40 @@ def test_very_long_path_is_an_input_error(tmp_path):
     assert "cannot be used as a path" in message and "(5," in message and len(message) < 400, message
     message = _message(lambda: params.check_paths("ls_deprived", {"source": "restricted", "data_path": long}))
     assert "cannot be used as a path" in message and len(message) < 400, message
+
+
+# ------------------------------------------------------------------ a restricted chapter run on a damaged file
+
+
+@pytest.mark.slow
+def test_restricted_chapter_on_a_headerless_file_fails_naming_it_without_a_value(ls_world, tmp_path):
+    """The LS chapter run by the CLI on an extract whose records file lost its header: the terminal and the
+    failed notebook (the one meant to be safe to take out) name the file relative to data_path and quote
+    no value of it."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    secure = tmp_path / "secure lab" / "extract"
+    folder = _copy(LS_FILES, ls_world, secure)
+    target = folder / LS_FILES[0]
+    values = file_values(target)
+    headerless(target)
+    env = dict(os.environ, MOVERS_BUILD=str(tmp_path / "_build"))
+    run = subprocess.run(
+        [sys.executable, "-m", "movers", "run", "ls_deprived", "-p", "source=restricted", "-p", f"data_path={folder}"],
+        cwd=paths.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 1, run.stderr
+    failed = tmp_path / "_build" / "failed" / "ls_deprived.ipynb"
+    errors = [o for c in json.loads(failed.read_text())["cells"] for o in c.get("outputs", [])]
+    assert errors and all(o["output_type"] == "error" for o in errors)
+    for text in (run.stderr, failed.read_text()):
+        assert f"<restricted data>/{LS_FILES[0]}" in text and "header line is missing" in text, text[-2000:]
+        assert str(secure) not in text
+        assert not leaked(text, values), leaked(text, values)[:5]
