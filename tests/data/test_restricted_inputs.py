@@ -455,3 +455,24 @@ def test_restricted_chapter_on_a_headerless_file_fails_naming_it_without_a_value
         assert f"<restricted data>/{LS_FILES[0]}" in text and "header line is missing" in text, text[-2000:]
         assert str(secure) not in text
         assert not leaked(text, values), leaked(text, values)[:5]
+
+
+def test_a_file_away_from_the_folder_the_dictionary_names_is_an_error(ls_world, tmp_path):
+    d = ons_ls.load_dictionary()
+    d["files"]["records"]["folder"] = "census"
+    folder = _copy(LS_FILES, ls_world, tmp_path / "ls")
+    message = _message(lambda: ons_ls.load_extract(folder, d))
+    assert "the dictionary puts it in census/" in message, message
+    (folder / "census").mkdir()
+    (folder / LS_FILES[0]).rename(folder / "census" / LS_FILES[0])
+    assert len(ons_ls.load_extract(folder, d).records)
+
+
+def test_ukhls_dictionary_folders_with_wave_and_survey(ukhls_world, tmp_path):
+    d = ukhls.load_dictionary()
+    d["files"]["indresp"]["folder"] = "{survey}/{w}"
+    folder = _copy(UKHLS_FILES, ukhls_world, tmp_path / "ukhls")
+    assert "puts it in bhps/bf/" in _message(lambda: ukhls.load_panel(folder, d, years=(UKHLS_WAVE_YEAR, UKHLS_WAVE_YEAR)))
+    (folder / "bhps" / "bf").mkdir(parents=True)
+    (folder / "bf_indresp.tab").rename(folder / "bhps" / "bf" / "bf_indresp.tab")
+    assert len(ukhls.load_panel(folder, d, years=(UKHLS_WAVE_YEAR, UKHLS_WAVE_YEAR)).person_waves)

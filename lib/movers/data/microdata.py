@@ -85,9 +85,11 @@ def index_files(folder: Path, suffixes: tuple[str, ...]) -> dict[str, list[Path]
     return found
 
 
-def the_file(found: dict[str, list[Path]], stem: str, folder: Path) -> Path | None:
+def the_file(found: dict[str, list[Path]], stem: str, folder: Path, place: str | None = None) -> Path | None:
     """The one file of ``stem`` below ``folder`` (None when there is none). Two or more are an error naming
-    each (relative to the folder): reading whichever comes first would silently change the results."""
+    each (relative to the folder): reading whichever comes first would silently change the results.
+    ``place``: the sub-folder the dictionary puts the file in (``files.<kind>.folder``); found elsewhere, it is
+    an error rather than read."""
     paths = found.get(stem.lower(), [])
     if len(paths) > 1:
         names = ", ".join(str(p.relative_to(folder)) for p in paths)
@@ -95,6 +97,12 @@ def the_file(found: dict[str, list[Path]], stem: str, folder: Path) -> Path | No
             paths[0],
             f"{len(paths)} files below the data folder could be {stem}: {names}; the loader reads exactly one, "
             "so move the other copies out of the data folder",
+        )
+    if paths and place is not None and paths[0].parent.resolve() != (Path(folder) / place).resolve():
+        raise InputError(
+            paths[0],
+            f"{stem} is at {paths[0].relative_to(folder)}, but the dictionary puts it in {place}/ (files.<kind>.folder): "
+            "move it there, or change or remove the folder in the dictionary",
         )
     return paths[0] if paths else None
 

@@ -81,11 +81,12 @@ def load_dictionary(path: str | Path | None = None) -> dict:
     return d
 
 
-def _find(folder: Path, name: str) -> Path:
+def _find(folder: Path, name: str, place: str | None = None) -> Path:
     """The file ``name`` below ``folder``, also accepting the same stem as .csv, .tab or .dta; exactly one
-    (a copy elsewhere below the folder, e.g. an older delivery, is an error naming both)."""
+    (a copy elsewhere below the folder, e.g. an older delivery, is an error naming both), in the sub-folder
+    ``place`` when the dictionary names one (``files.<kind>.folder``)."""
     stem = Path(name).stem
-    found = microdata.the_file(microdata.index_files(folder, (".csv", ".tab", ".dta")), stem, folder)
+    found = microdata.the_file(microdata.index_files(folder, (".csv", ".tab", ".dta")), stem, folder, place)
     if found is None:
         raise InputError(folder / name, f"file not found (looked for {stem}.csv, .tab or .dta below {folder})")
     return found
@@ -111,7 +112,7 @@ def layout(d: dict, kind: str) -> schema.Layout:
 
 def _read_kind(folder: Path, d: dict, kind: str) -> tuple[pd.DataFrame, Path]:
     spec = d["files"][kind]
-    path = _find(folder, spec["name"])
+    path = _find(folder, spec["name"], spec.get("folder"))
     names = {k: str(v) for k, v in spec["variables"].items()}
     raw = read_columns(path, list(names.values()))
     if raw.empty:

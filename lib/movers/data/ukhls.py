@@ -128,6 +128,15 @@ def file_stem(dictionary: dict, kind: str, wave: Wave | None) -> str:
     return str(dictionary["files"][kind]["name"]).replace("{w}", wave.prefix if wave else "")
 
 
+def file_place(dictionary: dict, kind: str, wave: Wave | None) -> str | None:
+    """The sub-folder of the data folder the dictionary puts a file kind in (``folder``, with ``{w}`` the wave
+    prefix and ``{survey}`` bhps or ukhls), or None: then the file may be anywhere below, once."""
+    place = dictionary["files"][kind].get("folder")
+    if place is None:
+        return None
+    return str(place).replace("{w}", wave.prefix if wave else "").replace("{survey}", wave.survey if wave else "")
+
+
 def index_files(folder: Path) -> dict[str, list[Path]]:
     """Every ``.tab``/``.dta`` below ``folder`` by lower-case stem, all copies (the UKDS zips nest them in folders)."""
     return microdata.index_files(folder, (".tab", ".dta"))
@@ -135,7 +144,7 @@ def index_files(folder: Path) -> dict[str, list[Path]]:
 
 def _read_kind(files: dict, dictionary: dict, kind: str, wave: Wave | None, folder: Path, required: bool = True):
     stem = file_stem(dictionary, kind, wave)
-    path = microdata.the_file(files, stem, folder)
+    path = microdata.the_file(files, stem, folder, file_place(dictionary, kind, wave))
     if path is None:
         if required:
             raise InputError(Path(folder) / stem, f"file not found (looked for {stem}.tab or {stem}.dta below {folder})")
