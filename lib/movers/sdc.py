@@ -912,12 +912,20 @@ _SECRET = "<restricted data>"
 _DATA_FILE = re.compile(r"(?:[A-Za-z]:)?[\w./\\~-]*[\w-]+\.(?:tab|dta|sav|csv|parquet|feather|xlsx?)\b", re.IGNORECASE)
 
 
+def _data_file(m: re.Match) -> str:
+    """A data file's name stays when it is bare (``a_indresp.tab``) or relative to a secret folder; a path
+    elsewhere (a home folder, another copy) becomes ``<data file>``."""
+    name = m.group(0)
+    bare = not re.search(r"[/\\]", name)
+    return name if bare or m.string.endswith(_SECRET, 0, m.start()) else "<data file>"
+
+
 def scrub(text: str, secrets: Iterable[str | Path] = ()) -> str:
     """``text`` with data paths, identifiers and long raw numbers replaced: every ``secrets`` path (and its
     resolved form) by ``<restricted data>``, names of data files by ``<data file>``, ``pidp 12345``-style
     identifiers by ``pidp <id>``, and bare numbers of six digits or more (identifiers, incomes) by ``<number>``.
-    A file's name relative to a secret folder stays (``<restricted data>/ukhls/a_indresp.tab``): it is not
-    disclosive, and in a lab of many files the user must learn which one is bad.
+    A file's name, bare or relative to a secret folder (``<restricted data>/ukhls/a_indresp.tab``), stays: it
+    is not disclosive, and in a lab of many files the user must learn which one is bad.
     For tracebacks and failed notebooks of restricted runs: a person's value must not leave the lab that way."""
     out = str(text)
     keys = set()
@@ -926,7 +934,7 @@ def scrub(text: str, secrets: Iterable[str | Path] = ()) -> str:
             keys |= {str(s), str(Path(s).expanduser()), str(Path(s).expanduser().resolve())}
     for s in sorted(keys, key=len, reverse=True):
         out = out.replace(s.rstrip("/"), _SECRET)
-    out = _DATA_FILE.sub(lambda m: m.group(0) if m.string.endswith(_SECRET, 0, m.start()) else "<data file>", out)
+    out = _DATA_FILE.sub(_data_file, out)
     out = _ID.sub(lambda m: f"{m.group(1)}{m.group(2) or ' '}<id>", out)
     return _LONG_NUMBER.sub("<number>", out)
 

@@ -160,6 +160,8 @@ def test_scrubbed_message_names_the_file_relative_to_data_path(tmp_path):
     out = sdc.scrub(message, [lab])
     assert out == "<restricted data>/tab/bhps_w6/bf_indresp.tab: bf_age_dv must be 0-120: 3 row(s) out of range"
     assert sdc.scrub("copied /elsewhere/bf_indresp.tab", [lab]) == "copied <data file>"  # outside data_path: hidden
+    bare = "bf_indresp.tab: 2 respondent(s) (pidp) not enumerated in bf_indall.tab"
+    assert sdc.scrub(bare, [lab]) == bare
 
 
 # ------------------------------------------------------------------ stray copies (case 4)
