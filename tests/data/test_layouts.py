@@ -82,5 +82,5 @@ def test_complete_tables_and_missing_combinations():
 
 def test_describe_is_the_declaration():
     d = schema.describe(schema.DETAILED_ESTIMATES).set_index("column")
-    assert d.loc["Age", "rule"] == "0-90" and d.loc["Sex", "rule"] == "one of M, F" and d.loc["Moves", "rule"] == "at least 0"
+    assert d.loc["Age", "rule"] == "0-90" and d.loc["Sex", "rule"] == "one of M, F" and d.loc["Moves", "rule"] == "0-1000000"
     assert d["key"].tolist() == [True, True, True, True, False]
