@@ -7,6 +7,7 @@ from pathlib import Path
 
 # A first-line entry that is a value, not a variable name: a number (pandas adds ".1" to a repeated one) or a
 # GSS area code. A file whose first line holds one has lost its header, and the line is somebody's record.
+_YEAR = re.compile(r"^\s*(19|20)\d\d\s*$")  # a year is a fair column name (one column per year)
 _VALUE = re.compile(r"^\s*(-?\d+(\.\d*)?([eE][+-]?\d+)?|[EWSNK]\d{8}(\.\d+)?)\s*$")
 
 
@@ -28,7 +29,7 @@ def found_names(columns, limit: int = 30) -> str:
     names (a file without its header line, whose first line is a record), a sentence that says so and
     quotes none of them: a person's id or income must not reach a message."""
     columns = [str(c) for c in columns]
-    values = sum(bool(_VALUE.match(c)) for c in columns)
+    values = sum(bool(_VALUE.match(c)) and not _YEAR.match(c) for c in columns)
     if values:
         return (
             f"the first line holds values, not variable names ({values} of its {len(columns)} entries are numbers "

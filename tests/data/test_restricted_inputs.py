@@ -478,3 +478,11 @@ def test_ukhls_dictionary_folders_with_wave_and_survey(ukhls_world, tmp_path):
     (folder / "bhps" / "bf").mkdir(parents=True)
     (folder / "bf_indresp.tab").rename(folder / "bhps" / "bf" / "bf_indresp.tab")
     assert len(ukhls.load_panel(folder, d, years=(UKHLS_WAVE_YEAR, UKHLS_WAVE_YEAR)).person_waves)
+
+
+def test_found_names_quotes_a_header_and_hides_a_record():
+    from movers.errors import found_names
+
+    assert found_names(["LAD code", "LA name", "2000", "2001"]) == "found LAD code, LA name, 2000, 2001"
+    hidden = found_names(["68000006", "210065567", "2011", "1814.43"])
+    assert "header line is missing" in hidden and "68000006" not in hidden and "3 of its 4 entries" in hidden
