@@ -107,4 +107,4 @@ def the_file(found: dict[str, list[Path]], stem: str, folder: Path, place: str |
     return paths[0] if paths else None
 
 
-__all__ = ["read_columns", "index_files", "the_file"]
+__all__ = ["read_columns", "require_names", "index_files", "the_file"]

@@ -162,7 +162,8 @@ def _check_ages(records: pd.DataFrame, path: Path) -> None:
     the wrong cohort. The message counts members; it names none and shows no age."""
     aged = records.dropna(subset=["age"])
     born = aged["census"] - aged["age"]
-    spread = born.groupby(aged["lsnum"]).agg(lambda b: b.max() - b.min())
+    by = born.groupby(aged["lsnum"])
+    spread = by.max() - by.min()
     bad = int((spread > 1).sum())
     if bad:
         raise InputError(
