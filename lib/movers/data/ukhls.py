@@ -236,7 +236,7 @@ def load_panel(folder: str | Path, dictionary: str | Path | dict | None = None, 
             )
         code = la["la_code"].astype(object)
         blank = code.isna() | (code.astype(str).str.strip() == "")
-        la["la_code"] = code.where(~blank)  # no LA, as a UKDS missing code would be
+        la["la_code"] = la["la_code"].where(~blank)  # no LA, as a UKDS missing code would be
         la = lacodes.add_units(la, d.get("la_harmonisation"), folder)  # mover status compares stable units (1991-2019)
         if lookup is not None:
             la["la_code"] = la["la_code"].map(lambda c: lookup.get(c, c) if isinstance(c, str) else c)
