@@ -329,7 +329,7 @@ def _check_number(col: pd.Series, f: Field, path, missing_below, private: bool =
                 path,
                 f"{f.shown} must be one of the declared values {_shown_values(f.allowed, 20)}: {len(out)} row(s) outside them{_found(sorted(out.unique()), private)}",
             )
-    if f.low == 0 and f.high is None and (ok < 0).any():
+    if f.low == 0 and (ok < 0).any():  # a count or share below zero: said as such
         raise InputError(path, f"negative {f.shown} in {int((ok < 0).sum())} row(s){_found(ok[ok < 0].unique(), private)}")
     low = ok < f.low if f.low is not None else pd.Series(False, index=ok.index)
     high = ok > f.high if f.high is not None else pd.Series(False, index=ok.index)
