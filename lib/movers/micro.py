@@ -241,6 +241,9 @@ def fit_model(
 
 
 def _estimates(frame: pd.DataFrame, ft: Fit, cells: Mapping[str, int] | None = None) -> Estimates:
+    """An ``Estimates`` of the rows of ``frame`` with what disclosure control checks: the residual df, each
+    row's largest one-person influence (``margins.leave_one_out``) and the rows fitted on (``units``: the
+    people an observation count on the page stands for)."""
     coefs = frame[["estimate", "se", "pvalue"]].copy()
     coefs.attrs = {}
     return Estimates(
@@ -249,7 +252,12 @@ def _estimates(frame: pd.DataFrame, ft: Fit, cells: Mapping[str, int] | None = N
         cells=dict(cells or {}),
         seconds=ft.seconds,
         converged=bool(getattr(ft.result, "mle_retvals", {}).get("converged", True)),
-        extra={"df_resid": ft.df_resid, "dropped_perfect": dict(ft.dropped)},
+        extra={
+            "df_resid": ft.df_resid,
+            "dropped_perfect": dict(ft.dropped),
+            "influence": dict(frame.attrs.get("influence", {})),
+            "units": ft.data.index,
+        },
     )
 
 
@@ -326,13 +334,20 @@ def _stack(parts: Sequence[Estimates], filler: Mapping[str, Sequence[str]]) -> E
     cells = {k: v for p in parts for k, v in p.cells.items()}
     nobs = [p.nobs for p in parts]
     dof = [p.extra.get("df_resid", np.nan) for p in parts]
+    largest = max(parts, key=lambda p: p.nobs or 0) if parts else None  # the observations the table prints
     return Estimates(
         pd.concat(frames) if frames else pd.DataFrame(columns=["estimate", "se", "pvalue"]),
         nobs=max(nobs) if nobs else None,
         cells=cells,
         seconds=float(sum(p.seconds for p in parts)),
         converged=all(p.converged for p in parts),
-        extra={"df_resid": min(dof) if dof else np.nan, "nobs_by_model": nobs, "not_estimable": dict(filler)},
+        extra={
+            "df_resid": min(dof) if dof else np.nan,
+            "nobs_by_model": nobs,
+            "not_estimable": dict(filler),
+            "influence": {k: v for p in parts for k, v in p.extra.get("influence", {}).items()},
+            "units": None if largest is None else largest.extra.get("units"),
+        },
     )
 
 

@@ -79,6 +79,15 @@ def checked_facts(chk: sdc.Checker, name: str, facts: dict, counts: Mapping[str,
     return out
 
 
+def register_sample(chk: sdc.Checker, sample: pd.DataFrame, groups: Mapping[str, pd.Index] | None = None) -> None:
+    """The page's counts of people (``sdc.Checker.population``): the sample behind the prose's ``n_sample``,
+    and each group a prose fact counts, printed or withheld as the fact was, so that no regression's
+    number of observations can later give a withheld group away by subtraction."""
+    chk.population("Sample (prose): n_sample", sample.index)
+    for key, units in (groups or {}).items():
+        chk.population(f"Sample (prose): {key}", units, release=chk.is_released("Sample (prose)", key, "value"))
+
+
 def bhps_fact_counts(sample: pd.DataFrame) -> dict[str, int]:
     """The people behind each sample fact of ``outcomes.sample_facts``."""
     n, movers = len(sample), int(sample["mover"].sum())
@@ -413,7 +422,9 @@ def bhps_study(
         price_year=price_year,
         macro_area=macro_area,
     )
-    facts = checked_facts(chk, "Sample (prose)", O.sample_facts(sample), bhps_fact_counts(sample), BHPS_FORMATS) | {
+    facts = checked_facts(chk, "Sample (prose)", O.sample_facts(sample), bhps_fact_counts(sample), BHPS_FORMATS)
+    register_sample(chk, sample)
+    facts |= {
         "teen_lo": teen_ages[0],
         "teen_hi": teen_ages[1],
         "adult_lo": adult_ages[0],
@@ -642,7 +653,9 @@ def ls_study(
     regions["region_name"] = regions["region"].map(extract.dictionary["regions"])
     facts = checked_facts(
         chk, "Sample (prose)", ls.sample_facts(sample, regions, quintile, child_censuses), ls_fact_counts(sample), LS_FORMATS
-    ) | {
+    )
+    register_sample(chk, sample, {"pct_no_parent_class": sample.index[sample["parent_class"].isna()]})
+    facts |= {
         "child_lo": child_ages[0],
         "child_hi": child_ages[1],
         "adult_lo": adult_ages[0],

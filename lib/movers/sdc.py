@@ -25,6 +25,15 @@ p_ratio                0.1      a magnitude whose total less its two largest con
                                 relaxed)
 (always)               -        the minimum and maximum of a continuous variable (a single person's value)
 safe_dof               10       every coefficient of a regression with fewer residual degrees of freedom
+influence              1.0      a coefficient or marginal effect that leaving out one person would move by
+                                more than this many standard errors (``movers.margins.leave_one_out``: exact
+                                DFBETA for least squares, scaled by the residual error without that person;
+                                one Newton step for a probit). One extreme income cannot carry a result.
+(always)               -        a count of people (a sample size, a regression's observations) that differs
+                                by fewer than ``threshold`` people (but not zero) from another count on the
+                                same page whose group holds it or is held by it: the difference is a small
+                                group (those a missing variable drops from Model 3). Checked across the
+                                page as counts are released (``Checker.population``), not table by table
 (always)               -        a regression or marginal effect whose group (``cells``) is under the threshold,
                                 and a group too small to estimate (singular design, perfect separation, a
                                 single cluster)
@@ -102,6 +111,8 @@ REASONS = {
     "derived": "computed from a withheld cell",
     "residual df": "too few residual degrees of freedom",
     "not estimable": "group too small to estimate",
+    "influence": "one person's removal would move it by more than the influence limit",
+    "differencing": "two counts on the page would differ by a small group of people",
     "unchecked": "not passed through the checker",
 }
 
@@ -122,6 +133,7 @@ class Rules:
     p_ratio: float = 0.1
     zeros_are_disclosive: bool = True
     secondary: bool = True
+    influence: float = 1.0
 
     @classmethod
     def of(cls, rules: Rules | Mapping[str, Any] | DataSource | None = None) -> Rules:
@@ -164,6 +176,9 @@ class Rules:
             "p-ratio": f"p-ratio {self.p_ratio:.0%} (a total less its two largest contributors above {self.p_ratio:.0%} of the largest)",
             "extreme": "no single person's value (minimum or maximum of a continuous variable)",
             "residual df": f"at least {self.safe_dof} residual degrees of freedom for every regression",
+            "influence": f"no single person's removal moves a released coefficient by more than {self.influence:g} standard error(s)",
+            "differencing": f"no two counts of people on the page differ by between 1 and {max(self.threshold - 1, 1)} people "
+            "when one group holds the other",
         }
         names = list(words) if applied is None else [n for n in words if n in set(applied)]
         return [words[n] for n in names]
@@ -399,6 +414,7 @@ class Checker:
         self.active = active
         self.folder = folder
         self.outputs: dict[str, Output] = {}
+        self.populations: dict[str, tuple[frozenset, bool]] = {}  # counts of people on the page: units, released
 
     # -- tables -------------------------------------------------------------------------------
 
@@ -559,8 +575,13 @@ class Checker:
     def estimates(self, name: str, est, cells: Mapping[str, int] | None = None, dof: float | None = None, source: str = ""):
         """Regression coefficients or marginal effects (``movers.results.Estimates`` or a coefficient frame):
         all withheld if the residual degrees of freedom are under ``safe_dof``; a row withheld if the smallest
-        group it rests on (``cells``, e.g. movers x subgroup) holds fewer than ``threshold`` people. Withheld
-        rows come back as NaN (``mark`` puts ``[c]`` in the rendered table); the result has the input's type."""
+        group it rests on (``cells``, e.g. movers x subgroup) holds fewer than ``threshold`` people, or if
+        one person's removal would move it by more than ``influence`` standard errors (``extra['influence']``
+        or ``attrs['influence']``: the largest change in SEs, from ``movers.margins``). Withheld rows come
+        back as NaN (``mark`` puts ``[c]`` in the rendered table); the result has the input's type. The
+        number of observations, when the rows fitted on are known (``extra['units']``), is checked against
+        the other counts of the page (``population``) and withheld (``nobs`` None, shown as ``[c]``) if
+        their difference would be a small group."""
         is_est = isinstance(est, Estimates)
         frame = est.coefs if is_est else est
         cells = dict(cells if cells is not None else (est.cells if is_est else frame.attrs.get("cells", {})))
@@ -575,17 +596,96 @@ class Checker:
             return est
         counts = pd.DataFrame({"estimate": [cells.get(r, np.nan) for r in frame.index]}, index=frame.index)
         why = _primary(counts, self.rules)
+        influence = dict((est.extra if is_est else frame.attrs).get("influence") or {})
+        moved = pd.Series([influence.get(r, np.nan) for r in frame.index], index=frame.index, dtype=float)
+        why["estimate"] = why["estimate"].where((why["estimate"] != "") | ~(moved > self.rules.influence), "influence")
         if dof is not None and dof < self.rules.safe_dof:
             why["estimate"] = "residual df"
         dof_text = "residual df unknown" if dof is None else f"residual df {'<= ' if approx else ''}{_num(dof)}"
-        details = pd.DataFrame({"estimate": [dof_text] * len(frame)}, index=frame.index)
-        self._store(name, "regression", source, frame, why, counts, details, ["threshold", "zero", "residual df"])
+        details = pd.DataFrame(
+            {
+                "estimate": [
+                    dof_text + ("" if pd.isna(m) else f"; largest one-person change {m:.2f} SE") for m in moved.to_numpy()
+                ]
+            },
+            index=frame.index,
+        )
+        applied = ["threshold", "zero", "residual df"] + (["influence"] if influence else [])
+        self._store(name, "regression", source, frame, why, counts, details, applied)
         out = frame.copy()
         hide = why["estimate"] != ""
         out.loc[hide, [c for c in ("estimate", "se", "pvalue") if c in out.columns]] = np.nan
         out.attrs = dict(frame.attrs)
         self.outputs[name].released = out
-        return est.with_(coefs=out) if is_est else out
+        units = est.extra.get("units") if is_est else None
+        if units is None or self.population(f"{name}: observations", units):
+            return est.with_(coefs=out) if is_est else out
+        return est.with_(coefs=out, nobs=None, extra={**est.extra, "nobs_withheld": True})
+
+    def population(self, name: str, units: Iterable[Hashable], release: bool = True) -> bool:
+        """A count of people the page prints (a sample size, a regression's observations), with the people
+        behind it (row labels of the analysis file). Returns whether the count may be printed: not if it
+        differs by 1 to ``threshold - 1`` people from a count already printed whose group holds it or is
+        held by it, since the difference is then a small group a reader finds by subtraction (the few
+        without a parental class who drop out of Model 3). Counts are checked in the order the page
+        releases them, across all its tables and prose; ``release=False`` registers a group only to be
+        kept from being recovered (a withheld share's people). Every pair of nested counts goes into the
+        record, with the relation between them, so ``audit_page`` sees the same subtraction."""
+        group = frozenset(units)
+        if not self.active:
+            return True
+        ok = release
+        for other, (seen, shown) in self.populations.items():
+            if other == name or not shown or not (group <= seen or seen <= group):
+                continue
+            gap = abs(len(seen) - len(group))
+            small = 0 < gap < self.rules.threshold
+            hidden = any(g == (seen ^ group) and not s for o, (g, s) in self.populations.items() if o not in (name, other))
+            if small or hidden:
+                ok = False
+        self.populations[name] = (group, ok)
+        self._store_populations()
+        return ok
+
+    def _store_populations(self) -> None:
+        """The record's output ``Page counts``: each registered count, and each difference between two
+        nested counts (withheld when it is a group under the threshold), related by ``adds_up``."""
+        rows, values, why, relations = [], [], [], []
+        for name, (units, shown) in self.populations.items():
+            rows.append(name)
+            values.append(len(units))
+            why.append("" if shown else "differencing")
+        names = list(self.populations)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                (ua, _), (ub, _) = self.populations[a], self.populations[b]
+                big, small = (a, b) if len(ua) >= len(ub) else (b, a)
+                if not (self.populations[small][0] <= self.populations[big][0]) or len(ua) == len(ub):
+                    continue
+                gap = len(self.populations[big][0]) - len(self.populations[small][0])
+                label = f"{big} less {small}"
+                rows.append(label)
+                values.append(gap)
+                why.append("threshold" if gap < self.rules.threshold else "")
+                relations.append(adds_up([(small, "count"), (label, "count")], (big, "count"), label))
+        frame = pd.DataFrame({"count": values}, index=rows)
+        implied = set(rows[len(self.populations) :])
+        self._store(
+            "Page counts",
+            "count",
+            "",
+            frame,
+            pd.DataFrame({"count": why}, index=rows),
+            frame,
+            None,
+            ["threshold", "differencing"],
+            relations,
+        )
+        out = self.outputs["Page counts"]
+        for c in out.cells:  # a difference is not printed: what it would reveal is for the auditor, not the page's list
+            if c["row"] in implied:
+                c["outcome"] = "implied"
+        out.reasons = out.reasons.drop(index=list(implied))
 
     def estimable(self, name: str, fit: Callable, *args, rows: Sequence[str] = (), **kwargs):
         """Call ``fit(*args, **kwargs)``; if the model cannot be estimated on this group (a singular matrix,
@@ -1298,7 +1398,7 @@ def _audit_output(out: Mapping, rules: Rules, page: tuple, specific_digits: int)
         problems.append(
             f"{out['output']}: {r} / {c} printed although withheld ({REASONS.get(rule, rule) if rule else REASONS['threshold']})"
         )
-    known = {k for k, c in cells.items() if not _unsafe(c, rules)} | shown
+    known = {k for k, c in cells.items() if not _unsafe(c, rules) and c["outcome"] != "implied"} | shown
     rels = [Relation(tuple(((r, c), float(k)) for r, c, k in rel)) for rel in out.get("relations", [])]
     groups = [[(r, d)] + [(r, s) for s in srcs] for d, srcs in out.get("derived", {}).items() for r in {k[0] for k in cells}]
     while True:
