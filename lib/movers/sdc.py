@@ -74,6 +74,8 @@ from __future__ import annotations
 
 import ast
 import csv
+import datetime
+import hashlib
 import html
 import io
 import json
@@ -850,6 +852,7 @@ class Checker:
             for c in o["cells"]:
                 w.writerow({"output": o["output"], "kind": o["kind"], "source": o["source"], **c})
         _atomic_write(self.folder / "cells.csv", buf.getvalue())
+        write_acro(self, self.folder / "acro")
         return self.folder / "record.json"
 
     # -- internals ------------------------------------------------------------------------------------
@@ -933,6 +936,110 @@ def _raised_in_statsmodels(err: BaseException) -> bool:
     while tb.tb_next is not None:
         tb = tb.tb_next
     return f"{os.sep}statsmodels{os.sep}" in tb.tb_frame.f_code.co_filename
+
+
+# ----------------------------------------------------------------------------- ACRO's results format
+
+ACRO_FORMAT_VERSION = "0.4.0"  # the results.json layout of ACRO 0.4, which the SACRO viewer reads
+_ACRO_FLAGS = {  # our rule -> the name ACRO gives the same check in ``sdc.cells`` / ``sdc.summary``
+    "threshold": "threshold",
+    "zero": "threshold",
+    "dominance": "nk-rule",
+    "p-ratio": "p-ratio",
+}
+
+
+def acro_status(out: Output) -> str:
+    """ACRO's status of one output: ``pass`` (nothing withheld), ``review`` (released with cells withheld:
+    the checker looks at what is left), ``fail`` (everything withheld)."""
+    withheld = sum(c["outcome"] == "withheld" for c in out.cells)
+    return "pass" if withheld == 0 else ("fail" if withheld == len(out.cells) else "review")
+
+
+def acro_results(chk: Checker, files: Mapping[str, str] | None = None) -> dict:
+    """The checker's record in ACRO's ``results.json`` layout (``acro.record.Records.finalise_json``), which
+    the SACRO viewer opens: one result per output with its status, type, properties, the released table's
+    file with the cells each rule withheld (``sdc.cells``: row and column positions), ``outcome`` (each
+    cell's ``ok`` or rules), a summary and comments giving the reason in words. No counts are in it (they
+    stay in ``record.json``); ``files`` maps an output's name to the file holding its released table."""
+    files = dict(files or {})
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    results = {}
+    for i, out in enumerate(o for o in chk.outputs.values() if o.reasons is not None):
+        uid = f"output_{i}"
+        reasons = out.reasons.astype(str)
+        cells: dict[str, list] = {
+            "negative": [],
+            "missing": [],
+            "threshold": [],
+            "p-ratio": [],
+            "nk-rule": [],
+            "all-values-are-same": [],
+        }
+        movers_cells: dict[str, list] = {}
+        for x, r in enumerate(reasons.index):
+            for y, c in enumerate(reasons.columns):
+                rule = reasons.loc[r, c]
+                if rule:
+                    movers_cells.setdefault(rule, []).append([x, y])
+                    if rule in _ACRO_FLAGS:
+                        cells[_ACRO_FLAGS[rule]].append([x, y])
+        counts = {k: len(v) for k, v in cells.items()}
+        status = acro_status(out)
+        rules_hit = sorted(movers_cells)
+        summary = status + "".join(f"; {rule}: {len(movers_cells[rule])} cells suppressed" for rule in rules_hit)
+        outcome = {
+            str(c): {str(r): ("ok" if not reasons.loc[r, c] else f"{reasons.loc[r, c]}; ") for r in reasons.index}
+            for c in reasons.columns
+        }
+        dof = next((c["detail"] for c in out.cells if c["detail"].startswith("residual df")), None)
+        results[uid] = {
+            "uid": uid,
+            "status": status,
+            "type": "regression" if out.kind == "regression" else "table",
+            "properties": {"method": out.kind, "output": out.name, "chapter": chk.chapter}
+            | ({"dof": dof.split(";")[0].removeprefix("residual df ").strip()} if dof else {}),
+            "files": [
+                {
+                    "name": files.get(out.name, f"{uid}.csv"),
+                    "sdc": {
+                        "summary": {"suppressed": status != "pass", **counts},
+                        "cells": cells,
+                        "movers_cells": movers_cells,  # every rule of movers.sdc, ACRO's names or not
+                    },
+                }
+            ],
+            "outcome": outcome,
+            "command": f"movers.sdc.Checker: {out.kind} {out.name!r}",
+            "summary": summary,
+            "timestamp": now,
+            "comments": [f"{rule}: {REASONS.get(rule, rule)}" for rule in rules_hit] + chk.rules.describe(out.rules),
+            "exception": "",
+        }
+    return {"version": ACRO_FORMAT_VERSION, "producer": "movers.sdc", "results": results}
+
+
+def write_acro(chk: Checker, folder: Path) -> Path:
+    """``folder/results.json`` in ACRO's layout, the released table of each output as ``output_<n>.csv``
+    (withheld cells ``[c]``), and ``checksums/<file>.txt`` (SHA-256), as ACRO's ``finalise`` leaves an
+    output folder: what an output checker opens in the SACRO viewer."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in [*folder.glob("output_*.csv"), *folder.glob("checksums/*.txt")]:
+        old.unlink()
+    names = {}
+    for i, out in enumerate(o for o in chk.outputs.values() if o.reasons is not None):
+        names[out.name] = f"output_{i}.csv"
+        shown = out.released if isinstance(out.released, pd.DataFrame) else pd.DataFrame(out.released)
+        shown = shown.loc[[r for r in shown.index if r in out.reasons.index]]  # not the page counts' implied differences
+        shown = shown.astype(object).where(~shown.isna(), SUPPRESSED) if out.kind == "regression" else shown
+        _atomic_write(folder / names[out.name], shown.to_csv())
+    _atomic_write(folder / "results.json", json.dumps(acro_results(chk, names), indent=1, default=str))
+    sums = folder / "checksums"
+    sums.mkdir(exist_ok=True)
+    for f in sorted(folder.iterdir()):
+        if f.is_file():
+            _atomic_write(sums / f"{f.name}.txt", hashlib.sha256(f.read_bytes()).hexdigest())
+    return folder / "results.json"
 
 
 # ----------------------------------------------------------------------------- a run's record
