@@ -963,7 +963,7 @@ def acro_results(chk: Checker, files: Mapping[str, str] | None = None) -> dict:
     cell's ``ok`` or rules), a summary and comments giving the reason in words. No counts are in it (they
     stay in ``record.json``); ``files`` maps an output's name to the file holding its released table."""
     files = dict(files or {})
-    now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    now = datetime.datetime.now(datetime.UTC).isoformat()
     results = {}
     for i, out in enumerate(o for o in chk.outputs.values() if o.reasons is not None):
         uid = f"output_{i}"
