@@ -72,6 +72,9 @@ def stage(allow_stale: bool = False) -> list[str]:
     if bad and not allow_stale:
         raise BuildError(runner.stale_message(bad))
     present = [n for n in names if runner.executed_path(n).exists()]
+    gone = clear_withdrawn(present)
+    if gone:
+        print(f"withdrawn from the book (no executed notebook): {', '.join(gone)}; rebuilding every page", file=sys.stderr)
     runner.mark_stale_pages(present)  # a warning at the top of each stale page; removed once it is current
     SRC.mkdir(parents=True, exist_ok=True)
     for f in STATIC_FILES:
@@ -93,6 +96,28 @@ def stage(allow_stale: bool = False) -> list[str]:
         shutil.copytree(mathjax_dir(), static / "mathjax", ignore=skip, dirs_exist_ok=True)
     publish_downloads(present)
     return present
+
+
+def withdrawn_pages(names: list[str], out: Path | None = None) -> list[str]:
+    """Chapters with a page in the built HTML or LaTeX but not among the staged ``names`` (a notebook
+    deleted, a chapter taken out of ``_toc.yml``)."""
+    built = Path(out or OUT) / "_build"
+    pages = {p.stem for p in (built / "html" / "chapters").glob("*.html")}
+    pages |= {p.stem for p in (built / "jupyter_execute" / "chapters").glob("*.ipynb")}
+    return sorted(pages - set(names))
+
+
+def clear_withdrawn(names: list[str], out: Path | None = None) -> list[str]:
+    """Remove the whole previous build when a chapter was withdrawn: Sphinx rewrites only pages whose
+    source changed, so the withdrawn page, its search entries and every other page's links to it
+    (sidebar, next and previous) would stay. Returns the withdrawn chapters."""
+    gone = withdrawn_pages(names, out)
+    if gone:
+        built = Path(out or OUT) / "_build"
+        aside = built.with_name(f"_build.withdrawn-{os.getpid()}")
+        os.replace(built, aside)
+        shutil.rmtree(aside, ignore_errors=True)
+    return gone
 
 
 def pdf_without_code(config: dict, names: list[str]) -> None:
