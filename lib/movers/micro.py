@@ -211,6 +211,8 @@ def fit(
     dropped: dict = {}
     if kind == "probit":
         data, dropped = drop_perfect_predictors(data, f, keep_levels)
+        if data.empty or data[f.split("~")[0].strip()].nunique() < 2:
+            raise NothingLeft("every level of a fixed effect predicts the outcome perfectly: no observations are left")
     start = time.perf_counter()
     mod = smf.probit(f, data) if kind == "probit" else smf.ols(f, data)
     if cluster:
@@ -261,6 +263,11 @@ def _estimates(frame: pd.DataFrame, ft: Fit, cells: Mapping[str, int] | None = N
     )
 
 
+class NothingLeft(np.linalg.LinAlgError):
+    """No usable observations once perfectly predicted levels are dropped (a small selection): a singular
+    design, so ``sdc.estimable`` and ``mover_model`` withhold it like one."""
+
+
 class NotEstimable(InputError):
     """A model that cannot be estimated on its selection: which model of which outcome, and why
     (``sdc.estimable``'s reason: a singular design, perfect separation, a single cluster). The page
@@ -278,6 +285,8 @@ def mover_model(strand: Strand, sample: pd.DataFrame, outcome: str, model: int =
     ``NotEstimable`` with the reason, never a bare ``LinAlgError``."""
     try:  # a singular design only: perfect predictors are dropped by ``fit`` and a separation warning is no stop here
         ft = fit_model(strand, sample, outcome, model, extra=extra)
+    except NothingLeft as err:
+        raise NotEstimable(outcome, model, str(err), extra) from None
     except np.linalg.LinAlgError:
         raise NotEstimable(
             outcome, model, "singular design matrix: the selection is too small or a variable has no variation", extra

@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
 from movers import compare, ls, micro, outcomes as O, report, sdc, source as data_source, tables
-from movers.errors import InputError
 from movers.results import Estimates
 
 NOTE_CLUSTER = (
@@ -148,14 +148,19 @@ LS_FORMATS = {
 
 
 def _checked_models(study: Study, table: str, models: Mapping[str, Mapping[str, Estimates]]) -> dict[str, dict[str, Estimates]]:
-    """Every model's mover effect through the checker (residual df, movers and stayers behind it)."""
-    return {
-        o: {
-            m: study.chk.estimates(f"{table}: {study.strand.outcomes[o]}, {m}", e, dof=e.extra["df_resid"])
-            for m, e in per.items()
-        }
-        for o, per in models.items()
-    }
+    """Every model's mover effect through the checker (residual df, movers and stayers behind it); a model
+    that could not be estimated is recorded as withheld with its reason."""
+    out: dict[str, dict[str, Estimates]] = {}
+    for o, per in models.items():
+        out[o] = {}
+        for m, e in per.items():
+            name = f"{table}: {study.strand.outcomes[o]}, {m}"
+            if "not_estimable" in e.extra:
+                study.chk.withhold(name, ["Mover"], "not estimable", e.extra["not_estimable"])
+                out[o][m] = e
+            else:
+                out[o][m] = study.chk.estimates(name, e, dof=e.extra["df_resid"])
+    return out
 
 
 def _mark_models(study: Study, table: tables.Table, name: str, models: Mapping[str, Mapping[str, Estimates]]) -> tables.Table:
@@ -208,23 +213,26 @@ def selection_text(study: Study) -> str:
     )
 
 
-def _fitted(study: Study, table: str, fit, *args, **kwargs):
-    """``fit(*args, **kwargs)``; a model that cannot be estimated stops the page with one message naming
-    the chapter and table, the model, the selection and the reason (``micro.NotEstimable``)."""
+def _fitted(study: Study, table: str, fit, *args, **kwargs) -> Estimates:
+    """``fit(*args, **kwargs)``; a model that cannot be estimated on this selection (a small world, a small
+    restricted selection: ``micro.NotEstimable``) does not stop the page: it comes back as an empty result
+    carrying the reason (``extra['not_estimable']``), which ``_checked_models`` records as withheld and the
+    page lists with the selection, never as silent blanks."""
     try:
         return fit(*args, **kwargs)
     except micro.NotEstimable as err:
-        raise InputError(
-            f"{study.chapter}, {table}",
-            f"{err.what} cannot be estimated on the selection ({selection_text(study)}): {err.reason}",
-        ) from None
+        study.extra.setdefault("not_estimable", []).append(f"{table}: {err.what}: {err.reason}")
+        coefs = pd.DataFrame({"estimate": [np.nan], "se": [np.nan], "pvalue": [np.nan]}, index=["Mover"])
+        return Estimates(coefs, extra={"df_resid": np.nan, "not_estimable": err.reason})
 
 
 def mover_models(study: Study, name: str = "Models 1-3") -> dict[str, dict[str, Estimates]]:
     """Models 1-3 of every outcome (``micro.mover_models``), checked."""
-    return _checked_models(
-        study, name, {o: _fitted(study, name, micro.mover_models, study.strand, study.sample, o) for o in study.outcomes}
-    )
+    fitted = {
+        o: {m: _fitted(study, name, micro.mover_model, study.strand, study.sample, o, k) for k, m in enumerate(micro.MODELS, 1)}
+        for o in study.outcomes
+    }
+    return _checked_models(study, name, fitted)
 
 
 def model3_truth(study: Study, models: Mapping[str, Mapping[str, Estimates]]):
