@@ -324,12 +324,16 @@ def interaction(
         return Interaction(characteristic, None, None, None, ft.reason)
     eff = mover_effects(ft.result, ft.data, "mover", by=ch.column)
     keys = [group_key(g) for g in eff.index]
+    moved = dict(zip((ch.labels[k] for k in keys), eff.attrs.get("influence", {}).values()))  # keyed by the labels shown
     eff.index = [ch.labels[k] for k in keys]
     eff = eff.loc[[lab for lab in ch.labels.values() if lab in eff.index]]
+    eff.attrs["influence"] = {lab: moved[lab] for lab in eff.index if lab in moved}
     ref = next(g for g in ft.data[ch.column].dropna().unique() if group_key(g) == ch.reference)
     diff = effect_differences(ft.result, ft.data, "mover", ch.column, reference=ref)
     others = [k for k in keys if k != ch.reference]
+    diff_moved = list(diff.attrs.get("influence", {}).values())
     diff.index = [ch.difference_label(k) for k in others]
+    diff.attrs["influence"] = dict(zip(diff.index, diff_moved))
     cells = ch.cells(ft.data)
     return Interaction(characteristic, _estimates(eff, ft, cells), _estimates(diff, ft, ch.difference_cells(cells)), ft.data)
 
