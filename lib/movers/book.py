@@ -9,11 +9,14 @@ stale stops the build with the command that refreshes it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -174,12 +177,47 @@ def strict_default(env=os.environ) -> bool:
     return env.get("MOVERS_BOOK_STRICT", "0") not in ("", "0", "false", "no")
 
 
+def run_child(cmd: list[str], timeout_kill: float = 10.0) -> subprocess.CompletedProcess:
+    """Run ``cmd`` (jupyter-book) in its own process group and return its output; if this process is sent
+    SIGTERM, SIGINT or SIGHUP meanwhile, the whole group (jupyter-book and the Sphinx or LaTeX processes it
+    started) is ended first (SIGTERM, then SIGKILL after ``timeout_kill`` seconds), so no build keeps running
+    after ``movers build`` is stopped. Then the signal's usual outcome follows (exit 128 + signal)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    caught: list[int] = []
+
+    def stop(signum, frame):
+        caught.append(signum)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+
+    old = {}
+    if threading.current_thread() is threading.main_thread():
+        for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            old[s] = signal.signal(s, stop)
+    try:
+        out, err = proc.communicate()
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+        if caught or proc.returncode is None:
+            try:
+                proc.wait(timeout=timeout_kill)
+            except subprocess.TimeoutExpired:
+                pass
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+    if caught:
+        print(f"{signal.Signals(caught[0]).name}: the book build was stopped (jupyter-book ended)", file=sys.stderr)
+        raise SystemExit(128 + caught[0])
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def _jb(*args, strict: bool = False) -> None:
     # -W --keep-going: every warning is reported, then the build fails
     flags = ["-W", "--keep-going"] if strict else []
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(SRC), "--path-output", str(OUT), *flags, *args]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = run_child(cmd)
     log = paths.BUILD / ("build-" + ("pdf" if "pdflatex" in args else "html") + ".log")
     log.write_text(proc.stdout + "\n" + proc.stderr)
     warnings = [line for line in (proc.stdout + proc.stderr).splitlines() if "WARNING" in line]
