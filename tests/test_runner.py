@@ -358,8 +358,8 @@ def test_a_second_run_of_a_chapter_while_one_is_running_stops_with_a_message(pro
     """Issue 25 (13): two runs of one chapter at once silently lost one result (the second cleared the
     first's checker record and raced it to the output). Now one holds the chapter's lock, the other stops."""
     prm = runner.plan(["tiny"], {}, None)["tiny"]
-    with runner.chapter_lock("tiny"):
-        with pytest.raises(runner.ChapterFailed, match=f"already being run \\(by process {os.getpid()}\\)"):
-            runner.run_chapter("tiny", prm, force=True)
+    held = pytest.raises(runner.ChapterFailed, match=f"already being run \\(by process {os.getpid()}\\)")
+    with runner.chapter_lock("tiny"), held:
+        runner.run_chapter("tiny", prm, force=True)
     with runner.chapter_lock("tiny"), runner.chapter_lock("other"):  # released after a run; chapters lock apart
         pass
