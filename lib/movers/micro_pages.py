@@ -411,12 +411,13 @@ def bhps_study(
     outcomes=("employed",),
     characteristics=(),
     motivation_min_share: float = 0.02,
+    sdc_rules: str = "",
 ) -> Study:
     """Open the data source, start the checker, load the panel and build the analysis file of ``movers_stayers``."""
     O.check_source(source)
     strand = O.strand(cluster)
     strand.check(outcomes, characteristics)
-    src = data_source.open(source, data_path, truth_of="ukhls")
+    src = data_source.open(source, data_path, truth_of="ukhls", rules=sdc_rules or None)
     chk = sdc.start_run("movers_stayers", src)
     inputs = O.load(src, aux_path, dictionary, years)
     sample = O.build_sample(
@@ -648,12 +649,13 @@ def ls_study(
     cov_type: str = "nonrobust",
     outcomes=("employed",),
     characteristics=(),
+    sdc_rules: str = "",
 ) -> Study:
     """Open the data source, start the checker, load the extract and build the analysis file of ``ls_deprived``."""
     ls.check_source(source)
     strand = ls.strand(region_effects, cov_type)
     strand.check(outcomes, characteristics)
-    src = data_source.open(source, data_path, truth_of="ons_ls")
+    src = data_source.open(source, data_path, truth_of="ons_ls", rules=sdc_rules or None)
     chk = sdc.start_run("ls_deprived", src)
     extract = ls.load(src, dictionary)
     sample = ls.build_sample(extract, quintile, child_ages, adult_ages, child_censuses)

@@ -1529,7 +1529,7 @@ def _audit_output(out: Mapping, rules: Rules, page: tuple, specific_digits: int)
 # ----------------------------------------------------------------------------- hygiene: parameters of a restricted run
 
 SECURE_PATH = "<secure path>"
-PATH_KEYS = ("data_path", "aux_path", "dictionary")  # the parameters that name files or folders
+PATH_KEYS = ("data_path", "aux_path", "dictionary", "sdc_rules")  # the parameters that name files or folders
 
 
 def redact_params(prm: Mapping, source: str | None = None, keys: Sequence[str] = PATH_KEYS) -> dict:
