@@ -721,6 +721,15 @@ def regions_table(study: Study) -> tables.Table:
     )
 
 
+PUBLISHED_QUINTILE = 1  # the report's LS tables are of the most deprived quintile only
+
+
+def ls_published(study: Study) -> bool:
+    """Whether the report published this selection's LS tables: only for quintile 1, so the published
+    columns never stand beside results for another quintile."""
+    return study.facts["quintile"] == PUBLISHED_QUINTILE
+
+
 def table30(study: Study) -> tables.Table:
     """Table 30, checked: each share on the smaller category, and the three class shares of a column adding up to one."""
     d = ls.describe(study.sample)
@@ -734,16 +743,21 @@ def table30(study: Study) -> tables.Table:
     )
     study.extra["table30"] = d
     cc = study.extra["child_censuses"]
+    published = (
+        f"Columns marked (published) are the report's figures ({ls.PUBLISHED_N['Stayers']:,} stayers and "
+        f"{ls.PUBLISHED_N['Movers']:,} movers). "
+        if ls_published(study)
+        else f"The report publishes this table for quintile {PUBLISHED_QUINTILE} only, so no published column is shown. "
+    )
     return tables.render(
-        compare.descriptive_comparison(shown, 30),
+        compare.descriptive_comparison(shown, 30) if ls_published(study) else shown,
         digits=2,
         label="table-30",
         caption=f"Table 30: Descriptive statistics, stayers in and movers from {quintile_words(study.facts['quintile'])}",
         notes=f"Source: {'synthetic LS extract' if study.synthetic else 'ONS LS'}, {min(cc)} to {max(cc) + 20}. "
         f"Number of observations: {d.groups['Stayers']:,} stayers and {d.groups['Movers']:,} movers; proportions. "
-        f"Columns marked (published) are the report's figures ({ls.PUBLISHED_N['Stayers']:,} stayers and "
-        f"{ls.PUBLISHED_N['Movers']:,} movers). "
-        "Parents' and own classes are shares of those with a class.",
+        + published
+        + "Parents' and own classes are shares of those with a class.",
     )
 
 
@@ -833,8 +847,10 @@ def ls_subgroup_tables(study: Study, tabs: micro.InteractionTables, outcome: str
         study,
         res,
         "Tables 31-32",
-        n,
-        f"Table {n}: reproduced, published and (synthetic) true values",
+        n if ls_published(study) else None,
+        f"Table {n}: reproduced, published and (synthetic) true values"
+        if ls_published(study)
+        else f"Table {n}: reproduced and (synthetic) true values (the report publishes quintile {PUBLISHED_QUINTILE} only)",
         truth=eff_truth,
         columns={label: pub_col},
         row_map=ls.PUBLISHED_ROWS[n],
