@@ -3,7 +3,7 @@ its results (issue 25, case 13: quintile-1 published columns stood beside quinti
 
 import pytest
 
-from movers import micro_pages as P
+from movers import micro_pages as P, paths
 
 
 @pytest.fixture(scope="module")
@@ -19,3 +19,14 @@ def test_quintile_5_shows_no_published_column_and_quintile_1_does(ls_world, monk
     assert "quintile 1 only" in t30.notes
     one = P.ls_study("synthetic", str(ls_world), quintile=1, outcomes=["employed"], characteristics=[])
     assert [c for c in P.table30(one).frame.columns if "published" in c]
+
+
+def test_the_prose_names_only_the_characteristics_of_the_run(ls_world, monkeypatch, tmp_path):
+    """Issue 25 (13): ``characteristics=[]`` kept prose about four characteristics above empty tables."""
+    monkeypatch.setenv("MOVERS_BUILD", str(tmp_path))
+    none = P.ls_study("synthetic", str(ls_world), outcomes=["employed"], characteristics=[])
+    assert none.facts["characteristics_text"].startswith("none on this run")
+    assert P.characteristics_text(["gender", "parent_class"]) == "gender, parental class"
+    for chapter in ("ls_deprived", "movers_stayers"):
+        text = (paths.CHAPTERS / f"{chapter}.md").read_text()
+        assert "{glue:text}`characteristics_text`" in text and "(sex, ethnicity, degree, parental class)" not in text

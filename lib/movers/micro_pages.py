@@ -79,6 +79,24 @@ def checked_facts(chk: sdc.Checker, name: str, facts: dict, counts: Mapping[str,
     return out
 
 
+CHARACTERISTIC_WORDS = {
+    "gender": "gender",
+    "ethnicity": "ethnicity",
+    "education": "degree",
+    "parent_nssec": "parental NS-SEC",
+    "parent_class": "parental class",
+}
+
+
+def characteristics_text(characteristics: Sequence[str], words: Mapping[str, str] | None = None) -> str:
+    """The characteristics this run interacts with mover status, in words for the prose (``characteristics``
+    parameter): the page never speaks of four characteristics above tables that hold none."""
+    if not characteristics:
+        return "none on this run: the parameter characteristics is empty, so the tables of this section have no rows"
+    words = {**CHARACTERISTIC_WORDS, **(words or {})}
+    return ", ".join(words.get(c, c) for c in characteristics)
+
+
 def register_sample(chk: sdc.Checker, sample: pd.DataFrame, groups: Mapping[str, pd.Index] | None = None) -> None:
     """The page's counts of people (``sdc.Checker.population``): the sample behind the prose's ``n_sample``,
     and each group a prose fact counts, printed or withheld as the fact was, so that no regression's
@@ -444,6 +462,7 @@ def bhps_study(
         "price_year": price_year,
         "min_share_pct": 100 * motivation_min_share,
         "threshold": chk.rules.threshold,
+        "characteristics_text": characteristics_text(characteristics),
         "macro_area_text": "the local authority where they live as adults"
         if macro_area == "adult"
         else "the local authority where they grew up",
@@ -674,6 +693,7 @@ def ls_study(
         "quintile_words": quintile_words(quintile),
         "censuses_text": ", ".join(map(str, child_censuses)),
         "threshold": chk.rules.threshold,
+        "characteristics_text": characteristics_text(characteristics, {"gender": "sex"}),  # the LS records sex
         "region_effects_text": "the region where they grew up"
         if region_effects == "child"
         else "the region where they live as adults",
