@@ -51,7 +51,14 @@ def mathjax_dir() -> Path:
 
 
 def _sources_used(names) -> set[str]:
-    return {runner.recorded(runner.executed_path(n)).get("parameters", {}).get("source", "synthetic") for n in names}
+    """The data sources the staged pages were computed from (``publish.page_source``: not only their parameter)."""
+    return {
+        publish.page_source(
+            nbformat.read(runner.executed_path(n), as_version=4),
+            runner.recorded(runner.executed_path(n)).get("parameters", {}).get("source", "synthetic"),
+        )
+        for n in names
+    }
 
 
 def staged_toc(names: list[str]) -> dict:
@@ -159,7 +166,7 @@ def publish_downloads(names: list[str]) -> dict[str, dict]:
     for n in names:
         path = runner.executed_path(n)
         nb = nbformat.read(path, as_version=4)
-        source = nb.metadata.get("movers", {}).get("parameters", {}).get("source", "synthetic")
+        source = publish.page_source(nb, nb.metadata.get("movers", {}).get("parameters", {}).get("source", "synthetic"))
         items = publish.publish_notebook(nb, n, source, DOWNLOADS / n, cit)
         nbformat.write(nb, path)
         chapters[n] = {"title": _title(nb), "source": source, "items": items}
