@@ -221,3 +221,12 @@ def test_the_run_record_is_written_in_acros_results_format(tmp_path):
     released = (folder / reg["files"][0]["name"]).read_text()
     assert sdc.SUPPRESSED in released and "44633" not in released  # the outlier's effect is not in the file
     assert "300" not in json.dumps(table) and "n=" not in json.dumps(results)  # no counts of people
+
+
+def test_a_withheld_group_is_not_listed_twice_on_the_page():
+    sample = _ls_like_sample()
+    chk = _checker_with_facts(sample)
+    chk.estimates("M3", _effect(sample.index[sample["parent_class"].notna()]))
+    listed = chk.withheld()
+    assert list(listed["row"]).count("pct_no_parent_class") == 1  # as the prose fact, not again as a page count
+    assert "M3: observations" in set(listed["row"])

@@ -417,6 +417,7 @@ class Checker:
         self.folder = folder
         self.outputs: dict[str, Output] = {}
         self.populations: dict[str, tuple[frozenset, bool]] = {}  # counts of people on the page: units, released
+        self._withheld_groups: set[str] = set()  # populations registered only to be kept from recovery
 
     # -- tables -------------------------------------------------------------------------------
 
@@ -636,6 +637,8 @@ class Checker:
         group = frozenset(units)
         if not self.active:
             return True
+        if not release:
+            self._withheld_groups.add(name)
         ok = release
         for other, (seen, shown) in self.populations.items():
             if other == name or not shown or not (group <= seen or seen <= group):
@@ -653,10 +656,14 @@ class Checker:
         """The record's output ``Page counts``: each registered count, and each difference between two
         nested counts (withheld when it is a group under the threshold), related by ``adds_up``."""
         rows, values, why, relations = [], [], [], []
+        hidden = set()  # groups withheld elsewhere on the page (a withheld share's people): kept, not listed again
         for name, (units, shown) in self.populations.items():
             rows.append(name)
             values.append(len(units))
             why.append("" if shown else "differencing")
+            if not shown and name in self._withheld_groups:
+                hidden.add(name)
+                why[-1] = "threshold" if len(units) < self.rules.threshold else "secondary"
         names = list(self.populations)
         for i, a in enumerate(names):
             for b in names[i + 1 :]:
@@ -671,7 +678,7 @@ class Checker:
                 why.append("threshold" if gap < self.rules.threshold else "")
                 relations.append(adds_up([(small, "count"), (label, "count")], (big, "count"), label))
         frame = pd.DataFrame({"count": values}, index=rows)
-        implied = set(rows[len(self.populations) :])
+        implied = set(rows[len(self.populations) :]) | hidden
         self._store(
             "Page counts",
             "count",
@@ -1461,7 +1468,7 @@ def _unsafe(cell: Mapping, rules: Rules) -> bool:
     """A cell the record withheld, or one whose count is under the threshold (or zero) whatever the record says."""
     n = cell.get("count")
     small = isinstance(n, (int, float)) and (n < rules.threshold or (n == 0 and rules.zeros_are_disclosive))
-    return cell["outcome"] == "withheld" or small
+    return cell["outcome"] == "withheld" or (cell["outcome"] == "implied" and bool(cell.get("rule"))) or small
 
 
 def _without(line: str, names: Sequence[str]) -> str:
