@@ -418,6 +418,7 @@ class Checker:
         self.outputs: dict[str, Output] = {}
         self.populations: dict[str, tuple[frozenset, bool]] = {}  # counts of people on the page: units, released
         self._withheld_groups: set[str] = set()  # populations registered only to be kept from recovery
+        self._nested: list[tuple[str, str]] = []  # (larger, smaller) pairs of populations, one holding the other
 
     # -- tables -------------------------------------------------------------------------------
 
@@ -640,13 +641,14 @@ class Checker:
         if not release:
             self._withheld_groups.add(name)
         ok = release
+        self._nested = [(a, b) for a, b in self._nested if name not in (a, b)]
+        withheld = [g for o, (g, s) in self.populations.items() if not s and o != name]
         for other, (seen, shown) in self.populations.items():
-            if other == name or not shown or not (group <= seen or seen <= group):
+            if other == name or len(seen) == len(group) or not (group <= seen or seen <= group):
                 continue
+            self._nested.append((other, name) if len(seen) > len(group) else (name, other))
             gap = abs(len(seen) - len(group))
-            small = 0 < gap < self.rules.threshold
-            hidden = any(g == (seen ^ group) and not s for o, (g, s) in self.populations.items() if o not in (name, other))
-            if small or hidden:
+            if shown and (0 < gap < self.rules.threshold or any(g == (seen ^ group) for g in withheld)):
                 ok = False
         self.populations[name] = (group, ok)
         self._store_populations()
@@ -664,19 +666,13 @@ class Checker:
             if not shown and name in self._withheld_groups:
                 hidden.add(name)
                 why[-1] = "threshold" if len(units) < self.rules.threshold else "secondary"
-        names = list(self.populations)
-        for i, a in enumerate(names):
-            for b in names[i + 1 :]:
-                (ua, _), (ub, _) = self.populations[a], self.populations[b]
-                big, small = (a, b) if len(ua) >= len(ub) else (b, a)
-                if not (self.populations[small][0] <= self.populations[big][0]) or len(ua) == len(ub):
-                    continue
-                gap = len(self.populations[big][0]) - len(self.populations[small][0])
-                label = f"{big} less {small}"
-                rows.append(label)
-                values.append(gap)
-                why.append("threshold" if gap < self.rules.threshold else "")
-                relations.append(adds_up([(small, "count"), (label, "count")], (big, "count"), label))
+        for big, small in self._nested:
+            gap = len(self.populations[big][0]) - len(self.populations[small][0])
+            label = f"{big} less {small}"
+            rows.append(label)
+            values.append(gap)
+            why.append("threshold" if gap < self.rules.threshold else "")
+            relations.append(adds_up([(small, "count"), (label, "count")], (big, "count"), label))
         frame = pd.DataFrame({"count": values}, index=rows)
         implied = set(rows[len(self.populations) :]) | hidden
         self._store(
