@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -116,3 +117,55 @@ def pytest_sessionfinish(session, exitstatus):
     if new:
         print(f"\nERROR: tests wrote {len(new)} file(s) into the project's _build/, e.g. {new[:3]}")
         session.exitstatus = 1
+
+
+# ----------------------------------------------------------------------------- ACRO's results layout
+
+ACRO_SAMPLE = Path(__file__).parent / "samples" / "acro_results.json"
+
+
+def _shape(x):
+    """The JSON type of a value, as the sample file fixes it."""
+    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}.get(type(x), "null")
+
+
+def _validate_acro(results: dict, sample: dict, folder: Path) -> list[str]:
+    """What in ``results`` does not follow the layout of the hand-written ACRO sample (the keys and types of
+    ``acro.record.Records.finalise_json``) or what the SACRO viewer checks when it opens a folder."""
+    bad = []
+    major, minor = results["version"].split(".")[:2]
+    smajor, sminor = sample["version"].split(".")[:2]
+    if (major, minor) != (smajor, sminor):
+        bad.append(f"version {results['version']} is not ACRO {smajor}.{sminor}")
+    ref = next(iter(sample["results"].values()))
+    for uid, res in results["results"].items():
+        for key, value in ref.items():
+            if key not in res or (value is not None and _shape(res[key]) != _shape(value)):
+                bad.append(f"{uid}: {key} missing or not {_shape(value)}")
+        if res.get("status") not in ("pass", "fail", "review") or res.get("uid") != uid:
+            bad.append(f"{uid}: status or uid")
+        for f in res.get("files", []) or [None]:
+            if not f or "name" not in f or not (folder / f["name"]).is_file():
+                bad.append(f"{uid}: a file entry without an existing file")
+                continue
+            for key in ref["files"][0]["sdc"]:
+                if key not in f.get("sdc", {}):
+                    bad.append(f"{uid}: sdc.{key} missing")
+            for flag, where in f["sdc"].get("cells", {}).items():
+                if flag not in ref["files"][0]["sdc"]["cells"] or any(
+                    len(xy) != 2 or not all(isinstance(v, int) for v in xy) for xy in where
+                ):
+                    bad.append(f"{uid}: sdc.cells.{flag}")
+            digest = folder / "checksums" / f"{f['name']}.txt"
+            if not digest.is_file() or digest.read_text() != hashlib.sha256((folder / f["name"]).read_bytes()).hexdigest():
+                bad.append(f"{uid}: checksum of {f['name']}")
+        if not all(isinstance(v, dict) and all(isinstance(t, str) for t in v.values()) for v in res.get("outcome", {}).values()):
+            bad.append(f"{uid}: outcome is not {{column: {{row: text}}}}")
+    return bad
+
+
+@pytest.fixture(scope="session")
+def acro_layout():
+    """(the hand-written ACRO sample, ``validate(results, sample, folder) -> problems``) for tests of the
+    output checker's ``acro/results.json``."""
+    return json.loads(ACRO_SAMPLE.read_text()), _validate_acro

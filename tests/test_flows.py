@@ -4,6 +4,7 @@ tests/synth/test_flows_truth.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import numpy as np
@@ -347,3 +348,14 @@ def test_census_flows_out_of_and_into_each_quintile_by_hand(tmp_path):
     assert net["White"] == pytest.approx(28 - 23) and net["Other than White"] == pytest.approx(2 - 17)
     with pytest.raises(InputError, match="census_breakdown"):
         flows.census_flows(tmp_path, data, "religion")
+
+
+def test_an_area_type_without_authorities_has_no_rate_not_zero(data):
+    """Issue 25 (13): an area type with no authorities showed "0.00" rates."""
+    t = data.types.set_index("la_code")["smi"]
+    gone = "Hot spot"
+    kept = data.types[t.reindex(data.types["la_code"]).to_numpy() != gone]
+    rates = flows.type_rates(dataclasses.replace(data, types=kept), "smi", YEARS)
+    assert rates.loc[gone].isna().all() and rates[gone].isna().all()
+    others = [lev for lev in rates.index if lev != gone]
+    assert rates.loc[others, others].notna().all().all()

@@ -58,6 +58,8 @@ def test_group_effects_and_difference_recover_the_generating_model():
     n = s.groupby(["male", "mover"]).size()
     assert eff.cells["Female"] == int(n.loc[0].min()) and diff.cells["Male versus Female"] == min(eff.cells.values())
     assert eff.nobs == len(s) and eff.extra["df_resid"] < len(s)
+    # the one-person influence of each row is keyed by the row it belongs to (issue 25, case 3)
+    assert list(eff.extra["influence"]) == list(eff.index) and list(diff.extra["influence"]) == list(diff.index)
 
 
 def test_mover_models_return_estimates_with_the_mover_row():

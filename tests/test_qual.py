@@ -235,3 +235,11 @@ def test_synthetic_project_is_deterministic_per_seed(tmp_path):
     b = R.write_qdpx(S.build(3)[0], tmp_path / "b.qdpx").read_bytes()
     c = R.write_qdpx(S.build(4)[0], tmp_path / "c.qdpx").read_bytes()
     assert a == b != c
+
+
+def test_inverted_word_thresholds_are_refused():
+    """Issue 25 (13): {"many": 0.2, "some": 0.5} was accepted, so "some" meant more people than "many"."""
+    with pytest.raises(InputError, match="'many' must have a higher minimum share than 'some'"):
+        Q.check_thresholds({"many": 0.2, "some": 0.5, "few": 0.0})
+    assert [w for w, _ in Q.check_thresholds({"few": 0.0, "many": 0.5, "some": 0.2})] == ["many", "some", "few"]
+    assert Q.check_thresholds({"often": 0.6, "many": 0.5})  # a word of no known rank keeps its place by value

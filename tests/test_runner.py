@@ -352,3 +352,14 @@ def test_a_parameters_cell_may_declare_several_names_on_one_line():
     cell.metadata["tags"] = ["parameters"]
     nb = nbformat.v4.new_notebook(cells=[cell])
     assert runner.declared_parameters(nb) == {"a": [1, 2], "b": "x", "c": 3, "d": None}
+
+
+def test_a_second_run_of_a_chapter_while_one_is_running_stops_with_a_message(project):
+    """Issue 25 (13): two runs of one chapter at once silently lost one result (the second cleared the
+    first's checker record and raced it to the output). Now one holds the chapter's lock, the other stops."""
+    prm = runner.plan(["tiny"], {}, None)["tiny"]
+    held = pytest.raises(runner.ChapterFailed, match=f"already being run \\(by process {os.getpid()}\\)")
+    with runner.chapter_lock("tiny"), held:
+        runner.run_chapter("tiny", prm, force=True)
+    with runner.chapter_lock("tiny"), runner.chapter_lock("other"):  # released after a run; chapters lock apart
+        pass

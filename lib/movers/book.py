@@ -9,11 +9,14 @@ stale stops the build with the command that refreshes it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -48,7 +51,14 @@ def mathjax_dir() -> Path:
 
 
 def _sources_used(names) -> set[str]:
-    return {runner.recorded(runner.executed_path(n)).get("parameters", {}).get("source", "synthetic") for n in names}
+    """The data sources the staged pages were computed from (``publish.page_source``: not only their parameter)."""
+    return {
+        publish.page_source(
+            nbformat.read(runner.executed_path(n), as_version=4),
+            runner.recorded(runner.executed_path(n)).get("parameters", {}).get("source", "synthetic"),
+        )
+        for n in names
+    }
 
 
 def staged_toc(names: list[str]) -> dict:
@@ -72,6 +82,9 @@ def stage(allow_stale: bool = False) -> list[str]:
     if bad and not allow_stale:
         raise BuildError(runner.stale_message(bad))
     present = [n for n in names if runner.executed_path(n).exists()]
+    gone = clear_withdrawn(present)
+    if gone:
+        print(f"withdrawn from the book (no executed notebook): {', '.join(gone)}; rebuilding every page", file=sys.stderr)
     runner.mark_stale_pages(present)  # a warning at the top of each stale page; removed once it is current
     SRC.mkdir(parents=True, exist_ok=True)
     for f in STATIC_FILES:
@@ -93,6 +106,28 @@ def stage(allow_stale: bool = False) -> list[str]:
         shutil.copytree(mathjax_dir(), static / "mathjax", ignore=skip, dirs_exist_ok=True)
     publish_downloads(present)
     return present
+
+
+def withdrawn_pages(names: list[str], out: Path | None = None) -> list[str]:
+    """Chapters with a page in the built HTML or LaTeX but not among the staged ``names`` (a notebook
+    deleted, a chapter taken out of ``_toc.yml``)."""
+    built = Path(out or OUT) / "_build"
+    pages = {p.stem for p in (built / "html" / "chapters").glob("*.html")}
+    pages |= {p.stem for p in (built / "jupyter_execute" / "chapters").glob("*.ipynb")}
+    return sorted(pages - set(names))
+
+
+def clear_withdrawn(names: list[str], out: Path | None = None) -> list[str]:
+    """Remove the whole previous build when a chapter was withdrawn: Sphinx rewrites only pages whose
+    source changed, so the withdrawn page, its search entries and every other page's links to it
+    (sidebar, next and previous) would stay. Returns the withdrawn chapters."""
+    gone = withdrawn_pages(names, out)
+    if gone:
+        built = Path(out or OUT) / "_build"
+        aside = built.with_name(f"_build.withdrawn-{os.getpid()}")
+        os.replace(built, aside)
+        shutil.rmtree(aside, ignore_errors=True)
+    return gone
 
 
 def pdf_without_code(config: dict, names: list[str]) -> None:
@@ -131,7 +166,7 @@ def publish_downloads(names: list[str]) -> dict[str, dict]:
     for n in names:
         path = runner.executed_path(n)
         nb = nbformat.read(path, as_version=4)
-        source = nb.metadata.get("movers", {}).get("parameters", {}).get("source", "synthetic")
+        source = publish.page_source(nb, nb.metadata.get("movers", {}).get("parameters", {}).get("source", "synthetic"))
         items = publish.publish_notebook(nb, n, source, DOWNLOADS / n, cit)
         nbformat.write(nb, path)
         chapters[n] = {"title": _title(nb), "source": source, "items": items}
@@ -149,12 +184,47 @@ def strict_default(env=os.environ) -> bool:
     return env.get("MOVERS_BOOK_STRICT", "0") not in ("", "0", "false", "no")
 
 
+def run_child(cmd: list[str], timeout_kill: float = 10.0) -> subprocess.CompletedProcess:
+    """Run ``cmd`` (jupyter-book) in its own process group and return its output; if this process is sent
+    SIGTERM, SIGINT or SIGHUP meanwhile, the whole group (jupyter-book and the Sphinx or LaTeX processes it
+    started) is ended first (SIGTERM, then SIGKILL after ``timeout_kill`` seconds), so no build keeps running
+    after ``movers build`` is stopped. Then the signal's usual outcome follows (exit 128 + signal)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    caught: list[int] = []
+
+    def stop(signum, frame):
+        caught.append(signum)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+
+    old = {}
+    if threading.current_thread() is threading.main_thread():
+        for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            old[s] = signal.signal(s, stop)
+    try:
+        out, err = proc.communicate()
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+        if caught or proc.returncode is None:
+            try:
+                proc.wait(timeout=timeout_kill)
+            except subprocess.TimeoutExpired:
+                pass
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+    if caught:
+        print(f"{signal.Signals(caught[0]).name}: the book build was stopped (jupyter-book ended)", file=sys.stderr)
+        raise SystemExit(128 + caught[0])
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def _jb(*args, strict: bool = False) -> None:
     # -W --keep-going: every warning is reported, then the build fails
     flags = ["-W", "--keep-going"] if strict else []
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(SRC), "--path-output", str(OUT), *flags, *args]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = run_child(cmd)
     log = paths.BUILD / ("build-" + ("pdf" if "pdflatex" in args else "html") + ".log")
     log.write_text(proc.stdout + "\n" + proc.stderr)
     warnings = [line for line in (proc.stdout + proc.stderr).splitlines() if "WARNING" in line]

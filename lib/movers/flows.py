@@ -443,7 +443,8 @@ def band_label(band: tuple[int, int]) -> str:
 def type_rates(
     data: FlowData, typology: str, years: Sequence[int], sex: str | None = None, ages: tuple[int, int] | None = None
 ) -> pd.DataFrame:
-    """Moves from type k (rows) to type m (columns) over the population of k, per cent, over ``years``.
+    """Moves from type k (rows) to type m (columns) over the population of k, per cent, over ``years``; a
+    type no authority belongs to has no rate (NaN, shown blank), never 0.00.
 
     Numerator and denominator are restricted alike (the report's female rate
     divides female moves by the female population); populations are summed over
@@ -467,6 +468,9 @@ def type_rates(
         pop = pop[pop["age"].between(*ages)]
     denom = pop.groupby(pop["la_code"].map(t))["population"].sum()
     rates = 100 * moves.reindex(index=order, columns=order, fill_value=0).div(denom.reindex(order), axis=0)
+    empty = [lev for lev in order if lev not in set(t)]  # a type with no authorities has no rate, not a rate of 0
+    rates.loc[empty, :] = np.nan
+    rates.loc[:, empty] = np.nan
     rates.index.name, rates.columns.name = "Sending", "Receiving"
     return rates
 

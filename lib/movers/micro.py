@@ -211,6 +211,8 @@ def fit(
     dropped: dict = {}
     if kind == "probit":
         data, dropped = drop_perfect_predictors(data, f, keep_levels)
+        if data.empty or data[f.split("~")[0].strip()].nunique() < 2:
+            raise NothingLeft("every level of a fixed effect predicts the outcome perfectly: no observations are left")
     start = time.perf_counter()
     mod = smf.probit(f, data) if kind == "probit" else smf.ols(f, data)
     if cluster:
@@ -241,6 +243,9 @@ def fit_model(
 
 
 def _estimates(frame: pd.DataFrame, ft: Fit, cells: Mapping[str, int] | None = None) -> Estimates:
+    """An ``Estimates`` of the rows of ``frame`` with what disclosure control checks: the residual df, each
+    row's largest one-person influence (``margins.leave_one_out``) and the rows fitted on (``units``: the
+    people an observation count on the page stands for)."""
     coefs = frame[["estimate", "se", "pvalue"]].copy()
     coefs.attrs = {}
     return Estimates(
@@ -249,8 +254,18 @@ def _estimates(frame: pd.DataFrame, ft: Fit, cells: Mapping[str, int] | None = N
         cells=dict(cells or {}),
         seconds=ft.seconds,
         converged=bool(getattr(ft.result, "mle_retvals", {}).get("converged", True)),
-        extra={"df_resid": ft.df_resid, "dropped_perfect": dict(ft.dropped)},
+        extra={
+            "df_resid": ft.df_resid,
+            "dropped_perfect": dict(ft.dropped),
+            "influence": dict(frame.attrs.get("influence", {})),
+            "units": ft.data.index,
+        },
     )
+
+
+class NothingLeft(np.linalg.LinAlgError):
+    """No usable observations once perfectly predicted levels are dropped (a small selection): a singular
+    design, so ``sdc.estimable`` and ``mover_model`` withhold it like one."""
 
 
 class NotEstimable(InputError):
@@ -270,6 +285,8 @@ def mover_model(strand: Strand, sample: pd.DataFrame, outcome: str, model: int =
     ``NotEstimable`` with the reason, never a bare ``LinAlgError``."""
     try:  # a singular design only: perfect predictors are dropped by ``fit`` and a separation warning is no stop here
         ft = fit_model(strand, sample, outcome, model, extra=extra)
+    except NothingLeft as err:
+        raise NotEstimable(outcome, model, str(err), extra) from None
     except np.linalg.LinAlgError:
         raise NotEstimable(
             outcome, model, "singular design matrix: the selection is too small or a variable has no variation", extra
@@ -307,12 +324,16 @@ def interaction(
         return Interaction(characteristic, None, None, None, ft.reason)
     eff = mover_effects(ft.result, ft.data, "mover", by=ch.column)
     keys = [group_key(g) for g in eff.index]
+    moved = dict(zip((ch.labels[k] for k in keys), eff.attrs.get("influence", {}).values()))  # keyed by the labels shown
     eff.index = [ch.labels[k] for k in keys]
     eff = eff.loc[[lab for lab in ch.labels.values() if lab in eff.index]]
+    eff.attrs["influence"] = {lab: moved[lab] for lab in eff.index if lab in moved}
     ref = next(g for g in ft.data[ch.column].dropna().unique() if group_key(g) == ch.reference)
     diff = effect_differences(ft.result, ft.data, "mover", ch.column, reference=ref)
     others = [k for k in keys if k != ch.reference]
+    diff_moved = list(diff.attrs.get("influence", {}).values())
     diff.index = [ch.difference_label(k) for k in others]
+    diff.attrs["influence"] = dict(zip(diff.index, diff_moved))
     cells = ch.cells(ft.data)
     return Interaction(characteristic, _estimates(eff, ft, cells), _estimates(diff, ft, ch.difference_cells(cells)), ft.data)
 
@@ -326,13 +347,20 @@ def _stack(parts: Sequence[Estimates], filler: Mapping[str, Sequence[str]]) -> E
     cells = {k: v for p in parts for k, v in p.cells.items()}
     nobs = [p.nobs for p in parts]
     dof = [p.extra.get("df_resid", np.nan) for p in parts]
+    largest = max(parts, key=lambda p: p.nobs or 0) if parts else None  # the observations the table prints
     return Estimates(
         pd.concat(frames) if frames else pd.DataFrame(columns=["estimate", "se", "pvalue"]),
         nobs=max(nobs) if nobs else None,
         cells=cells,
         seconds=float(sum(p.seconds for p in parts)),
         converged=all(p.converged for p in parts),
-        extra={"df_resid": min(dof) if dof else np.nan, "nobs_by_model": nobs, "not_estimable": dict(filler)},
+        extra={
+            "df_resid": min(dof) if dof else np.nan,
+            "nobs_by_model": nobs,
+            "not_estimable": dict(filler),
+            "influence": {k: v for p in parts for k, v in p.extra.get("influence", {}).items()},
+            "units": None if largest is None else largest.extra.get("units"),
+        },
     )
 
 

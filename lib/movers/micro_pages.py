@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
 from movers import compare, ls, micro, outcomes as O, report, sdc, source as data_source, tables
-from movers.errors import InputError
 from movers.results import Estimates
 
 NOTE_CLUSTER = (
@@ -77,6 +77,33 @@ def checked_facts(chk: sdc.Checker, name: str, facts: dict, counts: Mapping[str,
         v = shown.loc[k, "value"]
         out[k] = v if isinstance(v, str) else formats.get(k, "{}").format(facts[k])
     return out
+
+
+CHARACTERISTIC_WORDS = {
+    "gender": "gender",
+    "ethnicity": "ethnicity",
+    "education": "degree",
+    "parent_nssec": "parental NS-SEC",
+    "parent_class": "parental class",
+}
+
+
+def characteristics_text(characteristics: Sequence[str], words: Mapping[str, str] | None = None) -> str:
+    """The characteristics this run interacts with mover status, in words for the prose (``characteristics``
+    parameter): the page never speaks of four characteristics above tables that hold none."""
+    if not characteristics:
+        return "none on this run: the parameter characteristics is empty, so the tables of this section have no rows"
+    words = {**CHARACTERISTIC_WORDS, **(words or {})}
+    return ", ".join(words.get(c, c) for c in characteristics)
+
+
+def register_sample(chk: sdc.Checker, sample: pd.DataFrame, groups: Mapping[str, pd.Index] | None = None) -> None:
+    """The page's counts of people (``sdc.Checker.population``): the sample behind the prose's ``n_sample``,
+    and each group a prose fact counts, printed or withheld as the fact was, so that no regression's
+    number of observations can later give a withheld group away by subtraction."""
+    chk.population("Sample (prose): n_sample", sample.index)
+    for key, units in (groups or {}).items():
+        chk.population(f"Sample (prose): {key}", units, release=chk.is_released("Sample (prose)", key, "value"))
 
 
 def bhps_fact_counts(sample: pd.DataFrame) -> dict[str, int]:
@@ -139,14 +166,19 @@ LS_FORMATS = {
 
 
 def _checked_models(study: Study, table: str, models: Mapping[str, Mapping[str, Estimates]]) -> dict[str, dict[str, Estimates]]:
-    """Every model's mover effect through the checker (residual df, movers and stayers behind it)."""
-    return {
-        o: {
-            m: study.chk.estimates(f"{table}: {study.strand.outcomes[o]}, {m}", e, dof=e.extra["df_resid"])
-            for m, e in per.items()
-        }
-        for o, per in models.items()
-    }
+    """Every model's mover effect through the checker (residual df, movers and stayers behind it); a model
+    that could not be estimated is recorded as withheld with its reason."""
+    out: dict[str, dict[str, Estimates]] = {}
+    for o, per in models.items():
+        out[o] = {}
+        for m, e in per.items():
+            name = f"{table}: {study.strand.outcomes[o]}, {m}"
+            if "not_estimable" in e.extra:
+                study.chk.withhold(name, ["Mover"], "not estimable", e.extra["not_estimable"])
+                out[o][m] = e
+            else:
+                out[o][m] = study.chk.estimates(name, e, dof=e.extra["df_resid"])
+    return out
 
 
 def _mark_models(study: Study, table: tables.Table, name: str, models: Mapping[str, Mapping[str, Estimates]]) -> tables.Table:
@@ -199,23 +231,26 @@ def selection_text(study: Study) -> str:
     )
 
 
-def _fitted(study: Study, table: str, fit, *args, **kwargs):
-    """``fit(*args, **kwargs)``; a model that cannot be estimated stops the page with one message naming
-    the chapter and table, the model, the selection and the reason (``micro.NotEstimable``)."""
+def _fitted(study: Study, table: str, fit, *args, **kwargs) -> Estimates:
+    """``fit(*args, **kwargs)``; a model that cannot be estimated on this selection (a small world, a small
+    restricted selection: ``micro.NotEstimable``) does not stop the page: it comes back as an empty result
+    carrying the reason (``extra['not_estimable']``), which ``_checked_models`` records as withheld and the
+    page lists with the selection, never as silent blanks."""
     try:
         return fit(*args, **kwargs)
     except micro.NotEstimable as err:
-        raise InputError(
-            f"{study.chapter}, {table}",
-            f"{err.what} cannot be estimated on the selection ({selection_text(study)}): {err.reason}",
-        ) from None
+        study.extra.setdefault("not_estimable", []).append(f"{table}: {err.what}: {err.reason}")
+        coefs = pd.DataFrame({"estimate": [np.nan], "se": [np.nan], "pvalue": [np.nan]}, index=["Mover"])
+        return Estimates(coefs, extra={"df_resid": np.nan, "not_estimable": err.reason})
 
 
 def mover_models(study: Study, name: str = "Models 1-3") -> dict[str, dict[str, Estimates]]:
     """Models 1-3 of every outcome (``micro.mover_models``), checked."""
-    return _checked_models(
-        study, name, {o: _fitted(study, name, micro.mover_models, study.strand, study.sample, o) for o in study.outcomes}
-    )
+    fitted = {
+        o: {m: _fitted(study, name, micro.mover_model, study.strand, study.sample, o, k) for k, m in enumerate(micro.MODELS, 1)}
+        for o in study.outcomes
+    }
+    return _checked_models(study, name, fitted)
 
 
 def model3_truth(study: Study, models: Mapping[str, Mapping[str, Estimates]]):
@@ -394,12 +429,13 @@ def bhps_study(
     outcomes=("employed",),
     characteristics=(),
     motivation_min_share: float = 0.02,
+    sdc_rules: str = "",
 ) -> Study:
     """Open the data source, start the checker, load the panel and build the analysis file of ``movers_stayers``."""
     O.check_source(source)
     strand = O.strand(cluster)
     strand.check(outcomes, characteristics)
-    src = data_source.open(source, data_path, truth_of="ukhls")
+    src = data_source.open(source, data_path, truth_of="ukhls", rules=sdc_rules or None)
     chk = sdc.start_run("movers_stayers", src)
     inputs = O.load(src, aux_path, dictionary, years)
     sample = O.build_sample(
@@ -413,7 +449,9 @@ def bhps_study(
         price_year=price_year,
         macro_area=macro_area,
     )
-    facts = checked_facts(chk, "Sample (prose)", O.sample_facts(sample), bhps_fact_counts(sample), BHPS_FORMATS) | {
+    facts = checked_facts(chk, "Sample (prose)", O.sample_facts(sample), bhps_fact_counts(sample), BHPS_FORMATS)
+    register_sample(chk, sample)
+    facts |= {
         "teen_lo": teen_ages[0],
         "teen_hi": teen_ages[1],
         "adult_lo": adult_ages[0],
@@ -424,6 +462,7 @@ def bhps_study(
         "price_year": price_year,
         "min_share_pct": 100 * motivation_min_share,
         "threshold": chk.rules.threshold,
+        "characteristics_text": characteristics_text(characteristics),
         "macro_area_text": "the local authority where they live as adults"
         if macro_area == "adult"
         else "the local authority where they grew up",
@@ -629,12 +668,13 @@ def ls_study(
     cov_type: str = "nonrobust",
     outcomes=("employed",),
     characteristics=(),
+    sdc_rules: str = "",
 ) -> Study:
     """Open the data source, start the checker, load the extract and build the analysis file of ``ls_deprived``."""
     ls.check_source(source)
     strand = ls.strand(region_effects, cov_type)
     strand.check(outcomes, characteristics)
-    src = data_source.open(source, data_path, truth_of="ons_ls")
+    src = data_source.open(source, data_path, truth_of="ons_ls", rules=sdc_rules or None)
     chk = sdc.start_run("ls_deprived", src)
     extract = ls.load(src, dictionary)
     sample = ls.build_sample(extract, quintile, child_ages, adult_ages, child_censuses)
@@ -642,7 +682,9 @@ def ls_study(
     regions["region_name"] = regions["region"].map(extract.dictionary["regions"])
     facts = checked_facts(
         chk, "Sample (prose)", ls.sample_facts(sample, regions, quintile, child_censuses), ls_fact_counts(sample), LS_FORMATS
-    ) | {
+    )
+    register_sample(chk, sample, {"pct_no_parent_class": sample.index[sample["parent_class"].isna()]})
+    facts |= {
         "child_lo": child_ages[0],
         "child_hi": child_ages[1],
         "adult_lo": adult_ages[0],
@@ -651,6 +693,7 @@ def ls_study(
         "quintile_words": quintile_words(quintile),
         "censuses_text": ", ".join(map(str, child_censuses)),
         "threshold": chk.rules.threshold,
+        "characteristics_text": characteristics_text(characteristics, {"gender": "sex"}),  # the LS records sex
         "region_effects_text": "the region where they grew up"
         if region_effects == "child"
         else "the region where they live as adults",
@@ -698,6 +741,15 @@ def regions_table(study: Study) -> tables.Table:
     )
 
 
+PUBLISHED_QUINTILE = 1  # the report's LS tables are of the most deprived quintile only
+
+
+def ls_published(study: Study) -> bool:
+    """Whether the report published this selection's LS tables: only for quintile 1, so the published
+    columns never stand beside results for another quintile."""
+    return study.facts["quintile"] == PUBLISHED_QUINTILE
+
+
 def table30(study: Study) -> tables.Table:
     """Table 30, checked: each share on the smaller category, and the three class shares of a column adding up to one."""
     d = ls.describe(study.sample)
@@ -711,16 +763,21 @@ def table30(study: Study) -> tables.Table:
     )
     study.extra["table30"] = d
     cc = study.extra["child_censuses"]
+    published = (
+        f"Columns marked (published) are the report's figures ({ls.PUBLISHED_N['Stayers']:,} stayers and "
+        f"{ls.PUBLISHED_N['Movers']:,} movers). "
+        if ls_published(study)
+        else f"The report publishes this table for quintile {PUBLISHED_QUINTILE} only, so no published column is shown. "
+    )
     return tables.render(
-        compare.descriptive_comparison(shown, 30),
+        compare.descriptive_comparison(shown, 30) if ls_published(study) else shown,
         digits=2,
         label="table-30",
         caption=f"Table 30: Descriptive statistics, stayers in and movers from {quintile_words(study.facts['quintile'])}",
         notes=f"Source: {'synthetic LS extract' if study.synthetic else 'ONS LS'}, {min(cc)} to {max(cc) + 20}. "
         f"Number of observations: {d.groups['Stayers']:,} stayers and {d.groups['Movers']:,} movers; proportions. "
-        f"Columns marked (published) are the report's figures ({ls.PUBLISHED_N['Stayers']:,} stayers and "
-        f"{ls.PUBLISHED_N['Movers']:,} movers). "
-        "Parents' and own classes are shares of those with a class.",
+        + published
+        + "Parents' and own classes are shares of those with a class.",
     )
 
 
@@ -810,8 +867,10 @@ def ls_subgroup_tables(study: Study, tabs: micro.InteractionTables, outcome: str
         study,
         res,
         "Tables 31-32",
-        n,
-        f"Table {n}: reproduced, published and (synthetic) true values",
+        n if ls_published(study) else None,
+        f"Table {n}: reproduced, published and (synthetic) true values"
+        if ls_published(study)
+        else f"Table {n}: reproduced and (synthetic) true values (the report publishes quintile {PUBLISHED_QUINTILE} only)",
         truth=eff_truth,
         columns={label: pub_col},
         row_map=ls.PUBLISHED_ROWS[n],

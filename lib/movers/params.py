@@ -253,7 +253,7 @@ def validate(
     return merged
 
 
-PATH_PARAMETERS = ("data_path", "aux_path", "dictionary")
+PATH_PARAMETERS = ("data_path", "aux_path", "dictionary", "sdc_rules")
 
 
 def check_paths(chapter: str, prm: Mapping, root: Path | None = None) -> None:

@@ -66,7 +66,13 @@ def table_record(shown, values, caption: str, label: str | None, index_header: s
     source allows it, its unrounded values. Empty before ``begin`` (a table shown outside a chapter)."""
     if _source is None:
         return {}
-    rec = {"kind": "table", "caption": caption, "label": label or "", "csv": shown.to_csv(index_label=index_header or "row")}
+    rec = {
+        "kind": "table",
+        "caption": caption,
+        "label": label or "",
+        "source": _source,  # the source the page used, which may differ from its parameter (see ``page_source``)
+        "csv": shown.to_csv(index_label=index_header or "row"),
+    }
     if values is not None and _source in RELEASABLE_VALUES and not values.select_dtypes("number").empty:
         indexed = not isinstance(values.index, pd.RangeIndex)
         unnamed = indexed and not any(values.index.names)
@@ -165,6 +171,20 @@ def _footer(source_text: str, links: list[tuple[str, str]]) -> str:
     if links:
         out += "\n\n:::{only} html\n" + " · ".join(f"{{download}}`{text} <{path}>`" for text, path in links) + "\n:::"
     return out
+
+
+def page_source(nb, parameter: str = "synthetic") -> str:
+    """The data source a page was computed from: the one ``report.setup`` was given, recorded with each
+    table it displayed. It can differ from the ``source`` parameter (``qualitative`` with ``source=public``
+    falls back to the synthetic project, interviews never being open data), and the citation box and the
+    Source lines must follow the data used, not the parameter. A page without tables: the parameter."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            meta = out.get("metadata", {}).get("text/markdown")
+            rec = meta.get(META) if isinstance(meta, dict) else None
+            if isinstance(rec, dict) and rec.get("source"):
+                return rec["source"]
+    return parameter
 
 
 def publish_notebook(nb, chapter: str, source: str, folder: Path, cit: Mapping, url_prefix: str = "/downloads") -> list[dict]:

@@ -78,6 +78,8 @@ REPORT_SHARES.update({k: {row: a / b for row, (a, b) in v.items()} for k, v in R
 SMALL_GROUP = 10
 
 DEFAULT_THRESHOLDS = {"many": 0.5, "some": 0.2, "few": 0.0}
+# quantity words from the most to the fewest people: thresholds must keep this order ("many" above "some")
+WORD_ORDER = ("all", "almost all", "most", "many", "several", "some", "a few", "few")
 NONE_WORD = "none"
 
 
@@ -245,6 +247,16 @@ def check_thresholds(thresholds: Mapping[str, float]) -> list[tuple[str, float]]
     pairs.sort(key=lambda p: -p[1])
     if len({v for _, v in pairs}) != len(pairs):
         raise InputError("parameter 'thresholds'", f"two words share one minimum: {dict(pairs)}")
+    ranked = [w for w, _ in pairs if w.lower() in WORD_ORDER]
+    expected = sorted(ranked, key=lambda w: WORD_ORDER.index(w.lower()))
+    if ranked != expected:
+        first = next(i for i, (a, b) in enumerate(zip(ranked, expected)) if a != b)
+        more, fewer = expected[first], ranked[first]
+        raise InputError(
+            "parameter 'thresholds'",
+            f"{more!r} must have a higher minimum share than {fewer!r} (got {thresholds[more]} and {thresholds[fewer]}): "
+            f"the words go from most to fewest ({', '.join(w for w in WORD_ORDER if w in {x.lower() for x in ranked})})",
+        )
     return pairs
 
 

@@ -24,6 +24,8 @@ half-written is left, and the outputs already there stay as they were.
 from __future__ import annotations
 
 import ast
+import contextlib
+import fcntl
 import hashlib
 import importlib.metadata
 import json
@@ -576,12 +578,45 @@ def _secrets(prm: Mapping) -> list[str]:
     return [str(prm[k]) for k in PATH_PARAMETERS if prm.get(k)]
 
 
+@contextlib.contextmanager
+def chapter_lock(name: str):
+    """One run of a chapter at a time, across processes: an exclusive lock on ``_build/locks/<name>.lock``
+    (released by the system if the process dies; the file stays, since removing a lock file races a
+    process about to open it). A second run of the same chapter stops at once naming the process that
+    holds it, instead of clearing the first one's checker record and racing it to the output."""
+    folder = paths.BUILD / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.lock"
+    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the whole run)
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise ChapterFailed(
+                f"chapter {name!r} is already being run (by {holder}); wait for that run to finish, or stop it, then run again"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"process {os.getpid()}")
+        fh.flush()
+        yield path
+    finally:
+        fh.close()
+
+
 def run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = False, log=None) -> RunResult:
-    """Execute one chapter with papermill unless its cached output is current.
+    """Execute one chapter with papermill unless its cached output is current, holding ``chapter_lock``.
 
     The notebook runs into a scratch file of ``_build/running``; only a finished run replaces the output.
     A failure keeps the previous output, marked stale, and copies the failed notebook to ``_build/failed``
     (scrubbed of paths and identifiers for restricted data); a cancelled run leaves everything as it was."""
+    with chapter_lock(name):
+        return _run_chapter(name, prm, force, progress)
+
+
+def _run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = False) -> RunResult:
     import jupytext
     import papermill as pm
 

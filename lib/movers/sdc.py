@@ -25,6 +25,15 @@ p_ratio                0.1      a magnitude whose total less its two largest con
                                 relaxed)
 (always)               -        the minimum and maximum of a continuous variable (a single person's value)
 safe_dof               10       every coefficient of a regression with fewer residual degrees of freedom
+influence              1.0      a coefficient or marginal effect that leaving out one person would move by
+                                more than this many standard errors (``movers.margins.leave_one_out``: exact
+                                DFBETA for least squares, scaled by the residual error without that person;
+                                one Newton step for a probit). One extreme income cannot carry a result.
+(always)               -        a count of people (a sample size, a regression's observations) that differs
+                                by fewer than ``threshold`` people (but not zero) from another count on the
+                                same page whose group holds it or is held by it: the difference is a small
+                                group (those a missing variable drops from Model 3). Checked across the
+                                page as counts are released (``Checker.population``), not table by table
 (always)               -        a regression or marginal effect whose group (``cells``) is under the threshold,
                                 and a group too small to estimate (singular design, perfect separation, a
                                 single cluster)
@@ -65,6 +74,8 @@ from __future__ import annotations
 
 import ast
 import csv
+import datetime
+import hashlib
 import html
 import io
 import json
@@ -102,6 +113,8 @@ REASONS = {
     "derived": "computed from a withheld cell",
     "residual df": "too few residual degrees of freedom",
     "not estimable": "group too small to estimate",
+    "influence": "one person's removal would move it by more than the influence limit",
+    "differencing": "two counts on the page would differ by a small group of people",
     "unchecked": "not passed through the checker",
 }
 
@@ -122,6 +135,7 @@ class Rules:
     p_ratio: float = 0.1
     zeros_are_disclosive: bool = True
     secondary: bool = True
+    influence: float = 1.0
 
     @classmethod
     def of(cls, rules: Rules | Mapping[str, Any] | DataSource | None = None) -> Rules:
@@ -164,6 +178,9 @@ class Rules:
             "p-ratio": f"p-ratio {self.p_ratio:.0%} (a total less its two largest contributors above {self.p_ratio:.0%} of the largest)",
             "extreme": "no single person's value (minimum or maximum of a continuous variable)",
             "residual df": f"at least {self.safe_dof} residual degrees of freedom for every regression",
+            "influence": f"no single person's removal moves a released coefficient by more than {self.influence:g} standard error(s)",
+            "differencing": f"no two counts of people on the page differ by between 1 and {max(self.threshold - 1, 1)} people "
+            "when one group holds the other",
         }
         names = list(words) if applied is None else [n for n in words if n in set(applied)]
         return [words[n] for n in names]
@@ -399,6 +416,9 @@ class Checker:
         self.active = active
         self.folder = folder
         self.outputs: dict[str, Output] = {}
+        self.populations: dict[str, tuple[frozenset, bool]] = {}  # counts of people on the page: units, released
+        self._withheld_groups: set[str] = set()  # populations registered only to be kept from recovery
+        self._nested: list[tuple[str, str]] = []  # (larger, smaller) pairs of populations, one holding the other
 
     # -- tables -------------------------------------------------------------------------------
 
@@ -559,8 +579,13 @@ class Checker:
     def estimates(self, name: str, est, cells: Mapping[str, int] | None = None, dof: float | None = None, source: str = ""):
         """Regression coefficients or marginal effects (``movers.results.Estimates`` or a coefficient frame):
         all withheld if the residual degrees of freedom are under ``safe_dof``; a row withheld if the smallest
-        group it rests on (``cells``, e.g. movers x subgroup) holds fewer than ``threshold`` people. Withheld
-        rows come back as NaN (``mark`` puts ``[c]`` in the rendered table); the result has the input's type."""
+        group it rests on (``cells``, e.g. movers x subgroup) holds fewer than ``threshold`` people, or if
+        one person's removal would move it by more than ``influence`` standard errors (``extra['influence']``
+        or ``attrs['influence']``: the largest change in SEs, from ``movers.margins``). Withheld rows come
+        back as NaN (``mark`` puts ``[c]`` in the rendered table); the result has the input's type. The
+        number of observations, when the rows fitted on are known (``extra['units']``), is checked against
+        the other counts of the page (``population``) and withheld (``nobs`` None, shown as ``[c]``) if
+        their difference would be a small group."""
         is_est = isinstance(est, Estimates)
         frame = est.coefs if is_est else est
         cells = dict(cells if cells is not None else (est.cells if is_est else frame.attrs.get("cells", {})))
@@ -575,17 +600,97 @@ class Checker:
             return est
         counts = pd.DataFrame({"estimate": [cells.get(r, np.nan) for r in frame.index]}, index=frame.index)
         why = _primary(counts, self.rules)
+        influence = dict((est.extra if is_est else frame.attrs).get("influence") or {})
+        moved = pd.Series([influence.get(r, np.nan) for r in frame.index], index=frame.index, dtype=float)
+        why["estimate"] = why["estimate"].where((why["estimate"] != "") | ~(moved > self.rules.influence), "influence")
         if dof is not None and dof < self.rules.safe_dof:
             why["estimate"] = "residual df"
         dof_text = "residual df unknown" if dof is None else f"residual df {'<= ' if approx else ''}{_num(dof)}"
-        details = pd.DataFrame({"estimate": [dof_text] * len(frame)}, index=frame.index)
-        self._store(name, "regression", source, frame, why, counts, details, ["threshold", "zero", "residual df"])
+        details = pd.DataFrame(
+            {
+                "estimate": [
+                    dof_text + ("" if pd.isna(m) else f"; largest one-person change {m:.2f} SE") for m in moved.to_numpy()
+                ]
+            },
+            index=frame.index,
+        )
+        applied = ["threshold", "zero", "residual df"] + (["influence"] if influence else [])
+        self._store(name, "regression", source, frame, why, counts, details, applied)
         out = frame.copy()
         hide = why["estimate"] != ""
         out.loc[hide, [c for c in ("estimate", "se", "pvalue") if c in out.columns]] = np.nan
         out.attrs = dict(frame.attrs)
         self.outputs[name].released = out
-        return est.with_(coefs=out) if is_est else out
+        units = est.extra.get("units") if is_est else None
+        if units is None or self.population(f"{name}: observations", units):
+            return est.with_(coefs=out) if is_est else out
+        return est.with_(coefs=out, nobs=None, extra={**est.extra, "nobs_withheld": True})
+
+    def population(self, name: str, units: Iterable[Hashable], release: bool = True) -> bool:
+        """A count of people the page prints (a sample size, a regression's observations), with the people
+        behind it (row labels of the analysis file). Returns whether the count may be printed: not if it
+        differs by 1 to ``threshold - 1`` people from a count already printed whose group holds it or is
+        held by it, since the difference is then a small group a reader finds by subtraction (the few
+        without a parental class who drop out of Model 3). Counts are checked in the order the page
+        releases them, across all its tables and prose; ``release=False`` registers a group only to be
+        kept from being recovered (a withheld share's people). Every pair of nested counts goes into the
+        record, with the relation between them, so ``audit_page`` sees the same subtraction."""
+        group = frozenset(units)
+        if not self.active:
+            return True
+        if not release:
+            self._withheld_groups.add(name)
+        ok = release
+        self._nested = [(a, b) for a, b in self._nested if name not in (a, b)]
+        withheld = [g for o, (g, s) in self.populations.items() if not s and o != name]
+        for other, (seen, shown) in self.populations.items():
+            if other == name or len(seen) == len(group) or not (group <= seen or seen <= group):
+                continue
+            self._nested.append((other, name) if len(seen) > len(group) else (name, other))
+            gap = abs(len(seen) - len(group))
+            if shown and (0 < gap < self.rules.threshold or any(g == (seen ^ group) for g in withheld)):
+                ok = False
+        self.populations[name] = (group, ok)
+        self._store_populations()
+        return ok
+
+    def _store_populations(self) -> None:
+        """The record's output ``Page counts``: each registered count, and each difference between two
+        nested counts (withheld when it is a group under the threshold), related by ``adds_up``."""
+        rows, values, why, relations = [], [], [], []
+        hidden = set()  # groups withheld elsewhere on the page (a withheld share's people): kept, not listed again
+        for name, (units, shown) in self.populations.items():
+            rows.append(name)
+            values.append(len(units))
+            why.append("" if shown else "differencing")
+            if not shown and name in self._withheld_groups:
+                hidden.add(name)
+                why[-1] = "threshold" if len(units) < self.rules.threshold else "secondary"
+        for big, small in self._nested:
+            gap = len(self.populations[big][0]) - len(self.populations[small][0])
+            label = f"{big} less {small}"
+            rows.append(label)
+            values.append(gap)
+            why.append("threshold" if gap < self.rules.threshold else "")
+            relations.append(adds_up([(small, "count"), (label, "count")], (big, "count"), label))
+        frame = pd.DataFrame({"count": values}, index=rows)
+        implied = set(rows[len(self.populations) :]) | hidden
+        self._store(
+            "Page counts",
+            "count",
+            "",
+            frame,
+            pd.DataFrame({"count": why}, index=rows),
+            frame,
+            None,
+            ["threshold", "differencing"],
+            relations,
+        )
+        out = self.outputs["Page counts"]
+        for c in out.cells:  # a difference is not printed: what it would reveal is for the auditor, not the page's list
+            if c["row"] in implied:
+                c["outcome"] = "implied"
+        out.reasons = out.reasons.drop(index=list(implied))
 
     def estimable(self, name: str, fit: Callable, *args, rows: Sequence[str] = (), **kwargs):
         """Call ``fit(*args, **kwargs)``; if the model cannot be estimated on this group (a singular matrix,
@@ -750,6 +855,7 @@ class Checker:
             for c in o["cells"]:
                 w.writerow({"output": o["output"], "kind": o["kind"], "source": o["source"], **c})
         _atomic_write(self.folder / "cells.csv", buf.getvalue())
+        write_acro(self, self.folder / "acro")
         return self.folder / "record.json"
 
     # -- internals ------------------------------------------------------------------------------------
@@ -833,6 +939,110 @@ def _raised_in_statsmodels(err: BaseException) -> bool:
     while tb.tb_next is not None:
         tb = tb.tb_next
     return f"{os.sep}statsmodels{os.sep}" in tb.tb_frame.f_code.co_filename
+
+
+# ----------------------------------------------------------------------------- ACRO's results format
+
+ACRO_FORMAT_VERSION = "0.4.0"  # the results.json layout of ACRO 0.4, which the SACRO viewer reads
+_ACRO_FLAGS = {  # our rule -> the name ACRO gives the same check in ``sdc.cells`` / ``sdc.summary``
+    "threshold": "threshold",
+    "zero": "threshold",
+    "dominance": "nk-rule",
+    "p-ratio": "p-ratio",
+}
+
+
+def acro_status(out: Output) -> str:
+    """ACRO's status of one output: ``pass`` (nothing withheld), ``review`` (released with cells withheld:
+    the checker looks at what is left), ``fail`` (everything withheld)."""
+    withheld = sum(c["outcome"] == "withheld" for c in out.cells)
+    return "pass" if withheld == 0 else ("fail" if withheld == len(out.cells) else "review")
+
+
+def acro_results(chk: Checker, files: Mapping[str, str] | None = None) -> dict:
+    """The checker's record in ACRO's ``results.json`` layout (``acro.record.Records.finalise_json``), which
+    the SACRO viewer opens: one result per output with its status, type, properties, the released table's
+    file with the cells each rule withheld (``sdc.cells``: row and column positions), ``outcome`` (each
+    cell's ``ok`` or rules), a summary and comments giving the reason in words. No counts are in it (they
+    stay in ``record.json``); ``files`` maps an output's name to the file holding its released table."""
+    files = dict(files or {})
+    now = datetime.datetime.now(datetime.UTC).isoformat()
+    results = {}
+    for i, out in enumerate(o for o in chk.outputs.values() if o.reasons is not None):
+        uid = f"output_{i}"
+        reasons = out.reasons.astype(str)
+        cells: dict[str, list] = {
+            "negative": [],
+            "missing": [],
+            "threshold": [],
+            "p-ratio": [],
+            "nk-rule": [],
+            "all-values-are-same": [],
+        }
+        movers_cells: dict[str, list] = {}
+        for x, r in enumerate(reasons.index):
+            for y, c in enumerate(reasons.columns):
+                rule = reasons.loc[r, c]
+                if rule:
+                    movers_cells.setdefault(rule, []).append([x, y])
+                    if rule in _ACRO_FLAGS:
+                        cells[_ACRO_FLAGS[rule]].append([x, y])
+        counts = {k: len(v) for k, v in cells.items()}
+        status = acro_status(out)
+        rules_hit = sorted(movers_cells)
+        summary = status + "".join(f"; {rule}: {len(movers_cells[rule])} cells suppressed" for rule in rules_hit)
+        outcome = {
+            str(c): {str(r): ("ok" if not reasons.loc[r, c] else f"{reasons.loc[r, c]}; ") for r in reasons.index}
+            for c in reasons.columns
+        }
+        dof = next((c["detail"] for c in out.cells if c["detail"].startswith("residual df")), None)
+        results[uid] = {
+            "uid": uid,
+            "status": status,
+            "type": "regression" if out.kind == "regression" else "table",
+            "properties": {"method": out.kind, "output": out.name, "chapter": chk.chapter}
+            | ({"dof": dof.split(";")[0].removeprefix("residual df ").strip()} if dof else {}),
+            "files": [
+                {
+                    "name": files.get(out.name, f"{uid}.csv"),
+                    "sdc": {
+                        "summary": {"suppressed": status != "pass", **counts},
+                        "cells": cells,
+                        "movers_cells": movers_cells,  # every rule of movers.sdc, ACRO's names or not
+                    },
+                }
+            ],
+            "outcome": outcome,
+            "command": f"movers.sdc.Checker: {out.kind} {out.name!r}",
+            "summary": summary,
+            "timestamp": now,
+            "comments": [f"{rule}: {REASONS.get(rule, rule)}" for rule in rules_hit] + chk.rules.describe(out.rules),
+            "exception": "",
+        }
+    return {"version": ACRO_FORMAT_VERSION, "producer": "movers.sdc", "results": results}
+
+
+def write_acro(chk: Checker, folder: Path) -> Path:
+    """``folder/results.json`` in ACRO's layout, the released table of each output as ``output_<n>.csv``
+    (withheld cells ``[c]``), and ``checksums/<file>.txt`` (SHA-256), as ACRO's ``finalise`` leaves an
+    output folder: what an output checker opens in the SACRO viewer."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in [*folder.glob("output_*.csv"), *folder.glob("checksums/*.txt")]:
+        old.unlink()
+    names = {}
+    for i, out in enumerate(o for o in chk.outputs.values() if o.reasons is not None):
+        names[out.name] = f"output_{i}.csv"
+        shown = out.released if isinstance(out.released, pd.DataFrame) else pd.DataFrame(out.released)
+        shown = shown.loc[[r for r in shown.index if r in out.reasons.index]]  # not the page counts' implied differences
+        shown = shown.astype(object).where(~shown.isna(), SUPPRESSED) if out.kind == "regression" else shown
+        _atomic_write(folder / names[out.name], shown.to_csv())
+    _atomic_write(folder / "results.json", json.dumps(acro_results(chk, names), indent=1, default=str))
+    sums = folder / "checksums"
+    sums.mkdir(exist_ok=True)
+    for f in sorted(folder.iterdir()):
+        if f.is_file():
+            _atomic_write(sums / f"{f.name}.txt", hashlib.sha256(f.read_bytes()).hexdigest())
+    return folder / "results.json"
 
 
 # ----------------------------------------------------------------------------- a run's record
@@ -1266,7 +1476,7 @@ def _unsafe(cell: Mapping, rules: Rules) -> bool:
     """A cell the record withheld, or one whose count is under the threshold (or zero) whatever the record says."""
     n = cell.get("count")
     small = isinstance(n, (int, float)) and (n < rules.threshold or (n == 0 and rules.zeros_are_disclosive))
-    return cell["outcome"] == "withheld" or small
+    return cell["outcome"] == "withheld" or (cell["outcome"] == "implied" and bool(cell.get("rule"))) or small
 
 
 def _without(line: str, names: Sequence[str]) -> str:
@@ -1310,7 +1520,7 @@ def _audit_output(out: Mapping, rules: Rules, page: tuple, specific_digits: int)
         problems.append(
             f"{out['output']}: {r} / {c} printed although withheld ({REASONS.get(rule, rule) if rule else REASONS['threshold']})"
         )
-    known = {k for k, c in cells.items() if not _unsafe(c, rules)} | shown
+    known = {k for k, c in cells.items() if not _unsafe(c, rules) and c["outcome"] != "implied"} | shown
     rels = [Relation(tuple(((r, c), float(k)) for r, c, k in rel)) for rel in out.get("relations", [])]
     groups = [[(r, d)] + [(r, s) for s in srcs] for d, srcs in out.get("derived", {}).items() for r in {k[0] for k in cells}]
     while True:
@@ -1334,7 +1544,7 @@ def _audit_output(out: Mapping, rules: Rules, page: tuple, specific_digits: int)
 # ----------------------------------------------------------------------------- hygiene: parameters of a restricted run
 
 SECURE_PATH = "<secure path>"
-PATH_KEYS = ("data_path", "aux_path", "dictionary")  # the parameters that name files or folders
+PATH_KEYS = ("data_path", "aux_path", "dictionary", "sdc_rules")  # the parameters that name files or folders
 
 
 def redact_params(prm: Mapping, source: str | None = None, keys: Sequence[str] = PATH_KEYS) -> dict:

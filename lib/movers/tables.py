@@ -72,12 +72,18 @@ def coefficients(result) -> pd.DataFrame:
 
 
 def observations(result) -> int | None:
-    """The number of observations of an ``Estimates`` (``nobs``) or of a coefficient frame (``attrs['nobs']``)."""
+    """The number of observations of an ``Estimates`` (``nobs``) or of a coefficient frame (``attrs['nobs']``);
+    ``[c]`` when disclosure control withheld it (``movers.sdc.Checker.population``)."""
+    if getattr(result, "extra", {}).get("nobs_withheld"):
+        return "[c]"
     return result.nobs if hasattr(result, "coefs") else result.attrs.get("nobs")
 
 
 def fmt_number(x, digits: int = 3, thousands: bool = True) -> str:
-    """Format a number the way the report prints it: fixed decimals, thousands separators."""
+    """Format a number the way the report prints it: fixed decimals, thousands separators (text, such as a
+    withheld ``[c]``, passes unchanged)."""
+    if isinstance(x, str):
+        return x
     if x is None or (isinstance(x, float) and not math.isfinite(x)) or (isinstance(x, (np.floating,)) and not np.isfinite(x)):
         return ""
     if isinstance(x, (int, np.integer)) or (isinstance(x, float) and digits == 0):

@@ -6,6 +6,7 @@ shown to bite on the same notebook with one withheld cell put back."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -27,7 +28,8 @@ def restricted_run(request, tmp_path_factory, make_world, chapter_runner):
         params["aux_path"] = str(world)
     out = tmp_path_factory.mktemp(chapter) / f"{chapter}.ipynb"
     chapter_runner(paths.CHAPTERS / f"{chapter}.md", out, params)
-    record = json.loads((sdc.checking_folder(chapter, out.parent / "_build") / "record.json").read_text())
+    folder = sdc.checking_folder(chapter, out.parent / "_build")
+    record = json.loads((folder / "record.json").read_text()) | {"_folder": str(folder)}
     return chapter, world, out.read_text(), record
 
 
@@ -53,3 +55,14 @@ def test_the_audit_bites_on_the_same_notebook_with_a_withheld_cell_shown(restric
                 assert any(p.startswith(f"{o['output']}: {c['row']} / ") for p in problems)
                 return
     pytest.skip(f"{chapter}: no share withheld at this scale")
+
+
+def test_the_run_leaves_its_record_in_acros_layout_for_the_sacro_viewer(restricted_run, acro_layout):
+    """Issue 25: what the output checker receives opens in the SACRO viewer (ACRO's results.json layout)."""
+    chapter, _, _, record = restricted_run
+    sample, validate = acro_layout
+    folder = Path(record["_folder"]) / "acro"
+    results = json.loads((folder / "results.json").read_text())
+    assert validate(results, sample, folder) == []
+    names = {o["output"] for o in record["outputs"]}
+    assert results["results"] and {r["properties"]["output"] for r in results["results"].values()} <= names

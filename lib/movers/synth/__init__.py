@@ -8,7 +8,8 @@ holding the parameters that generated it.
 
 ``generate_world`` runs them in dependency order into a temporary folder and
 swaps it in only when all succeeded, so a failed run never leaves a
-half-written world that looks valid.
+half-written world that looks valid. It replaces only a folder it wrote itself (one holding
+``world.json``) or an empty or new one, and never a folder holding files git tracks.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import importlib
 import json
 import pkgutil
 import shutil
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -25,7 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-WORLD_FILE = "world.json"
+from movers.errors import InputError
+
+WORLD_FILE = "world.json"  # the manifest every generated world holds: also the mark that ``generate`` wrote a folder
 
 
 def rng_for(seed: int, name: str) -> np.random.Generator:
@@ -86,6 +90,41 @@ def _order(mods: dict, wanted: list[str]) -> list[str]:
     return order
 
 
+def tracked_files(folder: Path) -> list[str]:
+    """Files below ``folder`` that git tracks (none if it is not in a repository or git is absent)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), "ls-files", "--", "."], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [ln for ln in done.stdout.splitlines() if ln.strip()] if done.returncode == 0 else []
+
+
+def check_out_folder(out: Path) -> None:
+    """Refuse to replace a folder ``generate`` did not write: one that holds files but no ``world.json``
+    (a thesis, the project's ``data/``), or any file git tracks. A world is replaced whole, so anything
+    else in the folder would be lost."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "is a file, not a folder: give --out a folder for the synthetic world")
+    tracked = tracked_files(out)
+    if tracked:
+        raise InputError(
+            out,
+            f"holds {len(tracked)} file(s) tracked by git (e.g. {tracked[0]}): generate never replaces them; choose another --out",
+        )
+    if out.is_dir() and any(out.iterdir()) and not (out / WORLD_FILE).is_file():
+        raise InputError(
+            out,
+            f"is not empty and was not written by generate (no {WORLD_FILE}); it would be replaced whole: "
+            "choose an empty or new folder",
+        )
+
+
 def generate_world(
     out: Path, seed: int = 2020, scale: float = 1.0, only: list[str] | None = None, log=print, options: dict | None = None
 ) -> dict:
@@ -102,6 +141,7 @@ def generate_world(
     """
     options = dict(options or {})
     out = Path(out)
+    check_out_folder(out)
     mods = generators()
     names = _order(mods, only or sorted(mods))
     tmp = out.with_name(out.name + ".tmp")

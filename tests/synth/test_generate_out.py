@@ -1,0 +1,37 @@
+"""``generate --out`` replaces only a world it wrote (issue 25, case 5: a folder holding ``thesis.tex`` was
+emptied; ``generate --out data`` deleted 25 tracked files)."""
+
+import json
+
+import pytest
+
+from movers import paths
+from movers.errors import InputError
+from movers.synth import WORLD_FILE, check_out_folder, generate_world
+
+
+def test_a_folder_generate_did_not_write_is_refused_and_left_as_it_was(tmp_path):
+    out = tmp_path / "thesis"
+    out.mkdir()
+    (out / "thesis.tex").write_text("chapter one")
+    with pytest.raises(InputError, match="not written by generate"):
+        generate_world(out, scale=0.05, only=["geography"], log=lambda *_: None)
+    assert (out / "thesis.tex").read_text() == "chapter one"
+    assert not (tmp_path / "thesis.tmp").exists()
+
+
+def test_the_projects_data_folder_is_refused_for_its_tracked_files():
+    with pytest.raises(InputError, match="tracked by git"):
+        check_out_folder(paths.DATA)
+    assert (paths.DATA / "sdc_rules.yml").is_file()
+
+
+def test_a_new_an_empty_or_a_generated_folder_is_accepted(tmp_path):
+    check_out_folder(tmp_path / "new")
+    (tmp_path / "empty").mkdir()
+    check_out_folder(tmp_path / "empty")
+    world = tmp_path / "world"
+    world.mkdir()
+    (world / WORLD_FILE).write_text(json.dumps({"datasets": {}}))
+    (world / "geography").mkdir()
+    check_out_folder(world)
