@@ -122,7 +122,7 @@ MODELS = {
         "region_sd": 0.08,
         "year_sd": 0.06,
         "coef": {
-            "mover": -0.26,
+            "mover": -0.29,
             "mover:male": 0.19,
             "mover:white": -0.07,
             "mover:degree": -0.03,
