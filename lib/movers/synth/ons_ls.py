@@ -111,8 +111,8 @@ INTERACTED = ("male", "white", "degree", "parent_prof", "parent_semi")
 #
 # The mover terms make the world's true subgroup effects differ from the report's Tables 31-32 by more
 # than two published standard errors each, away from the report's significant signs: movers from the
-# most deprived regions are less often employed than the report found (about -0.05 to -0.12 rather
-# than -0.05 to +0.01) and more often in professional or technical jobs (0.14-0.23 rather than
+# most deprived regions are less often employed than the report found (about -0.04 to -0.11 rather
+# than -0.05 to +0.01) and more often in professional or technical jobs (0.15-0.23 rather than
 # 0.06-0.14). Before, the truth was within 0.04-1.3 published SEs of every published subgroup effect.
 # ``tests/synth/test_micro_truth.py`` holds the distances.
 MODELS = {
