@@ -428,6 +428,29 @@ def true_effects(
     return d.groupby(rows[by], observed=True).mean()
 
 
+def true_groups(
+    strand: Strand, sample: pd.DataFrame, models: Mapping[str, Mapping], price_factor: float = 1.0
+) -> tuple[dict, dict]:
+    """True group effects and differences of every outcome in ``models`` and every characteristic, on the
+    rows of ``sample`` that have the outcome: {(row label, outcome label): value}, without fitting anything.
+
+    Why: the distance between a synthetic world's truth and the report's figures is a property of the
+    world (``tests/synth/test_micro_truth.py``); ``truth_tables`` gives the same values on a fitted
+    model's own rows."""
+    eff, diff = {}, {}
+    for o, model in models.items():
+        if o not in strand.outcomes:
+            continue
+        rows = sample.dropna(subset=[o])
+        label = strand.outcomes[o]
+        for ch in strand.characteristics.values():
+            t = true_effects(strand, rows, model, by=ch.column, price_factor=price_factor)
+            t.index = [group_key(g) for g in t.index]
+            eff.update({(ch.labels[g], label): float(v) for g, v in t.items() if g in ch.labels})
+            diff.update({(ch.difference_label(g), label): float(t[g] - t[ch.reference]) for g in ch.others if g in t.index})
+    return eff, diff
+
+
 def true_model3(
     strand: Strand,
     sample: pd.DataFrame,
@@ -539,6 +562,7 @@ __all__ = [
     "interaction_tables",
     "true_effects",
     "true_model3",
+    "true_groups",
     "truth_tables",
     "z_scores",
 ]

@@ -30,6 +30,8 @@ def test_report_selection_shows_published_models(flows_world, tmp_path, chapter_
     assert int(glued["send_published"]) == 2 * 2 + 12  # two type rows in both models, twelve controls in Model 4
     assert "– published" in md and "withdrawn" not in md
     assert "hot spots" in glued["first_plural"]
+    # the report's N explained: shares of all pair-years, beside the census's non-zero share the world is calibrated to
+    assert "560,504" in glued["obs_counts_text"] and "82 per cent" in glued["obs_counts_text"]
 
 
 def test_other_typology_and_selection_follow_the_parameters(flows_world, tmp_path, chapter_runner):
@@ -65,6 +67,7 @@ def test_ons_and_imd_chapters_glue_every_number_of_their_prose(flows_world, tmp_
         or "cannot be computed from real data" in glued["lc_gva_text"]
     )
     assert 0 <= float(glued["within3_ztnb"]) <= 1
+    assert "Table 7's 560,504 are 58 per cent" in glued["obs_counts_text"]
     glued, md = chapter_runner(paths.CHAPTERS / "flows_imd.md", tmp_path / "imd.ipynb", params)
     assert 0 < float(glued["prof_out"]) < 100 and 0 < float(glued["nonwhite_in"]) < 100
     assert sum("out of and into the authorities of each IMD quintile" in c for c in captions(md)) == 2
