@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from IPython.display import Markdown
 
-from movers import compare, flows
-from movers import yearly_sending as ys
+from movers import compare, flows, yearly_sending as ys
 from movers.errors import InputError
 from movers.tables import render
 
