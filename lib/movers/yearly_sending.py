@@ -156,8 +156,8 @@ def missing_public(data_path: str = "", manifest: dict | None = None) -> list[st
     manifest = manifest or manifests.load()
     try:
         root = fetch.public_root(data_path, probe="myeb3")
-    except InputError:
-        root = fetch.public_root(data_path) if data_path else Path(paths.DATA / "public")
+    except InputError:  # neither the download cache nor the workplace copy holds MYEB3: name the cache
+        root = paths.data_dir("public")
     out = []
     for name in PUBLIC_DATASETS:
         try:
