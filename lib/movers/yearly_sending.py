@@ -85,7 +85,7 @@ class SendingInputs:
     ``totals``: la_code, year (of moves, to mid-year), moves (internal moves out), population (mid-year a
     year earlier, the exposure); ``covariates``: la_code, year (the covariate's own year) and the controls of
     ``movers.data.nomis.covariates``; ``types``: la_code, supergroup, imd; ``omitted``: controls with no
-    figure in these files; ``notes``: one line per input."""
+    figure in these files; ``notes``: one line per input; ``folder``: where the files were read."""
 
     totals: pd.DataFrame
     covariates: pd.DataFrame
@@ -127,7 +127,7 @@ def public_inputs(root, years: Sequence[int], cache=CACHE, manifest: dict | None
         )
     cov, types = _controls(Path(cache), known, written.omitted)
     notes = ["internal moves out and populations: ONS MYEB3 (mid-2018 edition, 2018 codes)", *written.notes]
-    return SendingInputs(totals, cov, types, "public", written.omitted, notes, Path(cache))
+    return SendingInputs(totals, cov, types, "public", written.omitted, notes, root)
 
 
 def synthetic_inputs(folder, years: Sequence[int]) -> SendingInputs:

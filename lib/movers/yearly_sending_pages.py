@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from IPython.display import Markdown
 
-from movers import compare, flows, yearly_sending as ys
+from movers import compare, flows, paths, yearly_sending as ys
 from movers.errors import InputError
 from movers.tables import render
 
@@ -43,6 +43,8 @@ class Page:
 def years_text(years: Sequence[int]) -> str:
     """``2011-2018`` for a run of years, else the years listed."""
     ys_ = sorted(years)
+    if len(ys_) == 1:
+        return str(ys_[0])
     return f"{ys_[0]}-{ys_[-1]}" if ys_ == list(range(ys_[0], ys_[-1] + 1)) else ", ".join(map(str, ys_))
 
 
@@ -84,9 +86,11 @@ def inputs_section(page: Page) -> flows.Section:
             "below tests the machinery only; `--scenario public` (or `-p source=public`) runs the same analysis on ONS's files."
         )
     else:
+        shared = " (the workplace copy, because `data/public` has not been fetched)" if inp.folder == paths.SHARED_PUBLIC else ""
         where = (
-            f"These inputs are **real open data**, read from `{inp.folder.parent if inp.folder else ''}` and the open files "
-            "named in `data/datasets.yml`: " + "; ".join(inp.notes) + "."
+            f"These inputs are **real open data**, read from `{inp.folder}`{shared}, each file named in `data/datasets.yml`: "
+            + "; ".join(inp.notes)
+            + "."
         )
     left = [OMITTED_WORDS.get(c, c) for c in inp.omitted if c in OMITTED_WORDS]
     omitted = (
@@ -140,6 +144,12 @@ def sending_section(page: Page, typology: str) -> flows.Section:
         else "Model 1 could not be fitted; "
     )
     text += "; ".join(f"{m} on {res.fits[m].nobs:,} ({years_text(y)})" for m, y in res.years.items() if m != "Model 1") + "."
+    short = [m for m, y in res.years.items() if len(y) < len(res.years.get("Model 1", []))]
+    if short:
+        text += (
+            f" {' and '.join(short)} cover fewer years than Model 1: they are fitted only on the years whose lagged controls "
+            "every authority has in these files (the list of inputs above says which years each file gives)."
+        )
     if res.skipped:
         text += " Not fitted: " + "; ".join(f"{m} ({why})" for m, why in res.skipped.items()) + "."
     if res.table is None:
@@ -203,4 +213,10 @@ def agreement_section(page: Page, sections: Sequence[flows.Section]) -> flows.Se
         f"{m1['Within 2 combined SEs (share)']:.0%} lie within two combined standard errors "
         f"({m1['Within 2 published SEs (share)']:.0%} within two published SEs alone)."
     )
+    rest = [f"{m} {sg.agreement.loc[m, 'Mean absolute gap']:.3f} ({years_text(sg.years[m])})" for m in sg.years if m != "Model 1"]
+    if rest:
+        text += (
+            " Models 3 and 4, which at the authority level lack the report's distance, border and pull factors, are further off "
+            "(mean absolute gap " + "; ".join(rest) + ")."
+        )
     return flows.Section([table], {"headline_text": text}, {"agreement": frame})
