@@ -101,11 +101,17 @@ def inputs_section(page: Page) -> flows.Section:
     return flows.Section([], facts | {"inputs_text": where, "omitted_text": omitted})
 
 
-def _caption(typology: str, table: int | None) -> str:
+DATA = {"public": "ONS MYEB3", "synthetic": "synthetic world"}
+
+
+def _caption(typology: str, table: int | None, source: str) -> str:
     who = {"supergroup": "ONS supergroup", "imd": "IMD 2010 quintile"}[typology]
     ref = flows.levels(typology)[0]
     pub = f"beside the report's Table {table}" if table else "no published counterpart"
-    return f"Internal moves out of each authority by {who} of the authority, reference group {ref}, {ys.AREA[typology]}, MYEB3 ({pub})"
+    return (
+        f"Internal moves out of each authority by {who} of the authority, reference group {ref}, {ys.AREA[typology]}, "
+        f"{DATA[source]} ({pub})"
+    )
 
 
 def _model_years(result: ys.SendingResult) -> str:
@@ -122,7 +128,7 @@ def sending_section(page: Page, typology: str) -> flows.Section:
     res = ys.sending_analysis(page.inputs, typology, page.years)
     controls = {block: [m in models for m in res.fits] for block, models in CONTROL_ROWS.items()}
     notes = (
-        "NB2 regressions of internal moves out of each authority in the year to mid-year (ONS MYEB3), one row per authority "
+        f"NB2 regressions of internal moves out of each authority in the year to mid-year ({DATA[page.source]}), one row per authority "
         "and year, log population a year earlier as offset, year effects"
         + (" and a Wales dummy" if typology == "supergroup" else "")
         + "; robust (HC1) SEs in parentheses; *** p<0.01, ** p<0.05, * p<0.1. Years fitted: "
@@ -134,7 +140,7 @@ def sending_section(page: Page, typology: str) -> flows.Section:
         res.table,
         row_map=flows.row_map(res.table, list(res.long["row"].unique())) if res.table else None,
         controls=controls,
-        caption=_caption(typology, res.table),
+        caption=_caption(typology, res.table, page.source),
         notes=notes,
     )
     m1 = res.fits.get("Model 1")
