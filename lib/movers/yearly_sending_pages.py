@@ -214,7 +214,7 @@ def agreement_section(page: Page, sections: Sequence[flows.Section]) -> flows.Se
     )
     text = (
         f"On {data}, {years_text(sg.years['Model 1'])}, the authority-level Model 1 of the report's Table 7 (which areas do people "
-        f"leave?) gives sending coefficients a mean absolute {m1['Mean absolute gap']:.3f} log points from the published ones, "
+        f"leave?) gives sending coefficients a mean absolute gap of {m1['Mean absolute gap']:.3f} log points to the published ones, "
         f"with correlation {m1['Correlation']:.3f}; {m1['Same sign (share)']:.0%} share the published sign and "
         f"{m1['Within 2 combined SEs (share)']:.0%} lie within two combined standard errors "
         f"({m1['Within 2 published SEs (share)']:.0%} within two published SEs alone)."
