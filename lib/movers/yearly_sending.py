@@ -158,13 +158,17 @@ def missing_public(data_path: str = "", manifest: dict | None = None) -> list[st
         root = fetch.public_root(data_path, probe="myeb3")
     except InputError:  # neither the download cache nor the workplace copy holds MYEB3: name the cache
         root = paths.data_dir("public")
-    out = []
-    for name in PUBLIC_DATASETS:
+
+    def absent(name: str) -> bool:
         try:
             manifests.local_path(root, name, manifest)
         except InputError:
-            out.append(f"{name} (not in {root}): run `python -m movers fetch {name}`")
-    return out
+            return True
+        return False
+
+    # population by age: ONS's MYEB1 when fetched (every year), else the Nomis extract of mid-2011 and mid-2018
+    wanted = [n for n in PUBLIC_DATASETS if n != "population_syoa_2011_2018" or absent("population_mye")]
+    return [f"{n} (not in {root}): run `python -m movers fetch {n}`" for n in wanted if absent(n)]
 
 
 # --------------------------------------------------------------------------- the analysis
