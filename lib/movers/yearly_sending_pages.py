@@ -15,7 +15,6 @@ import pandas as pd
 from IPython.display import Markdown
 
 from movers import compare, flows, paths, yearly_sending as ys
-from movers.errors import InputError
 from movers.tables import render
 
 CONTROL_ROWS = {
@@ -37,45 +36,29 @@ class Page:
     years: list[int]
     inputs: ys.SendingInputs | None
     missing: list[str] = field(default_factory=list)
-    problem: str = ""
-
-
-def years_text(years: Sequence[int]) -> str:
-    """``2011-2018`` for a run of years, else the years listed."""
-    ys_ = sorted(years)
-    if len(ys_) == 1:
-        return str(ys_[0])
-    return f"{ys_[0]}-{ys_[-1]}" if ys_ == list(range(ys_[0], ys_[-1] + 1)) else ", ".join(map(str, ys_))
 
 
 def setup(source: str, data_path: str = "", years="2011-2018") -> Page:
     """The page's inputs. A public run whose open files are absent gets ``inputs=None`` and the list of
     missing datasets with their ``fetch`` commands, rather than an error or a fallback."""
     yrs = flows.parse_years(years)
-    if source == "public":
-        missing = ys.missing_public(data_path)
-        if missing:
-            return Page(source, yrs, None, missing)
-    try:
-        return Page(source, yrs, ys.inputs_for(source, data_path, yrs))
-    except InputError as exc:
-        if source != "public":
-            raise
-        return Page(source, yrs, None, [], str(exc))
+    missing = ys.missing_public(data_path) if source == "public" else []
+    if missing:
+        return Page(source, yrs, None, missing)
+    return Page(source, yrs, ys.inputs_for(source, data_path, yrs))  # a file present but wrong stays a loud InputError
 
 
 def _not_here(page: Page) -> str:
-    lines = page.missing or [page.problem]
     return (
         "**Not computed: the open inputs of this analysis are not all on this machine.** "
-        + "; ".join(lines)
+        + "; ".join(page.missing)
         + ". Nothing on this page falls back to other data: once the files are fetched, the same run fills it in."
     )
 
 
 def inputs_section(page: Page) -> flows.Section:
     """What the page read (``inputs_text``), which controls had no figure (``omitted_text``), and the years."""
-    facts = {"years_text": years_text(page.years)}
+    facts = {"years_text": flows.years_text(page.years)}
     if page.inputs is None:
         return flows.Section([Markdown(_not_here(page))], facts | {"inputs_text": _not_here(page), "omitted_text": ""})
     inp = page.inputs
@@ -115,7 +98,7 @@ def _caption(typology: str, table: int | None, source: str) -> str:
 
 
 def _model_years(result: ys.SendingResult) -> str:
-    return "; ".join(f"{m}: {years_text(y)}" for m, y in result.years.items())
+    return "; ".join(f"{m}: {flows.years_text(y)}" for m, y in result.years.items())
 
 
 def sending_section(page: Page, typology: str) -> flows.Section:
@@ -145,11 +128,13 @@ def sending_section(page: Page, typology: str) -> flows.Section:
     )
     m1 = res.fits.get("Model 1")
     text = (
-        f"Model 1 is fitted on {m1.nobs:,} authority-years ({years_text(res.years['Model 1'])}); "
+        f"Model 1 is fitted on {m1.nobs:,} authority-years ({flows.years_text(res.years['Model 1'])}); "
         if m1 is not None
         else "Model 1 could not be fitted; "
     )
-    text += "; ".join(f"{m} on {res.fits[m].nobs:,} ({years_text(y)})" for m, y in res.years.items() if m != "Model 1") + "."
+    text += (
+        "; ".join(f"{m} on {res.fits[m].nobs:,} ({flows.years_text(y)})" for m, y in res.years.items() if m != "Model 1") + "."
+    )
     short = [m for m, y in res.years.items() if len(y) < len(res.years.get("Model 1", []))]
     if short:
         text += (
@@ -213,13 +198,17 @@ def agreement_section(page: Page, sections: Sequence[flows.Section]) -> flows.Se
         else "ONS's own MYEB3 estimates"
     )
     text = (
-        f"On {data}, {years_text(sg.years['Model 1'])}, the authority-level Model 1 of the report's Table 7 (which areas do people "
+        f"On {data}, {flows.years_text(sg.years['Model 1'])}, the authority-level Model 1 of the report's Table 7 (which areas do people "
         f"leave?) gives sending coefficients a mean absolute gap of {m1['Mean absolute gap']:.3f} log points to the published ones, "
         f"with correlation {m1['Correlation']:.3f}; {m1['Same sign (share)']:.0%} share the published sign and "
         f"{m1['Within 2 combined SEs (share)']:.0%} lie within two combined standard errors "
         f"({m1['Within 2 published SEs (share)']:.0%} within two published SEs alone)."
     )
-    rest = [f"{m} {sg.agreement.loc[m, 'Mean absolute gap']:.3f} ({years_text(sg.years[m])})" for m in sg.years if m != "Model 1"]
+    rest = [
+        f"{m} {sg.agreement.loc[m, 'Mean absolute gap']:.3f} ({flows.years_text(sg.years[m])})"
+        for m in sg.years
+        if m != "Model 1"
+    ]
     if rest:
         text += (
             " Models 3 and 4, which at the authority level lack the report's distance, border and pull factors, are further off "
