@@ -17,9 +17,9 @@ What an authority-level model can and cannot reproduce of the pair-level one:
 * Model 1 exactly in expectation: if every pair follows the report's Model 1,
   E[M_ij,t] = Pop_i exp(a + b_k + tau_t + ...), the sum over destinations has
   the same form with the same b_k; only the destination (Welsh receiving)
-  dummy folds into the constant. The report's practice of dropping zero
-  flows, and its year-to-year changes of geography, are the only sources of
-  difference, besides sampling;
+  dummy folds into the constant. Besides sampling, the totals differ from the
+  report's pairs in keeping the zero flows the report dropped and in counting
+  moves to Scotland and Northern Ireland;
 * Model 2 not at all: border and distance are attributes of a pair;
 * Models 3 and 4 only in part: the sending area's controls enter as in the
   report, but without distance, border and the receiving area's (pull)
