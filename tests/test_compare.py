@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from movers import compare, tables
@@ -68,3 +69,38 @@ def test_model_comparison_withdraws_the_published_column_with_a_reason():
     assert "– published" not in table.frame.index
     assert "Published figures withdrawn: the report covers 2017-2018." in table.notes
     assert compare.coverage(long) == 0
+
+
+def test_agreement_by_hand_combined_beside_published_se():
+    """Row 1: gap 0.05 within 2 published SEs (0.04)? no; within 2 combined (2*sqrt(0.02²+0.03²)=0.072)? yes.
+    Row 2: opposite signs, gap 0.3, outside both. Row 3: exact. Row 4: no published value, left out."""
+    long = pd.DataFrame(
+        {
+            "estimate": [0.5, -0.2, 0.1, 0.3],
+            "se": [0.03, 0.05, 0.01, 0.1],
+            "published": [0.45, 0.1, 0.1, np.nan],
+            "published_se": [0.02, 0.1, 0.01, np.nan],
+        }
+    )
+    a = compare.agreement(long)
+    assert a["n"] == 3 and a["sign"] == pytest.approx(2 / 3)
+    assert a["within_published"] == pytest.approx(1 / 3) and a["within_combined"] == pytest.approx(2 / 3)
+    assert a["mae"] == pytest.approx((0.05 + 0.3 + 0.0) / 3)
+    assert a["corr"] == pytest.approx(np.corrcoef([0.5, -0.2, 0.1], [0.45, 0.1, 0.1])[0, 1])
+    assert compare.agreement(long.iloc[3:])["n"] == 0
+
+
+def test_agreement_by_model_and_overall():
+    long = pd.DataFrame(
+        {
+            "model": ["Model 1", "Model 1", "Model 4", "Model 4"],
+            "estimate": [0.1, 0.2, -0.1, 0.5],
+            "se": [0.01] * 4,
+            "published": [0.1, 0.2, 0.1, 0.5],
+            "published_se": [0.01] * 4,
+        }
+    )
+    t = compare.agreement_by(long, "model")
+    assert list(t.index) == ["Model 1", "Model 4", "All"]
+    assert t.loc["Model 1", "Mean absolute gap"] == 0 and t.loc["Model 4", "Same sign (share)"] == 0.5
+    assert t.loc["All", "Published coefficients"] == 4 and t.loc["All", "Within 2 combined SEs (share)"] == 0.75

@@ -126,12 +126,7 @@ def test_census_frame_samples_and_missing_controls(simulated):
         pf.census_frame(bad, "imd")
 
 
-def test_agreement_shares_by_hand():
-    long = pd.DataFrame(
-        {"estimate": [0.5, -0.2, 0.1, 0.3], "published": [0.45, 0.1, 0.1, np.nan], "published_se": [0.02, 0.1, 0.01, np.nan]}
-    )
-    a = pf.agreement(long)
-    assert a["n"] == 3 and a["sign"] == pytest.approx(2 / 3) and a["within_2se"] == pytest.approx(1 / 3)
+def test_published_tables_of_each_model_set():
     assert pf.published_table("supergroup", None) == 7 and pf.published_table("supergroup", "Urban Settlements") == 15
     assert pf.published_table("imd", "High deprivation") == 16 and pf.published_table("imd", None) is None
 

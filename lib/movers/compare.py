@@ -205,6 +205,61 @@ def coverage(long: pd.DataFrame) -> int:
     return int((np.isfinite(long["published"]) & np.isfinite(long["estimate"])).sum())
 
 
+AGREEMENT_KEYS = ("n", "mae", "corr", "sign", "within_combined", "within_published")
+
+
+def agreement(long: pd.DataFrame) -> dict:
+    """How close estimates are to the published coefficients they stand beside (a ``side_by_side`` frame, or
+    any frame with estimate, se, published, published_se): the one measure of agreement of the book.
+
+    Of the rows with both an estimate and a published value: ``n``; ``mae``, the mean absolute gap;
+    ``corr``, their correlation (NaN under three rows or with no spread); ``sign``, the share of the same
+    sign; ``within_combined``, the share whose gap is at most two *combined* standard errors,
+    sqrt(se² + published_se²), the test of two independent estimates of one quantity; and
+    ``within_published``, the share within two published SEs alone, which ignores the book's own
+    sampling error and so is stricter the noisier the book's estimate (shown beside the combined share,
+    never instead of it). A row without an SE of its own counts its published SE only."""
+    p = long[np.isfinite(long["published"]) & np.isfinite(long["estimate"])]
+    if p.empty:
+        return dict.fromkeys(AGREEMENT_KEYS, np.nan) | {"n": 0}
+    gap = (p["estimate"] - p["published"]).abs()
+    own = p["se"].fillna(0.0) if "se" in p else pd.Series(0.0, index=p.index)
+    combined = np.sqrt(own**2 + p["published_se"] ** 2)
+    spread = len(p) >= 3 and p["estimate"].std() > 0 and p["published"].std() > 0
+    return {
+        "n": int(len(p)),
+        "mae": float(gap.mean()),
+        "corr": float(np.corrcoef(p["estimate"], p["published"])[0, 1]) if spread else np.nan,
+        "sign": float((np.sign(p["estimate"]) == np.sign(p["published"])).mean()),
+        "within_combined": float((gap <= 2 * combined).mean()),
+        "within_published": float((gap <= 2 * p["published_se"]).mean()),
+    }
+
+
+AGREEMENT_LABELS = {
+    "n": "Published coefficients",
+    "mae": "Mean absolute gap",
+    "corr": "Correlation",
+    "sign": "Same sign (share)",
+    "within_combined": "Within 2 combined SEs (share)",
+    "within_published": "Within 2 published SEs (share)",
+}
+AGREEMENT_DIGITS = {"Published coefficients": 0, "Mean absolute gap": 3, "Correlation": 3} | dict.fromkeys(
+    ("Same sign (share)", "Within 2 combined SEs (share)", "Within 2 published SEs (share)"), 2
+)
+
+
+def agreement_by(long: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
+    """``agreement`` per group of ``long`` (e.g. ``by="model"``, or ``["table", "model"]``) and, last, over all
+    rows ("All"), one row each, columns labelled for a table (``AGREEMENT_LABELS``)."""
+    by = [by] if isinstance(by, str) else list(by)
+    rows = {key: agreement(g) for key, g in long.groupby(by if len(by) > 1 else by[0], sort=False)}
+    rows[("All",) * len(by) if len(by) > 1 else "All"] = agreement(long)
+    out = pd.DataFrame.from_dict(rows, orient="index")[list(AGREEMENT_KEYS)].rename(columns=AGREEMENT_LABELS)
+    out.index = pd.MultiIndex.from_tuples(out.index, names=by) if len(by) > 1 else out.index.rename(by[0])
+    return out
+
+
 def descriptive_comparison(ours: pd.DataFrame, table: int | str, digits: int = 2) -> pd.DataFrame:
     """Interleave our descriptive table with the published one: columns 'X' and 'X (published)'."""
     pub = published_descriptives(table)
@@ -241,6 +296,8 @@ __all__ = [
     "comparison_table",
     "model_comparison",
     "coverage",
+    "agreement",
+    "agreement_by",
     "descriptive_comparison",
     "outliers",
     "stars",

@@ -339,19 +339,14 @@ def _write_imd(need, population, on, nom) -> str:
     return f"IMD 2010 ranks: LA summary approximated from LSOA scores, {note}"
 
 
-def write_folder(root, out, years, manifest: dict | None = None) -> OpenYearly:
-    """Write ``out/geography``, ``out/flows`` and ``out/nomis`` from the open files under ``root`` (the ``fetch``
-    layout) for moves in ``years`` (controls are the year before's). Each missing required input is an
-    ``InputError`` naming the dataset and its ``fetch`` command; the optional controls are listed in ``omitted``."""
+def write_controls(root, out, manifest: dict | None = None) -> OpenYearly:
+    """Write ``out/geography`` and ``out/nomis`` (every control and classification, all the years the open files
+    give) from the open files under ``root``: the part of ``write_folder`` that does not need the detailed
+    estimates, also read by analyses of authority totals (``movers.yearly_sending``). Each missing required
+    input is an ``InputError`` naming the dataset and its ``fetch`` command; the optional controls are listed
+    in ``omitted``. ``out`` is rebuilt whole."""
     root, out = Path(root), Path(out)
     manifest = manifest or manifests.load()
-    years = sorted(int(y) for y in years)
-    early = [y for y in years if y < FIRST_DETAILED_YEAR]
-    if early:
-        raise InputError(
-            "parameter 'years'",
-            f"ONS's detailed estimates start with the year ending June {FIRST_DETAILED_YEAR}; no open file holds moves in {', '.join(map(str, early))}",
-        )
     need = {n: manifests.local_path(root, n, manifest) for n in REQUIRED}
     if out.exists():  # a folder this function owns: rebuilt whole, so no input of an earlier run lingers
         shutil.rmtree(out)
@@ -361,7 +356,6 @@ def write_folder(root, out, years, manifest: dict | None = None) -> OpenYearly:
     lad20x = public.read_lad20x(need["lad_harmonisation_lad20x"])
     nom = out / "nomis"
     nom.mkdir(parents=True, exist_ok=True)
-    res.notes.append(_link_flows(root, out / "flows", years, manifest))
     population, what = _population(root, nom, manifest)
     res.notes.append(f"population by sex and single year of age: {what}")
     on = _Geography(codes, lad20x)
@@ -380,6 +374,24 @@ def write_folder(root, out, years, manifest: dict | None = None) -> OpenYearly:
         res.notes.append(f"hot and cold spots: Social Mobility Index 2017 ({smi.name})")
     else:
         res.omitted.append("smi")
+    return res
+
+
+def write_folder(root, out, years, manifest: dict | None = None) -> OpenYearly:
+    """Write ``out/geography``, ``out/flows`` and ``out/nomis`` from the open files under ``root`` (the ``fetch``
+    layout) for moves in ``years`` (controls are the year before's): ``write_controls``, then both parts of every
+    year's detailed estimates (and the census tables by group when fetched) linked into ``out/flows``."""
+    root, out = Path(root), Path(out)
+    manifest = manifest or manifests.load()
+    years = sorted(int(y) for y in years)
+    early = [y for y in years if y < FIRST_DETAILED_YEAR]
+    if early:
+        raise InputError(
+            "parameter 'years'",
+            f"ONS's detailed estimates start with the year ending June {FIRST_DETAILED_YEAR}; no open file holds moves in {', '.join(map(str, early))}",
+        )
+    res = write_controls(root, out, manifest)
+    res.notes.insert(0, _link_flows(root, out / "flows", years, manifest))
     groups = root / manifest["census2011_groups"]["folder"] if "census2011_groups" in manifest else None
     for name in CENSUS_GROUP_FILES:
         if groups is not None and (groups / name).exists():
