@@ -382,6 +382,8 @@ CONTROL_BLOCKS = {
     "Demographic structure of sending (without non-UK born)": ["log_young", "dependency", "tfr"],
     "Economic conditions (without unemployment)": ["log_gva_o", "log_gva_d", "log_house_o", "log_house_d"],
 }
+# SEs clustered at the same estimates, beside the robust ones (``movers.inference``): name -> frame column(s)
+CLUSTERS = {"origin": "origin", "destination": "destination", "two-way": ("origin", "destination")}
 SAMPLES = {"non-zero": "Non-zero pairs (as the report)", "full": "Full matrix (zeros included)"}
 
 
@@ -446,11 +448,12 @@ def report_models(frame: pd.DataFrame, typology: str, exposure: str = "offset") 
     """Models 1-4 (``MODELS``) of the sending table and of the receiving table of each sending type, fitted
     by the book's one gravity module (``flows.sending_models`` / ``flows.receiving_models``, NB2 with robust SEs).
 
-    Returns {key: {"table": published table or None, "models": {model: Estimates},
+    Each fit also carries its SEs clustered by origin, by destination and two-way (``CLUSTERS``,
+    ``Estimates.extra['clustered_se']``). Returns {key: {"table": published table or None, "models": {model: Estimates},
     "long": compare.side_by_side frame}}, key "Sending" or the sending type.
     """
-    fits = {"Sending": flows.sending_models(frame, typology, MODELS, exposure)}
-    fits.update(flows.receiving_models(frame, typology, MODELS, exposure))
+    fits = {"Sending": flows.sending_models(frame, typology, MODELS, exposure, clusters=CLUSTERS)}
+    fits.update(flows.receiving_models(frame, typology, MODELS, exposure, clusters=CLUSTERS))
     out = {}
     for key, models in fits.items():
         table = published_table(typology, None if key == "Sending" else key)
