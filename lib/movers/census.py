@@ -856,3 +856,47 @@ def yearly_section(source: str, inputs: CensusInputs, data_path: str = "") -> fl
     ]
     rise = by_country.diff(axis=1).loc["Out-migration, England"]
     return flows.Section(shown, {"jump_2017": rise[2017], "max_rise_year": str(rise.idxmax())}, {"rates": rates})
+
+
+# --------------------------------------------------------------------------- shared borders and estuaries
+
+# authorities facing each other across an estuary, with a bridge or tunnel but no land boundary between them
+ESTUARY_PAIRS = {
+    ("E08000012", "E08000015"): "the Mersey",
+    ("E06000010", "E06000013"): "the Humber",
+    ("E06000026", "E06000052"): "the Tamar",
+}
+
+
+def border_facts(source: str, inputs: CensusInputs, bounds) -> dict:
+    """How the shared-border control is defined and what estuaries do to it, as text for the prose.
+
+    On the real boundaries (``public``): for each pair of ``ESTUARY_PAIRS``, whether the project's queen
+    contiguity (``geography.adjacency``, 1 m tolerance) gives it a border, and the shortest distance between
+    the two clipped polygons (km). The synthetic world's shapes are invented, so it gets one sentence.
+    """
+    n_pairs = sum(len(v) for v in inputs.geography.neighbours.values()) // 2
+    if source != "public":
+        return {
+            "n_border_pairs": n_pairs,
+            "estuary_text": "The synthetic world's boundaries are invented, so it has no estuaries; a run on the open files "
+            "(`-p source=public`) names the real pairs that face each other across one.",
+        }
+    names = inputs.geography.las.set_index("la_code")["la_name"]
+    shapes = bounds.set_index("la_code").geometry
+    parts, without = [], 0
+    for (a, b), water in ESTUARY_PAIRS.items():
+        border = bool(inputs.geography.share_border([a], [b])[0])
+        without += not border
+        gap = shapes[a].distance(shapes[b]) / 1000
+        parts.append(
+            f"{names[a]} and {names[b]} across {water} ("
+            + ("a shared border" if border else f"no shared border: {gap:.1f} km apart at the closest")
+            + ")"
+        )
+    return {
+        "n_border_pairs": n_pairs,
+        "estuary_text": f"Of the three pairs of authorities that face each other across an estuary, {without} get no shared border: "
+        + "; ".join(parts)
+        + ". Their flows enter the models as flows between non-neighbours.",
+    }
