@@ -97,3 +97,20 @@ def test_surviving_claims_by_hand():
     assert c["Supported, robust (pairs) SE"] == 2  # the third has the wrong sign
     assert c["Supported, clustered by origin SE"] == 1  # 0.5 / 0.4 is not significant
     assert c["Supported, two-way (origin and destination) SE"] == 0
+
+
+def test_se_ratios_are_medians_over_coefficients_in_kind_order():
+    f = pd.DataFrame(
+        {
+            "sample": ["non-zero"] * 4,
+            "kind": ["Origin covariates", "Sending-type dummies", "Sending-type dummies", "Sending-type dummies"],
+            "robust": [1.0, 1.0, 2.0, 1.0],
+            "origin": [3.0, 2.0, 8.0, 3.0],
+            "destination": [1.0, 1.0, 2.0, 1.0],
+            "two-way": [3.0, 2.0, 8.0, 3.0],
+        }
+    )
+    r = inference.se_ratios(f)
+    assert list(r.index.get_level_values("kind")) == ["Sending-type dummies", "Origin covariates"]
+    assert r.loc[("non-zero", "Sending-type dummies"), "origin"] == 3.0  # median of 2, 4, 3
+    assert r.loc[("non-zero", "Sending-type dummies"), "n"] == 3

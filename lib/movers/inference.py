@@ -112,6 +112,10 @@ def se_ratios(frame: pd.DataFrame, by=("sample", "kind")) -> pd.DataFrame:
     g = r.groupby(list(by), sort=False)
     out = g[[k for k in SE_KINDS if k != "robust"]].median()
     out.insert(0, "n", g.size())
+    if "kind" in by:  # the other levels in the order met, kinds in ``KINDS`` order within them
+        flat = out.reset_index()
+        order = {b: (flat[b].map(KINDS.index) if b == "kind" else pd.Series(pd.factorize(flat[b])[0])) for b in by}
+        out = out.iloc[pd.DataFrame(order).sort_values(list(by), kind="stable").index]
     return out
 
 
@@ -271,9 +275,11 @@ def inference_section(gravity) -> flows.Section:
         **{f"claims_{k.replace('-', '')}": int(c[f"Supported, {lab.lower()} SE"]) for k, lab in SE_KINDS.items()},
         "claims_twoway_full": int(claims.loc["full", f"Supported, {SE_KINDS['two-way'].lower()} SE"]),
     }
+    by_kind = ratios.rename(columns=SE_KINDS).reset_index()
+    by_kind = by_kind.assign(sample=by_kind["sample"].map(census.SAMPLES)).rename(columns={"sample": "Sample"})
     shown = [
         render(
-            ratios.rename(columns={k: v for k, v in SE_KINDS.items()}).rename(index=census.SAMPLES, level="sample"),
+            by_kind.set_index("kind").rename_axis("Kind of coefficient"),
             digits={"n": 0, **{v: 2 for v in SE_KINDS.values()}},
             caption="Clustered standard errors over the robust ones, by kind of coefficient and sample (median ratio over Models 1-4 of every table)",
             notes="Every coefficient shown in the supergroup and IMD tables (published or not). Robust: the report's pair-level "
@@ -282,7 +288,7 @@ def inference_section(gravity) -> flows.Section:
             label="table-public-se-ratios",
         ),
         render(
-            wide,
+            wide.rename_axis(index="Table", columns=None),
             digits=2,
             caption="Two-way clustered over robust standard errors, by table and kind of coefficient, non-zero pairs (median ratio)",
             label="table-public-se-ratios-tables",
