@@ -16,6 +16,10 @@ in theta = (b, log alpha) and is built from pieces that each have a test:
 standard estimator when, as in the ONS files, only non-zero counts are seen:
 the likelihood of y given y > 0 is NB2's divided by 1 - P(y = 0)).
 
+``covariance`` recomputes a fit's sandwich clustered one way or several (Cameron, Gelbach and Miller's
+inclusion-exclusion, ``clustered_sandwich``); ``fit_poisson`` is PPML with absorbed fixed effects
+(alternating projections, ``demean``), and the fit NB2 returns at its Poisson limit (``poisson_limit``).
+
 Nothing assumes where the intercept is or how columns are scaled: start
 values come from a least-squares fit of log(y + 1/2) - offset on X, Newton
 steps are invariant to a rescaling of the columns, and convergence is judged
@@ -36,6 +40,8 @@ model (project function)                   Stata command                       s
 =========================================  ==================================  =====================
 NB2 flows, ``fit_nb2`` / ``fit_ztnb``       ``nbreg ..., vce(robust)``          N / (N - 1)
 NB2 clustered, ``fit_nb2(groups=...)``      ``nbreg ..., vce(cluster g)``       G / (G - 1)
+two-way clustered, ``covariance(groups=(o, d))``  ``vcemway`` / pyfixest ``CRV1``  G_o/(G_o-1), G_d/(G_d-1), G_od/(G_od-1)
+PPML with effects, ``fit_poisson(fe=...)``  ``ppmlhdfe`` / pyfixest ``fepois``  as above (robust: N / (N - 1))
 probit, BHPS-UKHLS (``micro.fit``)          ``probit ..., vce(cluster la)``     G / (G - 1)
 OLS income, BHPS-UKHLS (``micro.fit``)      ``regress ..., vce(cluster la)``    G/(G-1) * (N-1)/(N-K)
 probit, ONS LS (``micro.fit``)              ``probit ...`` (plain, OIM)         none: inverse information
