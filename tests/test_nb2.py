@@ -285,6 +285,7 @@ def test_poisson_names_the_columns_the_fixed_effects_absorb():
     nb2.fit_poisson(np.column_stack([X, origin_level]), y, names=["x1", "x2", "origin_level"], fe=(d,))
 
 
+@pytest.mark.slow  # importing pyfixest takes seconds
 def test_poisson_fixed_effects_agree_with_pyfixest_fepois():
     """The project's PPML against pyfixest's ``fepois``: coefficients and two-way clustered SEs (each term
     with its own G/(G-1), no (N-1)/(N-K) factor) on a small gravity design."""

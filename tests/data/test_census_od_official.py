@@ -22,6 +22,7 @@ def test_manifest_names_the_official_table_and_keeps_the_file_as_an_unverified_m
 
 
 @pytest.mark.public
+@pytest.mark.slow
 def test_a_nomis_extract_reads_to_the_same_matrix_as_the_mirror(shared_public, tmp_path):
     raw = pd.read_csv(shared_public / MIRROR)
     nomis = raw.rename(
