@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from movers import micro_pages as P, sdc
+from movers.results import Estimates
+from movers.tables import coef_frame
 
 
 def _sample():
@@ -103,3 +105,23 @@ def test_tables_read_estimates_not_dataframe_attrs():
     assert table.frame.loc["Observations", "Employed"] == "1,234"
     assert table.values is not None and set(table.values["nobs"]) == {1234}
     assert not coefs.attrs
+
+
+def test_group_difference_tests_carry_holm_adjusted_p_values():
+    """Three tests at p = 0.01, 0.03, 0.04: all significant alone; Holm (x3, x2, x1, running maximum) keeps
+    only the first. A withheld row (no p-value) is in neither count nor the family."""
+    est = Estimates(
+        coef_frame(
+            ["Male versus female", "Degree versus none", "White versus non-white"],
+            [0.1, 0.2, -0.1],
+            [1, 1, 1],
+            [0.01, 0.03, 0.04],
+        )
+    )
+    withheld = Estimates(coef_frame(["Male versus female"], [float("nan")], [float("nan")], [float("nan")]))
+    facts = P.significant_text({"Employed": est, "Hours": withheld})
+    assert (facts["n_sig"], facts["n_sig_holm"]) == (3, 1)
+    assert facts["sig_holm_text"].startswith("Male versus female (Employed")
+    table = P.holm_table({"Employed": est, "Hours": withheld}, "caption", "label")
+    assert list(table.frame["Holm-adjusted p-value"]) == ["0.030", "0.060", "0.060"]
+    assert len(table.frame) == 3

@@ -4,6 +4,7 @@ checks, convergence from any column order and scaling, and the zero-truncated fi
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -210,3 +211,106 @@ def test_loglik_tends_to_poisson_as_alpha_vanishes_and_is_minus_inf_where_clippe
     assert nb2.loglik(theta, X[keep], y[keep], off[keep], truncated=True) == pytest.approx(zt.sum(), rel=1e-9)
     far = np.append(beta * 0 + [0, nb2.CLIP + 1, 0, 0], 0.0)
     assert nb2.loglik(far, X, y, off) == -np.inf
+
+
+# ---------------------------------------------------------------- clustered covariances, PPML with fixed effects
+
+
+def _gravity(seed=0, no=30, nd=25, shape=2.0):
+    """A small origin x destination design (no self-pairs) with origin and destination effects."""
+    rng = np.random.default_rng(seed)
+    o, d = np.repeat(np.arange(no), nd), np.tile(np.arange(nd), no)
+    o, d = o[o != d], d[o != d]
+    n = len(o)
+    X = np.column_stack([rng.normal(size=n), rng.binomial(1, 0.2, n).astype(float)])
+    mu = np.exp(0.5 + rng.normal(size=no)[o] + rng.normal(size=nd)[d] + X @ [0.3, -0.7])
+    y = rng.poisson(rng.gamma(shape, mu / shape)).astype(float)
+    return X, y, o, d
+
+
+def test_two_way_clustering_is_origin_plus_destination_minus_pairs():
+    """Cameron-Gelbach-Miller: V(o, d) = V_o + V_d - V_od, each with its own G/(G-1); one way is fit_nb2's own."""
+    X, y, o, d = _gravity()
+    X = np.column_stack([np.ones(len(y)), X])
+    fit = nb2.fit_nb2(X, y)
+    one = nb2.covariance(fit, X, y, groups=o)
+    np.testing.assert_allclose(one, nb2.fit_nb2(X, y, groups=o).cov, rtol=1e-6)
+    np.testing.assert_allclose(nb2.covariance(fit, X, y), fit.cov, rtol=1e-8)
+    S = nb2.scores(np.append(fit.params, np.log(fit.alpha)), X, y)
+    H = nb2.hessian(np.append(fit.params, np.log(fit.alpha)), X, y)
+    pair = o * 100 + d
+    expected = nb2.sandwich(H, S, o)[0] + nb2.sandwich(H, S, d)[0] - nb2.sandwich(H, S, pair)[0]
+    np.testing.assert_allclose(nb2.covariance(fit, X, y, groups=(o, d)), expected[:3, :3], rtol=1e-10)
+
+
+def test_poisson_fixed_effects_match_the_dummy_regression():
+    """Absorbing origin and destination effects gives the coefficients of a Poisson GLM with every dummy,
+    and drops the observations of a group with no positive count (whose effect is minus infinity)."""
+    sm = pytest.importorskip("statsmodels.api")
+    X, y, o, d = _gravity()
+    y[o == 3] = 0.0  # origin 3 sends nobody
+    fit = nb2.fit_poisson(X, y, names=["x1", "x2"], fe=(o, d))
+    keep = np.bincount(o, weights=y)[o] > 0  # origin 3, and any other origin that sends nobody
+    keep &= np.bincount(d[keep], weights=y[keep], minlength=25)[d] > 0  # and any destination then left with nobody
+    D = np.column_stack(
+        [
+            np.ones(keep.sum()),
+            X[keep],
+            (o[keep, None] == np.arange(1, 30)).astype(float),
+            (d[keep, None] == np.arange(1, 25)).astype(float),
+        ]
+    )
+    D = D[:, D.any(axis=0)]
+    ref = sm.GLM(y[keep], D, family=sm.families.Poisson()).fit(tol=1e-13)
+    np.testing.assert_allclose(fit.params, ref.params[1:3], rtol=1e-8)
+    assert fit.dropped == int((~keep).sum()) and fit.nobs == int(keep.sum()) and fit.alpha == 0.0
+
+
+def test_poisson_without_fixed_effects_is_the_glm_with_robust_errors():
+    sm = pytest.importorskip("statsmodels.api")
+    X, y, o, d = _gravity(seed=3)
+    X = np.column_stack([np.ones(len(y)), X])
+    fit = nb2.fit_poisson(X, y, offset=np.full(len(y), 0.2))
+    ref = sm.GLM(y, X, family=sm.families.Poisson(), offset=np.full(len(y), 0.2)).fit(cov_type="HC0", tol=1e-13)
+    np.testing.assert_allclose(fit.params, ref.params, rtol=1e-9)
+    n = len(y)
+    np.testing.assert_allclose(fit.se, ref.bse * np.sqrt(n / (n - 1)), rtol=1e-7)
+
+
+def test_poisson_names_the_columns_the_fixed_effects_absorb():
+    X, y, o, d = _gravity()
+    origin_level = np.random.default_rng(1).normal(size=30)[o]  # a sending-side covariate
+    with pytest.raises(InputError, match="origin_level are absorbed"):
+        nb2.fit_poisson(np.column_stack([X, origin_level]), y, names=["x1", "x2", "origin_level"], fe=(o, d))
+    nb2.fit_poisson(np.column_stack([X, origin_level]), y, names=["x1", "x2", "origin_level"], fe=(d,))
+
+
+@pytest.mark.slow  # importing pyfixest takes seconds
+def test_poisson_fixed_effects_agree_with_pyfixest_fepois():
+    """The project's PPML against pyfixest's ``fepois``: coefficients and two-way clustered SEs (each term
+    with its own G/(G-1), no (N-1)/(N-K) factor) on a small gravity design."""
+    pf = pytest.importorskip("pyfixest")
+    X, y, o, d = _gravity(seed=5)
+    fit = nb2.fit_poisson(X, y, names=["x1", "x2"], fe=(o, d), groups=(o, d))
+    df = pd.DataFrame({"y": y, "x1": X[:, 0], "x2": X[:, 1], "o": o, "d": d})
+    ref = pf.fepois(
+        "y ~ x1 + x2 | o + d", data=df, vcov={"CRV1": "o+d"}, ssc=pf.ssc(k_adj=False, G_adj=True, G_df="conventional")
+    )
+    np.testing.assert_allclose(fit.params, ref.coef().to_numpy(), rtol=1e-7)
+    np.testing.assert_allclose(fit.se, ref.se().to_numpy(), rtol=1e-4)
+
+
+def test_nb2_returns_the_poisson_limit_when_the_counts_are_underdispersed():
+    """Moves per 1,000 residents (fractions far below one) have variance below the mean: NB2's maximum is
+    alpha = 0, where Newton in log alpha never converged (it raised). The fit is now Poisson's, alpha 0."""
+    sm = pytest.importorskip("statsmodels.api")
+    rng = np.random.default_rng(2)
+    n = 3000
+    X = np.column_stack([np.ones(n), rng.normal(size=n), rng.binomial(1, 0.4, n)])
+    pop = rng.uniform(5e4, 5e5, n)
+    y = 1000 * rng.poisson(np.exp(X @ [-8.5, 0.3, 0.5]) * pop) / pop
+    fit = nb2.fit_nb2(X, y)
+    assert fit.alpha == 0.0
+    ref = sm.GLM(y, X, family=sm.families.Poisson()).fit(tol=1e-13)
+    np.testing.assert_allclose(fit.params, ref.params, rtol=1e-8)
+    assert nb2.poisson_limit(*_data()[:2]) is None  # overdispersed counts: NB2 proper

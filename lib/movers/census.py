@@ -62,7 +62,7 @@ CENSUS_DATASETS = (
     "tfr_2011_2018",
     "la_classification_2011",
     "imd2010_la_approx",
-)
+)  # and, when present, imd2010_ltla21_reaggregated (population weights for the IMD summary, ``imd_summary``)
 
 
 @dataclass
@@ -131,7 +131,7 @@ def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 20
     h["gva"] = public.to_units(g, p["gva_la"], units, ["gva", "pop"], "sum", recode=recode)
     cl = public.read_la_classification(p["la_classification_2011"])
     h["supergroup"] = public.to_units(cl, p["la_classification_2011"], units, ["supergroup"], "first", recode=recode)
-    imd = public.read_imd_la_approx(p["imd2010_la_approx"])
+    imd, imd_notes = imd_summary(folder, p["imd2010_la_approx"], p["la_code_crosswalk"])
     imd_units = [u for u in units if u.startswith("E")]
     h["imd"] = public.to_units(imd, p["imd2010_la_approx"], imd_units, ["imd_group", "imd_rank"], "first", recode=recode)
     gv = h["gva"].values
@@ -157,8 +157,49 @@ def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 20
         "census_year": census_year,
         "lag_year": lag_year,
         "population_check": float(abs(h["population"].values["population"] - dem["population"]).max()),
+        **imd_notes,
     }
     return CensusInputs(geo, between, cov, types, h, notes, p["lad_boundaries_2014"], paths=p)
+
+
+def imd_summary(folder, approx_path, crosswalk_path) -> tuple[pd.DataFrame, dict]:
+    """The IMD 2010 authority summary the chapter types authorities by, and what weighting changed.
+
+    Population-weighted (``public.imd_la_weighted``) when the re-aggregated file
+    ``imd2010_ltla21_reaggregated`` is in ``folder``, else the unweighted average of
+    ``read_imd_la_approx``. Notes: how many authorities are weighted and unweighted, and
+    the authorities whose quintile differs from the unweighted summary's (names).
+    """
+    approx = public.read_imd_la_approx(approx_path)
+    try:
+        path = fetch.local_path(folder, "imd2010_ltla21_reaggregated")
+    except InputError:
+        return approx, {"imd_weighted": 0, "imd_unweighted": len(approx), "imd_changed": []}
+    weighted = public.imd_la_weighted(approx, path, public.read_crosswalk(crosswalk_path))
+    changed = public.quintile_changes(approx, weighted)["la_code"].tolist()
+    n = int(weighted["weighted"].sum())
+    return weighted, {"imd_weighted": n, "imd_unweighted": len(weighted) - n, "imd_changed": changed}
+
+
+def imd_text(inputs: CensusInputs) -> str:
+    """One paragraph on how the IMD summary weights the small areas and which authorities changed quintile for it."""
+    n = inputs.notes
+    if "imd_weighted" not in n:
+        return "The synthetic world's IMD summary is generated at authority level, so no small areas are averaged."
+    if not n["imd_weighted"]:
+        return (
+            f"Each authority's IMD score is the unweighted average of its small areas' scores ({n['imd_unweighted']} authorities): "
+            "the re-aggregated file that gives population weights (dataset imd2010_ltla21_reaggregated) is not in the data folder."
+        )
+    names = inputs.geography.las.set_index("la_code")["la_name"]
+    changed = [names.get(inputs.units.get(c, c), c) for c in n["imd_changed"]]
+    return (
+        f"Each authority's IMD score averages its small areas' (LSOA) scores weighted by their mid-2008 population, "
+        f"as DCLG's own summary does, for {n['imd_weighted']} of the {n['imd_weighted'] + n['imd_unweighted']} authorities "
+        "(from a re-aggregation of the official LSOA scores to 2021 authorities, which is that weighted average wherever a 2021 "
+        f"authority is one of 2011); the {n['imd_unweighted']} authorities merged by 2021 keep the unweighted average. "
+        f"Against the unweighted average of every authority, {len(changed)} authorities change quintile: {'; '.join(sorted(changed))}."
+    )
 
 
 def harmonisation_summary(inputs: CensusInputs) -> pd.DataFrame:
@@ -300,8 +341,8 @@ def describe_inputs(source: str, data_path: str = "") -> str:
         f"The inputs are **real open data**, read from `{folder}` ({where}): the 2011 Census origin-destination "
         "matrix between local authorities (all ages, both sexes); the December 2014 authority boundaries; the ONS "
         "2011 area classification for local authorities; an IMD 2010 authority summary approximated from the "
-        "official small-area (LSOA) scores by an unweighted average (the official summary is not among the open "
-        "files); mid-year population by single year of age and sex; births by age of mother, from which the total "
+        "official small-area (LSOA) scores by their population-weighted average (the official summary is not among "
+        "the open files); mid-year population by single year of age and sex; births by age of mother, from which the total "
         "fertility rate is derived; HPSSA median house prices; GVA by authority and MYEB3 populations. "
         "`data/datasets.yml` names each file, its publisher and its checksum."
     )
@@ -382,6 +423,8 @@ CONTROL_BLOCKS = {
     "Demographic structure of sending (without non-UK born)": ["log_young", "dependency", "tfr"],
     "Economic conditions (without unemployment)": ["log_gva_o", "log_gva_d", "log_house_o", "log_house_d"],
 }
+# SEs clustered at the same estimates, beside the robust ones (``movers.inference``): name -> frame column(s)
+CLUSTERS = {"origin": "origin", "destination": "destination", "two-way": ("origin", "destination")}
 SAMPLES = {"non-zero": "Non-zero pairs (as the report)", "full": "Full matrix (zeros included)"}
 
 
@@ -446,11 +489,12 @@ def report_models(frame: pd.DataFrame, typology: str, exposure: str = "offset") 
     """Models 1-4 (``MODELS``) of the sending table and of the receiving table of each sending type, fitted
     by the book's one gravity module (``flows.sending_models`` / ``flows.receiving_models``, NB2 with robust SEs).
 
-    Returns {key: {"table": published table or None, "models": {model: Estimates},
+    Each fit also carries its SEs clustered by origin, by destination and two-way (``CLUSTERS``,
+    ``Estimates.extra['clustered_se']``). Returns {key: {"table": published table or None, "models": {model: Estimates},
     "long": compare.side_by_side frame}}, key "Sending" or the sending type.
     """
-    fits = {"Sending": flows.sending_models(frame, typology, MODELS, exposure)}
-    fits.update(flows.receiving_models(frame, typology, MODELS, exposure))
+    fits = {"Sending": flows.sending_models(frame, typology, MODELS, exposure, clusters=CLUSTERS)}
+    fits.update(flows.receiving_models(frame, typology, MODELS, exposure, clusters=CLUSTERS))
     out = {}
     for key, models in fits.items():
         table = published_table(typology, None if key == "Sending" else key)
@@ -880,3 +924,47 @@ def yearly_section(source: str, inputs: CensusInputs, data_path: str = "") -> fl
     ]
     rise = by_country.diff(axis=1).loc["Out-migration, England"]
     return flows.Section(shown, {"jump_2017": rise[2017], "max_rise_year": str(rise.idxmax())}, {"rates": rates})
+
+
+# --------------------------------------------------------------------------- shared borders and estuaries
+
+# authorities facing each other across an estuary, with a bridge or tunnel but no land boundary between them
+ESTUARY_PAIRS = {
+    ("E08000012", "E08000015"): "the Mersey",
+    ("E06000010", "E06000013"): "the Humber",
+    ("E06000026", "E06000052"): "the Tamar",
+}
+
+
+def border_facts(source: str, inputs: CensusInputs, bounds) -> dict:
+    """How the shared-border control is defined and what estuaries do to it, as text for the prose.
+
+    On the real boundaries (``public``): for each pair of ``ESTUARY_PAIRS``, whether the project's queen
+    contiguity (``geography.adjacency``, 1 m tolerance) gives it a border, and the shortest distance between
+    the two clipped polygons (km). The synthetic world's shapes are invented, so it gets one sentence.
+    """
+    n_pairs = sum(len(v) for v in inputs.geography.neighbours.values()) // 2
+    if source != "public":
+        return {
+            "n_border_pairs": n_pairs,
+            "estuary_text": "The synthetic world's boundaries are invented, so it has no estuaries; a run on the open files "
+            "(`-p source=public`) names the real pairs that face each other across one.",
+        }
+    names = inputs.geography.las.set_index("la_code")["la_name"]
+    shapes = bounds.set_index("la_code").geometry
+    parts, without = [], 0
+    for (a, b), water in ESTUARY_PAIRS.items():
+        border = bool(inputs.geography.share_border([a], [b])[0])
+        without += not border
+        gap = shapes[a].distance(shapes[b]) / 1000
+        parts.append(
+            f"{names[a]} and {names[b]} across {water} ("
+            + ("a shared border" if border else f"no shared border: {gap:.1f} km apart at the closest")
+            + ")"
+        )
+    return {
+        "n_border_pairs": n_pairs,
+        "estuary_text": f"Of the three pairs of authorities that face each other across an estuary, {without} get no shared border: "
+        + "; ".join(parts)
+        + ". Their flows enter the models as flows between non-neighbours.",
+    }

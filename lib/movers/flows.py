@@ -41,7 +41,7 @@ from movers import compare, fetch, paths, source as sources, tables, yamlfile
 from movers.data import nomis, ons_flows, open_yearly, public
 from movers.data.geography import load_geography
 from movers.errors import InputError, require_nonempty
-from movers.nb2 import NBFit, fit_nb2, fit_ztnb  # noqa: F401  (flows.fit_nb2 / flows.NBFit stay importable)
+from movers.nb2 import NBFit, covariance, fit_nb2, fit_ztnb  # noqa: F401  (flows.fit_nb2 / flows.NBFit stay importable)
 from movers.results import Estimates
 from movers.truth import read_truth
 
@@ -326,12 +326,28 @@ def fit_model(
     controls: Sequence[str],
     exposure: str = "offset",
     labels: Mapping[str, str] = LABELS,
+    clusters: Mapping[str, str | tuple[str, ...]] | None = None,
 ) -> Estimates:
-    """One NB2 regression (robust HC1 SEs) of ``moves`` on the dummies of column ``factor`` and ``controls``."""
+    """One NB2 regression (robust HC1 SEs) of ``moves`` on the dummies of column ``factor`` and ``controls``.
+
+    ``clusters`` (name -> a frame column, or a tuple of columns for multi-way clustering) adds, in
+    ``extra['clustered_se']``, the shown rows' SEs clustered each way at the same estimates
+    (``nb2.covariance``), beside the robust ones the tables show.
+    """
     require_nonempty(frame, "pair frame", "set of pair-years")
     y, offset = outcome(frame, exposure)
     X, names, shown = design(frame, factor, order, typology, controls, labels=labels)
-    return estimates(fit_nb2(X, y, offset, names), shown)
+    fit = fit_nb2(X, y, offset, names)
+    est = estimates(fit, shown)
+    if not clusters:
+        return est
+    idx = [fit.names.index(s) for s in shown]
+    se = {}
+    for name, cols in clusters.items():
+        groups = tuple(frame[c].to_numpy() for c in cols) if isinstance(cols, tuple) else frame[cols].to_numpy()
+        with np.errstate(invalid="ignore"):
+            se[name] = np.sqrt(np.diag(covariance(fit, X, y, offset, groups))[idx])
+    return est.with_(extra={**est.extra, "clustered_se": pd.DataFrame(se, index=shown)})
 
 
 # The model variables built from each control that open data may lack (``FlowData.omitted``).
@@ -362,11 +378,12 @@ def sending_models(
     exposure: str = "offset",
     order: Sequence[str] | None = None,
     labels: Mapping[str, str] = LABELS,
+    clusters: Mapping[str, str | tuple[str, ...]] | None = None,
 ) -> dict[str, Estimates]:
     """Which areas do people leave? Each model (a name of ``MODELS`` or name -> controls) with sending-type
     dummies (Tables 2 and 7). ``frame`` has ``moves``, ``sending``, the controls (and ``log_pop`` for an offset)."""
     order = list(order or levels(typology))
-    return {m: fit_model(frame, "sending", order, typology, c, exposure, labels) for m, c in _specs(models).items()}
+    return {m: fit_model(frame, "sending", order, typology, c, exposure, labels, clusters) for m, c in _specs(models).items()}
 
 
 def receiving_models(
@@ -377,6 +394,7 @@ def receiving_models(
     sending: Sequence[str] | None = None,
     order: Sequence[str] | None = None,
     labels: Mapping[str, str] = LABELS,
+    clusters: Mapping[str, str | tuple[str, ...]] | None = None,
 ) -> dict[str, dict[str, Estimates]]:
     """Where do people go? For each sending type (all present in ``frame``, or those named in ``sending``),
     each model with receiving-type dummies (Tables 3-5, 8-15, 16-20): ``{sending type: {model: Estimates}}``."""
@@ -389,7 +407,9 @@ def receiving_models(
     for k in wanted:
         sub = frame[frame["sending"] == k]
         require_nonempty(sub, f"flows from {k}", "set of pair-years")
-        out[k] = {m: fit_model(sub, "receiving", order, typology, c, exposure, labels) for m, c in _specs(models).items()}
+        out[k] = {
+            m: fit_model(sub, "receiving", order, typology, c, exposure, labels, clusters) for m, c in _specs(models).items()
+        }
     return out
 
 

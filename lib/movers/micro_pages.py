@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from movers import compare, ls, micro, outcomes as O, report, sdc, source as data_source, tables
+from movers import compare, ls, micro, multiplicity, outcomes as O, report, sdc, source as data_source, tables
+from movers.errors import InputError
 from movers.results import Estimates
 
 NOTE_CLUSTER = (
@@ -359,11 +360,40 @@ def significant_text(results: Mapping[str, Estimates], fmt: str = "{row} ({outco
     a withheld row has no p-value)."""
     long = _long(results)
     sig = long[long["pvalue"] < 0.05]
+    holm = multiplicity.holm(long["pvalue"])
     return {
         "n_tests": int(long["estimate"].notna().sum()),
         "n_sig": int(len(sig)),
+        "n_sig_holm": int((holm < 0.05).sum()),
+        "sig_holm_text": "; ".join(
+            fmt.format(**r, outcome_lower=r["outcome"].lower()) for r in long[holm < 0.05].to_dict("records")
+        )
+        or "none",
         "sig_text": "; ".join(fmt.format(**r, outcome_lower=r["outcome"].lower()) for r in sig.to_dict("records")) or "none",
     }
+
+
+def holm_table(results: Mapping[str, Estimates], caption: str, label: str) -> tables.Table:
+    """Each test of a group-difference table with its p-value and, beside it, the Holm-adjusted p-value over
+    all the table's tests (``multiplicity.holm``); withheld rows have no p-value and are not in the family."""
+    long = _long(results).dropna(subset=["pvalue"])
+    out = pd.DataFrame(
+        {
+            "Outcome": long["outcome"].to_numpy(),
+            "Difference": long["estimate"].to_numpy(),
+            "p-value": long["pvalue"].to_numpy(),
+            "Holm-adjusted p-value": multiplicity.holm(long["pvalue"]),
+        },
+        index=pd.Index(long["row"].to_numpy(), name="Groups compared"),
+    )
+    return tables.render(
+        out,
+        digits={"Difference": 3, "p-value": 3, "Holm-adjusted p-value": 3},
+        caption=caption,
+        notes=f"Holm's step-down adjustment over the {len(out)} tests of the table: a difference is significant at 5 per cent "
+        "for the family when its adjusted p-value is below 0.05, whatever the dependence between the tests.",
+        label=label,
+    )
 
 
 def recovery_text(study: Study, results: Sequence[Mapping[str, Estimates]], truths: Sequence[Mapping], what: str) -> str:
@@ -888,6 +918,7 @@ __all__ = [
     "effects_table",
     "comparison",
     "significant_text",
+    "holm_table",
     "recovery_text",
     "output_checking",
     "bhps_study",

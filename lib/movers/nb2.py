@@ -16,6 +16,10 @@ in theta = (b, log alpha) and is built from pieces that each have a test:
 standard estimator when, as in the ONS files, only non-zero counts are seen:
 the likelihood of y given y > 0 is NB2's divided by 1 - P(y = 0)).
 
+``covariance`` recomputes a fit's sandwich clustered one way or several (Cameron, Gelbach and Miller's
+inclusion-exclusion, ``clustered_sandwich``); ``fit_poisson`` is PPML with absorbed fixed effects
+(alternating projections, ``demean``), and the fit NB2 returns at its Poisson limit (``poisson_limit``).
+
 Nothing assumes where the intercept is or how columns are scaled: start
 values come from a least-squares fit of log(y + 1/2) - offset on X, Newton
 steps are invariant to a rescaling of the columns, and convergence is judged
@@ -36,6 +40,8 @@ model (project function)                   Stata command                       s
 =========================================  ==================================  =====================
 NB2 flows, ``fit_nb2`` / ``fit_ztnb``       ``nbreg ..., vce(robust)``          N / (N - 1)
 NB2 clustered, ``fit_nb2(groups=...)``      ``nbreg ..., vce(cluster g)``       G / (G - 1)
+two-way clustered, ``covariance(groups=(o, d))``  ``vcemway`` / pyfixest ``CRV1``  G_o/(G_o-1), G_d/(G_d-1), G_od/(G_od-1)
+PPML with effects, ``fit_poisson(fe=...)``  ``ppmlhdfe`` / pyfixest ``fepois``  as above (robust: N / (N - 1))
 probit, BHPS-UKHLS (``micro.fit``)          ``probit ..., vce(cluster la)``     G / (G - 1)
 OLS income, BHPS-UKHLS (``micro.fit``)      ``regress ..., vce(cluster la)``    G/(G-1) * (N-1)/(N-K)
 probit, ONS LS (``micro.fit``)              ``probit ...`` (plain, OIM)         none: inverse information
@@ -55,6 +61,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 from scipy import special
@@ -63,6 +70,7 @@ from movers.errors import InputError
 
 SUBSAMPLE = 100_000
 CLIP = 50.0  # linear predictors are clipped to +-CLIP so exp() stays finite on wild trial steps
+ALPHA_FLOOR = 0.05  # the smallest start value of alpha (a moment estimate at or below it hints at the Poisson limit)
 STIRLING_FROM = 1e5  # above this 1/alpha, log Gamma differences use Stirling's series (no cancellation)
 
 
@@ -81,6 +89,7 @@ class NBFit:
     seconds: float
     alpha_se: float = float("nan")
     scaling: str = "N/(N-1)"
+    dropped: int = 0  # observations left out before the fit (``fit_poisson``: fixed-effect groups with no positive count)
 
     @property
     def se(self) -> np.ndarray:
@@ -391,7 +400,7 @@ def start_values(X: np.ndarray, y: np.ndarray, offset: np.ndarray | None, gram: 
     mu = np.exp(eta)
     # E[(y - mu)^2 - y] = alpha mu^2: a regression through the origin, kept in a sane range
     alpha = float(np.sum(((y - mu) ** 2 - y) * mu**2) / max(np.sum(mu**4), 1e-300))
-    return np.append(b, np.log(np.clip(alpha, 0.05, 20.0)))
+    return np.append(b, np.log(np.clip(alpha, ALPHA_FLOOR, 20.0)))
 
 
 # ---------------------------------------------------------------- the fit
@@ -500,6 +509,11 @@ def _fit(X, y, offset, names, groups, truncated: bool, tol: float, maxiter: int,
         raise InputError(source, "the offset holds missing or infinite values")
     G = check_design(X, names, source=source)
     theta = start_values(X, y, offset, G)
+    if not truncated and theta[k] <= np.log(ALPHA_FLOOR):
+        # the moment estimate of alpha is at its floor: the maximum may be the Poisson limit, found in one cheap fit
+        limit = poisson_limit(X, y, offset, names, groups, source)
+        if limit is not None:
+            return limit
     c = Counts(y)
     warm = False
     if n > 2 * SUBSAMPLE:
@@ -514,6 +528,10 @@ def _fit(X, y, offset, names, groups, truncated: bool, tol: float, maxiter: int,
     if truncated and not warm:
         theta = _warm_start(theta, X, c, offset, truncated)
     theta, ll, it, converged, H = _newton(theta, X, c, offset, truncated, tol, maxiter)
+    if not converged and not truncated:
+        limit = poisson_limit(X, y, offset, names, groups, source)
+        if limit is not None:
+            return limit
     if not converged:
         raise RuntimeError(f"NB2 fit did not converge in {it} Newton steps (n={n}, k={k})")
     p = _point(theta, X, offset)
@@ -589,6 +607,208 @@ def fit_ztnb(
     return _fit(X, y, offset, names, groups, True, tol, maxiter, source)
 
 
+# ---------------------------------------------------------------- clustered covariances at a fit
+
+
+def _cluster_codes(groups) -> list[np.ndarray]:
+    """One-way (an array) or multi-way (a tuple or list of arrays) clusters as lists of integer codes."""
+    dims = list(groups) if isinstance(groups, (tuple, list)) else [groups]
+    return [np.unique(np.asarray(g), return_inverse=True)[1].ravel() for g in dims]
+
+
+def _intersection(codes: Sequence[np.ndarray]) -> np.ndarray:
+    """Integer codes of the cells where every dimension's code is the same (e.g. origin-destination pairs)."""
+    out = np.zeros(len(codes[0]), dtype=np.int64)
+    for c in codes:
+        out = out * (int(c.max()) + 1) + c
+    return np.unique(out, return_inverse=True)[1].ravel()
+
+
+def clustered_sandwich(H: np.ndarray, S: np.ndarray, groups) -> tuple[np.ndarray, str]:
+    """``sandwich`` for one-way clusters (an array) or multi-way clusters (a tuple of arrays).
+
+    Multi-way is Cameron, Gelbach and Miller's (2011) inclusion-exclusion: with two dimensions
+    V = V_origin + V_destination - V_(origin x destination), each term clustered by its own cells
+    and scaled by its own G/(G-1), as Stata's ``vcemway`` and pyfixest do. The sum need not be
+    positive definite; a negative variance is returned as it is (its SE is then missing).
+    """
+    if groups is None:
+        return sandwich(H, S)
+    codes = _cluster_codes(groups)
+    if len(codes) == 1:
+        return sandwich(H, S, codes[0])
+    V = np.zeros_like(H)
+    for r in range(1, len(codes) + 1):
+        for subset in combinations(codes, r):
+            V += (-1) ** (r + 1) * sandwich(H, S, _intersection(subset))[0]
+    return V, f"{len(codes)}-way, G/(G-1) each"
+
+
+def covariance(fit: NBFit, X, y, offset=None, groups=None, truncated: bool = False) -> np.ndarray:
+    """The covariance of b at a fit's estimates: robust (``groups`` None), clustered by ``groups`` (an
+    array) or multi-way clustered (a tuple of arrays, ``clustered_sandwich``).
+
+    Why apart from the fit: one fit gives the report's robust SEs and the clustered ones beside them.
+    A fit at the Poisson limit (alpha 0) gets the Poisson sandwich.
+    """
+    X = np.ascontiguousarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    k = X.shape[1]
+    if fit.alpha == 0.0:
+        eta = X @ fit.params + (0.0 if offset is None else np.asarray(offset, dtype=float))
+        mu = np.exp(eta)
+        H, S = -_xtwx(X, mu), X * (y - mu)[:, None]
+    else:
+        theta = np.append(fit.params, np.log(fit.alpha))
+        c = Counts(y)
+        p = _point(theta, X, None if offset is None else np.asarray(offset, dtype=float))
+        H = _assemble(X, *_derivatives(theta, X, p, c, truncated))[1]
+        g_eta, g_la, *_ = _derivatives(theta, X, p, c, truncated, per_obs=True)
+        S = np.column_stack([X * g_eta[:, None], g_la])
+    return clustered_sandwich(H, S, groups)[0][:k, :k]
+
+
+# ---------------------------------------------------------------- Poisson (PPML), with fixed effects
+
+
+def demean(M: np.ndarray, w: np.ndarray, fe: Sequence[np.ndarray], tol: float = 1e-11, maxiter: int = 5000) -> np.ndarray:
+    """M minus its w-weighted projection on the dummies of every fixed-effect dimension in ``fe`` (integer codes).
+
+    Alternating projections (the method of ``reghdfe``, ``ppmlhdfe`` and pyfixest): subtract the weighted
+    group means of one dimension after another until a sweep changes nothing; one dimension takes one sweep.
+    """
+    out = np.array(M, dtype=float, copy=True)
+    wsum = [np.bincount(c, weights=w) for c in fe]
+    for _ in range(maxiter):
+        before = out.copy()
+        for c, ws in zip(fe, wsum):
+            means = np.column_stack([np.bincount(c, weights=w * out[:, j], minlength=len(ws)) for j in range(out.shape[1])])
+            out -= (means / ws[:, None])[c]
+        if len(fe) == 1 or np.max(np.abs(out - before)) <= tol * (1.0 + np.max(np.abs(out))):
+            return out
+    raise RuntimeError(f"fixed effects: the alternating projections did not settle in {maxiter} sweeps")
+
+
+def _positive_groups(y: np.ndarray, fe: Sequence[np.ndarray]) -> np.ndarray:
+    """Observations in no fixed-effect group whose counts are all zero (such a group's effect is minus
+    infinity and its observations carry no information), repeated until no such group is left."""
+    keep = np.ones(len(y), dtype=bool)
+    while True:
+        bad = np.zeros(len(y), dtype=bool)
+        for c in fe:
+            tot = np.bincount(c[keep], weights=y[keep], minlength=int(c.max()) + 1)
+            bad |= keep & (tot[c] <= 0)
+        if not bad.any():
+            return keep
+        keep &= ~bad
+
+
+def fit_poisson(
+    X,
+    y,
+    offset=None,
+    names: Sequence[str] | None = None,
+    fe: Sequence = (),
+    groups=None,
+    tol: float = 1e-10,
+    maxiter: int = 200,
+    source: str = "regression design",
+) -> NBFit:
+    """Poisson pseudo-maximum likelihood (PPML) with any number of absorbed fixed effects.
+
+    ``fe``: one array of group labels per fixed-effect dimension (origin, destination); X then has no
+    constant and no column that the effects absorb (such a column stops with an ``InputError`` naming
+    it). ``groups``: None (robust, N/(N-1)), one array (clustered) or a tuple (multi-way,
+    ``clustered_sandwich``). Observations of a fixed-effect group with no positive count are dropped
+    (``dropped``). The fit is iteratively reweighted least squares on the demeaned working response
+    (``demean``), stopped when the deviance changes by less than ``tol`` relatively; the returned
+    ``NBFit`` has alpha 0. Why: PPML is consistent for any mean exp(x'b) whatever the variance and keeps
+    the zero flows, the field's standard gravity estimator (Santos Silva and Tenreyro 2006).
+    """
+    t0 = time.perf_counter()
+    X = np.ascontiguousarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n, k = X.shape
+    names = list(names) if names is not None else [f"x{i}" for i in range(k)]
+    if len(names) != k:
+        raise InputError(source, f"{len(names)} names for {k} columns")
+    if np.any(y < 0) or not np.all(np.isfinite(y)):
+        raise InputError(source, "the outcome must be finite and non-negative")
+    off = np.zeros(n) if offset is None else np.asarray(offset, dtype=float)
+    if not np.all(np.isfinite(off)):
+        raise InputError(source, "the offset holds missing or infinite values")
+    codes = [np.unique(np.asarray(f), return_inverse=True)[1].ravel() for f in fe]
+    keep = _positive_groups(y, codes) if codes else np.ones(n, dtype=bool)
+    dropped = int(n - keep.sum())
+    X, y, off = X[keep], y[keep], off[keep]
+    codes = [np.unique(c[keep], return_inverse=True)[1].ravel() for c in codes]
+    if groups is not None:
+        groups = tuple(np.asarray(g)[keep] for g in groups) if isinstance(groups, (tuple, list)) else np.asarray(groups)[keep]
+    n = len(y)
+    if n <= k + 1:
+        raise InputError(source, f"{n} observations for {k} coefficients")
+    if not codes:
+        check_design(X, names, source=source)
+    mu = (y + y.mean()) / 2.0
+    eta = np.log(mu)
+
+    def deviance(m):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(y > 0, y * np.log(y / m), 0.0)
+        return 2.0 * float(np.sum(t - (y - m)))
+
+    dev = np.inf  # the start is no point of the model: the first step is taken whatever its deviance
+    converged = False
+    for it in range(1, maxiter + 1):
+        z = eta - off + (y - mu) / mu
+        M = np.column_stack([z, X])
+        Mt = demean(M, mu, codes) if codes else M
+        zt, Xt = Mt[:, 0], Mt[:, 1:]
+        if it == 1 and codes:
+            scale = np.sqrt(_xtwx(X, mu).diagonal())
+            absorbed = [names[j] for j in range(k) if np.sqrt(mu @ Xt[:, j] ** 2) <= 1e-7 * scale[j]]
+            if absorbed:
+                raise InputError(source, f"column(s) {', '.join(absorbed)} are absorbed by the fixed effects")
+        b = np.linalg.solve(_xtwx(Xt, mu), Xt.T @ (mu * zt))
+        target = z - (zt - Xt @ b) + off
+        for _ in range(30):  # step halving: the deviance never rises
+            mu_new = np.exp(np.clip(target, -CLIP, CLIP))
+            dev_new = deviance(mu_new)
+            if np.isfinite(dev_new) and dev_new <= dev * (1 + 1e-12) + 1e-12:
+                break
+            target = (target + eta) / 2.0
+        else:
+            raise RuntimeError(f"Poisson fit: no step lowers the deviance (n={n}, k={k})")
+        change = abs(dev - dev_new) / max(abs(dev_new), 0.1)
+        eta, mu, dev = target, mu_new, dev_new
+        if change < tol:
+            converged = True
+            break
+    if not converged:
+        raise RuntimeError(f"Poisson fit did not converge in {maxiter} iterations (n={n}, k={k})")
+    Xt = demean(X, mu, codes) if codes else X
+    H, S = -_xtwx(Xt, mu), Xt * (y - mu)[:, None]
+    cov, label = clustered_sandwich(H, S, groups)
+    ll = float(y @ eta - mu.sum() - special.gammaln(y + 1).sum())
+    return NBFit(names, b, cov, 0.0, ll, n, it, True, time.perf_counter() - t0, scaling=label, dropped=dropped)
+
+
+def poisson_limit(X, y, offset=None, names=None, groups=None, source: str = "regression design") -> NBFit | None:
+    """The Poisson fit when it is NB2's maximum, else None.
+
+    NB2's likelihood tends to Poisson's as alpha -> 0, and its slope in alpha at alpha = 0 is
+    sum((y - mu)^2 - y) / 2 at the Poisson estimates (the overdispersion score of Cameron and Trivedi).
+    When that sum is not positive the likelihood falls as alpha leaves 0: the maximum is on the
+    boundary, where Newton's method in log alpha walks to minus infinity and never converges (moves per
+    1,000 residents, fractions far below one, are underdispersed). The Poisson fit is then the NB2
+    estimate, with alpha 0 and the Poisson sandwich.
+    """
+    fit = fit_poisson(X, y, offset, names, groups=groups, source=source)
+    mu = np.exp(np.asarray(X, dtype=float) @ fit.params + (0.0 if offset is None else np.asarray(offset, dtype=float)))
+    y = np.asarray(y, dtype=float)
+    return fit if float(np.sum((y - mu) ** 2 - y)) <= 0 else None
+
+
 __all__ = [
     "NBFit",
     "Counts",
@@ -603,4 +823,9 @@ __all__ = [
     "start_values",
     "fit_nb2",
     "fit_ztnb",
+    "clustered_sandwich",
+    "covariance",
+    "demean",
+    "fit_poisson",
+    "poisson_limit",
 ]

@@ -17,3 +17,9 @@ def test_flows_public_runs_on_the_real_files(shared_public, tmp_path, monkeypatc
     assert glued["max_rise_year"] == "'2017'"  # ONS's change to student moves shows in MYEB3
     text = (paths.ROOT / "chapters" / "flows_public.md").read_text()
     assert "zero flows included, as in the report" not in text and "same specification" not in text  # issue 13, item 3
+    # issue 24: clustered SEs beside the robust ones, the surviving claims, PPML, borders and the IMD weighting
+    assert glued["claims_n"] == "332" and glued["claims_sig"] == "318"
+    assert int(glued["claims_twoway"]) < int(glued["claims_robust"]) <= 318
+    assert float(glued["ratio_sending_origin"]) > 1.5 and float(glued["ratio_receiving_destination"]) > 1.5
+    assert -2 < float(glued["ppml_distance"]) < 0 < float(glued["ppml_border"])
+    assert "3 get no shared border" in glued["estuary_text"] and "20 authorities change quintile" in glued["imd_text"]

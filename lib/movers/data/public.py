@@ -659,6 +659,45 @@ def read_imd_la_approx(path) -> pd.DataFrame:
     return add_quintiles(la)
 
 
+def imd_la_weighted(approx: pd.DataFrame, reaggregated_path, crosswalk: dict[str, str] | None = None) -> pd.DataFrame:
+    """The IMD 2010 authority summary weighted by small-area population where an open file allows, else unweighted.
+
+    Why: DCLG's LA "average score" weights each LSOA by its mid-2008 population; the open LSOA file has
+    no populations, so ``read_imd_la_approx`` averages the scores unweighted. humaniverse's
+    re-aggregation of the same LSOA scores to 2021 authorities (``Score``) is weighted by mid-2008 LSOA
+    population: for an authority whose 2021 code (its own, or its successor in ``crosswalk``) stands for
+    it alone, that is the population-weighted average. Authorities merged by 2021 keep the unweighted
+    average (``weighted`` False). ``approx`` is ``read_imd_la_approx``'s frame; returns ``la_code,
+    imd_score, imd_score_unweighted, weighted`` with the ranks and quintiles of ``add_quintiles``.
+    """
+    w = _read_csv(reaggregated_path, "IMD 2010 re-aggregated to 2021 authorities", dtype={"ltla21_code": str})
+    require_columns(w, ["ltla21_code", "Score"], reaggregated_path)
+    w = _numeric(w, ["Score"], reaggregated_path, "IMD 2010")
+    score = dict(zip(_check_gss(w["ltla21_code"], reaggregated_path, "ltla21_code"), w["Score"]))
+    later = approx["la_code"].map(lambda c: c if c in score else (crosswalk or {}).get(c, c))
+    alone = later.map(later.value_counts()) == 1
+    weighted = later.map(score).where(alone)
+    out = pd.DataFrame(
+        {
+            "la_code": approx["la_code"].to_numpy(),
+            "imd_score": weighted.fillna(approx["imd_score"]).to_numpy(),
+            "imd_score_unweighted": approx["imd_score"].to_numpy(),
+            "weighted": weighted.notna().to_numpy(),
+        }
+    )
+    return add_quintiles(out)
+
+
+def quintile_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Authorities whose IMD quintile differs between two summaries (``la_code, imd_quintile`` each):
+    ``la_code, before, after``."""
+    m = before[["la_code", "imd_quintile"]].merge(
+        after[["la_code", "imd_quintile"]], on="la_code", suffixes=("_before", "_after")
+    )
+    m = m[m["imd_quintile_before"] != m["imd_quintile_after"]]
+    return m.rename(columns={"imd_quintile_before": "before", "imd_quintile_after": "after"}).reset_index(drop=True)
+
+
 def read_lad20x(path) -> dict[str, list[str]]:
     """The LAD20X harmonisation table (``LAD20XCD, LADCD``) as {harmonised unit: every code mapped to it}.
 
