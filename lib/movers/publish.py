@@ -207,7 +207,8 @@ def publish_notebook(nb, chapter: str, source: str, folder: Path, cit: Mapping, 
                 name = slug(glued, taken, f"figure-{len(items) + 1}")
                 (folder / f"{name}.png").write_bytes(base64.b64decode(png))
                 items.append({"kind": "figure", "name": name, "caption": glued, "files": [f"{name}.png"]})
-    if not any(CREDITS_TAG in c.get("metadata", {}).get("tags", []) for c in nb.cells):
+    computed = not nb.metadata.get("movers", {}).get("missing_inputs")  # a page without its data cites none
+    if computed and not any(CREDITS_TAG in c.get("metadata", {}).get("tags", []) for c in nb.cells):
         at = next((i + 1 for i, c in enumerate(nb.cells) if "movers-parameters" in c.get("metadata", {}).get("tags", [])), 0)
         cell = nbformat.v4.new_markdown_cell(credits_markdown(chapter, source, cit))
         cell.metadata["tags"] = [CREDITS_TAG]
@@ -272,7 +273,8 @@ def annex_markdown(
     ]
     lines.append("## Tables and figures")
     for chapter, info in chapters.items():
-        lines += ["", f"### {info.get('title') or chapter}", "", f"Computed from `source={info.get('source', 'synthetic')}`.", ""]
+        how = info.get("how") or f"Computed from `source={info.get('source', 'synthetic')}`."
+        lines += ["", f"### {info.get('title') or chapter}", "", how, ""]
         if not info.get("items"):
             lines.append("No table or figure to download.")
         for it in info.get("items", []):
