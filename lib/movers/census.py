@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from movers import compare, fetch, flows, paths
+from movers import compare, fetch, flows, paths, words
 from movers.data import nomis, ons_flows, public
 from movers.data.geography import load_geography
 from movers.errors import InputError, require_columns, require_nonempty
@@ -852,4 +852,8 @@ def yearly_section(source: str, inputs: CensusInputs, data_path: str = "") -> fl
         *myeb3_beside(source, rates, inputs.types["supergroup"]),
     ]
     rise = by_country.diff(axis=1).loc["Out-migration, England"]
-    return flows.Section(shown, {"jump_2017": rise[2017], "max_rise_year": str(rise.idxmax())}, {"rates": rates})
+    facts = {
+        **words.directed("jump_2017", float(rise[2017]), "rose", "fell", "did not change"),
+        "max_rise_year": str(rise.idxmax()),
+    }
+    return flows.Section(shown, facts, {"rates": rates})

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import Markdown
 
-from movers import compare, ls, micro, outcomes as O, report, sdc, source as data_source, tables
+from movers import compare, ls, micro, outcomes as O, report, sdc, source as data_source, tables, words
 from movers.errors import InputError
 from movers.results import Estimates
 
@@ -474,11 +474,13 @@ def table23(study: Study) -> tables.Table:
     )
 
 
+# Model 3's mover effect of each outcome in words: the direction from the sign, the size without it
 BHPS_PHRASES = {
-    "employed": "{estimate:+.3f} in the probability of being employed",
-    "income": "£{estimate:+,.0f} a month in real labour income",
-    "higher": "{estimate:+.3f} in the probability of working in a higher managerial or professional occupation",
+    "employed": "movers' probability of being employed is {size} {word}",
+    "income": "their real labour income is {size} a month {word}",
+    "higher": "their probability of working in a higher managerial or professional occupation is {size} {word}",
 }
+BHPS_UNITS = {"employed": (3, ""), "income": (0, "£"), "higher": (3, "")}
 
 
 def model_controls(effects: str) -> dict[str, list[bool]]:
@@ -511,7 +513,12 @@ def bhps_models_text(study: Study, models) -> dict:
             parts.append(f"{sdc.SUPPRESSED} for {study.strand.outcomes[o].lower()} (withheld)")
         else:
             sig = "significant" if r["pvalue"] < 0.05 else "not significant"
-            parts.append(BHPS_PHRASES[o].format(**r) + f" ({sig} at 5 per cent)")
+            digits, unit = BHPS_UNITS[o]
+            said = {
+                "size": words.size(r["estimate"], digits, unit),
+                "word": words.direction(r["estimate"], "higher", "lower", ""),
+            }
+            parts.append(BHPS_PHRASES[o].format(**said).rstrip() + f" ({sig} at 5 per cent)")
     return {"m3_text": "; ".join(parts)}
 
 
@@ -564,7 +571,8 @@ def motivation_text(study: Study, tables_: Mapping[str, pd.DataFrame]) -> dict:
     for name, t in tables_.items():
         for r in study.chk.released_rows(name, ["Stayer", "Mover", "Difference", "pvalue"]):
             if t.loc[r, "pvalue"] < 0.05:
-                parts.append(f"{r} ({t.loc[r, 'Difference']:+.1f} points)")
+                d = t.loc[r, "Difference"]  # stayers minus movers: the word from the sign, the size without it
+                parts.append(f"{r} ({words.size(d, 1)} points {words.direction(d, 'more', 'fewer', 'as many')} among stayers)")
     return {"motivation_sig": "; ".join(parts) or "none"}
 
 
@@ -589,12 +597,21 @@ def motivation_models(study: Study) -> tuple[dict, micro.InteractionTables, pd.D
     return models, tabs, mot
 
 
-def motivation_facts(study: Study, mot: pd.DataFrame) -> dict:
-    """How many people gave all four motivation answers (checked like the other sample facts)."""
+def motivation_facts(study: Study, mot: pd.DataFrame, models: Mapping | None = None) -> dict:
+    """How many people gave all four motivation answers (checked like the other sample facts) and, from the
+    released ``models`` themselves, the observations of each outcome's model (``n28_models``): the counts the
+    table beside the prose shows."""
     n = len(mot)
-    return checked_facts(
+    facts = checked_facts(
         study.chk, "Motivation sample (prose)", {"n28": n}, {"n28": _smaller(n, len(study.sample))}, {"n28": "{:,.0f}"}
     )
+    if models:
+        nobs = {o: tables.observations(per["Model 3"]) for o, per in models.items()}
+        facts["n28_models"] = " and ".join(
+            f"{tables.fmt_number(v, 0) if v is not None else sdc.SUPPRESSED} for {study.strand.outcomes[o].lower()}"
+            for o, v in nobs.items()
+        )
+    return facts
 
 
 def motivation_models_table(study: Study, models) -> tables.Table:

@@ -115,6 +115,13 @@ def setup(source: str, transcribed: bool = False) -> None:
     banner(source, transcribed)
 
 
+def note(text: str) -> None:
+    """Display ``text`` as a note box, and nothing at all when it is empty (an empty ``Markdown`` would print
+    its Python name on the page)."""
+    if text:
+        display(Markdown(f":::{{note}}\n{text}\n:::"))
+
+
 def glue_many(values) -> None:
     """Glue every name -> value of a mapping (the facts an analysis returns for the prose)."""
     for name, value in values.items():
