@@ -87,7 +87,7 @@ def test_regression_table_values_are_long_by_model_and_term(source):
     source("public")
     m = {"Model 1": tables.coef_frame(["Cold spot"], [-0.41234], [0.04], nobs=50)}
     rec = tables.regression_table(m, caption="Table 3: x")._repr_markdown_()[1][publish.META]
-    assert rec["values_csv"].splitlines()[0] == "model,term,estimate,se,pvalue,nobs" and "-0.41234" in rec["values_csv"]
+    assert rec["values_csv"].splitlines()[0] == "model,term,estimate,se,pvalue,stars,nobs" and "-0.41234" in rec["values_csv"]
 
 
 def test_publish_writes_files_source_line_links_and_credits_once(source, tmp_path, monkeypatch):

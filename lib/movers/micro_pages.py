@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
 from movers import compare, ls, micro, outcomes as O, report, sdc, source as data_source, tables, words
 from movers.errors import InputError
@@ -54,6 +54,17 @@ class Study:
 
     def models_truth(self) -> Mapping[str, Mapping]:
         return self.truth.get("models", {})
+
+
+CHAPTER_NUMBERS = {"movers_stayers": "6", "ls_deprived": "7"}  # the book's own tables: Table 6.A, 6.B...
+
+
+def own_caption(study: Study, caption: str, always: bool = False) -> str:
+    """``caption`` with the book's own number (``tables.own_number``) unless it carries a report table's number;
+    ``always``: a table of the book's (a comparison) even if its words name a report table."""
+    if caption.startswith("Table ") and not always:
+        return caption
+    return f"Table {tables.own_number(CHAPTER_NUMBERS.get(study.chapter, study.chapter), caption)}: {caption}"
 
 
 def glue_all(values: Mapping[str, Any]) -> None:
@@ -177,7 +188,7 @@ def models_table(
         )
         for m in names
     }
-    table = tables.regression_table(frames, controls=controls, caption=caption, notes=notes, label=label)
+    table = tables.regression_table(frames, controls=controls, caption=own_caption(study, caption), notes=notes, label=label)
     for o in models:
         table.frame.loc[f"Observations: {study.strand.outcomes[o].lower()}"] = [
             tables.fmt_number(tables.observations(models[o][m]), 0) for m in names
@@ -225,7 +236,8 @@ def model3_truth(study: Study, models: Mapping[str, Mapping[str, Estimates]]):
     true3 = micro.true_model3(study.strand, study.sample, list(models), study.models_truth(), study.price_factor)
     est = pd.concat([models[o]["Model 3"].coefs.rename(index={"Mover": study.strand.outcomes[o]}) for o in models])
     long3 = compare.side_by_side({"Model 3": est}, table=None, truth=true3)
-    return compare.comparison_table(long3, "Model 3", caption="Model 3 beside the effects that generated the synthetic data")
+    caption = own_caption(study, "Model 3 beside the effects that generated the synthetic data")
+    return compare.comparison_table(long3, "Model 3", caption=caption)
 
 
 # ----------------------------------------------------------------------------- interactions
@@ -282,7 +294,7 @@ def effects_table(
     columns = dict(columns or {})
     frames = {columns.get(k, k): v for k, v in results.items()}  # Estimates: tables reads coefs and nobs from them
     flags = {c: [True] * len(frames) for c in controls}
-    table = tables.regression_table(frames, controls=flags, caption=caption, notes=notes, label=label)
+    table = tables.regression_table(frames, controls=flags, caption=own_caption(study, caption), notes=notes, label=label)
     for k in results:
         _mark(study, table, name, k, column=columns.get(k, k))
     return table
@@ -308,6 +320,7 @@ def comparison(
         row_map=row_map,
     )
     single = len(results) == 1
+    caption = own_caption(study, caption, always=True)  # the book's table, beside the report's: never the report's number
     out = compare.comparison_table(long, next(iter(columns.get(k, k) for k in results)) if single else None, caption=caption)
     for k, v in results.items():
         rows_map = None if single else {r: f"{r} ({columns.get(k, k)})" for r in v.index}
@@ -370,7 +383,8 @@ def output_checking(study: Study) -> Markdown:
     report.update_banner("restricted", text)  # the banner at the top of the page says what this run's checker did
     if len(w):
         t = tables.render(
-            w.set_index("output"), caption="Withheld by the output checker ([c] above), with the rule that withheld each"
+            w.set_index("output"),
+            caption=own_caption(study, "Withheld by the output checker ([c] above), with the rule that withheld each"),
         )
         text += "\n\n" + t.to_markdown()
     return Markdown(text)
@@ -710,7 +724,10 @@ def regions_table(study: Study) -> tables.Table:
     return tables.render(
         shown,
         digits={"Share of professional and technical jobs": 3, "Population": 0, "Quintile": 0},
-        caption="Regions at each child census, from the lowest share of high-skilled jobs, with their population-weighted quintile",
+        caption=own_caption(
+            study,
+            "Regions at each child census, from the lowest share of high-skilled jobs, with their population-weighted quintile",
+        ),
         notes="Region-level census aggregates; the quintile of a region holds the middle of its population.",
     )
 
@@ -812,10 +829,10 @@ def ls_subgroups(study: Study) -> micro.InteractionTables:
     return interactions(study, "Tables 31-32", "Tables 31-32 differences")
 
 
-def ls_subgroup_tables(study: Study, tabs: micro.InteractionTables, outcome: str) -> Markdown | None:
-    """Table 31 or 32 (if ``outcome`` was modelled) and its comparison with the report and the truth."""
+def ls_subgroup_tables(study: Study, tabs: micro.InteractionTables, outcome: str) -> None:
+    """Display Table 31 or 32 (if ``outcome`` was modelled) and its comparison with the report and the truth."""
     if outcome not in study.outcomes:
-        return None
+        return
     label, n = study.strand.outcomes[outcome], LS_TABLES[outcome]
     pub_col = {31: "coefficient", 32: "Coefficient"}[n]
     short = {"employed": "Employed", "professional": "Professional or technical occ."}[outcome]
@@ -828,12 +845,12 @@ def ls_subgroup_tables(study: Study, tabs: micro.InteractionTables, outcome: str
         res,
         "Tables 31-32",
         n,
-        f"Table {n}: reproduced, published and (synthetic) true values",
+        f"Reproduced, published and (synthetic) true values of Table {n}",
         truth=eff_truth,
         columns={label: pub_col},
         row_map=ls.PUBLISHED_ROWS[n],
     )
-    return Markdown(t.to_markdown() + "\n\n" + c.to_markdown())
+    display(t, c)  # displayed as tables: each gets its Source line and download (movers.publish)
 
 
 __all__ = [

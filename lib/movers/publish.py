@@ -197,7 +197,7 @@ def publish_notebook(nb, chapter: str, source: str, folder: Path, cit: Mapping, 
                     (folder / files[1]).write_text(rec["values_csv"])
                 items.append({"kind": "table", "name": name, "caption": rec.get("caption", ""), "files": files})
                 if not rec.get("published"):
-                    texts = ["Download the table (CSV)", "its unrounded values (CSV)"]
+                    texts = ["Download the table (CSV)", "its numbers, unrounded, one quantity per column (CSV)"]
                     links = [(t, f"{url_prefix}/{chapter}/{f}") for t, f in zip(texts, files)]
                     out["data"]["text/markdown"] += _footer(line, links)
                     rec["published"] = name

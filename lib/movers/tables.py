@@ -36,6 +36,28 @@ def stars(pvalue: float | None) -> str:
     return ""
 
 
+_OWN_NUMBERS: dict[str, dict[str, str]] = {}  # chapter prefix -> {table key: number}, for the kernel's life
+
+
+def letters(k: int) -> str:
+    """0 -> "A", 25 -> "Z", 26 -> "AA": the letter part of the book's own table numbers."""
+    out = ""
+    k += 1
+    while k:
+        k, r = divmod(k - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def own_number(prefix: str, key: str) -> str:
+    """The book's own number of a table ("4.A", "4.B"...): the chapter's ``prefix`` and a letter, which no
+    report table has. The letter belongs to ``key`` (the table's label), so a cell run again keeps its numbers."""
+    numbers = _OWN_NUMBERS.setdefault(str(prefix), {})
+    if key not in numbers:
+        numbers[key] = f"{prefix}.{letters(len(numbers))}"
+    return numbers[key]
+
+
 def coef_frame(terms: Sequence[str], estimate, se, pvalue=None, nobs: int | None = None) -> pd.DataFrame:
     """Build a coefficient frame; p-values default to the two-sided normal test of estimate/se."""
     est = np.asarray(estimate, dtype=float)
@@ -236,10 +258,13 @@ def regression_table(
 
 
 def _long_values(models: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
-    """The unrounded estimates of a regression table, one row per model and term (None if a model is not
-    a coefficient frame)."""
+    """The numbers behind a regression table, one row per model and term: estimate, SE, p-value, stars and
+    observations in columns of their own (None if a model is not a coefficient frame)."""
     cols = ["estimate", "se", "pvalue"]
     frames = {n: coefficients(m) for n, m in models.items()}  # an Estimates or a coefficient frame
     if not frames or not all(isinstance(f, pd.DataFrame) and set(cols) <= set(f.columns) for f in frames.values()):
         return None
-    return pd.concat({n: f[cols].assign(nobs=observations(models[n])) for n, f in frames.items()}, names=["model", "term"])
+    return pd.concat(
+        {n: f[cols].assign(stars=f["pvalue"].map(stars), nobs=observations(models[n])) for n, f in frames.items()},
+        names=["model", "term"],
+    )
