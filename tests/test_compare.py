@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from movers import compare, tables
@@ -84,3 +85,12 @@ def test_model_comparison_withdraws_the_published_column_with_a_reason():
     assert "– published" not in table.frame.index
     assert "Published figures withdrawn: the report covers 2017-2018." in table.notes
     assert compare.coverage(long) == 0
+
+
+def test_published_descriptives_are_shown_as_printed():
+    """Table 6's unemployment rate was printed 3.8 and shown 3.80; now at the report's own decimals, with its stars."""
+    ours = pd.DataFrame({"Average unemployment rate": [3.812]}, index=["Affluent England"])
+    both = compare.descriptive_comparison(ours, 6)
+    assert both.loc["Affluent England", "Average unemployment rate (published)"] == "3.8"
+    shown = tables.render(both, digits=2)
+    assert shown.frame.iloc[0].tolist() == ["3.81", "3.8"] and shown.align == "lrr"

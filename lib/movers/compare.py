@@ -77,6 +77,12 @@ def published_descriptives(table: int | str) -> pd.DataFrame:
     return wide.loc[list(dict.fromkeys(sub["row"])), list(dict.fromkeys(sub["column"]))]
 
 
+def published_decimals(table: int | str) -> dict[str, int]:
+    """The most decimals the report printed in each column of a descriptive table: its figures are shown so."""
+    df = _read("published_descriptives.csv")
+    return df[df["table"] == str(table)].groupby("column")["digits"].max().astype(int).to_dict()
+
+
 def published_title(table: int | str) -> str:
     """The report's title of a table (coefficients or descriptives)."""
     for name in ("published_coefficients.csv", "published_descriptives.csv"):
@@ -264,9 +270,22 @@ def coverage(long: pd.DataFrame) -> int:
     return int((np.isfinite(long["published"]) & np.isfinite(long["estimate"])).sum())
 
 
+def published_printed(table: int | str) -> pd.DataFrame:
+    """A published descriptive table as the report printed it: each figure at its own decimals, with its stars (text)."""
+    df = _read("published_descriptives.csv")
+    sub = df[df["table"] == str(table)].assign(
+        printed=lambda d: [
+            f"{v:,.{int(k)}f}{s}" if np.isfinite(v) else "" for v, k, s in zip(d["value"], d["digits"], d["stars"])
+        ]
+    )
+    wide = sub.pivot_table(index="row", columns="column", values="printed", aggfunc="first", sort=False)
+    return wide.loc[list(dict.fromkeys(sub["row"])), list(dict.fromkeys(sub["column"]))]
+
+
 def descriptive_comparison(ours: pd.DataFrame, table: int | str, digits: int = 2) -> pd.DataFrame:
-    """Interleave our descriptive table with the published one: columns 'X' and 'X (published)'."""
-    pub = published_descriptives(table)
+    """Interleave our descriptive table with the published one: columns 'X' and 'X (published)', the published
+    figures as the report printed them (their decimals and stars, as text: never padded by our rounding)."""
+    pub = published_printed(table)
     out = pd.DataFrame(index=ours.index)
     for col in ours.columns:
         out[col] = ours[col]
@@ -295,6 +314,8 @@ def outliers(df: pd.DataFrame, factor: float = 10.0) -> pd.DataFrame:
 __all__ = [
     "published",
     "published_descriptives",
+    "published_decimals",
+    "published_cell",
     "published_title",
     "side_by_side",
     "comparison_table",

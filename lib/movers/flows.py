@@ -1240,9 +1240,12 @@ def table6(ctx: FlowChapter, outlier_factor: float = 10.0, england_only: bool = 
         + "; the report's rows are the columns here"
     )
     notes = "Published figures withdrawn: the report's Table 6 covers England, 2011-2018." if withdrawn else ""
-    table = tables.render(
-        show, digits={c: (0 if "£" in c else 2) for c in show.columns}, transpose=True, caption=caption, notes=notes
-    )
+    printed = compare.published_decimals(6)  # the report's figures at the decimals it printed, never padded
+    digits = {
+        c: printed.get(c.removesuffix(" (published)"), 2) if c.endswith("(published)") else (0 if "£" in c else 2)
+        for c in show.columns
+    }
+    table = tables.render(show, digits=digits, transpose=True, caption=caption, notes=notes)
     readings, lc_facts = london_gva_readings(gva_files(), ctx.selection.years)
     facts |= lc_facts
     shown = [table]

@@ -13,6 +13,7 @@ columns ``estimate``, ``se`` and ``pvalue``, and ``attrs['nobs']``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -187,6 +188,12 @@ class Table:
         return (self.caption + "\n" if self.caption else "") + self.frame.to_string()
 
 
+def _numbers_as_text(col: pd.Series) -> bool:
+    """A column of figures kept as printed ("3.8", "0.25**", "[c]"): aligned as numbers."""
+    vals = [str(v) for v in col if v is not None and str(v) not in ("", "nan")]
+    return bool(vals) and all(re.fullmatch(r"[-−]?[\d,]*\.?\d+\**|\[c\]", v) for v in vals)
+
+
 def render(
     df: pd.DataFrame,
     digits: int | Mapping[str, int] = 3,
@@ -202,7 +209,7 @@ def render(
     original columns): a table of many variables for a few groups fits a printed page that way.
     """
     out = pd.DataFrame(index=[str(i) for i in df.index])
-    align = "l" + "".join("r" if pd.api.types.is_numeric_dtype(df[c]) else "l" for c in df.columns)
+    align = "l" + "".join("r" if pd.api.types.is_numeric_dtype(df[c]) or _numbers_as_text(df[c]) else "l" for c in df.columns)
     for col in df.columns:
         d = digits.get(col, 3) if isinstance(digits, Mapping) else digits
         vals = df[col].tolist()
