@@ -48,6 +48,12 @@ def test_sentences_written_from_the_sign_pass():
     assert kinds(good) == []
 
 
+def test_labels_and_table_rows_are_not_prose():
+    """A label that starts with a direction word, and a PDF table row of coefficients, say nothing about a direction."""
+    assert kinds("Parent: intermediate occ. vs routine/manual occ. (Higher managerial occ.: -0.121).") == []
+    assert kinds("Male (higher managerial socio eco- 0.142*** (0.036) 0.125 (0.037) 0.162 -0.6 nomic status)") == []
+
+
 def test_a_count_in_prose_must_be_in_a_table_of_the_page():
     text = "Model 3 is fitted on the 643 people with every answer."
     assert kinds(text, "Observations 520 439 501") == ["count not in any table"]

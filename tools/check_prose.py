@@ -29,17 +29,19 @@ DIRECTION = (
 )
 SENTENCE = r"(?:(?![.;!?](?:\s|$)).)"  # a character that does not end a sentence (decimal points do not)
 PATTERNS = {
-    "sign after direction word": re.compile(
-        rf"\b(?:{DIRECTION})\b{SENTENCE}{{0,120}}?(?<![\w)\]/.])[-−+]\s?£?\d", re.IGNORECASE | re.DOTALL
-    ),
+    # lower case only: "Higher managerial occ." is a label, not a direction
+    "sign after direction word": re.compile(rf"\b(?:{DIRECTION})\b{SENTENCE}{{0,120}}?(?<![\w)\]/.])[-−+]\s?£?\d", re.DOTALL),
     "sign after currency": re.compile(r"£\s?[-−+]\s?\d"),
     "placeholder plural": re.compile(r"\b[A-Za-z]+\(s\)"),
     "object repr": re.compile(r"object at 0x[0-9a-f]+|<IPython|<function |<bound method "),
     "empty glue": re.compile(r"\{glue:?\w*\}|\bnan\b(?! \w+\()"),
 }
+# a count that claims to be a table's: "on the 643 people", "of the 1,938 movers", "520 observations"
 COUNT = re.compile(
-    r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s+(people|persons|individuals|movers|stayers|respondents|participants|observations)\b"
+    r"\b(?:on|of|for)\s+the\s+(\d{1,3}(?:,\d{3})+|\d+)\s+(?:people|persons|individuals|movers|stayers|respondents|participants)\b"
+    r"|(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s+observations\b"
 )
+TABLE_ROW = re.compile(r"\d\)|\*|\d\s+-?\d+\.\d+\s+-?\d")  # "(0.036)", stars, runs of numbers: a table row in PDF text
 
 
 def _quote(text: str, m: re.Match, width: int = 60) -> str:
@@ -50,11 +52,17 @@ def _quote(text: str, m: re.Match, width: int = 60) -> str:
 def findings(text: str, table_text: str | None = None) -> list[tuple[str, str]]:
     """(kind, quoted words) of every finding in ``text``; the count check runs when ``table_text`` (the text of
     the page's tables) is given and holds a number."""
-    out = [(kind, _quote(text, m)) for kind, rx in PATTERNS.items() for m in rx.finditer(text)]
+    out = [
+        (kind, _quote(text, m))
+        for kind, rx in PATTERNS.items()
+        for m in rx.finditer(text)
+        if not (kind == "sign after direction word" and TABLE_ROW.search(m.group(0)))
+    ]
     if table_text is not None and re.search(r"\d", table_text):
-        shown = set(re.findall(r"\d[\d,]*", table_text))
+        shown = {t for t in re.findall(r"\d[\d,]*(?:\.\d+)?", table_text) if "." not in t}  # whole counts, not decimals' digits
         for m in COUNT.finditer(text):
-            if m.group(1) not in shown and m.group(1).replace(",", "") not in shown:
+            n = m.group(1) or m.group(2)
+            if n not in shown and n.replace(",", "") not in shown:
                 out.append(("count not in any table", _quote(text, m)))
     return out
 
@@ -67,6 +75,8 @@ def html_findings(html: str) -> list[tuple[str, str]]:
     soup = BeautifulSoup(html, "html.parser")
     main = soup.find("main") or soup.find("article") or soup
     empty = [("empty glue", str(s)[:80]) for s in main.select("span.pasted-text") if not s.get_text(strip=True)]
+    for out in main.select(".cell_output pre, .output pre"):  # a Python object printed in an output
+        empty += [("object repr", _quote(out.get_text(), m)) for m in PATTERNS["object repr"].finditer(out.get_text())]
     for junk in main.select("pre, code, .cell_input, script, style, .headerlink, nav, .admonition.dropdown, .math"):
         junk.decompose()
     tables = [t.extract() for t in main.find_all("table")]
