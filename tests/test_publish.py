@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from movers import params as P, paths, publish, tables
+from movers import params as P, paths, publish, tables, report
 from movers.errors import InputError
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\nnot really an image").decode()
@@ -209,9 +209,11 @@ def test_transcribed_tables_are_not_called_synthetic():
     }
     assert (
         publish.source_line("annex", "synthetic", cit)
-        == "Source: the report's annex (Open Government Licence v3.0); authors' calculations."
+        == "Source: the report's annex (Open Government Licence v3.0); transcribed, nothing computed."
     )
     assert "synthetic" not in publish.credits_markdown("annex", "synthetic", cit)
+    assert "Transcribed tables" in report.banner_markdown("synthetic", transcribed=True)  # the annex's banner says so too
+    assert "Synthetic data" not in report.banner_markdown("synthetic", transcribed=True)
 
 
 def test_text_only_tables_have_no_values_file(source):

@@ -108,6 +108,8 @@ def source_line(chapter: str, source: str, cit: Mapping) -> str:
     text = f"Source: {names}"
     if any(e.get("open") for _, e in entries):
         text += f" ({OGL})"
+    if entries and all(e.get("transcribed") for _, e in entries):
+        return text + "; transcribed, nothing computed."
     return text + "; authors' calculations."
 
 
