@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from movers import params as P, paths, publish, tables, report
+from movers import params as P, paths, publish, report, tables
 from movers.errors import InputError
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\nnot really an image").decode()
