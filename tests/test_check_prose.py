@@ -80,3 +80,7 @@ def test_the_built_book_has_no_finding():
     if not html.is_dir():
         pytest.skip("the book has not been built (python -m movers build --pdf)")
     assert check.check_book(html, pdfs[0] if pdfs else None) == []
+
+
+def test_a_counted_noun_takes_its_number():
+    assert [words.count(n, "cell") for n in (0, 1, 2)] == ["0 cells", "1 cell", "2 cells"]

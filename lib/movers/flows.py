@@ -1224,6 +1224,7 @@ def table6(ctx: FlowChapter, outlier_factor: float = 10.0, england_only: bool = 
     facts = {
         "lc_gva": t6.loc["London Cosmopolitan", "Average GVA per capita (£)"],
         "n_flags": len(flags),
+        "n_flags_text": words.count(len(flags), "cell"),
         "flag_text": "; ".join(
             f"{r['row']}, {r['column']}: {r['value']:,.0f} ({r['ratio']:.0f} times the column median)"
             for _, r in flags.iterrows()

@@ -38,6 +38,11 @@ def size(value: float, digits: int = 2, unit: str = "") -> str:
     return f"{unit}{abs(value):,.{digits}f}"
 
 
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """ "1 cell", "3 cells": a counted noun in the number it needs, never "cell(s)"."""
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
+
+
 def directed(name: str, value: float, up: str, down: str, same: str = "the same as") -> dict:
     """Glue values for a sentence about ``value``: ``<name>_word`` (``up``/``down``/``same`` by its sign) and
     ``<name>_size`` (its absolute value, formatted in the chapter), e.g. "women's rates {female_word} men's by
