@@ -26,9 +26,25 @@ def test_side_by_side_joins_published_and_truth():
     b = long.set_index("row").loc["Made up"]
     assert np.isnan(b["published"]) and np.isnan(b["truth"])
     t = compare.comparison_table(long, "Model 4")
-    assert t.frame.loc["Sending: medium spot", "Published"] == "0.038 (0.016)"
+    assert t.frame.loc["Sending: medium spot", "Published"] == "0.038** (0.016)"  # the report's stars, as printed
     assert t.frame.loc["Made up", "Published"] == "–"
     assert "True value" in t.frame.columns
+
+
+def test_published_figures_keep_their_stars_precision_and_n():
+    """Issue 23: "415.3 (124.4)" was padded to "415.300 (124.400)" and shown without its stars; the CSV held strings."""
+    pub = compare.published(24)
+    income = pub[(pub["row"] == "Male versus female") & (pub["column"] == "Income")].iloc[0]
+    assert compare.published_cell(income["estimate"], income["se"], income["stars"], income["digits"], income["se_digits"]) == (
+        "415.3*** (124.4)"
+    )
+    est = {"Income": tables.coef_frame(["Male versus female"], [400.0], [100.0], [0.001], nobs=70865)}
+    shown, long = compare.model_comparison(est, 24)
+    assert shown.frame["Income"].tolist() == ["400.000*** (100.000)", "415.3*** (124.4)", "70,865", "1,938"]
+    assert list(shown.frame.index) == ["Male versus female", "– published", "Observations", "– published"]
+    nums = shown.values.set_index("row").loc["Male versus female"]
+    assert (nums["estimate"], nums["stars"], nums["published"], nums["published_stars"]) == (400.0, "***", 415.3, "***")
+    assert (nums["nobs"], nums["published_nobs"]) == (70865, 1938)
 
 
 def test_descriptives_and_the_table_6_outlier():
@@ -55,7 +71,7 @@ def test_model_comparison_puts_published_and_truth_under_each_row():
     )
     idx = list(table.frame.index)
     assert idx[:3] == ["Sending: medium spot", "– published", "Share border"]
-    assert table.frame.iloc[1].tolist() == ["-0.332 (0.029)", "0.038 (0.016)"]
+    assert table.frame.iloc[1].tolist() == ["-0.332*** (0.029)", "0.038** (0.016)"]
     assert table.frame.loc["Share border", "Model 4"] == "1.900 (0.020)"
     truth_row = table.frame[table.frame.index == "– true value"].iloc[0]
     assert truth_row.tolist() == ["", "1.984"]
@@ -104,3 +120,12 @@ def test_agreement_by_model_and_overall():
     assert list(t.index) == ["Model 1", "Model 4", "All"]
     assert t.loc["Model 1", "Mean absolute gap"] == 0 and t.loc["Model 4", "Same sign (share)"] == 0.5
     assert t.loc["All", "Published coefficients"] == 4 and t.loc["All", "Within 2 combined SEs (share)"] == 0.75
+
+
+def test_published_descriptives_are_shown_as_printed():
+    """Table 6's unemployment rate was printed 3.8 and shown 3.80; now at the report's own decimals, with its stars."""
+    ours = pd.DataFrame({"Average unemployment rate": [3.812]}, index=["Affluent England"])
+    both = compare.descriptive_comparison(ours, 6)
+    assert both.loc["Affluent England", "Average unemployment rate (published)"] == "3.8"
+    shown = tables.render(both, digits=2)
+    assert shown.frame.iloc[0].tolist() == ["3.81", "3.8"] and shown.align == "lrr"

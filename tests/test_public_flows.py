@@ -220,7 +220,11 @@ def test_chapter_sections_carry_the_figures_the_prose_cites(small_world):
     assert [t.label for t in between.tables] == ["table-public-rates-sg", "table-public-rates-imd"]
     yearly = pf.yearly_section("synthetic", ci, str(small_world))
     rise = pf.country_rates(yearly.frames["rates"]).diff(axis=1).loc["Out-migration, England"]
-    assert yearly.facts == {"jump_2017": rise[2017], "max_rise_year": str(rise.idxmax())}
+    assert yearly.facts == {
+        "jump_2017_word": "rose" if rise[2017] > 0 else "fell",  # the word from the sign, the size without it
+        "jump_2017_size": abs(rise[2017]),
+        "max_rise_year": str(rise.idxmax()),
+    }
     assert [getattr(t, "label", None) for t in yearly.tables[1:4]] == [
         "table-public-myeb3-sg",
         "table-public-myeb3-imd",

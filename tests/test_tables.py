@@ -83,3 +83,11 @@ def test_render_transposed_keeps_each_variables_digits():
     assert list(t.frame.columns) == ["A", "B"] and list(t.frame.index) == ["rate", "price (£)"]
     assert t.frame.loc["rate"].tolist() == ["1.23", "5.00"] and t.frame.loc["price (£)", "A"] == "123,457"
     assert t.align == "lrr"
+
+
+def test_the_books_own_numbers_are_letters_and_stay_on_a_rerun():
+    """Issue 23: the book's Tables 2.1-2.3 read as parts of the report's Table 2; a letter cannot, and a cell run
+    again (the same key) keeps its number."""
+    assert [tables.letters(k) for k in (0, 25, 26, 27)] == ["A", "Z", "AA", "AB"]
+    first = tables.own_number("t9", "table-a")
+    assert (first, tables.own_number("t9", "table-b"), tables.own_number("t9", "table-a")) == ("t9.A", "t9.B", "t9.A")

@@ -33,7 +33,9 @@ STATIC_FILES = ("index.md", "introduction.md", "bibliography.md", "_config.yml",
 DOWNLOADS = SRC / "downloads"
 ANNEX = "downloads.md"  # generated at staging: _toc.yml lists it as `downloads`
 MATHJAX_ENTRY = "tex-chtml.js"  # _config.yml: mathjax_path: mathjax/tex-chtml.js
-SYNTHETIC_ANNOUNCEMENT = "Synthetic data: the numbers in this book come from a generated world, not from real people or places."
+SYNTHETIC_ANNOUNCEMENT = (
+    'Synthetic data: the numbers on pages marked "Synthetic data" come from a generated world, not from real people or places.'
+)
 
 
 class BuildError(RuntimeError):
@@ -156,6 +158,16 @@ def _title(nb) -> str:
     return ""
 
 
+def _how_computed(nb, chapter: str, source: str, cit) -> str:
+    """How the annex describes a page's numbers: the data source, transcribed, or that its open data were missing."""
+    if nb.metadata.get("movers", {}).get("missing_inputs"):
+        return "Not computed: its open data were not found when the book was built (the page names them)."
+    entries = publish.chapter_datasets(chapter, cit)
+    if entries and all(e.get("transcribed") for _, e in entries):
+        return "Transcribed from the report and the project's classification files; nothing computed."
+    return f"Computed from `source={source}`."
+
+
 def publish_downloads(names: list[str]) -> dict[str, dict]:
     """Each staged chapter's tables (CSV) and figures (PNG) into ``downloads/<chapter>/``, the Source
     lines, download links and citation box into its page, the variable dictionaries beside them, and the
@@ -169,7 +181,7 @@ def publish_downloads(names: list[str]) -> dict[str, dict]:
         source = publish.page_source(nb, nb.metadata.get("movers", {}).get("parameters", {}).get("source", "synthetic"))
         items = publish.publish_notebook(nb, n, source, DOWNLOADS / n, cit)
         nbformat.write(nb, path)
-        chapters[n] = {"title": _title(nb), "source": source, "items": items}
+        chapters[n] = {"title": _title(nb), "source": source, "items": items, "how": _how_computed(nb, n, source, cit)}
     dictionaries = sorted(paths.DICTIONARIES.glob("*.yml"))
     (DOWNLOADS / "dictionaries").mkdir(parents=True, exist_ok=True)
     for d in dictionaries:

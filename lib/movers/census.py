@@ -33,13 +33,29 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from movers import compare, fetch, flows, paths
+from movers import compare, fetch, flows, paths, words
 from movers.data import nomis, ons_flows, public
 from movers.data.geography import load_geography
 from movers.errors import InputError, require_columns, require_nonempty
-from movers.tables import Table, coef_cell, fmt_number, render
+from movers.tables import Table, coef_cell, fmt_number, own_number, render
 
 # --------------------------------------------------------------------------- inputs: the open files or the synthetic world's equivalents
+
+CHAPTER_NUMBER = "5"  # the book's number of the flows_public chapter: its own tables are Table 5.A, 5.B...
+
+
+def numbered(shown: list) -> list:
+    """Give every table of ``shown`` that has a label and no number the chapter's own number (other items as they are)."""
+    for t in shown:
+        if isinstance(t, Table) and t.label and not t.caption.startswith("Table "):
+            t.caption = f"Table {number(t.label)}: {t.caption}"
+    return shown
+
+
+def number(label: str) -> str:
+    """The book's own number of the table ``label`` of this chapter (``tables.own_number``): the census
+    analogues of the report's Tables 7-20 are not those tables, so they never carry their numbers."""
+    return own_number(CHAPTER_NUMBER, label)
 
 
 def public_folder(data_path: str = "") -> Path:
@@ -598,16 +614,19 @@ def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Tab
     for m, est in models.items():
         out[f"{m} (2011)"] = [coef_cell(*est.coefs.loc[r, ["estimate", "se", "pvalue"]]) if r in est.index else "" for r in rows]
         if entry["table"] is not None:
-            pub = [long.loc[(r, m), ["published", "published_se"]] if (r, m) in long.index else None for r in rows]
+            pub = [long.loc[(r, m)] if (r, m) in long.index else None for r in rows]
             out[f"{m} (published)"] = [
-                coef_cell(p["published"], p["published_se"], None) if p is not None and np.isfinite(p["published"]) else "–"
-                for p in pub
+                compare.published_of(p) if p is not None and np.isfinite(p["published"]) else "–" for p in pub
             ]
     for block, flags in control_flags().items():
         out.loc[block] = [("YES" if f else "NO") for f in flags for _ in range(2 if entry["table"] is not None else 1)]
-    out.loc["Observations"] = [
-        fmt_number(models[m].nobs, 0) for m in models for _ in range(2 if entry["table"] is not None else 1)
-    ]
+    observations = []  # the 2011 fit's own N, and beside it the report's N of that model (never a copy of ours)
+    for m in models:
+        observations.append(fmt_number(models[m].nobs, 0))
+        if entry["table"] is not None:
+            published_n = compare.published(entry["table"]).groupby("column")["n_obs"].first()
+            observations.append(fmt_number(int(published_n[m]), 0) if m in published_n else "")
+    out.loc["Observations"] = observations
     what = "Sending" if label.endswith("sending") else None
     who = {"supergroup": "ONS supergroup", "imd": "IMD 2010 quintile"}[typology]
     key = entry.get("key", "")
@@ -617,18 +636,21 @@ def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Tab
         else f"Flows from {key} authorities by {who} of the receiving authority"
     )
     ref = flows.levels(typology)[0]
-    pub = f"report Table {entry['table']}" if entry["table"] is not None else "no published counterpart"
+    pub = f"beside the report's Table {entry['table']}" if entry["table"] is not None else "no published counterpart"
     a = compare.agreement(entry["long"])
     notes = (
         f"NB2 regressions of 2011 Census moves between authorities, {SAMPLES[sample].lower()}; reference group {ref}; robust SEs in parentheses; "
-        "*** p<0.01, ** p<0.05, * p<0.1. Published: the report's pooled 2011-2018 coefficient and SE."
+        "*** p<0.01, ** p<0.05, * p<0.1. Published: the report's pooled 2011-2018 coefficient, its stars and SE, and "
+        "its observations (authority pairs of 2011-2018), as printed."
     )
     if a["n"]:
         notes += (
             f" Of {a['n']} published coefficients, {a['sign']:.0%} share the sign of the 2011 estimate and {a['within_combined']:.0%} "
             f"lie within two combined SEs of it ({a['within_published']:.0%} within two published SEs alone)."
         )
-    return Table(out, caption=f"{title}, 2011 Census, {SAMPLES[sample].lower()} ({pub})", notes=notes, label=label)
+    caption = f"Table {number(label)}: {title}, 2011 Census, {SAMPLES[sample].lower()} ({pub})"
+    values = compare.numbers(entry["long"], {m: models[m].nobs for m in models}, entry["table"])
+    return Table(out, caption=caption, notes=notes, label=label, values=values)
 
 
 def comparison_tables(results: Mapping[str, dict], typology: str, sample: str) -> list:
@@ -798,15 +820,19 @@ def harmonisation_note(inputs):
         return Markdown(
             "The synthetic world's files are all on the authorities of its own geography; no code needed harmonising."
         )
-    return render(
-        harmonisation_summary(inputs),
-        digits=0,
-        label="table-public-harmonisation",
-        caption="How each open file was put on the 2011 Census areas of England and Wales (number of LA codes)",
-        notes="Census pairs merged: City of London into Westminster and Isles of Scilly into Cornwall, as the census published its flows. "
-        "Older codes recoded: 2009-2013 codes renamed to the 2014 ones. Merged codes spread: a 2019-2021 authority's value given to each of its former districts. "
-        "Scotland / NI dropped: authorities outside England and Wales, left out as the report does.",
-    )
+    return numbered(
+        [
+            render(
+                harmonisation_summary(inputs),
+                digits=0,
+                label="table-public-harmonisation",
+                caption="How each open file was put on the 2011 Census areas of England and Wales (number of LA codes)",
+                notes="Census pairs merged: City of London into Westminster and Isles of Scilly into Cornwall, as the census published its flows. "
+                "Older codes recoded: 2009-2013 codes renamed to the 2014 ones. Merged codes spread: a 2019-2021 authority's value given to each of its former districts. "
+                "Scotland / NI dropped: authorities outside England and Wales, left out as the report does.",
+            )
+        ]
+    )[0]
 
 
 # --------------------------------------------------------------------------- the chapter's sections (flows_public)
@@ -854,7 +880,7 @@ def rate_section(inputs: CensusInputs) -> flows.Section:
         ),
     ]
     facts = {"rate_hh": iq.loc["High deprivation", "High deprivation"], "rate_hl": iq.loc["High deprivation", "Low deprivation"]}
-    return flows.Section(shown, facts, {"supergroup": sg, "imd": iq})
+    return flows.Section(numbered(shown), facts, {"supergroup": sg, "imd": iq})
 
 
 def gravity_section(inputs: CensusInputs, exposure: str = "offset") -> flows.Section:
@@ -891,7 +917,7 @@ def gravity_section(inputs: CensusInputs, exposure: str = "offset") -> flows.Sec
         notes="As the table above, pooled over the published tables, per model.",
         label="table-public-agreement-models",
     )
-    return flows.Section([table, by_model], facts, {"results": results})
+    return flows.Section(numbered([table, by_model]), facts, {"results": results})
 
 
 def yearly_section(source: str, inputs: CensusInputs, data_path: str = "") -> flows.Section:
@@ -923,7 +949,11 @@ def yearly_section(source: str, inputs: CensusInputs, data_path: str = "") -> fl
         *myeb3_beside(source, rates, inputs.types["supergroup"]),
     ]
     rise = by_country.diff(axis=1).loc["Out-migration, England"]
-    return flows.Section(shown, {"jump_2017": rise[2017], "max_rise_year": str(rise.idxmax())}, {"rates": rates})
+    facts = {
+        **words.directed("jump_2017", float(rise[2017]), "rose", "fell", "did not change"),
+        "max_rise_year": str(rise.idxmax()),
+    }
+    return flows.Section(numbered(shown), facts, {"rates": rates})
 
 
 # --------------------------------------------------------------------------- shared borders and estuaries

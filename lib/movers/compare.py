@@ -22,19 +22,44 @@ COEF_COLUMNS = ["table", "title", "row", "column", "estimate", "se", "stars", "n
 DESC_COLUMNS = ["table", "title", "row", "column", "value", "stars"]
 
 
+def decimals(text) -> int:
+    """Decimal places of a number as the report printed it ("415.3" -> 1, "-0.028" -> 3, "94863" -> 0)."""
+    text = str(text).strip()
+    return len(text.split(".", 1)[1]) if "." in text and text.lower() != "nan" else 0
+
+
 @cache
 def _read(name: str) -> pd.DataFrame:
+    """A reference file, numbers as numbers, with the decimals each figure was printed with (``digits`` of the
+    estimate or value, ``se_digits``): published figures are shown at their own precision, never padded."""
     path = paths.REFERENCE / name
     if not path.exists():
         raise InputError(path, "published reference figures are missing")
-    df = pd.read_csv(path, dtype={"table": str, "stars": str})
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
     require_columns(df, COEF_COLUMNS if "coefficients" in name else DESC_COLUMNS, path)
-    df["stars"] = df["stars"].fillna("")
+    first = "estimate" if "estimate" in df.columns else "value"
+    df["digits"] = df[first].map(decimals)
+    if "se" in df.columns:
+        df["se_digits"] = df["se"].map(decimals)
+    for col in ("estimate", "se", "value", "n_obs"):
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col].str.replace(",", ""), errors="coerce")
     return df
 
 
+def published_cell(estimate: float, se: float | None, stars_: str = "", digits: int = 3, se_digits: int | None = None) -> str:
+    """A published coefficient as the report prints it: its own decimals, its stars, the SE in parentheses."""
+    if estimate is None or not np.isfinite(estimate):
+        return ""
+    text = f"{estimate:,.{int(digits)}f}{stars_ or ''}"
+    if se is not None and np.isfinite(se):
+        text += f" ({se:,.{int(digits if se_digits is None else se_digits)}f})"
+    return text
+
+
 def published(table: int | str) -> pd.DataFrame:
-    """Published coefficients of one report table: row, column, estimate, se, stars, n_obs."""
+    """Published coefficients of one report table: row, column, estimate, se, stars, n_obs, and the decimals
+    the report printed (digits, se_digits)."""
     df = _read("published_coefficients.csv")
     out = df[df["table"] == str(table)].drop(columns=["table"]).reset_index(drop=True)
     if out.empty:
@@ -50,6 +75,12 @@ def published_descriptives(table: int | str) -> pd.DataFrame:
         raise InputError(paths.REFERENCE / "published_descriptives.csv", f"no published descriptives for table {table}")
     wide = sub.pivot_table(index="row", columns="column", values="value", aggfunc="first", sort=False)
     return wide.loc[list(dict.fromkeys(sub["row"])), list(dict.fromkeys(sub["column"]))]
+
+
+def published_decimals(table: int | str) -> dict[str, int]:
+    """The most decimals the report printed in each column of a descriptive table: its figures are shown so."""
+    df = _read("published_descriptives.csv")
+    return df[df["table"] == str(table)].groupby("column")["digits"].max().astype(int).to_dict()
 
 
 def published_title(table: int | str) -> str:
@@ -77,14 +108,13 @@ def side_by_side(
     """
     pub = published(table) if table is not None else pd.DataFrame(columns=COEF_COLUMNS)
     pub_idx = {
-        (r, c): (e, s)
-        for r, c, e, s in zip(pub.get("row", []), pub.get("column", []), pub.get("estimate", []), pub.get("se", []))
+        (r["row"], r["column"]): (r["estimate"], r["se"], r["stars"], r["digits"], r["se_digits"]) for _, r in pub.iterrows()
     }
     recs = []
     for model, frame in models.items():
         for row, vals in coefficients(frame).iterrows():
             prow = (row_map or {}).get(row, row)
-            p_est, p_se = pub_idx.get((prow, model), (np.nan, np.nan))
+            p_est, p_se, p_stars, p_digits, p_se_digits = pub_idx.get((prow, model), (np.nan, np.nan, "", 3, 3))
             t = np.nan
             if truth is not None:
                 t = truth.get((row, model), truth.get(row, np.nan)) if isinstance(truth, Mapping) else np.nan
@@ -97,14 +127,53 @@ def side_by_side(
                     "pvalue": float(vals["pvalue"]),
                     "published": float(p_est),
                     "published_se": float(p_se),
+                    "published_stars": p_stars,
+                    "published_digits": int(p_digits),
+                    "published_se_digits": int(p_se_digits),
                     "truth": float(t) if t is not None else np.nan,
                 }
             )
     out = pd.DataFrame.from_records(
-        recs, columns=["row", "model", "estimate", "se", "pvalue", "published", "published_se", "truth"]
+        recs,
+        columns=[
+            "row",
+            "model",
+            "estimate",
+            "se",
+            "pvalue",
+            "published",
+            "published_se",
+            "published_stars",
+            "published_digits",
+            "published_se_digits",
+            "truth",
+        ],
     )
     out["z_truth"] = (out["estimate"] - out["truth"]) / out["se"]
     return out
+
+
+def numbers(long: pd.DataFrame, nobs: Mapping | None = None, table: int | str | None = None) -> pd.DataFrame:
+    """The numbers behind a comparison table, for its CSV download: per model and row the estimate, SE,
+    p-value and stars, the published estimate, SE and stars, the true value where known, and the observations
+    (ours from ``nobs`` by model, the report's from ``table``), each in a column of its own."""
+    out = long[["model", "row", "estimate", "se", "pvalue"]].copy()
+    out["stars"] = out["pvalue"].map(stars)
+    out[["published", "published_se", "published_stars"]] = long[["published", "published_se", "published_stars"]]
+    if long["truth"].notna().any():
+        out["truth"] = long["truth"]
+    if nobs is not None:
+        out["nobs"] = out["model"].map(dict(nobs))
+    if table is not None:
+        out["published_nobs"] = out["model"].map(published(table).groupby("column")["n_obs"].first())
+    return out
+
+
+def published_of(r) -> str:
+    """The published cell of one row of a ``side_by_side`` frame (its stars and decimals)."""
+    return published_cell(
+        r["published"], r["published_se"], r["published_stars"], r["published_digits"], r["published_se_digits"]
+    )
 
 
 def comparison_table(
@@ -118,16 +187,16 @@ def comparison_table(
         key = r["row"] if model is not None else f"{r['row']} ({r['model']})"
         rows[key] = {
             "Reproduced": coef_cell(r["estimate"], r["se"], r["pvalue"], digits),
-            "Published": coef_cell(r["published"], r["published_se"], None, digits) if np.isfinite(r["published"]) else "–",
+            "Published": published_of(r) if np.isfinite(r["published"]) else "–",
         }
         if show_truth:
             rows[key]["True value"] = fmt_number(r["truth"], digits) if np.isfinite(r["truth"]) else ""
             rows[key]["(Est.−true)/SE"] = fmt_number(r["z_truth"], 1) if np.isfinite(r["z_truth"]) else ""
     frame = pd.DataFrame.from_dict(rows, orient="index")
-    notes = "Published: the report's figure (its stars omitted here)."
+    notes = "Published: the report's figure, with its stars and its decimals."
     if show_truth:
         notes += " True value: the parameter that generated the synthetic data; |(Est.−true)/SE| above 3 would signal a problem."
-    return Table(frame, caption=caption, notes=notes, label=label)
+    return Table(frame, caption=caption, notes=notes, label=label, values=numbers(sub))
 
 
 TRUTH_NOTE = (
@@ -171,12 +240,7 @@ def model_comparison(
         )
         if any(np.isfinite(by_model[m]["published"]) for m in by_model):
             index.append("– published")
-            recs.append(
-                [
-                    coef_cell(by_model[m]["published"], by_model[m]["published_se"], None, digits) if m in by_model else ""
-                    for m in names
-                ]
-            )
+            recs.append([published_of(by_model[m]) if m in by_model else "" for m in names])
         if any(np.isfinite(by_model[m]["truth"]) for m in by_model):
             index.append("– true value")
             recs.append([fmt_number(by_model[m]["truth"], digits) if m in by_model else "" for m in names])
@@ -192,12 +256,13 @@ def model_comparison(
     frame = pd.DataFrame(recs, index=index, columns=names)
     parts = [notes] if notes else []
     if table is not None and not withdrawn:
-        parts.append(f"– published: the report's Table {table} (its stars omitted).")
+        parts.append(f"– published: the report's Table {table}, with its stars and its decimals.")
     elif withdrawn:
         parts.append(f"Published figures withdrawn: {withdrawn}.")
     if long["truth"].notna().any():
         parts.append(TRUTH_NOTE)
-    return Table(frame, caption=caption, notes=" ".join(parts), align="l" + "r" * len(names)), long
+    values = numbers(long, {m: observations(models[m]) for m in names}, None if withdrawn else table)
+    return Table(frame, caption=caption, notes=" ".join(parts), align="l" + "r" * len(names), values=values), long
 
 
 def coverage(long: pd.DataFrame) -> int:
@@ -260,9 +325,22 @@ def agreement_by(long: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     return out
 
 
+def published_printed(table: int | str) -> pd.DataFrame:
+    """A published descriptive table as the report printed it: each figure at its own decimals, with its stars (text)."""
+    df = _read("published_descriptives.csv")
+    sub = df[df["table"] == str(table)].assign(
+        printed=lambda d: [
+            f"{v:,.{int(k)}f}{s}" if np.isfinite(v) else "" for v, k, s in zip(d["value"], d["digits"], d["stars"])
+        ]
+    )
+    wide = sub.pivot_table(index="row", columns="column", values="printed", aggfunc="first", sort=False)
+    return wide.loc[list(dict.fromkeys(sub["row"])), list(dict.fromkeys(sub["column"]))]
+
+
 def descriptive_comparison(ours: pd.DataFrame, table: int | str, digits: int = 2) -> pd.DataFrame:
-    """Interleave our descriptive table with the published one: columns 'X' and 'X (published)'."""
-    pub = published_descriptives(table)
+    """Interleave our descriptive table with the published one: columns 'X' and 'X (published)', the published
+    figures as the report printed them (their decimals and stars, as text: never padded by our rounding)."""
+    pub = published_printed(table)
     out = pd.DataFrame(index=ours.index)
     for col in ours.columns:
         out[col] = ours[col]
@@ -291,6 +369,8 @@ def outliers(df: pd.DataFrame, factor: float = 10.0) -> pd.DataFrame:
 __all__ = [
     "published",
     "published_descriptives",
+    "published_decimals",
+    "published_cell",
     "published_title",
     "side_by_side",
     "comparison_table",

@@ -29,6 +29,7 @@ effects (Table 1). Models 1-4 add the control blocks in turn. This module:
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -37,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from movers import compare, fetch, paths, source as sources, tables, yamlfile
+from movers import compare, fetch, paths, source as sources, tables, words, yamlfile
 from movers.data import nomis, ons_flows, open_yearly, public
 from movers.data.geography import load_geography
 from movers.errors import InputError, require_nonempty
@@ -748,6 +749,11 @@ CENSUS_FILES = {
 
 
 DIRECTIONS = ("out of", "into")
+# why the two census tables count different movers for one flow
+CENSUS_UNIVERSE = (
+    "Movers: the census table by NS-SEC covers residents aged 16 to 74 (the ages NS-SEC classifies), the table by "
+    "ethnic group residents of all ages, so the two count different numbers of movers for the same flow."
+)
 
 
 def census_flows(data_dir, data: FlowData, kind: str) -> pd.DataFrame:
@@ -850,7 +856,7 @@ class FlowChapter:
     frame: pd.DataFrame
     models: list[str]
     truth: dict
-    numbered: int = 0  # tables given the book's own number so far
+    own: dict = field(default_factory=dict)  # the book's own tables: key -> number given
     inputs: open_yearly.OpenYearly | None = None  # open data: where each input came from, what was left out
 
     @property
@@ -873,12 +879,15 @@ class FlowChapter:
         """Each model's controls, without those these data hold no figure for."""
         return without(self.models, self.data.omitted)
 
-    def table_number(self, report_table: int | None) -> str:
-        """The report's number of a table, or the book's own ("3.1", "3.2"...) when the report has none."""
+    def table_number(self, report_table: int | None, key: str = "") -> str:
+        """The report's number of a table, or the book's own when the report has none: chapter number and a
+        letter ("3.A", "3.B"...), which no report table has. The letter belongs to ``key``, so running a cell
+        again gives its table the same number."""
         if report_table is not None:
             return str(report_table)
-        self.numbered += 1
-        return f"{self.number}.{self.numbered}"
+        if key not in self.own:
+            self.own[key] = f"{self.number}.{string.ascii_uppercase[len(self.own)]}"
+        return self.own[key]
 
     def caption(self, number: str, title: str) -> str:
         return f"Table {number}: {title} ({self.selection.text()})"
@@ -965,8 +974,13 @@ def setup_facts(ctx: FlowChapter) -> dict:
         "truth_text": (
             "Beside Model 4 stands the true value: the coefficient that generated the synthetic flows, in the generating "
             "model (every typology's dummies on both sides, over every ordered pair of authorities). A one-typology model fitted "
-            "on the pairs with at least one move (the report's sample) misses it by the bias of dropping zero flows, which the "
-            "last section measures, and by the area types it leaves out."
+            "on the pairs with at least one move (the report's sample) misses it by the bias of dropping zero flows, "
+            + (
+                "which the last section measures,"
+                if dictionary()["chapters"][ctx.name].get("bias_section")
+                else "which the chapters on hot and cold spots and on ONS supergroups measure in their last sections,"
+            )
+            + " and by the area types it leaves out."
             if ctx.truth
             else "No true values are known for these data."
         ),
@@ -1002,7 +1016,7 @@ def descriptives(ctx: FlowChapter) -> Section:
         digits=2,
         index_header="Sending \\ receiving",
         caption=ctx.caption(
-            ctx.table_number(None),
+            ctx.table_number(None, "rates"),
             f"Internal migration rates between {ctx.words['group']}s, moves per 100 residents of the sending {ctx.words['group']}",
         ),
     )
@@ -1021,7 +1035,7 @@ def breakdowns(ctx: FlowChapter, age_band_width: int = 5) -> Section:
     wide = pd.concat([_wide(by_year, "year"), _wide(by_sex, "sex")], axis=1)
     sums = by_sex.groupby("sex")["rate"].sum()
     facts = {
-        "female_minus_male": sums["Female"] - sums["Male"],
+        **words.directed("female_male", sums["Female"] - sums["Male"], "exceed", "fall short of", "equal"),
         "peak_band": by_age.groupby("age", sort=False)["rate"].sum().idxmax(),
     }
     both = Selection(ctx.typology, ctx.selection.years, ctx.selection.area)
@@ -1030,7 +1044,7 @@ def breakdowns(ctx: FlowChapter, age_band_width: int = 5) -> Section:
         digits=2,
         index_header="Sending → receiving",
         caption=(
-            f"Table {ctx.table_number(None)}: Rates between {ctx.words['group']}s by year and by sex, moves per 100 residents of the sending "
+            f"Table {ctx.table_number(None, 'rates by year and sex')}: Rates between {ctx.words['group']}s by year and by sex, moves per 100 residents of the sending "
             f"{ctx.words['group']} and sex ({both.area}, {years_text(both.years)}, all ages)"
         ),
     )
@@ -1058,14 +1072,14 @@ def contrast(est: Estimates, row: str, subject: str, reference: str, verb: str) 
         return (
             f"{subject} {verb} neither more nor less often than {reference} at the {100 * SIGNIFICANCE:g} % level of significance"
         )
-    return f"{subject} {verb} {'more' if b > 0 else 'less'} often than {reference} ({b:.3f} log points, significant at {100 * SIGNIFICANCE:g} %)"
+    return f"{subject} {verb} {'more' if b > 0 else 'less'} often than {reference} ({abs(b):.3f} log points, significant at {100 * SIGNIFICANCE:g} %)"
 
 
 def _model_tables(
     ctx: FlowChapter, fits: Mapping[str, Estimates], report_table: int | None, title: str
 ) -> tuple[tables.Table, pd.DataFrame]:
     """One comparison table of a report table (or of the book's own when ``report_table`` is None)."""
-    number = ctx.table_number(report_table)
+    number = ctx.table_number(report_table, title)
     withdrawn = ctx.selection.withdrawn() if report_table is not None else None
     rows = list(dict.fromkeys(r for e in fits.values() for r in e.index))
     notes = (
@@ -1218,7 +1232,7 @@ def bias(ctx: FlowChapter) -> Section:
     table = tables.render(
         show,
         digits=3,
-        caption=f"Table {ctx.table_number(None)}: Model 4 with {dummies} area-type dummies, fitted three ways, "
+        caption=f"Table {ctx.table_number(None, 'bias')}: Model 4 with {dummies} area-type dummies, fitted three ways, "
         f"beside the true values ({sel.text().replace(', all pairs of authorities (zero flows included)', '')})",
     )
     return Section([table], bias_facts(b), {"bias": b})
@@ -1233,6 +1247,7 @@ def table6(ctx: FlowChapter, outlier_factor: float = 10.0, england_only: bool = 
     facts = {
         "lc_gva": t6.loc["London Cosmopolitan", "Average GVA per capita (£)"],
         "n_flags": len(flags),
+        "n_flags_text": words.count(len(flags), "cell"),
         "flag_text": "; ".join(
             f"{r['row']}, {r['column']}: {r['value']:,.0f} ({r['ratio']:.0f} times the column median)"
             for _, r in flags.iterrows()
@@ -1249,9 +1264,12 @@ def table6(ctx: FlowChapter, outlier_factor: float = 10.0, england_only: bool = 
         + "; the report's rows are the columns here"
     )
     notes = "Published figures withdrawn: the report's Table 6 covers England, 2011-2018." if withdrawn else ""
-    table = tables.render(
-        show, digits={c: (0 if "£" in c else 2) for c in show.columns}, transpose=True, caption=caption, notes=notes
-    )
+    printed = compare.published_decimals(6)  # the report's figures at the decimals it printed, never padded
+    digits = {
+        c: printed.get(c.removesuffix(" (published)"), 2) if c.endswith("(published)") else (0 if "£" in c else 2)
+        for c in show.columns
+    }
+    table = tables.render(show, digits=digits, transpose=True, caption=caption, notes=notes)
     readings, lc_facts = london_gva_readings(gva_files(), ctx.selection.years)
     facts |= lc_facts
     shown = [table]
@@ -1262,7 +1280,7 @@ def table6(ctx: FlowChapter, outlier_factor: float = 10.0, england_only: bool = 
                 digits=0,
                 index_header="London Cosmopolitan",
                 caption=(
-                    f"Table {ctx.table_number(None)}: The report's London Cosmopolitan GVA per head under two readings, "
+                    f"Table {ctx.table_number(None, 'london gva')}: The report's London Cosmopolitan GVA per head under two readings, "
                     f"from the open ONS GVA, population and classification files (England, {lc_facts['lc_gva_years']})"
                 ),
             )
@@ -1301,15 +1319,18 @@ def census(ctx: FlowChapter) -> Section:
         "net_routine": float(net_ns[routine]),
         "net_white": float(net_eth[white]),
         "net_nonwhite": float(net_eth[other]),
-        "census_net_note": "a negative net gain is a net loss",
     }
+
+    def net(v):  # the word from the sign, the number without it
+        return f"{words.direction(v, 'gained', 'lost', 'neither gained nor lost')} {words.size(v, 0)}".rstrip()
+
     facts["census_text"] = (
         f"Of the movers out of {facts['census_most']}, {facts['prof_out']:.1f} per cent worked in {facts['census_prof']}, "
         f"against {facts['prof_in']:.1f} per cent of those moving in; for {facts['census_routine']} the shares are "
         f"{facts['routine_out']:.1f} and {facts['routine_in']:.1f} per cent. Non-white movers were {facts['nonwhite_out']:.1f} "
-        f"per cent of the outflow and {facts['nonwhite_in']:.1f} per cent of the inflow. In net terms these areas gained "
-        f"{facts['net_prof']:,.0f} movers of the first group and {facts['net_routine']:,.0f} of the second, "
-        f"{facts['net_white']:,.0f} white and {facts['net_nonwhite']:,.0f} non-white movers ({facts['census_net_note']})."
+        f"per cent of the outflow and {facts['nonwhite_in']:.1f} per cent of the inflow. In net terms these areas {net(facts['net_prof'])} "
+        f"movers of the first group and {net(facts['net_routine'])} of the second; they {net(facts['net_white'])} white and "
+        f"{net(facts['net_nonwhite'])} non-white movers."
     )
     digits = {c: (0 if c in ("Movers", "Net gain") else 1) for c in [*ns.columns, *eth.columns]}
     title = "2011 Census moves between English authorities out of and into the authorities of each IMD quintile"
@@ -1319,13 +1340,15 @@ def census(ctx: FlowChapter) -> Section:
                 ns,
                 digits=digits,
                 index_header="Quintile: flow",
-                caption=f"Table {ctx.table_number(None)}: {title}, by NS-SEC (per cent of each flow's movers)",
+                caption=f"Table {ctx.table_number(None, 'census nssec')}: {title}, by NS-SEC (per cent of each flow's movers)",
+                notes=CENSUS_UNIVERSE,
             ),
             tables.render(
                 eth,
                 digits=digits,
                 index_header="Quintile: flow",
-                caption=f"Table {ctx.table_number(None)}: {title}, by ethnic group (per cent of each flow's movers)",
+                caption=f"Table {ctx.table_number(None, 'census ethnicity')}: {title}, by ethnic group (per cent of each flow's movers)",
+                notes=CENSUS_UNIVERSE,
             ),
         ],
         facts,

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
-from movers import compare, ls, micro, multiplicity, outcomes as O, report, sdc, source as data_source, tables
+from movers import compare, ls, micro, multiplicity, outcomes as O, report, sdc, source as data_source, tables, words
 from movers.errors import InputError
 from movers.results import Estimates
 
@@ -55,6 +55,17 @@ class Study:
 
     def models_truth(self) -> Mapping[str, Mapping]:
         return self.truth.get("models", {})
+
+
+CHAPTER_NUMBERS = {"movers_stayers": "6", "ls_deprived": "7"}  # the book's own tables: Table 6.A, 6.B...
+
+
+def own_caption(study: Study, caption: str, always: bool = False) -> str:
+    """``caption`` with the book's own number (``tables.own_number``) unless it carries a report table's number;
+    ``always``: a table of the book's (a comparison) even if its words name a report table."""
+    if caption.startswith("Table ") and not always:
+        return caption
+    return f"Table {tables.own_number(CHAPTER_NUMBERS.get(study.chapter, study.chapter), caption)}: {caption}"
 
 
 def glue_all(values: Mapping[str, Any]) -> None:
@@ -210,7 +221,7 @@ def models_table(
         )
         for m in names
     }
-    table = tables.regression_table(frames, controls=controls, caption=caption, notes=notes, label=label)
+    table = tables.regression_table(frames, controls=controls, caption=own_caption(study, caption), notes=notes, label=label)
     for o in models:
         table.frame.loc[f"Observations: {study.strand.outcomes[o].lower()}"] = [
             tables.fmt_number(tables.observations(models[o][m]), 0) for m in names
@@ -261,7 +272,8 @@ def model3_truth(study: Study, models: Mapping[str, Mapping[str, Estimates]]):
     true3 = micro.true_model3(study.strand, study.sample, list(models), study.models_truth(), study.price_factor)
     est = pd.concat([models[o]["Model 3"].coefs.rename(index={"Mover": study.strand.outcomes[o]}) for o in models])
     long3 = compare.side_by_side({"Model 3": est}, table=None, truth=true3)
-    return compare.comparison_table(long3, "Model 3", caption="Model 3 beside the effects that generated the synthetic data")
+    caption = own_caption(study, "Model 3 beside the effects that generated the synthetic data")
+    return compare.comparison_table(long3, "Model 3", caption=caption)
 
 
 # ----------------------------------------------------------------------------- interactions
@@ -318,7 +330,7 @@ def effects_table(
     columns = dict(columns or {})
     frames = {columns.get(k, k): v for k, v in results.items()}  # Estimates: tables reads coefs and nobs from them
     flags = {c: [True] * len(frames) for c in controls}
-    table = tables.regression_table(frames, controls=flags, caption=caption, notes=notes, label=label)
+    table = tables.regression_table(frames, controls=flags, caption=own_caption(study, caption), notes=notes, label=label)
     for k in results:
         _mark(study, table, name, k, column=columns.get(k, k))
     return table
@@ -344,6 +356,7 @@ def comparison(
         row_map=row_map,
     )
     single = len(results) == 1
+    caption = own_caption(study, caption, always=True)  # the book's table, beside the report's: never the report's number
     out = compare.comparison_table(long, next(iter(columns.get(k, k) for k in results)) if single else None, caption=caption)
     for k, v in results.items():
         rows_map = None if single else {r: f"{r} ({columns.get(k, k)})" for r in v.index}
@@ -435,7 +448,8 @@ def output_checking(study: Study) -> Markdown:
     report.update_banner("restricted", text)  # the banner at the top of the page says what this run's checker did
     if len(w):
         t = tables.render(
-            w.set_index("output"), caption="Withheld by the output checker ([c] above), with the rule that withheld each"
+            w.set_index("output"),
+            caption=own_caption(study, "Withheld by the output checker ([c] above), with the rule that withheld each"),
         )
         text += "\n\n" + t.to_markdown()
     return Markdown(text)
@@ -543,11 +557,13 @@ def table23(study: Study) -> tables.Table:
     )
 
 
+# Model 3's mover effect of each outcome in words: the direction from the sign, the size without it
 BHPS_PHRASES = {
-    "employed": "{estimate:+.3f} in the probability of being employed",
-    "income": "£{estimate:+,.0f} a month in real labour income",
-    "higher": "{estimate:+.3f} in the probability of working in a higher managerial or professional occupation",
+    "employed": "movers' probability of being employed is {size} {word}",
+    "income": "their real labour income is {size} a month {word}",
+    "higher": "their probability of working in a higher managerial or professional occupation is {size} {word}",
 }
+BHPS_UNITS = {"employed": (3, ""), "income": (0, "£"), "higher": (3, "")}
 
 
 def model_controls(effects: str) -> dict[str, list[bool]]:
@@ -580,7 +596,12 @@ def bhps_models_text(study: Study, models) -> dict:
             parts.append(f"{sdc.SUPPRESSED} for {study.strand.outcomes[o].lower()} (withheld)")
         else:
             sig = "significant" if r["pvalue"] < 0.05 else "not significant"
-            parts.append(BHPS_PHRASES[o].format(**r) + f" ({sig} at 5 per cent)")
+            digits, unit = BHPS_UNITS[o]
+            said = {
+                "size": words.size(r["estimate"], digits, unit),
+                "word": words.direction(r["estimate"], "higher", "lower", ""),
+            }
+            parts.append(BHPS_PHRASES[o].format(**said).rstrip() + f" ({sig} at 5 per cent)")
     return {"m3_text": "; ".join(parts)}
 
 
@@ -633,7 +654,8 @@ def motivation_text(study: Study, tables_: Mapping[str, pd.DataFrame]) -> dict:
     for name, t in tables_.items():
         for r in study.chk.released_rows(name, ["Stayer", "Mover", "Difference", "pvalue"]):
             if t.loc[r, "pvalue"] < 0.05:
-                parts.append(f"{r} ({t.loc[r, 'Difference']:+.1f} points)")
+                d = t.loc[r, "Difference"]  # stayers minus movers: the word from the sign, the size without it
+                parts.append(f"{r} ({words.size(d, 1)} points {words.direction(d, 'more', 'fewer', 'as many')} among stayers)")
     return {"motivation_sig": "; ".join(parts) or "none"}
 
 
@@ -658,12 +680,21 @@ def motivation_models(study: Study) -> tuple[dict, micro.InteractionTables, pd.D
     return models, tabs, mot
 
 
-def motivation_facts(study: Study, mot: pd.DataFrame) -> dict:
-    """How many people gave all four motivation answers (checked like the other sample facts)."""
+def motivation_facts(study: Study, mot: pd.DataFrame, models: Mapping | None = None) -> dict:
+    """How many people gave all four motivation answers (checked like the other sample facts) and, from the
+    released ``models`` themselves, the observations of each outcome's model (``n28_models``): the counts the
+    table beside the prose shows."""
     n = len(mot)
-    return checked_facts(
+    facts = checked_facts(
         study.chk, "Motivation sample (prose)", {"n28": n}, {"n28": _smaller(n, len(study.sample))}, {"n28": "{:,.0f}"}
     )
+    if models:
+        nobs = {o: tables.observations(per["Model 3"]) for o, per in models.items()}
+        facts["n28_models"] = " and ".join(
+            f"{tables.fmt_number(v, 0) if v is not None else sdc.SUPPRESSED} for {study.strand.outcomes[o].lower()}"
+            for o, v in nobs.items()
+        )
+    return facts
 
 
 def motivation_models_table(study: Study, models) -> tables.Table:
@@ -766,7 +797,10 @@ def regions_table(study: Study) -> tables.Table:
     return tables.render(
         shown,
         digits={"Share of professional and technical jobs": 3, "Population": 0, "Quintile": 0},
-        caption="Regions at each child census, from the lowest share of high-skilled jobs, with their population-weighted quintile",
+        caption=own_caption(
+            study,
+            "Regions at each child census, from the lowest share of high-skilled jobs, with their population-weighted quintile",
+        ),
         notes="Region-level census aggregates; the quintile of a region holds the middle of its population.",
     )
 
@@ -882,10 +916,10 @@ def ls_subgroups(study: Study) -> micro.InteractionTables:
     return interactions(study, "Tables 31-32", "Tables 31-32 differences")
 
 
-def ls_subgroup_tables(study: Study, tabs: micro.InteractionTables, outcome: str) -> Markdown | None:
-    """Table 31 or 32 (if ``outcome`` was modelled) and its comparison with the report and the truth."""
+def ls_subgroup_tables(study: Study, tabs: micro.InteractionTables, outcome: str) -> None:
+    """Display Table 31 or 32 (if ``outcome`` was modelled) and its comparison with the report and the truth."""
     if outcome not in study.outcomes:
-        return None
+        return
     label, n = study.strand.outcomes[outcome], LS_TABLES[outcome]
     pub_col = {31: "coefficient", 32: "Coefficient"}[n]
     short = {"employed": "Employed", "professional": "Professional or technical occ."}[outcome]
@@ -898,14 +932,14 @@ def ls_subgroup_tables(study: Study, tabs: micro.InteractionTables, outcome: str
         res,
         "Tables 31-32",
         n if ls_published(study) else None,
-        f"Table {n}: reproduced, published and (synthetic) true values"
+        f"Reproduced, published and (synthetic) true values of Table {n}"
         if ls_published(study)
-        else f"Table {n}: reproduced and (synthetic) true values (the report publishes quintile {PUBLISHED_QUINTILE} only)",
+        else f"Reproduced and (synthetic) true values of Table {n} (the report publishes quintile {PUBLISHED_QUINTILE} only)",
         truth=eff_truth,
         columns={label: pub_col},
         row_map=ls.PUBLISHED_ROWS[n],
     )
-    return Markdown(t.to_markdown() + "\n\n" + c.to_markdown())
+    display(t, c)  # displayed as tables: each gets its Source line and download (movers.publish)
 
 
 __all__ = [

@@ -113,6 +113,8 @@ def source_line(chapter: str, source: str, cit: Mapping) -> str:
     text = f"Source: {names}"
     if any(e.get("open") for _, e in entries):
         text += f" ({OGL})"
+    if entries and all(e.get("transcribed") for _, e in entries):
+        return text + "; transcribed, nothing computed."
     return text + "; authors' calculations."
 
 
@@ -209,14 +211,20 @@ def publish_notebook(nb, chapter: str, source: str, folder: Path, cit: Mapping, 
                     else slug(rec.get("label") or rec.get("caption"), taken, f"table-{len(items) + 1}")
                 )
                 taken.add(name)
-                files = [f"{name}.csv"]
-                (folder / files[0]).write_text(rec["csv"])
-                if rec.get("values_csv") and source in RELEASABLE_VALUES:
-                    files.append(f"{name}-values.csv")
-                    (folder / files[1]).write_text(rec["values_csv"])
+                # the download is the numbers (one quantity per column: estimate, SE, p-value, stars...) where the
+                # source releases them, the table as shown beside it; a restricted page releases the table as shown
+                numbers = rec.get("values_csv") if source in RELEASABLE_VALUES else None
+                files = [f"{name}.csv"] + ([f"{name}-as-shown.csv"] if numbers else [])
+                (folder / files[0]).write_text(numbers or rec["csv"])
+                if numbers:
+                    (folder / files[1]).write_text(rec["csv"])
                 items.append({"kind": "table", "name": name, "caption": rec.get("caption", ""), "files": files})
                 if not rec.get("published"):
-                    texts = ["Download the table (CSV)", "its unrounded values (CSV)"]
+                    texts = (
+                        ["Download the numbers (CSV, unrounded, one quantity per column)", "the table as shown (CSV)"]
+                        if numbers
+                        else ["Download the table (CSV)"]
+                    )
                     links = [(t, f"{url_prefix}/{chapter}/{f}") for t, f in zip(texts, files)]
                     out["data"]["text/markdown"] += _footer(line, links)
                     rec["published"] = name
@@ -226,7 +234,8 @@ def publish_notebook(nb, chapter: str, source: str, folder: Path, cit: Mapping, 
                 name = slug(glued, taken, f"figure-{len(items) + 1}")
                 (folder / f"{name}.png").write_bytes(base64.b64decode(png))
                 items.append({"kind": "figure", "name": name, "caption": glued, "files": [f"{name}.png"]})
-    if not any(CREDITS_TAG in c.get("metadata", {}).get("tags", []) for c in nb.cells):
+    computed = not nb.metadata.get("movers", {}).get("missing_inputs")  # a page without its data cites none
+    if computed and not any(CREDITS_TAG in c.get("metadata", {}).get("tags", []) for c in nb.cells):
         at = next((i + 1 for i, c in enumerate(nb.cells) if "movers-parameters" in c.get("metadata", {}).get("tags", [])), 0)
         cell = nbformat.v4.new_markdown_cell(credits_markdown(chapter, source, cit))
         cell.metadata["tags"] = [CREDITS_TAG]
@@ -284,14 +293,17 @@ def annex_markdown(
         "# Data and downloads",
         "",
         (
-            "Every table of this book can be downloaded as CSV (for synthetic and open-data pages also with "
-            "unrounded values), every figure as PNG. The tables carry the numbers as shown on the page."
+            "Every table of this book can be downloaded as CSV, every figure as PNG. On synthetic and open-data pages "
+            "the CSV holds the numbers, unrounded, one quantity per column (for a regression: estimate, standard error, "
+            "p-value and stars; the published figures and the observations beside them), with the table as shown beside it; "
+            "a restricted page releases the table as shown only."
         ),
         "",
     ]
     lines.append("## Tables and figures")
     for chapter, info in chapters.items():
-        lines += ["", f"### {info.get('title') or chapter}", "", f"Computed from `source={info.get('source', 'synthetic')}`.", ""]
+        how = info.get("how") or f"Computed from `source={info.get('source', 'synthetic')}`."
+        lines += ["", f"### {info.get('title') or chapter}", "", how, ""]
         if not info.get("items"):
             lines.append("No table or figure to download.")
         for it in info.get("items", []):

@@ -39,18 +39,25 @@ BANNERS = {
         "every output needs the data owner's output checking before release.",
     ),
 }
+TRANSCRIBED = (
+    "note",
+    "Transcribed tables",
+    "The tables on this page are printed from the report's classifications and the project's variable "
+    "dictionaries (`data/classifications/`, `data/dictionaries/`): no number on it is synthetic or estimated.",
+)
 BANNER_ID = "movers-data-banner"  # the banner's display id: the checker's account replaces it at the end of a run
 
 
-def banner_markdown(source: str, text: str | None = None) -> str:
-    """MyST admonition announcing which kind of data produced the page (``text`` replaces the default words)."""
-    kind, title, default = BANNERS[source]
+def banner_markdown(source: str, text: str | None = None, transcribed: bool = False) -> str:
+    """MyST admonition announcing which kind of data produced the page (``text`` replaces the default words);
+    ``transcribed``: a page of tables copied from publications, whatever the source parameter."""
+    kind, title, default = TRANSCRIBED if transcribed else BANNERS[source]
     return f":::{{admonition}} {title}\n:class: {kind}\n\n{text or default}\n:::"
 
 
-def banner(source: str) -> None:
+def banner(source: str, transcribed: bool = False) -> None:
     """Display the data-source banner; call it in the first cell of every chapter."""
-    display(Markdown(banner_markdown(source)), display_id=BANNER_ID)
+    display(Markdown(banner_markdown(source, transcribed=transcribed)), display_id=BANNER_ID)
 
 
 def update_banner(source: str, text: str) -> None:
@@ -90,8 +97,9 @@ def glue_figure(name: str, fig) -> None:
     plt.close(fig)
 
 
-def setup(source: str) -> None:
-    """First call of every chapter: check ``source``, show the data banner, set plotting defaults."""
+def setup(source: str, transcribed: bool = False) -> None:
+    """First call of every chapter: check ``source``, show the data banner, set plotting defaults.
+    ``transcribed``: the page prints tables copied from publications (the annex), and its banner says so."""
     import matplotlib
     import seaborn as sns
 
@@ -104,7 +112,14 @@ def setup(source: str) -> None:
     sns.set_theme(style="whitegrid", context="notebook")
     pd.set_option("display.max_columns", 50)
     publish.begin(source)  # tables shown from now on carry their CSV for the downloads (movers.publish)
-    banner(source)
+    banner(source, transcribed)
+
+
+def note(text: str) -> None:
+    """Display ``text`` as a note box, and nothing at all when it is empty (an empty ``Markdown`` would print
+    its Python name on the page)."""
+    if text:
+        display(Markdown(f":::{{note}}\n{text}\n:::"))
 
 
 def glue_many(values) -> None:

@@ -195,12 +195,45 @@ def _under_root(value: str) -> Path:
 
 
 def _default_folder(source: str) -> Path | None:
+    """The folder a chapter with an empty ``data_path`` reads: for open data the one resolver,
+    ``fetch.public_root`` (the download cache, else ``../shared/data/public``); ``None`` when there is none."""
     try:
-        return paths.data_dir(source)
+        return fetch.public_root() if source == "public" else paths.data_dir(source)
     except InputError:
-        if source == "public" and paths.SHARED_PUBLIC.is_dir():
-            return paths.SHARED_PUBLIC
         return None
+
+
+def open_data_missing(name: str, prm: Mapping) -> list[str]:
+    """For a chapter run on open data (``source: public``), one line per input it lacks (``fetch.missing_inputs``:
+    the dataset and the ``fetch`` command); empty when every input is there or the source is not open data."""
+    if prm.get("source") != "public":
+        return []
+    try:
+        root = fetch.public_root(prm.get("data_path") or "")
+    except InputError:
+        root = Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
+    return fetch.missing_inputs(name, root)
+
+
+def missing_data_page(name: str, nb, missing: list[str]):
+    """The page a chapter on open data gets when its inputs are not on this machine: its title, what is
+    missing and the commands that fetch it, and no number (never a synthetic page under a real-data title).
+    Returns the page and, apart, its title cell (put first once the parameters box is added)."""
+    title = next(
+        (line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("# ")),
+        f"# {name}",
+    )
+    items = "\n".join(f"* {line.split(': ', 1)[-1]}" for line in missing)
+    text = (
+        ":::{admonition} Open data not found\n:class: warning\n\n"
+        f"This chapter is computed from open data only, and this build did not find the files below, so it was "
+        f"not computed and this page shows no result. Missing:\n\n{items}\n\n"
+        f"Fetch them (`python -m movers fetch`, or pass `-p data_path=<folder of the open files>`), then run "
+        f"`python -m movers run {name}` and `python -m movers build`.\n:::\n"
+    )
+    page = nbformat.v4.new_notebook(metadata=nb.metadata)
+    page.cells = [nbformat.v4.new_markdown_cell(text)]
+    return page, nbformat.v4.new_markdown_cell(title)
 
 
 def data_inputs(name: str, prm: Mapping) -> dict[str, Path | None]:
@@ -630,6 +663,17 @@ def _run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = 
         return RunResult(name, out, True, 0.0, digest)
     if CANCEL.is_set():
         raise Cancelled(f"{name}: not started (cancelled)")
+    missing = open_data_missing(name, prm)
+    if missing:  # open data absent: an honest page naming what to fetch, never a run on other data
+        page, title = missing_data_page(name, nb, missing)
+        done = _finalise(page, name, prm, digest, 0.0, parts)
+        done.cells.insert(0, title)  # the title first, the parameters box under it
+        done.metadata["movers"]["missing_inputs"] = missing
+        for line in missing:
+            print(f"  {line} (its page says so; nothing computed)", file=sys.stderr)
+        executed_dir().mkdir(parents=True, exist_ok=True)
+        _write_atomic(done, out)
+        return RunResult(name, out, False, 0.0, digest)
     restricted = prm.get("source") == "restricted"
     sdc.start_run(name, prm.get("source"))  # no checker record of an earlier run survives this one
     (failed_dir() / f"{name}.ipynb").unlink(missing_ok=True)  # nor the failed notebook of an earlier run

@@ -13,6 +13,7 @@ columns ``estimate``, ``se`` and ``pvalue``, and ``attrs['nobs']``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -34,6 +35,28 @@ def stars(pvalue: float | None) -> str:
         if pvalue < level:
             return mark
     return ""
+
+
+_OWN_NUMBERS: dict[str, dict[str, str]] = {}  # chapter prefix -> {table key: number}, for the kernel's life
+
+
+def letters(k: int) -> str:
+    """0 -> "A", 25 -> "Z", 26 -> "AA": the letter part of the book's own table numbers."""
+    out = ""
+    k += 1
+    while k:
+        k, r = divmod(k - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def own_number(prefix: str, key: str) -> str:
+    """The book's own number of a table ("4.A", "4.B"...): the chapter's ``prefix`` and a letter, which no
+    report table has. The letter belongs to ``key`` (the table's label), so a cell run again keeps its numbers."""
+    numbers = _OWN_NUMBERS.setdefault(str(prefix), {})
+    if key not in numbers:
+        numbers[key] = f"{prefix}.{letters(len(numbers))}"
+    return numbers[key]
 
 
 def coef_frame(terms: Sequence[str], estimate, se, pvalue=None, nobs: int | None = None) -> pd.DataFrame:
@@ -171,6 +194,12 @@ class Table:
         return (self.caption + "\n" if self.caption else "") + self.frame.to_string()
 
 
+def _numbers_as_text(col: pd.Series) -> bool:
+    """A column of figures kept as printed ("3.8", "0.25**", "[c]"): aligned as numbers."""
+    vals = [str(v) for v in col if v is not None and str(v) not in ("", "nan")]
+    return bool(vals) and all(re.fullmatch(r"[-−]?[\d,]*\.?\d+\**|\[c\]", v) for v in vals)
+
+
 def render(
     df: pd.DataFrame,
     digits: int | Mapping[str, int] = 3,
@@ -186,7 +215,7 @@ def render(
     original columns): a table of many variables for a few groups fits a printed page that way.
     """
     out = pd.DataFrame(index=[str(i) for i in df.index])
-    align = "l" + "".join("r" if pd.api.types.is_numeric_dtype(df[c]) else "l" for c in df.columns)
+    align = "l" + "".join("r" if pd.api.types.is_numeric_dtype(df[c]) or _numbers_as_text(df[c]) else "l" for c in df.columns)
     for col in df.columns:
         d = digits.get(col, 3) if isinstance(digits, Mapping) else digits
         vals = df[col].tolist()
@@ -242,10 +271,13 @@ def regression_table(
 
 
 def _long_values(models: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
-    """The unrounded estimates of a regression table, one row per model and term (None if a model is not
-    a coefficient frame)."""
+    """The numbers behind a regression table, one row per model and term: estimate, SE, p-value, stars and
+    observations in columns of their own (None if a model is not a coefficient frame)."""
     cols = ["estimate", "se", "pvalue"]
     frames = {n: coefficients(m) for n, m in models.items()}  # an Estimates or a coefficient frame
     if not frames or not all(isinstance(f, pd.DataFrame) and set(cols) <= set(f.columns) for f in frames.values()):
         return None
-    return pd.concat({n: f[cols].assign(nobs=observations(models[n])) for n, f in frames.items()}, names=["model", "term"])
+    return pd.concat(
+        {n: f[cols].assign(stars=f["pvalue"].map(stars), nobs=observations(models[n])) for n, f in frames.items()},
+        names=["model", "term"],
+    )

@@ -163,7 +163,8 @@ def test_run_cache_parameters_failure_and_build(project):
     assert (html_dir / "_static/mathjax/tex-chtml.js").exists()
     # publishing: each table as CSV with a Source line and a link, the annex listing it, version on the front page
     csv = project / "_build/src/downloads/demo/table-2-demo.csv"
-    assert csv.read_text().splitlines()[0] == "row,Model 1" and "Source: synthetic data" in page
+    assert csv.read_text().splitlines()[0] == "model,term,estimate,se,pvalue,stars,nobs" and "Source: synthetic data" in page
+    assert csv.with_name("table-2-demo-as-shown.csv").read_text().splitlines()[0] == "row,Model 1"
     assert 'download="" href="../_downloads/' in page and "table-2-demo.csv" in (html_dir / "downloads.html").read_text()
     assert (
         "python -m movers run demo -p n=5" in re.sub(r"<[^>]+>", "", page) and "{{" not in (html_dir / "index.html").read_text()
