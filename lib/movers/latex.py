@@ -11,7 +11,10 @@ call. Instead, the PDF leaves code out and ends each chapter with the list of
 * ``append_calls`` puts the list at the end of the notebook in a markdown
   cell wrapped in ``{only} latex``, replacing the list of an earlier staging;
 * ``setup`` is a Sphinx extension (``sphinx: extra_extensions``) whose
-  post-transform drops code cells' source from LaTeX builds only.
+  post-transforms drop code cells' source from LaTeX builds only, set each
+  table's columns, type size and page orientation from its cells in LaTeX
+  builds, and put standard errors under their coefficients in every build
+  (:mod:`movers.typeset`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,10 @@ import ast
 
 import nbformat
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
+
+from movers import typeset
 
 PACKAGE = "movers"
 MARKER = "movers_library_calls"  # cell metadata key of the appended list
@@ -107,7 +113,63 @@ class DropCodeInLatex(SphinxPostTransform):
                 node.parent.remove(node)
 
 
+class StackStandardErrors(SphinxPostTransform):
+    """In every build, a row of ``coef*** (se)`` cells becomes the report's two rows: estimates, then
+    standard errors in parentheses below them."""
+
+    default_priority = 199
+
+    def run(self, **kwargs):
+        for table in list(self.document.findall(nodes.table)):
+            typeset.stack_standard_errors(table)
+
+
+def _followers(table: nodes.Element) -> nodes.Element:
+    """The last node that belongs with ``table`` on its page: its notes and Source line, the paragraphs
+    after it in the same output (up to the next table)."""
+    last = table
+    for sibling in table.parent.children[table.parent.index(table) + 1 :]:
+        if isinstance(sibling, nodes.table) or any(True for _ in sibling.findall(nodes.table)):
+            break
+        last = sibling
+    return last
+
+
+class TableLayoutInLatex(SphinxPostTransform):
+    """Each table's LaTeX columns measured from its cells (``typeset.layout``): a ``tabularcolumns``
+    specification before it, its type size, and a landscape page (with its notes) when portrait is too
+    narrow. Every table becomes a ``longtable``, so that it may break across pages."""
+
+    default_priority = 200  # after StackStandardErrors: the rows measured are the rows printed
+    formats = ("latex",)
+
+    def run(self, **kwargs):
+        for table in list(self.document.findall(nodes.table)):
+            if next(table.findall(nodes.tgroup), None) is None or table.parent is None:
+                continue
+            header, body = typeset.table_cells(table)
+            plan = typeset.layout(header, body)
+            if "longtable" not in table["classes"]:
+                table["classes"].append("longtable")
+            parent = table.parent
+            before = [rf"\def\moverstablesize{{\{plan.size}}}"]
+            after = [r"\def\moverstablesize{\small}"]
+            end = table
+            if plan.landscape:
+                before.insert(0, r"\begin{landscape}")
+                after.append(r"\end{landscape}")
+                end = _followers(table)
+            at = parent.index(table)
+            parent.insert(at, nodes.raw("", "\n".join(before) + "\n", format="latex"))
+            parent.insert(at + 1, addnodes.tabular_col_spec(spec=plan.colspec()))
+            end.parent.insert(end.parent.index(end) + 1, nodes.raw("", "\n".join(after) + "\n", format="latex"))
+
+
 def setup(app):
-    """Sphinx extension (``sphinx: extra_extensions: [movers.latex]``): the PDF without code; HTML untouched."""
+    """Sphinx extension (``sphinx: extra_extensions: [movers.latex]``): the PDF without code and with
+    tables laid out from their cells; in HTML and PDF, standard errors under their coefficients."""
     app.add_post_transform(DropCodeInLatex)
+    app.add_post_transform(StackStandardErrors)
+    app.add_post_transform(TableLayoutInLatex)
+    app.add_latex_package("pdflscape")  # landscape pages for the widest tables
     return {"parallel_read_safe": True, "parallel_write_safe": True}
