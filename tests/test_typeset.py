@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from docutils import nodes
 
-from movers import typeset
+from movers import book, typeset
 from movers.typeset import Cell
 
 
@@ -99,3 +100,12 @@ def test_lost_numbers_finds_a_number_cut_split_or_overprinted():
     assert typeset.lost_numbers(whole, {"t6": csv}) == {}
     broken = "Table 6\nMovers 217,63 -\n36,923\nRate 0.502 1.5\n"
     assert typeset.lost_numbers(broken, {"t6": csv}) == {"t6": ["-36,923", "217,633"]}
+
+
+def test_the_build_prints_the_overfull_count_and_fails_above_the_budget(tmp_path, capsys):
+    log = tmp_path / "book.log"
+    log.write_text("Overfull \\hbox (12.5pt too wide) in paragraph\n" * 3)
+    assert book.check_overfull(log, budget=5) == 3
+    assert "3 overfull box(es) (budget 5, the worst 12.5 pt too wide" in capsys.readouterr().err
+    with pytest.raises(book.BuildError, match="3 overfull boxes, more than the budget of 2"):
+        book.check_overfull(log, budget=2)
