@@ -13,8 +13,8 @@ call. Instead, the PDF leaves code out and ends each chapter with the list of
 * ``setup`` is a Sphinx extension (``sphinx: extra_extensions``) whose
   post-transforms drop code cells' source from LaTeX builds only, set each
   table's columns, type size and page orientation from its cells in LaTeX
-  builds, and put standard errors under their coefficients in every build
-  (:mod:`movers.typeset`).
+  builds, and, in every build, put standard errors under their coefficients
+  (:mod:`movers.typeset`) and give each figure's image its caption as alt text.
 """
 
 from __future__ import annotations
@@ -124,6 +124,35 @@ class StackStandardErrors(SphinxPostTransform):
             typeset.stack_standard_errors(table)
 
 
+def alt_text(image: nodes.image) -> str | None:
+    """What a figure's image shows, for readers who cannot see it: the figure's caption, when the image
+    has no alt text of its own or only its file path (myst-nb's default for a glued figure)."""
+    alt = (image.get("alt") or "").strip()
+    uri = str(image.get("uri", ""))
+    if alt and alt != uri and not alt.endswith((".png", ".svg", ".jpg", ".jpeg")):
+        return None
+    figure = image.parent
+    while figure is not None and not isinstance(figure, nodes.figure):
+        figure = figure.parent
+    caption = next(figure.findall(nodes.caption), None) if figure is not None else None
+    text = " ".join(caption.astext().split()) if caption is not None else ""
+    if not text:
+        return "Figure (described in the text around it)"
+    return text if text.lower().startswith(("figure", "map", "chart")) else f"Figure: {text}"
+
+
+class AltTextFromCaptions(SphinxPostTransform):
+    """Every image gets alt text that says what it shows (``alt_text``), instead of its file path."""
+
+    default_priority = 199
+
+    def run(self, **kwargs):
+        for image in list(self.document.findall(nodes.image)):
+            alt = alt_text(image)
+            if alt is not None:
+                image["alt"] = alt
+
+
 def _followers(table: nodes.Element) -> nodes.Element:
     """The last node that belongs with ``table`` on its page: its notes and Source line, the paragraphs
     after it in the same output (up to the next table)."""
@@ -167,9 +196,11 @@ class TableLayoutInLatex(SphinxPostTransform):
 
 def setup(app):
     """Sphinx extension (``sphinx: extra_extensions: [movers.latex]``): the PDF without code and with
-    tables laid out from their cells; in HTML and PDF, standard errors under their coefficients."""
+    tables laid out from their cells; in HTML and PDF, standard errors under their coefficients and
+    figures described by their captions (alt text)."""
     app.add_post_transform(DropCodeInLatex)
     app.add_post_transform(StackStandardErrors)
+    app.add_post_transform(AltTextFromCaptions)
     app.add_post_transform(TableLayoutInLatex)
     app.add_latex_package("pdflscape")  # landscape pages for the widest tables
     return {"parallel_read_safe": True, "parallel_write_safe": True}
