@@ -58,6 +58,19 @@ report.glue("double_n", 2 * n)
 ```{glue:figure} demo_fig
 A figure.
 ```
+
+```{code-cell} ipython3
+:tags: [remove-input]
+
+import pandas as pd
+
+groups = ["Affluent England", "Business, Education and Heritage Centres", "Countryside Living", "Ethnically Diverse Metropolitan Living", "London Cosmopolitan", "Services and Industrial Legacy", "Town and Country Living", "Urban Settlements"]
+counts = pd.DataFrame({g: [217633 + 1111 * i, -36923 - 7 * i, 0.0125 * (i + 1)] for i, g in enumerate(groups)}, index=["Movers", "Net gain", "Rate"])
+display(tables.render(counts, digits={g: 0 for g in groups}, caption="Table 6: a wide table of large numbers"))
+labels = ["Distance between sending and receiving areas in miles, logged", "Sending: cold spot", "Receiving: hot spot"]
+four = {f"Model {k}": tables.coef_frame(labels, [-0.5021 * k, 0.0384, 12.3456], [0.0601, 0.0162, 1.2345], nobs=560504) for k in (1, 2, 3, 4)}
+tables.regression_table(four, controls={"Distance and border": [False, True, True, True], "Economic conditions": [False, False, True, True]}, caption="Table 7: four models")
+```
 """
 
 TOC = """format: jb-book
@@ -123,7 +136,7 @@ def movers(project, *args):
 def test_run_cache_parameters_failure_and_build(project):
     first = movers(project, "run", "-j", "2")
     assert first.returncode == 0, first.stderr
-    assert first.stderr.count("executed in") == 2
+    assert first.stderr.count("executed in") == 2, first.stderr
     nb = project / "_build/src/chapters/demo.ipynb"
     assert nb.exists()
 
@@ -189,3 +202,25 @@ def test_run_cache_parameters_failure_and_build(project):
     page = (html_dir / "chapters/demo.html").read_text()
     assert "Stale page" in page and "a later run failed" in page
     assert "Stale page" not in (html_dir / "chapters/annex.html").read_text()
+
+
+def test_the_pdf_keeps_every_number_of_every_table(project):
+    """Every number of every table's CSV download is in the PDF's text, whole (Table 6 printed 217,633 as
+    "217,63" over its neighbour; Table 4.3 split "-" from "36,923"), and LaTeX stayed within its budget of
+    overfull boxes. Reads the PDF of the build above (built here if that test did not run)."""
+    from movers import typeset
+
+    pdf = project / "_build/book/_build/latex/book.pdf"
+    if not pdf.exists():
+        assert movers(project, "run").returncode == 0
+        built = movers(project, "build", "--pdf")
+        assert built.returncode == 0, built.stderr
+    csvs = {
+        p.name: p.read_text()
+        for p in (project / "_build/src/downloads").glob("*/*.csv")
+        if not p.name.endswith("-values.csv") and p.parent.name != "dictionaries"
+    }
+    assert "table-6-a-wide-table-of-large-numbers.csv" in csvs and len(csvs) >= 5
+    assert typeset.lost_numbers(typeset.pdf_text(pdf), csvs) == {}
+    boxes = typeset.overfull_boxes(pdf.with_suffix(".log").read_text(errors="replace"))
+    assert len(boxes) <= typeset.OVERFULL_BUDGET
