@@ -109,3 +109,9 @@ def test_the_build_prints_the_overfull_count_and_fails_above_the_budget(tmp_path
     assert "3 overfull box(es) (budget 5, the worst 12.5 pt too wide" in capsys.readouterr().err
     with pytest.raises(book.BuildError, match="3 overfull boxes, more than the budget of 2"):
         book.check_overfull(log, budget=2)
+
+
+def test_broken_words_finds_headers_hyphenated_inside_a_word():
+    csv = "row,Affluent England,Urban Settlements\nMovers,1,2\n"
+    assert typeset.broken_words("Affluent\nEngland Urban Settlements", {"t": csv}) == {}
+    assert typeset.broken_words("Affl-\nuent Eng-\nland Urban Settlements", {"t": csv}) == {"t": ["Affluent", "England"]}

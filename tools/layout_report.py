@@ -63,12 +63,16 @@ def pdf_numbers(build: Path) -> dict[str, list[str]]:
     pdfs = sorted((build / "book/_build/latex").glob("*.pdf"))
     if not pdfs:
         sys.exit(f"no PDF under {build / 'book/_build/latex'}: run `python -m movers build --pdf`")
-    csvs = {
+    return typeset.lost_numbers(typeset.pdf_text(pdfs[0]), _csvs(build))
+
+
+def _csvs(build: Path) -> dict[str, str]:
+    """Each table's CSV download as shown on its page (not the unrounded values), by chapter/name."""
+    return {
         f"{p.parent.name}/{p.name}": p.read_text()
         for p in sorted((build / "src/downloads").glob("*/*.csv"))
         if not p.name.endswith("-values.csv") and p.parent.name != "dictionaries"
     }
-    return typeset.lost_numbers(typeset.pdf_text(pdfs[0]), csvs)
 
 
 def html_measures(build: Path, width: int = 1280) -> dict[str, dict]:
@@ -124,6 +128,12 @@ def main(argv=None) -> int:
     print(f"PDF numbers lost: {sum(map(len, lost.values()))} in {len(lost)} table(s)")
     for name, nums in lost.items():
         print(f"  {name}: {', '.join(nums[:8])}{' ...' if len(nums) > 8 else ''}")
+    broken = typeset.broken_words(
+        typeset.pdf_text(sorted((args.build / "book/_build/latex").glob("*.pdf"))[0], "raw"), _csvs(args.build)
+    )
+    print(f"PDF header words broken: {sum(map(len, broken.values()))} in {len(broken)} table(s)")
+    for name, words in broken.items():
+        print(f"  {name}: {', '.join(words[:8])}{' ...' if len(words) > 8 else ''}")
     logs = sorted((args.build / "book/_build/latex").glob("*.log"))
     boxes = typeset.overfull_boxes(logs[0].read_text(errors="replace")) if logs else []
     print(f"overfull boxes: {len(boxes)} (over 1 pt: {sum(b > 1 for b in boxes)}; budget {typeset.OVERFULL_BUDGET})")

@@ -234,14 +234,35 @@ def numbers(text: str) -> list[str]:
     return found
 
 
-def pdf_text(pdf: Path) -> str:
-    """The text of a PDF, as ``pdftotext`` (poppler-utils) reads it."""
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+def pdf_text(pdf: Path, mode: str = "layout") -> str:
+    """The text of a PDF, as ``pdftotext`` (poppler-utils) reads it: ``layout`` keeps each line as it is
+    printed (a number run over its neighbour comes out garbled, a sign left at a line end stays apart),
+    ``raw`` in the order it was written (a word hyphenated at a line end stays in two parts; the default
+    mode of pdftotext would join them and hide the break)."""
+    cmd = ["pdftotext", "-enc", "UTF-8", f"-{mode}", str(pdf), "-"]
+    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+
+WORD = re.compile(r"[A-Za-z][A-Za-z']+")
+HYPHENATED = re.compile(r"([A-Za-z]+)[-\u00ad\u2010]\s*\n\s*([a-z]+)")
+
+
+def broken_words(text: str, tables: Mapping[str, str], shortest: int = 4) -> dict[str, list[str]]:
+    """For each table (name -> CSV), the words of its column headers (of ``shortest`` letters or more)
+    that ``text`` (a PDF's text, ``pdf_text(pdf, "raw")``) hyphenates at a line end ("Affl-" then "uent")."""
+    split = {a + b for a, b in HYPHENATED.findall(text)}
+    broken = {}
+    for name, text_csv in tables.items():
+        head = next(csv.reader(io.StringIO(text_csv)), [])
+        found = sorted({w for cell in head for w in WORD.findall(cell) if len(w) >= shortest and w in split})
+        if found:
+            broken[name] = found
+    return broken
 
 
 def lost_numbers(text: str, tables: Mapping[str, str]) -> dict[str, list[str]]:
     """For each table (name -> its CSV as published), the numbers of its cells that ``text`` (a PDF's
-    text) does not hold intact as a whole number: split across lines, cut, or overprinted. Numbers in the
+    text, ``pdf_text(pdf)``) does not hold intact as a whole number: split across lines, cut, or overprinted. Numbers in the
     header row are skipped (a header may wrap between words)."""
     present: dict[str, int] = {}
     for n in numbers(text):

@@ -206,8 +206,8 @@ def test_run_cache_parameters_failure_and_build(project):
 
 def test_the_pdf_keeps_every_number_of_every_table(project):
     """Every number of every table's CSV download is in the PDF's text, whole (Table 6 printed 217,633 as
-    "217,63" over its neighbour; Table 4.3 split "-" from "36,923"), and LaTeX stayed within its budget of
-    overfull boxes. Reads the PDF of the build above (built here if that test did not run)."""
+    "217,63" over its neighbour; Table 4.3 split "-" from "36,923"), every header word is whole (headers were
+    hyphenated letter by letter), and LaTeX stayed within its budget of overfull boxes. Reads the PDF of the build above (built here if that test did not run)."""
     from movers import typeset
 
     pdf = project / "_build/book/_build/latex/book.pdf"
@@ -222,5 +222,6 @@ def test_the_pdf_keeps_every_number_of_every_table(project):
     }
     assert "table-6-a-wide-table-of-large-numbers.csv" in csvs and len(csvs) >= 5
     assert typeset.lost_numbers(typeset.pdf_text(pdf), csvs) == {}
+    assert typeset.broken_words(typeset.pdf_text(pdf, "raw"), csvs) == {}  # headers wrap between words ("Busi-ness" before)
     boxes = typeset.overfull_boxes(pdf.with_suffix(".log").read_text(errors="replace"))
     assert len(boxes) <= typeset.OVERFULL_BUDGET
