@@ -110,3 +110,11 @@ def test_a_figure_is_described_by_its_caption_not_its_file_path():
     assert latex.alt_text(nodes.image(uri="x.png", alt="A map of rates")) is None  # an author's alt text stays
     assert latex.alt_text(nodes.image(uri="x.png")) == "Figure (described in the text around it)"
     assert figure[0] is glued
+
+
+def test_long_words_get_latex_break_points_and_short_ones_do_not():
+    assert latex._split_long_words("File a.csv: ok") == ["File a.csv: ok"]
+    pieces = latex._split_long_words("Page: https://www.ons.gov.uk/peoplepopulationandcommunity end")
+    assert None in pieces and "".join(p for p in pieces if p is not None) == (
+        "Page: https://www.ons.gov.uk/peoplepopulationandcommunity end"
+    )

@@ -115,3 +115,14 @@ def test_broken_words_finds_headers_hyphenated_inside_a_word():
     csv = "row,Affluent England,Urban Settlements\nMovers,1,2\n"
     assert typeset.broken_words("Affluent\nEngland Urban Settlements", {"t": csv}) == {}
     assert typeset.broken_words("Affl-\nuent Eng-\nland Urban Settlements", {"t": csv}) == {"t": ["Affluent", "England"]}
+
+
+def test_long_words_break_after_separators_and_in_chunks():
+    assert typeset.break_points("Local_Authority") == []  # short words never break
+    url = "https://www.ons.gov.uk/peoplepopulationandcommunity/housing"
+    cuts = typeset.break_points(url)
+    pieces = [url[a:b] for a, b in zip([0, *cuts], [*cuts, len(url)])]
+    assert "".join(pieces) == url and max(map(len, pieces)) <= typeset.CHUNK
+    assert "https:" in pieces and "housing" in pieces
+    sha = "cc51b393db6e4c40519b597bfb2cb12fbd9517488206ff392fb848ffaba8aeff"
+    assert typeset.breakable_em(sha, mono=True) == typeset.MONO_EM * typeset.CHUNK

@@ -20,6 +20,7 @@ call. Instead, the PDF leaves code out and ends each chapter with the list of
 from __future__ import annotations
 
 import ast
+import re
 
 import nbformat
 from docutils import nodes
@@ -124,6 +125,47 @@ class StackStandardErrors(SphinxPostTransform):
             typeset.stack_standard_errors(table)
 
 
+NO_BREAKS = (nodes.literal_block, nodes.math, nodes.math_block, nodes.raw, nodes.title, nodes.caption, nodes.Invisible)
+
+
+class BreakLongWordsInLatex(SphinxPostTransform):
+    """Addresses, file names and SHA-256 sums may break at a line end in the PDF (``typeset.break_points``),
+    instead of running past the margin; text is unchanged in HTML."""
+
+    default_priority = 201  # after TableLayoutInLatex, which sized columns for the pieces
+    formats = ("latex",)
+
+    def run(self, **kwargs):
+        for text in list(self.document.findall(nodes.Text)):
+            parent = text.parent
+            if parent is None or any(isinstance(a, NO_BREAKS) for a in _ancestors(parent)):
+                continue
+            pieces = _split_long_words(str(text))
+            if len(pieces) == 1:
+                continue
+            at = parent.index(text)
+            parent.remove(text)
+            for k, piece in enumerate(pieces):
+                parent.insert(at + k, nodes.raw("", r"\allowbreak{}", format="latex") if piece is None else nodes.Text(piece))
+
+
+def _ancestors(node: nodes.Node):
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+def _split_long_words(text: str) -> list[str | None]:
+    """``text`` cut at the break points of its long words; ``None`` marks a break."""
+    pieces: list[str | None] = []
+    start = 0
+    for word in re.finditer(r"\S+", text):
+        for p in typeset.break_points(word.group(0)):
+            pieces += [text[start : word.start() + p], None]
+            start = word.start() + p
+    return pieces + [text[start:]]
+
+
 def alt_text(image: nodes.image) -> str | None:
     """What a figure's image shows, for readers who cannot see it: the figure's caption, when the image
     has no alt text of its own or only its file path (myst-nb's default for a glued figure)."""
@@ -202,5 +244,6 @@ def setup(app):
     app.add_post_transform(StackStandardErrors)
     app.add_post_transform(AltTextFromCaptions)
     app.add_post_transform(TableLayoutInLatex)
+    app.add_post_transform(BreakLongWordsInLatex)
     app.add_latex_package("pdflscape")  # landscape pages for the widest tables
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -76,7 +76,7 @@ class Cell:
         return self.text.split()
 
     def longest_word_em(self) -> float:
-        return max((text_em(w, self.mono) for w in self.words()), default=0.0)
+        return max((breakable_em(w, self.mono) for w in self.words()), default=0.0)
 
     def line_em(self) -> float:
         return text_em(self.text, self.mono)
@@ -154,6 +154,33 @@ def layout(header: list[Cell], body: list[list[Cell]]) -> Layout:
         share = min(1.0, spare / sum(wants))
         widths = [w + share * d for w, d in zip(widths, wants)]
     return Layout(size=size, landscape=landscape, widths_em=widths, numeric=numeric, fits=fits)
+
+
+# --- long words ---------------------------------------------------------------------------------
+
+LONG_WORD = 24  # characters: a word this long (an address, a file name, a SHA-256) may break inside
+BREAK_AFTER = "/_.-?=&:"
+CHUNK = 16  # and, where none of those characters comes for this many, anywhere
+
+
+def break_points(word: str) -> list[int]:
+    """Where a long word (an address, a file name, a hash) may be broken at a line end: after each of
+    ``BREAK_AFTER`` and at least every ``CHUNK`` characters; no break for a word under ``LONG_WORD``."""
+    if len(word) < LONG_WORD:
+        return []
+    points, run = [], 0
+    for i, ch in enumerate(word[:-1], start=1):
+        run += 1
+        if ch in BREAK_AFTER or run >= CHUNK:
+            points.append(i)
+            run = 0
+    return points
+
+
+def breakable_em(word: str, mono: bool = False) -> float:
+    """The width a word needs on one line: all of it, or for a long word its widest unbreakable piece."""
+    cuts = [0, *break_points(word), len(word)]
+    return max(text_em(word[a:b], mono) for a, b in zip(cuts, cuts[1:]))
 
 
 # --- doctree tables -------------------------------------------------------------------------------
