@@ -218,6 +218,9 @@ class TableLayoutInLatex(SphinxPostTransform):
         for table in list(self.document.findall(nodes.table)):
             if next(table.findall(nodes.tgroup), None) is None or table.parent is None:
                 continue
+            for entry in table.findall(nodes.entry):
+                if not entry.astext().strip():  # an empty paragraph would end a LaTeX cell with a blank line
+                    entry.children = []
             header, body = typeset.table_cells(table)
             plan = typeset.layout(header, body)
             if "longtable" not in table["classes"]:

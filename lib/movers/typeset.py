@@ -271,17 +271,34 @@ def pdf_text(pdf: Path, mode: str = "layout") -> str:
 
 
 WORD = re.compile(r"[A-Za-z][A-Za-z']+")
-HYPHENATED = re.compile(r"([A-Za-z]+)[-\u00ad\u2010]\s*\n\s*([a-z]+)")
+HYPHEN_END = re.compile(r"([A-Za-z]+)[-\u00ad\u2010]$")
+CONTINUED = re.compile(r"^([a-z]+)")
+CELL_LINE = 30  # characters: a line this short is a table cell's (a line of prose is longer)
+
+
+def hyphenated_in_cells(text: str) -> set[str]:
+    """Words that ``text`` (``pdf_text(pdf, "raw")``) hyphenates at the end of a short line, as a
+    table cell's line is: "Affl-" then "uent" gives "Affluent". Prose may hyphenate; a cell must not."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    found = set()
+    for line, after in zip(lines, lines[1:]):
+        end, start = HYPHEN_END.search(line), CONTINUED.match(after)
+        if end and start and len(line) <= CELL_LINE:
+            found.add(end.group(1) + start.group(1))
+    return found
 
 
 def broken_words(text: str, tables: Mapping[str, str], shortest: int = 4) -> dict[str, list[str]]:
-    """For each table (name -> CSV), the words of its column headers (of ``shortest`` letters or more)
-    that ``text`` (a PDF's text, ``pdf_text(pdf, "raw")``) hyphenates at a line end ("Affl-" then "uent")."""
-    split = {a + b for a, b in HYPHENATED.findall(text)}
+    """For each table (name -> CSV), the words of its column headers and row labels (of ``shortest``
+    letters or more) that ``text`` (a PDF's text, ``pdf_text(pdf, "raw")``) hyphenates inside a cell
+    ("Affl-" then "uent"). A word is matched wherever a cell hyphenates it, so a table may be named for
+    another's break of the same word."""
+    split = hyphenated_in_cells(text)
     broken = {}
     for name, text_csv in tables.items():
-        head = next(csv.reader(io.StringIO(text_csv)), [])
-        found = sorted({w for cell in head for w in WORD.findall(cell) if len(w) >= shortest and w in split})
+        rows = list(csv.reader(io.StringIO(text_csv)))
+        labels = (rows[0] if rows else []) + [r[0] for r in rows[1:] if r]
+        found = sorted({w for cell in labels for w in WORD.findall(cell) if len(w) >= shortest and w in split})
         if found:
             broken[name] = found
     return broken
