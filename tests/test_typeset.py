@@ -58,7 +58,7 @@ def test_a_wide_table_takes_a_smaller_type_then_a_landscape_page():
 def test_standard_errors_go_under_their_coefficients():
     table = _table(
         ["", "Model 1", "Model 2"],
-        [["Cold spot", "-0.502*** (0.060)", "0.038 (0.016)"], ["Distance and border", "NO", "YES"], ["Half", "-0.5 (0.1)", ""]],
+        [["Cold spot", "-0.502*** (0.060)", "0.038 (0.016)"], ["Distance and border", "NO", "YES"], ["Half", "-0.5 (0.1)", "–"]],
     )
     assert typeset.stack_standard_errors(table) == 2
     rows = [[e.astext() for e in r.children] for r in table.findall(nodes.row)]
@@ -66,7 +66,7 @@ def test_standard_errors_go_under_their_coefficients():
         ["Cold spot", "-0.502***", "0.038"],
         ["", "(0.060)", "(0.016)"],
         ["Distance and border", "NO", "YES"],
-        ["Half", "-0.5", ""],
+        ["Half", "-0.5", "–"],
         ["", "(0.1)", ""],
     ]
     se_rows = [r for r in table.findall(nodes.row) if typeset.SE_ROW_CLASS in r["classes"]]

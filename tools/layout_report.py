@@ -79,7 +79,7 @@ def html_measures(build: Path, width: int = 1280) -> dict[str, dict]:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         sys.exit("chromium is not installed (Debian: apt-get install chromium)")
-    html = build / "book/_build/html"
+    html = (build / "book/_build/html").resolve()
     out = {}
     for page in sorted(html.rglob("*.html")):
         if page.parent.name in ("_static", "_sources", "genindex") or page.name in ("search.html", "genindex.html"):

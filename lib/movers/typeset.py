@@ -203,6 +203,7 @@ def table_cells(table: nodes.table) -> tuple[list[Cell], list[list[Cell]]]:
 
 COEF = re.compile(r"^(?P<coef>[-−]?[\d,]*\.?\d+\**)\s+(?P<se>\([\d,]*\.?\d+\))$")
 SE_ROW_CLASS = "movers-se"
+PLACEHOLDERS = {"–", "-", "—", "n/a", "[c]", "."}  # a cell with no estimate (not published, withheld)
 
 
 def _entry_text(entry: nodes.Element) -> str:
@@ -211,14 +212,14 @@ def _entry_text(entry: nodes.Element) -> str:
 
 def stack_standard_errors(table: nodes.table) -> int:
     """Set a coefficient table as the report does: each row whose filled cells are all ``coef*** (se)``
-    becomes two rows, the estimates and stars, then the standard errors in parentheses under them (the
+    (or a placeholder such as "–") becomes two rows, the estimates and stars, then the standard errors in parentheses under them (the
     second row has no label, and the class ``movers-se``). Returns the number of rows split."""
     split = 0
     for tbody in list(table.findall(nodes.tbody)):
         for row in list(tbody.children):
             entries = list(row.children)
             texts = [_entry_text(e) for e in entries[1:]]
-            filled = [t for t in texts if t]
+            filled = [t for t in texts if t and t not in PLACEHOLDERS]
             if not filled or not all(COEF.match(t) for t in filled):
                 continue
             se_row = nodes.row(classes=[SE_ROW_CLASS])
