@@ -126,3 +126,10 @@ def test_long_words_break_after_separators_and_in_chunks():
     assert "https:" in pieces and "housing" in pieces
     sha = "cc51b393db6e4c40519b597bfb2cb12fbd9517488206ff392fb848ffaba8aeff"
     assert typeset.breakable_em(sha, mono=True) == typeset.MONO_EM * typeset.CHUNK
+
+
+def test_in_html_the_label_spans_the_coefficient_and_its_standard_error():
+    table = _table(["", "Model 1"], [["Sending: a label long enough to wrap", "-0.502*** (0.060)"]])
+    assert typeset.stack_standard_errors(table, span_label=True) == 1
+    label_row, se_row = list(table.findall(nodes.tbody))[0].children
+    assert label_row.children[0]["morerows"] == 1 and [e.astext() for e in se_row.children] == ["(0.060)"]

@@ -30,7 +30,8 @@ MEASURE = """
 <script>
 window.addEventListener('load', () => {
   const article = document.querySelector('article.bd-article') || document.body;
-  const column = article.getBoundingClientRect().width;
+  const pad = getComputedStyle(article);
+  const column = article.clientWidth - parseFloat(pad.paddingLeft) - parseFloat(pad.paddingRight);
   const out = [];
   document.querySelectorAll('article table').forEach((t, i) => {
     let box = t.parentElement, clipped = false;

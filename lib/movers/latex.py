@@ -121,8 +121,9 @@ class StackStandardErrors(SphinxPostTransform):
     default_priority = 199
 
     def run(self, **kwargs):
+        html = self.app.builder.format == "html"  # a label spans its two rows in HTML (LaTeX: no multirow)
         for table in list(self.document.findall(nodes.table)):
-            typeset.stack_standard_errors(table)
+            typeset.stack_standard_errors(table, span_label=html)
 
 
 NO_BREAKS = (nodes.literal_block, nodes.math, nodes.math_block, nodes.raw, nodes.title, nodes.caption, nodes.Invisible)

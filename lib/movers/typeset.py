@@ -210,10 +210,12 @@ def _entry_text(entry: nodes.Element) -> str:
     return " ".join(entry.astext().split())
 
 
-def stack_standard_errors(table: nodes.table) -> int:
+def stack_standard_errors(table: nodes.table, span_label: bool = False) -> int:
     """Set a coefficient table as the report does: each row whose filled cells are all ``coef*** (se)``
     (or a placeholder such as "–") becomes two rows, the estimates and stars, then the standard errors in parentheses under them (the
-    second row has no label, and the class ``movers-se``). Returns the number of rows split."""
+    second row has no label, and the class ``movers-se``; with ``span_label`` the label spans both rows,
+    so that an SE stays under its coefficient when the label wraps, as in HTML). Returns the number of
+    rows split."""
     split = 0
     for tbody in list(table.findall(nodes.tbody)):
         for row in list(tbody.children):
@@ -223,7 +225,10 @@ def stack_standard_errors(table: nodes.table) -> int:
             if not filled or not all(COEF.match(t) for t in filled):
                 continue
             se_row = nodes.row(classes=[SE_ROW_CLASS])
-            se_row += nodes.entry("", classes=list(entries[0].get("classes", [])))
+            if span_label:
+                entries[0]["morerows"] = 1
+            else:
+                se_row += nodes.entry("", classes=list(entries[0].get("classes", [])))
             for entry, text in zip(entries[1:], texts):
                 m = COEF.match(text)
                 new = nodes.entry("", classes=list(entry.get("classes", [])))
