@@ -45,7 +45,10 @@ window.addEventListener('load', () => {
     const width = t.getBoundingClientRect().width;
     if (width > column + 1 && !scrolls) clipped = true;
     const cap = t.querySelector('caption');
-    out.push({i, width: Math.round(width), column: Math.round(column), scrolls: !!scrolls, clipped,
+    // a caption as wide as a table that scrolls runs under the box's edge: its end is cut off
+    const shown = scrolls ? box.clientWidth : column;
+    const captionCut = !!cap && cap.getBoundingClientRect().width > shown + 1;
+    out.push({i, width: Math.round(width), column: Math.round(column), scrolls: !!scrolls, clipped, captionCut,
               caption: cap ? cap.textContent.trim().slice(0, 60) : ''});
   });
   const maths = [...document.querySelectorAll('mjx-container[display="true"], div.math')].map(m => {
@@ -150,7 +153,10 @@ def main(argv=None) -> int:
         print(f"HTML tables wider than the text column: {len(wide)}; of these without a scroll box (cut): {len(cut)}")
         for p, t in cut:
             print(f"  {p}: {t['width']} px > {t['column']} px  {t['caption']}")
-        print(f"display equations wider than their box, not scrolling: {len(maths)}")
+        caps = [(p, t) for p, m in pages.items() for t in m.get("tables", []) if t.get("captionCut")]
+        print(f"captions wider than the box that shows them (cut off): {len(caps)}")
+        wide_maths = [m for v in pages.values() for m in v.get("maths", []) if m["width"] > m["shown"] + 1]
+        print(f"display equations wider than their box: {len(wide_maths)}; of these not scrolling (cut): {len(maths)}")
         print(f"images: {len(alts)}; alt text missing or a file path: {len(bad_alt)}")
         for p, a in bad_alt:
             print(f"  {p}: {a!r}")
