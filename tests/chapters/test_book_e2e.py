@@ -101,6 +101,7 @@ def project(tmp_path_factory):
         (root / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / f, root / f)
     for d in (
+        "_static",  # the stylesheet (tables that scroll in their box, SEs under coefficients)
         "data/reference",
         "data/classifications",
         "data/dictionaries",
@@ -169,6 +170,10 @@ def test_run_cache_parameters_failure_and_build(project):
     assert "Synthetic data" in page  # announcement bar and in-page banner
     assert "Half of n is" in page and "2.50" in page
     assert "0.400\\*\\*\\*" not in page and "-0.400***" in page
+    # the report's layout: the SE on the row under its coefficient; the stylesheet linked; the figure
+    # described by its caption, not its file path
+    assert re.search(r'<tr class="movers-se[^"]*">\s*<td class="text-right"><p>\(0\.040\)</p>', page)
+    assert "_static/movers.css" in page and 'alt="Figure: A figure."' in page and 'alt="../' not in page
     external = set()
     for p in html_dir.rglob("*.html"):
         external |= set(re.findall(r'(?:src|href)="(https?://[^"]+\.(?:js|css)[^"]*)"', p.read_text()))
