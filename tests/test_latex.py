@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from docutils import nodes
 
 from movers import latex
 
@@ -96,3 +97,24 @@ def test_a_tiny_book_keeps_code_in_html_and_leaves_it_out_of_latex(tmp_path):
     assert "print" not in body and "42" not in body  # the code, highlighted by Pygments or not
     assert "movers.report.glue" in tex and "Library functions called" in tex
     assert "print" in html and "Library functions called" not in html
+
+
+def test_a_figure_is_described_by_its_caption_not_its_file_path():
+    """All 12 figures had their PNG's path as alt text (myst-nb's default for a glued figure)."""
+    glued = nodes.image(uri="../_build/jupyter_execute/0f3a.png")
+    figure = nodes.figure("", glued, nodes.caption("", "Moves from each type of area  (rows), per 100 residents."))
+    assert latex.alt_text(glued) == "Figure: Moves from each type of area (rows), per 100 residents."
+    named = nodes.image(uri="x.png", alt="x.png")
+    nodes.figure("", named, nodes.caption("", "Figure Q.1: Co-occurrence of coded themes."))
+    assert latex.alt_text(named) == "Figure Q.1: Co-occurrence of coded themes."
+    assert latex.alt_text(nodes.image(uri="x.png", alt="A map of rates")) is None  # an author's alt text stays
+    assert latex.alt_text(nodes.image(uri="x.png")) == "Figure (described in the text around it)"
+    assert figure[0] is glued
+
+
+def test_long_words_get_latex_break_points_and_short_ones_do_not():
+    assert latex._split_long_words("File a.csv: ok") == ["File a.csv: ok"]
+    pieces = latex._split_long_words("Page: https://www.ons.gov.uk/peoplepopulationandcommunity end")
+    assert None in pieces and "".join(p for p in pieces if p is not None) == (
+        "Page: https://www.ons.gov.uk/peoplepopulationandcommunity end"
+    )

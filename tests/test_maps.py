@@ -82,3 +82,12 @@ def test_census_units_are_dissolved(shared_public):
     b = maps.load_boundaries(shp, units=CENSUS_MERGED)
     assert len(b) == 346 and b["la_code"].is_unique
     assert b.set_index("la_code").loc["E09000033", "la_name"] == "Westminster"
+
+
+def test_the_legend_is_beside_the_map_never_on_it(bounds):
+    """A legend inside the axes covered authorities on the rates map: it is drawn outside the map's area."""
+    rates = pd.Series(np.linspace(1, 9, len(bounds)), index=bounds["la_code"].to_numpy())
+    fig = maps.rate_map(bounds, rates, title="t", legend_title="Rate")
+    fig.canvas.draw()
+    legend = fig.axes[0].get_legend().get_window_extent()
+    assert not legend.overlaps(fig.axes[0].get_window_extent())

@@ -64,8 +64,10 @@ def test_column_widths_follow_content_and_are_bounded():
         index=["Distance between sending and receiving areas in miles, logged", "x"],
     )
     t = tables.Table(frame, caption="c")
-    assert t.column_widths() == [30, 19, 6]  # label capped, numbers as wide as their text, minimum 4; +2 spacing
-    assert ":widths: 30 19 6" in t.to_markdown()
+    # label capped; a coefficient as wide as the longer of its two printed lines ("-0.423***" over
+    # "(0.040)"), a header as its longest word; minimum 4; +2 spacing
+    assert t.column_widths() == [30, 11, 6]
+    assert ":widths: 30 11 6" in t.to_markdown()
     assert tables.Table(frame).to_markdown().startswith(":::{table}\n")  # no caption: still a table directive
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from movers import latex, paths, publish, runner
+from movers import latex, paths, publish, runner, typeset
 
 SRC = paths.BUILD / "src"
 OUT = paths.BUILD / "book"
@@ -270,4 +270,20 @@ def build(pdf: bool = False, allow_stale: bool = False, strict: bool | None = No
         if not pdfs:
             raise BuildError(f"LaTeX ran but no PDF is in {LATEX}")
         out["pdf"] = pdfs[0]
+        out["overfull"] = check_overfull(pdfs[0].with_suffix(".log"))
     return out
+
+
+def check_overfull(log: Path, budget: int = typeset.OVERFULL_BUDGET) -> int:
+    """Count the boxes LaTeX reported overfull while setting the PDF (text or a table sticking out of its
+    column: a number over its neighbour, a table cut at the margin), print the count in the build summary,
+    and fail the build above ``budget``."""
+    boxes = typeset.overfull_boxes(log.read_text(errors="replace")) if log.exists() else []
+    worst = f", the worst {max(boxes):.1f} pt too wide" if boxes else ""
+    print(f"  LaTeX: {len(boxes)} overfull box(es) (budget {budget}{worst}; log: {log})", file=sys.stderr)
+    if len(boxes) > budget:
+        raise BuildError(
+            f"the PDF has {len(boxes)} overfull boxes, more than the budget of {budget} (movers.typeset.OVERFULL_BUDGET): "
+            f"search {log} for 'Overfull' to see which lines and tables stick out"
+        )
+    return len(boxes)

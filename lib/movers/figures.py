@@ -55,7 +55,8 @@ def age_profile(long: pd.DataFrame, title: str = ""):
     ax.set_xlabel("Age band")
     ax.set_ylabel("moves to another authority\nper 100 residents")
     ax.tick_params(axis="x", rotation=45)
-    ax.legend(title="Sending area type", fontsize="small")
+    # beside the plot, never over a line
+    ax.legend(title="Sending area type", fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -83,6 +84,8 @@ def zero_bias_plot(bias: pd.DataFrame, title: str = ""):
         for i, (_, g) in enumerate(d.groupby("sample", sort=False)):
             pos = g["row"].map({r: k for k, r in enumerate(rows)}) + (i - 1) * 0.4 / 3
             ax.errorbar(g["estimate"], pos, xerr=2 * g["se"], fmt="none", color="grey", lw=0.8)
+    # the legend beside the plot, never over a point
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, title="Sample")
     ax.set_xlabel("(estimate - true value) / SE" if known else "estimate (two SEs either side)")
     ax.set_ylabel("")
     if title:

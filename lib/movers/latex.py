@@ -11,16 +11,23 @@ call. Instead, the PDF leaves code out and ends each chapter with the list of
 * ``append_calls`` puts the list at the end of the notebook in a markdown
   cell wrapped in ``{only} latex``, replacing the list of an earlier staging;
 * ``setup`` is a Sphinx extension (``sphinx: extra_extensions``) whose
-  post-transform drops code cells' source from LaTeX builds only.
+  post-transforms drop code cells' source from LaTeX builds only, set each
+  table's columns, type size and page orientation from its cells in LaTeX
+  builds, and, in every build, put standard errors under their coefficients
+  (:mod:`movers.typeset`) and give each figure's image its caption as alt text.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 
 import nbformat
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
+
+from movers import typeset
 
 PACKAGE = "movers"
 MARKER = "movers_library_calls"  # cell metadata key of the appended list
@@ -107,7 +114,140 @@ class DropCodeInLatex(SphinxPostTransform):
                 node.parent.remove(node)
 
 
+class StackStandardErrors(SphinxPostTransform):
+    """In every build, a row of ``coef*** (se)`` cells becomes the report's two rows: estimates, then
+    standard errors in parentheses below them."""
+
+    default_priority = 199
+
+    def run(self, **kwargs):
+        html = self.app.builder.format == "html"  # a label spans its two rows in HTML (LaTeX: no multirow)
+        for table in list(self.document.findall(nodes.table)):
+            typeset.stack_standard_errors(table, span_label=html)
+
+
+NO_BREAKS = (nodes.literal_block, nodes.math, nodes.math_block, nodes.raw, nodes.title, nodes.caption, nodes.Invisible)
+
+
+class BreakLongWordsInLatex(SphinxPostTransform):
+    """Addresses, file names and SHA-256 sums may break at a line end in the PDF (``typeset.break_points``),
+    instead of running past the margin; text is unchanged in HTML."""
+
+    default_priority = 201  # after TableLayoutInLatex, which sized columns for the pieces
+    formats = ("latex",)
+
+    def run(self, **kwargs):
+        for text in list(self.document.findall(nodes.Text)):
+            parent = text.parent
+            if parent is None or any(isinstance(a, NO_BREAKS) for a in _ancestors(parent)):
+                continue
+            pieces = _split_long_words(str(text))
+            if len(pieces) == 1:
+                continue
+            at = parent.index(text)
+            parent.remove(text)
+            for k, piece in enumerate(pieces):
+                parent.insert(at + k, nodes.raw("", r"\allowbreak{}", format="latex") if piece is None else nodes.Text(piece))
+
+
+def _ancestors(node: nodes.Node):
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+def _split_long_words(text: str) -> list[str | None]:
+    """``text`` cut at the break points of its long words; ``None`` marks a break."""
+    pieces: list[str | None] = []
+    start = 0
+    for word in re.finditer(r"\S+", text):
+        for p in typeset.break_points(word.group(0)):
+            pieces += [text[start : word.start() + p], None]
+            start = word.start() + p
+    return pieces + [text[start:]]
+
+
+def alt_text(image: nodes.image) -> str | None:
+    """What a figure's image shows, for readers who cannot see it: the figure's caption, when the image
+    has no alt text of its own or only its file path (myst-nb's default for a glued figure)."""
+    alt = (image.get("alt") or "").strip()
+    uri = str(image.get("uri", ""))
+    if alt and alt != uri and not alt.endswith((".png", ".svg", ".jpg", ".jpeg")):
+        return None
+    figure = image.parent
+    while figure is not None and not isinstance(figure, nodes.figure):
+        figure = figure.parent
+    caption = next(figure.findall(nodes.caption), None) if figure is not None else None
+    text = " ".join(caption.astext().split()) if caption is not None else ""
+    if not text:
+        return "Figure (described in the text around it)"
+    return text if text.lower().startswith(("figure", "map", "chart")) else f"Figure: {text}"
+
+
+class AltTextFromCaptions(SphinxPostTransform):
+    """Every image gets alt text that says what it shows (``alt_text``), instead of its file path."""
+
+    default_priority = 199
+
+    def run(self, **kwargs):
+        for image in list(self.document.findall(nodes.image)):
+            alt = alt_text(image)
+            if alt is not None:
+                image["alt"] = alt
+
+
+def _followers(table: nodes.Element) -> nodes.Element:
+    """The last node that belongs with ``table`` on its page: its notes and Source line, the paragraphs
+    after it in the same output (up to the next table)."""
+    last = table
+    for sibling in table.parent.children[table.parent.index(table) + 1 :]:
+        if isinstance(sibling, nodes.table) or any(True for _ in sibling.findall(nodes.table)):
+            break
+        last = sibling
+    return last
+
+
+class TableLayoutInLatex(SphinxPostTransform):
+    """Each table's LaTeX columns measured from its cells (``typeset.layout``): a ``tabularcolumns``
+    specification before it, its type size, and a landscape page (with its notes) when portrait is too
+    narrow. Every table becomes a ``longtable``, so that it may break across pages."""
+
+    default_priority = 200  # after StackStandardErrors: the rows measured are the rows printed
+    formats = ("latex",)
+
+    def run(self, **kwargs):
+        for table in list(self.document.findall(nodes.table)):
+            if next(table.findall(nodes.tgroup), None) is None or table.parent is None:
+                continue
+            for entry in table.findall(nodes.entry):
+                if not entry.astext().strip():  # an empty paragraph would end a LaTeX cell with a blank line
+                    entry.children = []
+            header, body = typeset.table_cells(table)
+            plan = typeset.layout(header, body)
+            if "longtable" not in table["classes"]:
+                table["classes"].append("longtable")
+            parent = table.parent
+            before = [rf"\def\moverstablesize{{\{plan.size}}}"]
+            after = [r"\def\moverstablesize{\small}"]
+            end = table
+            if plan.landscape:
+                before.insert(0, r"\begin{landscape}")
+                after.append(r"\end{landscape}")
+                end = _followers(table)
+            at = parent.index(table)
+            parent.insert(at, nodes.raw("", "\n".join(before) + "\n", format="latex"))
+            parent.insert(at + 1, addnodes.tabular_col_spec(spec=plan.colspec()))
+            end.parent.insert(end.parent.index(end) + 1, nodes.raw("", "\n".join(after) + "\n", format="latex"))
+
+
 def setup(app):
-    """Sphinx extension (``sphinx: extra_extensions: [movers.latex]``): the PDF without code; HTML untouched."""
+    """Sphinx extension (``sphinx: extra_extensions: [movers.latex]``): the PDF without code and with
+    tables laid out from their cells; in HTML and PDF, standard errors under their coefficients and
+    figures described by their captions (alt text)."""
     app.add_post_transform(DropCodeInLatex)
+    app.add_post_transform(StackStandardErrors)
+    app.add_post_transform(AltTextFromCaptions)
+    app.add_post_transform(TableLayoutInLatex)
+    app.add_post_transform(BreakLongWordsInLatex)
+    app.add_latex_package("pdflscape")  # landscape pages for the widest tables
     return {"parallel_read_safe": True, "parallel_write_safe": True}

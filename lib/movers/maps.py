@@ -53,7 +53,7 @@ def _draw(boundaries, classes: pd.Series, colours: dict, labels: Sequence[str], 
     from matplotlib.patches import Patch
 
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6.5, 7.5))
+        fig, ax = plt.subplots(figsize=(9, 7.5))
     else:
         fig = ax.figure
     gdf = boundaries.assign(_class=classes.to_numpy())
@@ -67,7 +67,16 @@ def _draw(boundaries, classes: pd.Series, colours: dict, labels: Sequence[str], 
     handles = [Patch(facecolor=colours[lab], label=f"{lab} ({int((gdf['_class'] == lab).sum())})") for lab in labels]
     if n_missing:
         handles.append(Patch(facecolor=MISSING_COLOUR, label=f"No data ({n_missing})"))
-    ax.legend(handles=handles, title=legend_title or None, loc="upper left", fontsize=8, title_fontsize=9, frameon=False)
+    # beside the map, never on it: no corner of England and Wales is empty on every map
+    ax.legend(
+        handles=handles,
+        title=legend_title or None,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=8,
+        title_fontsize=9,
+        frameon=False,
+    )
     ax.set_axis_off()
     ax.set_aspect("equal")
     if title:

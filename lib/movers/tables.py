@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from movers import publish
+from movers import publish, typeset
 
 STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
 STAR_NOTE = "*** p<0.01, ** p<0.05, * p<0.1"
@@ -147,17 +147,20 @@ class Table:
     values: pd.DataFrame | None = None  # the unrounded numbers behind the cells, for the CSV download
 
     def column_widths(self) -> list[int]:
-        """Relative column widths from the text each column holds (the longest cell, or the longest word
-        of the header, which cannot be broken), bounded so that a long label wraps instead of crowding
-        out the numbers. The PDF needs them: without widths LaTeX squeezes numeric columns until their
-        digits overprint the next column."""
+        """Relative column widths (the HTML's; the PDF measures its own, :mod:`movers.typeset`) from the
+        text each column holds: the longest cell as printed (a ``coef*** (se)`` cell is two lines, the
+        standard error under the coefficient) or the longest word of the header, which wraps between
+        words only; bounded so that a long label wraps instead of crowding out the numbers."""
+
+        def printed(cell) -> int:
+            m = typeset.COEF.match(str(cell))
+            return max(len(m["coef"]), len(m["se"])) if m else len(str(cell))
 
         def width(header, cells, cap):
-            # headers hyphenate, numbers do not: a header word counts up to 10 characters only;
             # 2 more for the space between columns
-            longest_cell = max((len(str(c)) for c in cells), default=0)
+            longest_cell = max((printed(c) for c in cells), default=0)
             longest_word = max((len(w) for w in str(header).split()), default=0)
-            return int(min(max(longest_cell, min(longest_word, 10), 4), cap)) + 2
+            return int(min(max(longest_cell, longest_word, 4), cap)) + 2
 
         widths = [width(self.index_header, self.frame.index, 28)]
         widths += [width(c, self.frame[c], 18) for c in self.frame.columns]

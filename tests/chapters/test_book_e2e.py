@@ -58,6 +58,19 @@ report.glue("double_n", 2 * n)
 ```{glue:figure} demo_fig
 A figure.
 ```
+
+```{code-cell} ipython3
+:tags: [remove-input]
+
+import pandas as pd
+
+groups = ["Affluent England", "Business, Education and Heritage Centres", "Countryside Living", "Ethnically Diverse Metropolitan Living", "London Cosmopolitan", "Services and Industrial Legacy", "Town and Country Living", "Urban Settlements"]
+counts = pd.DataFrame({g: [217633 + 1111 * i, -36923 - 7 * i, 0.0125 * (i + 1)] for i, g in enumerate(groups)}, index=["Movers", "Net gain", "Rate"])
+display(tables.render(counts, digits={g: 0 for g in groups}, caption="Table 6: a wide table of large numbers"))
+labels = ["Distance between sending and receiving areas in miles, logged", "Sending: cold spot", "Receiving: hot spot"]
+four = {f"Model {k}": tables.coef_frame(labels, [-0.5021 * k, 0.0384, 12.3456], [0.0601, 0.0162, 1.2345], nobs=560504) for k in (1, 2, 3, 4)}
+tables.regression_table(four, controls={"Distance and border": [False, True, True, True], "Economic conditions": [False, False, True, True]}, caption="Table 7: four models")
+```
 """
 
 TOC = """format: jb-book
@@ -88,6 +101,7 @@ def project(tmp_path_factory):
         (root / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / f, root / f)
     for d in (
+        "_static",  # the stylesheet (tables that scroll in their box, SEs under coefficients)
         "data/reference",
         "data/classifications",
         "data/dictionaries",
@@ -123,7 +137,7 @@ def movers(project, *args):
 def test_run_cache_parameters_failure_and_build(project):
     first = movers(project, "run", "-j", "2")
     assert first.returncode == 0, first.stderr
-    assert first.stderr.count("executed in") == 2
+    assert first.stderr.count("executed in") == 2, first.stderr
     nb = project / "_build/src/chapters/demo.ipynb"
     assert nb.exists()
 
@@ -156,6 +170,10 @@ def test_run_cache_parameters_failure_and_build(project):
     assert "Synthetic data" in page  # announcement bar and in-page banner
     assert "Half of n is" in page and "2.50" in page
     assert "0.400\\*\\*\\*" not in page and "-0.400***" in page
+    # the report's layout: the SE on the row under its coefficient; the stylesheet linked; the figure
+    # described by its caption, not its file path
+    assert re.search(r'<tr class="movers-se[^"]*">\s*<td class="text-right"><p>\(0\.040\)</p>', page)
+    assert "_static/movers.css" in page and 'alt="Figure: A figure."' in page and 'alt="../' not in page
     external = set()
     for p in html_dir.rglob("*.html"):
         external |= set(re.findall(r'(?:src|href)="(https?://[^"]+\.(?:js|css)[^"]*)"', p.read_text()))
@@ -190,3 +208,26 @@ def test_run_cache_parameters_failure_and_build(project):
     page = (html_dir / "chapters/demo.html").read_text()
     assert "Stale page" in page and "a later run failed" in page
     assert "Stale page" not in (html_dir / "chapters/annex.html").read_text()
+
+
+def test_the_pdf_keeps_every_number_of_every_table(project):
+    """Every number of every table's CSV download is in the PDF's text, whole (Table 6 printed 217,633 as
+    "217,63" over its neighbour; Table 4.3 split "-" from "36,923"), every header word is whole (headers were
+    hyphenated letter by letter), and LaTeX stayed within its budget of overfull boxes. Reads the PDF of the build above (built here if that test did not run)."""
+    from movers import typeset
+
+    pdf = project / "_build/book/_build/latex/book.pdf"
+    if not pdf.exists():
+        assert movers(project, "run").returncode == 0
+        built = movers(project, "build", "--pdf")
+        assert built.returncode == 0, built.stderr
+    csvs = {
+        p.name: p.read_text()
+        for p in (project / "_build/src/downloads").glob("*/*.csv")
+        if not p.name.endswith("-values.csv") and p.parent.name != "dictionaries"
+    }
+    assert "table-6-a-wide-table-of-large-numbers.csv" in csvs and len(csvs) >= 5
+    assert typeset.lost_numbers(typeset.pdf_text(pdf), csvs) == {}
+    assert typeset.broken_words(typeset.pdf_text(pdf, "raw"), csvs) == {}  # headers wrap between words ("Busi-ness" before)
+    boxes = typeset.overfull_boxes(pdf.with_suffix(".log").read_text(errors="replace"))
+    assert len(boxes) <= typeset.OVERFULL_BUDGET
