@@ -218,3 +218,10 @@ def test_citation_file_matches_the_package_version_and_cites_the_report():
     assert cff["version"] == publish.version() and cff["cff-version"] == "1.2.0"
     report = cff["references"][0]
     assert report["type"] == "report" and report["url"].startswith("https://www.gov.uk/") and report["year"] == 2020
+
+
+def test_every_dataset_records_its_page():
+    """The annex prints "Page: not recorded" for a dataset without a page: none may lack one."""
+    data = yaml.safe_load(publish.DATASETS.read_text())["datasets"]
+    assert [n for n, d in data.items() if not (d.get("page") or d.get("source_url"))] == []
+    assert "not recorded" not in publish.annex_markdown({}).split("## Open data")[1].split("## Restricted")[0]
