@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 import re
 import shlex
+import tomllib
 
 import nbformat
 import pandas as pd
 import pytest
 import yaml
 
+import movers
 from movers import params as P, paths, publish, tables
 from movers.errors import InputError
 
@@ -225,3 +227,9 @@ def test_every_dataset_records_its_page():
     data = yaml.safe_load(publish.DATASETS.read_text())["datasets"]
     assert [n for n, d in data.items() if not (d.get("page") or d.get("source_url"))] == []
     assert "not recorded" not in publish.annex_markdown({}).split("## Open data")[1].split("## Restricted")[0]
+
+
+def test_one_version_from_pyproject_through_the_package_metadata():
+    """``movers.__version__`` (shown on every page) is pyproject.toml's version, not a second copy."""
+    declared = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert movers.__version__ == declared == publish.version()

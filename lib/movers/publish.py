@@ -24,7 +24,6 @@ import platform
 import re
 import shlex
 import subprocess
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -32,6 +31,7 @@ import nbformat
 import pandas as pd
 import yaml
 
+import movers
 from movers import paths
 from movers.errors import InputError
 
@@ -339,14 +339,8 @@ def annex_markdown(
 
 
 def version() -> str:
-    """The project's version, from pyproject.toml (what the checkout says), else the installed metadata."""
-    try:
-        return tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]["version"]
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        try:
-            return importlib.metadata.version("movers")
-        except importlib.metadata.PackageNotFoundError:
-            return "unknown"
+    """The package's version (``movers.__version__``: the installed metadata, written from pyproject.toml)."""
+    return movers.__version__
 
 
 def commit(root: Path | None = None) -> str:
