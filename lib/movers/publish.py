@@ -364,6 +364,49 @@ def commit(root: Path | None = None) -> str:
         return "unknown"
 
 
+def _cff_author(a: Mapping) -> str:
+    return str(a.get("name") or " ".join(filter(None, [a.get("given-names"), a.get("family-names")])))
+
+
+def book_citation(cff: Mapping, commit_id: str, url: str | None = None) -> tuple[str, str]:
+    """How to cite the book, from ``CITATION.cff`` (its one home): a reference in words (Markdown) and a
+    BibTeX entry. The version and date are the file's; the commit is the one the book is built from."""
+    authors = [_cff_author(a) for a in cff.get("authors") or []] or ["The movers book team"]
+    year = str(cff.get("date-released") or "")[:4] or "n.d."
+    title = str(cff.get("title") or "Moving out to move on: a reproducible re-analysis")
+    url = url or cff.get("repository-code") or cff.get("url")
+    words = (
+        f"{'; '.join(authors)} ({year}). *{title}*. Version {cff.get('version', version())}, commit `{commit_id}`."
+        + (f" <{url}>" if url else "")
+    )
+    people = cff.get("authors") or [{"name": authors[0]}]
+    # an organisation in braces (one name, never split); a person as "Family, Given"
+    bib_authors = " and ".join(
+        "{" + str(a["name"]) + "}" if a.get("name") else ", ".join(filter(None, [a.get("family-names"), a.get("given-names")]))
+        for a in people
+    )
+    fields = {
+        "author": bib_authors,
+        "title": "{" + title + "}",
+        "year": year,
+        "version": str(cff.get("version", version())),
+        "note": f"commit {commit_id}",
+        **({"url": url} if url else {}),
+    }
+    bib = "@software{movers_book,\n" + ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items()) + "\n}"
+    return words, bib
+
+
+def cite_box(cff: Mapping, commit_id: str, url: str | None = None) -> str:
+    """The "Cite this book" box (front page and citation page): the reference, its BibTeX, and the report."""
+    words, bib = book_citation(cff, commit_id, url)
+    return (
+        "::::{admonition} Cite this book\n:class: tip\n\n"
+        f"{words}\n\n```bibtex\n{bib}\n```\n\n"
+        f"Cite also the report it re-implements: {{cite:t}}`{REPORT_KEY}`.\n::::"
+    )
+
+
 def package_versions(names=KEY_PACKAGES) -> dict[str, str]:
     out = {"python": platform.python_version()}
     for n in names:

@@ -50,7 +50,7 @@ from movers.errors import InputError
 HIDE_TAG = "remove-cell"
 STALE_TAG = "movers-stale"
 # modules that run or build chapters but cannot change what a chapter computes: not part of the input hash
-INFRASTRUCTURE = {"runner.py", "book.py", "cli.py", "__main__.py", "fetch.py"}
+INFRASTRUCTURE = {"runner.py", "book.py", "cli.py", "__main__.py", "fetch.py", "apidoc.py"}
 # project files every chapter may read, hashed for every chapter (relative to data/)
 SHARED_INPUTS = ("reference", "classifications", "dictionaries", "sdc_rules.yml")
 PATH_PARAMETERS = P.PATH_PARAMETERS
