@@ -185,12 +185,8 @@ def source_archive(static: Path, version: str, root: Path | None = None) -> str 
         if old.name != name:
             old.unlink()
     if not (static / name).exists():
-        out = subprocess.run(
-            ["git", "-C", str(root), "archive", "--format=tar.gz", f"--prefix=movers-{version}/", "-o", str(static / name), "HEAD"],
-            capture_output=True,
-            text=True,
-        )
-        if out.returncode != 0:
+        cmd = ["git", "-C", str(root), "archive", "--format=tar.gz", f"--prefix=movers-{version}/", "-o", str(static / name)]
+        if subprocess.run([*cmd, "HEAD"], capture_output=True, text=True).returncode != 0:
             return None
     return name
 

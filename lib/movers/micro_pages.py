@@ -332,7 +332,7 @@ def significant_text(results: Mapping[str, Estimates], fmt: str = "{row} ({outco
 
 
 def recovery_text(study: Study, results: Sequence[Mapping[str, Estimates]], truths: Sequence[Mapping], what: str) -> str:
-    """On synthetic data, the largest |estimate - truth| / SE over the cells of ``results``; empty on real data."""
+    """On synthetic data, the largest ``|estimate - truth| / SE`` over the cells of ``results``; empty on real data."""
     if not study.synthetic:
         return ""
     z = []

@@ -375,9 +375,8 @@ def book_citation(cff: Mapping, commit_id: str, url: str | None = None) -> tuple
     year = str(cff.get("date-released") or "")[:4] or "n.d."
     title = str(cff.get("title") or "Moving out to move on: a reproducible re-analysis")
     url = url or cff.get("repository-code") or cff.get("url")
-    words = (
-        f"{'; '.join(authors)} ({year}). *{title}*. Version {cff.get('version', version())}, commit `{commit_id}`."
-        + (f" <{url}>" if url else "")
+    words = f"{'; '.join(authors)} ({year}). *{title}*. Version {cff.get('version', version())}, commit `{commit_id}`." + (
+        f" <{url}>" if url else ""
     )
     people = cff.get("authors") or [{"name": authors[0]}]
     # an organisation in braces (one name, never split); a person as "Family, Given"

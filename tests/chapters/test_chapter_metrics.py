@@ -59,7 +59,9 @@ def test_a_removed_cell_fails_unless_it_only_imports(tmp_path):
     """Only a pure import may leave its source out of the HTML; a setup call must stay unfoldable."""
     prose = "Prose.\n" * 40
     imports = write(tmp_path, "imports", FRONT + prose + cell("from movers import flows\nimport time", "remove-input"))
-    setup = write(tmp_path, "setup", FRONT + prose + cell("from movers import flows\nctx = flows.chapter_setup(x)", "remove-input"))
+    setup = write(
+        tmp_path, "setup", FRONT + prose + cell("from movers import flows\nctx = flows.chapter_setup(x)", "remove-input")
+    )
     dropped = write(tmp_path, "dropped", FRONT + prose + cell("report.glue('n', 3)", "remove-cell"))
     assert [metrics.parse(p).removed for p in (imports, setup, dropped)] == [0, 1, 1]
     assert metrics.main([str(imports), "--check"]) == 0
