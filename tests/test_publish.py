@@ -4,6 +4,7 @@ parameters box's command, and the bibliography keys the pages cite."""
 from __future__ import annotations
 
 import base64
+import json
 import re
 import shlex
 import tomllib
@@ -14,7 +15,7 @@ import pytest
 import yaml
 
 import movers
-from movers import params as P, paths, publish, tables
+from movers import params as P, paths, publish, report, tables
 from movers.errors import InputError
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\nnot really an image").decode()
@@ -246,3 +247,45 @@ def test_the_citation_comes_from_citation_cff_with_the_commit():
     assert words.startswith("Jane Doe (2025).") and "author = {Doe, Jane}" in bib and "url" not in bib
     box = publish.cite_box(cff, "abc123")
     assert box.startswith("::::{admonition} Cite this book") and "```bibtex\n@software{movers_book," in box
+
+
+def _world(tmp_path, seeds=(7, 7)):
+    (tmp_path / "flows").mkdir(parents=True)
+    (tmp_path / "geography").mkdir()
+    records = {
+        "flows": {"seed": seeds[0], "scale": 0.25, "generated": "2026-01-02T03:04:05+00:00", "fingerprint": "x"},
+        "geography": {"seed": seeds[1], "scale": 0.25, "generated": "2026-01-02T03:00:00+00:00"},
+        "qual": {"seed": 1, "scale": 1.0, "generated": "2027-01-01T00:00:00+00:00"},
+    }
+    (tmp_path / "world.json").write_text(json.dumps({"seed": seeds[0], "scale": 0.25, "datasets": records}))
+    return tmp_path
+
+
+def test_a_synthetic_page_names_the_seed_scale_and_time_of_the_datasets_it_read(tmp_path):
+    root = _world(tmp_path)
+    facts = publish.world_facts([root / "flows", root / "geography", None])
+    assert set(facts["datasets"]) == {"flows", "geography"} and facts["generated"] == "2026-01-02T03:04:05+00:00"
+    assert publish.world_sentence(facts) == (
+        "Synthetic world of this page: seed 7, scale 0.25, generated 2026-01-02 03:04:05 UTC "
+        "(`python -m movers generate --seed 7 --scale 0.25` makes it again)."
+    )
+    assert set(publish.world_facts([root])["datasets"]) == {"flows", "geography", "qual"}  # the world's own folder
+    assert publish.world_facts([tmp_path / "elsewhere"]) is None
+    mixed = publish.world_facts([_world(tmp_path / "m", seeds=(7, 8)) / "flows", tmp_path / "m" / "geography"])
+    assert "flows: seed 7, scale 0.25; geography: seed 8, scale 0.25" in publish.world_sentence(mixed)
+
+
+def test_the_world_sentence_goes_into_the_synthetic_banner_once(tmp_path):
+    facts = publish.world_facts([_world(tmp_path) / "flows"])
+    nb = nbformat.v4.new_notebook()
+    banner = report.banner_markdown("synthetic")
+    nb.cells = [nbformat.v4.new_code_cell("report.setup(source)")]
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": banner})]
+    assert publish.mark_world(nb, facts) and publish.mark_world(nb, facts)
+    text = nb.cells[0].outputs[0]["data"]["text/markdown"]
+    assert text.count("seed 7, scale 0.25") == 1 and text.startswith(banner[:-3]) and text.endswith("again).\n:::")
+    assert not publish.mark_world(nb, None)
+    public = nbformat.v4.new_notebook()
+    public.cells = [nbformat.v4.new_code_cell("x")]
+    public.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": report.banner_markdown("public")})]
+    assert not publish.mark_world(public, facts)

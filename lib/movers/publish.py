@@ -337,6 +337,70 @@ def annex_markdown(
 
 # --- provenance: version, commit, packages, the command -------------------------------------------
 
+WORLD_FILE = "world.json"  # written by movers.synth.generate_world beside the datasets it generated
+WORLD_TAG = "movers-world"  # marks the sentence once it is in a page
+
+
+def world_facts(folders) -> dict | None:
+    """Seed, scale and generation time of the synthetic datasets in ``folders`` (dataset folders or the
+    world's own), read from the ``world.json`` beside them; None when none of them was generated."""
+    used: dict[str, dict] = {}
+    for folder in (Path(f) for f in folders if f is not None):
+        for world in (folder / WORLD_FILE, folder.parent / WORLD_FILE):
+            if not world.is_file():
+                continue
+            try:
+                records = json.loads(world.read_text()).get("datasets") or {}
+            except (OSError, ValueError):
+                continue
+            wanted = records if world.parent == folder else {folder.name: records.get(folder.name)}
+            used.update({n: r for n, r in wanted.items() if isinstance(r, dict)})
+            break
+    if not used:
+        return None
+    return {
+        "datasets": {n: {k: r.get(k) for k in ("seed", "scale", "generated")} for n, r in sorted(used.items())},
+        "generated": max(str(r.get("generated") or "") for r in used.values()),
+    }
+
+
+def world_sentence(facts: Mapping) -> str:
+    """What a synthetic page says of the world it was computed from: seed, scale, when it was generated,
+    and the command that generates it again."""
+    pairs = {(d.get("seed"), d.get("scale")) for d in facts["datasets"].values()}
+    when = str(facts.get("generated") or "").replace("T", " ").replace("+00:00", " UTC") or "at an unrecorded time"
+    if len(pairs) == 1:
+        seed, scale = pairs.pop()
+        how = f"seed {seed}, scale {scale:g}" if isinstance(scale, (int, float)) else f"seed {seed}, scale {scale}"
+        again = (
+            f" (`python -m movers generate --seed {seed} --scale {scale:g}` makes it again)"
+            if isinstance(scale, (int, float))
+            else ""
+        )
+    else:
+        how = "; ".join(f"{n}: seed {d.get('seed')}, scale {d.get('scale')}" for n, d in facts["datasets"].items())
+        again = ""
+    return f"Synthetic world of this page: {how}, generated {when}{again}."
+
+
+def mark_world(nb, facts: Mapping | None) -> bool:
+    """Put the world's sentence into the page's synthetic-data banner (the first output that opens with the
+    synthetic admonition); True when the page carries it. Idempotent."""
+    if not facts:
+        return False
+    sentence = world_sentence(facts)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            text = (out.get("data") or {}).get("text/markdown")
+            if isinstance(text, str) and text.startswith(":::{admonition} Synthetic data"):
+                if sentence not in text:
+                    body = text.rstrip()
+                    body = body[: -len(":::")].rstrip() if body.endswith(":::") else body
+                    out["data"]["text/markdown"] = f"{body}\n\n{sentence}\n:::"
+                out.setdefault("metadata", {})[WORLD_TAG] = True
+                return True
+    return False
+
 
 def version() -> str:
     """The package's version (``movers.__version__``: the installed metadata, written from pyproject.toml)."""

@@ -361,7 +361,18 @@ def _finalise(nb, name: str, prm: Mapping, digest: str, seconds: float, parts: M
         "executed": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 2),
     }
+    if prm.get("source", "synthetic") == "synthetic":  # the world's seed, scale and age, in the banner
+        nb.metadata["movers"]["world"] = _world(name, prm)
+        publish.mark_world(nb, nb.metadata["movers"]["world"])
     return nb
+
+
+def _world(name: str, prm: Mapping) -> dict | None:
+    """Seed, scale and generation time of the synthetic datasets the chapter read (None without ``_reads``)."""
+    try:
+        return publish.world_facts(data_inputs(name, prm).values())
+    except (InputError, KeyError):
+        return None
 
 
 def executed_path(name: str) -> Path:
