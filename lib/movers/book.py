@@ -106,7 +106,10 @@ def stage(allow_stale: bool = False, pdf: bool = False) -> list[str]:
         config.setdefault("html", {})["use_repository_button"] = True
     else:  # jupyter-book refuses a repository button without an address
         config.setdefault("html", {})["use_repository_button"] = False
-    config.setdefault("sphinx", {}).setdefault("config", {})["templates_path"] = [TEMPLATES]
+    sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx["templates_path"] = [TEMPLATES]
+    # the PDF's title page prints the release: the version and the commit, as the HTML footer does
+    sphinx["version"], sphinx["release"] = facts["version"], f"{facts['version']}, commit {facts['commit']}"
     pdf_without_code(config, present)
     (SRC / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     write_toc(present, html=True)
