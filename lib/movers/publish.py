@@ -456,7 +456,7 @@ def book_citation(cff: Mapping, commit_id: str, url: str | None = None) -> tuple
         "note": f"commit {commit_id}",
         **({"url": url} if url else {}),
     }
-    bib = "@software{movers_book,\n" + ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items()) + "\n}"
+    bib = "@software{movers_book,\n" + ",\n".join(f'  {k} = "{v}"' for k, v in fields.items()) + "\n}"
     return words, bib
 
 
