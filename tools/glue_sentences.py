@@ -1,8 +1,9 @@
 """Count the glued values of the executed chapters whose text is a whole sentence written in Python.
 
 A chapter's prose should be in its own markdown, with only the numbers (and the words that must follow the
-data) glued in. This counts, per executed chapter (``_build/src/chapters/*.ipynb``), the glued values and
-those that are sentences: a string of at least ``MIN_WORDS`` words ending in a full stop (or ``?``/``!``).
+data) glued in. This counts, per executed chapter (``_build/src/chapters/*.ipynb``), the glued values,
+those that are sentences (a string of at least ``MIN_WORDS`` words ending in a full stop, ``?`` or ``!``)
+and the words of those sentences (prose written in Python rather than in the chapter).
 
 Usage: ``python tools/glue_sentences.py [notebook.ipynb ...] [--list]`` (default: every executed chapter).
 ``--list`` prints each sentence glue with its name.
@@ -47,16 +48,17 @@ def is_sentence(value) -> bool:
 def main(argv: list[str]) -> int:
     show = "--list" in argv
     paths = [Path(a) for a in argv if a != "--list"] or sorted(EXECUTED.glob("*.ipynb"))
-    total = sentences = 0
-    print(f"{'chapter':<16} {'glued':>5} {'sentences':>9}")
+    total = sentences = words = 0
+    print(f"{'chapter':<16} {'glued':>5} {'sentences':>9} {'words':>6}")
     for p in paths:
         values = glued(p)
         found = {k: v for k, v in values.items() if is_sentence(v)}
-        total, sentences = total + len(values), sentences + len(found)
-        print(f"{p.stem:<16} {len(values):>5} {len(found):>9}")
+        n_words = sum(len(v.split()) for v in found.values())
+        total, sentences, words = total + len(values), sentences + len(found), words + n_words
+        print(f"{p.stem:<16} {len(values):>5} {len(found):>9} {n_words:>6}")
         for k, v in found.items() if show else ():
             print(f"    {k}: {v}")
-    print(f"{'all':<16} {total:>5} {sentences:>9}")
+    print(f"{'all':<16} {total:>5} {sentences:>9} {words:>6}")
     return 0
 
 
