@@ -184,9 +184,10 @@ def source_archive(static: Path, version: str, root: Path | None = None) -> str 
     if sha.returncode != 0:
         return None
     name = f"movers-{version}-{sha.stdout.strip()}.tar.gz"
-    for old in static.glob("movers-*.tar.gz"):
-        if old.name != name:
-            old.unlink()
+    for folder in (static, HTML / "_static"):  # an earlier commit's archive, staged or already in the HTML
+        for old in folder.glob("movers-*.tar.gz"):
+            if old.name != name:
+                old.unlink()
     if not (static / name).exists():
         cmd = ["git", "-C", str(root), "archive", "--format=tar.gz", f"--prefix=movers-{version}/", "-o", str(static / name)]
         if subprocess.run([*cmd, "HEAD"], capture_output=True, text=True).returncode != 0:
