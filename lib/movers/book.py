@@ -120,6 +120,9 @@ def stage(allow_stale: bool = False, pdf: bool = False) -> list[str]:
     (static / PDF_NAME).unlink(missing_ok=True)  # an earlier build's PDF is not this book's: copied in after LaTeX
     (HTML / "_static" / PDF_NAME).unlink(missing_ok=True)
     archive = source_archive(static, facts["version"])
+    for old in (HTML / "_static").glob("movers-*.tar.gz"):  # an earlier commit's archive, left in the HTML output
+        if old.name != archive:
+            old.unlink()
     (SRC / TEMPLATES).mkdir(parents=True, exist_ok=True)
     (SRC / TEMPLATES / "extra-footer.html").write_text(footer_html(facts, repo, archive, pdf))
     release_pages(SRC, facts, repo)
@@ -184,10 +187,9 @@ def source_archive(static: Path, version: str, root: Path | None = None) -> str 
     if sha.returncode != 0:
         return None
     name = f"movers-{version}-{sha.stdout.strip()}.tar.gz"
-    for folder in (static, HTML / "_static"):  # an earlier commit's archive, staged or already in the HTML
-        for old in folder.glob("movers-*.tar.gz"):
-            if old.name != name:
-                old.unlink()
+    for old in static.glob("movers-*.tar.gz"):
+        if old.name != name:
+            old.unlink()
     if not (static / name).exists():
         cmd = ["git", "-C", str(root), "archive", "--format=tar.gz", f"--prefix=movers-{version}/", "-o", str(static / name)]
         if subprocess.run([*cmd, "HEAD"], capture_output=True, text=True).returncode != 0:
