@@ -265,6 +265,8 @@ def test_bias_facts_one_set_per_fit():
     f = flows.bias_facts(pd.DataFrame(rows))
     assert f["dist_ztnb"] == -1.5 and f["dist_true"] == -1.5 and f["max_z_nonzero"] == 8.0
     assert (f["within3_nonzero"], f["within3_ztnb"], f["within3_full"]) == (0.0, 1.0, 1.0)
+    # the elasticities' sentence is the chapter's prose: Python words only the comparison with the truth
+    assert f["bias_text"].startswith("The true value is -1.500.") and "-1.900" not in f["bias_text"]
 
 
 # ------------------------------------------------------------------ Table 6: the London Cosmopolitan GVA figure

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from docutils import nodes
 
-from movers import latex
+from movers import latex, report
 
 CELLS = [
     "%matplotlib inline\nfrom movers import flows, report\nimport movers.compare as cmp\nfrom movers.tables import render as show_table",
@@ -50,6 +50,17 @@ def test_append_calls_renews_the_list_and_shows_it_in_latex_only():
     text = listed[0].source
     assert text.startswith("```{only} latex\n") and text.rstrip().endswith("```")
     assert "- `movers.report.show`" in text and "- `movers.tables.render`" in text
+    html = text.split("```{only} html\n")[1]
+    assert "- {py:obj}`movers.report.show`" in html and "- {py:obj}`movers.tables.render`" in html
+
+
+def test_canonical_names_a_function_where_it_is_defined(monkeypatch):
+    """A re-exported function links to the one entry of its own module; a name that does not resolve stays."""
+    monkeypatch.setattr(report, "render_again", latex.library_calls, raising=False)
+    assert latex.canonical("movers.report.render_again") == "movers.latex.library_calls"
+    assert latex.canonical("movers.report.glue") == "movers.report.glue"
+    assert latex.canonical("movers.report.not_there") == "movers.report.not_there"
+    assert latex.canonical("movers.no_such_module.f") == "movers.no_such_module.f"
 
 
 @pytest.mark.slow
@@ -97,6 +108,7 @@ def test_a_tiny_book_keeps_code_in_html_and_leaves_it_out_of_latex(tmp_path):
     assert "print" not in body and "42" not in body  # the code, highlighted by Pygments or not
     assert "movers.report.glue" in tex and "Library functions called" in tex
     assert "print" in html and "Library functions called" not in html
+    assert "The code behind this page" in html and "The code behind this page" not in tex
 
 
 def test_a_figure_is_described_by_its_caption_not_its_file_path():

@@ -10,17 +10,23 @@ Per chapter (a MyST notebook in ``chapters/``):
   ``if source``: counts of each in the code cells;
 * repeated blocks: every window of 3 consecutive non-blank code lines (stripped)
   that occurs in the code cells of two or more chapters. Parameters cells are left
-  out: they declare each chapter's inputs and repeat by design.
+  out: they declare each chapter's inputs and repeat by design;
+* ``removed``: code cells whose source the HTML leaves out (tagged ``remove-input`` or
+  ``remove-cell``) although they do more than import: a reviewer must be able to unfold every
+  cell that loads data, fits a model or glues a number (``hide-input``); only pure imports may go.
 
 Usage: ``python tools/chapter_metrics.py [--check] [chapter.md ...]`` (default: every chapter).
 Exit status 0, unless ``--check`` is given and a chapter shown misses a target (code share over
-25 %, a cell over 12 lines, a ``def``, loop or ``if source``, or a repeated block): then 1.
+25 %, a cell over 12 lines, a ``def``, loop or ``if source``, a repeated block, or a removed cell that
+is not a pure import): then 1.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +39,7 @@ IF_SOURCE = re.compile(r"\bif\s+(source|src\.kind)\s*(==|!=|in)")
 WINDOW = 3
 MAX_SHARE = 25.0  # per cent of the chapter's lines
 MAX_CELL = 12  # lines of one code cell
+REMOVING_TAGS = ("remove-input", "remove-cell")  # tags that leave a cell's source out of the HTML
 
 
 @dataclass
@@ -43,6 +50,20 @@ class Cell:
     @property
     def parameters(self) -> bool:
         return "parameters" in self.tags
+
+    @property
+    def removed(self) -> bool:
+        """Whether the HTML leaves this cell's source out."""
+        return any(t in self.tags for t in REMOVING_TAGS)
+
+    @property
+    def pure_imports(self) -> bool:
+        """Whether the cell only imports (a cell that does not parse as Python is not)."""
+        try:
+            body = ast.parse(textwrap.dedent("\n".join(self.lines))).body
+        except SyntaxError:
+            return False
+        return all(isinstance(node, (ast.Import, ast.ImportFrom)) for node in body)
 
 
 @dataclass
@@ -70,6 +91,11 @@ class Chapter:
 
     def count(self, pattern: re.Pattern) -> int:
         return sum(bool(pattern.search(line)) for c in self.cells for line in c.lines)
+
+    @property
+    def removed(self) -> int:
+        """Cells whose code the HTML hides for good although they do more than import."""
+        return sum(c.removed and not c.pure_imports for c in self.cells)
 
 
 def parse(path: Path) -> Chapter:
@@ -117,6 +143,8 @@ def misses(chapter: Chapter, reps: dict[tuple[str, ...], set[str]]) -> list[str]
     n_rep = sum(chapter.name in names for names in reps.values())
     if n_rep:
         out.append(f"{n_rep} repeated block(s)")
+    if chapter.removed:
+        out.append(f"{chapter.removed} removed cell(s) that do more than import (tag them hide-input)")
     return out
 
 
@@ -127,13 +155,13 @@ def report(paths: list[Path], against: list[Path] | None = None) -> str:
     reps = repeated_blocks(pool)
     shown = {c.name for c in chapters}
     lines = [
-        f"{'chapter':<16} {'lines':>5} {'code':>5} {'code %':>6} {'largest':>7} {'params':>6} {'def':>3} {'loops':>5} {'if source':>9} {'repeated':>8}"
+        f"{'chapter':<16} {'lines':>5} {'code':>5} {'code %':>6} {'largest':>7} {'params':>6} {'def':>3} {'loops':>5} {'if source':>9} {'repeated':>8} {'removed':>7}"
     ]
     for c in chapters:
         n_rep = sum(c.name in names for names in reps.values())
         lines.append(
             f"{c.name:<16} {c.total:>5} {c.code:>5} {c.share:>6.1f} {c.largest:>7} {c.parameters_lines:>6} "
-            f"{c.count(DEF):>3} {c.count(LOOP):>5} {c.count(IF_SOURCE):>9} {n_rep:>8}"
+            f"{c.count(DEF):>3} {c.count(LOOP):>5} {c.count(IF_SOURCE):>9} {n_rep:>8} {c.removed:>7}"
         )
     rep_here = {w: n for w, n in reps.items() if n & shown}
     if rep_here:

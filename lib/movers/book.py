@@ -5,13 +5,23 @@ The book is built from a staging folder, ``_build/src``: the project's
 written by :mod:`movers.runner`. Nothing is executed here
 (``execute_notebooks: off``); a chapter whose executed notebook is missing or
 stale stops the build with the command that refreshes it.
+
+Staging also writes what a published release carries besides its chapters: the
+code reference (:mod:`movers.apidoc`, HTML only), the changelog, citation and
+licence as pages of the annex, a footer on every HTML page with the version,
+commit, build date, repository (``repository.url`` in ``_config.yml``, else
+``repository-code`` of ``CITATION.cff``, else the ``origin`` remote), the source
+archive of the commit, the PDF and the citation. The PDF is built first, so that
+the HTML can link the copy of it staged into ``_static``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 import importlib.util
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -23,7 +33,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from movers import latex, paths, publish, runner, typeset
+from movers import apidoc, latex, paths, publish, runner, typeset
 
 SRC = paths.BUILD / "src"
 OUT = paths.BUILD / "book"
@@ -36,6 +46,10 @@ MATHJAX_ENTRY = "tex-chtml.js"  # _config.yml: mathjax_path: mathjax/tex-chtml.j
 SYNTHETIC_ANNOUNCEMENT = (
     'Synthetic data: the numbers on pages marked "Synthetic data" come from a generated world, not from real people or places.'
 )
+PDF_NAME = "book.pdf"  # the PDF's copy in the HTML book's _static, linked from every page
+TEMPLATES = "_templates"  # staged Jinja templates: the footer (extra-footer.html overrides sphinx-book-theme's)
+# pages staged from the project's own files (Annex of _toc.yml): page -> (file, how it is shown)
+RELEASE_PAGES = {"changelog": "CHANGELOG.md", "citation": "CITATION.cff", "license": "LICENSE"}
 
 
 class BuildError(RuntimeError):
@@ -63,13 +77,16 @@ def _sources_used(names) -> set[str]:
     }
 
 
-def staged_toc(names: list[str]) -> dict:
-    """The project's ``_toc.yml`` with only chapters that exist, and empty parts dropped."""
+def staged_toc(names: list[str], html: bool = True) -> dict:
+    """The project's ``_toc.yml`` with only chapters that exist, and empty parts dropped; without the
+    code reference when not ``html`` (the PDF lists each chapter's calls instead)."""
     toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text())
     parts = []
     for part in toc.get("parts", []):
         chapters = [
-            c for c in (part.get("chapters") or []) if not c["file"].startswith("chapters/") or Path(c["file"]).stem in names
+            c
+            for c in (part.get("chapters") or [])
+            if (not c["file"].startswith("chapters/") or Path(c["file"]).stem in names) and (html or c["file"] != apidoc.INDEX)
         ]
         if chapters:
             parts.append({**part, "chapters": chapters})
@@ -77,8 +94,9 @@ def staged_toc(names: list[str]) -> dict:
     return toc
 
 
-def stage(allow_stale: bool = False) -> list[str]:
-    """Write the staging folder; return the chapters it holds."""
+def stage(allow_stale: bool = False, pdf: bool = False) -> list[str]:
+    """Write the staging folder; return the chapters it holds. ``pdf``: the PDF is built with this
+    HTML, so the pages link it."""
     names = runner.toc_chapters()
     bad = runner.stale(names)
     if bad and not allow_stale:
@@ -93,15 +111,40 @@ def stage(allow_stale: bool = False) -> list[str]:
         if (paths.ROOT / f).exists():
             shutil.copy2(paths.ROOT / f, SRC / f)
     config = yaml.safe_load((paths.ROOT / "_config.yml").read_text())
-    config.setdefault("parse", {}).setdefault("myst_substitutions", {}).update(front_page_facts())
+    facts = front_page_facts()
+    repo = repository_url(config)
+    config.setdefault("parse", {}).setdefault("myst_substitutions", {}).update(facts)
     if "synthetic" in _sources_used(present):
         config.setdefault("html", {})["announcement"] = SYNTHETIC_ANNOUNCEMENT
+    if repo:
+        config.setdefault("repository", {})["url"] = repo
+        config.setdefault("html", {})["use_repository_button"] = True
+    else:  # jupyter-book refuses a repository button without an address
+        config.setdefault("html", {})["use_repository_button"] = False
+    sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx["templates_path"] = [TEMPLATES]
+    # the PDF's title page prints the release: the version and the commit, as the HTML footer does
+    sphinx["version"], sphinx["release"] = facts["version"], f"{facts['version']}, commit {facts['commit']}"
     pdf_without_code(config, present)
     (SRC / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    (SRC / "_toc.yml").write_text(yaml.safe_dump(staged_toc(present), sort_keys=False))
+    write_toc(present, html=True)
     static = SRC / "_static"
     if (paths.ROOT / "_static").exists():
         shutil.copytree(paths.ROOT / "_static", static, dirs_exist_ok=True)
+    static.mkdir(parents=True, exist_ok=True)
+    (static / PDF_NAME).unlink(missing_ok=True)  # an earlier build's PDF is not this book's: copied in after LaTeX
+    (HTML / "_static" / PDF_NAME).unlink(missing_ok=True)
+    archive = source_archive(static, facts["version"])
+    for old in (HTML / "_static").glob("movers-*.tar.gz"):  # an earlier commit's archive, left in the HTML output
+        if old.name != archive:
+            old.unlink()
+    (SRC / TEMPLATES).mkdir(parents=True, exist_ok=True)
+    (SRC / TEMPLATES / "extra-footer.html").write_text(footer_html(facts, repo, archive, pdf))
+    release_pages(SRC, facts, repo)
+    front = SRC / "index.md"
+    if front.exists():  # the front page ends with how to cite the book
+        front.write_text(front.read_text().rstrip() + "\n\n" + publish.cite_box(_cff(), facts["commit"], repo) + "\n")
+    apidoc.write(SRC)
     if not (static / "mathjax" / MATHJAX_ENTRY).exists():
         # the CHTML build and what it loads (fonts, TeX extensions, menu); not the SVG and MathML builds
         skip = shutil.ignore_patterns("*svg*", "mml-*", "tex-mml-*", "tex-chtml-full*", "node-main.js")
@@ -132,12 +175,118 @@ def clear_withdrawn(names: list[str], out: Path | None = None) -> list[str]:
     return gone
 
 
+def write_toc(names: list[str], html: bool) -> None:
+    """The staged ``_toc.yml``: with the code reference for HTML, without it for the PDF."""
+    (SRC / "_toc.yml").write_text(yaml.safe_dump(staged_toc(names, html=html), sort_keys=False))
+
+
+def _cff() -> dict:
+    path = paths.ROOT / RELEASE_PAGES["citation"]
+    return (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
+
+
+def _https(remote: str) -> str | None:
+    """A git remote as a web address (``git@host:owner/repo.git`` -> ``https://host/owner/repo``); None for a
+    local path, which no reader can open."""
+    remote = remote.strip()
+    m = re.match(r"^(?:ssh://)?git@([^:/]+)[:/](.+?)(?:\.git)?/?$", remote)
+    if m:
+        return f"https://{m.group(1)}/{m.group(2)}"
+    if remote.startswith(("https://", "http://")):
+        return re.sub(r"\.git/?$", "", remote)
+    return None
+
+
+def repository_url(config: dict, cff: dict | None = None, root: Path | None = None) -> str | None:
+    """Where the book's code lives: ``repository.url`` of ``_config.yml``, else ``repository-code`` of
+    ``CITATION.cff``, else the checkout's ``origin`` remote as a web address; None when none is known
+    (the footer then links the source archive of the commit only)."""
+    url = str((config.get("repository") or {}).get("url") or "").strip()
+    if url:
+        return url
+    cff = _cff() if cff is None else cff
+    if cff.get("repository-code"):
+        return str(cff["repository-code"]).strip()
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root or paths.ROOT), "remote", "get-url", "origin"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return _https(proc.stdout) if proc.returncode == 0 else None
+
+
+def source_archive(static: Path, version: str, root: Path | None = None) -> str | None:
+    """``git archive`` of the commit the book is built from, as ``_static/movers-<version>-<commit>.tar.gz``
+    (the code one click away even offline); its file name, or None outside git."""
+    root = Path(root or paths.ROOT)
+    sha = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True)
+    if sha.returncode != 0:
+        return None
+    name = f"movers-{version}-{sha.stdout.strip()}.tar.gz"
+    for old in static.glob("movers-*.tar.gz"):
+        if old.name != name:
+            old.unlink()
+    if not (static / name).exists():
+        cmd = ["git", "-C", str(root), "archive", "--format=tar.gz", f"--prefix=movers-{version}/", "-o", str(static / name)]
+        if subprocess.run([*cmd, "HEAD"], capture_output=True, text=True).returncode != 0:
+            return None
+    return name
+
+
+def footer_html(facts: dict, repo: str | None, archive: str | None, pdf: bool) -> str:
+    """The footer of every HTML page (a Jinja template: ``pathto`` makes each link relative to the page):
+    version, commit and build date, then the repository, the source archive, the PDF and how to cite."""
+    esc = html.escape
+    links = []
+    if repo:
+        links.append(f'<a href="{esc(repo)}">repository</a>')
+    if archive:
+        links.append(f"<a href=\"{{{{ pathto('_static/{esc(archive)}', 1) }}}}\">source code of this commit (tar.gz)</a>")
+    if pdf:
+        links.append(f"<a href=\"{{{{ pathto('_static/{PDF_NAME}', 1) }}}}\">PDF</a>")
+    links += [
+        "<a href=\"{{ pathto('citation') }}\">cite this book</a>",
+        "<a href=\"{{ pathto('changelog') }}\">changelog</a>",
+        "<a href=\"{{ pathto('license') }}\">licence</a>",
+    ]
+    return (
+        '<div class="extra_footer movers-provenance">\n'
+        f"  movers {esc(facts['version'])}, commit <code>{esc(facts['commit'])}</code>, built {esc(facts['built'])} · "
+        + " · ".join(links)
+        + "\n</div>\n"
+    )
+
+
+def release_pages(root: Path, facts: dict, repo: str | None) -> None:
+    """The changelog, the citation (box and BibTeX from CITATION.cff, then the file itself) and the licence
+    as pages of the book's annex."""
+    changelog = paths.ROOT / RELEASE_PAGES["changelog"]
+    (root / "changelog.md").write_text(changelog.read_text() if changelog.exists() else "# Changelog\n\nNo changelog.\n")
+    cff_path = paths.ROOT / RELEASE_PAGES["citation"]
+    cff_text = cff_path.read_text() if cff_path.exists() else ""
+    (root / "citation.md").write_text(
+        "# How to cite this book\n\n"
+        + publish.cite_box(_cff(), facts["commit"], repo)
+        + "\n\n## The citation file\n\n"
+        + "`CITATION.cff` (Citation File Format 1.2), from which the box above is made:\n\n"
+        + f"```yaml\n{cff_text.rstrip()}\n```\n"
+    )
+    licence = paths.ROOT / RELEASE_PAGES["license"]
+    (root / "license.md").write_text(
+        "# Licence\n\nThe code is under the MIT licence; the book's text and computed tables under CC BY 4.0; "
+        "the figures transcribed from the report under the Open Government Licence v3.0. The file `LICENSE` says so in full:\n\n"
+        + f"```text\n{licence.read_text().rstrip() if licence.exists() else 'No LICENSE file.'}\n```\n"
+    )
+
+
 def pdf_without_code(config: dict, names: list[str]) -> None:
     """The PDF leaves code out (the ``movers.latex`` Sphinx extension drops code cells' source from LaTeX)
     and ends each staged chapter with the library functions it called (a block only LaTeX shows)."""
     extensions = config.setdefault("sphinx", {}).setdefault("extra_extensions", [])
-    if "movers.latex" not in extensions:
-        extensions.append("movers.latex")
+    for ext in ("movers.latex", "sphinx.ext.autodoc", "sphinx.ext.viewcode"):  # the code reference needs the two others
+        if ext not in extensions:
+            extensions.append(ext)
     for n in names:
         nb = nbformat.read(runner.executed_path(n), as_version=4)
         latex.append_calls(nb)
@@ -196,12 +345,12 @@ def strict_default(env=os.environ) -> bool:
     return env.get("MOVERS_BOOK_STRICT", "0") not in ("", "0", "false", "no")
 
 
-def run_child(cmd: list[str], timeout_kill: float = 10.0) -> subprocess.CompletedProcess:
+def run_child(cmd: list[str], timeout_kill: float = 10.0, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run ``cmd`` (jupyter-book) in its own process group and return its output; if this process is sent
     SIGTERM, SIGINT or SIGHUP meanwhile, the whole group (jupyter-book and the Sphinx or LaTeX processes it
     started) is ended first (SIGTERM, then SIGKILL after ``timeout_kill`` seconds), so no build keeps running
     after ``movers build`` is stopped. Then the signal's usual outcome follows (exit 128 + signal)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env=env)
     caught: list[int] = []
 
     def stop(signum, frame):
@@ -235,8 +384,11 @@ def _jb(*args, strict: bool = False) -> None:
     # -W --keep-going: every warning is reported, then the build fails
     flags = ["-W", "--keep-going"] if strict else []
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(SRC), "--path-output", str(OUT), *flags, *args]
+    # autodoc imports the package: this package, whichever checkout the shared environment was installed from
+    here = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH", "")]))}
     t0 = time.perf_counter()
-    proc = run_child(cmd)
+    proc = run_child(cmd, env=env)
     log = paths.BUILD / ("build-" + ("pdf" if "pdflatex" in args else "html") + ".log")
     log.write_text(proc.stdout + "\n" + proc.stderr)
     warnings = [line for line in (proc.stdout + proc.stderr).splitlines() if "WARNING" in line]
@@ -260,18 +412,22 @@ def build(pdf: bool = False, allow_stale: bool = False, strict: bool | None = No
         raise BuildError(
             "xelatex is not installed: run `make tex` (Debian: latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf)"
         )
-    names = stage(allow_stale=allow_stale)
+    names = stage(allow_stale=allow_stale, pdf=pdf)
     print(f"building the book from {len(names)} chapter(s): {', '.join(names)}", file=sys.stderr)
-    _jb("--builder", "html", strict=strict)
-    out = {"html": HTML / "index.html"}
-    if pdf:
+    out = {}
+    if pdf:  # first, so that the HTML can carry a copy of it
+        write_toc(names, html=False)
         _jb("--builder", "pdflatex", strict=strict)
         pdfs = sorted(LATEX.glob("*.pdf"))
         if not pdfs:
             raise BuildError(f"LaTeX ran but no PDF is in {LATEX}")
         out["pdf"] = pdfs[0]
         out["overfull"] = check_overfull(pdfs[0].with_suffix(".log"))
-    return out
+        shutil.copy2(pdfs[0], SRC / "_static" / PDF_NAME)
+        write_toc(names, html=True)
+    _jb("--builder", "html", strict=strict)
+    out["html"] = HTML / "index.html"
+    return dict(sorted(out.items(), key=lambda kv: kv[0] != "html"))
 
 
 def check_overfull(log: Path, budget: int = typeset.OVERFULL_BUDGET) -> int:

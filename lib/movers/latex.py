@@ -1,15 +1,18 @@
-"""What the PDF shows instead of code: the library functions a chapter called.
+"""What the PDF shows instead of code, and what the HTML links each call to: the library functions a chapter called.
 
 The HTML lets a reviewer unfold each analysis cell's code beside its output
 (``hide-input``). A printed page cannot fold, and myst-nb renders a
 ``hide-input`` cell's source in full in LaTeX, so the PDF would carry every
 call. Instead, the PDF leaves code out and ends each chapter with the list of
-``movers`` functions it called:
+``movers`` functions it called; the HTML ends it with the same list, each name
+a link to the function's entry in the code reference (docstring and source):
 
 * ``library_calls`` reads the calls from a notebook's code cells (parsed with
   ``ast``, so strings and comments that look like calls do not count);
-* ``append_calls`` puts the list at the end of the notebook in a markdown
-  cell wrapped in ``{only} latex``, replacing the list of an earlier staging;
+* ``canonical`` names each function where it is defined, the one place the
+  code reference documents it;
+* ``append_calls`` puts both lists at the end of the notebook in a markdown
+  cell (``{only} latex`` and ``{only} html``), replacing those of an earlier staging;
 * ``setup`` is a Sphinx extension (``sphinx: extra_extensions``) whose
   post-transforms drop code cells' source from LaTeX builds only, set each
   table's columns, type size and page orientation from its cells in LaTeX
@@ -20,6 +23,7 @@ call. Instead, the PDF leaves code out and ends each chapter with the list of
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 
 import nbformat
@@ -86,14 +90,38 @@ def library_calls(nb) -> list[str]:
     return list(calls)
 
 
+def canonical(name: str) -> str:
+    """The full name of a called function where it is defined (a function re-exported by another module is
+    documented once, under its own module). A name that does not resolve stays as written."""
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            obj = getattr(obj, attr, None)
+        module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+        if isinstance(module, str) and isinstance(qualname, str) and module.split(".")[0] == PACKAGE and "<" not in qualname:
+            return f"{module}.{qualname}"
+        return name
+    return name
+
+
 def calls_markdown(calls: list[str]) -> str:
-    """The list as a MyST block shown only in LaTeX."""
+    """The list as two MyST blocks: plain names in LaTeX, links to the code reference in HTML
+    (``{py:obj}`` roles: the API pages document every function under its canonical name)."""
     items = "\n".join(f"- `{c}`" for c in calls) or "- (none)"
-    return f"```{{only}} latex\n**Library functions called.** The code of this chapter is in its executed notebook and in the HTML book; it called:\n\n{items}\n```\n"
+    links = "\n".join(f"- {{py:obj}}`{canonical(c)}`" for c in calls) or "- (none)"
+    return (
+        f"```{{only}} latex\n**Library functions called.** The code of this chapter is in its executed notebook and in the HTML book; it called:\n\n{items}\n```\n\n"
+        f"```{{only}} html\n**The code behind this page.** The functions its cells call, each linked to its docstring and "
+        f"highlighted source in the {{py:mod}}`code reference <{PACKAGE}>`:\n\n{links}\n```\n"
+    )
 
 
 def append_calls(nb) -> list[str]:
-    """Append (or renew) the PDF-only list of the notebook's library calls as its last cell; return the calls."""
+    """Append (or renew) the lists of the notebook's library calls as its last cell; return the calls."""
     nb.cells = [c for c in nb.cells if not c.get("metadata", {}).get(MARKER)]
     calls = library_calls(nb)
     cell = nbformat.v4.new_markdown_cell(calls_markdown(calls))

@@ -491,7 +491,7 @@ def truth_tables(
 
 
 def z_scores(estimates: pd.DataFrame, truth: Mapping[str, float]) -> pd.Series:
-    """(estimate - truth) / SE per row: the recovery check (|z| > 3 flags a broken estimator or generator)."""
+    """(estimate - truth) / SE per row: the recovery check (``|z| > 3`` flags a broken estimator or generator)."""
     t = pd.Series({k: truth.get(k, np.nan) for k in estimates.index}, dtype=float)
     return (estimates["estimate"] - t) / estimates["se"]
 

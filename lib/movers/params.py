@@ -9,8 +9,7 @@ rather than set them:
 ``_choices``  allowed values (for a list: allowed elements); ``_why`` says why others are refused
 ``_range``    ``[low, high]`` for a number, each element of a list or value of a mapping, or each year of a year spec
 ``_items``    list shape: ``min``/``max`` number of elements, ``length``, ``increasing``
-``_types``    special kinds: ``years`` (``"2011-2018"``, ``"2011,2015"``, ``2017`` or ``[2011, 2014]``,
-              normalised to the string form)
+``_types``    special kinds: ``years`` (``"2011-2018"``, ``"2011,2015"``, ``2017`` or ``[2011, 2014]``, normalised to the string form)
 ``_reads``    which datasets of which path parameter the chapter reads (for the runner's input hash)
 ``_help``     one line per parameter
 

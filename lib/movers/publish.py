@@ -24,13 +24,13 @@ import platform
 import re
 import shlex
 import subprocess
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 
+import movers
 from movers import paths, yamlfile
 from movers.errors import InputError
 
@@ -368,16 +368,74 @@ def annex_markdown(
 
 # --- provenance: version, commit, packages, the command -------------------------------------------
 
+WORLD_FILE = "world.json"  # written by movers.synth.generate_world beside the datasets it generated
+WORLD_TAG = "movers-world"  # marks the sentence once it is in a page
+
+
+def world_facts(folders) -> dict | None:
+    """Seed, scale and generation time of the synthetic datasets in ``folders`` (dataset folders or the
+    world's own), read from the ``world.json`` beside them; None when none of them was generated."""
+    used: dict[str, dict] = {}
+    for folder in (Path(f) for f in folders if f is not None):
+        for world in (folder / WORLD_FILE, folder.parent / WORLD_FILE):
+            if not world.is_file():
+                continue
+            try:
+                records = json.loads(world.read_text()).get("datasets") or {}
+            except (OSError, ValueError):
+                continue
+            wanted = records if world.parent == folder else {folder.name: records.get(folder.name)}
+            used.update({n: r for n, r in wanted.items() if isinstance(r, dict)})
+            break
+    if not used:
+        return None
+    return {
+        "datasets": {n: {k: r.get(k) for k in ("seed", "scale", "generated")} for n, r in sorted(used.items())},
+        "generated": max(str(r.get("generated") or "") for r in used.values()),
+    }
+
+
+def world_sentence(facts: Mapping) -> str:
+    """What a synthetic page says of the world it was computed from: seed, scale, when it was generated,
+    and the command that generates it again."""
+    pairs = {(d.get("seed"), d.get("scale")) for d in facts["datasets"].values()}
+    when = str(facts.get("generated") or "").replace("T", " ").replace("+00:00", " UTC") or "at an unrecorded time"
+    if len(pairs) == 1:
+        seed, scale = pairs.pop()
+        how = f"seed {seed}, scale {scale:g}" if isinstance(scale, (int, float)) else f"seed {seed}, scale {scale}"
+        again = (
+            f" (`python -m movers generate --seed {seed} --scale {scale:g}` makes it again)"
+            if isinstance(scale, (int, float))
+            else ""
+        )
+    else:
+        how = "; ".join(f"{n}: seed {d.get('seed')}, scale {d.get('scale')}" for n, d in facts["datasets"].items())
+        again = ""
+    return f"Synthetic world of this page: {how}, generated {when}{again}."
+
+
+def mark_world(nb, facts: Mapping | None) -> bool:
+    """Put the world's sentence into the page's synthetic-data banner (the first output that opens with the
+    synthetic admonition); True when the page carries it. Idempotent."""
+    if not facts:
+        return False
+    sentence = world_sentence(facts)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            text = (out.get("data") or {}).get("text/markdown")
+            if isinstance(text, str) and text.startswith(":::{admonition} Synthetic data"):
+                if sentence not in text:
+                    body = text.rstrip()
+                    body = body[: -len(":::")].rstrip() if body.endswith(":::") else body
+                    out["data"]["text/markdown"] = f"{body}\n\n{sentence}\n:::"
+                out.setdefault("metadata", {})[WORLD_TAG] = True
+                return True
+    return False
+
 
 def version() -> str:
-    """The project's version, from pyproject.toml (what the checkout says), else the installed metadata."""
-    try:
-        return tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]["version"]
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        try:
-            return importlib.metadata.version("movers")
-        except importlib.metadata.PackageNotFoundError:
-            return "unknown"
+    """The package's version (``movers.__version__``: the installed metadata, written from pyproject.toml)."""
+    return movers.__version__
 
 
 def commit(root: Path | None = None) -> str:
@@ -399,6 +457,48 @@ def commit(root: Path | None = None) -> str:
         return sha.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+def _cff_author(a: Mapping) -> str:
+    return str(a.get("name") or " ".join(filter(None, [a.get("given-names"), a.get("family-names")])))
+
+
+def book_citation(cff: Mapping, commit_id: str, url: str | None = None) -> tuple[str, str]:
+    """How to cite the book, from ``CITATION.cff`` (its one home): a reference in words (Markdown) and a
+    BibTeX entry. The version and date are the file's; the commit is the one the book is built from."""
+    authors = [_cff_author(a) for a in cff.get("authors") or []] or ["The movers book team"]
+    year = str(cff.get("date-released") or "")[:4] or "n.d."
+    title = str(cff.get("title") or "Moving out to move on: a reproducible re-analysis")
+    url = url or cff.get("repository-code") or cff.get("url")
+    words = f"{'; '.join(authors)} ({year}). *{title}*. Version {cff.get('version', version())}, commit `{commit_id}`." + (
+        f" <{url}>" if url else ""
+    )
+    people = cff.get("authors") or [{"name": authors[0]}]
+    # an organisation in braces (one name, never split); a person as "Family, Given"
+    bib_authors = " and ".join(
+        "{" + str(a["name"]) + "}" if a.get("name") else ", ".join(filter(None, [a.get("family-names"), a.get("given-names")]))
+        for a in people
+    )
+    fields = {
+        "author": bib_authors,
+        "title": "{" + title + "}",
+        "year": year,
+        "version": str(cff.get("version", version())),
+        "note": f"commit {commit_id}",
+        **({"url": url} if url else {}),
+    }
+    bib = "@software{movers_book,\n" + ",\n".join(f'  {k} = "{v}"' for k, v in fields.items()) + "\n}"
+    return words, bib
+
+
+def cite_box(cff: Mapping, commit_id: str, url: str | None = None) -> str:
+    """The "Cite this book" box (front page and citation page): the reference, its BibTeX, and the report."""
+    words, bib = book_citation(cff, commit_id, url)
+    return (
+        "::::{admonition} Cite this book\n:class: tip\n\n"
+        f"{words}\n\n```bibtex\n{bib}\n```\n\n"
+        f"Cite also the report it re-implements: {{cite:t}}`{REPORT_KEY}`.\n::::"
+    )
 
 
 def package_versions(names=KEY_PACKAGES) -> dict[str, str]:

@@ -52,7 +52,7 @@ from movers.errors import InputError
 HIDE_TAG = "remove-cell"
 STALE_TAG = "movers-stale"
 # modules that run or build chapters but cannot change what a chapter computes: not part of the input hash
-INFRASTRUCTURE = {"runner.py", "book.py", "cli.py", "__main__.py", "fetch.py"}
+INFRASTRUCTURE = {"runner.py", "book.py", "cli.py", "__main__.py", "fetch.py", "apidoc.py"}
 # project files every chapter may read, hashed for every chapter (relative to data/)
 SHARED_INPUTS = ("reference", "classifications", "dictionaries", "sdc_rules.yml")
 PATH_PARAMETERS = P.PATH_PARAMETERS
@@ -396,7 +396,18 @@ def _finalise(nb, name: str, prm: Mapping, digest: str, seconds: float, parts: M
         "executed": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 2),
     }
+    if prm.get("source", "synthetic") == "synthetic":  # the world's seed, scale and age, in the banner
+        nb.metadata["movers"]["world"] = _world(name, prm)
+        publish.mark_world(nb, nb.metadata["movers"]["world"])
     return nb
+
+
+def _world(name: str, prm: Mapping) -> dict | None:
+    """Seed, scale and generation time of the synthetic datasets the chapter read (None without ``_reads``)."""
+    try:
+        return publish.world_facts(data_inputs(name, prm).values())
+    except (InputError, KeyError):
+        return None
 
 
 def executed_path(name: str) -> Path:

@@ -28,7 +28,7 @@ STAR_NOTE = "*** p<0.01, ** p<0.05, * p<0.1"
 
 
 def stars(pvalue: float | None) -> str:
-    """Significance stars as the report uses them (*** 1%, ** 5%, * 10%)."""
+    """Significance stars as the report uses them (``***`` 1%, ``**`` 5%, ``*`` 10%)."""
     if pvalue is None or not np.isfinite(pvalue):
         return ""
     for level, mark in STAR_LEVELS:

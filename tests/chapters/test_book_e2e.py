@@ -83,6 +83,12 @@ parts:
       - file: chapters/annex
       - file: downloads
       - file: bibliography
+      - file: api
+        sections:
+          - glob: api/*
+      - file: changelog
+      - file: citation
+      - file: license
 """
 
 
@@ -97,6 +103,9 @@ def project(tmp_path_factory):
         "references.bib",
         "data/citations.yml",
         "data/datasets.yml",
+        "CHANGELOG.md",
+        "CITATION.cff",
+        "LICENSE",
     ):
         (root / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / f, root / f)
@@ -189,6 +198,13 @@ def test_run_cache_parameters_failure_and_build(project):
     )
     pdf = project / "_build/book/_build/latex/book.pdf"
     assert pdf.exists() and pdf.stat().st_size > 10_000
+    # a release: the PDF linked from every page, version and commit in every footer, the code reference linked
+    assert (html_dir / "_static/book.pdf").read_bytes() == pdf.read_bytes()
+    for name in ("index.html", "chapters/demo.html", "citation.html", "license.html", "changelog.html", "api/report.html"):
+        text = (html_dir / name).read_text()
+        assert "movers-provenance" in text and "commit <code>" in text and "book.pdf" in text, name
+    assert 'href="../api/report.html#movers.report.glue"' in page and "Cite this book" in (html_dir / "index.html").read_text()
+    assert "Code reference" not in (project / "_build/book/_build/latex/book.tex").read_text()
 
     broken = movers(project, "run", "demo", "-p", "fail=true")
     assert broken.returncode == 1

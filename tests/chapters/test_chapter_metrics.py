@@ -13,7 +13,7 @@ spec.loader.exec_module(metrics)
 FRONT = "---\njupytext: {}\n---\n\n# T\n\n"
 
 
-def cell(body, tags="remove-input"):
+def cell(body, tags="hide-input"):
     return f"```{{code-cell}} ipython3\n:tags: [{tags}]\n\n{body}\n```\n\n"
 
 
@@ -53,3 +53,21 @@ def test_flows_chapters_meet_the_targets():
     """The three flows chapters stay thin (the other chapters are other helpers' work in progress)."""
     names = ["flows_hotcold", "flows_ons", "flows_imd"]
     assert metrics.main([str(ROOT / "chapters" / f"{n}.md") for n in names] + ["--check"]) == 0
+
+
+def test_a_removed_cell_fails_unless_it_only_imports(tmp_path):
+    """Only a pure import may leave its source out of the HTML; a setup call must stay unfoldable."""
+    prose = "Prose.\n" * 40
+    imports = write(tmp_path, "imports", FRONT + prose + cell("from movers import flows\nimport time", "remove-input"))
+    setup = write(
+        tmp_path, "setup", FRONT + prose + cell("from movers import flows\nctx = flows.chapter_setup(x)", "remove-input")
+    )
+    dropped = write(tmp_path, "dropped", FRONT + prose + cell("report.glue('n', 3)", "remove-cell"))
+    assert [metrics.parse(p).removed for p in (imports, setup, dropped)] == [0, 1, 1]
+    assert metrics.main([str(imports), "--check"]) == 0
+    assert metrics.main([str(setup), "--check"]) == 1
+    assert metrics.main([str(dropped), "--check"]) == 1
+
+
+def test_no_chapter_removes_code_that_does_more_than_import():
+    assert sum(metrics.parse(p).removed for p in sorted((ROOT / "chapters").glob("*.md"))) == 0

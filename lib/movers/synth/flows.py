@@ -1,6 +1,6 @@
 """Synthetic internal migration between local authorities, 2011-2018, in the ONS file layouts.
 
-The generating model, stated in ``truth.json``:
+The generating model, stated in ``truth.json``::
 
     Moves_ij,t ~ NB2(mu_ij,t, alpha),
     log mu_ij,t = log Pop_i,t + const + year_t + Wales_i + Wales_j

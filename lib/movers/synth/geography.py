@@ -8,6 +8,7 @@ cells are the Voronoi polygons of the centroids, so neighbouring authorities
 share borders as real ones do.
 
 Written in the formats of the real ONS files, so the same loader reads both:
+
 - ``Local_Authority_Districts_December_2014_Super_Generalised_Clipped_Boundaries_in_Great_Britain.shp``
   (fields ``objectid, lad14cd, lad14nm, lad14nmw, st_areasha, st_lengths``; EPSG:27700);
 - ``LAD14_RGN14_EW_LU.csv``, the ONS LA-to-region lookup (``LAD14CD, LAD14NM, RGN14CD, RGN14NM``).

@@ -8,6 +8,7 @@ models, so each estimate can be set beside the value that generated it.
 
 What is simulated (sizes at ``scale=1`` follow Table 30: about 25,000 stayers
 in and 6,900 movers from the most deprived quintile of regions):
+
 - the 9 English government office regions and Wales, with a population, a
   share of professional and technical jobs (social class I and II) and an
   unemployment rate at each census 1971-2011; the shares drift by census so

@@ -5,6 +5,7 @@ software would export, so this writes ``qual/moving_out_to_move_on.qdpx`` with
 :func:`movers.data.refiqda.write_qdpx`, the format the chapter reads.
 
 Design (the report's "In-depth qualitative research" section):
+
 - two focus groups (aged 18-29 and 30-49) in each of 10 locations, seven cold
   spots and three hot spots; seven people per group except one cold-spot
   group of six, 139 in all;

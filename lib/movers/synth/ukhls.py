@@ -6,6 +6,7 @@ generated from known probit/linear models, so that every estimate in the
 chapter can be set beside the value that generated it.
 
 What is simulated:
+
 - families enter the BHPS in 1991 or the UKHLS in 2009, with one or two parents
   (each with an NS-SEC code of current or last job, or none) and children;
   households leave the panel by attrition; BHPS households rejoin the UKHLS at
