@@ -19,7 +19,6 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from movers import compare, ls, micro, multiplicity, outcomes as O, report, sdc, source as data_source, tables, words
-from movers.errors import InputError
 from movers.results import Estimates
 
 NOTE_CLUSTER = (
