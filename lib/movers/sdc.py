@@ -62,8 +62,11 @@ Wiring a chapter's library code (a few lines)::
     fit = chk.estimable("Table 27 Non-white", O.fit, sample, f, kind, rows=["Non-white"])   # None if it cannot be estimated
     text = chk.glue_text("Table 30", "Disabled", "Movers", "{:.2f}")  # '[c]' if that cell was withheld
     chk.mark(rendered_table, "Table 27 Employed", column="Employed")  # '[c]' in the withheld rows of a rendered table
+    chk.population("Sample (prose): n_sample", sample.index)  # a count the page prints, with its people: no two
+                            # nested counts may differ by a small group (chk.estimates does it for observations)
     chk.withheld()          # what was withheld and by which rule, without counts: show it on the page
-    chk.write()             # _build/output_checking/<chapter>/record.json and cells.csv, for the checkers only
+    chk.write()             # _build/output_checking/<chapter>/record.json and cells.csv, for the checkers only,
+                            # and acro/ (ACRO's results.json layout, released tables, checksums) for the SACRO viewer
     sdc.banner_text(chk)    # the restricted banner, from what was actually checked
 
 On synthetic or public data the checker is inactive: outputs pass through unchanged (and are kept, so
