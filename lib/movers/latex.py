@@ -254,6 +254,8 @@ class TableLayoutInLatex(SphinxPostTransform):
             plan = typeset.layout(header, body)
             if "longtable" not in table["classes"]:
                 table["classes"].append("longtable")
+            if "colwidths-given" in table["classes"]:  # the HTML's widths; LaTeX has its own (no log line per table)
+                table["classes"].remove("colwidths-given")
             parent = table.parent
             before = [rf"\def\moverstablesize{{\{plan.size}}}"]
             after = [r"\def\moverstablesize{\small}"]
