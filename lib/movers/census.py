@@ -802,7 +802,9 @@ def rate_section(inputs: CensusInputs) -> flows.Section:
 
 def gravity_section(inputs: CensusInputs, exposure: str = "offset") -> flows.Section:
     """Every model of ``run_all``, the agreement table per published table and sample, and the pooled
-    agreement shares (per cent) the prose cites; ``frames['results']`` holds the fits for the comparison tables."""
+    agreement shares (per cent) the prose cites; ``frames['results']`` holds the fits for the comparison tables.
+    An exposure this chapter does not offer is refused before any model is fitted."""
+    text = exposure_text(exposure)
     results = run_all(inputs, exposure)
     overall = overall_agreement(results)
     facts = {
@@ -811,7 +813,7 @@ def gravity_section(inputs: CensusInputs, exposure: str = "offset") -> flows.Sec
         "within_nonzero": 100 * overall["non-zero"]["within_2se"],
         "sign_full": 100 * overall["full"]["sign"],
         "within_full": 100 * overall["full"]["within_2se"],
-        "exposure_text": exposure_text(exposure),
+        "exposure_text": text,
     }
     table = render(
         agreement_table(results).set_index("Table"),
