@@ -34,7 +34,7 @@ chapter ``flows_public``'s fit) has a dispersion close to the real matrix's: 1.1
 against 1.20, with 83.3% of pairs non-zero against 82.4% (seed 2020, scale 1;
 ``python tools/synthetic_calibration.py flows``; the real figures are in
 ``CALIBRATION``). A consequence the real data share: NB2 fits of the rate per
-1,000 residents (``exposure=rate``) reach the Poisson limit and do not converge.
+1,000 residents (``exposure=rate``) can reach the Poisson limit and fail to converge.
 
 Files (``root/flows``):
 
