@@ -885,10 +885,12 @@ def rate_section(inputs: CensusInputs) -> flows.Section:
 
 def gravity_section(inputs: CensusInputs, exposure: str = "offset") -> flows.Section:
     """Every model of ``run_all``, the agreement table per published table and sample, and the pooled
-    agreement shares (per cent) the prose cites; ``frames['results']`` holds the fits for the comparison tables."""
+    agreement shares (per cent) the prose cites; ``frames['results']`` holds the fits for the comparison tables.
+    An exposure this chapter does not offer is refused before any model is fitted."""
+    text = exposure_text(exposure)
     results = run_all(inputs, exposure)
     overall = overall_agreement(results)
-    facts = {"n_published": overall["non-zero"]["n"], "exposure_text": exposure_text(exposure)}
+    facts = {"n_published": overall["non-zero"]["n"], "exposure_text": text}
     for sample, a in overall.items():
         key = "nonzero" if sample == "non-zero" else sample
         facts |= {
