@@ -95,7 +95,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationError, PerfectSeparationWarning
 
 from movers import paths
 from movers.errors import InputError
@@ -920,17 +920,22 @@ class Withheld:
 
 def estimable(fit: Callable, *args, **kwargs):
     """``fit(*args, **kwargs)``, or ``Withheld(reason)`` when the model cannot be estimated on this group:
-    a singular design (``LinAlgError``), perfect separation, or clustered standard errors that statsmodels
-    cannot compute (a division by zero inside statsmodels: one cluster). A small group is then withheld,
-    not a crash; any other error is a bug and propagates."""
+    a singular design (``LinAlgError``), perfect separation, a maximum-likelihood fit that did not converge
+    (quasi-separation: an outcome almost perfectly predicted in a group), or clustered standard errors that
+    statsmodels cannot compute (a division by zero inside statsmodels: one cluster). A small group is then
+    withheld, not a crash, and a fit that did not converge never reaches a page; any other error is a bug and
+    propagates."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PerfectSeparationWarning)
+            warnings.simplefilter("error", ConvergenceWarning)
             return fit(*args, **kwargs)
     except np.linalg.LinAlgError:
         return Withheld("singular design matrix: the group is too small or has no variation")
     except (PerfectSeparationError, PerfectSeparationWarning):
         return Withheld("perfect separation: the group is too small or has no variation in the outcome")
+    except ConvergenceWarning:
+        return Withheld("the model did not converge: in this group the outcome is (almost) perfectly predicted")
     except ZeroDivisionError as err:  # statsmodels' clustered covariance of a group in a single cluster
         if not _raised_in_statsmodels(err):
             raise
