@@ -10,7 +10,8 @@ import yaml
 from movers import micro_pages, paths, runner, sdc
 
 
-def test_the_documented_sdc_rules_parameter_is_accepted_by_the_restricted_chapters(tmp_path):
+def test_the_documented_sdc_rules_parameter_is_accepted_by_the_restricted_chapters(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "BUILD", tmp_path / "_build")  # the runner's hash cache, never the project's _build/
     doc = (paths.DATA / "sdc_rules.yml").read_text()
     assert "-p sdc_rules=" in doc
     lab = tmp_path / "lab rules.yml"
