@@ -62,7 +62,15 @@ def shifted(path: Path) -> None:
     path.write_text("\n".join(out) + "\n")
 
 
-DAMAGES = {"headerless": headerless, "shifted": shifted}
+def widened(path: Path) -> None:
+    """Every value moved one column to the right (a first value added to each data line), the header kept."""
+    sep = _sep(path)
+    lines = path.read_text().splitlines()
+    out = [lines[0]] + [sep.join(["7"] + line.split(sep)) for line in lines[1:]]
+    path.write_text("\n".join(out) + "\n")
+
+
+DAMAGES = {"headerless": headerless, "shifted": shifted, "widened": widened}
 
 
 def file_values(path: Path, public_codes: bool = False) -> set[str]:

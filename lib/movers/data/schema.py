@@ -187,16 +187,25 @@ def la_codes(codes: pd.Series, path, known=None, what: str = "LA", table: dict |
 
 def read_csv(path, what: str = "file", **kw) -> pd.DataFrame:
     """``pd.read_csv`` with every way a file can be unreadable (not UTF-8 text, e.g. saved as UTF-16 by a
-    spreadsheet; a broken quote; empty; a folder) turned into one ``InputError`` naming the file."""
+    spreadsheet; a broken quote; empty; a folder) turned into one ``InputError`` naming the file, and so are
+    lines holding more values than the header names (pandas would quietly make the first one an index)."""
     path = Path(path)
     try:
-        return pd.read_csv(path, **kw)
+        df = pd.read_csv(path, **kw)
     except UnicodeDecodeError as exc:
         raise InputError(
             path, f"{what} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it again as CSV in UTF-8"
         ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
         raise InputError(path, f"cannot read {what} as CSV ({type(exc).__name__}: {exc})") from None
+    if "index_col" not in kw and not isinstance(df.index, pd.RangeIndex):
+        # pandas quietly takes a first value the header does not name as the rows' index
+        raise InputError(
+            path,
+            f"{what}: its lines hold more values than the header has names (a value added to each line, or a "
+            "column's name lost): the columns would be read under the wrong names",
+        )
+    return df
 
 
 # --------------------------------------------------------------------------- layouts
