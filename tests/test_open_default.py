@@ -30,6 +30,7 @@ def test_without_open_data_the_page_names_each_input_and_the_fetch_command(no_op
     missing = runner.open_data_missing("flows_public", prm)
     assert any("census2011_od" in m and "python -m movers fetch census2011_od" in m for m in missing)
     result = runner.run_chapter("flows_public", prm)  # no kernel: the page is written at once
+    assert result.missing_data and not result.cached
     nb = nbformat.read(result.path, as_version=4)
     text = "\n".join(c.source for c in nb.cells)
     assert text.startswith("# Flows by area type in the 2011 Census matrix, on real data")

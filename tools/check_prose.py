@@ -88,9 +88,8 @@ def html_findings(html: str) -> list[tuple[str, str]]:
 
 
 def pdf_text(pdf: Path) -> str:
-    """The PDF's text (poppler's ``pdftotext``), words de-hyphenated across lines where LaTeX broke them."""
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    return text
+    """The PDF's text in reading layout (poppler's ``pdftotext``, installed with the TeX packages of ``make tex``)."""
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def check_book(html_dir: Path | None = None, pdf: Path | None = None) -> list[str]:

@@ -689,10 +689,11 @@ def motivation_facts(study: Study, mot: pd.DataFrame, models: Mapping | None = N
     )
     if models:
         nobs = {o: tables.observations(per["Model 3"]) for o, per in models.items()}
-        facts["n28_models"] = " and ".join(
+        parts = [
             f"{tables.fmt_number(v, 0) if v is not None else sdc.SUPPRESSED} for {study.strand.outcomes[o].lower()}"
             for o, v in nobs.items()
-        )
+        ]
+        facts["n28_models"] = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
     return facts
 
 

@@ -28,7 +28,7 @@ BANNERS = {
     "public": (
         "note",
         "Public data",
-        "This page was computed from the open ONS / MHCLG files downloaded by `python -m movers fetch`.",
+        "This page was computed from open ONS / MHCLG files (`python -m movers fetch` downloads them); the page says which folder it read.",
     ),
     "restricted": (
         "important",

@@ -74,6 +74,7 @@ class RunResult:
     cached: bool
     seconds: float
     input_hash: str
+    missing_data: bool = False  # open data absent: the page names what to fetch, nothing was computed
 
 
 def executed_dir() -> Path:
@@ -684,7 +685,7 @@ def _run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = 
             print(f"  {line} (its page says so; nothing computed)", file=sys.stderr)
         executed_dir().mkdir(parents=True, exist_ok=True)
         _write_atomic(done, out)
-        return RunResult(name, out, False, 0.0, digest)
+        return RunResult(name, out, False, 0.0, digest, missing_data=True)
     restricted = prm.get("source") == "restricted"
     sdc.start_run(name, prm.get("source"))  # no checker record of an earlier run survives this one
     (failed_dir() / f"{name}.ipynb").unlink(missing_ok=True)  # nor the failed notebook of an earlier run
@@ -866,7 +867,13 @@ def run(
                 say(f"[{done}/{total}] FAILED {msg}")
                 continue
             results.append(r)
-            state = "cached" if r.cached else f"executed in {r.seconds:.1f} s"
+            state = (
+                "cached"
+                if r.cached
+                else "not computed: its open data are missing (its page names them)"
+                if r.missing_data
+                else f"executed in {r.seconds:.1f} s"
+            )
             say(f"[{done}/{total}] {n}: {state}")
     say(f"{len(results)} chapter(s) ready, {len(errors)} failed, {len(cancelled)} cancelled, {time.perf_counter() - t0:.1f} s")
     if cancelled or CANCEL.is_set():
