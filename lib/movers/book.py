@@ -138,6 +138,9 @@ def stage(allow_stale: bool = False, pdf: bool = False) -> list[str]:
     for old in (HTML / "_static").glob("movers-*.tar.gz"):  # an earlier commit's archive, left in the HTML output
         if old.name != archive:
             old.unlink()
+    # viewcode rewrites a module's source page only when the module changed: drop them all, so that every page
+    # carries this build's footer (its commit, its PDF link or none)
+    shutil.rmtree(HTML / "_modules", ignore_errors=True)
     (SRC / TEMPLATES).mkdir(parents=True, exist_ok=True)
     (SRC / TEMPLATES / "extra-footer.html").write_text(footer_html(facts, repo, archive, pdf))
     release_pages(SRC, facts, repo)
