@@ -33,7 +33,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from movers import apidoc, latex, paths, publish, runner, typeset
+from movers import apidoc, latex, paths, publish, runner, typeset, yamlfile
 
 SRC = paths.BUILD / "src"
 OUT = paths.BUILD / "book"
@@ -80,7 +80,7 @@ def _sources_used(names) -> set[str]:
 def staged_toc(names: list[str], html: bool = True) -> dict:
     """The project's ``_toc.yml`` with only chapters that exist, and empty parts dropped; without the
     code reference when not ``html`` (the PDF lists each chapter's calls instead)."""
-    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text())
+    toc = yamlfile.read(paths.ROOT / "_toc.yml", empty={})
     parts = []
     for part in toc.get("parts", []):
         chapters = [
@@ -110,7 +110,7 @@ def stage(allow_stale: bool = False, pdf: bool = False) -> list[str]:
     for f in STATIC_FILES:
         if (paths.ROOT / f).exists():
             shutil.copy2(paths.ROOT / f, SRC / f)
-    config = yaml.safe_load((paths.ROOT / "_config.yml").read_text())
+    config = yamlfile.read(paths.ROOT / "_config.yml", empty={})
     facts = front_page_facts()
     repo = repository_url(config)
     config.setdefault("parse", {}).setdefault("myst_substitutions", {}).update(facts)
@@ -185,7 +185,7 @@ def write_toc(names: list[str], html: bool) -> None:
 
 def _cff() -> dict:
     path = paths.ROOT / RELEASE_PAGES["citation"]
-    return (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
+    return yamlfile.read(path, empty={}) if path.exists() else {}
 
 
 def _https(remote: str) -> str | None:

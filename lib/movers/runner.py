@@ -44,9 +44,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
-import yaml
 
-from movers import fetch, params as P, paths, publish, sdc
+from movers import fetch, params as P, paths, publish, sdc, yamlfile
 from movers.errors import InputError
 
 HIDE_TAG = "remove-cell"
@@ -104,7 +103,7 @@ def toc_chapters(toc: Path | None = None) -> list[str]:
     toc = Path(toc or paths.ROOT / "_toc.yml")
     if not toc.exists():
         raise InputError(toc, "not found: run from the project folder or set MOVERS_ROOT")
-    data = yaml.safe_load(toc.read_text()) or {}
+    data = yamlfile.read(toc, empty={})
     names: list[str] = []
 
     def walk(node):

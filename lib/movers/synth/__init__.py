@@ -14,11 +14,14 @@ half-written world that looks valid. It replaces only a folder it wrote itself (
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import json
+import os
 import pkgutil
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -145,49 +148,74 @@ def generate_world(
     mods = generators()
     names = _order(mods, only or sorted(mods))
     tmp = out.with_name(out.name + ".tmp")
-    if tmp.exists():
-        shutil.rmtree(tmp)
+    try:
+        manifest = _write_world(out, tmp, mods, names, int(seed), float(scale), only, options, log)
+    except OSError as exc:  # a read-only or full folder: one message naming it, nothing half-written left behind
+        _remove(tmp)
+        raise InputError(
+            out, f"cannot write the synthetic world here ({exc.strerror or type(exc).__name__}); choose a writable --out"
+        ) from None
+    except BaseException:
+        _remove(tmp)
+        raise
+    return manifest
+
+
+def _write_world(out: Path, tmp: Path, mods: dict, names: list[str], seed: int, scale: float, only, options: dict, log) -> dict:
+    """Write every dataset of ``names`` into ``tmp`` (a copy of ``out`` when regenerating ``only`` some), then put
+    ``tmp`` in the place of ``out``; the manifest. The caller removes ``tmp`` if anything fails."""
+    _remove(tmp)
     if only and out.exists():
         shutil.copytree(out, tmp)
     tmp.mkdir(parents=True, exist_ok=True)
-    manifest = {"seed": int(seed), "scale": float(scale), "datasets": {}}
+    manifest = {"seed": seed, "scale": scale, "datasets": {}}
     old = tmp / WORLD_FILE
     if old.exists():
         manifest["datasets"] = json.loads(old.read_text()).get("datasets", {})
         for name, rec in manifest["datasets"].items():
             if rec.get("options") and name not in options:
                 options[name] = rec["options"]
-    try:
-        for i, name in enumerate(names, 1):
-            t0 = time.perf_counter()
-            log(f"[{i}/{len(names)}] generating {name} (seed {seed}, scale {scale}) ...")
-            folder = tmp / name
-            if folder.exists():
-                shutil.rmtree(folder)
-            folder.mkdir(parents=True)
-            mods[name].generate(tmp, int(seed), float(scale), **options.get(name, {}))
-            manifest["datasets"][name] = {
-                "seed": int(seed),
-                "scale": float(scale),
-                **({"options": options[name]} if options.get(name) else {}),
-                "generated": datetime.now(UTC).isoformat(timespec="seconds"),
-                "fingerprint": fingerprint(folder),
-            }
-            log(f"      {name} done in {time.perf_counter() - t0:.1f} s")
-        (tmp / WORLD_FILE).write_text(json.dumps(manifest, indent=2))
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    for i, name in enumerate(names, 1):
+        t0 = time.perf_counter()
+        log(f"[{i}/{len(names)}] generating {name} (seed {seed}, scale {scale}) ...")
+        folder = tmp / name
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        mods[name].generate(tmp, seed, scale, **options.get(name, {}))
+        manifest["datasets"][name] = {
+            "seed": seed,
+            "scale": scale,
+            **({"options": options[name]} if options.get(name) else {}),
+            "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+            "fingerprint": fingerprint(folder),
+        }
+        log(f"      {name} done in {time.perf_counter() - t0:.1f} s")
+    (tmp / WORLD_FILE).write_text(json.dumps(manifest, indent=2))
     if out.exists():
         trash = out.with_name(out.name + ".old")
-        shutil.rmtree(trash, ignore_errors=True)
+        _remove(trash)
         out.rename(trash)
         tmp.rename(out)
-        shutil.rmtree(trash, ignore_errors=True)
+        _remove(trash)
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp.rename(out)
     return manifest
+
+
+def _remove(folder: Path) -> None:
+    """Remove ``folder`` if it exists, read-only files and folders included (a copy of a read-only world)."""
+
+    def writable_then_retry(func, path, _exc):
+        os.chmod(path, stat.S_IRWXU)
+        with contextlib.suppress(OSError):
+            os.chmod(os.path.dirname(path), stat.S_IRWXU)
+        func(path)
+
+    if folder.exists():
+        with contextlib.suppress(OSError):
+            shutil.rmtree(folder, onerror=writable_then_retry)  # Python 3.11: onerror
 
 
 def fingerprint(folder: Path) -> str:
