@@ -19,8 +19,8 @@ html: venv data run
 	$(BIN)/python -m movers build
 
 test: venv tex lint        ## lint, unit and recovery tests first (fast), then chapter runs and book builds (marked slow)
-	$(BIN)/python -m pytest -q -m "not slow"
-	$(BIN)/python -m pytest -q -m slow || [ $$? -eq 5 ]   # 5: no test is marked slow
+	$(BIN)/python -m pytest -q -m "not slow" --durations=10
+	$(BIN)/python -m pytest -q -m slow --durations=10 || [ $$? -eq 5 ]   # 5: no test is marked slow
 
 lint: venv                 ## ruff: lint and format check of lib/, tests/, tools/, benchmarks/; lint of the chapters' code cells
 	$(BIN)/ruff check lib tests tools benchmarks
