@@ -69,3 +69,14 @@ def test_source_archive_of_the_commit(tmp_path):
     assert name.startswith("movers-9.9.9-") and name.endswith(".tar.gz") and (static / name).stat().st_size > 0
     assert [p.name for p in static.glob("*.tar.gz")] == [name]
     assert book.source_archive(static, "9.9.9", root=tmp_path / "nowhere") is None
+
+
+def test_a_staged_page_drops_its_blocks_about_a_chapter_not_computed():
+    """The introduction's headline is glued from flows_yearly: a book built without that chapter (the end-to-end
+    test's demo book), or with its open data missing, failed on a glue and a page it did not have."""
+    text = "# Intro\n\nBefore.\n\n<!-- needs: flows_yearly -->\n## Headline\n{glue:text}`x`\n<!-- end needs -->\n## After\n"
+    assert book.without_absent("introduction.md", text, ["flows_yearly"]) == (
+        "# Intro\n\nBefore.\n\n## Headline\n{glue:text}`x`\n## After\n"
+    )
+    assert book.without_absent("introduction.md", text, ["demo"]) == "# Intro\n\nBefore.\n\n## After\n"
+    assert book.without_absent("_config.yml", text, []) == text

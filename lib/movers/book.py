@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -94,6 +95,19 @@ def staged_toc(names: list[str], html: bool = True) -> dict:
     return toc
 
 
+NEEDS = re.compile(r"<!-- needs: (\w+) -->\n(.*?)<!-- end needs -->\n?", re.S)
+
+
+def without_absent(name: str, text: str, present: Sequence[str]) -> str:
+    """``text`` of a staged page without its blocks about a chapter not computed in this build (a block between
+    ``<!-- needs: chapter -->`` and ``<!-- end needs -->``: the introduction's headline, glued from
+    ``flows_yearly``), so a book built from some chapters, or without the open data a chapter needs, never
+    cites a page or a glue it lacks."""
+    if not name.endswith(".md"):
+        return text
+    return NEEDS.sub(lambda m: m.group(2) if m.group(1) in present else "", text)
+
+
 def stage(allow_stale: bool = False, pdf: bool = False) -> list[str]:
     """Write the staging folder; return the chapters it holds. ``pdf``: the PDF is built with this
     HTML, so the pages link it."""
@@ -107,9 +121,10 @@ def stage(allow_stale: bool = False, pdf: bool = False) -> list[str]:
         print(f"withdrawn from the book (no executed notebook): {', '.join(gone)}; rebuilding every page", file=sys.stderr)
     runner.mark_stale_pages(present)  # a warning at the top of each stale page; removed once it is current
     SRC.mkdir(parents=True, exist_ok=True)
+    computed = [n for n in present if not runner.recorded(runner.executed_path(n)).get("missing_inputs")]
     for f in STATIC_FILES:
         if (paths.ROOT / f).exists():
-            shutil.copy2(paths.ROOT / f, SRC / f)
+            (SRC / f).write_text(without_absent(f, (paths.ROOT / f).read_text(), computed))
     config = yamlfile.read(paths.ROOT / "_config.yml", empty={})
     facts = front_page_facts()
     repo = repository_url(config)
