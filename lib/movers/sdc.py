@@ -675,15 +675,15 @@ class Checker:
             rows.append(label)
             values.append(gap)
             why.append("threshold" if gap < self.rules.threshold else "")
-            relations.append(adds_up([(small, "count"), (label, "count")], (big, "count"), label))
-        frame = pd.DataFrame({"count": values}, index=rows)
+            relations.append(adds_up([(small, "people"), (label, "people")], (big, "people"), label))
+        frame = pd.DataFrame({"people": values}, index=rows)
         implied = set(rows[len(self.populations) :]) | hidden
         self._store(
             "Page counts",
             "count",
             "",
             frame,
-            pd.DataFrame({"count": why}, index=rows),
+            pd.DataFrame({"people": why}, index=rows),
             frame,
             None,
             ["threshold", "differencing"],
