@@ -71,12 +71,8 @@ def pdf_numbers(build: Path) -> dict[str, list[str]]:
 
 
 def _csvs(build: Path) -> dict[str, str]:
-    """Each table's CSV download as shown on its page (not the unrounded values), by chapter/name."""
-    return {
-        f"{p.parent.name}/{p.name}": p.read_text()
-        for p in sorted((build / "src/downloads").glob("*/*.csv"))
-        if not p.name.endswith("-values.csv") and p.parent.name != "dictionaries"
-    }
+    """Each table's CSV download as shown on its page (not its numbers unrounded), by chapter/name."""
+    return typeset.shown_tables(build / "src/downloads")
 
 
 def html_measures(build: Path, width: int = 1280) -> dict[str, dict]:

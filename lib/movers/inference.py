@@ -9,7 +9,7 @@ fewer independent observations than pairs. This module sets beside the robust SE
 * SEs clustered by origin, by destination and two-way (Cameron, Gelbach and Miller 2011:
   V_origin + V_destination - V_pair, each with Stata's G/(G-1)), from the same fits
   (``flows.fit_model(clusters=...)``, ``nb2.covariance``): ``inference_frame``, ``se_ratios``;
-* the count of the report's significance claims (a published coefficient with ** or ***) that the
+* the count of the report's significance claims (a published coefficient with ``**`` or ``***``) that the
   2011 estimate still supports, same sign and significant at 5 %, with each kind of SE: ``surviving_claims``;
 * a PPML (Poisson) gravity fit with origin and destination fixed effects, the field's standard
   estimator for flows with zeros, on the full matrix (``ppml_models``, fitted by ``nb2.fit_poisson``,
@@ -128,7 +128,7 @@ def significant(estimate, se, level: float = LEVEL) -> np.ndarray:
 
 def surviving_claims(frame: pd.DataFrame) -> pd.DataFrame:
     """Per sample: the published coefficients with an estimate beside them, those the report calls
-    significant at 5 % (** or ***), and how many of these the 2011 estimate supports (same sign,
+    significant at 5 % (``**`` or ``***``), and how many of these the 2011 estimate supports (same sign,
     significant at 5 %) with each kind of SE."""
     recs = {}
     for sample, f in frame.groupby("sample", sort=False):

@@ -35,17 +35,17 @@ Standard errors, as Stata computes them (the one place they are documented;
 N observations, G clusters, K regressors; ``movers.micro.fit`` follows the same table
 for both microdata strands):
 
-=========================================  ==================================  =====================
-model (project function)                   Stata command                       scaling of the sandwich
-=========================================  ==================================  =====================
-NB2 flows, ``fit_nb2`` / ``fit_ztnb``       ``nbreg ..., vce(robust)``          N / (N - 1)
-NB2 clustered, ``fit_nb2(groups=...)``      ``nbreg ..., vce(cluster g)``       G / (G - 1)
-two-way clustered, ``covariance(groups=(o, d))``  ``vcemway`` / pyfixest ``CRV1``  G_o/(G_o-1), G_d/(G_d-1), G_od/(G_od-1)
-PPML with effects, ``fit_poisson(fe=...)``  ``ppmlhdfe`` / pyfixest ``fepois``  as above (robust: N / (N - 1))
-probit, BHPS-UKHLS (``micro.fit``)          ``probit ..., vce(cluster la)``     G / (G - 1)
-OLS income, BHPS-UKHLS (``micro.fit``)      ``regress ..., vce(cluster la)``    G/(G-1) * (N-1)/(N-K)
-probit, ONS LS (``micro.fit``)              ``probit ...`` (plain, OIM)         none: inverse information
-=========================================  ==================================  =====================
+================================================  ==================================  =======================================
+model (project function)                          Stata command                       scaling of the sandwich
+================================================  ==================================  =======================================
+NB2 flows, ``fit_nb2`` / ``fit_ztnb``             ``nbreg ..., vce(robust)``          N / (N - 1)
+NB2 clustered, ``fit_nb2(groups=...)``            ``nbreg ..., vce(cluster g)``       G / (G - 1)
+two-way clustered, ``covariance(groups=(o, d))``  ``vcemway`` / pyfixest ``CRV1``     G_o/(G_o-1), G_d/(G_d-1), G_od/(G_od-1)
+PPML with effects, ``fit_poisson(fe=...)``        ``ppmlhdfe`` / pyfixest ``fepois``  as above (robust: N / (N - 1))
+probit, BHPS-UKHLS (``micro.fit``)                ``probit ..., vce(cluster la)``     G / (G - 1)
+OLS income, BHPS-UKHLS (``micro.fit``)            ``regress ..., vce(cluster la)``    G/(G-1) * (N-1)/(N-K)
+probit, ONS LS (``micro.fit``)                    ``probit ...`` (plain, OIM)         none: inverse information
+================================================  ==================================  =======================================
 
 Stata treats ``vce(robust)`` of a maximum-likelihood estimator as clustering
 with one observation per cluster, hence N/(N-1); only ``regress`` adds the

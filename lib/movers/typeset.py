@@ -310,6 +310,19 @@ def broken_words(text: str, tables: Mapping[str, str], shortest: int = 4) -> dic
     return broken
 
 
+def shown_tables(downloads: Path) -> dict[str, str]:
+    """Each table's CSV as printed on its page, by ``chapter/name``: ``<name>-as-shown.csv`` where the table
+    has one beside its CSV of numbers (``<name>.csv``: estimates, SEs and p-values unrounded), else ``<name>.csv``
+    (a table whose cells are its numbers). The variable dictionaries and unrounded ``-values.csv`` are left out."""
+    out = {}
+    for p in sorted(Path(downloads).glob("*/*.csv")):
+        numbers_beside = p.with_name(p.stem + "-as-shown.csv").exists()
+        if p.parent.name == "dictionaries" or p.name.endswith("-values.csv") or numbers_beside:
+            continue
+        out[f"{p.parent.name}/{p.name}"] = p.read_text()
+    return out
+
+
 def lost_numbers(text: str, tables: Mapping[str, str]) -> dict[str, list[str]]:
     """For each table (name -> its CSV as published), the numbers of its cells that ``text`` (a PDF's
     text, ``pdf_text(pdf)``) does not hold intact as a whole number: split across lines, cut, or overprinted. Numbers in the
