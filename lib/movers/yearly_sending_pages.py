@@ -16,6 +16,7 @@ from IPython.display import Markdown
 
 from movers import compare, flows, paths, yearly_sending as ys
 from movers.tables import render
+from movers.words import count
 
 CONTROL_ROWS = {
     "Year and country effects": ["Model 1", "Model 3", "Model 4"],
@@ -165,7 +166,7 @@ def agreement_words(a: pd.DataFrame, table: int) -> str:
             f"(within two published SEs alone {r['Within 2 published SEs (share)']:.0%})"
         )
     return (
-        f"Against the {len(a) - 1} model(s) of the report's Table {table}, over its sending-type coefficients: "
+        f"Against the {count(len(a) - 1, 'model')} of the report's Table {table}, over its sending-type coefficients: "
         + "; ".join(parts)
         + "."
     )
