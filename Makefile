@@ -7,6 +7,10 @@ STAMP := $(VENV)/.installed
 SEED ?= 2020
 SCALE ?= 1.0
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)  # one kernel per core, at most 4 (each gets cores/jobs BLAS threads)
+# tests run in $(JOBS) processes (pytest-xdist; a file's tests stay in one process, so its fixtures are made once),
+# each with one BLAS thread: processes whose BLAS each start a thread per core slow each other several fold
+TEST_WORKERS := -n $(JOBS) --dist loadfile
+TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEX_PACKAGES := latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf poppler-utils
 
@@ -19,8 +23,8 @@ html: venv data run
 	$(BIN)/python -m movers build
 
 test: venv tex lint        ## lint, unit and recovery tests first (fast), then chapter runs and book builds (marked slow)
-	$(BIN)/python -m pytest -q -m "not slow" --durations=10
-	$(BIN)/python -m pytest -q -m slow --durations=10 || [ $$? -eq 5 ]   # 5: no test is marked slow
+	$(TEST_ENV) $(BIN)/python -m pytest -q -m "not slow" $(TEST_WORKERS) --durations=10
+	$(TEST_ENV) $(BIN)/python -m pytest -q -m slow $(TEST_WORKERS) --durations=10 || [ $$? -eq 5 ]   # 5: no test is marked slow
 
 lint: venv                 ## ruff: lint and format check of lib/, tests/, tools/, benchmarks/; lint of the chapters' code cells
 	$(BIN)/ruff check lib tests tools benchmarks
