@@ -65,14 +65,15 @@ def inputs_section(page: Page) -> flows.Section:
     inp = page.inputs
     if page.source == "synthetic":
         where = (
-            "These inputs are the **synthetic world's**: moves out of each authority summed from its own detailed estimates, "
+            "These inputs are the synthetic world's: moves out of each authority summed from its own detailed estimates, "
             "its populations, controls and area types, read through the real-format loaders. The comparison with the report "
-            "below tests the machinery only; `--scenario public` (or `-p source=public`) runs the same analysis on ONS's files."
+            "below tests the machinery only; the scenario public (or the parameter source=public) runs the same analysis on ONS's files."
         )
     else:
-        shared = " (the workplace copy, because `data/public` has not been fetched)" if inp.folder == paths.SHARED_PUBLIC else ""
+        # plain text: a glued text is shown as it is, so Markdown marks would print as characters
+        shared = " (the workplace copy, because data/public has not been fetched)" if inp.folder == paths.SHARED_PUBLIC else ""
         where = (
-            f"These inputs are **real open data**, read from `{inp.folder}`{shared}, each file named in `data/datasets.yml`: "
+            f"These inputs are real open data, read from {inp.folder}{shared}, each file named in data/datasets.yml: "
             + "; ".join(inp.notes)
             + "."
         )
