@@ -16,8 +16,9 @@ TEX_PACKAGES := latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommen
 
 .PHONY: book html pdf test lint format bench data run tex venv lock wheelhouse clean distclean
 
-book: venv tex data run   ## install, generate the synthetic world, run every chapter, build HTML and PDF
+book: venv tex data run   ## install, generate the synthetic world, run every chapter, build HTML and PDF, check the prose
 	$(BIN)/python -m movers build --pdf
+	$(BIN)/python tools/check_prose.py --html _build/book/_build/html --pdf _build/book/_build/latex/book.pdf
 
 html: venv data run
 	$(BIN)/python -m movers build
