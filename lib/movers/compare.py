@@ -16,7 +16,7 @@ import pandas as pd
 
 from movers import paths
 from movers.errors import InputError, require_columns
-from movers.tables import Table, coef_cell, coefficients, fmt_number, observations, stars
+from movers.tables import Table, coef_cell, coefficients, fmt_number, marked_cell, observations, stars
 
 COEF_COLUMNS = ["table", "title", "row", "column", "estimate", "se", "stars", "n_obs"]
 DESC_COLUMNS = ["table", "title", "row", "column", "value", "stars"]
@@ -49,12 +49,7 @@ def _read(name: str) -> pd.DataFrame:
 
 def published_cell(estimate: float, se: float | None, stars_: str = "", digits: int = 3, se_digits: int | None = None) -> str:
     """A published coefficient as the report prints it: its own decimals, its stars, the SE in parentheses."""
-    if estimate is None or not np.isfinite(estimate):
-        return ""
-    text = f"{estimate:,.{int(digits)}f}{stars_ or ''}"
-    if se is not None and np.isfinite(se):
-        text += f" ({se:,.{int(digits if se_digits is None else se_digits)}f})"
-    return text
+    return marked_cell(estimate, se, stars_, digits, se_digits)
 
 
 def published(table: int | str) -> pd.DataFrame:

@@ -490,14 +490,20 @@ def _warm_start(theta, X, c: Counts, offset, truncated: bool) -> np.ndarray:
     return _newton(theta, X, c, offset, truncated, 1e-2, 50)[0]
 
 
+def _arrays(X, y, names, source: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The design as a contiguous float matrix, the outcome as floats, and one name per column (``x0``, ``x1``...
+    when none are given); names that do not match the columns are an ``InputError`` naming ``source``."""
+    X = np.ascontiguousarray(X, dtype=float)
+    names = list(names) if names is not None else [f"x{i}" for i in range(X.shape[1])]
+    if len(names) != X.shape[1]:
+        raise InputError(source, f"{len(names)} names for {X.shape[1]} columns")
+    return X, np.asarray(y, dtype=float), names
+
+
 def _fit(X, y, offset, names, groups, truncated: bool, tol: float, maxiter: int, source: str) -> NBFit:
     t0 = time.perf_counter()
-    X = np.ascontiguousarray(X, dtype=float)
-    y = np.asarray(y, dtype=float)
+    X, y, names = _arrays(X, y, names, source)
     n, k = X.shape
-    names = list(names) if names is not None else [f"x{i}" for i in range(k)]
-    if len(names) != k:
-        raise InputError(source, f"{len(names)} names for {k} columns")
     offset = None if offset is None else np.asarray(offset, dtype=float)
     if n <= k + 1:
         raise InputError(source, f"{n} observations for {k + 1} parameters")
@@ -726,12 +732,8 @@ def fit_poisson(
     the zero flows, the field's standard gravity estimator (Santos Silva and Tenreyro 2006).
     """
     t0 = time.perf_counter()
-    X = np.ascontiguousarray(X, dtype=float)
-    y = np.asarray(y, dtype=float)
+    X, y, names = _arrays(X, y, names, source)
     n, k = X.shape
-    names = list(names) if names is not None else [f"x{i}" for i in range(k)]
-    if len(names) != k:
-        raise InputError(source, f"{len(names)} names for {k} columns")
     if np.any(y < 0) or not np.all(np.isfinite(y)):
         raise InputError(source, "the outcome must be finite and non-negative")
     off = np.zeros(n) if offset is None else np.asarray(offset, dtype=float)

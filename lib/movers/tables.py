@@ -116,11 +116,17 @@ def fmt_number(x, digits: int = 3, thousands: bool = True) -> str:
 
 def coef_cell(estimate: float, se: float | None, pvalue: float | None, digits: int = 3) -> str:
     """``0.038** (0.016)``: coefficient with stars and the standard error in parentheses."""
+    return marked_cell(estimate, se, stars(pvalue), digits)
+
+
+def marked_cell(estimate: float, se: float | None, marks: str = "", digits: int = 3, se_digits: int | None = None) -> str:
+    """``estimate`` at ``digits`` decimals followed by ``marks`` (stars), then the SE in parentheses (at
+    ``se_digits``, default ``digits``); empty for a missing estimate. The one layout of a coefficient cell."""
     if estimate is None or not np.isfinite(estimate):
         return ""
-    text = f"{estimate:,.{digits}f}{stars(pvalue)}"
+    text = f"{estimate:,.{int(digits)}f}{marks or ''}"
     if se is not None and np.isfinite(se):
-        text += f" ({se:,.{digits}f})"
+        text += f" ({se:,.{int(digits if se_digits is None else se_digits)}f})"
     return text
 
 
