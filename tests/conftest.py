@@ -8,6 +8,8 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 SHARED_PUBLIC = Path(__file__).resolve().parents[2] / "shared" / "data" / "public"
@@ -43,6 +45,28 @@ def geo_world(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("geo_world") / "synthetic"
     generate_world(root, seed=7, scale=1.0, only=["geography"], log=lambda *_: None)
     return root
+
+
+@pytest.fixture(scope="session")
+def random_covariates():
+    """``random_covariates(codes, rng)``: plausible sending/receiving controls of the census models (population,
+    young share, dependency ratio, TFR, house price, GVA per head) for the authorities ``codes``, drawn from ``rng``."""
+
+    def draw(codes, rng):
+        n = len(codes)
+        return pd.DataFrame(
+            {
+                "population": rng.uniform(5e4, 5e5, n),
+                "young_share": rng.uniform(0.14, 0.26, n),
+                "dependency_ratio": rng.uniform(0.2, 0.45, n),
+                "tfr": rng.uniform(1.5, 2.3, n),
+                "house_price": np.exp(rng.normal(12.1, 0.3, n)),
+                "gva_per_head": np.exp(rng.normal(10, 0.25, n)),
+            },
+            index=codes,
+        )
+
+    return draw
 
 
 @pytest.fixture(scope="session")

@@ -12,24 +12,14 @@ from movers.data import geography as geo, public
 
 
 @pytest.fixture(scope="module")
-def world(geo_world):
+def world(geo_world, random_covariates):
     """Flows between 80 synthetic authorities with origin and destination effects the controls do not
     see (so pairs sharing an end are correlated), laid out as ``census.CensusInputs``."""
     g = geo.load_geography(geo_world / "geography")
     keep = sorted(g.las["la_code"].iloc[::3].tolist()[:80])
     rng = np.random.default_rng(5)
     n = len(keep)
-    cov = pd.DataFrame(
-        {
-            "population": rng.uniform(5e4, 5e5, n),
-            "young_share": rng.uniform(0.14, 0.26, n),
-            "dependency_ratio": rng.uniform(0.2, 0.45, n),
-            "tfr": rng.uniform(1.5, 2.3, n),
-            "house_price": np.exp(rng.normal(12.1, 0.3, n)),
-            "gva_per_head": np.exp(rng.normal(10, 0.25, n)),
-        },
-        index=keep,
-    )
+    cov = random_covariates(keep, rng)
     types = pd.DataFrame({"imd": np.array(public.IMD_GROUPS)[rng.integers(0, 5, n)], "supergroup": np.nan}, index=keep)
     empty = pd.DataFrame({"origin": [], "destination": [], "moves": []})
     ci = census.CensusInputs(g, empty, cov, types, {}, {"census_year": 2011}, None)

@@ -33,24 +33,14 @@ def test_typology_rates_by_hand():
 
 
 @pytest.fixture(scope="module")
-def simulated(geo_world):
+def simulated(geo_world, random_covariates):
     """NB2 flows between 150 synthetic authorities from known coefficients (a parameter-recovery world),
     laid out as ``pf.CensusInputs`` so ``census_frame`` builds the pairs as on the real files."""
     g = geo.load_geography(geo_world / "geography")
     keep = sorted(g.las["la_code"].iloc[::2].tolist()[:150])
     rng = np.random.default_rng(11)
     n = len(keep)
-    cov = pd.DataFrame(
-        {
-            "population": rng.uniform(5e4, 5e5, n),
-            "young_share": rng.uniform(0.14, 0.26, n),
-            "dependency_ratio": rng.uniform(0.2, 0.45, n),
-            "tfr": rng.uniform(1.5, 2.3, n),
-            "house_price": np.exp(rng.normal(12.1, 0.3, n)),
-            "gva_per_head": np.exp(rng.normal(10, 0.25, n)),
-        },
-        index=keep,
-    )
+    cov = random_covariates(keep, rng)
     imd = pd.Series(np.array(public.IMD_GROUPS)[rng.integers(0, 5, n)], index=keep)
     types = pd.DataFrame({"imd": imd, "supergroup": np.nan})
     ci = pf.CensusInputs(
