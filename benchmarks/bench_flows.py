@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "lib"))
 
 from timing import timed  # noqa: E402
 
-from movers import flows  # noqa: E402
+from movers.strands.flows import models as flows  # noqa: E402
 
 
 def world() -> Path:

@@ -39,7 +39,8 @@ import numpy as np  # noqa: E402
 from bench_flows import world  # noqa: E402
 from timing import timed  # noqa: E402
 
-from movers import flows, nb2  # noqa: E402
+from movers.estimators import nb2  # noqa: E402
+from movers.strands.flows import models as flows  # noqa: E402
 
 CONTROLS = flows.MODELS["Model 4"]
 LIMIT = 120.0  # seconds allowed to each pair of concurrent processes

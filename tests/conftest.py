@@ -83,7 +83,7 @@ def run_chapter(src: Path, out: Path, parameters: dict) -> tuple[dict, str]:
     import jupytext
     import papermill as pm
 
-    from movers import paths
+    from movers.core import paths
 
     nb = jupytext.reads(src.read_text(), fmt="md:myst")
     # The kernel inherits MOVERS_BUILD: what the chapter writes beside the book (checker records) goes to a

@@ -1,4 +1,4 @@
-"""What staging adds to a published book (movers.book): repository, footer, release pages, the PDF's table of contents."""
+"""What staging adds to a published book (movers.book.build): repository, footer, release pages, the PDF's table of contents."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import subprocess
 
 import yaml
 
-from movers import apidoc, book
+from movers.book import apidoc, build as book
 
 FACTS = {"version": "9.9.9", "commit": "abc1234567", "built": "2026-12-07"}
 

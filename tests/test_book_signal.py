@@ -10,7 +10,7 @@ import time
 import pytest
 
 CHILD = "import subprocess, sys, time; p = subprocess.Popen(['sleep', '60']); open(sys.argv[1], 'w').write(str(p.pid)); time.sleep(60)"
-PARENT = "import sys; from movers import book; book.run_child([sys.executable, '-c', sys.argv[1], sys.argv[2]])"
+PARENT = "import sys; from movers.book import build; build.run_child([sys.executable, '-c', sys.argv[1], sys.argv[2]])"
 
 
 def _alive(pid: int) -> bool:
@@ -22,7 +22,7 @@ def _alive(pid: int) -> bool:
         return fh.read().split()[2] != "Z"
 
 
-@pytest.mark.slow  # about 5 s: a fresh interpreter imports movers.book
+@pytest.mark.slow  # about 5 s: a fresh interpreter imports movers.book.build
 def test_sigterm_to_the_build_ends_jupyter_book_and_its_children(tmp_path):
     pidfile = tmp_path / "grandchild.pid"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))

@@ -1,7 +1,7 @@
 """A withdrawn chapter leaves the built book (issue 25, case 7: after its notebook was deleted and
 ``build --allow-stale``, ``ls_deprived.html`` stayed in the HTML, linked from the introduction)."""
 
-from movers import book
+from movers.book import build as book
 
 
 def _built(tmp_path, pages):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from movers import census, flows, maps
+from movers.pages import maps
+from movers.strands.flows import models as flows, public as census
 
 pytestmark = [pytest.mark.public, pytest.mark.slow]
 

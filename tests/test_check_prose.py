@@ -1,5 +1,5 @@
 """tools/check_prose.py fails on each contradiction issue 23 quotes, passes the sentences as now written, and
-movers.words picks the direction word from the sign and prints no sign after it."""
+movers.pages.words picks the direction word from the sign and prints no sign after it."""
 
 import importlib.util
 import sys
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from movers import paths, words
+from movers.core import paths
+from movers.pages import words
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("check_prose", ROOT / "tools" / "check_prose.py")

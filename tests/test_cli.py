@@ -7,7 +7,9 @@ import shlex
 
 import pytest
 
-from movers import cli, params, paths, runner
+from movers import cli
+from movers.book import params, runner
+from movers.core import paths
 
 
 def readme_run_examples() -> list[list[str]]:

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import compare, tables
-from movers.errors import InputError
+from movers.core.errors import InputError
+from movers.pages import compare, tables
 
 
 def test_published_table_2_has_the_report_figures():
@@ -56,7 +56,7 @@ def test_descriptives_and_the_table_6_outlier():
 
 
 def _models():
-    from movers.results import Estimates
+    from movers.estimators.results import Estimates
 
     f = lambda e: Estimates(tables.coef_frame(["Sending: medium spot", "Share border"], e, [0.01, 0.02], [0.001, 0.5]), nobs=100)  # noqa: E731
     return {

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from movers import fetch
-from movers.errors import InputError
+from movers.core.errors import InputError
 
 
 def _sha(path: Path) -> str:
@@ -345,7 +345,7 @@ def test_open_chapters_keeps_only_what_open_data_feeds(tmp_path):
 
 
 def test_public_scenario_never_runs_a_chapter_on_synthetic_data(capsys):
-    from movers import runner
+    from movers.book import runner
 
     assert runner.run(["movers_stayers"], scenario="public") == []  # nothing executed, nothing planned
     err = capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""The flows chapters' charts keep their legends off the data (movers.figures)."""
+"""The flows chapters' charts keep their legends off the data (movers.pages.figures)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 
-from movers import figures
+from movers.pages import figures
 
 
 def _legend_off_the_axes(fig) -> bool:

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import fetch, flows
+from movers import fetch
+from movers.core.errors import InputError
 from movers.data import ons_flows
-from movers.errors import InputError
+from movers.strands.flows import models as flows
 
 YEARS = [2017, 2018]
 

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import census, flows, inference
 from movers.data import geography as geo, public
+from movers.strands.flows import inference, models as flows, public as census
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The PDF leaves code out and ends each chapter with the library functions it called (movers.latex)."""
+"""The PDF leaves code out and ends each chapter with the library functions it called (movers.book.latex)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import pytest
 import yaml
 from docutils import nodes
 
-from movers import latex, report
+from movers.book import latex
+from movers.pages import report
 
 CELLS = [
-    "%matplotlib inline\nfrom movers import flows, report\nimport movers.compare as cmp\nfrom movers.tables import render as show_table",
+    "%matplotlib inline\nfrom movers.strands.flows import models as flows\nfrom movers.pages import report\nimport movers.pages.compare as cmp\nfrom movers.pages.tables import render as show_table",
     "ctx = flows.chapter_setup('flows_ons')  # flows.fake_in_comment(\nreport.glue_many(flows.setup_facts(ctx))",
     "cmp.model_comparison({})\nshow_table(ctx.frame)\nctx.frame.head()\nprint('report.not_a_call(')",
     "report.glue('x', 1)\nif then else:",
@@ -32,11 +33,11 @@ def test_library_calls_through_every_import_form():
     """Calls through ``from movers import``, ``import movers.x as``, ``from movers.x import f``; nested calls
     count; calls on other objects, in comments or strings, and cells that do not parse do not."""
     assert latex.library_calls(_nb()) == [
-        "movers.flows.chapter_setup",
-        "movers.report.glue_many",
-        "movers.flows.setup_facts",
-        "movers.compare.model_comparison",
-        "movers.tables.render",
+        "movers.strands.flows.models.chapter_setup",
+        "movers.pages.report.glue_many",
+        "movers.strands.flows.models.setup_facts",
+        "movers.pages.compare.model_comparison",
+        "movers.pages.tables.render",
     ]
 
 
@@ -46,20 +47,20 @@ def test_append_calls_renews_the_list_and_shows_it_in_latex_only():
     nb.cells.insert(2, nbformat.v4.new_code_cell("report.show(ctx)"))
     calls = latex.append_calls(nb)
     listed = [c for c in nb.cells if c.metadata.get(latex.MARKER)]
-    assert len(listed) == 1 and nb.cells[-1] is listed[0] and "movers.report.show" in calls
+    assert len(listed) == 1 and nb.cells[-1] is listed[0] and "movers.pages.report.show" in calls
     text = listed[0].source
     assert text.startswith("```{only} latex\n") and text.rstrip().endswith("```")
-    assert "- `movers.report.show`" in text and "- `movers.tables.render`" in text
+    assert "- `movers.pages.report.show`" in text and "- `movers.pages.tables.render`" in text
     html = text.split("```{only} html\n")[1]
-    assert "- {py:obj}`movers.report.show`" in html and "- {py:obj}`movers.tables.render`" in html
+    assert "- {py:obj}`movers.pages.report.show`" in html and "- {py:obj}`movers.pages.tables.render`" in html
 
 
 def test_canonical_names_a_function_where_it_is_defined(monkeypatch):
     """A re-exported function links to the one entry of its own module; a name that does not resolve stays."""
     monkeypatch.setattr(report, "render_again", latex.library_calls, raising=False)
-    assert latex.canonical("movers.report.render_again") == "movers.latex.library_calls"
-    assert latex.canonical("movers.report.glue") == "movers.report.glue"
-    assert latex.canonical("movers.report.not_there") == "movers.report.not_there"
+    assert latex.canonical("movers.pages.report.render_again") == "movers.book.latex.library_calls"
+    assert latex.canonical("movers.pages.report.glue") == "movers.pages.report.glue"
+    assert latex.canonical("movers.pages.report.not_there") == "movers.pages.report.not_there"
     assert latex.canonical("movers.no_such_module.f") == "movers.no_such_module.f"
 
 
@@ -71,7 +72,7 @@ def test_a_tiny_book_keeps_code_in_html_and_leaves_it_out_of_latex(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     nb = _nb(
-        ["from movers import report", "report.glue('answer', 42, display=False)\nprint('OUTPUT-' + 'SHOWN')"],
+        ["from movers.pages import report", "report.glue('answer', 42, display=False)\nprint('OUTPUT-' + 'SHOWN')"],
         md="# Tiny\n\nThe answer.",
     )
     nb.cells[1].metadata["tags"] = ["remove-input"]
@@ -87,7 +88,7 @@ def test_a_tiny_book_keeps_code_in_html_and_leaves_it_out_of_latex(tmp_path):
                 "execute": {"execute_notebooks": "off"},
                 "only_build_toc_files": True,
                 "latex": {"use_jupyterbook_latex": False, "latex_documents": {"targetname": "book.tex"}},
-                "sphinx": {"extra_extensions": ["movers.latex"]},
+                "sphinx": {"extra_extensions": ["movers.book.latex"]},
             }
         )
     )
@@ -106,7 +107,7 @@ def test_a_tiny_book_keeps_code_in_html_and_leaves_it_out_of_latex(tmp_path):
     assert "OUTPUT\\PYGZhy{}SHOWN" in tex
     body = tex.split("\\begin{document}")[1].replace("\\printindex", "")
     assert "print" not in body and "42" not in body  # the code, highlighted by Pygments or not
-    assert "movers.report.glue" in tex and "Library functions called" in tex
+    assert "movers.pages.report.glue" in tex and "Library functions called" in tex
     assert "print" in html and "Library functions called" not in html
     assert "The code behind this page" in html and "The code behind this page" not in tex
 

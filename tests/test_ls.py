@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import ls, sdc
+from movers import sdc
+from movers.core.errors import InputError
 from movers.data.ons_ls import load_dictionary, load_extract
-from movers.errors import InputError
+from movers.strands.micro import ls_deprived as ls
 
 REGIONS = [
     "E12000001",

@@ -3,7 +3,8 @@ its results (issue 25, case 13: quintile-1 published columns stood beside quinti
 
 import pytest
 
-from movers import micro_pages as P, paths
+from movers.core import paths
+from movers.pages import micro as P
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from movers import maps
-from movers.errors import InputError
+from movers.core.errors import InputError
+from movers.pages import maps
 from movers.synth.geography import BOUNDARY_FILE
 
 

@@ -8,7 +8,7 @@ import pytest
 import statsmodels.formula.api as smf
 from scipy.stats import norm
 
-from movers.margins import effect_differences, mover_effects
+from movers.estimators.margins import effect_differences, mover_effects
 
 
 def _panel(n=1500, seed=1):
@@ -55,7 +55,7 @@ def _numeric_jacobian(result, frame, treat, groups):
 
 
 def _exog(result, frame):
-    """Design matrix via statsmodels' own prediction machinery (independent of movers.margins.design)."""
+    """Design matrix via statsmodels' own prediction machinery (independent of movers.estimators.margins.design)."""
     from statsmodels.formula._manager import FormulaManager
 
     mgr = FormulaManager()

@@ -1,4 +1,4 @@
-"""The shared microdata models (movers.micro): recovery of a known mover effect by group on a simulated
+"""The shared microdata models (movers.strands.micro.common): recovery of a known mover effect by group on a simulated
 probit, a group too small to estimate withheld rather than a crash, the Characteristic cells, the
 formulas of both strands built from one declaration, and the variable definitions of Tables 21 and 29."""
 
@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from movers import ls, micro, outcomes as O
+from movers.core.errors import InputError
+from movers.core.truth import linear_index
 from movers.data import ons_ls, ukhls
-from movers.errors import InputError
-from movers.truth import linear_index
+from movers.strands.micro import common as micro, ls_deprived as ls, movers_stayers as O
 
 CH = micro.Characteristic("male", {0: "Female", 1: "Male"}, 0)
 

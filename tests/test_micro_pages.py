@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from movers import micro_pages as P, sdc
-from movers.results import Estimates
-from movers.tables import coef_frame
+from movers import sdc
+from movers.estimators.results import Estimates
+from movers.pages import micro as P
+from movers.pages.tables import coef_frame
 
 
 def _sample():
@@ -53,7 +54,7 @@ def test_quintile_words_follow_the_parameter():
 
 
 def _study(chapter="movers_stayers"):
-    from movers import outcomes as O
+    from movers.strands.micro import movers_stayers as O
 
     facts = {"teen_lo": 15, "teen_hi": 19, "year_lo": 2000, "year_hi": 2019, "adult_lo": 25, "adult_hi": 41}
     return P.Study(
@@ -68,7 +69,7 @@ def test_a_model_that_cannot_be_estimated_names_table_model_selection_and_reason
     import numpy as np
     import pytest
 
-    from movers import micro
+    from movers.strands.micro import common as micro
 
     def singular(*args, **kwargs):
         raise np.linalg.LinAlgError("Singular matrix")
@@ -98,7 +99,7 @@ def test_groups_not_estimable_are_listed_with_the_selection_on_unrestricted_page
 def test_tables_read_estimates_not_dataframe_attrs():
     """Regression tables of the microdata pages are fed ``Estimates`` (coefs, nobs): the Observations row and
     the unrounded values come from them, with no result carried in ``DataFrame.attrs``."""
-    from movers.results import Estimates
+    from movers.estimators.results import Estimates
 
     coefs = pd.DataFrame({"estimate": [0.1, -0.2], "se": [0.05, 0.1], "pvalue": [0.04, 0.05]}, index=["White", "Non-white"])
     table = P.effects_table(_study(), {"Employed": Estimates(coefs, nobs=1234)}, "Table 27", "c", "n", "table-27")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from movers.multiplicity import holm
+from movers.estimators.multiplicity import holm
 
 
 def test_holm_by_hand():

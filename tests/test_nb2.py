@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from movers import nb2
-from movers.errors import InputError
+from movers.core.errors import InputError
+from movers.estimators import nb2
 
 
 def _data(n=800, seed=1, alpha=0.7, offset=True):

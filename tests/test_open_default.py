@@ -7,7 +7,9 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from movers import book, fetch, params, paths, publish, runner
+from movers import fetch
+from movers.book import build as book, params, publish, runner
+from movers.core import paths
 
 
 @pytest.fixture

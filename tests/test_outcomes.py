@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import outcomes as O, sdc
+from movers import sdc
+from movers.core.errors import InputError
 from movers.data.geography import Geography
 from movers.data.ukhls import Panel, load_dictionary
-from movers.errors import InputError
+from movers.strands.micro import movers_stayers as O
 
 DICT = load_dictionary()
 LA = {"A": "E06000001", "B": "E06000002", "C": "E07000003"}

@@ -1,7 +1,7 @@
 import pytest
 
-from movers import params
-from movers.errors import InputError
+from movers.book import params
+from movers.core.errors import InputError
 
 
 @pytest.fixture
@@ -84,7 +84,8 @@ def test_project_parameter_files_match_their_chapters():
     """Every chapter's params file and its parameters cell declare the same names (the runner relies on it)."""
     import jupytext
 
-    from movers import paths, runner
+    from movers.book import runner
+    from movers.core import paths
 
     for name in runner.toc_chapters():
         base, _ = params.defaults(name)
@@ -192,7 +193,7 @@ def test_mapping_values_are_range_checked():
 
 def test_project_chapters_declare_the_datasets_they_read():
     """The runner's cache key hashes the datasets of ``_reads``: a typo there would leave a dataset unhashed."""
-    from movers import paths
+    from movers.core import paths
 
     try:
         generated = {p.name for p in paths.data_dir("synthetic").iterdir() if p.is_dir()}

@@ -1,5 +1,5 @@
 """The 2011-matrix analysis: descriptive rates by hand, the census pair frame, and the gravity fit of
-``movers.flows`` on it recovers known coefficients (and misses them when two labels are swapped)."""
+``movers.strands.flows.models`` on it recovers known coefficients (and misses them when two labels are swapped)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import census as pf, flows
+from movers.core.errors import InputError
 from movers.data import geography as geo, public
-from movers.errors import InputError
+from movers.strands.flows import models as flows, public as pf
 
 
 def test_typology_rates_by_hand():

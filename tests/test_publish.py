@@ -1,4 +1,4 @@
-"""movers.publish: tables as CSV with a Source line and links, data credits by source, the annex, the
+"""movers.book.publish: tables as CSV with a Source line and links, data credits by source, the annex, the
 parameters box's command, and the bibliography keys the pages cite."""
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ import pytest
 import yaml
 
 import movers
-from movers import params as P, paths, publish, report, tables
-from movers.errors import InputError
+from movers.book import params as P, publish
+from movers.core import paths
+from movers.core.errors import InputError
+from movers.pages import report, tables
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\nnot really an image").decode()
 

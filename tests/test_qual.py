@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import qual as Q
+from movers.core.errors import InputError
 from movers.data import refiqda as R
-from movers.errors import InputError
+from movers.strands.qual import qualitative as Q
 from movers.synth import generate_world, read_truth
 
 
@@ -205,7 +205,7 @@ def test_chapter_executes_on_a_small_world(world, monkeypatch, tmp_path):
     import jupytext
     import papermill as pm
 
-    from movers import paths
+    from movers.core import paths
 
     monkeypatch.setenv("MOVERS_SYNTHETIC", str(world))
     src = (paths.CHAPTERS / "qualitative.md").read_text()

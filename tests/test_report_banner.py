@@ -3,7 +3,8 @@ the run's checker, through a display update of the banner the first cell showed.
 
 from __future__ import annotations
 
-from movers import report, sdc
+from movers import sdc
+from movers.pages import report
 
 
 def test_the_default_restricted_banner_claims_no_check():

@@ -19,7 +19,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from movers import paths, runner, sdc
+from movers import sdc
+from movers.book import runner
+from movers.core import paths
 
 HEADER = "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\nkernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n"
 
@@ -67,7 +69,7 @@ def project(tmp_path, monkeypatch):
 
 def fake_run(name, prm=None):
     """What a successful run leaves: an executed notebook recording its parameters and input digests."""
-    from movers import params
+    from movers.book import params
 
     prm = prm or params.resolve(name)
     parts = runner.inputs(name, prm)
@@ -115,7 +117,7 @@ def test_moving_the_checkout_keeps_the_cache(project, tmp_path, monkeypatch):
 
 
 def test_dictionary_and_aux_files_given_as_parameters_are_hashed(project):
-    from movers import params
+    from movers.book import params
 
     mine = project / "my_dictionary.yml"
     mine.write_text("a: 1\n")
@@ -130,7 +132,7 @@ def test_dictionary_and_aux_files_given_as_parameters_are_hashed(project):
 
 
 def test_aux_path_datasets_are_hashed(project, tmp_path):
-    from movers import params
+    from movers.book import params
 
     (project / "params" / "tiny.yml").write_text(
         "source: synthetic\ndata_path: ''\ndictionary: ''\naux_path: ''\nn: 1\n_reads:\n  data_path: [flows]\n  aux_path: [nomis]\n"
@@ -157,7 +159,7 @@ def test_package_versions_are_part_of_the_key(project, monkeypatch):
 
 
 def test_build_refuses_stale_pages_and_allow_stale_marks_each_one(project):
-    from movers import params
+    from movers.book import params
 
     fake_run("tiny", params.resolve("tiny", {"n": 3})), fake_run("other")
     (project / "data" / "synthetic" / "nomis" / "nomis.csv").write_text("changed\n")
@@ -321,7 +323,7 @@ def test_a_failed_restricted_run_names_the_cell_and_scrubs_its_notebook(kernel_p
 
 
 def test_book_build_refuses_a_stale_page_naming_why_and_the_command(project):
-    from movers import book, params
+    from movers.book import build as book, params
 
     fake_run("tiny", params.resolve("tiny", {"n": 4})), fake_run("other")
     (project / "data" / "synthetic" / "flows" / "flows.csv").write_text("OutLA,InLA,Moves\nE1,E2,6\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from movers import runner
+from movers.book import runner
 
 
 def test_each_kernel_gets_its_share_of_the_cores(monkeypatch):

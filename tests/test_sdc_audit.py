@@ -17,8 +17,8 @@ import pytest
 import statsmodels.api as sm
 
 from movers import sdc
-from movers.results import Estimates
-from movers.tables import Table
+from movers.estimators.results import Estimates
+from movers.pages.tables import Table
 
 CLASSES = ["Professional", "Skilled", "Semi-skilled"]
 SECURE = "/secure/ls_extract_2011"

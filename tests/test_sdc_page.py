@@ -16,8 +16,10 @@ import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from movers import margins, micro_pages, sdc, tables
-from movers.results import Estimates
+from movers import sdc
+from movers.estimators import margins
+from movers.estimators.results import Estimates
+from movers.pages import micro as micro_pages, tables
 
 
 def _effect(units, nobs=None, influence=None):

@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from movers import paths, sdc, source
-from movers.errors import InputError
-from movers.results import Estimates
+from movers import sdc
+from movers.core import paths, source
+from movers.core.errors import InputError
+from movers.estimators.results import Estimates
 
 ROWS = ["Professional", "Skilled", "Semi-skilled"]
 
@@ -289,7 +290,7 @@ def test_regression_rows_resting_on_a_small_group_are_withheld():
 
 
 def test_rendered_regression_tables_show_c_not_blanks():
-    from movers.tables import Table
+    from movers.pages.tables import Table
 
     chk = checker()
     chk.estimates("Table 27 Employed", _est(1000, {"Mover": 500, "Non-white x mover": 7}, {"df_resid": 900}))

@@ -7,7 +7,10 @@ import re
 import pytest
 import yaml
 
-from movers import micro_pages, paths, runner, sdc
+from movers import sdc
+from movers.book import runner
+from movers.core import paths
+from movers.pages import micro as micro_pages
 
 
 def test_the_documented_sdc_rules_parameter_is_accepted_by_the_restricted_chapters(tmp_path, monkeypatch):

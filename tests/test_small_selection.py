@@ -7,7 +7,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from movers import micro, micro_pages, sdc, source
+from movers import sdc
+from movers.core import source
+from movers.pages import micro as micro_pages
+from movers.strands.micro import common as micro
 
 
 def _formula(outcome, model=3, interact=None, extra=()):

@@ -18,8 +18,10 @@ import pandas as pd
 import pytest
 import statsmodels
 
-from movers import flows, micro, nb2
-from movers.margins import mover_effects
+from movers.estimators import nb2
+from movers.estimators.margins import mover_effects
+from movers.strands.flows import models as flows
+from movers.strands.micro import common as micro
 
 SHIPS = Path(statsmodels.__file__).parent / "discrete" / "tests" / "results" / "ships.csv"
 

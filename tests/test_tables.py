@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import tables
+from movers.pages import tables
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,13 @@
-"""Tables laid out from their cells, standard errors under coefficients, and the checks of a built PDF (movers.typeset)."""
+"""Tables laid out from their cells, standard errors under coefficients, and the checks of a built PDF (movers.pages.typeset)."""
 
 from __future__ import annotations
 
 import pytest
 from docutils import nodes
 
-from movers import book, typeset
-from movers.typeset import Cell
+from movers.book import build as book
+from movers.pages import typeset
+from movers.pages.typeset import Cell
 
 
 def _table(header: list[str], rows: list[list[str]]) -> nodes.table:

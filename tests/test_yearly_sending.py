@@ -1,4 +1,4 @@
-"""The sending models on authority totals (movers.yearly_sending): recovery of known coefficients from NB2
+"""The sending models on authority totals (movers.strands.flows.yearly): recovery of known coefficients from NB2
 totals drawn on hand-built authorities (and a miss when two type labels are swapped or the controls are not
 lagged), the years each model can use, the page without open files, and the real MYEB3 figures beside the
 report's Table 7 (skipped without ../shared)."""
@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import compare, flows, yearly_sending as ys, yearly_sending_pages as pages
+from movers.pages import compare, flows_yearly as pages
+from movers.strands.flows import models as flows, yearly as ys
 
 YEARS = list(range(2011, 2019))
 TYPE_EFFECTS = dict(zip(flows.levels("supergroup"), [0.0, 0.25, -0.2, 0.4, 0.6, -0.5, -0.15, -0.3], strict=True))

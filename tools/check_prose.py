@@ -3,7 +3,7 @@
 Each finding names the page and quotes the words around it. A finding is:
 
 * ``sign after direction word``: a signed number after "exceed", "gained", "lifted", "more"... in the same
-  sentence ("women's rates exceed men's by -0.17": the word must follow the sign, ``movers.words``);
+  sentence ("women's rates exceed men's by -0.17": the word must follow the sign, ``movers.pages.words``);
 * ``sign after currency``: "£+250", "£-3";
 * ``placeholder plural``: "cell(s)", a word with "(s)" that the code could have counted;
 * ``object repr``: "object at 0x", "<IPython" (a Python object printed instead of its text);

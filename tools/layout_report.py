@@ -24,7 +24,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from movers import paths, typeset
+from movers.core import paths
+from movers.pages import typeset
 
 MEASURE = """
 <script>

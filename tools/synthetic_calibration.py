@@ -14,7 +14,10 @@ import argparse
 
 import pandas as pd
 
-from movers import calibration, census, compare, ls, micro, micro_pages, outcomes as O, paths
+from movers.core import paths
+from movers.pages import compare, micro as micro_pages
+from movers.strands.flows import calibration, public as census
+from movers.strands.micro import common as micro, ls_deprived as ls, movers_stayers as O
 
 UKHLS = [(27, {"Higher managerial socio economic status": "Higher managerial occ."}, "effects"), (24, {}, "differences")]
 LS = [

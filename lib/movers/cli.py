@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from movers import book, fetch, params, paths, runner
-from movers.errors import InputError
+from movers import fetch
+from movers.book import build as book, params, runner
+from movers.core import paths
+from movers.core.errors import InputError
 from movers.synth import main_generate
 
 

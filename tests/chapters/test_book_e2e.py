@@ -34,7 +34,8 @@ fail = False
 
 import numpy as np
 import matplotlib.pyplot as plt
-from movers import report, tables
+from movers.pages import report
+from movers.pages import tables
 
 report.setup(source)
 if fail:
@@ -203,7 +204,9 @@ def test_run_cache_parameters_failure_and_build(project):
     for name in ("index.html", "chapters/demo.html", "citation.html", "license.html", "changelog.html", "api/report.html"):
         text = (html_dir / name).read_text()
         assert "movers-provenance" in text and "commit <code>" in text and "book.pdf" in text, name
-    assert 'href="../api/report.html#movers.report.glue"' in page and "Cite this book" in (html_dir / "index.html").read_text()
+    assert (
+        'href="../api/report.html#movers.pages.report.glue"' in page and "Cite this book" in (html_dir / "index.html").read_text()
+    )
     assert "Code reference" not in (project / "_build/book/_build/latex/book.tex").read_text()
 
     broken = movers(project, "run", "demo", "-p", "fail=true")
@@ -230,7 +233,7 @@ def test_the_pdf_keeps_every_number_of_every_table(project):
     """Every number of every table's CSV download is in the PDF's text, whole (Table 6 printed 217,633 as
     "217,63" over its neighbour; Table 4.3 split "-" from "36,923"), every header word is whole (headers were
     hyphenated letter by letter), and LaTeX stayed within its budget of overfull boxes. Reads the PDF of the build above (built here if that test did not run)."""
-    from movers import typeset
+    from movers.pages import typeset
 
     pdf = project / "_build/book/_build/latex/book.pdf"
     if not pdf.exists():

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from movers import paths
+from movers.core import paths
 
 HOTCOLD = paths.CHAPTERS / "flows_hotcold.md"
 

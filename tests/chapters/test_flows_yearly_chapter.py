@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from movers import paths
+from movers.core import paths
 
 
 @pytest.mark.public

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from movers import paths
+from movers.core import paths
 
 SRC = paths.CHAPTERS / "ls_deprived.md"
 
@@ -49,7 +49,8 @@ def test_synthetic_run_shows_truth_and_published(tiny, tmp_path, monkeypatch, ch
 def test_restricted_table30_has_no_small_or_recoverable_share(tiny, tmp_path, chapter_runner):
     import pandas as pd
 
-    from movers import ls, sdc
+    from movers import sdc
+    from movers.strands.micro import ls_deprived as ls
 
     glued, md = _run(tmp_path, chapter_runner, {"source": "restricted", "data_path": str(tiny / "ons_ls")})
     record = json.loads((tmp_path / "_build" / "output_checking" / "ls_deprived" / "record.json").read_text())

@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from movers import paths
+from movers.core import paths
 
 SRC = paths.CHAPTERS / "movers_stayers.md"
 
@@ -102,7 +102,8 @@ def test_no_motivation_cell_under_the_threshold_or_recoverable_by_subtraction(re
 def test_restricted_banner_states_what_this_runs_checker_did(restricted_run):
     """Issue 16: the banner at the top of the page is the checker's own account of this run (the rules it
     applied, with the threshold of data/sdc_rules.yml), not a claim typed before any check."""
-    from movers import report, sdc
+    from movers import sdc
+    from movers.pages import report
 
     glued, md, record = restricted_run
     top = md[: md.index("\n:::")]

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from movers import paths, sdc
+from movers import sdc
+from movers.core import paths
 
 CHAPTERS = {
     "movers_stayers": ("ukhls", 0.25, {"outcomes": ["employed", "higher"], "characteristics": ["ethnicity", "parent_nssec"]}),

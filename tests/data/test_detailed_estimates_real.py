@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from movers.core.errors import InputError
 from movers.data import geography, ons_flows
 from movers.data.geography import BOUNDARY_FILE
-from movers.errors import InputError
 
 SLICE = "ons_detailed_estimates_age18_subset/Detailed_Estimates_2017_age18_subset.csv"
 

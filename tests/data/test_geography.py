@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from movers.core.errors import InputError
 from movers.data import geography
-from movers.errors import InputError
 from movers.synth.geography import BOUNDARY_FILE, LOOKUP_FILE
 
 

@@ -1,4 +1,4 @@
-"""LA codes harmonised over 1991-2019 (movers.data.lacodes): a hand-built panel whose teenager stays put
+"""LA codes harmonised over 1991-2019 (movers.data.codes): a hand-built panel whose teenager stays put
 while the 2009 reorganisation replaces their district (Derwentside, E07000054) by County Durham
 (E06000047) shows no spurious mover once the codes are harmonised, and a real move still counts."""
 
@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import outcomes as O
-from movers.data import lacodes
+from movers.core.errors import InputError
+from movers.data import codes as lacodes
 from movers.data.geography import Geography
 from movers.data.ukhls import Panel, load_dictionary
-from movers.errors import InputError
+from movers.strands.micro import movers_stayers as O
 
 DURHAM_2008, DURHAM, LEEDS = "E07000054", "E06000047", "E08000035"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from movers.core.errors import InputError
 from movers.data import schema
-from movers.errors import InputError
 
 LAYOUT = schema.Layout(
     "demo",

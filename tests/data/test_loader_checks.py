@@ -11,9 +11,9 @@ import shutil
 import pandas as pd
 import pytest
 
+from movers.core.errors import InputError
 from movers.data import nomis, ons_flows, ons_ls, schema, ukhls
 from movers.data.geography import load_geography
-from movers.errors import InputError
 from movers.synth import generate_world
 
 YEAR = 2017
@@ -55,7 +55,7 @@ def _edit(path, fn):
 
 
 def test_the_world_writes_both_parts_and_they_read_as_one_year(flows_copy, known, flows_world):
-    from movers.truth import read_truth
+    from movers.core.truth import read_truth
 
     one, two = (pd.read_csv(_part(flows_copy, p)) for p in (1, 2))
     assert len(one) and len(two)
@@ -290,7 +290,8 @@ def test_ukhls_missing_wave_is_an_error(ukhls_copy):
 
 
 def test_project_yaml_files_match_their_schemas():
-    from movers import fetch, paths
+    from movers import fetch
+    from movers.core import paths
 
     assert fetch.load_manifest()
     schema.validate_yaml(paths.DICTIONARIES / "ukhls.yml", "ukhls_dictionary")
@@ -300,7 +301,7 @@ def test_project_yaml_files_match_their_schemas():
 def test_bad_yaml_is_rejected_with_every_problem_named(tmp_path):
     import yaml
 
-    from movers import paths
+    from movers.core import paths
 
     d = yaml.safe_load((paths.DICTIONARIES / "ukhls.yml").read_text())
     d["valid"]["jbstat"] = [1]

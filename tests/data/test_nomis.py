@@ -7,8 +7,8 @@ import shutil
 import pandas as pd
 import pytest
 
+from movers.core.errors import InputError
 from movers.data import nomis
-from movers.errors import InputError
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import copy
 import pandas as pd
 import pytest
 
-from movers import ls, micro
+from movers.core.errors import InputError
 from movers.data.ons_ls import load_dictionary, load_extract
-from movers.errors import InputError
+from movers.strands.micro import common as micro, ls_deprived as ls
 from movers.synth import generate_world, read_truth
 
 SCALE = 0.3

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from movers.data import lacodes, ons_flows, ons_timeseries as ts
-from movers.errors import InputError
+from movers.core.errors import InputError
+from movers.data import codes as lacodes, ons_flows, ons_timeseries as ts
 
 CORBY, KETTERING, NORTH_NORTHANTS = "E07000150", "E07000153", "E06000061"
 BOURNEMOUTH, POOLE, BCP = "E06000028", "E06000029", "E06000058"

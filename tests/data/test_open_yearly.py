@@ -12,9 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import fetch, flows, paths
+from movers import fetch
+from movers.core import paths
+from movers.core.errors import InputError
 from movers.data import nomis, open_yearly, public
-from movers.errors import InputError
+from movers.strands.flows import models as flows
 
 BIRTHS = "births_fertility_lad/births_calendar_year_by_single_age_of_mother_lad21_1993_2021.csv.gz"
 

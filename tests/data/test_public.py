@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import census
+from movers.core.errors import InputError
 from movers.data import geography as geo, public
-from movers.errors import InputError
+from movers.strands.flows import public as census
 
 BOUNDARIES = (
     "lad_boundaries_2014_sgcb/Local_Authority_Districts_December_2014_Super_Generalised_Clipped_Boundaries_in_Great_Britain.shp"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from movers.census import census_inputs
+from movers.core.errors import InputError
 from movers.data import public
-from movers.errors import InputError
+from movers.strands.flows.public import census_inputs
 
 MYEB3 = "mye_components_2001_2018/MYEB3_summary_components_of_change_series_UK_(2018).csv"
 SYOA = "mye_syoa_2011_2018/mye_lad18_syoa_sex_2011_2018_nomis_NM_2002_1.csv.gz"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from movers import fetch
+from movers.core.errors import InputError
 from movers.data import geography, public
 from movers.data.geography import BOUNDARY_FILE
-from movers.errors import InputError
 
 
 @pytest.fixture(scope="module")

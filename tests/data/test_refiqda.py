@@ -7,8 +7,8 @@ import zipfile
 import pandas as pd
 import pytest
 
+from movers.core.errors import InputError
 from movers.data import refiqda as R
-from movers.errors import InputError
 
 NS = R.NS
 

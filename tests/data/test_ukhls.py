@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from movers import micro, outcomes as O
+from movers.core.errors import InputError
 from movers.data.geography import load_geography
 from movers.data.ukhls import load_dictionary, load_panel
-from movers.errors import InputError
+from movers.strands.micro import common as micro, movers_stayers as O
 
 SCALE = 0.6
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from movers import flows, nb2
+from movers.estimators import nb2
+from movers.strands.flows import models as flows
 from movers.synth import flows as synth_flows
 
 YEARS = [2017, 2018]
@@ -77,7 +78,7 @@ def type_rows(truth) -> list[str]:
 def test_world_states_nonzero_type_effects_and_controls_unlike_the_report(data, truth):
     """The Published and True columns are different numbers: no true control equals Table 2's Model 4
     estimate, and every non-reference type dummy has a true effect other than 0, distinct across levels."""
-    from movers import compare
+    from movers.pages import compare
 
     pub = compare.published(2)
     pub = pub[pub["column"] == "Model 4"].set_index("row")["estimate"]
@@ -170,7 +171,7 @@ def test_swapped_truth_labels_and_published_controls_are_rejected(fitted, truth)
     assert not recovers(fitted, swapped)
     zero = dict(truth) | {(r, "Model 4"): 0.0 for r in rows}
     assert not recovers(fitted, zero)
-    from movers import compare
+    from movers.pages import compare
 
     pub = compare.published(2)
     pub = {str(r).lower(): v for r, v in pub[pub["column"] == "Model 4"].set_index("row")["estimate"].items()}

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from movers import paths
-from movers.errors import InputError
+from movers.core import paths
+from movers.core.errors import InputError
 from movers.synth import WORLD_FILE, check_out_folder, generate_world
 
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from movers import compare, ls, micro, outcomes as O, source as data_source
+from movers.core import source as data_source
+from movers.pages import compare
+from movers.strands.micro import common as micro, ls_deprived as ls, movers_stayers as O
 
 UKHLS_COLUMNS = {"Higher managerial socio economic status": "Higher managerial occ."}
 LS_COLUMNS = {31: {"coefficient": "Employed"}, 32: {"Coefficient": "Professional or technical occupation"}}

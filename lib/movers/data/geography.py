@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from movers.core.errors import InputError, found_names
 from movers.data import schema
 from movers.data.schema import LA_CODE  # noqa: F401  (re-exported: modules take the LA-code pattern from geography)
-from movers.errors import InputError, found_names
 
 LOG = logging.getLogger("movers.data")
 METRES_PER_MILE = 1609.344

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from movers import paths, yamlfile
+from movers.core import config as yamlfile, paths
+from movers.core.errors import InputError
 from movers.data import schema
-from movers.errors import InputError
 
 MANIFEST = paths.DATA / "datasets.yml"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from movers import yamlfile
-from movers.errors import InputError, found_names
+from movers.core import config as yamlfile
+from movers.core.errors import InputError, found_names
 
 
 def read_columns(path: Path, columns: list[str], as_text: bool = False) -> pd.DataFrame:

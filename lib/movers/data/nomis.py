@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from movers.core.errors import InputError
 from movers.data import schema
-from movers.errors import InputError
 
 LOG = logging.getLogger("movers.data")
 YEAR_RANGE = (int(schema.YEAR.low), int(schema.YEAR.high))

@@ -19,7 +19,7 @@ A cut that removes only part of the last origin's rows leaves a plausible
 file and cannot be detected from the file alone.
 
 ``pair_year_totals`` adds the zeros back where the analysis needs the full
-matrix (see ``movers.flows``): the published files cannot say whether a
+matrix (see ``movers.strands.flows.models``): the published files cannot say whether a
 missing pair is a true zero, which is why the report could only fit non-zero flows.
 """
 
@@ -31,9 +31,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from movers.core.errors import InputError
 from movers.data import schema
 from movers.data.schema import DETAILED_ESTIMATES, DETAILED_PARTS, DETAILED_YEARS, Dropped
-from movers.errors import InputError
 
 DETAILED_COLUMNS = DETAILED_ESTIMATES.columns
 DETAILED_PATTERN = re.compile(DETAILED_ESTIMATES.file_pattern)

@@ -2,7 +2,7 @@
 
 Why one loader: the real extract (in the ONS secure lab) and the synthetic one
 share the format described by ``data/dictionaries/ons_ls.yml``, so
-``movers.ls`` never knows which it reads. The checks here are those a
+``movers.strands.micro.ls_deprived`` never knows which it reads. The checks here are those a
 researcher needs before trusting any table built on an extract: every file and
 variable present, keys unique, census years and region codes known, social
 class codes in the dictionary, parents attached to enumerated members, and
@@ -25,15 +25,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from movers import paths
+from movers.core import paths
+from movers.core.errors import InputError
 from movers.data import microdata, schema
 from movers.data.microdata import read_columns
-from movers.errors import InputError
 
 DEFAULT_DICTIONARY = paths.DICTIONARIES / "ons_ls.yml"
 FILE_KINDS = ("records", "parents", "regions")
 TEXT_VARIABLES = {"region"}
-# The member characteristics the analysis derives from these files (movers.ls builds them; the synthetic
+# The member characteristics the analysis derives from these files (movers.strands.micro.ls_deprived builds them; the synthetic
 # generator's model is written in them): one list for both.
 DEMOGRAPHICS = ("male", "age", "white", "disabled", "married", "degree", "owner", "born_abroad", "parent_prof", "parent_semi")
 

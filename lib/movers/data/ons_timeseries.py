@@ -16,7 +16,7 @@ Yorkshire and Somerset 2023). Moves between merged districts are not in a later-
 all, and a merged authority cannot be split back into its districts, so flows of different
 vintages can only be compared on units that every vintage nests in: the coarsest of the codes'
 successors. ``common_units`` builds them from the project's harmonisation table
-(``movers.data.lacodes``: every code live 2001-2020 to one of 334 units, which already merges the
+(``movers.data.codes``: every code live 2001-2020 to one of 334 units, which already merges the
 2019-20 authorities, Cornwall with Scilly and Westminster with the City) and ``LATER_MERGERS``, the
 2021 and 2023 merges the table predates. ``harmonise`` puts a table on those units, adds up the
 moves, and drops (and counts) the moves that the merge turns into moves within one unit: the report's
@@ -35,9 +35,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from movers.data import lacodes
+from movers.core.errors import InputError, require_columns
+from movers.data import codes as lacodes
 from movers.data.ons_flows import detailed_name
-from movers.errors import InputError, require_columns
 
 COLUMNS = ["OutLA", "InLA", "Age", "Sex", "Moves"]
 YEAR_COLUMNS = ("Year", "year", "YearEnding", "Year ending June", "year_ending")
@@ -181,7 +181,7 @@ def write_detailed_parts(table: pd.DataFrame, folder, years: Iterable[int] | Non
 
 def read_harmonised(path, years: Iterable[int] | None = None, table: str | Path | None = None) -> tuple[pd.DataFrame, dict]:
     """The manifest's adapter: read the time series and put it on the common units of the harmonisation
-    ``table`` (default: the shared ``lad_lad20x.csv``, ``movers.data.lacodes.TABLE``) and ``LATER_MERGERS``."""
+    ``table`` (default: the shared ``lad_lad20x.csv``, ``movers.data.codes.TABLE``) and ``LATER_MERGERS``."""
     h = lacodes.read_table(table) if table else lacodes.harmonisation("shared")
     return harmonise(read_timeseries(path, years), common_units(h))
 

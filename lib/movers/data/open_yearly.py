@@ -1,7 +1,7 @@
 """The yearly flows chapters on open data: their loaders' folder, written from the official downloads.
 
 The yearly chapters (flows_hotcold, flows_ons, flows_imd) read one folder in
-the layout of ``movers.flows.load``: ``geography/`` (boundaries and the
+the layout of ``movers.strands.flows.models.load``: ``geography/`` (boundaries and the
 LA-to-region lookup), ``flows/`` (the ONS detailed estimates, both parts of
 every year) and ``nomis/`` (one file per covariate and classification). The
 synthetic world writes that layout itself. For open data, :func:`write_folder`
@@ -42,10 +42,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from movers.core.errors import InputError, require_columns
 from movers.data import manifest as manifests, nomis, ons_flows, public
 from movers.data.geography import read_boundaries
-from movers.errors import InputError, require_columns
-from movers.words import count
+from movers.pages.words import count
 
 # Model controls that may be absent on open data, and the dataset whose file they come from.
 OPTIONAL = {"unemployment_rate": "unemployment_model_based", "non_uk_born": "country_of_birth"}
@@ -69,7 +69,7 @@ STATED_GAP = 15  # births per authority-year whose mother's age may be unstated 
 
 @dataclass
 class OpenYearly:
-    """The folder written for ``movers.flows.load``, and what the chapter must say about it."""
+    """The folder written for ``movers.strands.flows.models.load``, and what the chapter must say about it."""
 
     folder: Path
     omitted: list[str] = field(default_factory=list)  # controls with no open file: left out of the models
@@ -341,7 +341,7 @@ def _write_imd(need, population, on, nom) -> str:
 def write_controls(root, out, manifest: dict | None = None) -> OpenYearly:
     """Write ``out/geography`` and ``out/nomis`` (every control and classification, all the years the open files
     give) from the open files under ``root``: the part of ``write_folder`` that does not need the detailed
-    estimates, also read by analyses of authority totals (``movers.yearly_sending``). Each missing required
+    estimates, also read by analyses of authority totals (``movers.strands.flows.yearly``). Each missing required
     input is an ``InputError`` naming the dataset and its ``fetch`` command; the optional controls are listed
     in ``omitted``. ``out`` is rebuilt whole."""
     root, out = Path(root), Path(out)

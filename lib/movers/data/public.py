@@ -32,10 +32,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from movers.core.errors import InputError, found_names, require_columns
 from movers.data import geography as geo, ons_flows
 from movers.data.geography import BOUNDARY_FILE, LA_CODE
 from movers.data.nomis import SUPERGROUPS
-from movers.errors import InputError, found_names, require_columns
 
 REGION_CODES = {
     "North East": "E12000001",

@@ -32,7 +32,7 @@ description``), for teams whose software only exports spreadsheets.
 
 Every problem (not a zip, malformed XML, a coding that names a code the code
 book lacks, a participant without a required attribute) raises
-:class:`movers.errors.InputError` naming the file.
+:class:`movers.core.errors.InputError` naming the file.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
-from movers.errors import InputError, require_columns
+from movers.core.errors import InputError, require_columns
 
 NS = "urn:QDA-XML:project:1.0"
 Q = f"{{{NS}}}"

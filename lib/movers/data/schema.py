@@ -29,8 +29,8 @@ import jsonschema
 import numpy as np
 import pandas as pd
 
-from movers import paths, yamlfile
-from movers.errors import InputError, found_names
+from movers.core import config as yamlfile, paths
+from movers.core.errors import InputError, found_names
 
 # --------------------------------------------------------------------------- LA codes
 

@@ -5,7 +5,7 @@ the format (wave-prefixed files such as ``ba_indresp.tab`` / ``a_indresp.tab``,
 wave-prefixed variables such as ``ba_age_dv``, person id ``pidp``,
 wave-specific household ids, a cross-wave file ``xwavedat`` and the Special
 Licence local-authority file ``{w}_oslaua_protect``), so the analysis in
-``movers.outcomes`` never knows which it is reading.
+``movers.strands.micro.movers_stayers`` never knows which it is reading.
 
 The mapping from the analysis's names to the files' names lives in the
 variable dictionary ``data/dictionaries/ukhls.yml``; a holder of a release
@@ -23,18 +23,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from movers import paths
-from movers.classifications import nssec_collapse
-from movers.data import lacodes, microdata, schema
+from movers.core import paths
+from movers.core.errors import InputError, require_columns
+from movers.data import codes as lacodes, microdata, schema
+from movers.data.classifications import nssec_collapse
 from movers.data.microdata import read_columns
-from movers.errors import InputError, require_columns
 
 DEFAULT_DICTIONARY = paths.DICTIONARIES / "ukhls.yml"
 FILE_KINDS = ("xwave", "indall", "indresp", "hhresp", "la", "youth")
 WAVE_KINDS = ("indall", "indresp", "hhresp", "la", "youth")
 # analysis names that hold identifiers or codes kept as text
 TEXT_VARIABLES = {"la_code"}
-# The respondent characteristics the analysis derives from these files (movers.outcomes builds them; the
+# The respondent characteristics the analysis derives from these files (movers.strands.micro.movers_stayers builds them; the
 # synthetic generator's model is written in them): one list for both.
 DEMOGRAPHICS = ("male", "age", "white", "married", "has_children", "n_children", "degree", "owner", "intl_migrant")
 

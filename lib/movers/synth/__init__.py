@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from movers.errors import InputError
+from movers.core.errors import InputError
 
 WORLD_FILE = "world.json"  # the manifest every generated world holds: also the mark that ``generate`` wrote a folder
 

@@ -28,7 +28,7 @@ of the 119,370 ordered pairs of the 346 census units of England and Wales, every
 pair of London boroughs. The world used to read the report's observation counts
 (Table 7: 560,504 of 966,048 pair-years, 58%) as its non-zero pairs, which needed
 alpha = 3.6 and left 41% of pairs empty; the census contradicts that, so the
-report's N are not the pairs with a flow (``movers.flows.observation_counts``).
+report's N are not the pairs with a flow (``movers.strands.flows.models.observation_counts``).
 With alpha near 1.1, the census's Model 4 fitted to the world's 2011 matrix (the
 chapter ``flows_public``'s fit) has a dispersion close to the real matrix's: 1.14
 against 1.20, with 83.3% of pairs non-zero against 82.4% (seed 2020, scale 1;
@@ -66,7 +66,7 @@ REQUIRES: tuple[str, ...] = ("geography", "nomis")
 YEARS = list(range(2011, 2019))
 MOVES_PER_YEAR = 2_850_000
 # Measured on the real 2011 Census matrix (nismod/simim's copy of Nomis MM01CUK_ALL, read by
-# movers.census.census_inputs on the 346 census units) with movers.census.matrix_profile: the share of
+# movers.strands.flows.public.census_inputs on the 346 census units) with movers.strands.flows.public.matrix_profile: the share of
 # ordered pairs of distinct authorities with at least one move (all, England, London boroughs) and the
 # NB2 dispersion of the census Model 4 sending fit (supergroups, zeros included). The world's alpha is
 # set so its pairs have the census's non-zero share.

@@ -35,7 +35,7 @@ Files (names and codes in ``data/dictionaries/ons_ls.yml``):
 ``ls_household_parents.csv`` (parents of LS members in the same household at a
 census) and ``region_census_indicators.csv``; missing values are the negative
 codes -9 (not stated) and -8 (not applicable). ``truth.json`` holds the
-generating coefficients (``movers.ls.true_effects`` turns them into the average
+generating coefficients (``movers.strands.micro.ls_deprived.true_effects`` turns them into the average
 effects the estimators should recover).
 """
 
@@ -47,9 +47,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from movers.core.truth import linear_index as shared_index
 from movers.data.ons_ls import DEMOGRAPHICS, load_dictionary, region_quintiles
 from movers.synth import rng_for, write_truth
-from movers.truth import linear_index as shared_index
 
 NAME = "ons_ls"
 REQUIRES: tuple[str, ...] = ()
@@ -248,7 +248,7 @@ def _parents(rng, n: int, fam_class: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def linear_index(x: pd.DataFrame, model: dict) -> np.ndarray:
-    """Index of a generating model for rows ``x``, with child_region effects (``movers.truth.linear_index``, the one sum data and truth share)."""
+    """Index of a generating model for rows ``x``, with child_region effects (``movers.core.truth.linear_index``, the one sum data and truth share)."""
     return shared_index(x, model, "child_region")
 
 
@@ -393,7 +393,7 @@ def simulate(rng: np.random.Generator, scale: float = 1.0) -> dict:
         "bottom_quintile_population_share": q1,
         "members": int(n),
         "note": "Probits without random effects: the average effect of mover within a group is the mean over its rows of "
-        "Phi(index with mover=1) - Phi(index with mover=0), computed by movers.ls.true_effects.",
+        "Phi(index with mover=1) - Phi(index with mover=0), computed by movers.strands.micro.ls_deprived.true_effects.",
     }
     return {"people": p, "regions": regions, "truth": truth}
 

@@ -29,7 +29,7 @@ Files are written per wave with the names of ``data/dictionaries/ukhls.yml``
 (``bhps/ba_indresp.tab`` ... ``ukhls/k_indresp.tab``, ``ukhls/xwavedat.tab``,
 ``special_licence/{w}_oslaua_protect.tab``), tab-delimited, missing values as the
 UKDS negative codes. ``truth.json`` holds every generating coefficient in the
-analysis's variable names (``movers.outcomes.true_effects`` turns them into
+analysis's variable names (``movers.strands.micro.movers_stayers.true_effects`` turns them into
 the average effects the estimators should recover).
 """
 
@@ -41,11 +41,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from movers.core.truth import linear_index as shared_index
 from movers.data.geography import METRES_PER_MILE, load_geography
 from movers.data.nomis import la_indicators
 from movers.data.ukhls import DEMOGRAPHICS, file_stem, load_dictionary, wave_variables, waves
 from movers.synth import rng_for, write_truth
-from movers.truth import linear_index as shared_index
 
 NAME = "ukhls"
 REQUIRES: tuple[str, ...] = ("geography", "nomis")
@@ -655,7 +655,7 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
 
 
 def linear_index(x: pd.DataFrame, model: dict) -> np.ndarray:
-    """Index of a generating model for rows ``x``, with region_code effects (``movers.truth.linear_index``, the one sum data and truth share)."""
+    """Index of a generating model for rows ``x``, with region_code effects (``movers.core.truth.linear_index``, the one sum data and truth share)."""
     return shared_index(x, model, "region_code")
 
 

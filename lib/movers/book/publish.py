@@ -1,0 +1,542 @@
+"""What a page owes its readers besides the numbers: every table and figure as a file to download, the
+credit due to the data behind them, and the exact command, code and packages that produced it.
+
+Two moments, because a kernel does not know which chapter it executes (chapters run in parallel
+threads of one runner, so no per-chapter environment can tell it):
+
+* in the kernel, ``report.setup(source)`` calls :func:`begin`; from then on every displayed
+  ``tables.Table`` carries, in its output's metadata, the table as CSV (:func:`table_record`);
+* when the book is staged (:mod:`movers.book.build`), :func:`publish_notebook` reads each executed chapter,
+  whose name and source it knows, writes the CSVs and the glued figures into ``downloads/<chapter>/``,
+  puts a "Source:" line and the download links under every table, and adds the "Data and citation"
+  box; :func:`annex_markdown` then lists every download in the "Data and downloads" annex.
+
+Only the table as shown leaves a restricted page: its unrounded values may hold the cells that
+disclosure control replaced by ``[c]``.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.metadata
+import json
+import platform
+import re
+import shlex
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+import movers
+from movers.core import config as yamlfile, paths
+from movers.core.errors import InputError
+
+CITATIONS = paths.DATA / "citations.yml"
+DATASETS = paths.DATA / "datasets.yml"
+REPORT_KEY = "smc2020"
+OGL = "Open Government Licence v3.0"
+META = "movers"  # key of the output metadata a table carries
+CREDITS_TAG = "movers-credits"
+# the packages whose versions decide the numbers and the page: shown in every parameters box
+KEY_PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill", "jupyter-book", "myst-nb")
+RELEASABLE_VALUES = ("synthetic", "public")
+
+_source: str | None = None
+
+
+# --- in the kernel ---------------------------------------------------------------------------------
+
+
+def begin(source: str) -> None:
+    """Remember the page's data source (called by ``report.setup``): tables displayed from now on
+    carry their CSV, and their unrounded values unless the source is restricted."""
+    global _source
+    _source = source
+
+
+def current_source() -> str | None:
+    return _source
+
+
+def table_record(shown, values, caption: str, label: str | None, index_header: str) -> dict:
+    """What a displayed table leaves in its output's metadata: the table as shown (CSV) and, where the
+    source allows it, its unrounded values. Empty before ``begin`` (a table shown outside a chapter)."""
+    if _source is None:
+        return {}
+    rec = {
+        "kind": "table",
+        "caption": caption,
+        "label": label or "",
+        "source": _source,  # the source the page used, which may differ from its parameter (see ``page_source``)
+        "csv": shown.to_csv(index_label=index_header or "row"),
+    }
+    if values is not None and _source in RELEASABLE_VALUES and not values.select_dtypes("number").empty:
+        indexed = not isinstance(values.index, pd.RangeIndex)
+        unnamed = indexed and not any(values.index.names)
+        rec["values_csv"] = values.to_csv(index=indexed, index_label="row" if unnamed else None)
+    return rec
+
+
+# --- citations ------------------------------------------------------------------------------------
+
+
+def citations(path: Path | None = None) -> dict:
+    """``data/citations.yml``: datasets (short name, bib keys, acknowledgement) and each chapter's datasets."""
+    path = Path(path or CITATIONS)
+    if not path.exists():
+        return {"datasets": {}, "chapters": {}}
+    data = yamlfile.read(path, {})
+    known = set(data.get("datasets") or {})
+    for chapter, names in (data.get("chapters") or {}).items():
+        unknown = sorted(set(names or []) - known)
+        if unknown:
+            raise InputError(path, f"chapter {chapter!r} lists datasets {', '.join(unknown)} that are not under 'datasets:'")
+    return data
+
+
+def chapter_datasets(chapter: str, cit: Mapping) -> list[tuple[str, dict]]:
+    """(name, entry) of each dataset the chapter rests on, in the order citations.yml lists them."""
+    names = (cit.get("chapters") or {}).get(chapter) or []
+    return [(n, (cit.get("datasets") or {})[n]) for n in names]
+
+
+def source_line(chapter: str, source: str, cit: Mapping) -> str:
+    """``Source: ...`` naming the chapter's datasets; a synthetic page says its files were generated in their
+    format, unless all its data are transcribed from publications (``transcribed: true``: nothing is generated)."""
+    entries = chapter_datasets(chapter, cit)
+    names = "; ".join(e.get("short", n) for n, e in entries) or "the report's data"
+    if source == "synthetic" and not (entries and all(e.get("transcribed") for _, e in entries)):
+        return f"Source: synthetic data generated by movers.synth in the format of: {names}."
+    text = f"Source: {names}"
+    if any(e.get("open") for _, e in entries):
+        text += f" ({OGL})"
+    if entries and all(e.get("transcribed") for _, e in entries):
+        return text + "; transcribed, nothing computed."
+    return text + "; authors' calculations."
+
+
+def credits_markdown(chapter: str, source: str, cit: Mapping) -> str:
+    """A folded box naming the data behind the page, their citations and the owners' acknowledgements."""
+    entries = chapter_datasets(chapter, cit)
+    lead = {
+        "synthetic": "The numbers on this page are synthetic. With real data, this page rests on:",
+        "public": f"This page was computed from open data, used under the {OGL}:",
+        "restricted": "This page was computed from licensed microdata:",
+    }[source]
+    if entries and all(e.get("transcribed") for _, e in entries):
+        lead = "The tables on this page are transcribed from:"
+    lines = [":::{admonition} Data and citation", ":class: dropdown", ""]
+    if entries:
+        lines += [lead, ""]
+        for n, e in entries:
+            keys = ",".join(e.get("cite") or [])
+            lines.append(f"* {e.get('short', n)}" + (f" {{cite:p}}`{keys}`" if keys else "") + ".")
+        lines.append("")
+    lines.append(
+        f"The published figures shown beside the estimates are transcribed from {{cite:t}}`{REPORT_KEY}` "
+        f"(Crown copyright, {OGL})."
+    )
+    acks = [str(e["acknowledgement"]).strip() for _, e in entries if e.get("acknowledgement")]
+    if acks and source == "synthetic":
+        lines += [
+            "",
+            (
+                "Work with the real data carries the data owners' acknowledgement, printed on this page "
+                "when it runs with `source=restricted`."
+            ),
+        ]
+    elif acks:
+        lines += [""] + [a + "\n" for a in acks]
+    lines += ["", "Every table and figure of this page can be downloaded: see the annex *Data and downloads*.", ":::"]
+    return "\n".join(lines)
+
+
+# --- when the book is staged ------------------------------------------------------------------------
+
+
+def slug(text: str, taken: set[str], fallback: str) -> str:
+    """A file name from a caption or label (``Table 27: Differences ...`` -> ``table-27-differences``), unique in ``taken``."""
+    base = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    base = (base[:61].rsplit("-", 1)[0] if len(base) > 60 else base) or fallback  # whole words
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def _footer(source_text: str, links: list[tuple[str, str]]) -> str:
+    out = "\n\n" + source_text
+    if links:
+        out += "\n\n:::{only} html\n" + " · ".join(f"{{download}}`{text} <{path}>`" for text, path in links) + "\n:::"
+    return out
+
+
+def page_source(nb, parameter: str = "synthetic") -> str:
+    """The data source a page was computed from: the one ``report.setup`` was given, recorded with each
+    table it displayed. It can differ from the ``source`` parameter (``qualitative`` with ``source=public``
+    falls back to the synthetic project, interviews never being open data), and the citation box and the
+    Source lines must follow the data used, not the parameter. A page without tables: the parameter."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            meta = out.get("metadata", {}).get("text/markdown")
+            rec = meta.get(META) if isinstance(meta, dict) else None
+            if isinstance(rec, dict) and rec.get("source"):
+                return rec["source"]
+    return parameter
+
+
+def publish_notebook(nb, chapter: str, source: str, folder: Path, cit: Mapping, url_prefix: str = "/downloads") -> list[dict]:
+    """Write the chapter's tables (CSV) and glued figures (PNG) into ``folder``, put the Source line and
+    download links under each table, add the "Data and citation" box; return the downloads' records.
+
+    Changes ``nb`` in place and can be run again on the same notebook (a staged book is rebuilt
+    without re-executing its chapters): a table already published keeps its footer."""
+    folder.mkdir(parents=True, exist_ok=True)
+    items: list[dict] = []
+    taken: set[str] = set()
+    line = source_line(chapter, source, cit)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            meta = out.get("metadata", {})
+            rec = (meta.get("text/markdown") or {}).get(META) if isinstance(meta.get("text/markdown"), dict) else None
+            if rec and rec.get("kind") == "table":
+                # a page staged before keeps the names its links already point to
+                name = (
+                    rec["published"]
+                    if isinstance(rec.get("published"), str)
+                    else slug(rec.get("label") or rec.get("caption"), taken, f"table-{len(items) + 1}")
+                )
+                taken.add(name)
+                # the download is the numbers (one quantity per column: estimate, SE, p-value, stars...) where the
+                # source releases them, the table as shown beside it; a restricted page releases the table as shown
+                numbers = rec.get("values_csv") if source in RELEASABLE_VALUES else None
+                files = [f"{name}.csv"] + ([f"{name}-as-shown.csv"] if numbers else [])
+                (folder / files[0]).write_text(numbers or rec["csv"])
+                if numbers:
+                    (folder / files[1]).write_text(rec["csv"])
+                items.append({"kind": "table", "name": name, "caption": rec.get("caption", ""), "files": files})
+                if not rec.get("published"):
+                    texts = (
+                        ["Download the numbers (CSV, unrounded, one quantity per column)", "the table as shown (CSV)"]
+                        if numbers
+                        else ["Download the table (CSV)"]
+                    )
+                    links = [(t, f"{url_prefix}/{chapter}/{f}") for t, f in zip(texts, files)]
+                    out["data"]["text/markdown"] += _footer(line, links)
+                    rec["published"] = name
+            glued = meta.get("scrapbook", {}).get("name")
+            png = next((v for k, v in out.get("data", {}).items() if k.endswith("image/png")), None)
+            if glued and png:
+                name = slug(glued, taken, f"figure-{len(items) + 1}")
+                (folder / f"{name}.png").write_bytes(base64.b64decode(png))
+                items.append({"kind": "figure", "name": name, "caption": glued, "files": [f"{name}.png"]})
+    computed = not nb.metadata.get("movers", {}).get("missing_inputs")  # a page without its data cites none
+    if computed and not any(CREDITS_TAG in c.get("metadata", {}).get("tags", []) for c in nb.cells):
+        at = next((i + 1 for i, c in enumerate(nb.cells) if "movers-parameters" in c.get("metadata", {}).get("tags", [])), 0)
+        cell = nbformat.v4.new_markdown_cell(credits_markdown(chapter, source, cit))
+        cell.metadata["tags"] = [CREDITS_TAG]
+        nb.cells.insert(at, cell)
+    return items
+
+
+def _dictionary_tables(path: Path) -> list[str]:
+    """Each file of a variable dictionary as a table: the analysis's name and the name in the release."""
+    data = yamlfile.read(path, {})
+    lines = []
+    described = {k: v for k, v in (data.get("variables") or {}).items() if isinstance(v, dict)}
+    if described:  # a dictionary of model variables (flows.yml): what each means and how it enters
+        lines += [
+            "",
+            f":::{{table}} {path.stem}: variables",
+            ":class: longtable",
+            "",
+            "| variable | row label | description | transform |",
+            "|:--|:--|:--|:--|",
+        ]
+        lines += [
+            f"| `{k}` | {v.get('label', '')} | {v.get('description', '')} | {v.get('transform', '')} |"
+            for k, v in described.items()
+        ]
+        lines.append(":::")
+    for key, f in (data.get("files") or {}).items():
+        if not isinstance(f, dict) or not isinstance(f.get("variables"), dict):
+            continue
+        lines += [
+            "",
+            f":::{{table}} {path.stem}: file `{f.get('name', key)}`",
+            ":class: longtable",
+            "",
+            "| analysis name | variable in the data |",
+            "|:--|:--|",
+        ]
+        lines += [f"| `{a}` | `{v}` |" for a, v in f["variables"].items()]
+        lines.append(":::")
+    return lines
+
+
+def annex_markdown(
+    chapters: Mapping[str, dict],
+    datasets_yml: Path | None = None,
+    dictionaries: list[Path] | None = None,
+    cit: Mapping | None = None,
+    url_prefix: str = "/downloads",
+) -> str:
+    """The "Data and downloads" annex: every chapter's downloads, the open datasets of ``datasets.yml``
+    (publisher, licence, page, pinned files with their SHA-256), the restricted data, the variable
+    dictionaries. ``chapters`` maps a chapter to ``{"title", "source", "items"}`` in book order."""
+    cit = cit if cit is not None else citations()
+    lines = [
+        "# Data and downloads",
+        "",
+        (
+            "Every table of this book can be downloaded as CSV, every figure as PNG. On synthetic and open-data pages "
+            "the CSV holds the numbers, unrounded, one quantity per column (for a regression: estimate, standard error, "
+            "p-value and stars; the published figures and the observations beside them), with the table as shown beside it; "
+            "a restricted page releases the table as shown only."
+        ),
+        "",
+    ]
+    lines.append("## Tables and figures")
+    for chapter, info in chapters.items():
+        how = info.get("how") or f"Computed from `source={info.get('source', 'synthetic')}`."
+        lines += ["", f"### {info.get('title') or chapter}", "", how, ""]
+        if not info.get("items"):
+            lines.append("No table or figure to download.")
+        for it in info.get("items", []):
+            links = ", ".join(f"{{download}}`{f} <{url_prefix}/{chapter}/{f}>`" for f in it["files"])
+            what = it["caption"] or it["name"]
+            lines.append(f"* {what if it['kind'] == 'table' else 'Figure ' + what} ({links})")
+    lines += [
+        "",
+        "## Open data",
+        "",
+        (
+            f"Crown copyright and database right, used under the {OGL} (boundaries: contains OS data). "
+            "`python -m movers fetch` downloads each file from the address below and checks its SHA-256."
+        ),
+        "",
+    ]
+    manifest = Path(datasets_yml or DATASETS)
+    data = yamlfile.read(manifest, {}) if manifest.exists() else {}
+    for name, d in (data.get("datasets") or {}).items():
+        lines += [
+            f"**{d.get('title', name)}** (`{name}`)",
+            "",
+            f"* Publisher: {d.get('publisher', 'not recorded')}; licence: {d.get('licence', 'not recorded')}"
+            + (f"; edition: {d['edition']}" if d.get("edition") else ""),
+            f"* Page: {d.get('page') or d.get('source_url') or 'not recorded'}",
+        ]
+        for f in d.get("files") or []:
+            lines.append(f"* File `{f.get('name')}`: SHA-256 `{f.get('sha256') or 'not pinned'}`")
+        lines.append("")
+    restricted = [(n, e) for n, e in (cit.get("datasets") or {}).items() if e.get("acknowledgement")]
+    if restricted:
+        lines += [
+            "## Restricted data",
+            "",
+            "Never part of the book or its downloads; licensed researchers obtain them from their owners.",
+            "",
+        ]
+        for n, e in restricted:
+            lines.append(f"* {e.get('short', n)} {{cite:p}}`{','.join(e.get('cite') or [])}`")
+    if dictionaries:
+        lines += [
+            "",
+            "## Variable dictionaries",
+            "",
+            (
+                "How the loaders map the names of the licensed files to the analysis's names; a copy edited for "
+                "another release is passed with `-p dictionary=path.yml`."
+            ),
+        ]
+        for p in dictionaries:
+            lines += [
+                "",
+                f"### {p.name}",
+                "",
+                ":::{only} html",
+                f"{{download}}`Download {p.name} <{url_prefix}/dictionaries/{p.name}>`",
+                ":::",
+            ]
+            lines += _dictionary_tables(p)
+    return "\n".join(lines) + "\n"
+
+
+# --- provenance: version, commit, packages, the command -------------------------------------------
+
+WORLD_FILE = "world.json"  # written by movers.synth.generate_world beside the datasets it generated
+WORLD_TAG = "movers-world"  # marks the sentence once it is in a page
+
+
+def world_facts(folders) -> dict | None:
+    """Seed, scale and generation time of the synthetic datasets in ``folders`` (dataset folders or the
+    world's own), read from the ``world.json`` beside them; None when none of them was generated."""
+    used: dict[str, dict] = {}
+    for folder in (Path(f) for f in folders if f is not None):
+        for world in (folder / WORLD_FILE, folder.parent / WORLD_FILE):
+            if not world.is_file():
+                continue
+            try:
+                records = json.loads(world.read_text()).get("datasets") or {}
+            except (OSError, ValueError):
+                continue
+            wanted = records if world.parent == folder else {folder.name: records.get(folder.name)}
+            used.update({n: r for n, r in wanted.items() if isinstance(r, dict)})
+            break
+    if not used:
+        return None
+    return {
+        "datasets": {n: {k: r.get(k) for k in ("seed", "scale", "generated")} for n, r in sorted(used.items())},
+        "generated": max(str(r.get("generated") or "") for r in used.values()),
+    }
+
+
+def world_sentence(facts: Mapping) -> str:
+    """What a synthetic page says of the world it was computed from: seed, scale, when it was generated,
+    and the command that generates it again."""
+    pairs = {(d.get("seed"), d.get("scale")) for d in facts["datasets"].values()}
+    when = str(facts.get("generated") or "").replace("T", " ").replace("+00:00", " UTC") or "at an unrecorded time"
+    if len(pairs) == 1:
+        seed, scale = pairs.pop()
+        how = f"seed {seed}, scale {scale:g}" if isinstance(scale, (int, float)) else f"seed {seed}, scale {scale}"
+        again = (
+            f" (`python -m movers generate --seed {seed} --scale {scale:g}` makes it again)"
+            if isinstance(scale, (int, float))
+            else ""
+        )
+    else:
+        how = "; ".join(f"{n}: seed {d.get('seed')}, scale {d.get('scale')}" for n, d in facts["datasets"].items())
+        again = ""
+    return f"Synthetic world of this page: {how}, generated {when}{again}."
+
+
+def mark_world(nb, facts: Mapping | None) -> bool:
+    """Put the world's sentence into the page's synthetic-data banner (the first output that opens with the
+    synthetic admonition); True when the page carries it. Idempotent."""
+    if not facts:
+        return False
+    sentence = world_sentence(facts)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            text = (out.get("data") or {}).get("text/markdown")
+            if isinstance(text, str) and text.startswith(":::{admonition} Synthetic data"):
+                if sentence not in text:
+                    body = text.rstrip()
+                    body = body[: -len(":::")].rstrip() if body.endswith(":::") else body
+                    out["data"]["text/markdown"] = f"{body}\n\n{sentence}\n:::"
+                out.setdefault("metadata", {})[WORLD_TAG] = True
+                return True
+    return False
+
+
+def version() -> str:
+    """The package's version (``movers.__version__``: the installed metadata, written from pyproject.toml)."""
+    return movers.__version__
+
+
+def commit(root: Path | None = None) -> str:
+    """Short commit of the checkout, with ``+changes`` when tracked files differ from it ("unknown" without git)."""
+    root = Path(root or paths.ROOT)
+    try:
+        sha = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True, timeout=10, check=False
+        )
+        if sha.returncode != 0:
+            return "unknown"
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        return sha.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _cff_author(a: Mapping) -> str:
+    return str(a.get("name") or " ".join(filter(None, [a.get("given-names"), a.get("family-names")])))
+
+
+def book_citation(cff: Mapping, commit_id: str, url: str | None = None) -> tuple[str, str]:
+    """How to cite the book, from ``CITATION.cff`` (its one home): a reference in words (Markdown) and a
+    BibTeX entry. The version and date are the file's; the commit is the one the book is built from."""
+    authors = [_cff_author(a) for a in cff.get("authors") or []] or ["The movers book team"]
+    year = str(cff.get("date-released") or "")[:4] or "n.d."
+    title = str(cff.get("title") or "Moving out to move on: a reproducible re-analysis")
+    url = url or cff.get("repository-code") or cff.get("url")
+    words = f"{'; '.join(authors)} ({year}). *{title}*. Version {cff.get('version', version())}, commit `{commit_id}`." + (
+        f" <{url}>" if url else ""
+    )
+    people = cff.get("authors") or [{"name": authors[0]}]
+    # an organisation in braces (one name, never split); a person as "Family, Given"
+    bib_authors = " and ".join(
+        "{" + str(a["name"]) + "}" if a.get("name") else ", ".join(filter(None, [a.get("family-names"), a.get("given-names")]))
+        for a in people
+    )
+    fields = {
+        "author": bib_authors,
+        "title": "{" + title + "}",
+        "year": year,
+        "version": str(cff.get("version", version())),
+        "note": f"commit {commit_id}",
+        **({"url": url} if url else {}),
+    }
+    bib = "@software{movers_book,\n" + ",\n".join(f'  {k} = "{v}"' for k, v in fields.items()) + "\n}"
+    return words, bib
+
+
+def cite_box(cff: Mapping, commit_id: str, url: str | None = None) -> str:
+    """The "Cite this book" box (front page and citation page): the reference, its BibTeX, and the report."""
+    words, bib = book_citation(cff, commit_id, url)
+    return (
+        "::::{admonition} Cite this book\n:class: tip\n\n"
+        f"{words}\n\n```bibtex\n{bib}\n```\n\n"
+        f"Cite also the report it re-implements: {{cite:t}}`{REPORT_KEY}`.\n::::"
+    )
+
+
+def package_versions(names=KEY_PACKAGES) -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for n in names:
+        try:
+            out[n] = importlib.metadata.version(n)
+        except importlib.metadata.PackageNotFoundError:
+            out[n] = "not installed"
+    return out
+
+
+def _value_text(v) -> str:
+    """A parameter value as ``-p`` reads it back (YAML): strings as they are, the rest as JSON (valid YAML)."""
+    return v if isinstance(v, str) else json.dumps(v, default=str)
+
+
+def command(chapter: str, prm: Mapping, defaults: Mapping) -> str:
+    """The command that re-runs this page: the chapter and every parameter that differs from its default."""
+    parts = ["python", "-m", "movers", "run", chapter]
+    for k, v in prm.items():
+        if k not in defaults or defaults[k] != v:
+            parts += ["-p", f"{k}={_value_text(v)}"]
+    return shlex.join(parts)
+
+
+def params_markdown(
+    chapter: str, prm: Mapping, digest: str, defaults: Mapping, versions: Mapping | None = None, commit_id: str | None = None
+) -> str:
+    """The "Parameters of this run" box: the values, the exact command, the commit and the key packages."""
+    versions = versions if versions is not None else package_versions()
+    commit_id = commit_id if commit_id is not None else commit()
+    rows = "\n".join(f"| `{k}` | `{json.dumps(v, default=str)}` |" for k, v in prm.items())
+    pkgs = ", ".join(f"{k} {v}" for k, v in versions.items())
+    return (
+        ":::{admonition} Parameters of this run\n:class: dropdown\n\n"
+        f"| parameter | value |\n|---|---|\n{rows}\n\n"
+        f"Reproduce this page: `{command(chapter, prm, defaults)}`\n\n"
+        f"Code: movers {version()}, commit `{commit_id}`; input hash `{digest[:12]}`.\n\n"
+        f"Packages: {pkgs}.\n:::"
+    )

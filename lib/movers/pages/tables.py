@@ -1,0 +1,293 @@
+"""Report-style tables that render the same in the HTML and the PDF book.
+
+Tables are emitted as MyST markdown (a ``{table}`` directive holding a pipe
+table): myst-nb parses that output into a docutils table, which Sphinx writes
+natively to HTML and to LaTeX. A pandas DataFrame, by contrast, only offers
+HTML and would fall back to plain text in the PDF.
+
+Estimates travel between the analysis modules and these renderers as a
+*coefficient frame*: a DataFrame indexed by the report's row label with
+columns ``estimate``, ``se`` and ``pvalue``, and ``attrs['nobs']``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from movers.book import publish
+from movers.pages import typeset
+
+STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
+STAR_NOTE = "*** p<0.01, ** p<0.05, * p<0.1"
+
+
+def stars(pvalue: float | None) -> str:
+    """Significance stars as the report uses them (``***`` 1%, ``**`` 5%, ``*`` 10%)."""
+    if pvalue is None or not np.isfinite(pvalue):
+        return ""
+    for level, mark in STAR_LEVELS:
+        if pvalue < level:
+            return mark
+    return ""
+
+
+_OWN_NUMBERS: dict[str, dict[str, str]] = {}  # chapter prefix -> {table key: number}, for the kernel's life
+
+
+def letters(k: int) -> str:
+    """0 -> "A", 25 -> "Z", 26 -> "AA": the letter part of the book's own table numbers."""
+    out = ""
+    k += 1
+    while k:
+        k, r = divmod(k - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def own_number(prefix: str, key: str) -> str:
+    """The book's own number of a table ("4.A", "4.B"...): the chapter's ``prefix`` and a letter, which no
+    report table has. The letter belongs to ``key`` (the table's label), so a cell run again keeps its numbers."""
+    numbers = _OWN_NUMBERS.setdefault(str(prefix), {})
+    if key not in numbers:
+        numbers[key] = f"{prefix}.{letters(len(numbers))}"
+    return numbers[key]
+
+
+def coef_frame(terms: Sequence[str], estimate, se, pvalue=None, nobs: int | None = None) -> pd.DataFrame:
+    """Build a coefficient frame; p-values default to the two-sided normal test of estimate/se."""
+    est = np.asarray(estimate, dtype=float)
+    sd = np.asarray(se, dtype=float)
+    if pvalue is None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pvalue = 2 * norm.sf(np.abs(est / sd))
+    out = pd.DataFrame(
+        {"estimate": est, "se": sd, "pvalue": np.asarray(pvalue, dtype=float)}, index=pd.Index(list(terms), name="term")
+    )
+    out.attrs["nobs"] = None if nobs is None else int(nobs)
+    return out
+
+
+def from_fit(result, labels: Mapping[str, str], cov_se=None) -> pd.DataFrame:
+    """Coefficient frame of a fitted statsmodels result, keeping and renaming the parameters in ``labels``.
+
+    ``labels`` maps parameter names (as statsmodels names them) to report row
+    labels; parameters not named are dropped (intercepts, year dummies...).
+    """
+    names = [n for n in labels if n in result.params.index]
+    return coef_frame(
+        [labels[n] for n in names],
+        result.params[names].to_numpy(),
+        (result.bse if cov_se is None else cov_se)[names].to_numpy(),
+        result.pvalues[names].to_numpy(),
+        nobs=int(result.nobs),
+    )
+
+
+def coefficients(result) -> pd.DataFrame:
+    """The coefficient frame of a ``movers.estimators.results.Estimates`` (its ``coefs``) or of a plain coefficient frame."""
+    return getattr(result, "coefs", result)
+
+
+def observations(result) -> int | None:
+    """The number of observations of an ``Estimates`` (``nobs``) or of a coefficient frame (``attrs['nobs']``);
+    ``[c]`` when disclosure control withheld it (``movers.sdc.Checker.population``)."""
+    if getattr(result, "extra", {}).get("nobs_withheld"):
+        return "[c]"
+    return result.nobs if hasattr(result, "coefs") else result.attrs.get("nobs")
+
+
+def fmt_number(x, digits: int = 3, thousands: bool = True) -> str:
+    """Format a number the way the report prints it: fixed decimals, thousands separators (text, such as a
+    withheld ``[c]``, passes unchanged)."""
+    if isinstance(x, str):
+        return x
+    if x is None or (isinstance(x, float) and not math.isfinite(x)) or (isinstance(x, (np.floating,)) and not np.isfinite(x)):
+        return ""
+    if isinstance(x, (int, np.integer)) or (isinstance(x, float) and digits == 0):
+        return f"{int(round(x)):,}" if thousands else str(int(round(x)))
+    return f"{x:,.{digits}f}" if thousands else f"{x:.{digits}f}"
+
+
+def coef_cell(estimate: float, se: float | None, pvalue: float | None, digits: int = 3) -> str:
+    """``0.038** (0.016)``: coefficient with stars and the standard error in parentheses."""
+    return marked_cell(estimate, se, stars(pvalue), digits)
+
+
+def marked_cell(estimate: float, se: float | None, marks: str = "", digits: int = 3, se_digits: int | None = None) -> str:
+    """``estimate`` at ``digits`` decimals followed by ``marks`` (stars), then the SE in parentheses (at
+    ``se_digits``, default ``digits``); empty for a missing estimate. The one layout of a coefficient cell."""
+    if estimate is None or not np.isfinite(estimate):
+        return ""
+    text = f"{estimate:,.{int(digits)}f}{marks or ''}"
+    if se is not None and np.isfinite(se):
+        text += f" ({se:,.{int(digits if se_digits is None else se_digits)}f})"
+    return text
+
+
+def _escape(text: str) -> str:
+    """Escape the characters MyST would read as markup inside a table cell."""
+    return str(text).replace("\\", "\\\\").replace("*", "\\*").replace("|", "\\|").replace("$", "\\$").replace("_", "\\_")
+
+
+@dataclass
+class Table:
+    """A rendered table: a DataFrame of strings plus caption and notes.
+
+    In a notebook it displays as MyST markdown (``_repr_markdown_``), which the
+    book turns into a real table in both HTML and PDF.
+    """
+
+    frame: pd.DataFrame
+    caption: str = ""
+    notes: str = ""
+    label: str | None = None
+    index_header: str = ""
+    align: str | None = None
+    extra: dict = field(default_factory=dict)
+    values: pd.DataFrame | None = None  # the unrounded numbers behind the cells, for the CSV download
+
+    def column_widths(self) -> list[int]:
+        """Relative column widths (the HTML's; the PDF measures its own, :mod:`movers.pages.typeset`) from the
+        text each column holds: the longest cell as printed (a ``coef*** (se)`` cell is two lines, the
+        standard error under the coefficient) or the longest word of the header, which wraps between
+        words only; bounded so that a long label wraps instead of crowding out the numbers."""
+
+        def printed(cell) -> int:
+            m = typeset.COEF.match(str(cell))
+            return max(len(m["coef"]), len(m["se"])) if m else len(str(cell))
+
+        def width(header, cells, cap):
+            # 2 more for the space between columns
+            longest_cell = max((printed(c) for c in cells), default=0)
+            longest_word = max((len(w) for w in str(header).split()), default=0)
+            return int(min(max(longest_cell, longest_word, 4), cap)) + 2
+
+        widths = [width(self.index_header, self.frame.index, 28)]
+        widths += [width(c, self.frame[c], 18) for c in self.frame.columns]
+        return widths
+
+    def to_markdown(self) -> str:
+        """MyST: a ``{table}`` directive (caption, label, widths, and the ``longtable`` class so a long
+        table breaks across PDF pages and keeps its caption), then the notes."""
+        cols = [self.index_header] + [str(c) for c in self.frame.columns]
+        lines = ["| " + " | ".join(_escape(c) for c in cols) + " |"]
+        align = self.align or ("l" + "r" * len(self.frame.columns))
+        marks = {"l": ":--", "r": "--:", "c": ":-:"}
+        lines.append("|" + "|".join(marks[a] for a in align) + "|")
+        for idx, row in self.frame.iterrows():
+            cells = [idx] + ["" if (v is None or (isinstance(v, float) and math.isnan(v))) else v for v in row.tolist()]
+            lines.append("| " + " | ".join(_escape(c) for c in cells) + " |")
+        head = f":::{{table}} {_escape(self.caption)}".rstrip() + "\n"
+        if self.label:
+            head += f":name: {self.label}\n"
+        head += ":class: longtable\n"
+        head += f":widths: {' '.join(map(str, self.column_widths()))}\n"
+        body = head + "\n" + "\n".join(lines) + "\n:::"
+        if self.notes:
+            body += f"\n\nNotes: {_escape(self.notes)}"
+        return body
+
+    def _repr_markdown_(self):
+        """The markdown, and in the output's metadata the table as CSV: the book build turns that into the
+        download and the "Source:" line under the table (movers.book.publish), for every table of every chapter."""
+        record = publish.table_record(self.frame, self.values, self.caption, self.label, self.index_header)
+        return (self.to_markdown(), {publish.META: record}) if record else self.to_markdown()
+
+    def __repr__(self) -> str:  # plain-text fallback for terminals
+        return (self.caption + "\n" if self.caption else "") + self.frame.to_string()
+
+
+def _numbers_as_text(col: pd.Series) -> bool:
+    """A column of figures kept as printed ("3.8", "0.25**", "[c]"): aligned as numbers."""
+    vals = [str(v) for v in col if v is not None and str(v) not in ("", "nan")]
+    return bool(vals) and all(re.fullmatch(r"[-−]?[\d,]*\.?\d+\**|\[c\]", v) for v in vals)
+
+
+def render(
+    df: pd.DataFrame,
+    digits: int | Mapping[str, int] = 3,
+    caption: str = "",
+    notes: str = "",
+    label: str | None = None,
+    index_header: str = "",
+    transpose: bool = False,
+) -> Table:
+    """Render any DataFrame as a book table, formatting numeric columns to ``digits`` decimals.
+
+    ``transpose`` shows the columns as rows (after formatting, so ``digits`` still follows the
+    original columns): a table of many variables for a few groups fits a printed page that way.
+    """
+    out = pd.DataFrame(index=[str(i) for i in df.index])
+    align = "l" + "".join("r" if pd.api.types.is_numeric_dtype(df[c]) or _numbers_as_text(df[c]) else "l" for c in df.columns)
+    for col in df.columns:
+        d = digits.get(col, 3) if isinstance(digits, Mapping) else digits
+        vals = df[col].tolist()
+        out[str(col)] = [
+            fmt_number(v, d)
+            if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+            else ("" if v is None else str(v))
+            for v in vals
+        ]
+    if transpose:
+        out = out.T
+        align = "l" + "r" * len(out.columns)
+        index_header = index_header or (df.columns.name or "")
+    return Table(
+        out, caption=caption, notes=notes, label=label, index_header=index_header or (df.index.name or ""), align=align, values=df
+    )
+
+
+def regression_table(
+    models: Mapping[str, pd.DataFrame],
+    rows: Sequence[str] | None = None,
+    controls: Mapping[str, Sequence[bool]] | None = None,
+    digits: int = 3,
+    caption: str = "",
+    notes: str = "Robust standard errors in parentheses; " + STAR_NOTE + ".",
+    label: str | None = None,
+    nobs_label: str = "Observations",
+) -> Table:
+    """The report's regression table: one column per model, ``coef*** (se)`` cells,
+    YES/NO rows for blocks of controls not shown, and the number of observations.
+
+    ``rows`` fixes the order of coefficient rows (default: first appearance).
+    ``controls`` maps a label such as "Distance and border" to one flag per model.
+    """
+    names = list(models)
+    if rows is None:
+        rows = []
+        for m in models.values():
+            rows += [r for r in m.index if r not in rows]
+    out = pd.DataFrame(index=list(rows), columns=names, dtype=object)
+    for name, m in models.items():
+        coefs = coefficients(m)
+        for r in rows:
+            out.loc[r, name] = coef_cell(*coefs.loc[r, ["estimate", "se", "pvalue"]]) if r in coefs.index else ""
+    for lab, flags in (controls or {}).items():
+        if len(flags) != len(names):
+            raise ValueError(f"control row {lab!r} has {len(flags)} flags for {len(names)} models")
+        out.loc[lab] = ["YES" if f else "NO" for f in flags]
+    nobs = [observations(models[n]) for n in names]
+    if any(v is not None for v in nobs):
+        out.loc[nobs_label] = [fmt_number(v, 0) if v is not None else "" for v in nobs]
+    return Table(out, caption=caption, notes=notes, label=label, values=_long_values(models))
+
+
+def _long_values(models: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """The numbers behind a regression table, one row per model and term: estimate, SE, p-value, stars and
+    observations in columns of their own (None if a model is not a coefficient frame)."""
+    cols = ["estimate", "se", "pvalue"]
+    frames = {n: coefficients(m) for n, m in models.items()}  # an Estimates or a coefficient frame
+    if not frames or not all(isinstance(f, pd.DataFrame) and set(cols) <= set(f.columns) for f in frames.values()):
+        return None
+    return pd.concat(
+        {n: f[cols].assign(stars=f["pvalue"].map(stars), nobs=observations(models[n])) for n, f in frames.items()},
+        names=["model", "term"],
+    )
