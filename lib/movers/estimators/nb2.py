@@ -53,7 +53,7 @@ small-sample factor (N-1)/(N-K). The sandwich covers every parameter
 including log alpha, and its coefficient block does not depend on how alpha
 is parameterised. Reference numbers: Stata's output for the ships data
 (McCullagh and Nelder) and Grunfeld, as shipped in statsmodels' test suite
-(``tests/test_stata_reference.py``).
+(``tests/estimators/test_stata_reference.py``).
 """
 
 from __future__ import annotations

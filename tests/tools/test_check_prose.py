@@ -10,7 +10,7 @@ import pytest
 from movers.core import paths
 from movers.pages import words
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location("check_prose", ROOT / "tools" / "check_prose.py")
 check = importlib.util.module_from_spec(spec)
 sys.modules["check_prose"] = check

@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location("glue_sentences", ROOT / "tools" / "glue_sentences.py")
 tool = importlib.util.module_from_spec(spec)
 sys.modules["glue_sentences"] = tool

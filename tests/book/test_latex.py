@@ -93,7 +93,7 @@ def test_a_tiny_book_keeps_code_in_html_and_leaves_it_out_of_latex(tmp_path):
         )
     )
     jb = str(Path(sys.executable).with_name("jupyter-book"))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(latex.__file__).parents[1]), os.environ.get("PYTHONPATH", "")])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(latex.__file__).parents[2]), os.environ.get("PYTHONPATH", "")])}
     for builder in ("latex", "html"):
         proc = subprocess.run(
             [jb, "build", str(src), "--path-output", str(tmp_path / "out"), "--builder", builder],

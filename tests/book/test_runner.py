@@ -231,7 +231,7 @@ def movers(project, *args, wait=True):
         **os.environ,
         "MOVERS_ROOT": str(project),
         "MOVERS_SYNTHETIC": str(project / "data" / "synthetic"),
-        "PYTHONPATH": str(Path(runner.__file__).parents[1]),
+        "PYTHONPATH": str(Path(runner.__file__).parents[2]),
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "movers", *args], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
