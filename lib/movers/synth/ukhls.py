@@ -312,7 +312,11 @@ def _destinations(rng, las: pd.DataFrame, origin: np.ndarray, decay: float) -> n
 
 
 def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict, scale: float = 1.0) -> dict:
-    """Simulate the panel; returns long tables (people, person_waves, households, youth) and the truth."""
+    """Simulate the panel; returns long tables (people, person_waves, households, youth) and the truth.
+
+    The stages below draw from ``rng`` in a fixed order (a world is reproduced from its seed): families and
+    children, panel membership, parents, the generating models, the interviews wave by wave, the children's
+    outcomes, the parents' interview variables, then the people file."""
     n_fam = max(60, int(round(FAMILIES * scale)))
     fam = _families(rng, las, n_fam)
     fa_code, mo_code = _parent_codes(rng, fam)
@@ -326,7 +330,57 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
     ch["late_dest"] = _destinations(rng, las, ch["home_la"].to_numpy(), 2 * MOVER_MODEL["distance_decay_miles"])
     waves = _waves(dictionary)
     ukhls_start = next(w.index for w in waves if w.survey == "ukhls")
-    # panel membership: family exit wave; children who leave home continue on their own
+    _membership(rng, fam, ch, ukhls_start)
+    parents = _parents(rng, fam, fam_i, ch, fa_code, mo_code)
+    macro = _macro(indicators)
+    models = _generating_models(rng, las, macro["sd"])
+    pw, hh, youth = _interviews(rng, waves, ukhls_start, fam, fam_i, ch, parents)
+    kids = pw["kind"] == "child"
+    cw, x = _child_waves(pw[kids], ch, las, macro)
+    _child_outcomes(rng, cw, x, models, dictionary)
+    pv = _parent_variables(rng, pw[~kids].copy())
+    keep = list(WAVE_COLUMNS)
+    allw = pd.concat([pv[keep], cw[keep]], ignore_index=True)
+    people = _people(rng, parents, ch, fam_i)
+    people = people[people["pidp"].isin(allw["pidp"])].reset_index(drop=True)
+    truth = {
+        "price_year": PRICE_YEAR,
+        "models": {k: {kk: vv for kk, vv in m.items() if kk != "la_shock"} for k, m in models.items()},
+        "mover_model": MOVER_MODEL,
+        "motivation": {"reason2": REASON2, "aspect2": ASPECT2, "affects_outcomes": False},
+        "macro_sd": macro["sd"],
+        "families": int(n_fam),
+        "children": int(len(ch)),
+        "note": "Probit models include a random LA shock with sd la_sd: average effects use coefficients scaled by 1/sqrt(1+la_sd^2).",
+    }
+    return {"people": people, "person_waves": allw, "households": hh, "youth": youth, "truth": truth}
+
+
+# the columns of the long person-wave table, parents' and children's rows alike
+WAVE_COLUMNS = (
+    "kind",
+    "wave",
+    "pidp",
+    "hidp",
+    "year",
+    "age",
+    "father",
+    "mother",
+    "sex",
+    "jbstat",
+    "nssec_current",
+    "nssec_last",
+    "income",
+    "marstat",
+    "hiqual",
+    "n_children",
+)
+
+
+def _membership(rng, fam: pd.DataFrame, ch: pd.DataFrame, ukhls_start: int) -> None:
+    """Panel membership (in place): each family's entry and exit wave; children who leave home continue
+    on their own (``rejoin``, ``own_life``)."""
+    n_fam = len(fam)
     fam["entry"] = np.where(fam["bhps"], 0, ukhls_start)
     life = rng.geometric(ATTRITION, n_fam)
     fam["exit"] = fam["entry"] + life - 1
@@ -336,11 +390,14 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
     ch["rejoin"] = rng.random(len(ch)) < REJOIN_UKHLS
     ch["own_life"] = rng.geometric(ATTRITION, len(ch))
 
-    # people and ids
+
+def _parents(rng, fam: pd.DataFrame, fam_i: pd.DataFrame, ch: pd.DataFrame, fa_code, mo_code) -> pd.DataFrame:
+    """The parents present in each family, with ids (children's ids are set on ``ch`` in place), birth
+    years a generation before their first child, employment and ethnicity."""
+    n_fam = len(fam)
     n_par = 2 * n_fam
     parent_pidp = 68_000_002 + 4 * np.arange(n_par)
-    child_pidp = 68_000_003 + 4 * np.arange(len(ch)) + 4 * n_par
-    ch["pidp"] = child_pidp
+    ch["pidp"] = 68_000_003 + 4 * np.arange(len(ch)) + 4 * n_par
     fathers = pd.DataFrame(
         {"pidp": parent_pidp[0::2], "family": fam["family"], "present": fam["father"], "sex": 1, "code": fa_code}
     )
@@ -358,18 +415,26 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
     parents["employed"] = (parents["code"] > 0) & (rng.random(len(parents)) < 0.85)
     parents["birth_month"] = rng.integers(1, 13, len(parents))
     parents["ethnicity"] = fam_i.loc[parents["family"], "ethnicity"].to_numpy()
-    parent_ids = {(f, sx): p for f, sx, p in zip(parents["family"], parents["sex"], parents["pidp"])}
+    return parents
 
-    # macro indicators by LA and year (clipped to the years NOMIS covers)
+
+def _macro(indicators: pd.DataFrame) -> dict:
+    """The LA-by-year macro indicators (clipped to the years NOMIS covers), with their means and SDs."""
     ind = indicators.copy()
     ind["year"] = ind["year"].astype(int)
-    ind_idx = ind.set_index(["la_code", "year"])[["unemployment_rate", "prop_professional"]]
-    ymin, ymax = int(ind["year"].min()), int(ind["year"].max())
-    sds = {v: float(ind[v].std()) for v in ("unemployment_rate", "prop_professional")}
-    means = {v: float(ind[v].mean()) for v in ("unemployment_rate", "prop_professional")}
+    names = ("unemployment_rate", "prop_professional")
+    return {
+        "by_la_year": ind.set_index(["la_code", "year"])[list(names)],
+        "years": (int(ind["year"].min()), int(ind["year"].max())),
+        "sd": {v: float(ind[v].std()) for v in names},
+        "mean": {v: float(ind[v].mean()) for v in names},
+    }
+
+
+def _generating_models(rng, las: pd.DataFrame, sds: dict) -> dict:
+    """Each outcome's generating model: coefficients (macro effects per SD), region and year effects and
+    an LA shock, drawn once per world."""
     regions = sorted(las["region_code"].unique())
-    region_of = dict(zip(las["la_code"], las["region_code"]))
-    xy = las.set_index("la_code")[["x", "y"]]
     years = list(range(1991, 2022))
     models = {}
     for name, spec in MODELS.items():
@@ -388,7 +453,14 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
         }
         if spec["kind"] == "linear":
             models[name]["error_sd"] = spec["error_sd"]
+    return models
 
+
+def _interviews(rng, waves, ukhls_start: int, fam: pd.DataFrame, fam_i: pd.DataFrame, ch: pd.DataFrame, parents: pd.DataFrame):
+    """The interviews wave by wave: who is in the panel, in which household and where; returns the
+    person-wave rows, the households and the youth-panel answers."""
+    bhps_end = ukhls_start - 1
+    parent_ids = {(f, sx): p for f, sx, p in zip(parents["family"], parents["sex"], parents["pidp"])}
     rows, hh_rows, youth_rows = [], [], []
     hid_counter = 0
     fam_hid = {}
@@ -491,9 +563,16 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
     hh = pd.DataFrame(hh_rows, columns=["wave", "hidp", "owner", "la_code"]).drop_duplicates("hidp")
     youth = pd.DataFrame(youth_rows, columns=["wave", "pidp", "hidp", "reason1", "reason2", "aspect1", "aspect2"])
 
-    # --- outcomes of the children's adult interviews from the generating models
-    kids = pw["kind"] == "child"
-    cw = pw[kids].merge(ch.drop(columns=["male", "white", "home_la"]), on="pidp", how="left")
+    return pw, hh, youth
+
+
+def _child_waves(child_rows: pd.DataFrame, ch: pd.DataFrame, las: pd.DataFrame, macro: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The children's interviews with what the outcome models use: mover status, distance from home,
+    family formation, and the macro indicators of the LA and year (means where NOMIS has no figure); and the
+    covariates of the generating models for those rows."""
+    region_of = dict(zip(las["la_code"], las["region_code"]))
+    xy = las.set_index("la_code")[["x", "y"]]
+    cw = child_rows.merge(ch.drop(columns=["male", "white", "home_la"]), on="pidp", how="left")
     cw["home_la"] = ch.set_index("pidp").loc[cw["pidp"], "home_la"].to_numpy()
     cw["white"] = ch.set_index("pidp").loc[cw["pidp"], "white"].to_numpy().astype(int)
     cw["male"] = (cw["sex"] == 1).astype(int)
@@ -510,12 +589,12 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
     cw["n_children"] = nk.astype(int)
     cw["has_children"] = (cw["n_children"] > 0).astype(int)
     cw["region_code"] = cw["la"].map(region_of)
-    yc = cw["year"].clip(ymin, ymax)
-    mac = ind_idx.reindex(pd.MultiIndex.from_arrays([cw["la"], yc]))
+    yc = cw["year"].clip(*macro["years"])
+    mac = macro["by_la_year"].reindex(pd.MultiIndex.from_arrays([cw["la"], yc]))
     for v in ("unemployment_rate", "prop_professional"):
         vals = mac[v].to_numpy()
-        cw[v] = np.where(np.isnan(vals), means[v], vals)
-    x = pd.DataFrame(
+        cw[v] = np.where(np.isnan(vals), macro["mean"][v], vals)
+    return cw, pd.DataFrame(
         {
             "mover": cw["mover"],
             "male": cw["male"],
@@ -536,6 +615,12 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
             "year": cw["year"],
         }
     )
+
+
+def _child_outcomes(rng, cw: pd.DataFrame, x: pd.DataFrame, models: dict, dictionary: dict) -> None:
+    """The children's adult outcomes drawn from the generating models (in place on ``cw``; each model's
+    intercept is calibrated to its target mean and stored in ``models``), then the interview variables
+    that code them: activity, class, income in the survey year's prices, marital status, qualification."""
     adult = (cw["age"] >= 16).to_numpy()
     calib = (cw["age"].between(25, 41) & cw["year"].between(2000, 2019)).to_numpy()
     draws = {}
@@ -585,8 +670,10 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
         rng.choice([1, 2], size=len(cw), p=[0.8, 0.2]),
         rng.choice([3, 4, 5, 9], size=len(cw), p=[0.4, 0.35, 0.1, 0.15]),
     )
-    # parents' interview variables
-    pv = pw[~kids].copy()
+
+
+def _parent_variables(rng, pv: pd.DataFrame) -> pd.DataFrame:
+    """The parents' interview variables: activity, class, income, marital status, qualification."""
     pv["jbstat"] = np.where(
         pv["employed_parent"].astype(bool), 2, rng.choice([3, 4, 6, 8], size=len(pv), p=[0.3, 0.2, 0.35, 0.15])
     )
@@ -596,26 +683,12 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
     pv["marstat"] = 2
     pv["hiqual"] = rng.choice([1, 3, 4, 9], size=len(pv), p=[0.25, 0.3, 0.3, 0.15])
     pv["n_children"] = 1
-    keep = [
-        "kind",
-        "wave",
-        "pidp",
-        "hidp",
-        "year",
-        "age",
-        "father",
-        "mother",
-        "sex",
-        "jbstat",
-        "nssec_current",
-        "nssec_last",
-        "income",
-        "marstat",
-        "hiqual",
-        "n_children",
-    ]
-    allw = pd.concat([pv[keep], cw[keep]], ignore_index=True)
-    people = pd.concat(
+    return pv
+
+
+def _people(rng, parents: pd.DataFrame, ch: pd.DataFrame, fam_i: pd.DataFrame) -> pd.DataFrame:
+    """One row per person ever generated: sex, birth year, ethnicity, country of birth."""
+    return pd.concat(
         [
             pd.DataFrame(
                 {
@@ -640,18 +713,6 @@ def simulate(rng, las: pd.DataFrame, indicators: pd.DataFrame, dictionary: dict,
         ],
         ignore_index=True,
     )
-    people = people[people["pidp"].isin(allw["pidp"])].reset_index(drop=True)
-    truth = {
-        "price_year": PRICE_YEAR,
-        "models": {k: {kk: vv for kk, vv in m.items() if kk != "la_shock"} for k, m in models.items()},
-        "mover_model": MOVER_MODEL,
-        "motivation": {"reason2": REASON2, "aspect2": ASPECT2, "affects_outcomes": False},
-        "macro_sd": sds,
-        "families": int(n_fam),
-        "children": int(len(ch)),
-        "note": "Probit models include a random LA shock with sd la_sd: average effects use coefficients scaled by 1/sqrt(1+la_sd^2).",
-    }
-    return {"people": people, "person_waves": allw, "households": hh, "youth": youth, "truth": truth}
 
 
 def linear_index(x: pd.DataFrame, model: dict) -> np.ndarray:
