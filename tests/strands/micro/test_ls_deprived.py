@@ -249,3 +249,16 @@ def test_z_scores_and_true_effects():
 
     t = ls.true_effects(rows, model, by="male")
     assert t[0] == pytest.approx(norm.cdf(0.5) - 0.5) and t[1] == pytest.approx(norm.cdf(1.0) - 0.5)
+
+
+@pytest.mark.xfail(strict=True, reason="the sample counts travel in DataFrame.attrs, which merge drops")
+def test_sample_counts_survive_a_merge_of_the_sample(toy):
+    """The children and linked adults the prose quotes are not zeroed when the sample is merged with
+    another frame (pandas drops ``attrs`` on ``merge``)."""
+    from movers.pages import micro as micro_pages
+
+    s = ls.build_sample(load_extract(toy))
+    weights = pd.DataFrame({"lsnum": [1, 2, 3, 8], "weight": [1.0, 0.5, 2.0, 1.0]})  # a frame of its own
+    merged = s.merge(weights, on="lsnum")
+    counts = micro_pages.ls_fact_counts(merged)
+    assert (counts["n_children"], counts["n_linked"]) == (7, 5)
