@@ -14,8 +14,7 @@ import statsmodels.formula.api as smf
 from movers import sdc
 from movers.estimators import margins
 from movers.estimators.results import Estimates
-
-FAIL_OPEN = "influence shifts carried in DataFrame.attrs are lost on concat/merge: the rule fails open"
+from movers.strands.micro import common as micro
 
 
 def _world(n=400, seed=1):
@@ -31,30 +30,60 @@ def _fit(d):
     return smf.ols("income ~ mover * C(nonwhite)", d).fit()
 
 
-@pytest.mark.xfail(strict=True, reason=FAIL_OPEN)
+def _effects():
+    d = _world()
+    return margins.mover_effects(_fit(d), d, "mover", by="nonwhite").with_(cells={0: 300, 1: 20})
+
+
+def _rule(chk, name, row):
+    return next(c["rule"] for c in chk.outputs[name].cells if c["row"] == str(row))
+
+
 def test_stacking_effects_with_a_filler_row_keeps_the_influence_rule():
     """As ``micro._stack`` does for a group too small to estimate: a NaN row is added by ``concat``."""
-    d = _world()
-    eff = margins.mover_effects(_fit(d), d, "mover", by="nonwhite")
-    filler = pd.DataFrame({"estimate": [np.nan], "se": [np.nan], "pvalue": [np.nan]}, index=["(not estimable)"])
-    stacked = pd.concat([eff, filler])
-    out = sdc.Checker("t", {}).estimates("T", stacked, cells={0: 300, 1: 20}, dof=300)
-    assert np.isnan(out.loc[1, "estimate"])  # the non-white effect rests on one person's income
+    stacked = micro._stack([_effects()], {"gender": ["(not estimable)"]})
+    chk = sdc.Checker("t", {})
+    out = chk.estimates("T", stacked, dof=300)
+    assert np.isnan(out.coefs.loc[1, "estimate"]) and _rule(chk, "T", 1) == "influence"  # one person's income
+    assert out.coefs.loc[0, "estimate"] == stacked.coefs.loc[0, "estimate"]
+    assert _rule(chk, "T", "(not estimable)") != "influence unknown"  # an empty row releases nothing to refuse
 
 
-@pytest.mark.xfail(strict=True, reason=FAIL_OPEN)
-def test_relabelling_effects_by_a_merge_keeps_the_influence_rule():
-    d = _world()
-    eff = margins.mover_effects(_fit(d), d, "mover", by="nonwhite")
-    labels = pd.DataFrame({"nonwhite": [0, 1], "label": ["White", "Non-white"]})
-    shown = eff.reset_index().merge(labels, on="nonwhite").set_index("label")[["estimate", "se", "pvalue"]]
-    out = sdc.Checker("t", {}).estimates("T", shown, cells={"White": 300, "Non-white": 20}, dof=300)
-    assert np.isnan(out.loc["Non-white", "estimate"])
+def test_relabelling_effects_keeps_the_influence_rule():
+    """Rows renamed for the page carry their influence with them (the relabelling that used to go through
+    ``DataFrame.attrs``, and that a ``merge`` on the frame would lose)."""
+    shown = _effects().relabel({0: "White", 1: "Non-white"})
+    assert set(shown.influence) == {"White", "Non-white"} and shown.cells == {"White": 300, "Non-white": 20}
+    chk = sdc.Checker("t", {})
+    out = chk.estimates("T", shown, dof=300)
+    assert np.isnan(out.coefs.loc["Non-white", "estimate"]) and _rule(chk, "T", "Non-white") == "influence"
+    assert not np.isnan(out.coefs.loc["White", "estimate"])
 
 
-@pytest.mark.xfail(strict=True, reason=FAIL_OPEN)
 def test_a_result_without_its_influence_is_refused_not_released():
     coefs = pd.DataFrame({"estimate": [0.1], "se": [0.01], "pvalue": [0.01]}, index=["Mover"])
     chk = sdc.Checker("t", {})
     out = chk.estimates("T", Estimates(coefs, nobs=1000, cells={"Mover": 500}), dof=900)
     assert out.coefs["estimate"].isna().all()
+    assert _rule(chk, "T", "Mover") == "influence unknown"
+    assert sdc.REASONS["influence unknown"] in set(chk.withheld()["rule"])
+
+
+def test_a_row_added_without_its_influence_is_refused():
+    """A row appended to the frame after the shifts were computed has none: withheld, the others released."""
+    eff = _effects()
+    extra = pd.DataFrame({"estimate": [5.0], "se": [1.0], "pvalue": [0.0]}, index=["Added"])
+    chk = sdc.Checker("t", {})
+    out = chk.estimates("T", eff.with_(coefs=pd.concat([eff.coefs, extra]), cells={**eff.cells, "Added": 300}), dof=300)
+    assert np.isnan(out.coefs.loc["Added", "estimate"]) and _rule(chk, "T", "Added") == "influence unknown"
+    assert not np.isnan(out.coefs.loc[0, "estimate"])
+
+
+def test_a_coefficient_frame_is_not_accepted():
+    with pytest.raises(TypeError, match="Estimates"):
+        sdc.Checker("t", {}).estimates("T", _effects().coefs, dof=300)
+
+
+def test_on_open_data_the_checker_passes_results_through():
+    eff = _effects().with_(influence=None)
+    assert sdc.Checker("t", {}, active=False).estimates("T", eff) is eff
