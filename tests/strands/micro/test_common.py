@@ -68,6 +68,9 @@ def test_mover_models_return_estimates_with_the_mover_row():
     assert list(m) == list(micro.MODELS)
     assert all(list(e.index) == ["Mover"] and e.nobs == len(s) for e in m.values())
     assert m["Model 3"].cells["Mover"] == int(s["mover"].value_counts().min())
+    # the influence is keyed by the row shown ("Mover", not margins' "All"): keyed by "All", the checker
+    # found no influence for the row and released every Models 1-3 effect unchecked (issue 22)
+    assert all(list(e.influence) == ["Mover"] and e.influence["Mover"] >= 0 for e in m.values())
 
 
 def test_a_group_too_small_to_estimate_is_withheld_with_its_reason():
