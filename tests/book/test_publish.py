@@ -90,7 +90,7 @@ def test_a_table_carries_its_csv_and_values_only_where_releasable(source):
 
 def test_regression_table_values_are_long_by_model_and_term(source):
     source("public")
-    m = {"Model 1": tables.coef_frame(["Cold spot"], [-0.41234], [0.04], nobs=50)}
+    m = {"Model 1": tables.estimates(["Cold spot"], [-0.41234], [0.04], nobs=50)}
     rec = tables.regression_table(m, caption="Table 3: x")._repr_markdown_()[1][publish.META]
     assert rec["values_csv"].splitlines()[0] == "model,term,estimate,se,pvalue,stars,nobs" and "-0.41234" in rec["values_csv"]
 

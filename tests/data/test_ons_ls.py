@@ -23,7 +23,7 @@ def world(tmp_path_factory):
     generate_world(root, seed=SEED, scale=SCALE, only=["ons_ls"], log=lambda *_: None)
     folder = root / "ons_ls"
     extract = load_extract(folder)
-    sample = ls.build_sample(extract)
+    sample = ls.build_sample(extract).frame
     return {"folder": folder, "extract": extract, "sample": sample, "truth": read_truth(folder)}
 
 

@@ -217,6 +217,22 @@ def test_census_od_maps_cmlad_codes_with_the_crosswalk(shared_public, tmp_path):
     assert od[("E09000033", "E08000037")] == 3 and od[("E08000037", "E09000033")] == 4
 
 
+def test_census_matrix_counts_the_moves_outside_england_and_wales(tmp_path):
+    """The moves to or from Scotland that the matrix leaves out are counted in a field of the result (they
+    used to ride in ``DataFrame.attrs``, which a later merge or concat would have dropped)."""
+    codes = ["E06000001", "E06000002", "S12000033"]
+    moves = {("E06000001", "S12000033"): 5, ("E06000002", "S12000033"): 6, ("S12000033", "E06000001"): 7}
+    moves |= {("S12000033", "E06000002"): 8, ("S12000033", "S12000033"): 100, ("E06000001", "E06000002"): 3}
+    rows = [(o, d, moves.get((o, d), 0)) for o in codes for d in codes]
+    pd.DataFrame(rows, columns=["ADDRESS_ONE_YEAR_AGO_CODE", "USUAL_RESIDENCE_CODE", "OBS_VALUE"]).to_csv(
+        tmp_path / "nomis.csv", index=False
+    )
+    m = public.census_matrix(tmp_path / "nomis.csv")
+    assert m.dropped_moves == 5 + 6 + 7 + 8  # within Scotland is not a move between authorities of the matrix
+    assert len(m.flows) == 4 and m.flows["moves"].sum() == 3
+    assert public.read_census_od(tmp_path / "nomis.csv").equals(m.flows)
+
+
 def test_census_od_rejects_truncated_and_mislabelled_files(shared_public, tmp_path):
     raw = (shared_public / OD).read_bytes()
     (tmp_path / "cut.csv.gz").write_bytes(raw[: len(raw) // 2])  # a download stopped half way
@@ -236,13 +252,14 @@ def test_census_od_rejects_truncated_and_mislabelled_files(shared_public, tmp_pa
 
 
 def test_imd2010_quintiles(shared_public):
-    la = public.imd2010_la(shared_public / IMD10, shared_public / IMD15)
+    placed = public.imd2010_authorities(shared_public / IMD10, shared_public / IMD15)
+    la = placed.table
     assert len(la) == 326 and la["la_code"].str[0].eq("E").all()
     assert sorted(la["imd_quintile"].value_counts()) == [65, 65, 65, 65, 66]
     # official IMD 2010 "rank of average score": Liverpool 1st, Hackney 2nd
     assert la.loc[la["imd_rank"] == 1, "la_code"].item() == "E08000012"
     assert la.loc[la["la_code"] == "E09000012", "imd_rank"].item() <= 3
-    assert la.attrs["unplaced"] < 50 and la.attrs["placed_by_code"] > 700
+    assert placed.unplaced < 50 and placed.placed_by_code > 700 and placed.n_lsoa == 32482
     assert la.groupby("imd_quintile")["imd_score"].mean().is_monotonic_decreasing
 
 

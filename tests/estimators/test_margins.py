@@ -66,21 +66,23 @@ def _exog(result, frame):
 def test_ols_effects_equal_hand_computed_coefficient_sums():
     df = _panel()
     res = smf.ols("income ~ mover * male + x", df).fit(cov_type="cluster", cov_kwds={"groups": df.dropna()["la"]})
-    eff = mover_effects(res, df, "mover", by="male")
+    result = mover_effects(res, df, "mover", by="male")
+    eff = result.coefs
     b, v = res.params, res.cov_params()
     assert eff.loc[0, "estimate"] == pytest.approx(b["mover"])
     assert eff.loc[1, "estimate"] == pytest.approx(b["mover"] + b["mover:male"])
     assert eff.loc[0, "se"] == pytest.approx(np.sqrt(v.loc["mover", "mover"]))
     se1 = np.sqrt(v.loc["mover", "mover"] + v.loc["mover:male", "mover:male"] + 2 * v.loc["mover", "mover:male"])
     assert eff.loc[1, "se"] == pytest.approx(se1)
-    diff = effect_differences(res, df, "mover", "male", reference=0)
+    diff = effect_differences(res, df, "mover", "male", reference=0).coefs
     assert list(diff.index) == ["1 versus 0"]
     assert diff.iloc[0]["estimate"] == pytest.approx(b["mover:male"])
     assert diff.iloc[0]["se"] == pytest.approx(res.bse["mover:male"])
     # OLS with clustered covariance uses t with G-1 df, as statsmodels does for the coefficient itself
     assert diff.iloc[0]["pvalue"] == pytest.approx(res.pvalues["mover:male"], rel=1e-6)
-    assert eff.attrs["nobs"] == len(df) - 2
-    assert sum(eff.attrs["group_nobs"].values()) == len(df) - 2
+    assert result.nobs == len(df) - 2 and result.cov_type == "cluster" and result.converged
+    assert sum(result.group_nobs.values()) == len(df) - 2
+    assert list(result.influence) == [0, 1] and result.df_resid == res.df_resid
 
 
 def test_probit_effect_matches_hand_formula_and_predictions():
@@ -94,7 +96,7 @@ def test_probit_effect_matches_hand_formula_and_predictions():
         xb0 = b["Intercept"] + b["male"] * s["male"] + b["x"] * s["x"]
         xb1 = xb0 + b["mover"] + b["mover:male"] * s["male"]
         by_hand[g] = float((norm.cdf(xb1) - norm.cdf(xb0)).mean())
-    eff = mover_effects(res, df, "mover", by="male")
+    eff = mover_effects(res, df, "mover", by="male").coefs
     assert eff.loc[0, "estimate"] == pytest.approx(by_hand[0], rel=1e-10)
     assert eff.loc[1, "estimate"] == pytest.approx(by_hand[1], rel=1e-10)
     # and equal to the average of statsmodels' own predictions with mover switched
@@ -108,12 +110,12 @@ def test_delta_method_se_matches_finite_difference_jacobian(cov):
     used = df.dropna()
     kw = {"cov_type": "cluster", "cov_kwds": {"groups": used["la"]}} if cov == "cluster" else {}
     res = smf.probit("y ~ mover * C(nssec) + male + x", df).fit(disp=0, **kw)
-    eff = mover_effects(res, df, "mover", by="nssec")
+    eff = mover_effects(res, df, "mover", by="nssec").coefs
     groups = [(used["nssec"] == g).to_numpy() for g in eff.index]
     jac = _numeric_jacobian(res, used, "mover", groups)
     v = jac @ res.cov_params().to_numpy() @ jac.T
     np.testing.assert_allclose(eff["se"].to_numpy(), np.sqrt(np.diag(v)), rtol=1e-5)
-    diff = effect_differences(res, df, "mover", "nssec", reference="routine")
+    diff = effect_differences(res, df, "mover", "nssec", reference="routine").coefs
     assert list(diff.index) == ["higher versus routine", "intermediate versus routine"]
     r = list(eff.index).index("routine")
     for i, label in enumerate(diff.index):
@@ -135,7 +137,7 @@ def test_clustered_covariance_carries_through():
     )
     plain = smf.probit("y ~ mover * male + x", df).fit(disp=0)
     clus = smf.probit("y ~ mover * male + x", df).fit(disp=0, cov_type="cluster", cov_kwds={"groups": df["la"]})
-    a, b = mover_effects(plain, df, by="male"), mover_effects(clus, df, by="male")
+    a, b = mover_effects(plain, df, by="male").coefs, mover_effects(clus, df, by="male").coefs
     np.testing.assert_allclose(a["estimate"], b["estimate"])
     assert (b["se"] > 1.2 * a["se"]).all()
 
@@ -143,7 +145,7 @@ def test_clustered_covariance_carries_through():
 def test_without_interactions_overall_effect_equals_statsmodels_dummy_margeff():
     df = _panel()
     res = smf.probit("y ~ mover + male + x", df).fit(disp=0)
-    ours = mover_effects(res, df)
+    ours = mover_effects(res, df).coefs
     sm = res.get_margeff(at="overall", dummy=True).summary_frame()
     assert list(ours.index) == ["All"]
     assert ours.loc["All", "estimate"] == pytest.approx(sm.loc["mover", "dy/dx"], rel=1e-8)
@@ -154,7 +156,7 @@ def test_get_margeff_would_be_wrong_with_interactions():
     """The reason this module exists: statsmodels' margeff treats mover:male as a separate regressor."""
     df = _panel()
     res = smf.probit("y ~ mover * male + x", df).fit(disp=0)
-    ours = mover_effects(res, df).loc["All", "estimate"]
+    ours = mover_effects(res, df).coefs.loc["All", "estimate"]
     sm = res.get_margeff(at="overall", dummy=True).summary_frame().loc["mover", "dy/dx"]
     assert abs(ours - sm) > 0.01
 
@@ -169,10 +171,10 @@ def test_formulaic_engine_gives_the_same_effects():
         smfo.options.formula_engine = "formulaic"
         res_f = smf.probit("y ~ mover * C(nssec) + x", df).fit(disp=0)
         assert hasattr(res_f.model.data.model_spec, "get_model_matrix")
-        eff_f = mover_effects(res_f, df, by="nssec")
+        eff_f = mover_effects(res_f, df, by="nssec").coefs
     finally:
         smfo.options.formula_engine = old
-    eff_p = mover_effects(res_p, df, by="nssec")
+    eff_p = mover_effects(res_p, df, by="nssec").coefs
     np.testing.assert_allclose(eff_f["estimate"], eff_p["estimate"], rtol=1e-6)
     np.testing.assert_allclose(eff_f["se"], eff_p["se"], rtol=1e-5)
 
@@ -181,7 +183,7 @@ def test_categorical_group_order_and_bad_arguments():
     df = _panel()
     df["nssec"] = pd.Categorical(df["nssec"], categories=["routine", "intermediate", "higher"])
     res = smf.ols("income ~ mover * nssec + x", df).fit()
-    eff = mover_effects(res, df, by="nssec")
+    eff = mover_effects(res, df, by="nssec").coefs
     assert list(eff.index) == ["routine", "intermediate", "higher"]
     with pytest.raises(KeyError):
         effect_differences(res, df, "mover", "nssec", reference="professional")
@@ -209,8 +211,8 @@ def test_recovers_true_subgroup_effects_of_a_known_probit():
     )
     df["y"] = (idx + rng.normal(size=n) > 0).astype(int)
     res = smf.probit("y ~ mover * male + x", df).fit(disp=0)
-    eff = mover_effects(res, df, by="male")
-    diff = effect_differences(res, df, "mover", "male", 0)
+    eff = mover_effects(res, df, by="male").coefs
+    diff = effect_differences(res, df, "mover", "male", 0).coefs
 
     def true_ame(p, g):
         s = df[df.male == g]

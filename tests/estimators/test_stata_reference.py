@@ -159,7 +159,7 @@ def test_logit_margins_for_a_binary_regressor_match_stata():
     d = _spector()
     res = smf.logit("GRADE ~ GPA + TUCE + PSI", d).fit(disp=0)
     np.testing.assert_allclose(res.params[["GPA", "TUCE", "PSI", "Intercept"]], LOGIT["b"], rtol=1e-6)
-    eff = mover_effects(res, d, treat="PSI")
+    eff = mover_effects(res, d, treat="PSI").coefs
     assert eff.loc["All", "estimate"] == pytest.approx(LOGIT["psi_dydx"], rel=1e-6)
     assert eff.loc["All", "se"] == pytest.approx(LOGIT["psi_dydx_se"], rel=1e-5)
 

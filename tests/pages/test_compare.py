@@ -38,7 +38,7 @@ def test_published_figures_keep_their_stars_precision_and_n():
     assert compare.published_cell(income["estimate"], income["se"], income["stars"], income["digits"], income["se_digits"]) == (
         "415.3*** (124.4)"
     )
-    est = {"Income": tables.coef_frame(["Male versus female"], [400.0], [100.0], [0.001], nobs=70865)}
+    est = {"Income": tables.estimates(["Male versus female"], [400.0], [100.0], [0.001], nobs=70865)}
     shown, long = compare.model_comparison(est, 24)
     assert shown.frame["Income"].tolist() == ["400.000*** (100.000)", "415.3*** (124.4)", "70,865", "1,938"]
     assert list(shown.frame.index) == ["Male versus female", "– published", "Observations", "– published"]

@@ -19,15 +19,16 @@ def test_coef_cell_matches_report_style():
 
 
 def test_coef_frame_default_pvalues_are_two_sided_normal():
-    f = tables.coef_frame(["a", "b"], [1.96, 0.0], [1.0, 1.0], nobs=10)
+    f = tables.coef_frame(["a", "b"], [1.96, 0.0], [1.0, 1.0])
     assert f.loc["a", "pvalue"] == pytest.approx(0.05, abs=1e-3)
     assert f.loc["b", "pvalue"] == pytest.approx(1.0)
-    assert f.attrs["nobs"] == 10
+    e = tables.estimates(["a", "b"], [1.96, 0.0], [1.0, 1.0], nobs=10)
+    assert e.nobs == 10 and e.coefs.equals(f) and tables.observations(e) == 10
 
 
 def _models():
-    m1 = tables.coef_frame(["Sending: cold spot"], [-0.423], [0.040], [0.001], nobs=94863)
-    m2 = tables.coef_frame(["Sending: cold spot", "Share border"], [-0.235, 1.793], [0.015, 0.025], [0.001, 0.001], nobs=94863)
+    m1 = tables.estimates(["Sending: cold spot"], [-0.423], [0.040], [0.001], nobs=94863)
+    m2 = tables.estimates(["Sending: cold spot", "Share border"], [-0.235, 1.793], [0.015, 0.025], [0.001, 0.001], nobs=94863)
     return {"Model 1": m1, "Model 2": m2}
 
 

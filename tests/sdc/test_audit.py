@@ -73,7 +73,10 @@ def checked_outputs(chk: sdc.Checker, df: pd.DataFrame) -> dict:
     fit = sm.OLS(df["employed"], x).fit()
     coefs = pd.DataFrame({"estimate": fit.params, "se": fit.bse, "pvalue": fit.pvalues}).drop(index="const")
     cells = {"Mover": int(min(n)), "Non-white x mover": int(((df["mover"] == 1) & (df["nonwhite"] == 1)).sum())}
-    t27 = chk.estimates("Table 27 Employed", Estimates(coefs, nobs=int(fit.nobs), cells=cells, extra={"df_resid": fit.df_resid}))
+    t27 = chk.estimates(
+        "Table 27 Employed",
+        Estimates(coefs, nobs=int(fit.nobs), cells=cells, df_resid=fit.df_resid, influence=dict.fromkeys(coefs.index, 0.0)),
+    )
     return {"t30": t30, "t23": t23, "t27": t27}
 
 

@@ -22,10 +22,11 @@ from movers.estimators.results import Estimates
 from movers.pages import micro as micro_pages, tables
 
 
-def _effect(units, nobs=None, influence=None):
+def _effect(units, nobs=None):
     coefs = pd.DataFrame({"estimate": [0.1], "se": [0.01], "pvalue": [0.01]}, index=["Mover"])
-    extra = {"df_resid": 300, "units": pd.Index(units), "influence": influence or {}}
-    return Estimates(coefs, nobs=nobs or len(units), cells={"Mover": 100}, extra=extra)
+    return Estimates(
+        coefs, nobs=nobs or len(units), cells={"Mover": 100}, df_resid=300, units=pd.Index(units), influence={"Mover": 0.2}
+    )
 
 
 def _ls_like_sample():
@@ -107,10 +108,7 @@ def _income_world(outlier=False, n=400, seed=1):
 
 def _checked_income(d):
     fit = smf.ols("income ~ mover * C(nonwhite) + age", d).fit()
-    eff = margins.mover_effects(fit, d, "mover", by="nonwhite")
-    est = Estimates(
-        eff[["estimate", "se", "pvalue"]], nobs=len(d), cells={0: 100, 1: 20}, extra={"influence": eff.attrs["influence"]}
-    )
+    est = margins.mover_effects(fit, d, "mover", by="nonwhite").with_(nobs=len(d), cells={0: 100, 1: 20})
     chk = sdc.Checker("movers_stayers", {})
     return chk, chk.estimates("Table 27 Income", est, dof=float(fit.df_resid))
 
@@ -146,8 +144,8 @@ def test_influence_rule_is_in_the_yaml_and_can_be_changed():
     d = _income_world(outlier=True)
     fit = smf.ols("income ~ mover * C(nonwhite) + age", d).fit()
     eff = margins.mover_effects(fit, d, "mover", by="nonwhite")
-    assert eff.attrs["influence"][1] > 10 > eff.attrs["influence"][0]
-    out = chk.estimates("T", Estimates(eff[["estimate", "se", "pvalue"]], extra={"influence": eff.attrs["influence"]}), dof=300)
+    assert eff.influence[1] > 10 > eff.influence[0]
+    out = chk.estimates("T", eff, dof=300)
     assert out.coefs["estimate"].notna().all()
 
 
@@ -162,8 +160,7 @@ def test_the_run_record_is_written_in_acros_results_format(tmp_path, acro_layout
     chk.shares("Table 25", shares, n={"Stayers": 300, "Movers": 200})
     d = _income_world(outlier=True)
     fit = smf.ols("income ~ mover * C(nonwhite) + age", d).fit()
-    eff = margins.mover_effects(fit, d, "mover", by="nonwhite")
-    est = Estimates(eff[["estimate", "se", "pvalue"]], cells={0: 100, 1: 20}, extra={"influence": eff.attrs["influence"]})
+    est = margins.mover_effects(fit, d, "mover", by="nonwhite").with_(nobs=None, cells={0: 100, 1: 20})
     chk.estimates("Table 27 Income", est, dof=float(fit.df_resid))
     chk.write()
     folder = tmp_path / "ms" / "acro"

@@ -262,18 +262,18 @@ def test_descriptives_withhold_rare_dummies_extremes_and_dominated_means():
 # ----------------------------------------------------------------------------- regressions
 
 
-def _est(nobs, cells, extra=None):
+def _est(nobs, cells, df_resid=None):
     coefs = pd.DataFrame(
         {"estimate": [0.1, 0.2], "se": [0.01, 0.02], "pvalue": [0.01, 0.02]}, index=["Mover", "Non-white x mover"]
     )
-    return Estimates(coefs, nobs=nobs, cells=cells, extra=extra or {})
+    return Estimates(coefs, nobs=nobs, cells=cells, df_resid=df_resid, influence=dict.fromkeys(coefs.index, 0.0))
 
 
 def test_regression_needs_ten_residual_degrees_of_freedom():
     cells = {"Mover": 500, "Non-white x mover": 500}
-    out = checker().estimates("M", _est(1000, cells, {"df_resid": 9}))
+    out = checker().estimates("M", _est(1000, cells, df_resid=9))
     assert out.coefs[["estimate", "se", "pvalue"]].isna().all().all()
-    out = checker().estimates("M", _est(1000, cells, {"df_resid": 10}))
+    out = checker().estimates("M", _est(1000, cells, df_resid=10))
     assert not out.coefs["estimate"].isna().any()
     out = checker().estimates("M", _est(11, cells))  # no df_resid: nobs - parameters shown, an upper bound
     assert out.coefs["estimate"].isna().all()  # 11 - 2 = 9 < 10
@@ -282,7 +282,7 @@ def test_regression_needs_ten_residual_degrees_of_freedom():
 
 def test_regression_rows_resting_on_a_small_group_are_withheld():
     chk = checker()
-    out = chk.estimates("Table 27 Employed", _est(1000, {"Mover": 500, "Non-white x mover": 7}, {"df_resid": 900}))
+    out = chk.estimates("Table 27 Employed", _est(1000, {"Mover": 500, "Non-white x mover": 7}, df_resid=900))
     assert out.coefs.loc["Mover", "estimate"] == 0.1
     assert out.coefs.loc["Non-white x mover", ["estimate", "se", "pvalue"]].isna().all()
     assert chk.glue_text("Table 27 Employed", "Non-white x mover", "estimate", "{:.2f}") == sdc.SUPPRESSED
@@ -293,7 +293,7 @@ def test_rendered_regression_tables_show_c_not_blanks():
     from movers.pages.tables import Table
 
     chk = checker()
-    chk.estimates("Table 27 Employed", _est(1000, {"Mover": 500, "Non-white x mover": 7}, {"df_resid": 900}))
+    chk.estimates("Table 27 Employed", _est(1000, {"Mover": 500, "Non-white x mover": 7}, df_resid=900))
     t = Table(pd.DataFrame({"Employed": ["0.10*", ""], "Other": ["x", "y"]}, index=["Mover", "Non-white x mover"]))
     chk.mark(t, "Table 27 Employed", column="Employed")
     assert t.frame.loc["Non-white x mover", "Employed"] == sdc.SUPPRESSED and t.frame.loc["Mover", "Employed"] == "0.10*"

@@ -48,7 +48,7 @@ def ukhls(make_world):
 def ons_ls(make_world):
     root = make_world("ons_ls", seed=5, scale=0.15)
     src = data_source.open("synthetic", str(root), truth_of="ons_ls")
-    sample = ls.build_sample(ls.load(src))
+    sample = ls.build_sample(ls.load(src)).frame
     return sample, src.truth["models"]
 
 

@@ -201,7 +201,21 @@ def read_crosswalk(path) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class CensusMatrix:
+    """The census migration matrix on 2014 codes (``flows``: origin, destination, moves) and the moves
+    left out because they are to, from or within Scotland and Northern Ireland (``dropped_moves``)."""
+
+    flows: pd.DataFrame
+    dropped_moves: float = 0.0
+
+
 def read_census_od(path, crosswalk: dict[str, str] | None = None) -> pd.DataFrame:
+    """The matrix of ``census_matrix`` without the count of moves left out."""
+    return census_matrix(path, crosswalk).flows
+
+
+def census_matrix(path, crosswalk: dict[str, str] | None = None) -> CensusMatrix:
     """2011 Census LA-to-LA migration matrix (ONS/Nomis MM01CUK_ALL) on 2014 codes, England and Wales.
 
     Accepts the simim layout (``MIGRATIONS, O_GEOGRAPHY_CODE, D_GEOGRAPHY_CODE,
@@ -214,7 +228,8 @@ def read_census_od(path, crosswalk: dict[str, str] | None = None) -> pd.DataFram
     rejected as truncated.
 
     Returns ``origin, destination, moves`` (diagonal = moves within an authority)
-    and, when the file has it, ``origin_people`` (simim's population of the origin).
+    and, when the file has it, ``origin_people`` (simim's population of the origin), with the moves
+    outside England and Wales that were left out (not silently lost: ``census_inputs`` reports them).
     """
     df = _read_csv(path, "2011 Census origin-destination matrix")
     cols = {}
@@ -258,9 +273,7 @@ def read_census_od(path, crosswalk: dict[str, str] | None = None) -> pd.DataFram
     agg = {"moves": "sum"}
     if "origin_people" in out:
         agg["origin_people"] = "first"
-    res = out.groupby(["origin", "destination"], as_index=False).agg(agg)
-    res.attrs["dropped_moves"] = float(dropped)  # not silently lost: census_inputs reports it
-    return res
+    return CensusMatrix(out.groupby(["origin", "destination"], as_index=False).agg(agg), float(dropped))
 
 
 # --------------------------------------------------------------------------- IMD 2010
@@ -294,7 +307,24 @@ def _read_table(path, what: str, sheet: str | None = None) -> pd.DataFrame:
     return df.rename(columns={k: v for k, v in IMD_ALIASES.items() if k in df.columns})
 
 
+@dataclass(frozen=True)
+class IMDAuthorities:
+    """IMD 2010 authority scores (``table``, from ``imd2010_la``) and how the LSOAs were placed: those
+    2011 retired that were placed by their code (``placed_by_code``), those left out (``unplaced``), and
+    the LSOAs read (``n_lsoa``)."""
+
+    table: pd.DataFrame
+    unplaced: int
+    placed_by_code: int
+    n_lsoa: int
+
+
 def imd2010_la(lsoa_path, lsoa11_lookup_path, units: dict[str, str] | None = None) -> pd.DataFrame:
+    """The authority table of ``imd2010_authorities``."""
+    return imd2010_authorities(lsoa_path, lsoa11_lookup_path, units).table
+
+
+def imd2010_authorities(lsoa_path, lsoa11_lookup_path, units: dict[str, str] | None = None) -> IMDAuthorities:
     """IMD 2010 local-authority scores, ranks and quintiles from the official LSOA scores.
 
     Reads the IMD 2010 LSOA file (``lsoa01_code, IMD_score, ...``: humaniverse CSV of
@@ -305,7 +335,7 @@ def imd2010_la(lsoa_path, lsoa11_lookup_path, units: dict[str, str] | None = Non
     LSOAs 2011 retired are placed by their code: LSOA codes run in blocks by
     authority, so a retired code whose nearest kept codes on both sides belong to
     one authority belongs to it too; the few at the seam of two blocks are left out
-    (``attrs['unplaced']``).
+    (``unplaced``).
 
     The authority's score is the **unweighted average of its LSOA scores**. ONS's
     official summary ("average score") weights LSOAs by population; no LSOA
@@ -341,9 +371,7 @@ def imd2010_la(lsoa_path, lsoa11_lookup_path, units: dict[str, str] | None = Non
     m = m.dropna(subset=["lad13_code"])
     m["la_code"] = m["lad13_code"].replace(units or {})
     la = m.groupby("la_code").agg(imd_score=("IMD_score", "mean"), n_lsoa=("IMD_score", "size")).reset_index()
-    out = add_quintiles(la)
-    out.attrs.update(unplaced=unplaced, placed_by_code=int((gap & (prev == nxt)).sum()), n_lsoa=int(len(imd)))
-    return out
+    return IMDAuthorities(add_quintiles(la), unplaced, int((gap & (prev == nxt)).sum()), int(len(imd)))
 
 
 def add_quintiles(la: pd.DataFrame, score: str = "imd_score") -> pd.DataFrame:

@@ -28,7 +28,7 @@ from scipy import stats
 from statsmodels.discrete.discrete_model import BinaryModel
 from statsmodels.regression.linear_model import RegressionModel
 
-from movers.pages.tables import coef_frame
+from movers.estimators.results import Estimates, coef_frame
 
 
 @dataclass
@@ -197,34 +197,45 @@ def _pvalues(result, est: np.ndarray, se: np.ndarray) -> np.ndarray:
     return 2 * stats.norm.sf(z)
 
 
-def mover_effects(result, data: pd.DataFrame, treat: str = "mover", by: str | None = None) -> pd.DataFrame:
+def _result(result, labels, est, se, shifts, scale, name: str, group_nobs=None) -> Estimates:
+    """The effects as an ``Estimates``: the fit's nobs, residual df, covariance type and convergence, and
+    each effect's largest one-person change in standard errors (``influence``), by row label."""
+    coefs = coef_frame(labels, est, se, _pvalues(result, est, se))
+    coefs.index.name = name
+    return Estimates(
+        coefs,
+        nobs=int(result.nobs),
+        converged=bool(getattr(result, "mle_retvals", {}).get("converged", True)),
+        cov_type=str(getattr(result, "cov_type", "")),
+        df_resid=float(result.df_resid),
+        group_nobs=dict(group_nobs or {}),
+        influence=dict(zip(labels, _influence(shifts, scale, se).tolist())),
+    )
+
+
+def mover_effects(result, data: pd.DataFrame, treat: str = "mover", by: str | None = None) -> Estimates:
     """Average discrete-change effect of ``treat`` (0 -> 1) overall or within each group of ``by``.
 
-    Returns a coefficient frame indexed by the group labels of ``by`` (or
-    ``["All"]``) with ``estimate``, ``se`` (delta method, the result's own
-    covariance) and ``pvalue``; ``attrs["nobs"]`` is the model's number of
-    observations, ``attrs["group_nobs"]`` the rows behind each group and ``attrs["influence"]`` the largest
-    change one row's removal makes in each effect, in standard errors (``leave_one_out``).
+    Returns an ``Estimates`` whose rows are the group labels of ``by`` (or ``["All"]``) with
+    ``estimate``, ``se`` (delta method, the result's own covariance) and ``pvalue``; ``nobs`` is the
+    model's number of observations, ``group_nobs`` the rows behind each group and ``influence`` the
+    largest change one row's removal makes in each effect, in standard errors (``leave_one_out``).
     For a probit the effect is a difference in probabilities, for OLS a
     difference in the outcome's units.
     """
     eff = _effects(result, data, treat, by)
     se = np.sqrt(np.clip(np.diag(eff.cov), 0, None))
-    out = coef_frame(eff.labels, eff.estimate, se, _pvalues(result, eff.estimate, se), nobs=int(result.nobs))
-    out.index.name = by or "group"
-    out.attrs["group_nobs"] = dict(zip(eff.labels, eff.counts))
-    out.attrs["influence"] = dict(zip(eff.labels, _influence(eff.shifts, eff.scale, se).tolist()))
-    return out
+    return _result(result, eff.labels, eff.estimate, se, eff.shifts, eff.scale, by or "group", zip(eff.labels, eff.counts))
 
 
-def effect_differences(result, data: pd.DataFrame, treat: str, by: str, reference) -> pd.DataFrame:
+def effect_differences(result, data: pd.DataFrame, treat: str, by: str, reference) -> Estimates:
     """Difference between each group's treatment effect and the ``reference`` group's, with delta-method SEs.
 
     This is the report's test of whether "migrant status has a stronger effect
     on the outcomes experienced by one group compared with the other" (Tables
     24, 28). The covariance between the two groups' effects is kept, so the SE
-    is that of the difference, not of two independent estimates. Index:
-    ``"<group> versus <reference>"``.
+    is that of the difference, not of two independent estimates. Rows:
+    ``"<group> versus <reference>"``, in an ``Estimates`` as ``mover_effects``.
     """
     eff = _effects(result, data, treat, by)
     if reference not in eff.labels:
@@ -235,11 +246,8 @@ def effect_differences(result, data: pd.DataFrame, treat: str, by: str, referenc
     var = np.array([eff.cov[i, i] + eff.cov[r, r] - 2 * eff.cov[i, r] for i in others])
     se = np.sqrt(np.clip(var, 0, None))
     labels = [f"{eff.labels[i]} versus {reference}" for i in others]
-    out = coef_frame(labels, est, se, _pvalues(result, est, se), nobs=int(result.nobs))
-    out.index.name = "contrast"
     shifts = np.column_stack([eff.shifts[:, i] - eff.shifts[:, r] for i in others]) if others else eff.shifts[:, :0]
-    out.attrs["influence"] = dict(zip(labels, _influence(shifts, eff.scale, se).tolist()))
-    return out
+    return _result(result, labels, est, se, shifts, eff.scale, "contrast")
 
 
 def group_key(g):

@@ -152,13 +152,13 @@ BHPS_FORMATS = {
 }
 
 
-def ls_fact_counts(sample: pd.DataFrame) -> dict[str, int]:
+def ls_fact_counts(drawn: ls.Sample) -> dict[str, int]:
     """The people behind each sample fact of ``ls.sample_facts``."""
+    sample = drawn.frame
     n, movers = len(sample), int(sample["mover"].sum())
-    flow = sample.attrs.get("flow", {})
     return {
-        "n_children": int(flow.get("children", 0)),
-        "n_linked": int(flow.get("linked_adults", 0)),
+        "n_children": drawn.flow.children,
+        "n_linked": drawn.flow.linked_adults,
         "n_sample": n,
         "n_stayers": _smaller(movers, n),
         "n_movers": _smaller(movers, n),
@@ -188,11 +188,11 @@ def _checked_models(study: Study, table: str, models: Mapping[str, Mapping[str, 
         out[o] = {}
         for m, e in per.items():
             name = f"{table}: {study.strand.outcomes[o]}, {m}"
-            if "not_estimable" in e.extra:
-                study.chk.withhold(name, ["Mover"], "not estimable", e.extra["not_estimable"])
+            if e.not_estimable:
+                study.chk.withhold(name, ["Mover"], "not estimable", e.not_estimable)
                 out[o][m] = e
             else:
-                out[o][m] = study.chk.estimates(name, e, dof=e.extra["df_resid"])
+                out[o][m] = study.chk.estimates(name, e, dof=e.df_resid)
     return out
 
 
@@ -249,14 +249,14 @@ def selection_text(study: Study) -> str:
 def _fitted(study: Study, table: str, fit, *args, **kwargs) -> Estimates:
     """``fit(*args, **kwargs)``; a model that cannot be estimated on this selection (a small world, a small
     restricted selection: ``micro.NotEstimable``) does not stop the page: it comes back as an empty result
-    carrying the reason (``extra['not_estimable']``), which ``_checked_models`` records as withheld and the
+    carrying the reason (``not_estimable``), which ``_checked_models`` records as withheld and the
     page lists with the selection, never as silent blanks."""
     try:
         return fit(*args, **kwargs)
     except micro.NotEstimable as err:
         study.extra.setdefault("not_estimable", []).append(f"{table}: {err.what}: {err.reason}")
         coefs = pd.DataFrame({"estimate": [np.nan], "se": [np.nan], "pvalue": [np.nan]}, index=["Mover"])
-        return Estimates(coefs, extra={"df_resid": np.nan, "not_estimable": err.reason})
+        return Estimates(coefs, df_resid=np.nan, not_estimable=err.reason)
 
 
 def mover_models(study: Study, name: str = "Models 1-3") -> dict[str, dict[str, Estimates]]:
@@ -304,8 +304,8 @@ def interactions(
         study.extra.setdefault("not_estimable", []).append(
             f"{table} and {diff_table}: Model 3 of {label} interacted with {c}: {reason}"
         )
-    effects = {k: chk.estimates(f"{table}: {k}", e, dof=e.extra["df_resid"]) for k, e in tabs.effects.items()}
-    diffs = {k: chk.estimates(f"{diff_table}: {k}", e, dof=e.extra["df_resid"]) for k, e in tabs.differences.items()}
+    effects = {k: chk.estimates(f"{table}: {k}", e, dof=e.df_resid) for k, e in tabs.effects.items()}
+    diffs = {k: chk.estimates(f"{diff_table}: {k}", e, dof=e.df_resid) for k, e in tabs.differences.items()}
     return micro.InteractionTables(effects, diffs, tabs.models)
 
 
@@ -742,11 +742,12 @@ def ls_study(
     src = data_source.open(source, data_path, truth_of="ons_ls", rules=sdc_rules or None)
     chk = sdc.start_run("ls_deprived", src)
     extract = ls.load(src, dictionary)
-    sample = ls.build_sample(extract, quintile, child_ages, adult_ages, child_censuses)
+    drawn = ls.build_sample(extract, quintile, child_ages, adult_ages, child_censuses)
+    sample = drawn.frame
     regions = ls.region_quintiles(extract.regions)
     regions["region_name"] = regions["region"].map(extract.dictionary["regions"])
     facts = checked_facts(
-        chk, "Sample (prose)", ls.sample_facts(sample, regions, quintile, child_censuses), ls_fact_counts(sample), LS_FORMATS
+        chk, "Sample (prose)", ls.sample_facts(drawn, regions, quintile, child_censuses), ls_fact_counts(drawn), LS_FORMATS
     )
     register_sample(chk, sample, {"pct_no_parent_class": sample.index[sample["parent_class"].isna()]})
     facts |= {

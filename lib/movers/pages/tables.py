@@ -6,8 +6,9 @@ natively to HTML and to LaTeX. A pandas DataFrame, by contrast, only offers
 HTML and would fall back to plain text in the PDF.
 
 Estimates travel between the analysis modules and these renderers as a
-*coefficient frame*: a DataFrame indexed by the report's row label with
-columns ``estimate``, ``se`` and ``pvalue``, and ``attrs['nobs']``.
+``movers.estimators.results.Estimates`` (its ``coefs`` a *coefficient frame*: a DataFrame indexed by
+the report's row label with columns ``estimate``, ``se`` and ``pvalue``; ``coef_frame`` and ``estimates``
+build them and are re-exported here). A plain coefficient frame renders too, without observations.
 """
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from movers.book import publish
+from movers.estimators.results import (
+    Estimates,
+    coef_frame as coef_frame,  # re-exported: chapters build frames with it
+    estimates,
+)
 from movers.pages import typeset
 
 STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
@@ -60,28 +65,14 @@ def own_number(prefix: str, key: str) -> str:
     return numbers[key]
 
 
-def coef_frame(terms: Sequence[str], estimate, se, pvalue=None, nobs: int | None = None) -> pd.DataFrame:
-    """Build a coefficient frame; p-values default to the two-sided normal test of estimate/se."""
-    est = np.asarray(estimate, dtype=float)
-    sd = np.asarray(se, dtype=float)
-    if pvalue is None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pvalue = 2 * norm.sf(np.abs(est / sd))
-    out = pd.DataFrame(
-        {"estimate": est, "se": sd, "pvalue": np.asarray(pvalue, dtype=float)}, index=pd.Index(list(terms), name="term")
-    )
-    out.attrs["nobs"] = None if nobs is None else int(nobs)
-    return out
-
-
-def from_fit(result, labels: Mapping[str, str], cov_se=None) -> pd.DataFrame:
-    """Coefficient frame of a fitted statsmodels result, keeping and renaming the parameters in ``labels``.
+def from_fit(result, labels: Mapping[str, str], cov_se=None) -> Estimates:
+    """The ``Estimates`` of a fitted statsmodels result, keeping and renaming the parameters in ``labels``.
 
     ``labels`` maps parameter names (as statsmodels names them) to report row
     labels; parameters not named are dropped (intercepts, year dummies...).
     """
     names = [n for n in labels if n in result.params.index]
-    return coef_frame(
+    return estimates(
         [labels[n] for n in names],
         result.params[names].to_numpy(),
         (result.bse if cov_se is None else cov_se)[names].to_numpy(),
@@ -96,11 +87,11 @@ def coefficients(result) -> pd.DataFrame:
 
 
 def observations(result) -> int | None:
-    """The number of observations of an ``Estimates`` (``nobs``) or of a coefficient frame (``attrs['nobs']``);
+    """The number of observations of an ``Estimates`` (``nobs``; None for a plain coefficient frame);
     ``[c]`` when disclosure control withheld it (``movers.sdc.Checker.population``)."""
-    if getattr(result, "extra", {}).get("nobs_withheld"):
+    if getattr(result, "nobs_withheld", False):
         return "[c]"
-    return result.nobs if hasattr(result, "coefs") else result.attrs.get("nobs")
+    return getattr(result, "nobs", None)
 
 
 def fmt_number(x, digits: int = 3, thousands: bool = True) -> str:

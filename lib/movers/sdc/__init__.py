@@ -58,7 +58,7 @@ Wiring a chapter's library code (a few lines)::
     sig = [r for r in chk.released_rows("Table 25", ["Difference", "pvalue"]) if t25.loc[r, "pvalue"] < 0.05]
     t23 = chk.describe("Table 23", frame_of_numeric_variables)   # Mean, Std. dev., Min., Max., Obs.
     inc = chk.means("Income by group", sample, "income", rows="parent_nssec", columns="mover")
-    eff = chk.estimates("Table 27 Employed", eff, cells=eff.attrs["cells"], dof=df_resid)  # Estimates or coef frame
+    eff = chk.estimates("Table 27 Employed", eff, cells=eff.cells, dof=df_resid)  # an Estimates (movers.estimators.results)
     fit = chk.estimable("Table 27 Non-white", O.fit, sample, f, kind, rows=["Non-white"])   # None if it cannot be estimated
     text = chk.glue_text("Table 30", "Disabled", "Movers", "{:.2f}")  # '[c]' if that cell was withheld
     chk.mark(rendered_table, "Table 27 Employed", column="Employed")  # '[c]' in the withheld rows of a rendered table
@@ -117,6 +117,7 @@ REASONS = {
     "residual df": "too few residual degrees of freedom",
     "not estimable": "group too small to estimate",
     "influence": "one person's removal would move it by more than the influence limit",
+    "influence unknown": "its sensitivity to one person's removal was not computed",
     "differencing": "two counts on the page would differ by a small group of people",
     "unchecked": "not passed through the checker",
 }
@@ -579,22 +580,26 @@ class Checker:
 
     # -- regressions ----------------------------------------------------------------------------
 
-    def estimates(self, name: str, est, cells: Mapping[str, int] | None = None, dof: float | None = None, source: str = ""):
-        """Regression coefficients or marginal effects (``movers.estimators.results.Estimates`` or a coefficient frame):
+    def estimates(
+        self, name: str, est: Estimates, cells: Mapping[str, int] | None = None, dof: float | None = None, source: str = ""
+    ):
+        """Regression coefficients or marginal effects (a ``movers.estimators.results.Estimates``):
         all withheld if the residual degrees of freedom are under ``safe_dof``; a row withheld if the smallest
         group it rests on (``cells``, e.g. movers x subgroup) holds fewer than ``threshold`` people, or if
-        one person's removal would move it by more than ``influence`` standard errors (``extra['influence']``
-        or ``attrs['influence']``: the largest change in SEs, from ``movers.estimators.margins``). Withheld rows come
-        back as NaN (``mark`` puts ``[c]`` in the rendered table); the result has the input's type. The
-        number of observations, when the rows fitted on are known (``extra['units']``), is checked against
+        one person's removal would move it by more than ``influence`` standard errors (``est.influence``: the
+        largest change in SEs, from ``movers.estimators.margins``). The influence rule fails closed: a row
+        with an estimate but no influence (never computed, or lost on the way) is withheld ("influence
+        unknown"). Withheld rows come back as NaN (``mark`` puts ``[c]`` in the rendered table). The
+        number of observations, when the rows fitted on are known (``est.units``), is checked against
         the other counts of the page (``population``) and withheld (``nobs`` None, shown as ``[c]``) if
         their difference would be a small group."""
-        is_est = isinstance(est, Estimates)
-        frame = est.coefs if is_est else est
-        cells = dict(cells if cells is not None else (est.cells if is_est else frame.attrs.get("cells", {})))
-        nobs = est.nobs if is_est else frame.attrs.get("nobs")
+        if not isinstance(est, Estimates):
+            raise TypeError(f"Checker.estimates takes a movers.estimators.results.Estimates, not {type(est).__name__}")
+        frame = est.coefs
+        cells = dict(cells if cells is not None else est.cells)
+        nobs = est.nobs
         if dof is None:
-            dof = est.extra.get("df_resid") if is_est else frame.attrs.get("df_resid")
+            dof = est.df_resid
         approx = dof is None and nobs is not None
         if approx:
             dof = nobs - len(frame)  # an upper bound: the frame may not show every parameter
@@ -603,31 +608,39 @@ class Checker:
             return est
         counts = pd.DataFrame({"estimate": [cells.get(r, np.nan) for r in frame.index]}, index=frame.index)
         why = _primary(counts, self.rules)
-        influence = dict((est.extra if is_est else frame.attrs).get("influence") or {})
+        influence = dict(est.influence or {})
         moved = pd.Series([influence.get(r, np.nan) for r in frame.index], index=frame.index, dtype=float)
         why["estimate"] = why["estimate"].where((why["estimate"] != "") | ~(moved > self.rules.influence), "influence")
+        unknown = moved.isna() & frame["estimate"].notna()  # an estimate nobody checked for one person's weight
+        why["estimate"] = why["estimate"].where((why["estimate"] != "") | ~unknown, "influence unknown")
         if dof is not None and dof < self.rules.safe_dof:
             why["estimate"] = "residual df"
         dof_text = "residual df unknown" if dof is None else f"residual df {'<= ' if approx else ''}{_num(dof)}"
         details = pd.DataFrame(
             {
                 "estimate": [
-                    dof_text + ("" if pd.isna(m) else f"; largest one-person change {m:.2f} SE") for m in moved.to_numpy()
+                    dof_text
+                    + (
+                        "; one-person influence not computed"
+                        if u
+                        else ""
+                        if pd.isna(m)
+                        else f"; largest one-person change {m:.2f} SE"
+                    )
+                    for m, u in zip(moved.to_numpy(), unknown.to_numpy())
                 ]
             },
             index=frame.index,
         )
-        applied = ["threshold", "zero", "residual df"] + (["influence"] if influence else [])
+        applied = ["threshold", "zero", "residual df"] + (["influence"] if influence or unknown.any() else [])
         self._store(name, "regression", source, frame, why, counts, details, applied)
         out = frame.copy()
         hide = why["estimate"] != ""
         out.loc[hide, [c for c in ("estimate", "se", "pvalue") if c in out.columns]] = np.nan
-        out.attrs = dict(frame.attrs)
         self.outputs[name].released = out
-        units = est.extra.get("units") if is_est else None
-        if units is None or self.population(f"{name}: observations", units):
-            return est.with_(coefs=out) if is_est else out
-        return est.with_(coefs=out, nobs=None, extra={**est.extra, "nobs_withheld": True})
+        if est.units is None or self.population(f"{name}: observations", est.units):
+            return est.with_(coefs=out)
+        return est.with_(coefs=out, nobs=None, nobs_withheld=True)
 
     def population(self, name: str, units: Iterable[Hashable], release: bool = True) -> bool:
         """A count of people the page prints (a sample size, a regression's observations), with the people

@@ -12,6 +12,7 @@ import pytest
 from movers import sdc
 from movers.core.errors import InputError
 from movers.data.ons_ls import load_dictionary, load_extract
+from movers.pages import micro as micro_pages
 from movers.strands.micro import ls_deprived as ls
 
 REGIONS = [
@@ -165,19 +166,20 @@ def toy(tmp_path):
 
 
 def test_mover_is_a_different_region_as_adult_and_age_rules_apply(toy):
-    s = ls.build_sample(load_extract(toy)).set_index("lsnum")
+    drawn = ls.build_sample(load_extract(toy))
+    s = drawn.frame.set_index("lsnum")
     assert sorted(s.index) == [1, 2, 3, 8]
     assert s.loc[1, "mover"] == 1 and s.loc[3, "mover"] == 1
     assert s.loc[2, "mover"] == 0  # lived elsewhere at 24, back home by 34: a stayer, as in the report
     assert s.loc[8, "mover"] == 0
     assert s.loc[3, "year"] == 2001 and s.loc[3, "child_census"] == 1981
-    assert s.attrs["flow"] == {"children": 7, "linked_adults": 5, "in_quintile": 4}
-    everyone = ls.build_sample(load_extract(toy), quintile=None)
+    assert drawn.flow == ls.SampleFlow(children=7, linked_adults=5, in_quintile=4)
+    everyone = ls.build_sample(load_extract(toy), quintile=None).frame
     assert 7 in set(everyone["lsnum"]) and everyone.set_index("lsnum").loc[7, "quintile"] > 1
 
 
 def test_higher_parental_class_and_outcomes(toy):
-    s = ls.build_sample(load_extract(toy)).set_index("lsnum")
+    s = ls.build_sample(load_extract(toy)).frame.set_index("lsnum")
     assert s.loc[1, "parent_class"] == "prof" and s.loc[1, "n_parents_with_class"] == 2
     assert s.loc[2, "parent_class"] == "semi"
     assert s.loc[3, "parent_class"] == "skilled" and s.loc[3, "n_parents_with_class"] == 1
@@ -210,7 +212,7 @@ def test_parameter_errors_name_the_parameter(toy):
 
 
 def test_table30_shares_and_counts(toy):
-    s = ls.build_sample(load_extract(toy))
+    s = ls.build_sample(load_extract(toy)).frame
     t = ls.describe(s)
     v = t.values
     assert v.loc["Employed", "Movers"] == pytest.approx(0.5) and v.loc["Employed", "Stayers"] == pytest.approx(0.5)
@@ -249,3 +251,13 @@ def test_z_scores_and_true_effects():
 
     t = ls.true_effects(rows, model, by="male")
     assert t[0] == pytest.approx(norm.cdf(0.5) - 0.5) and t[1] == pytest.approx(norm.cdf(1.0) - 0.5)
+
+
+def test_sample_counts_survive_a_merge_of_the_sample(toy):
+    """The children and linked adults the prose quotes are not zeroed when the sample is merged with
+    another frame (pandas drops ``attrs`` on ``merge``): they travel beside the frame, in ``flow``."""
+    s = ls.build_sample(load_extract(toy))
+    weights = pd.DataFrame({"lsnum": [1, 2, 3, 8], "weight": [1.0, 0.5, 2.0, 1.0]})  # a frame of its own
+    merged = ls.Sample(s.frame.merge(weights, on="lsnum"), s.flow)
+    counts = micro_pages.ls_fact_counts(merged)
+    assert (counts["n_children"], counts["n_linked"], counts["n_sample"]) == (7, 5, 4)

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from movers.estimators import nb2
-from movers.estimators.results import Estimates
+from movers.estimators.results import Estimates, coef_frame
 from movers.pages import compare, tables
 from movers.pages.tables import Table, coef_cell, render
 from movers.strands.flows import models as flows, public as census
@@ -174,7 +174,7 @@ def _ppml(frame: pd.DataFrame, factor: str | None, typology: str, controls, fe: 
         groups=(frame["origin"].to_numpy(), frame["destination"].to_numpy()),
     )
     idx = [names.index(s) for s in shown]
-    return Estimates(tables.coef_frame(shown, fit.params[idx], fit.se[idx]), nobs=fit.nobs, seconds=fit.seconds)
+    return Estimates(coef_frame(shown, fit.params[idx], fit.se[idx]), nobs=fit.nobs, seconds=fit.seconds)
 
 
 def ppml_models(frame: pd.DataFrame, typology: str) -> dict[str, Estimates]:

@@ -45,7 +45,7 @@ from movers.core.truth import read_truth
 from movers.data import nomis, ons_flows, open_yearly, public
 from movers.data.geography import load_geography
 from movers.estimators.nb2 import NBFit, covariance, fit_nb2, fit_ztnb  # noqa: F401  (flows.fit_nb2 / flows.NBFit stay importable)
-from movers.estimators.results import Estimates
+from movers.estimators.results import Estimates, coef_frame
 from movers.pages import compare, tables, words
 
 TYPOLOGIES = ("smi", "supergroup", "imd")
@@ -311,7 +311,7 @@ def outcome(frame: pd.DataFrame, exposure: str) -> tuple[np.ndarray, np.ndarray 
 def estimates(fit: NBFit, shown: Sequence[str]) -> Estimates:
     """The shown rows of an NB2 fit as the book's results object (alpha and iterations in ``extra``)."""
     idx = [fit.names.index(s) for s in shown]
-    coefs = tables.coef_frame(shown, fit.params[idx], fit.se[idx])
+    coefs = coef_frame(shown, fit.params[idx], fit.se[idx])
     return Estimates(
         coefs,
         nobs=int(fit.nobs),

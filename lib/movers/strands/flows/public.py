@@ -119,7 +119,8 @@ def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 20
     geo = public.real_geography(p["lad_boundaries_2014"], p["gva_la"], cache_dir, merge_census=True)
     units = sorted(geo.las["la_code"])
     recode = {k: v for k, v in public.read_crosswalk(p["la_code_crosswalk"]).items() if not k.startswith(("E41", "W40"))}
-    od = public.read_census_od(p["census2011_od"], public.read_crosswalk(p["la_code_crosswalk"]))
+    matrix = public.census_matrix(p["census2011_od"], public.read_crosswalk(p["la_code_crosswalk"]))
+    od = matrix.flows
     lad20x = public.read_lad20x(p["lad_harmonisation_lad20x"])
     myeb3 = public.read_myeb3(p["myeb3"])
     pop_lag = myeb3[myeb3["year"] == lag_year].set_index("la_code")["population"]
@@ -172,7 +173,7 @@ def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 20
         "n_england": len(imd_units),
         "moves_between": float(between["moves"].sum()),
         "moves_within": float(od.loc[od["origin"] == od["destination"], "moves"].sum()),
-        "moves_dropped": od.attrs.get("dropped_moves", 0.0),
+        "moves_dropped": matrix.dropped_moves,
         "census_year": census_year,
         "lag_year": lag_year,
         "population_check": float(abs(h["population"].values["population"] - dem["population"]).max()),

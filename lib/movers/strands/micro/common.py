@@ -242,24 +242,18 @@ def fit_model(
     return fit(sample, f, strand.kind(outcome), strand.cluster, strand.cov_type, strand.keep_levels, strand.text_columns)
 
 
-def _estimates(frame: pd.DataFrame, ft: Fit, cells: Mapping[str, int] | None = None) -> Estimates:
-    """An ``Estimates`` of the rows of ``frame`` with what disclosure control checks: the residual df, each
-    row's largest one-person influence (``margins.leave_one_out``) and the rows fitted on (``units``: the
-    people an observation count on the page stands for)."""
-    coefs = frame[["estimate", "se", "pvalue"]].copy()
-    coefs.attrs = {}
-    return Estimates(
-        coefs,
+def _estimates(eff: Estimates, ft: Fit, cells: Mapping[str, int] | None = None) -> Estimates:
+    """The effects ``eff`` (from ``margins``, with each row's largest one-person influence) with what
+    disclosure control checks besides: the cells behind each row, the residual df and the rows fitted
+    on (``units``: the people an observation count on the page stands for)."""
+    return eff.with_(
         nobs=ft.nobs,
         cells=dict(cells or {}),
         seconds=ft.seconds,
         converged=bool(getattr(ft.result, "mle_retvals", {}).get("converged", True)),
-        extra={
-            "df_resid": ft.df_resid,
-            "dropped_perfect": dict(ft.dropped),
-            "influence": dict(frame.attrs.get("influence", {})),
-            "units": ft.data.index,
-        },
+        df_resid=ft.df_resid,
+        dropped_perfect=dict(ft.dropped),
+        units=ft.data.index,
     )
 
 
@@ -291,7 +285,7 @@ def mover_model(strand: Strand, sample: pd.DataFrame, outcome: str, model: int =
         raise NotEstimable(
             outcome, model, "singular design matrix: the selection is too small or a variable has no variation", extra
         ) from None
-    eff = mover_effects(ft.result, ft.data, "mover").rename(index={"All": "Mover"})
+    eff = mover_effects(ft.result, ft.data, "mover").relabel({"All": "Mover"})
     n = ft.data["mover"].value_counts().reindex([0, 1], fill_value=0)
     return _estimates(eff, ft, {"Mover": int(n.min())})
 
@@ -324,16 +318,13 @@ def interaction(
         return Interaction(characteristic, None, None, None, ft.reason)
     eff = mover_effects(ft.result, ft.data, "mover", by=ch.column)
     keys = [group_key(g) for g in eff.index]
-    moved = dict(zip((ch.labels[k] for k in keys), eff.attrs.get("influence", {}).values()))  # keyed by the labels shown
-    eff.index = [ch.labels[k] for k in keys]
-    eff = eff.loc[[lab for lab in ch.labels.values() if lab in eff.index]]
-    eff.attrs["influence"] = {lab: moved[lab] for lab in eff.index if lab in moved}
+    eff = eff.relabel({g: ch.labels[k] for g, k in zip(eff.index, keys)})  # the labels shown, with their influence
+    eff = eff.select([lab for lab in ch.labels.values() if lab in eff.index])
     ref = next(g for g in ft.data[ch.column].dropna().unique() if group_key(g) == ch.reference)
     diff = effect_differences(ft.result, ft.data, "mover", ch.column, reference=ref)
     others = [k for k in keys if k != ch.reference]
-    diff_moved = list(diff.attrs.get("influence", {}).values())
-    diff.index = [ch.difference_label(k) for k in others]
-    diff.attrs["influence"] = dict(zip(diff.index, diff_moved))
+    diff = diff.relabel(dict(zip(diff.index, (ch.difference_label(k) for k in others))))
+    eff, diff = (e.with_(coefs=e.coefs.rename_axis(None)) for e in (eff, diff))  # rows named by their labels alone
     cells = ch.cells(ft.data)
     return Interaction(characteristic, _estimates(eff, ft, cells), _estimates(diff, ft, ch.difference_cells(cells)), ft.data)
 
@@ -346,7 +337,7 @@ def _stack(parts: Sequence[Estimates], filler: Mapping[str, Sequence[str]]) -> E
         frames.append(pd.DataFrame({"estimate": np.nan, "se": np.nan, "pvalue": np.nan}, index=list(rows)))
     cells = {k: v for p in parts for k, v in p.cells.items()}
     nobs = [p.nobs for p in parts]
-    dof = [p.extra.get("df_resid", np.nan) for p in parts]
+    dof = [np.nan if p.df_resid is None else p.df_resid for p in parts]
     largest = max(parts, key=lambda p: p.nobs or 0) if parts else None  # the observations the table prints
     return Estimates(
         pd.concat(frames) if frames else pd.DataFrame(columns=["estimate", "se", "pvalue"]),
@@ -354,13 +345,11 @@ def _stack(parts: Sequence[Estimates], filler: Mapping[str, Sequence[str]]) -> E
         cells=cells,
         seconds=float(sum(p.seconds for p in parts)),
         converged=all(p.converged for p in parts),
-        extra={
-            "df_resid": min(dof) if dof else np.nan,
-            "nobs_by_model": nobs,
-            "not_estimable": dict(filler),
-            "influence": {k: v for p in parts for k, v in p.extra.get("influence", {}).items()},
-            "units": None if largest is None else largest.extra.get("units"),
-        },
+        df_resid=min(dof) if dof else np.nan,
+        influence={k: v for p in parts for k, v in (p.influence or {}).items()},
+        units=None if largest is None else largest.units,
+        missing_groups=dict(filler),
+        nobs_by_model=tuple(nobs),
     )
 
 

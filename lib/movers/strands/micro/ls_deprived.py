@@ -119,6 +119,26 @@ def parental_class(parents: pd.DataFrame, dictionary: dict) -> pd.DataFrame:
     return out.drop(columns=["parent_rank"]).reset_index()
 
 
+@dataclass(frozen=True)
+class SampleFlow:
+    """The people at each step of drawing the analysis sample, for the chapter's prose: members at a
+    child census in the age band (``children``), those traced to a later census in the adult age band
+    (``linked_adults``) and those of them who grew up in the chosen quintile (``in_quintile``)."""
+
+    children: int = 0
+    linked_adults: int = 0
+    in_quintile: int = 0
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The analysis file (``frame``, one row per member) and how it was drawn (``flow``). The counts
+    travel beside the frame, not in the frame's ``attrs``, which a ``merge`` drops."""
+
+    frame: pd.DataFrame
+    flow: SampleFlow
+
+
 def build_sample(
     extract,
     quintile: int | None = 1,
@@ -126,7 +146,7 @@ def build_sample(
     adult_ages: Sequence[int] = (30, 36),
     child_censuses: Sequence[int] = (1971, 1981, 1991),
     n_groups: int = 5,
-) -> pd.DataFrame:
+) -> Sample:
     """One row per LS member observed as a child and again as an adult, in the chosen quintile of child regions.
 
     Child observation: the record at one of ``child_censuses`` at ages
@@ -134,8 +154,8 @@ def build_sample(
     observation: the most recent later census record at ages ``adult_ages``
     (the report: "aged between 30 and 36 in the most recent census in which
     they were enumerated"). Quintiles are those of the child region at the
-    child census. ``quintile=None`` keeps every quintile. ``attrs['flow']``
-    counts the people lost at each step, for the chapter's prose.
+    child census. ``quintile=None`` keeps every quintile. The ``flow`` of the
+    result counts the people lost at each step, for the chapter's prose.
     """
     lo_c, hi_c = check_band("child_ages", child_ages)
     lo_a, hi_a = check_band("adult_ages", adult_ages)
@@ -156,12 +176,12 @@ def build_sample(
     child = child[["lsnum", "census", "age", "region"]].rename(
         columns={"census": "child_census", "age": "child_age", "region": "child_region"}
     )
-    flow = {"children": int(len(child))}
+    n_children = int(len(child))
     later = rec.merge(child[["lsnum", "child_census"]], on="lsnum")
     adult = later[(later["census"] > later["child_census"]) & later["age"].between(lo_a, hi_a) & later["region"].notna()]
     adult = adult.sort_values(["lsnum", "census"]).drop_duplicates("lsnum", keep="last")
     s = child.merge(adult.drop(columns=["child_census"]), on="lsnum", how="inner")
-    flow["linked_adults"] = int(len(s))
+    n_linked = int(len(s))
     require_nonempty(s, extract.files[0], f"set of members traced to ages {lo_a}-{hi_a}")
     q = region_quintiles(extract.regions, n=n_groups)
     s = s.merge(
@@ -171,7 +191,7 @@ def build_sample(
     )
     if quintile is not None:
         s = s[s["quintile"] == int(quintile)]
-    flow["in_quintile"] = int(len(s))
+    n_in_quintile = int(len(s))
     require_nonempty(s, extract.files[0], f"sample of quintile {quintile}")
     s = s.rename(columns={"census": "year", "region": "adult_region"})
     s["mover"] = (s["adult_region"] != s["child_region"]).astype(int)
@@ -220,9 +240,7 @@ def build_sample(
         "parent_semi",
         "n_parents_with_class",
     ] + MACRO
-    out = s[keep].reset_index(drop=True)
-    out.attrs["flow"] = flow
-    return out
+    return Sample(s[keep].reset_index(drop=True), SampleFlow(n_children, n_linked, n_in_quintile))
 
 
 @dataclass(frozen=True)
@@ -340,16 +358,16 @@ def load(src: DataSource, dictionary: str = ""):
     return load_extract(src.folder("ons_ls"), dictionary or None)
 
 
-def sample_facts(sample: pd.DataFrame, quintiles: pd.DataFrame, quintile: int, child_censuses: Sequence[int]) -> dict:
+def sample_facts(drawn: Sample, quintiles: pd.DataFrame, quintile: int, child_censuses: Sequence[int]) -> dict:
     """Numbers and words the chapter's prose quotes (glued, never typed)."""
-    flow = sample.attrs.get("flow", {})
+    sample, flow = drawn.frame, drawn.flow
     names = []
     for c in child_censuses:
         sub = quintiles[(quintiles["census"] == int(c)) & (quintiles["quintile"] == int(quintile))]
         names.append(f"{c}: {', '.join(sub['region_name'] if 'region_name' in sub else sub['region'])}")
     return {
-        "n_children": int(flow.get("children", 0)),
-        "n_linked": int(flow.get("linked_adults", 0)),
+        "n_children": flow.children,
+        "n_linked": flow.linked_adults,
         "n_sample": int(len(sample)),
         "n_stayers": int((sample["mover"] == 0).sum()),
         "n_movers": int((sample["mover"] == 1).sum()),
@@ -364,6 +382,8 @@ __all__ = [
     "region_quintiles",
     "parental_class",
     "build_sample",
+    "Sample",
+    "SampleFlow",
     "describe",
     "Shares",
     "formula",

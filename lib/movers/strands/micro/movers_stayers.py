@@ -410,7 +410,7 @@ def motivation_table(
     )
     if order is not None:
         out = out.reindex([o for o in order if o in out.index] + [i for i in out.index if i not in order])
-    out.index.name = None  # everyone answering: N_stayer + N_mover (a column, not DataFrame.attrs)
+    out.index.name = None  # everyone answering: N_stayer + N_mover (a column, not the frame's attrs)
     return out
 
 
