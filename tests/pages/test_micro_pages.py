@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from movers import sdc
 from movers.estimators.results import Estimates
 from movers.pages import micro as P
 from movers.pages.tables import coef_frame
+from movers.sdc.checker import Checker
 
 
 def _sample():
@@ -38,13 +38,13 @@ def test_small_counts_in_prose_are_withheld_on_restricted_data():
         "n_motivation": 50,
         "pct_two_parents": 75.0,
     }
-    chk = sdc.Checker("t", {}, active=True)
+    chk = Checker("t", {}, active=True)
     out = P.checked_facts(chk, "Sample (prose)", facts, P.bhps_fact_counts(s), P.BHPS_FORMATS)
     assert out["n_returners"] == "[c]"  # four returners
     assert out["pct_younger"] == "[c]"  # nobody younger: a zero cell
     assert out["n_sample"] == "200" and out["pct_movers"] == "40.0"
     assert ("Sample (prose)", "n_returners") in {(o, r) for o, r in zip(chk.withheld()["output"], chk.withheld()["row"])}
-    plain = P.checked_facts(sdc.Checker("t", {}, active=False), "Sample (prose)", facts, P.bhps_fact_counts(s), P.BHPS_FORMATS)
+    plain = P.checked_facts(Checker("t", {}, active=False), "Sample (prose)", facts, P.bhps_fact_counts(s), P.BHPS_FORMATS)
     assert plain["n_returners"] == "4"
 
 
@@ -58,7 +58,7 @@ def _study(chapter="movers_stayers"):
 
     facts = {"teen_lo": 15, "teen_hi": 19, "year_lo": 2000, "year_hi": 2019, "adult_lo": 25, "adult_hi": 41}
     return P.Study(
-        chapter, O.strand("adult_la"), pd.DataFrame(), ["employed"], [], sdc.Checker(chapter, {}, active=False), None, facts=facts
+        chapter, O.strand("adult_la"), pd.DataFrame(), ["employed"], [], Checker(chapter, {}, active=False), None, facts=facts
     )
 
 

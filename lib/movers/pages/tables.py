@@ -97,7 +97,7 @@ def coefficients(result) -> pd.DataFrame:
 
 def observations(result) -> int | None:
     """The number of observations of an ``Estimates`` (``nobs``) or of a coefficient frame (``attrs['nobs']``);
-    ``[c]`` when disclosure control withheld it (``movers.sdc.Checker.population``)."""
+    ``[c]`` when disclosure control withheld it (``movers.sdc.checker.Checker.population``)."""
     if getattr(result, "extra", {}).get("nobs_withheld"):
         return "[c]"
     return result.nobs if hasattr(result, "coefs") else result.attrs.get("nobs")
