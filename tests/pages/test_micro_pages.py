@@ -3,6 +3,9 @@ is glued as [c], the rest as formatted text; inactive (synthetic) checkers only 
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 
 from movers.estimators.results import Estimates
@@ -126,3 +129,44 @@ def test_group_difference_tests_carry_holm_adjusted_p_values():
     table = P.holm_table({"Employed": est, "Hours": withheld}, "caption", "label")
     assert list(table.frame["Holm-adjusted p-value"]) == ["0.030", "0.060", "0.060"]
     assert len(table.frame) == 3
+
+
+# ----------------------------------------------------------------------------- counts in table notes (issue 25)
+
+
+def _ls_study(movers: int, chk: Checker) -> P.Study:
+    """An LS study of 376 people, ``movers`` of them movers, with every Table 30 attribute varied enough
+    that no share is withheld for its own sake."""
+    from movers.core import source
+    from movers.strands.micro import ls_deprived as ls
+
+    n = 376
+    rng = np.random.default_rng(5)
+    sample = pd.DataFrame(
+        {
+            "mover": [1] * movers + [0] * (n - movers),
+            "parent_class": rng.choice(["prof", "skilled", "semi"], n),
+            "occ_class": rng.choice(["prof", "skilled", "semi"], n),
+            **{k: rng.integers(0, 2, n).astype(float) for k in ("disabled", "degree", "employed")},
+        }
+    )
+    src = source.DataSource("restricted", Path("/secure"))
+    study = P.Study("ls_deprived", ls.strand(), sample, ["employed"], [], chk, src, facts={"quintile": 2})
+    study.extra["child_censuses"] = [1971]
+    P.register_sample(chk, sample)  # the prose prints the sample's 376
+    return study
+
+
+def test_a_count_in_a_table_note_is_checked_with_the_other_counts_of_the_page():
+    """Table 30's note printed "Number of observations: 370 stayers and 6 movers" beside the prose's 376:
+    six movers, and 376 - 370 = 6, whatever the shares above it withheld. The note's counts now pass the
+    page-wide check like the prose's and the models'."""
+    chk = Checker("ls_deprived", {})
+    note = P.table30(_ls_study(6, chk)).notes
+    assert "370 stayers" not in note and "6 movers" not in note
+    assert "[c] stayers and [c] movers" in note
+    listed = chk.withheld()
+    assert {"Table 30 (note): stayers", "Table 30 (note): movers"} <= set(listed["row"])
+    # a note whose counts are safe prints them, and an inactive checker prints them whatever they are
+    assert "188 stayers and 188 movers" in P.table30(_ls_study(188, Checker("ls_deprived", {}))).notes
+    assert "370 stayers and 6 movers" in P.table30(_ls_study(6, Checker("ls_deprived", {}, active=False))).notes

@@ -397,3 +397,19 @@ def test_a_withheld_group_is_not_listed_twice_on_the_page(effect, ls_like_sample
     listed = chk.withheld()
     assert list(listed["row"]).count("pct_no_parent_class") == 1  # as the prose fact, not again as a page count
     assert "M3: observations" in set(listed["row"])
+
+
+def test_a_count_in_a_figure_caption_is_checked_with_the_page_counts(ls_like_sample, checker_with_facts):
+    """A figure's caption or annotation ("N = 367") is a count of people on the page like any other: it may not
+    differ from another by a small group (here the nine without a parental class), nor be a small group itself."""
+    sample = ls_like_sample()
+    chk = checker_with_facts(sample)  # the prose prints 376 and withholds the nine
+    chk.figure("Figure 1", pd.DataFrame({"n": [200, 167]}, index=["Stayers", "Movers"]), count="n")
+    with_class = sample.index[sample["parent_class"].notna()]
+    assert f"N = {chk.count_text('Figure 1 (caption): N', with_class)}" == "N = [c]"  # 376 - 367 = 9
+    assert chk.count_text("Figure 2 (caption): N", sample.index, "{:,} people") == "376 people"
+    assert chk.count_text("Figure 3 (annotation): movers", sample.index[:6]) == SUPPRESSED  # six people in themselves
+    listed = chk.withheld().set_index("row")["rule"]
+    assert listed["Figure 1 (caption): N"] == REASONS["differencing"]
+    assert listed["Figure 3 (annotation): movers"] == REASONS["threshold"]
+    assert Checker("t", {}, active=False).count_text("N", range(6)) == "6"

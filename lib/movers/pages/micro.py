@@ -640,12 +640,14 @@ def motivation(study: Study, question: str, table: str) -> tuple[pd.DataFrame, t
         "reason2": "What is the second most important reason for wanting a job?",
         "aspect2": "What is the second most important aspect of a job?",
     }
+    answered = study.sample.index[study.sample[question].notna() & study.sample["mover"].notna()]  # N_stayer + N_mover
+    total = study.chk.count_text(f"{table} (note): total observations", answered)  # checked with the page's other counts
     rendered = tables.render(
         out,
         digits=1,
         caption=f"{table}: {caption.get(question, question)}",
         label=f"table-{table.split()[-1]}",
-        notes=f"Total observations {int(t['N_stayer'].iloc[0] + t['N_mover'].iloc[0]):,}; difference = stayers minus movers; significance of the difference: "
+        notes=f"Total observations {total}; difference = stayers minus movers; significance of the difference: "
         + tables.STAR_NOTE
         + ". Columns marked (published) are the report's figures.",
     )
@@ -831,6 +833,12 @@ def table30(study: Study) -> tables.Table:
         relations=suppression.columns_add_up(ls.PARENT_ROWS, cols) + suppression.columns_add_up(ls.OCC_ROWS, cols),
     )
     study.extra["table30"] = d
+    # the note's counts of people are checked with every other count of the page (a count or a difference
+    # of counts under the threshold is [c]), as the table's cells are
+    note_counts = {
+        col: study.chk.count_text(f"Table 30 (note): {col.lower()}", study.sample.index[study.sample["mover"] == flag])
+        for col, flag in (("Stayers", 0), ("Movers", 1))
+    }
     cc = study.extra["child_censuses"]
     published = (
         f"Columns marked (published) are the report's figures ({ls.PUBLISHED_N['Stayers']:,} stayers and "
@@ -844,7 +852,7 @@ def table30(study: Study) -> tables.Table:
         label="table-30",
         caption=f"Table 30: Descriptive statistics, stayers in and movers from {quintile_words(study.facts['quintile'])}",
         notes=f"Source: {'synthetic LS extract' if study.synthetic else 'ONS LS'}, {min(cc)} to {max(cc) + 20}. "
-        f"Number of observations: {d.groups['Stayers']:,} stayers and {d.groups['Movers']:,} movers; proportions. "
+        f"Number of observations: {note_counts['Stayers']} stayers and {note_counts['Movers']} movers; proportions. "
         + published
         + "Parents' and own classes are shares of those with a class.",
     )

@@ -321,14 +321,15 @@ class Checker:
         held by it, since the difference is then a small group a reader finds by subtraction (the few
         without a parental class who drop out of Model 3). Counts are checked in the order the page
         releases them, across all its tables and prose; ``release=False`` registers a group only to be
-        kept from being recovered (a withheld share's people). Every pair of nested counts goes into the
-        record, with the relation between them, so ``audit_page`` sees the same subtraction."""
+        kept from being recovered (a withheld share's people). A count of fewer than ``threshold`` people
+        (but not zero) is withheld in itself. Every pair of nested counts goes into the record, with the
+        relation between them, so ``audit_page`` sees the same subtraction."""
         group = frozenset(units)
         if not self.active:
             return True
         if not release:
             self._withheld_groups.add(name)
-        ok = release
+        ok = release and not (0 < len(group) < self.rules.threshold)
         self._nested = [(a, b) for a, b in self._nested if name not in (a, b)]
         withheld = [g for o, (g, s) in self.populations.items() if not s and o != name]
         for other, (seen, shown) in self.populations.items():
@@ -342,6 +343,13 @@ class Checker:
         self._store_populations()
         return ok
 
+    def count_text(self, name: str, units: Iterable[Hashable], fmt: str = "{:,}") -> str:
+        """A count of people printed anywhere on the page outside a checked table (a table's note, a figure's
+        caption or annotation: "N = 376"), with the people behind it: the count formatted with ``fmt`` if
+        ``population`` lets it be printed, else ``[c]``."""
+        group = frozenset(units)
+        return fmt.format(len(group)) if self.population(name, group) else SUPPRESSED
+
     def _store_populations(self) -> None:
         """The record's output ``Page counts``: each registered count, and each difference between two
         nested counts (withheld when it is a group under the threshold), related by ``adds_up``."""
@@ -350,7 +358,7 @@ class Checker:
         for name, (units, shown) in self.populations.items():
             rows.append(name)
             values.append(len(units))
-            why.append("" if shown else "differencing")
+            why.append("" if shown else ("threshold" if 0 < len(units) < self.rules.threshold else "differencing"))
             if not shown and name in self._withheld_groups:
                 hidden.add(name)
                 why[-1] = "threshold" if len(units) < self.rules.threshold else "secondary"
