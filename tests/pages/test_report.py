@@ -32,4 +32,4 @@ def test_update_banner_replaces_the_first_display(monkeypatch):
     report.update_banner("restricted", banner_text(record))
     (first, k1), (second, k2) = shown
     assert k1["display_id"] == k2["display_id"] == report.BANNER_ID and k2.get("update") and not k1.get("update")
-    assert "at least 7 people" in second[0].data and "1 cell(s) were withheld" in second[0].data
+    assert "at least 7 people" in second[0].data and "1 cell was withheld" in second[0].data

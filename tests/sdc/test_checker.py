@@ -305,7 +305,7 @@ def test_the_page_lists_what_was_withheld_and_why_but_no_counts():
     assert "7" not in shown.to_string() and "2824" not in shown.to_string()
     text = banner_text(chk)
     assert (
-        "1 cell(s) were withheld" in text and "at least 10 people" in text and "dominance" not in text
+        "1 cell was withheld" in text and "at least 10 people" in text and "dominance" not in text
     )  # no claim of a check not made
     assert "No output of this page was checked" in banner_text(checker())
 

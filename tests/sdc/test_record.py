@@ -1,16 +1,18 @@
 """A restricted run's record: written beside the book with the counts, cleared when a run starts, and in
 ACRO's results layout for the SACRO viewer."""
 
+import importlib.util
 import json
 
 import pandas as pd
+import pytest
 import statsmodels.formula.api as smf
 
 from movers.core import paths, source
 from movers.estimators import margins
 from movers.estimators.results import Estimates
 from movers.sdc.checker import Checker
-from movers.sdc.record import checking_folder, start_run, write as write_record
+from movers.sdc.record import banner_text, checking_folder, start_run, write as write_record
 from movers.sdc.rules import REASONS, SUPPRESSED
 
 
@@ -72,3 +74,30 @@ def test_the_run_record_is_written_in_acros_results_format(tmp_path, acro_layout
     released = (folder / reg["files"][0]["name"]).read_text()
     assert SUPPRESSED in released and "44633" not in released  # the outlier's effect is not in the file
     assert "300" not in json.dumps(table) and "n=" not in json.dumps(results)  # no counts of people
+
+
+def _prose_checker():
+    """``tools/check_prose.py``, the prose checker that ends ``make book``, loaded as a module."""
+    spec = importlib.util.spec_from_file_location("check_prose", paths.ROOT / "tools" / "check_prose.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("withheld, influence", [(0, 1.0), (1, 1.0), (2, 2.5)])
+def test_the_restricted_banner_passes_the_books_prose_checker(withheld, influence):
+    """Issue 25 (13), the page auditor flagging restricted pages wrongly: ``tools/check_prose.py`` found a
+    "placeholder plural" in the banner of every restricted page, written by the checker ("moves a released
+    coefficient by more than 1 standard error(s)", "0 cell(s) were withheld"), though it found none on the
+    synthetic pages. The banner now counts its nouns."""
+    chk = Checker("ls_deprived", {"influence": influence})
+    shares = pd.DataFrame({"Stayers": [0.5, 0.4, 0.3], "Movers": [0.4, 0.3, 0.2]}, index=["a", "b", "c"])
+    n_with = pd.DataFrame({"Stayers": [150, 120, 90], "Movers": [80, 60, 40]}, index=shares.index)
+    n_with.iloc[:withheld, 1] = 5  # the first ``withheld`` movers' cells rest on five people
+    chk.shares("Table 30", shares, n={"Stayers": 300, "Movers": 200}, n_with=n_with)
+    est = Estimates(pd.DataFrame({"estimate": [0.1], "se": [0.01], "pvalue": [0.01]}, index=["Mover"]), cells={"Mover": 50})
+    chk.estimates("Models", est.with_(extra={"influence": {"Mover": 0.2}}), dof=300)
+    text = banner_text(chk)
+    assert f"{withheld} cell{'' if withheld == 1 else 's'} {'was' if withheld == 1 else 'were'} withheld" in text
+    assert "(1 share table, 1 regression)" in text and "Its 2 checked outputs" in text
+    assert _prose_checker().findings(text) == []

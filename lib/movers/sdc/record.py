@@ -86,15 +86,27 @@ def banner_text(record: Checker | Mapping | str | Path) -> str:
     applied = [w for w in Rules.of(record.get("rules", {})).describe() if w in used]
     kinds = pd.Series([o["kind"] for o in outputs]).value_counts()
     n_withheld = sum(c["outcome"] == "withheld" for o in outputs for c in o["cells"])
-    what = ", ".join(
-        f"{n} {k if n == 1 else {'shares': 'share tables', 'magnitudes': 'magnitude tables', 'descriptives': 'descriptive tables', 'prose': 'prose checks'}.get(k, k + 's')}"
-        for k, n in kinds.items()
-    )
+    what = ", ".join(_count(n, *KIND_NOUNS.get(k, (k, k + "s"))) for k, n in kinds.items())
     return (
-        f"This page was computed from licensed microdata. Its {len(outputs)} checked outputs ({what}) passed the disclosure "
-        f"checks of `movers.sdc`: {'; '.join(applied)}. {n_withheld} cell(s) were withheld ([c]). They still need the data "
-        "owner's output checking before release."
+        f"This page was computed from licensed microdata. Its {_count(len(outputs), 'checked output')} ({what}) passed "
+        f"the disclosure checks of `movers.sdc`: {'; '.join(applied)}. {_count(n_withheld, 'cell')} "
+        f"{'was' if n_withheld == 1 else 'were'} withheld ([c]). They still need the data owner's output checking before release."
     )
+
+
+# the kinds of checked output in the banner's words (singular, plural); a kind not listed takes an "s"
+KIND_NOUNS = {
+    "shares": ("share table", "share tables"),
+    "magnitudes": ("magnitude table", "magnitude tables"),
+    "descriptives": ("descriptive table", "descriptive tables"),
+    "prose": ("set of prose facts", "sets of prose facts"),
+    "count": ("set of counts of people", "sets of counts of people"),
+}
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    """``n`` and the noun in its number: the page's prose checker refuses placeholders such as "cell(s)"."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
 
 
 # ----------------------------------------------------------------------------- ACRO's results format

@@ -124,7 +124,7 @@ class Rules:
             "p-ratio": f"p-ratio {self.p_ratio:.0%} (a total less its two largest contributors above {self.p_ratio:.0%} of the largest)",
             "extreme": "no single person's value (minimum or maximum of a continuous variable)",
             "residual df": f"at least {self.safe_dof} residual degrees of freedom for every regression",
-            "influence": f"no single person's removal moves a released coefficient by more than {self.influence:g} standard error(s)",
+            "influence": f"no single person's removal moves a released coefficient by more than {self.influence:g} standard error{'' if self.influence == 1 else 's'}",
             "differencing": f"no two counts of people on the page differ by between 1 and {max(self.threshold - 1, 1)} people "
             "when one group holds the other",
         }
