@@ -95,6 +95,95 @@ def _num(v):
     return int(f) if f.is_integer() else round(f, 6)
 
 
+STATISTICS = ("Mean", "Std. dev.", "Min.", "Max.", "Obs.")  # the columns of ``Checker.describe``
+
+
+def _describe_column(column: pd.Series, rules: Rules) -> tuple[dict, dict, dict, dict]:
+    """One row of ``Checker.describe``: the statistics of a numeric column, the people behind each (the
+    smaller category for a 0/1 column, everyone for a magnitude), the rule each fails ('' if none) and the
+    detail the record keeps. A magnitude's mean is checked for dominance; its minimum and maximum are one
+    person's values."""
+    v = pd.to_numeric(column, errors="coerce").dropna()
+    n = len(v)
+    binary = bool(n) and v.isin([0, 1]).all()
+    stats = {"Mean": v.mean(), "Std. dev.": v.std(), "Min.": v.min(), "Max.": v.max(), "Obs.": n}
+    k = int(v.sum()) if binary else n
+    m = min(k, n - k) if binary else n
+    counts = dict.fromkeys(STATISTICS[:4], m) | {"Obs.": n}
+    dom = "" if binary else dominance(v, rules)
+    extreme = "" if binary else "extreme"
+    why = {"Mean": dom, "Std. dev.": dom, "Min.": extreme, "Max.": extreme, "Obs.": ""}
+    d = f"binary: n={n}, with={k}" if binary else f"magnitude: n={n}" + (f", {dom}" if dom else "")
+    details = dict.fromkeys(STATISTICS[:4], d) | {"Obs.": f"n={n}"}
+    return stats, counts, why, details
+
+
+def _page_counts(populations: Mapping, nested: Sequence[tuple[str, str]], withheld_groups: set, threshold: int) -> tuple:
+    """The rows of the record's ``Page counts``: each registered count (withheld by differencing or, under
+    the threshold, in itself; a withheld share's people by the rule that withheld the share) and each
+    difference of two nested counts, related to them by ``adds_up``. Returns rows, values, reasons,
+    relations, and the rows that are implied rather than printed (differences, withheld groups already listed)."""
+    rows, values, why, relations = [], [], [], []
+    hidden = set()  # groups withheld elsewhere on the page (a withheld share's people): kept, not listed again
+    for name, (units, shown) in populations.items():
+        rows.append(name)
+        values.append(len(units))
+        if shown:
+            why.append("")
+        elif name in withheld_groups:
+            hidden.add(name)
+            why.append("threshold" if len(units) < threshold else "secondary")
+        else:
+            why.append("threshold" if 0 < len(units) < threshold else "differencing")
+    for big, small in nested:
+        gap = len(populations[big][0]) - len(populations[small][0])
+        label = f"{big} less {small}"
+        rows.append(label)
+        values.append(gap)
+        why.append("threshold" if gap < threshold else "")
+        relations.append(adds_up([(small, "people"), (label, "people")], (big, "people"), label))
+    return rows, values, why, relations, set(rows[len(populations) :]) | hidden
+
+
+def _cell_records(values: pd.DataFrame, why: pd.DataFrame, counts: pd.DataFrame, details: pd.DataFrame | None) -> list[dict]:
+    """The record's line of each checked cell: row, column, outcome, rule, the count behind it, detail, value."""
+    cells = []
+    for r in why.index:
+        for c in why.columns:
+            rule = why.loc[r, c]
+            cnt = counts.loc[r, c] if (c in counts.columns and r in counts.index) else None
+            val = values.loc[r, c] if (c in values.columns and r in values.index) else None
+            cells.append(
+                {
+                    "row": str(r),
+                    "column": str(c),
+                    "outcome": "withheld" if rule else "released",
+                    "rule": rule,
+                    "count": _num(cnt),
+                    "detail": "" if details is None or c not in details.columns else str(details.loc[r, c]),
+                    "value": _num(val),
+                }
+            )
+    return cells
+
+
+def _regression_checks(rows: pd.Index, cells: Mapping, influence: Mapping, dof, approx: bool, rules: Rules) -> tuple:
+    """The checks of ``Checker.estimates`` on each row of a regression's results: the people of the smallest
+    group it rests on (``cells``) against the threshold, the largest one-person change in standard errors
+    (``influence``) against the influence limit, and the residual degrees of freedom (all rows). Returns the
+    counts, the reasons ('' where released) and the details the record keeps."""
+    counts = pd.DataFrame({"estimate": [cells.get(r, np.nan) for r in rows]}, index=rows)
+    why = primary(counts, rules)
+    moved = pd.Series([influence.get(r, np.nan) for r in rows], index=rows, dtype=float)
+    why["estimate"] = why["estimate"].where((why["estimate"] != "") | ~(moved > rules.influence), "influence")
+    if dof is not None and dof < rules.safe_dof:
+        why["estimate"] = "residual df"
+    dof_text = "residual df unknown" if dof is None else f"residual df {'<= ' if approx else ''}{_num(dof)}"
+    changes = ["" if pd.isna(m) else f"; largest one-person change {m:.2f} SE" for m in moved.to_numpy()]
+    details = pd.DataFrame({"estimate": [dof_text + c for c in changes]}, index=rows)
+    return counts, why, details
+
+
 class Checker:
     """The output checker of one chapter run (build it with ``start_run``)."""
 
@@ -187,23 +276,7 @@ class Checker:
         labels = dict(labels or {c: c for c in data.columns})
         stats, counts, why, details = {}, {}, {}, {}
         for col, label in labels.items():
-            v = pd.to_numeric(data[col], errors="coerce").dropna()
-            binary = bool(len(v)) and v.isin([0, 1]).all()
-            n = len(v)
-            stats[label] = {"Mean": v.mean(), "Std. dev.": v.std(), "Min.": v.min(), "Max.": v.max(), "Obs.": n}
-            k = int(v.sum()) if binary else n
-            m = min(k, n - k) if binary else n
-            counts[label] = {"Mean": m, "Std. dev.": m, "Min.": m, "Max.": m, "Obs.": n}
-            dom = "" if binary else dominance(v, self.rules)
-            why[label] = {
-                "Mean": dom,
-                "Std. dev.": dom,
-                "Min.": "" if binary else "extreme",
-                "Max.": "" if binary else "extreme",
-                "Obs.": "",
-            }
-            d = f"binary: n={n}, with={k}" if binary else f"magnitude: n={n}" + (f", {dom}" if dom else "")
-            details[label] = dict.fromkeys(("Mean", "Std. dev.", "Min.", "Max."), d) | {"Obs.": f"n={n}"}
+            stats[label], counts[label], why[label], details[label] = _describe_column(data[col], self.rules)
         values = pd.DataFrame.from_dict(stats, orient="index")
         rel = [adds_up([(labels.get(c, c), "Mean") for c in g], None, "categorical shares") for g in groups]
         applied = ["threshold", "zero", "dominance", "p-ratio", "extreme"]
@@ -286,22 +359,8 @@ class Checker:
         if not self.active:
             self._keep(name, "regression", source, frame)
             return est
-        counts = pd.DataFrame({"estimate": [cells.get(r, np.nan) for r in frame.index]}, index=frame.index)
-        why = primary(counts, self.rules)
         influence = dict((est.extra if is_est else frame.attrs).get("influence") or {})
-        moved = pd.Series([influence.get(r, np.nan) for r in frame.index], index=frame.index, dtype=float)
-        why["estimate"] = why["estimate"].where((why["estimate"] != "") | ~(moved > self.rules.influence), "influence")
-        if dof is not None and dof < self.rules.safe_dof:
-            why["estimate"] = "residual df"
-        dof_text = "residual df unknown" if dof is None else f"residual df {'<= ' if approx else ''}{_num(dof)}"
-        details = pd.DataFrame(
-            {
-                "estimate": [
-                    dof_text + ("" if pd.isna(m) else f"; largest one-person change {m:.2f} SE") for m in moved.to_numpy()
-                ]
-            },
-            index=frame.index,
-        )
+        counts, why, details = _regression_checks(frame.index, cells, influence, dof, approx, self.rules)
         applied = ["threshold", "zero", "residual df"] + (["influence"] if influence else [])
         self._store(name, "regression", source, frame, why, counts, details, applied)
         out = frame.copy()
@@ -353,24 +412,10 @@ class Checker:
     def _store_populations(self) -> None:
         """The record's output ``Page counts``: each registered count, and each difference between two
         nested counts (withheld when it is a group under the threshold), related by ``adds_up``."""
-        rows, values, why, relations = [], [], [], []
-        hidden = set()  # groups withheld elsewhere on the page (a withheld share's people): kept, not listed again
-        for name, (units, shown) in self.populations.items():
-            rows.append(name)
-            values.append(len(units))
-            why.append("" if shown else ("threshold" if 0 < len(units) < self.rules.threshold else "differencing"))
-            if not shown and name in self._withheld_groups:
-                hidden.add(name)
-                why[-1] = "threshold" if len(units) < self.rules.threshold else "secondary"
-        for big, small in self._nested:
-            gap = len(self.populations[big][0]) - len(self.populations[small][0])
-            label = f"{big} less {small}"
-            rows.append(label)
-            values.append(gap)
-            why.append("threshold" if gap < self.rules.threshold else "")
-            relations.append(adds_up([(small, "people"), (label, "people")], (big, "people"), label))
+        rows, values, why, relations, implied = _page_counts(
+            self.populations, self._nested, self._withheld_groups, self.rules.threshold
+        )
         frame = pd.DataFrame({"people": values}, index=rows)
-        implied = set(rows[len(self.populations) :]) | hidden
         self._store(
             "Page counts",
             "count",
@@ -545,23 +590,7 @@ class Checker:
         for c in why.columns:
             if c in released.columns:
                 released[c] = released[c].where(why[c] == "", SUPPRESSED)
-        cells = []
-        for r in why.index:
-            for c in why.columns:
-                rule = why.loc[r, c]
-                cnt = counts.loc[r, c] if (c in counts.columns and r in counts.index) else None
-                val = values.loc[r, c] if (c in values.columns and r in values.index) else None
-                cells.append(
-                    {
-                        "row": str(r),
-                        "column": str(c),
-                        "outcome": "withheld" if rule else "released",
-                        "rule": rule,
-                        "count": _num(cnt),
-                        "detail": "" if details is None or c not in details.columns else str(details.loc[r, c]),
-                        "value": _num(val),
-                    }
-                )
+        cells = _cell_records(values, why, counts, details)
         self.outputs[name] = Output(name, kind, source, list(applied), released, why, cells, list(relations), dict(derived or {}))
         return released
 
