@@ -10,6 +10,7 @@ with primary suppression only, or with prose glued from the unchecked table must
 """
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -356,3 +357,42 @@ def test_the_page_auditor_finds_a_group_recoverable_from_two_printed_counts(effe
     strict.estimates("M1", effect(sample.index))
     strict.estimates("M3", effect(sample.index[sample["parent_class"].notna()]))
     assert audit_page("Observations | 376 | [c]", strict) == []
+
+
+# ----------------------------------------------------------------------------- the book's own HTML (issue 25, case 13)
+
+
+def as_sphinx_html(md: str) -> str:
+    """``as_html`` as Sphinx writes a table: every cell's text in a paragraph of its own (``<td><p>0.42</p></td>``)."""
+    return re.sub(r"<t([dh])>(.*?)</t[dh]>", r'<t\1 class="text-right"><p>\2</p></t\1>', as_html(md))
+
+
+def test_sphinx_table_cells_are_read_as_one_row_and_a_withheld_value_beside_its_label_is_found(run):
+    """The auditor read the built HTML of a restricted page one table cell a line (Sphinx puts each cell in a
+    ``<p>``): a row's label stood apart from its numbers, so a withheld share printed in its row was missed."""
+    text = page_text("<table><tr><td><p>Skilled</p></td><td><p>0.42</p></td></tr></table>")
+    assert [" ".join(line.split()) for line in text.splitlines()] == ["Skilled | 0.42 |"]
+    chk, outs = run
+    cell = next(c for c in chk.outputs["Table 30"].cells if c["outcome"] == "withheld")  # a withheld movers' share
+    lines = render(chk, outs).split("\n")
+    i = next(i for i, line in enumerate(lines) if line.startswith(f"| {cell['row']} |"))
+    lines[i] = lines[i].replace("[c]", f"{cell['value']:.2f}", 1)  # printed in its row
+    leaky = "\n".join(lines)
+    assert audit_page(as_html(leaky), chk.record()) != []
+    assert audit_page(as_sphinx_html(leaky), chk.record()) != []
+    assert audit_page(as_sphinx_html(render(chk, outs)), chk.record()) == []
+
+
+def test_a_count_of_people_is_not_read_in_a_number_with_decimals():
+    """Restricted ``movers_stayers`` built to HTML failed the audit: two models' observations a single person
+    apart (the second withheld, [c]), and the page's Holm-adjusted p-value "1.000" was read as that person.
+    A count of people is printed as a whole number; "1.000" is not one."""
+    chk = Checker("movers_stayers", {})
+    assert chk.population("Model 3: observations", range(2000)) and not chk.population("Model 3b: observations", range(1999))
+    html = (
+        "<table><tr><th><p>Difference</p></th><th><p>p-value</p></th><th><p>Holm-adjusted p-value</p></th></tr>"
+        "<tr><td><p>White versus non-white</p></td><td><p>0.331</p></td><td><p>1.000</p></td></tr></table>"
+        "<p>Observations: 2,000 and [c].</p>"
+    )
+    assert audit_page(html, chk.record()) == []
+    assert audit_page(html.replace("[c]", "1,999"), chk.record()) != []  # the withheld count itself still is found

@@ -120,6 +120,9 @@ def page_text(page: str | Path | Mapping, public_columns: Sequence[str] = PUBLIC
                 parts.extend(_joined(t) for t in out.get("traceback", []))
         page = "\n".join(parts)
     text = _drop_columns(str(page), [w.lower() for w in public_columns]) if public_columns else str(page)
+    # Sphinx writes each table cell's text as a paragraph (<td><p>0.42</p></td>): inside a table a paragraph
+    # does not end the line, or a row's label would stand apart from its numbers
+    text = _HTML_TABLE.sub(lambda m: _PARAGRAPH.sub(" ", m.group(0)), text)
     text = _CELL_END.sub(" | ", text)
     text = _TAG.sub(" ", _BLOCK_END.sub("\n", text))
     text = html.unescape(text)
@@ -127,6 +130,7 @@ def page_text(page: str | Path | Mapping, public_columns: Sequence[str] = PUBLIC
 
 
 _PIPE = re.compile(r"(?<!\\)\|")
+_PARAGRAPH = re.compile(r"</?p\b[^>]*>", re.IGNORECASE)
 _HTML_TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
 _HTML_ROW = re.compile(r"<tr\b.*?</tr>", re.IGNORECASE | re.DOTALL)
 _HTML_CELL = re.compile(r"<t([dh])\b[^>]*>(.*?)</t[dh]>", re.IGNORECASE | re.DOTALL)
@@ -328,8 +332,11 @@ def _without(line: str, names: Sequence[str]) -> str:
     return line
 
 
-def _printed(cell: Mapping, page: tuple, released: Mapping, specific_digits: int, percent: bool = True) -> bool:
-    """Whether the page (lines, their numbers, whether each is some output's row) prints the cell's value."""
+def _printed(
+    cell: Mapping, page: tuple, released: Mapping, specific_digits: int, percent: bool = True, whole: bool = False
+) -> bool:
+    """Whether the page (lines, their numbers, whether each is some output's row) prints the cell's value;
+    with ``whole`` (a count of people) only a whole number can be it: "1.000" (a p-value) is not one person."""
     r, v = cell["row"], cell.get("value")
     if not isinstance(v, (int, float)) or isinstance(v, bool):
         return False
@@ -338,6 +345,8 @@ def _printed(cell: Mapping, page: tuple, released: Mapping, specific_digits: int
         if not beside and own:
             continue
         for t in _tokens(rest) if beside else toks:
+            if whole and t[1]:
+                continue
             if (
                 (beside or t[2] >= specific_digits)
                 and _shows(v, t, percent)
@@ -356,7 +365,8 @@ def _audit_output(out: Mapping, rules: Rules, page: tuple, specific_digits: int)
             released.setdefault(r, []).append(c.get("value"))
     problems = []
     percent = out.get("kind") in ("shares", "descriptives", "figure")  # a share may be printed as a percentage
-    shown = {k for k, c in cells.items() if _unsafe(c, rules) and _printed(c, page, released, specific_digits, percent)}
+    whole = out.get("kind") == "count"  # counts of people (the page's counts and their differences)
+    shown = {k for k, c in cells.items() if _unsafe(c, rules) and _printed(c, page, released, specific_digits, percent, whole)}
     for r, c in sorted(shown):
         rule = cells[(r, c)]["rule"]
         problems.append(
