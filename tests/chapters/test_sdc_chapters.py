@@ -68,3 +68,16 @@ def test_the_run_leaves_its_record_in_acros_layout_for_the_sacro_viewer(restrict
     assert validate(results, sample, folder) == []
     names = {o["output"] for o in record["outputs"]}
     assert results["results"] and {r["properties"]["output"] for r in results["results"].values()} <= names
+
+
+def test_no_glued_text_of_a_restricted_run_is_empty(restricted_run):
+    """Issue 25 (13): an empty glued text is what the book's prose checker reports as "empty glue" (a value that
+    failed to render); the synthetic-only notes were glued as "" on restricted runs, failing every restricted page."""
+    _, _, notebook, _ = restricted_run
+    glued = {
+        o["metadata"]["scrapbook"]["name"]: "".join(o["data"].get(o["metadata"]["scrapbook"]["mime_prefix"] + "text/plain", ""))
+        for c in json.loads(notebook)["cells"]
+        for o in c.get("outputs", [])
+        if o.get("metadata", {}).get("scrapbook")
+    }
+    assert glued and not [name for name, text in glued.items() if text in ("''", '""')]

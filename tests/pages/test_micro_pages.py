@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from movers.core import source
 from movers.estimators.results import Estimates
 from movers.pages import micro as P
 from movers.pages.tables import coef_frame
@@ -137,7 +138,6 @@ def test_group_difference_tests_carry_holm_adjusted_p_values():
 def _ls_study(movers: int, chk: Checker) -> P.Study:
     """An LS study of 376 people, ``movers`` of them movers, with every Table 30 attribute varied enough
     that no share is withheld for its own sake."""
-    from movers.core import source
     from movers.strands.micro import ls_deprived as ls
 
     n = 376
@@ -170,3 +170,20 @@ def test_a_count_in_a_table_note_is_checked_with_the_other_counts_of_the_page():
     # a note whose counts are safe prints them, and an inactive checker prints them whatever they are
     assert "188 stayers and 188 movers" in P.table30(_ls_study(188, Checker("ls_deprived", {}))).notes
     assert "370 stayers and 6 movers" in P.table30(_ls_study(6, Checker("ls_deprived", {}, active=False))).notes
+
+
+def test_the_notes_written_for_the_synthetic_world_say_something_true_on_real_data():
+    """Issue 25 (13): the book's prose checker (``tools/check_prose.py``) found an "empty glue" on every restricted
+    page: the notes that set estimates beside the synthetic world's generating values were glued as "" on real
+    data (``recovery_text``; ``note_models`` and ``note_28`` of ``movers_stayers``). Each now says, on real
+    data, what the page does instead, and the synthetic wording is unchanged."""
+    real = P.Study(
+        "ls_deprived", None, pd.DataFrame(), [], [], Checker("t", {}), source.DataSource("restricted", Path("/secure"))
+    )
+    text = P.recovery_text(real, [], [], "cells of Tables 24 and 27")
+    assert text and "generated" in text
+    for synthetic in (True, False):
+        notes = P.model_notes(synthetic)
+        assert set(notes) == {"note_models", "note_28"} and all(notes.values()), synthetic
+    assert P.model_notes(True)["note_models"].startswith("In the synthetic world the mover propensity depends on degree")
+    assert not any("synthetic" in v for v in P.model_notes(False).values())

@@ -413,10 +413,30 @@ def holm_table(results: Mapping[str, Estimates], caption: str, label: str) -> ta
     )
 
 
+def model_notes(synthetic: bool) -> dict[str, str]:
+    """The notes under the models (``note_models``) and under Table 28 (``note_28``) of ``movers_stayers``: on the
+    synthetic world, what its generating process implies for them; on real data, what they estimate."""
+    if synthetic:
+        return {
+            "note_models": "In the synthetic world the mover propensity depends on degree and parental class, which also raise the "
+            "outcomes, so Models 1 and 2, which omit them, are expected to overstate the generating effect; only Model 3 is set "
+            "beside the truth.",
+            "note_28": "In the synthetic world motivation changes who moves but not the outcomes, so Table 28 should estimate the "
+            "same differences as Table 24, less precisely.",
+        }
+    return {
+        "note_models": "Models 1 and 2 leave out degree and parental class; where these make both moving and the outcomes more "
+        "likely, those two models overstate the mover effect, which is why the text reads Model 3.",
+        "note_28": "Table 28 estimates the differences of Table 24 again, with the motivation answers as controls, on those "
+        "who gave all four answers.",
+    }
+
+
 def recovery_text(study: Study, results: Sequence[Mapping[str, Estimates]], truths: Sequence[Mapping], what: str) -> str:
-    """On synthetic data, the largest ``|estimate - truth| / SE`` over the cells of ``results``; empty on real data."""
+    """On synthetic data, the largest ``|estimate - truth| / SE`` over the cells of ``results``; on real data,
+    that there is no generating value to compare with (a sentence, never an empty glue)."""
     if not study.synthetic:
-        return ""
+        return f"On real data the values that generated the data are unknown, so the {what} stand alone, with no generating value beside them."
     z = []
     for res, tru in zip(results, truths):
         for k, v in res.items():
@@ -514,19 +534,7 @@ def bhps_study(
         "macro_area_text": "the local authority where they live as adults"
         if macro_area == "adult"
         else "the local authority where they grew up",
-        "note_models": (
-            "In the synthetic world the mover propensity depends on degree and parental class, which also raise the outcomes, "
-            "so Models 1 and 2, which omit them, are expected to overstate the generating effect; only Model 3 is set beside "
-            "the truth."
-        )
-        if src.synthetic
-        else "",
-        "note_28": (
-            "In the synthetic world motivation changes who moves but not the outcomes, so Table 28 should estimate the same "
-            "differences as Table 24, less precisely."
-        )
-        if src.synthetic
-        else "",
+        **model_notes(src.synthetic),
     }
     labels = inputs["panel"].dictionary.get("labels", {})
     return Study(
