@@ -19,9 +19,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from movers import sdc
 from movers.book import runner
 from movers.core import paths
+from movers.sdc.redact import SECURE_PATH
 
 HEADER = "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\nkernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n"
 
@@ -341,12 +341,12 @@ def test_a_restricted_run_leaves_no_path_in_its_notebook_or_box(kernel_project, 
     assert code == 0, err
     nb = json.loads(runner.executed_path("slow").read_text())
     assert str(secret) not in json.dumps(nb)  # provenance included: it holds the redacted parameters
-    assert nb["metadata"]["movers"]["parameters"]["data_path"] == sdc.SECURE_PATH
+    assert nb["metadata"]["movers"]["parameters"]["data_path"] == SECURE_PATH
     # the real parameters stay beside the book (with the checker's files), so staleness is still judged on them
     assert runner.recorded(runner.executed_path("slow"))["parameters"]["data_path"] == str(secret)
     assert not runner.why_stale("slow")
     box = next(c for c in nb["cells"] if "movers-parameters" in c["metadata"].get("tags", []))
-    assert sdc.SECURE_PATH in "".join(box["source"])
+    assert SECURE_PATH in "".join(box["source"])
 
 
 def test_a_parameters_cell_may_declare_several_names_on_one_line():

@@ -49,17 +49,18 @@ def test_synthetic_run_shows_truth_and_published(tiny, tmp_path, monkeypatch, ch
 def test_restricted_table30_has_no_small_or_recoverable_share(tiny, tmp_path, chapter_runner):
     import pandas as pd
 
-    from movers import sdc
+    from movers.sdc.audit import leaks, read_markdown_table
+    from movers.sdc.suppression import columns_add_up
     from movers.strands.micro import ls_deprived as ls
 
     glued, md = _run(tmp_path, chapter_runner, {"source": "restricted", "data_path": str(tiny / "ons_ls")})
     record = json.loads((tmp_path / "_build" / "output_checking" / "ls_deprived" / "record.json").read_text())
     start = md.index(":::{table} Table 30:")
-    shown = sdc.read_markdown_table(md[start : md.index("\n:::", start)])[["Stayers", "Movers"]]
+    shown = read_markdown_table(md[start : md.index("\n:::", start)])[["Stayers", "Movers"]]
     t30 = next(o for o in record["outputs"] if o["output"] == "Table 30")
     counts = pd.DataFrame(index=shown.index, columns=shown.columns, dtype=float)
     for c in t30["cells"]:
         counts.loc[c["row"], c["column"]] = c["count"]
-    relations = sdc.columns_add_up(ls.PARENT_ROWS, ["Stayers", "Movers"]) + sdc.columns_add_up(ls.OCC_ROWS, ["Stayers", "Movers"])
+    relations = columns_add_up(ls.PARENT_ROWS, ["Stayers", "Movers"]) + columns_add_up(ls.OCC_ROWS, ["Stayers", "Movers"])
     assert (shown == "[c]").any().any()
-    assert sdc.leaks(shown, counts, relations) == []
+    assert leaks(shown, counts, relations) == []

@@ -77,10 +77,10 @@ def test_regression_cells_withheld_show_c(restricted_run):
 
 
 def _shown_and_counts(md, record, output, caption, columns):
-    from movers import sdc
+    from movers.sdc.audit import read_markdown_table
 
     start = md.index(f":::{{table}} {caption}")
-    shown = sdc.read_markdown_table(md[start : md.index("\n:::", start)])[columns]
+    shown = read_markdown_table(md[start : md.index("\n:::", start)])[columns]
     out = next(o for o in record["outputs"] if o["output"] == output)
     counts = pd.DataFrame(index=shown.index, columns=columns, dtype=float)
     for c in out["cells"]:
@@ -90,24 +90,25 @@ def _shown_and_counts(md, record, output, caption, columns):
 
 
 def test_no_motivation_cell_under_the_threshold_or_recoverable_by_subtraction(restricted_run):
-    from movers import sdc
+    from movers.sdc.audit import leaks
+    from movers.sdc.suppression import columns_add_up
 
     glued, md, record = restricted_run
     for output in ("Table 25", "Table 26"):
         shown, counts = _shown_and_counts(md, record, output, output, ["Stayer", "Mover"])
-        relations = sdc.columns_add_up(list(shown.index), ["Stayer", "Mover"])
-        assert sdc.leaks(shown, counts, relations) == [], output
+        relations = columns_add_up(list(shown.index), ["Stayer", "Mover"])
+        assert leaks(shown, counts, relations) == [], output
 
 
 def test_restricted_banner_states_what_this_runs_checker_did(restricted_run):
     """Issue 16: the banner at the top of the page is the checker's own account of this run (the rules it
     applied, with the threshold of data/sdc_rules.yml), not a claim typed before any check."""
-    from movers import sdc
     from movers.pages import report
+    from movers.sdc.record import banner_text
 
     glued, md, record = restricted_run
     top = md[: md.index("\n:::")]
-    assert "Restricted data" in top and sdc.banner_text(record) in top
+    assert "Restricted data" in top and banner_text(record) in top
     assert f"at least {record['rules']['threshold']} people" in top
     assert report.BANNERS["restricted"][2] not in md  # the placeholder shown before the check was replaced
 

@@ -1,4 +1,4 @@
-"""The two restricted chapters run end to end on small synthetic worlds, then audited by ``sdc.audit_page``
+"""The two restricted chapters run end to end on small synthetic worlds, then audited by ``audit_page``
 against the run's record: no number under a threshold and no withheld cell recoverable by subtraction may
 appear in the executed notebook (the file a reader downloads; the HTML is rendered from it). The audit is
 shown to bite on the same notebook with one withheld cell put back."""
@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from movers import sdc
 from movers.core import paths
+from movers.sdc.audit import audit_page
+from movers.sdc.record import checking_folder
 
 CHAPTERS = {
     "movers_stayers": ("ukhls", 0.25, {"outcomes": ["employed", "higher"], "characteristics": ["ethnicity", "parent_nssec"]}),
@@ -29,7 +30,7 @@ def restricted_run(request, tmp_path_factory, make_world, chapter_runner):
         params["aux_path"] = str(world)
     out = tmp_path_factory.mktemp(chapter) / f"{chapter}.ipynb"
     chapter_runner(paths.CHAPTERS / f"{chapter}.md", out, params)
-    folder = sdc.checking_folder(chapter, out.parent / "_build")
+    folder = checking_folder(chapter, out.parent / "_build")
     record = json.loads((folder / "record.json").read_text()) | {"_folder": str(folder)}
     return chapter, world, out.read_text(), record
 
@@ -37,7 +38,7 @@ def restricted_run(request, tmp_path_factory, make_world, chapter_runner):
 def test_the_notebook_of_a_restricted_run_passes_the_audit(restricted_run):
     _, world, notebook, record = restricted_run
     assert record["active"] and record["outputs"]
-    assert sdc.audit_page(notebook, record, secrets=[world]) == []
+    assert audit_page(notebook, record, secrets=[world]) == []
 
 
 def test_the_audit_bites_on_the_same_notebook_with_a_withheld_cell_shown(restricted_run):
@@ -52,7 +53,7 @@ def test_the_audit_bites_on_the_same_notebook_with_a_withheld_cell_shown(restric
                 and o["kind"] == "shares"
             ):
                 nb["cells"].append({"cell_type": "markdown", "source": [f"{c['row']}: {c['value']:.2f}"]})
-                problems = sdc.audit_page(nb, record)
+                problems = audit_page(nb, record)
                 assert any(p.startswith(f"{o['output']}: {c['row']} / ") for p in problems)
                 return
     pytest.skip(f"{chapter}: no share withheld at this scale")
@@ -67,3 +68,16 @@ def test_the_run_leaves_its_record_in_acros_layout_for_the_sacro_viewer(restrict
     assert validate(results, sample, folder) == []
     names = {o["output"] for o in record["outputs"]}
     assert results["results"] and {r["properties"]["output"] for r in results["results"].values()} <= names
+
+
+def test_no_glued_text_of_a_restricted_run_is_empty(restricted_run):
+    """Issue 25 (13): an empty glued text is what the book's prose checker reports as "empty glue" (a value that
+    failed to render); the synthetic-only notes were glued as "" on restricted runs, failing every restricted page."""
+    _, _, notebook, _ = restricted_run
+    glued = {
+        o["metadata"]["scrapbook"]["name"]: "".join(o["data"].get(o["metadata"]["scrapbook"]["mime_prefix"] + "text/plain", ""))
+        for c in json.loads(notebook)["cells"]
+        for o in c.get("outputs", [])
+        if o.get("metadata", {}).get("scrapbook")
+    }
+    assert glued and not [name for name, text in glued.items() if text in ("''", '""')]

@@ -153,23 +153,23 @@ def test_flows_damaged_file_names_it_and_prints_no_value(flows_world, tmp_path, 
 
 
 def test_scrubber_removes_numbers_followed_by_a_comma():
-    from movers import sdc
+    from movers.sdc.redact import scrub
 
-    out = sdc.scrub("missing variable(s) pidp; found 68000006, 210065567, 2011, 1814.43, 1,234,567,")
+    out = scrub("missing variable(s) pidp; found 68000006, 210065567, 2011, 1814.43, 1,234,567,")
     assert "68000006" not in out and "210065567" not in out and "1,234,567" not in out, out
-    assert sdc.scrub("Table 30: 0.45 of 2,824 people, 13,006 rows") == "Table 30: 0.45 of 2,824 people, 13,006 rows"
+    assert scrub("Table 30: 0.45 of 2,824 people, 13,006 rows") == "Table 30: 0.45 of 2,824 people, 13,006 rows"
 
 
 def test_scrubbed_message_names_the_file_relative_to_data_path(tmp_path):
-    from movers import sdc
+    from movers.sdc.redact import scrub
 
     lab = tmp_path / "SecureLab" / "UKDA-6931-tab"
     message = f"{lab}/tab/bhps_w6/bf_indresp.tab: bf_age_dv must be 0-120: 3 row(s) out of range"
-    out = sdc.scrub(message, [lab])
+    out = scrub(message, [lab])
     assert out == "<restricted data>/tab/bhps_w6/bf_indresp.tab: bf_age_dv must be 0-120: 3 row(s) out of range"
-    assert sdc.scrub("copied /elsewhere/bf_indresp.tab", [lab]) == "copied <data file>"  # outside data_path: hidden
+    assert scrub("copied /elsewhere/bf_indresp.tab", [lab]) == "copied <data file>"  # outside data_path: hidden
     bare = "bf_indresp.tab: 2 respondent(s) (pidp) not enumerated in bf_indall.tab"
-    assert sdc.scrub(bare, [lab]) == bare
+    assert scrub(bare, [lab]) == bare
 
 
 # ------------------------------------------------------------------ stray copies (case 4)

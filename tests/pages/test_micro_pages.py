@@ -3,12 +3,16 @@ is glued as [c], the rest as formatted text; inactive (synthetic) checkers only 
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 
-from movers import sdc
+from movers.core import source
 from movers.estimators.results import Estimates
 from movers.pages import micro as P
 from movers.pages.tables import coef_frame
+from movers.sdc.checker import Checker
 
 
 def _sample():
@@ -38,13 +42,13 @@ def test_small_counts_in_prose_are_withheld_on_restricted_data():
         "n_motivation": 50,
         "pct_two_parents": 75.0,
     }
-    chk = sdc.Checker("t", {}, active=True)
+    chk = Checker("t", {}, active=True)
     out = P.checked_facts(chk, "Sample (prose)", facts, P.bhps_fact_counts(s), P.BHPS_FORMATS)
     assert out["n_returners"] == "[c]"  # four returners
     assert out["pct_younger"] == "[c]"  # nobody younger: a zero cell
     assert out["n_sample"] == "200" and out["pct_movers"] == "40.0"
     assert ("Sample (prose)", "n_returners") in {(o, r) for o, r in zip(chk.withheld()["output"], chk.withheld()["row"])}
-    plain = P.checked_facts(sdc.Checker("t", {}, active=False), "Sample (prose)", facts, P.bhps_fact_counts(s), P.BHPS_FORMATS)
+    plain = P.checked_facts(Checker("t", {}, active=False), "Sample (prose)", facts, P.bhps_fact_counts(s), P.BHPS_FORMATS)
     assert plain["n_returners"] == "4"
 
 
@@ -58,7 +62,7 @@ def _study(chapter="movers_stayers"):
 
     facts = {"teen_lo": 15, "teen_hi": 19, "year_lo": 2000, "year_hi": 2019, "adult_lo": 25, "adult_hi": 41}
     return P.Study(
-        chapter, O.strand("adult_la"), pd.DataFrame(), ["employed"], [], sdc.Checker(chapter, {}, active=False), None, facts=facts
+        chapter, O.strand("adult_la"), pd.DataFrame(), ["employed"], [], Checker(chapter, {}, active=False), None, facts=facts
     )
 
 
@@ -126,3 +130,60 @@ def test_group_difference_tests_carry_holm_adjusted_p_values():
     table = P.holm_table({"Employed": est, "Hours": withheld}, "caption", "label")
     assert list(table.frame["Holm-adjusted p-value"]) == ["0.030", "0.060", "0.060"]
     assert len(table.frame) == 3
+
+
+# ----------------------------------------------------------------------------- counts in table notes (issue 25)
+
+
+def _ls_study(movers: int, chk: Checker) -> P.Study:
+    """An LS study of 376 people, ``movers`` of them movers, with every Table 30 attribute varied enough
+    that no share is withheld for its own sake."""
+    from movers.strands.micro import ls_deprived as ls
+
+    n = 376
+    rng = np.random.default_rng(5)
+    sample = pd.DataFrame(
+        {
+            "mover": [1] * movers + [0] * (n - movers),
+            "parent_class": rng.choice(["prof", "skilled", "semi"], n),
+            "occ_class": rng.choice(["prof", "skilled", "semi"], n),
+            **{k: rng.integers(0, 2, n).astype(float) for k in ("disabled", "degree", "employed")},
+        }
+    )
+    src = source.DataSource("restricted", Path("/secure"))
+    study = P.Study("ls_deprived", ls.strand(), sample, ["employed"], [], chk, src, facts={"quintile": 2})
+    study.extra["child_censuses"] = [1971]
+    P.register_sample(chk, sample)  # the prose prints the sample's 376
+    return study
+
+
+def test_a_count_in_a_table_note_is_checked_with_the_other_counts_of_the_page():
+    """Table 30's note printed "Number of observations: 370 stayers and 6 movers" beside the prose's 376:
+    six movers, and 376 - 370 = 6, whatever the shares above it withheld. The note's counts now pass the
+    page-wide check like the prose's and the models'."""
+    chk = Checker("ls_deprived", {})
+    note = P.table30(_ls_study(6, chk)).notes
+    assert "370 stayers" not in note and "6 movers" not in note
+    assert "[c] stayers and [c] movers" in note
+    listed = chk.withheld()
+    assert {"Table 30 (note): stayers", "Table 30 (note): movers"} <= set(listed["row"])
+    # a note whose counts are safe prints them, and an inactive checker prints them whatever they are
+    assert "188 stayers and 188 movers" in P.table30(_ls_study(188, Checker("ls_deprived", {}))).notes
+    assert "370 stayers and 6 movers" in P.table30(_ls_study(6, Checker("ls_deprived", {}, active=False))).notes
+
+
+def test_the_notes_written_for_the_synthetic_world_say_something_true_on_real_data():
+    """Issue 25 (13): the book's prose checker (``tools/check_prose.py``) found an "empty glue" on every restricted
+    page: the notes that set estimates beside the synthetic world's generating values were glued as "" on real
+    data (``recovery_text``; ``note_models`` and ``note_28`` of ``movers_stayers``). Each now says, on real
+    data, what the page does instead, and the synthetic wording is unchanged."""
+    real = P.Study(
+        "ls_deprived", None, pd.DataFrame(), [], [], Checker("t", {}), source.DataSource("restricted", Path("/secure"))
+    )
+    text = P.recovery_text(real, [], [], "cells of Tables 24 and 27")
+    assert text and "generated" in text
+    for synthetic in (True, False):
+        notes = P.model_notes(synthetic)
+        assert set(notes) == {"note_models", "note_28"} and all(notes.values()), synthetic
+    assert P.model_notes(True)["note_models"].startswith("In the synthetic world the mover propensity depends on degree")
+    assert not any("synthetic" in v for v in P.model_notes(False).values())

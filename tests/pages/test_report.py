@@ -3,8 +3,8 @@ the run's checker, through a display update of the banner the first cell showed.
 
 from __future__ import annotations
 
-from movers import sdc
 from movers.pages import report
+from movers.sdc.record import banner_text
 
 
 def test_the_default_restricted_banner_claims_no_check():
@@ -29,7 +29,7 @@ def test_update_banner_replaces_the_first_display(monkeypatch):
             }
         ],
     }
-    report.update_banner("restricted", sdc.banner_text(record))
+    report.update_banner("restricted", banner_text(record))
     (first, k1), (second, k2) = shown
     assert k1["display_id"] == k2["display_id"] == report.BANNER_ID and k2.get("update") and not k1.get("update")
-    assert "at least 7 people" in second[0].data and "1 cell(s) were withheld" in second[0].data
+    assert "at least 7 people" in second[0].data and "1 cell was withheld" in second[0].data

@@ -4,21 +4,25 @@ subtraction, may appear in its HTML, markdown or notebook.
 A purpose-made small panel (400 people, 69 movers) holds exactly the small cells of the leaks of issue 16:
 nine semi-skilled movers (LS Table 30), seven international migrants among everyone (Table 23), nine
 stayers who moved to follow their career (Table 25, whose difference the prose quoted), seven non-white
-movers (Table 27). The page is built as a chapter builds it, through the checker; ``sdc.audit_page``
+movers (Table 27). The page is built as a chapter builds it, through the checker; ``audit_page``
 then reads the rendered page against the checker's record. The same page built without the checker,
 with primary suppression only, or with prose glued from the unchecked table must fail the audit.
 """
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from movers import sdc
 from movers.estimators.results import Estimates
 from movers.pages.tables import Table
+from movers.sdc.audit import audit_page, audit_run, page_text
+from movers.sdc.checker import Checker
+from movers.sdc.record import checking_folder, write as write_record
+from movers.sdc.suppression import columns_add_up
 
 CLASSES = ["Professional", "Skilled", "Semi-skilled"]
 SECURE = "/secure/ls_extract_2011"
@@ -41,12 +45,12 @@ def panel() -> pd.DataFrame:
     return df
 
 
-def checked_outputs(chk: sdc.Checker, df: pd.DataFrame) -> dict:
+def checked_outputs(chk: Checker, df: pd.DataFrame) -> dict:
     """What a chapter computes from the panel, passed through the checker (the chapter's library code)."""
     by = df.groupby("mover")
     n = by.size().rename({0: "Stayers", 1: "Movers"})
     n_with = pd.crosstab(df["parent_class"], df["mover"]).rename(columns={0: "Stayers", 1: "Movers"}).loc[CLASSES]
-    t30 = chk.shares("Table 30", n_with / n, n=n, n_with=n_with, relations=sdc.columns_add_up(CLASSES, ["Stayers", "Movers"]))
+    t30 = chk.shares("Table 30", n_with / n, n=n, n_with=n_with, relations=columns_add_up(CLASSES, ["Stayers", "Movers"]))
     t23 = chk.describe(
         "Table 23", df[["migrant", "nonwhite"]], labels={"migrant": "International migrant", "nonwhite": "Non-white"}
     )
@@ -84,7 +88,7 @@ def fmt(v, spec="{:.2f}"):
     return v if isinstance(v, str) else ("" if pd.isna(v) else spec.format(v))
 
 
-def render(chk: sdc.Checker, outs: dict) -> str:
+def render(chk: Checker, outs: dict) -> str:
     """The page as MyST markdown, tables and prose, as a chapter renders it (an inactive checker passes all)."""
     src = chk.released
     t30 = Table(src("Table 30").map(fmt), caption="Table 30")
@@ -120,7 +124,7 @@ def as_html(md: str) -> str:
     return "<html><body>" + "\n".join(out) + "</body></html>"
 
 
-def as_notebook(md: str, chk: sdc.Checker) -> dict:
+def as_notebook(md: str, chk: Checker) -> dict:
     """An executed notebook: tables as markdown outputs, the glued numbers as glue outputs, prose with roles."""
     tables, prose = md.rsplit("\n\n", 1)
     pre = "application/papermill.record/"  # as myst-nb's glue(..., display=False) stores a value
@@ -148,14 +152,14 @@ def as_notebook(md: str, chk: sdc.Checker) -> dict:
 
 @pytest.fixture()
 def run():
-    chk = sdc.Checker("movers_stayers", {})  # restricted: active, ACRO's rules
+    chk = Checker("movers_stayers", {})  # restricted: active, ACRO's rules
     outs = checked_outputs(chk, panel())
     return chk, outs
 
 
 def unchecked_page() -> str:
     """The same page with the checker inactive: what leaked before."""
-    raw = sdc.Checker("movers_stayers", None, active=False)
+    raw = Checker("movers_stayers", None, active=False)
     return render(raw, checked_outputs(raw, panel()))
 
 
@@ -173,17 +177,17 @@ def test_a_page_built_through_the_checker_passes_the_audit(run):
     chk, outs = run
     md = render(chk, outs)
     assert "[c]" in md and "Follow my career" not in md.split("Significant motivations:")[1]
-    assert sdc.audit_page(md, chk.record()) == []
-    assert sdc.audit_page(as_html(md), chk.record()) == []
-    assert sdc.audit_page(as_notebook(md, chk), chk.record()) == []
-    assert sdc.audit_page(json.dumps(as_notebook(md, chk)), chk.record()) == []
+    assert audit_page(md, chk.record()) == []
+    assert audit_page(as_html(md), chk.record()) == []
+    assert audit_page(as_notebook(md, chk), chk.record()) == []
+    assert audit_page(json.dumps(as_notebook(md, chk)), chk.record()) == []
 
 
 def test_a_page_built_without_the_checker_fails_the_audit(run):
     chk, _ = run
     md = unchecked_page()
     for page in (md, as_html(md), as_notebook(md, chk)):
-        problems = "\n".join(sdc.audit_page(page, chk.record()))
+        problems = "\n".join(audit_page(page, chk.record()))
         assert "Table 30: Semi-skilled / Movers printed" in problems  # 0.13 of nine people
         assert "Table 23: International migrant / Mean printed" in problems  # 0.00 of 2,824: seven people
         assert "Table 25: Follow my career / Difference printed" in problems  # the prose's +35.0 points
@@ -191,11 +195,11 @@ def test_a_page_built_without_the_checker_fails_the_audit(run):
 
 
 def test_primary_suppression_alone_fails_the_audit_by_subtraction():
-    chk = sdc.Checker("movers_stayers", {"secondary": False})
+    chk = Checker("movers_stayers", {"secondary": False})
     outs = checked_outputs(chk, panel())
     md = render(chk, outs)
     assert "0.13" not in md  # the small cell itself is [c] ...
-    problems = sdc.audit_page(md, chk.record())
+    problems = audit_page(md, chk.record())
     assert "Table 30: Semi-skilled / Movers recoverable by subtraction from the printed cells" in problems  # ... 1 - 0.45 - 0.42
 
 
@@ -206,7 +210,7 @@ def test_prose_glued_from_the_unchecked_table_fails_the_audit(run):
         c["value"] for c in chk.record()["outputs"][2]["cells"] if c["row"] == "Follow my career" and c["column"] == "Difference"
     )
     leaky = md + f"\n\nSignificant motivations: Follow my career (+{diff:.1f} points)."  # the issue's sentence
-    problems = sdc.audit_page(leaky, chk.record())
+    problems = audit_page(leaky, chk.record())
     assert "Table 25: Follow my career / Difference printed although withheld (computed from a withheld cell)" in problems
     assert "Table 25: Follow my career / Stayer recoverable by subtraction from the printed cells" in problems  # 37.7 - 35.0
 
@@ -217,7 +221,7 @@ def test_a_released_cell_under_the_threshold_fails_the_audit_even_if_the_checker
     for o in rec["outputs"]:  # a checker with a broken threshold: everything released
         for c in o["cells"]:
             c["outcome"], c["rule"] = "released", ""
-    problems = sdc.audit_page(unchecked_page(), rec)
+    problems = audit_page(unchecked_page(), rec)
     assert any(p.startswith("Table 30: Semi-skilled / Movers printed") for p in problems)
 
 
@@ -236,17 +240,17 @@ def test_glued_values_are_read_into_the_notebook_prose_and_labels_match_whole_wo
         }
     )
     leak = "Table 25: Follow my career / Difference printed although withheld (computed from a withheld cell)"
-    assert leak in sdc.audit_page(nb, chk.record())  # the .ipynb holds every glued value, shown in prose or not
+    assert leak in audit_page(nb, chk.record())  # the .ipynb holds every glued value, shown in prose or not
     nb["cells"][1]["outputs"][-1]["data"][pre + "text/plain"] = [repr(f"{diff:+.1f}")]
-    assert sdc.audit_page(nb, chk.record()) == []  # '+35.0' glued but used nowhere, beside no label
+    assert audit_page(nb, chk.record()) == []  # '+35.0' glued but used nowhere, beside no label
     nb["cells"].append({"cell_type": "markdown", "source": ["Follow my career: {glue:text}`gap` points."]})
-    assert sdc.page_text(nb).splitlines()[-1] == "Follow my career: +35.0 points."
-    assert leak in sdc.audit_page(nb, chk.record())
+    assert page_text(nb).splitlines()[-1] == "Follow my career: +35.0 points."
+    assert leak in audit_page(nb, chk.record())
     # a numeric row label (an age) is a label, not a number of the line, and does not match inside other numbers
     fig = chk.figure("Figure 1", pd.DataFrame({"rate": [0.31, 0.52], "n": [4, 50]}, index=[34, 35]), "n", value="rate")
     assert pd.isna(fig.loc[34, "rate"])
-    assert sdc.audit_page("| 35 | 0.52 |\n| 134 | 0.31 |\n| 34.5 | 0.31 |", chk.record()) == []
-    assert sdc.audit_page("| 34 | 0.31 |", chk.record()) == [
+    assert audit_page("| 35 | 0.52 |\n| 134 | 0.31 |\n| 34.5 | 0.31 |", chk.record()) == []
+    assert audit_page("| 34 | 0.31 |", chk.record()) == [
         "Figure 1: 34 / point printed although withheld (fewer people than the threshold)"
     ]
 
@@ -254,23 +258,23 @@ def test_glued_values_are_read_into_the_notebook_prose_and_labels_match_whole_wo
 def test_data_paths_on_the_page_fail_the_audit(run):
     chk, outs = run
     md = render(chk, outs)
-    assert sdc.audit_page(as_notebook(md, chk), chk.record(), secrets=[SECURE]) == []  # code cells are not read ...
-    problems = sdc.audit_page(md + f"\n\nData read from {SECURE}.", chk.record(), secrets=[SECURE])
+    assert audit_page(as_notebook(md, chk), chk.record(), secrets=[SECURE]) == []  # code cells are not read ...
+    problems = audit_page(md + f"\n\nData read from {SECURE}.", chk.record(), secrets=[SECURE])
     assert problems == ["data path shown: <restricted data>"]  # ... but prose and outputs are
 
 
 def test_page_text_reads_html_rows_and_sentences():
-    text = sdc.page_text("<table><tr><td>Skilled</td><td>0.42</td></tr></table><p>One. Two 0.13.</p>")
+    text = page_text("<table><tr><td>Skilled</td><td>0.42</td></tr></table><p>One. Two 0.13.</p>")
     assert text.splitlines() == ["Skilled |  0.42 |", "One.", "Two 0.13."]
 
 
 def test_audit_run_reads_the_notebook_html_and_latex_of_a_run(run, tmp_path):
     chk, outs = run
-    assert sdc.audit_run("movers_stayers", tmp_path) == {
+    assert audit_run("movers_stayers", tmp_path) == {
         "record.json": ["no checker record for movers_stayers: its outputs were not checked"]
     }
-    chk.folder = sdc.checking_folder("movers_stayers", tmp_path)
-    chk.write()
+    chk.folder = checking_folder("movers_stayers", tmp_path)
+    write_record(chk)
     md = render(chk, outs)
     nb = tmp_path / "src" / "chapters" / "movers_stayers.ipynb"
     html = tmp_path / "book" / "_build" / "html" / "chapters" / "movers_stayers.html"
@@ -280,12 +284,12 @@ def test_audit_run_reads_the_notebook_html_and_latex_of_a_run(run, tmp_path):
     nb.write_text(json.dumps(as_notebook(md, chk)))
     html.write_text(as_html(md))
     tex.write_text("\\begin{tabular}{lrr}\nSemi\\-skilled & 0.24 & [c] \\\\\nProfessional & 0.39 & 0.45 \\\\\n\\end{tabular}\n")
-    assert sdc.audit_run("movers_stayers", tmp_path) == {"movers_stayers.ipynb": [], "movers_stayers.html": [], "book.tex": []}
+    assert audit_run("movers_stayers", tmp_path) == {"movers_stayers.ipynb": [], "movers_stayers.html": [], "book.tex": []}
     tex.write_text(
         "\\begin{tabular}{lrr}\nProfessional & 0.39 & 0.45 \\\\\n\\textbf{Semi\\sphinxhyphen{}skilled} & 0.24 & 0.13 \\\\\n\\end{tabular}\n"
     )
     html.write_text(as_html(unchecked_page()))
-    found = sdc.audit_run("movers_stayers", tmp_path)
+    found = audit_run("movers_stayers", tmp_path)
     assert found["movers_stayers.ipynb"] == []
     assert found["book.tex"] == [
         "Table 30: Semi-skilled / Movers printed although withheld (fewer people than the threshold)",
@@ -301,14 +305,14 @@ def test_published_columns_and_plain_copies_of_rich_outputs_are_not_read(run):
     chk, _ = run
     rec = chk.record()
     md = "|  | Movers | Movers (published) |\n|:--|--:|--:|\n| Semi-skilled | [c] | 0.13 |\n| Skilled | [c] | 0.42 |"
-    assert sdc.audit_page(md, rec) == []  # the report's 0.13 is public, whatever the run's cell holds
-    assert sdc.audit_page(md.replace("Movers (published)", "Movers again"), rec) != []
+    assert audit_page(md, rec) == []  # the report's 0.13 is public, whatever the run's cell holds
+    assert audit_page(md.replace("Movers (published)", "Movers again"), rec) != []
     html = (
         "<table><thead><tr><th>x</th><th>Movers</th><th><p>Movers (published)</p></th></tr></thead>"
         "<tbody><tr><td>Semi-skilled</td><td>[c]</td><td><p>0.13</p></td></tr></tbody></table>"
     )
-    assert sdc.audit_page(html, rec) == []
-    assert sdc.audit_page(html.replace("(published)", ""), rec) != []
+    assert audit_page(html, rec) == []
+    assert audit_page(html.replace("(published)", ""), rec) != []
     nb = {
         "cells": [
             {
@@ -320,11 +324,11 @@ def test_published_columns_and_plain_copies_of_rich_outputs_are_not_read(run):
             }
         ]
     }
-    assert sdc.audit_page(nb, rec) == []
+    assert audit_page(nb, rec) == []
 
 
 def test_numbers_in_output_names_are_not_data():
-    chk = sdc.Checker("ls_deprived", {})
+    chk = Checker("ls_deprived", {})
     est = Estimates(
         pd.DataFrame({"estimate": [0.320919], "se": [0.1], "pvalue": [0.01]}, index=["Non-white"]),
         nobs=600,
@@ -332,10 +336,66 @@ def test_numbers_in_output_names_are_not_data():
     )
     chk.estimates("Tables 31-32: Employed", est)
     listing = "| Tables 31-32: Employed | Non-white |  | fewer people than the threshold |"  # the page's list of withheld cells
-    assert sdc.audit_page(listing, chk.record()) == []
-    assert sdc.audit_page("| Non-white | 0.32 |", chk.record()) != []
-    assert sdc.audit_page("| Non-white | 32 |", chk.record()) == []  # a regression estimate is not printed as a percentage
+    assert audit_page(listing, chk.record()) == []
+    assert audit_page("| Non-white | 0.32 |", chk.record()) != []
+    assert audit_page("| Non-white | 32 |", chk.record()) == []  # a regression estimate is not printed as a percentage
     chk.shares("Table 30 (ages 30-36)", pd.DataFrame({"Movers": [0.30]}, index=["Semi-skilled"]), n=20)  # 6 people
     listing = "| Table 30 (ages 30-36) | Semi-skilled | Movers | fewer people than the threshold |"
-    assert sdc.audit_page(listing, chk.record()) == []  # '30' of the name is not the share 0.30 as 30 per cent
-    assert sdc.audit_page("| Semi-skilled | 30 |", chk.record()) != []
+    assert audit_page(listing, chk.record()) == []  # '30' of the name is not the share 0.30 as 30 per cent
+    assert audit_page("| Semi-skilled | 30 |", chk.record()) != []
+
+
+def test_the_page_auditor_finds_a_group_recoverable_from_two_printed_counts(effect, ls_like_sample, checker_with_facts):
+    """The auditor, independent of the checker: a record whose counts were both released (as before the
+    fix, here with a threshold of 5) fails the audit under a threshold of 10."""
+    sample = ls_like_sample()
+    lax = checker_with_facts(sample, threshold=5)
+    lax.estimates("M1", effect(sample.index))
+    lax.estimates("M3", effect(sample.index[sample["parent_class"].notna()]))
+    record = lax.record()
+    record["rules"]["threshold"] = 10
+    problems = audit_page("Observations | 376 | 367", record)
+    assert any("recoverable by subtraction" in p and "less" in p for p in problems), problems
+    strict = checker_with_facts(sample)
+    strict.estimates("M1", effect(sample.index))
+    strict.estimates("M3", effect(sample.index[sample["parent_class"].notna()]))
+    assert audit_page("Observations | 376 | [c]", strict) == []
+
+
+# ----------------------------------------------------------------------------- the book's own HTML (issue 25, case 13)
+
+
+def as_sphinx_html(md: str) -> str:
+    """``as_html`` as Sphinx writes a table: every cell's text in a paragraph of its own (``<td><p>0.42</p></td>``)."""
+    return re.sub(r"<t([dh])>(.*?)</t[dh]>", r'<t\1 class="text-right"><p>\2</p></t\1>', as_html(md))
+
+
+def test_sphinx_table_cells_are_read_as_one_row_and_a_withheld_value_beside_its_label_is_found(run):
+    """The auditor read the built HTML of a restricted page one table cell a line (Sphinx puts each cell in a
+    ``<p>``): a row's label stood apart from its numbers, so a withheld share printed in its row was missed."""
+    text = page_text("<table><tr><td><p>Skilled</p></td><td><p>0.42</p></td></tr></table>")
+    assert [" ".join(line.split()) for line in text.splitlines()] == ["Skilled | 0.42 |"]
+    chk, outs = run
+    cell = next(c for c in chk.outputs["Table 30"].cells if c["outcome"] == "withheld")  # a withheld movers' share
+    lines = render(chk, outs).split("\n")
+    i = next(i for i, line in enumerate(lines) if line.startswith(f"| {cell['row']} |"))
+    lines[i] = lines[i].replace("[c]", f"{cell['value']:.2f}", 1)  # printed in its row
+    leaky = "\n".join(lines)
+    assert audit_page(as_html(leaky), chk.record()) != []
+    assert audit_page(as_sphinx_html(leaky), chk.record()) != []
+    assert audit_page(as_sphinx_html(render(chk, outs)), chk.record()) == []
+
+
+def test_a_count_of_people_is_not_read_in_a_number_with_decimals():
+    """Restricted ``movers_stayers`` built to HTML failed the audit: two models' observations a single person
+    apart (the second withheld, [c]), and the page's Holm-adjusted p-value "1.000" was read as that person.
+    A count of people is printed as a whole number; "1.000" is not one."""
+    chk = Checker("movers_stayers", {})
+    assert chk.population("Model 3: observations", range(2000)) and not chk.population("Model 3b: observations", range(1999))
+    html = (
+        "<table><tr><th><p>Difference</p></th><th><p>p-value</p></th><th><p>Holm-adjusted p-value</p></th></tr>"
+        "<tr><td><p>White versus non-white</p></td><td><p>0.331</p></td><td><p>1.000</p></td></tr></table>"
+        "<p>Observations: 2,000 and [c].</p>"
+    )
+    assert audit_page(html, chk.record()) == []
+    assert audit_page(html.replace("[c]", "1,999"), chk.record()) != []  # the withheld count itself still is found

@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from movers import sdc
 from movers.estimators import margins
 from movers.estimators.results import Estimates
+from movers.sdc.checker import Checker
+from movers.sdc.rules import REASONS
 from movers.strands.micro import common as micro
 
 
@@ -42,7 +43,7 @@ def _rule(chk, name, row):
 def test_stacking_effects_with_a_filler_row_keeps_the_influence_rule():
     """As ``micro._stack`` does for a group too small to estimate: a NaN row is added by ``concat``."""
     stacked = micro._stack([_effects()], {"gender": ["(not estimable)"]})
-    chk = sdc.Checker("t", {})
+    chk = Checker("t", {})
     out = chk.estimates("T", stacked, dof=300)
     assert np.isnan(out.coefs.loc[1, "estimate"]) and _rule(chk, "T", 1) == "influence"  # one person's income
     assert out.coefs.loc[0, "estimate"] == stacked.coefs.loc[0, "estimate"]
@@ -54,7 +55,7 @@ def test_relabelling_effects_keeps_the_influence_rule():
     ``DataFrame.attrs``, and that a ``merge`` on the frame would lose)."""
     shown = _effects().relabel({0: "White", 1: "Non-white"})
     assert set(shown.influence) == {"White", "Non-white"} and shown.cells == {"White": 300, "Non-white": 20}
-    chk = sdc.Checker("t", {})
+    chk = Checker("t", {})
     out = chk.estimates("T", shown, dof=300)
     assert np.isnan(out.coefs.loc["Non-white", "estimate"]) and _rule(chk, "T", "Non-white") == "influence"
     assert not np.isnan(out.coefs.loc["White", "estimate"])
@@ -62,18 +63,18 @@ def test_relabelling_effects_keeps_the_influence_rule():
 
 def test_a_result_without_its_influence_is_refused_not_released():
     coefs = pd.DataFrame({"estimate": [0.1], "se": [0.01], "pvalue": [0.01]}, index=["Mover"])
-    chk = sdc.Checker("t", {})
+    chk = Checker("t", {})
     out = chk.estimates("T", Estimates(coefs, nobs=1000, cells={"Mover": 500}), dof=900)
     assert out.coefs["estimate"].isna().all()
     assert _rule(chk, "T", "Mover") == "influence unknown"
-    assert sdc.REASONS["influence unknown"] in set(chk.withheld()["rule"])
+    assert REASONS["influence unknown"] in set(chk.withheld()["rule"])
 
 
 def test_a_row_added_without_its_influence_is_refused():
     """A row appended to the frame after the shifts were computed has none: withheld, the others released."""
     eff = _effects()
     extra = pd.DataFrame({"estimate": [5.0], "se": [1.0], "pvalue": [0.0]}, index=["Added"])
-    chk = sdc.Checker("t", {})
+    chk = Checker("t", {})
     out = chk.estimates("T", eff.with_(coefs=pd.concat([eff.coefs, extra]), cells={**eff.cells, "Added": 300}), dof=300)
     assert np.isnan(out.coefs.loc["Added", "estimate"]) and _rule(chk, "T", "Added") == "influence unknown"
     assert not np.isnan(out.coefs.loc[0, "estimate"])
@@ -81,9 +82,9 @@ def test_a_row_added_without_its_influence_is_refused():
 
 def test_a_coefficient_frame_is_not_accepted():
     with pytest.raises(TypeError, match="Estimates"):
-        sdc.Checker("t", {}).estimates("T", _effects().coefs, dof=300)
+        Checker("t", {}).estimates("T", _effects().coefs, dof=300)
 
 
 def test_on_open_data_the_checker_passes_results_through():
     eff = _effects().with_(influence=None)
-    assert sdc.Checker("t", {}, active=False).estimates("T", eff) is eff
+    assert Checker("t", {}, active=False).estimates("T", eff) is eff

@@ -7,10 +7,10 @@ import re
 import pytest
 import yaml
 
-from movers import sdc
 from movers.book import runner
 from movers.core import paths
 from movers.pages import micro as micro_pages
+from movers.sdc.redact import SECURE_PATH, redact_params
 
 
 def test_the_documented_sdc_rules_parameter_is_accepted_by_the_restricted_chapters(tmp_path, monkeypatch):
@@ -22,8 +22,8 @@ def test_the_documented_sdc_rules_parameter_is_accepted_by_the_restricted_chapte
     todo = runner.plan(["movers_stayers", "ls_deprived"], {"sdc_rules": str(lab)}, None)
     assert all(prm["sdc_rules"] == str(lab) for prm in todo.values())
     assert any(k.endswith("sdc_rules") or "lab rules" in k for k in runner.inputs("ls_deprived", todo["ls_deprived"]))
-    shown = sdc.redact_params({**todo["ls_deprived"], "source": "restricted"})
-    assert shown["sdc_rules"] == sdc.SECURE_PATH
+    shown = redact_params({**todo["ls_deprived"], "source": "restricted"})
+    assert shown["sdc_rules"] == SECURE_PATH
     with pytest.raises(Exception, match="names no file"):
         runner.plan(["ls_deprived"], {"sdc_rules": str(tmp_path / "missing.yml")}, None)
 

@@ -45,10 +45,11 @@ from pathlib import Path
 
 import nbformat
 
-from movers import fetch, sdc
+from movers import fetch
 from movers.book import params as P, publish
 from movers.core import config as yamlfile, paths
 from movers.core.errors import InputError
+from movers.sdc import record as sdc_record, redact
 
 HIDE_TAG = "remove-cell"
 STALE_TAG = "movers-stale"
@@ -369,7 +370,7 @@ def check_declared(name: str, nb, prm: Mapping) -> None:
 def _params_cell(prm: Mapping, digest: str, name: str = "<chapter>") -> nbformat.NotebookNode:
     """The "Parameters of this run" box: values, the exact command, commit and package versions (movers.book.publish)."""
     defaults = P.defaults(name)[0] if (paths.PARAMS / f"{name}.yml").exists() else {}
-    cell = nbformat.v4.new_markdown_cell(publish.params_markdown(name, sdc.redact_params(prm), digest, defaults))
+    cell = nbformat.v4.new_markdown_cell(publish.params_markdown(name, redact.redact_params(prm), digest, defaults))
     cell.metadata["tags"] = ["movers-parameters"]
     return cell
 
@@ -384,7 +385,7 @@ def _finalise(nb, name: str, prm: Mapping, digest: str, seconds: float, parts: M
                 cell.metadata.setdefault("tags", []).append(HIDE_TAG)
             insert_at = i + 1
     nb.cells.insert(insert_at, _params_cell(prm, digest, name))
-    private = sdc.redact_params(prm) != dict(prm)
+    private = redact.redact_params(prm) != dict(prm)
     if private:  # a restricted run's secure paths stay beside the book, never in the notebook a reader downloads
         _private_parameters(name).parent.mkdir(parents=True, exist_ok=True)
         _private_parameters(name).write_text(json.dumps(dict(prm), default=str))
@@ -392,7 +393,7 @@ def _finalise(nb, name: str, prm: Mapping, digest: str, seconds: float, parts: M
         _private_parameters(name).unlink(missing_ok=True)
     nb.metadata["movers"] = {
         "chapter": name,
-        "parameters": sdc.redact_params(prm),
+        "parameters": redact.redact_params(prm),
         "private_parameters": private,
         "input_hash": digest,
         "inputs": dict(parts or {}),
@@ -453,7 +454,7 @@ def rerun_command(name: str, prm: Mapping) -> str:
     except InputError:
         base = {}
     words = ["python", "-m", "movers", "run", name]
-    for k, v in sdc.redact_params(prm).items():
+    for k, v in redact.redact_params(prm).items():
         if k in base and base[k] == v:
             continue
         text = json.dumps(v) if isinstance(v, (list, dict)) else ("true" if v is True else "false" if v is False else str(v))
@@ -689,7 +690,7 @@ def _run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = 
         _write_atomic(done, out)
         return RunResult(name, out, False, 0.0, digest, missing_data=True)
     restricted = prm.get("source") == "restricted"
-    sdc.start_run(name, prm.get("source"))  # no checker record of an earlier run survives this one
+    sdc_record.start_run(name, prm.get("source"))  # no checker record of an earlier run survives this one
     (failed_dir() / f"{name}.ipynb").unlink(missing_ok=True)  # nor the failed notebook of an earlier run
     executed_dir().mkdir(parents=True, exist_ok=True)
     running_dir().mkdir(parents=True, exist_ok=True)
@@ -718,7 +719,7 @@ def _run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = 
             if tmp.exists():
                 dst = failed_dir() / f"{name}.ipynb"
                 if restricted:
-                    sdc.scrub_notebook_file(tmp, dst, _secrets(prm))
+                    redact.scrub_notebook_file(tmp, dst, _secrets(prm))
                 else:
                     dst.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(tmp, dst)
@@ -727,9 +728,9 @@ def _run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = 
                 mark_failed(out, prm, what)
                 kept += " The previous output is kept and marked stale."
             message = f"chapter {name!r} failed: {what}.{kept} Re-run with `{rerun_command(name, prm)}`"
-            raise ChapterFailed(sdc.scrub(message, _secrets(prm)) if restricted else message) from None
+            raise ChapterFailed(redact.scrub(message, _secrets(prm)) if restricted else message) from None
         seconds = time.perf_counter() - t0
-        done = _finalise(sdc.redact_notebook(nbformat.read(tmp, as_version=4), prm), name, prm, digest, seconds, parts)
+        done = _finalise(redact.redact_notebook(nbformat.read(tmp, as_version=4), prm), name, prm, digest, seconds, parts)
         if CANCEL.is_set():
             raise Cancelled(f"{name}: cancelled; its previous output is unchanged")
         _write_atomic(done, out)

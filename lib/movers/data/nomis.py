@@ -44,8 +44,17 @@ TFR_FILE = "tfr_local_authority.csv"
 SMI_FILE = "social_mobility_index_2017.csv"
 OAC_FILE = "la_area_classification_2011.csv"
 IMD_FILE = "imd2010_la_summary.csv"
-# English authorities the Social Mobility Index 2017 does not rank (324 of 326: the Commission leaves out the two
-# smallest, the City of London and the Isles of Scilly). Any other English authority without a rank is an error.
+# English authorities the Social Mobility Index 2017 does not rank. Any other English authority without a rank is
+# an error. Where this comes from, and how far it is checked:
+# - the count: the Index ranks 324 English local authorities (Social Mobility Commission, State of the Nation 2017,
+#   and its press release of 28 November 2017, "ranks all 324 local authorities in England"), of the 326 English
+#   districts of 2017 (2011 Area Classification codes, which the loader checks the file against);
+# - which two: the City of London (E09000001) and the Isles of Scilly (E06000053), the two smallest districts by
+#   population, are assumed, not read from the Commission's workbook: no copy of it was found
+#   (../shared/data/public/MANIFEST.md, "Searched for but NOT found"; data/datasets.yml, social_mobility_index_2017,
+#   verified: false), and the file this module reads is the project's own layout (``schema.SMI``: "LA code",
+#   "Overall rank"), written by ``movers.synth.nomis``, which ranks all 326 (so synthetic runs never use this list).
+#   When an adapter from the real workbook is written, check the two codes it leaves out against this tuple.
 SMI_UNRANKED = ("E09000001", "E06000053")
 
 SMI_GROUPS = ["Hot spot", "Medium spot", "Cold spot"]

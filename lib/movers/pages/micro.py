@@ -3,7 +3,7 @@
 Why a module above the analyses: a chapter cell should be a call, a glue or a render. What used to
 fill the cells (loops over outcomes, disclosure control by hand, ``if source == ...``, prose assembled
 from unchecked tables) lives here, once for both chapters. Every output passes through the chapter's
-``movers.sdc`` checker before it is rendered, every number glued into prose is read from what the
+``movers.sdc.checker.Checker`` before it is rendered, every number glued into prose is read from what the
 checker released, and the page ends with what was withheld (``output_checking``). The models
 themselves are ``movers.strands.micro.common``'s; the data preparation is ``movers.strands.micro.movers_stayers``' and ``movers.strands.micro.ls_deprived``'.
 """
@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from movers import sdc
 from movers.core import source as data_source
 from movers.estimators import multiplicity
 from movers.estimators.results import Estimates
 from movers.pages import compare, report, tables, words
+from movers.sdc import checker, record as sdc_record, suppression
+from movers.sdc.rules import SUPPRESSED
 from movers.strands.micro import common as micro, ls_deprived as ls, movers_stayers as O
 
 NOTE_CLUSTER = (
@@ -42,7 +43,7 @@ class Study:
     sample: pd.DataFrame
     outcomes: list
     characteristics: list
-    chk: sdc.Checker
+    chk: checker.Checker
     src: data_source.DataSource
     price_factor: float = 1.0
     facts: dict = field(default_factory=dict)
@@ -81,7 +82,7 @@ def _smaller(n_with: int, n: int) -> int:
     return int(min(n_with, n - n_with))
 
 
-def checked_facts(chk: sdc.Checker, name: str, facts: dict, counts: Mapping[str, int], formats: Mapping[str, str]) -> dict:
+def checked_facts(chk: checker.Checker, name: str, facts: dict, counts: Mapping[str, int], formats: Mapping[str, str]) -> dict:
     """The sample facts the prose quotes, through the checker: each with the people behind it (the smaller
     category for a share or a count out of the sample), formatted as text, ``[c]`` if withheld."""
     keys = list(counts)
@@ -112,8 +113,8 @@ def characteristics_text(characteristics: Sequence[str], words: Mapping[str, str
     return ", ".join(words.get(c, c) for c in characteristics)
 
 
-def register_sample(chk: sdc.Checker, sample: pd.DataFrame, groups: Mapping[str, pd.Index] | None = None) -> None:
-    """The page's counts of people (``sdc.Checker.population``): the sample behind the prose's ``n_sample``,
+def register_sample(chk: checker.Checker, sample: pd.DataFrame, groups: Mapping[str, pd.Index] | None = None) -> None:
+    """The page's counts of people (``movers.sdc.checker.Checker.population``): the sample behind the prose's ``n_sample``,
     and each group a prose fact counts, printed or withheld as the fact was, so that no regression's
     number of observations can later give a withheld group away by subtraction."""
     chk.population("Sample (prose): n_sample", sample.index)
@@ -412,10 +413,30 @@ def holm_table(results: Mapping[str, Estimates], caption: str, label: str) -> ta
     )
 
 
+def model_notes(synthetic: bool) -> dict[str, str]:
+    """The notes under the models (``note_models``) and under Table 28 (``note_28``) of ``movers_stayers``: on the
+    synthetic world, what its generating process implies for them; on real data, what they estimate."""
+    if synthetic:
+        return {
+            "note_models": "In the synthetic world the mover propensity depends on degree and parental class, which also raise the "
+            "outcomes, so Models 1 and 2, which omit them, are expected to overstate the generating effect; only Model 3 is set "
+            "beside the truth.",
+            "note_28": "In the synthetic world motivation changes who moves but not the outcomes, so Table 28 should estimate the "
+            "same differences as Table 24, less precisely.",
+        }
+    return {
+        "note_models": "Models 1 and 2 leave out degree and parental class; where these make both moving and the outcomes more "
+        "likely, those two models overstate the mover effect, which is why the text reads Model 3.",
+        "note_28": "Table 28 estimates the differences of Table 24 again, with the motivation answers as controls, on those "
+        "who gave all four answers.",
+    }
+
+
 def recovery_text(study: Study, results: Sequence[Mapping[str, Estimates]], truths: Sequence[Mapping], what: str) -> str:
-    """On synthetic data, the largest ``|estimate - truth| / SE`` over the cells of ``results``; empty on real data."""
+    """On synthetic data, the largest ``|estimate - truth| / SE`` over the cells of ``results``; on real data,
+    that there is no generating value to compare with (a sentence, never an empty glue)."""
     if not study.synthetic:
-        return ""
+        return f"On real data the values that generated the data are unknown, so the {what} stand alone, with no generating value beside them."
     z = []
     for res, tru in zip(results, truths):
         for k, v in res.items():
@@ -431,10 +452,10 @@ def recovery_text(study: Study, results: Sequence[Mapping[str, Estimates]], trut
 
 
 def output_checking(study: Study) -> Markdown:
-    """The page's last section: what the checker did (``sdc.banner_text``) and, on restricted data, what was
+    """The page's last section: what the checker did (``movers.sdc.record.banner_text``) and, on restricted data, what was
     withheld and by which rule, without counts. Writes the checker's record outside the book."""
     chk = study.chk
-    chk.write()
+    sdc_record.write(chk)
     if not chk.active:
         text = (
             "On restricted data every table, share and sentence of this page passes through the output checker "
@@ -447,7 +468,7 @@ def output_checking(study: Study) -> Markdown:
             )
         return Markdown(text)
     w = chk.withheld()
-    text = sdc.banner_text(chk)
+    text = sdc_record.banner_text(chk)
     report.update_banner("restricted", text)  # the banner at the top of the page says what this run's checker did
     if len(w):
         t = tables.render(
@@ -483,7 +504,7 @@ def bhps_study(
     strand = O.strand(cluster)
     strand.check(outcomes, characteristics)
     src = data_source.open(source, data_path, truth_of="ukhls", rules=sdc_rules or None)
-    chk = sdc.start_run("movers_stayers", src)
+    chk = sdc_record.start_run("movers_stayers", src)
     inputs = O.load(src, aux_path, dictionary, years)
     sample = O.build_sample(
         inputs["panel"],
@@ -513,19 +534,7 @@ def bhps_study(
         "macro_area_text": "the local authority where they live as adults"
         if macro_area == "adult"
         else "the local authority where they grew up",
-        "note_models": (
-            "In the synthetic world the mover propensity depends on degree and parental class, which also raise the outcomes, "
-            "so Models 1 and 2, which omit them, are expected to overstate the generating effect; only Model 3 is set beside "
-            "the truth."
-        )
-        if src.synthetic
-        else "",
-        "note_28": (
-            "In the synthetic world motivation changes who moves but not the outcomes, so Table 28 should estimate the same "
-            "differences as Table 24, less precisely."
-        )
-        if src.synthetic
-        else "",
+        **model_notes(src.synthetic),
     }
     labels = inputs["panel"].dictionary.get("labels", {})
     return Study(
@@ -596,7 +605,7 @@ def bhps_models_text(study: Study, models) -> dict:
     for o, per in models.items():
         r = per["Model 3"].coefs.loc["Mover"]
         if pd.isna(r["estimate"]):
-            parts.append(f"{sdc.SUPPRESSED} for {study.strand.outcomes[o].lower()} (withheld)")
+            parts.append(f"{SUPPRESSED} for {study.strand.outcomes[o].lower()} (withheld)")
         else:
             sig = "significant" if r["pvalue"] < 0.05 else "not significant"
             digits, unit = BHPS_UNITS[o]
@@ -630,7 +639,7 @@ def motivation(study: Study, question: str, table: str) -> tuple[pd.DataFrame, t
         n={"Stayer": t["N_stayer"].iloc[0], "Mover": t["N_mover"].iloc[0]},
         n_with=t[["n_stayer", "n_mover"]].set_axis(["Stayer", "Mover"], axis=1),
         scale=100,
-        relations=sdc.columns_add_up(rows, ["Stayer", "Mover"]),
+        relations=suppression.columns_add_up(rows, ["Stayer", "Mover"]),
         derived={"Difference": ["Stayer", "Mover"], "pvalue": ["Stayer", "Mover"]},
     )
     out = compare.descriptive_comparison(shown[["Stayer", "Mover", "Difference"]], int(table.split()[-1]))
@@ -639,12 +648,14 @@ def motivation(study: Study, question: str, table: str) -> tuple[pd.DataFrame, t
         "reason2": "What is the second most important reason for wanting a job?",
         "aspect2": "What is the second most important aspect of a job?",
     }
+    answered = study.sample.index[study.sample[question].notna() & study.sample["mover"].notna()]  # N_stayer + N_mover
+    total = study.chk.count_text(f"{table} (note): total observations", answered)  # checked with the page's other counts
     rendered = tables.render(
         out,
         digits=1,
         caption=f"{table}: {caption.get(question, question)}",
         label=f"table-{table.split()[-1]}",
-        notes=f"Total observations {int(t['N_stayer'].iloc[0] + t['N_mover'].iloc[0]):,}; difference = stayers minus movers; significance of the difference: "
+        notes=f"Total observations {total}; difference = stayers minus movers; significance of the difference: "
         + tables.STAR_NOTE
         + ". Columns marked (published) are the report's figures.",
     )
@@ -694,7 +705,7 @@ def motivation_facts(study: Study, mot: pd.DataFrame, models: Mapping | None = N
     if models:
         nobs = {o: tables.observations(per["Model 3"]) for o, per in models.items()}
         parts = [
-            f"{tables.fmt_number(v, 0) if v is not None else sdc.SUPPRESSED} for {study.strand.outcomes[o].lower()}"
+            f"{tables.fmt_number(v, 0) if v is not None else SUPPRESSED} for {study.strand.outcomes[o].lower()}"
             for o, v in nobs.items()
         ]
         facts["n28_models"] = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
@@ -740,7 +751,7 @@ def ls_study(
     strand = ls.strand(region_effects, cov_type)
     strand.check(outcomes, characteristics)
     src = data_source.open(source, data_path, truth_of="ons_ls", rules=sdc_rules or None)
-    chk = sdc.start_run("ls_deprived", src)
+    chk = sdc_record.start_run("ls_deprived", src)
     extract = ls.load(src, dictionary)
     drawn = ls.build_sample(extract, quintile, child_ages, adult_ages, child_censuses)
     sample = drawn.frame
@@ -828,9 +839,15 @@ def table30(study: Study) -> tables.Table:
         d.values,
         n=d.n,
         n_with=d.n_with,
-        relations=sdc.columns_add_up(ls.PARENT_ROWS, cols) + sdc.columns_add_up(ls.OCC_ROWS, cols),
+        relations=suppression.columns_add_up(ls.PARENT_ROWS, cols) + suppression.columns_add_up(ls.OCC_ROWS, cols),
     )
     study.extra["table30"] = d
+    # the note's counts of people are checked with every other count of the page (a count or a difference
+    # of counts under the threshold is [c]), as the table's cells are
+    note_counts = {
+        col: study.chk.count_text(f"Table 30 (note): {col.lower()}", study.sample.index[study.sample["mover"] == flag])
+        for col, flag in (("Stayers", 0), ("Movers", 1))
+    }
     cc = study.extra["child_censuses"]
     published = (
         f"Columns marked (published) are the report's figures ({ls.PUBLISHED_N['Stayers']:,} stayers and "
@@ -844,7 +861,7 @@ def table30(study: Study) -> tables.Table:
         label="table-30",
         caption=f"Table 30: Descriptive statistics, stayers in and movers from {quintile_words(study.facts['quintile'])}",
         notes=f"Source: {'synthetic LS extract' if study.synthetic else 'ONS LS'}, {min(cc)} to {max(cc) + 20}. "
-        f"Number of observations: {d.groups['Stayers']:,} stayers and {d.groups['Movers']:,} movers; proportions. "
+        f"Number of observations: {note_counts['Stayers']} stayers and {note_counts['Movers']} movers; proportions. "
         + published
         + "Parents' and own classes are shares of those with a class.",
     )
@@ -888,8 +905,7 @@ def ls_models_text(study: Study, models) -> dict:
     """Models 1 and 3 in words, and whether the controls shrink the gap, from released results only."""
     est = {m: {o: models[o][m].coefs.loc["Mover", "estimate"] for o in models} for m in ("Model 1", "Model 3")}
     text = {
-        m: " and ".join(f"{sdc.SUPPRESSED if pd.isna(v) else f'{v:.3f}'} for {LS_NOUNS[o]}" for o, v in est[m].items())
-        for m in est
+        m: " and ".join(f"{SUPPRESSED if pd.isna(v) else f'{v:.3f}'} for {LS_NOUNS[o]}" for o, v in est[m].items()) for m in est
     }
     m1, m3 = est["Model 1"], est["Model 3"]
     known = [o for o in models if pd.notna(m1[o]) and pd.notna(m3[o])]

@@ -62,7 +62,7 @@ def banner(source: str, transcribed: bool = False) -> None:
 
 def update_banner(source: str, text: str) -> None:
     """Replace the page's banner (shown by ``banner`` in the first cell) with ``text``: a restricted page's
-    banner then states what its output checker did in this run (``sdc.banner_text``), not a claim made
+    banner then states what its output checker did in this run (``movers.sdc.record.banner_text``), not a claim made
     before any check. The executed notebook keeps the replaced banner (a display update)."""
     display(Markdown(banner_markdown(source, text)), display_id=BANNER_ID, update=True)
 
@@ -106,7 +106,7 @@ def setup(source: str, transcribed: bool = False) -> None:
     if source not in SOURCES:
         raise InputError("parameter 'source'", f"must be one of {', '.join(SOURCES)}, not {source!r}")
     # statsmodels' warnings would print the install path on the page; a fit's convergence is in its
-    # Estimates, and sdc.estimable turns perfect separation into an error inside its own filter
+    # Estimates, and movers.sdc.redact.estimable turns perfect separation into an error inside its own filter
     warnings.filterwarnings("ignore", module=r"statsmodels\.")
     matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "inline")) else None
     sns.set_theme(style="whitegrid", context="notebook")

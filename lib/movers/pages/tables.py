@@ -88,7 +88,7 @@ def coefficients(result) -> pd.DataFrame:
 
 def observations(result) -> int | None:
     """The number of observations of an ``Estimates`` (``nobs``; None for a plain coefficient frame);
-    ``[c]`` when disclosure control withheld it (``movers.sdc.Checker.population``)."""
+    ``[c]`` when disclosure control withheld it (``movers.sdc.checker.Checker.population``)."""
     if getattr(result, "nobs_withheld", False):
         return "[c]"
     return getattr(result, "nobs", None)

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import sdc
 from movers.core.errors import InputError
 from movers.data.ons_ls import load_dictionary, load_extract
 from movers.pages import micro as micro_pages
+from movers.sdc.checker import Checker
 from movers.strands.micro import ls_deprived as ls
 
 REGIONS = [
@@ -221,7 +221,7 @@ def test_table30_shares_and_counts(toy):
     assert t.n.loc["Professional and technical occupations", "Stayers"] == 1
     assert t.groups == {"Stayers": 2, "Movers": 2}
     assert t.n_with.loc["Employed", "Movers"] == 1
-    chk = sdc.Checker("t", {}, active=True)
+    chk = Checker("t", {}, active=True)
     shown = chk.shares("Table 30", v, n=t.n, n_with=t.n_with)
     assert (shown == "[c]").all().all()  # two people per column: nothing can be released
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from movers import sdc
 from movers.core import source
 from movers.pages import micro as micro_pages
+from movers.sdc.checker import Checker
+from movers.sdc.rules import REASONS, SUPPRESSED
 from movers.strands.micro import common as micro
 
 
@@ -21,7 +22,7 @@ STRAND = micro.Strand("toy", {"y": "Outcome"}, {}, _formula)
 
 
 def _study(sample):
-    chk = sdc.Checker("movers_stayers", {})
+    chk = Checker("movers_stayers", {})
     src = source.DataSource("restricted", Path("."), rules={})
     return micro_pages.Study("movers_stayers", STRAND, sample, ["y"], [], chk, src)
 
@@ -36,7 +37,7 @@ def test_models_that_cannot_be_estimated_are_withheld_with_the_reason():
     assert set(models["y"]) == set(micro.MODELS)
     assert all(np.isnan(e.coefs.loc["Mover", "estimate"]) for e in models["y"].values())
     w = study.chk.withheld()
-    assert len(w) == 3 and set(w["rule"]) == {sdc.REASONS["not estimable"]}
+    assert len(w) == 3 and set(w["rule"]) == {REASONS["not estimable"]}
     assert len(study.extra["not_estimable"]) == 3 and "no observations are left" in study.extra["not_estimable"][0]
     table = micro_pages.models_table(study, models, "caption", "notes", "label", {})
-    assert set(table.frame.loc["Outcome"]) == {sdc.SUPPRESSED}
+    assert set(table.frame.loc["Outcome"]) == {SUPPRESSED}

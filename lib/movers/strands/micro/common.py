@@ -25,11 +25,11 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from movers import sdc
 from movers.core.errors import InputError, require_nonempty
 from movers.core.truth import linear_index
 from movers.estimators.margins import effect_differences, group_key, mover_effects
 from movers.estimators.results import Estimates
+from movers.sdc import redact
 
 MODELS = ("Model 1", "Model 2", "Model 3")
 COV_TYPES = ("nonrobust", "HC0", "HC1")
@@ -259,12 +259,12 @@ def _estimates(eff: Estimates, ft: Fit, cells: Mapping[str, int] | None = None) 
 
 class NothingLeft(np.linalg.LinAlgError):
     """No usable observations once perfectly predicted levels are dropped (a small selection): a singular
-    design, so ``sdc.estimable`` and ``mover_model`` withhold it like one."""
+    design, so ``redact.estimable`` and ``mover_model`` withhold it like one."""
 
 
 class NotEstimable(InputError):
     """A model that cannot be estimated on its selection: which model of which outcome, and why
-    (``sdc.estimable``'s reason: a singular design, perfect separation, a single cluster). The page
+    (``redact.estimable``'s reason: a singular design, perfect separation, a single cluster). The page
     function that knows the table and the selection re-raises it naming them (``micro_pages``)."""
 
     def __init__(self, outcome: str, model: int, reason: str, extra: Sequence[str] = ()):
@@ -313,8 +313,8 @@ def interaction(
     """One interacted Model 3. A group too small to estimate (a singular design, perfect separation) gives
     an ``Interaction`` without estimates and with the reason, not a crash."""
     ch = strand.characteristics[characteristic]
-    ft = sdc.estimable(fit_model, strand, sample, outcome, 3, characteristic, extra)
-    if isinstance(ft, sdc.Withheld):
+    ft = redact.estimable(fit_model, strand, sample, outcome, 3, characteristic, extra)
+    if isinstance(ft, redact.Withheld):
         return Interaction(characteristic, None, None, None, ft.reason)
     eff = mover_effects(ft.result, ft.data, "mover", by=ch.column)
     keys = [group_key(g) for g in eff.index]
