@@ -27,10 +27,13 @@ test: venv tex lint        ## lint, unit and recovery tests first (fast), then c
 	$(TEST_ENV) $(BIN)/python -m pytest -q -m "not slow" $(TEST_WORKERS) --durations=10
 	$(TEST_ENV) $(BIN)/python -m pytest -q -m slow $(TEST_WORKERS) --durations=10 || [ $$? -eq 5 ]   # 5: no test is marked slow
 
-lint: venv                 ## ruff: lint and format check of lib/, tests/, tools/, benchmarks/; lint of the chapters' code cells
+lint: venv                 ## ruff (lib, tests, tools, benchmarks, chapter cells); the layers (import-linter); dependencies (deptry); dead code (vulture)
 	$(BIN)/ruff check lib tests tools benchmarks
 	$(BIN)/ruff format --check lib tests tools benchmarks
 	$(BIN)/python tools/lint_chapters.py
+	PYTHONPATH=lib $(BIN)/lint-imports --no-cache   # the contracts of pyproject.toml [tool.importlinter], on this checkout's lib/
+	$(BIN)/deptry lib                               # imported = declared ([tool.deptry])
+	$(BIN)/vulture                                  # no dead names in lib/ ([tool.vulture], whitelist tools/vulture_whitelist.py)
 
 format: venv               ## rewrite lib/, tests/, tools/ and benchmarks/ as ruff formats them (chapter cells are linted, not reformatted)
 	$(BIN)/ruff check --fix lib tests tools benchmarks
