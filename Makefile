@@ -33,7 +33,7 @@ lint: venv                 ## ruff (lib, tests, tools, benchmarks, chapter cells
 	$(BIN)/python tools/lint_chapters.py
 	PYTHONPATH=lib $(BIN)/lint-imports --no-cache   # the contracts of pyproject.toml [tool.importlinter], on this checkout's lib/
 	$(BIN)/deptry lib                               # imported = declared ([tool.deptry])
-	$(BIN)/vulture                                  # no dead names in lib/ ([tool.vulture], whitelist tools/vulture_whitelist.py)
+	$(BIN)/python tools/dead_code.py                # vulture: no name in lib/ unused by lib, chapters, tests, tools (whitelist: tools/vulture_whitelist.py)
 
 format: venv               ## rewrite lib/, tests/, tools/ and benchmarks/ as ruff formats them (chapter cells are linted, not reformatted)
 	$(BIN)/ruff check --fix lib tests tools benchmarks

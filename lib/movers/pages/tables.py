@@ -74,22 +74,6 @@ def coef_frame(terms: Sequence[str], estimate, se, pvalue=None, nobs: int | None
     return out
 
 
-def from_fit(result, labels: Mapping[str, str], cov_se=None) -> pd.DataFrame:
-    """Coefficient frame of a fitted statsmodels result, keeping and renaming the parameters in ``labels``.
-
-    ``labels`` maps parameter names (as statsmodels names them) to report row
-    labels; parameters not named are dropped (intercepts, year dummies...).
-    """
-    names = [n for n in labels if n in result.params.index]
-    return coef_frame(
-        [labels[n] for n in names],
-        result.params[names].to_numpy(),
-        (result.bse if cov_se is None else cov_se)[names].to_numpy(),
-        result.pvalues[names].to_numpy(),
-        nobs=int(result.nobs),
-    )
-
-
 def coefficients(result) -> pd.DataFrame:
     """The coefficient frame of a ``movers.estimators.results.Estimates`` (its ``coefs``) or of a plain coefficient frame."""
     return getattr(result, "coefs", result)

@@ -102,7 +102,6 @@ from movers.core.errors import InputError
 from movers.core.source import DataSource, load_rules
 from movers.estimators.results import Estimates
 
-THRESHOLD = 10
 SUPPRESSED = "[c]"  # the ONS convention for a confidential (withheld) cell: the one mark used everywhere
 
 # why a cell was withheld, in words a page may show (never with the counts behind them)
