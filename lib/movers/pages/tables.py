@@ -241,7 +241,8 @@ def regression_table(
     """The report's regression table: one column per model, ``coef*** (se)`` cells,
     YES/NO rows for blocks of controls not shown, and the number of observations.
 
-    ``rows`` fixes the order of coefficient rows (default: first appearance).
+    ``rows`` fixes the order of coefficient rows (default: first appearance); ``digits`` the decimals of
+    coefficients and standard errors.
     ``controls`` maps a label such as "Distance and border" to one flag per model.
     """
     names = list(models)
@@ -253,7 +254,7 @@ def regression_table(
     for name, m in models.items():
         coefs = coefficients(m)
         for r in rows:
-            out.loc[r, name] = coef_cell(*coefs.loc[r, ["estimate", "se", "pvalue"]]) if r in coefs.index else ""
+            out.loc[r, name] = coef_cell(*coefs.loc[r, ["estimate", "se", "pvalue"]], digits=digits) if r in coefs.index else ""
     for lab, flags in (controls or {}).items():
         if len(flags) != len(names):
             raise ValueError(f"control row {lab!r} has {len(flags)} flags for {len(names)} models")
