@@ -13,6 +13,8 @@ import pytest
 from movers import sdc
 from movers.core import paths
 
+pytestmark = pytest.mark.slow
+
 CHAPTERS = {
     "movers_stayers": ("ukhls", 0.25, {"outcomes": ["employed", "higher"], "characteristics": ["ethnicity", "parent_nssec"]}),
     "ls_deprived": ("ons_ls", 0.02, {"outcomes": ["employed"], "characteristics": ["gender", "ethnicity"]}),

@@ -200,6 +200,7 @@ def test_project_location_public_falls_back_and_bad_path(world, monkeypatch, tmp
         Q.project_location("restricted")
 
 
+@pytest.mark.slow  # runs the chapter in a kernel (papermill)
 def test_chapter_executes_on_a_small_world(world, monkeypatch, tmp_path):
     """The chapter end to end (papermill, ~8 s): every glued name is produced and nothing raises."""
     import jupytext
