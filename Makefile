@@ -14,7 +14,7 @@ TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEX_PACKAGES := latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf poppler-utils
 
-.PHONY: book html pdf test lint format bench data run tex venv lock wheelhouse clean distclean
+.PHONY: book html pdf test lint format bench data run tex venv lock wheelhouse clean distclean compare-tables
 
 book: venv tex data run   ## install, generate the synthetic world, run every chapter, build HTML and PDF, check the prose
 	$(BIN)/python -m movers build --pdf
@@ -38,6 +38,11 @@ lint: venv                 ## ruff (lib, tests, tools, benchmarks, chapter cells
 format: venv               ## rewrite lib/, tests/, tools/ and benchmarks/ as ruff formats them (chapter cells are linted, not reformatted)
 	$(BIN)/ruff check --fix lib tests tools benchmarks
 	$(BIN)/ruff format lib tests tools benchmarks
+
+NEW ?= _build/src/downloads
+compare-tables:            ## the book's downloads (tables as CSV, figures) against another build's: make compare-tables BASE=folder [NEW=folder]
+	@[ -n "$(BASE)" ] || { echo "usage: make compare-tables BASE=<downloads folder of the build to compare with> [NEW=$(NEW)]"; exit 2; }
+	$(BIN)/python tools/compare_downloads.py $(BASE) $(NEW)
 
 bench: venv data           ## speed figures: model fits at report scale and chapter times
 	@set -e; for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
