@@ -56,7 +56,8 @@ from movers.estimators.results import Estimates
 from movers.pages import compare
 from movers.strands.flows import models as flows, public as census
 
-# The report's sending models at the authority level: Model 2's controls are pair attributes (NOT_ESTIMABLE).
+# The report's sending models at the authority level: Model 2 is left out, its controls (a shared border, the log
+# distance) being attributes of a pair of authorities.
 MODELS = {
     "Model 1": [],
     "Model 3": ["log_young", "dependency", "non_uk_born", "tfr"],
