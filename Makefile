@@ -14,7 +14,7 @@ TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEX_PACKAGES := latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf poppler-utils
 
-.PHONY: book html pdf test lint format bench data run tex venv lock wheelhouse clean distclean
+.PHONY: book html pdf test lint format bench data run tex venv lock wheelhouse clean distclean compare-tables
 
 book: venv tex data run   ## install, generate the synthetic world, run every chapter, build HTML and PDF, check the prose
 	$(BIN)/python -m movers build --pdf
@@ -27,14 +27,22 @@ test: venv tex lint        ## lint, unit and recovery tests first (fast), then c
 	$(TEST_ENV) $(BIN)/python -m pytest -q -m "not slow" $(TEST_WORKERS) --durations=10
 	$(TEST_ENV) $(BIN)/python -m pytest -q -m slow $(TEST_WORKERS) --durations=10 || [ $$? -eq 5 ]   # 5: no test is marked slow
 
-lint: venv                 ## ruff: lint and format check of lib/, tests/, tools/, benchmarks/; lint of the chapters' code cells
+lint: venv                 ## ruff (lib, tests, tools, benchmarks, chapter cells); the layers (import-linter); dependencies (deptry); dead code (vulture)
 	$(BIN)/ruff check lib tests tools benchmarks
 	$(BIN)/ruff format --check lib tests tools benchmarks
 	$(BIN)/python tools/lint_chapters.py
+	PYTHONPATH=lib $(BIN)/lint-imports --no-cache   # the contracts of pyproject.toml [tool.importlinter], on this checkout's lib/
+	$(BIN)/deptry lib                               # imported = declared ([tool.deptry])
+	$(BIN)/python tools/dead_code.py                # vulture: no name in lib/ unused by lib, chapters, tests, tools (whitelist: tools/vulture_whitelist.py)
 
 format: venv               ## rewrite lib/, tests/, tools/ and benchmarks/ as ruff formats them (chapter cells are linted, not reformatted)
 	$(BIN)/ruff check --fix lib tests tools benchmarks
 	$(BIN)/ruff format lib tests tools benchmarks
+
+NEW ?= _build/src/downloads
+compare-tables:            ## the book's downloads (tables as CSV, figures) against another build's: make compare-tables BASE=folder [NEW=folder]
+	@[ -n "$(BASE)" ] || { echo "usage: make compare-tables BASE=<downloads folder of the build to compare with> [NEW=$(NEW)]"; exit 2; }
+	$(BIN)/python tools/compare_downloads.py $(BASE) $(NEW)
 
 bench: venv data           ## speed figures: model fits at report scale and chapter times
 	@set -e; for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done

@@ -114,16 +114,38 @@ def run_chapter(src: Path, out: Path, parameters: dict) -> tuple[dict, str]:
     return glued, "\n".join(markdown)
 
 
-SLOW_FILES = re.compile(r"(^test_book_e2e\.py$|chapter)")  # chapter runs and book builds
+# Markers are written in the test files (``pytestmark = pytest.mark.slow`` or ``@pytest.mark.slow``), never
+# inferred from file names. A fixture that implies a marker makes a test that uses it, directly or through
+# another fixture, carry that marker: a test without it is a collection error naming the test.
+MARKED_FIXTURES = {
+    "shared_public": "public",  # reads the real open files of ../shared/data/public
+    "chapter_runner": "slow",  # executes a chapter in a kernel (papermill)
+    "kernel_project": "slow",  # tests/book/test_runner.py: a project whose chapter `movers run` executes in a kernel
+}
 
 
-def pytest_collection_modifyitems(config, items):
-    """Mark chapter runs and book builds ``slow`` (tests/chapters/, test_*chapter*.py, the book build), so
-    that ``make test`` runs the fast tests first: ``pytest -m "not slow"``, then ``pytest -m slow``."""
-    for item in items:
-        path = Path(str(item.fspath))
-        if SLOW_FILES.search(path.name) or "chapters" in path.parent.parts[-1:]:
-            item.add_marker(pytest.mark.slow)
+def unmarked(items) -> list[str]:
+    """'<test id> uses <fixture> but is not marked <marker>' for every item that lacks a marker its fixtures imply."""
+    return [
+        f"{item.nodeid} uses the fixture {fixture!r} but is not marked @pytest.mark.{mark}"
+        for item in items
+        for fixture, mark in MARKED_FIXTURES.items()
+        if fixture in getattr(item, "fixturenames", ()) and item.get_closest_marker(mark) is None
+    ]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    """A module (or class) whose tests lack a marker their fixtures imply fails to collect, naming each test, in
+    every selection (``make test`` runs ``-m "not slow"`` then ``-m slow``: a missing marker would move a test to
+    the wrong run, or a ../shared reader to a machine without it). Reported as a collection error, also by xdist."""
+    report = yield
+    if report.passed and isinstance(collector, pytest.Module | pytest.Class):
+        problems = unmarked([x for x in report.result if isinstance(x, pytest.Function)])
+        if problems:
+            report.outcome, report.result = "failed", []
+            report.longrepr = "tests without the marker their fixtures need:\n  " + "\n  ".join(problems)
+    return report
 
 
 def _real_build_files() -> set[str]:

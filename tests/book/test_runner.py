@@ -263,6 +263,7 @@ def gone(pid, within=10.0):
     return False
 
 
+@pytest.mark.slow  # starts a kernel
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_cancels_within_seconds_and_keeps_the_last_good_output(kernel_project, sig):
     code, err = movers(kernel_project, "run", "slow")
@@ -288,6 +289,7 @@ def test_a_signal_cancels_within_seconds_and_keeps_the_last_good_output(kernel_p
     assert gone(int(pidfile.read_text())), "the kernel survived"
 
 
+@pytest.mark.slow  # starts a kernel
 def test_a_dead_kernel_is_named_and_the_other_chapters_still_run(kernel_project):
     code, err = movers(kernel_project, "run", "slow")
     assert code == 0, err
@@ -305,6 +307,7 @@ def test_a_dead_kernel_is_named_and_the_other_chapters_still_run(kernel_project)
     assert leftovers(kernel_project) == []
 
 
+@pytest.mark.slow  # starts a kernel
 def test_a_failed_restricted_run_names_the_cell_and_scrubs_its_notebook(kernel_project, tmp_path):
     secret = tmp_path / "secure" / "ukhls"
     secret.mkdir(parents=True)
@@ -334,6 +337,7 @@ def test_book_build_refuses_a_stale_page_naming_why_and_the_command(project):
     assert "other: changed: data_path:flows; run `python -m movers run other`" in text
 
 
+@pytest.mark.slow  # starts a kernel
 def test_a_restricted_run_leaves_no_path_in_its_notebook_or_box(kernel_project, tmp_path):
     secret = tmp_path / "secure" / "ukhls"
     secret.mkdir(parents=True)

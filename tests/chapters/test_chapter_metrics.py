@@ -4,6 +4,11 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+
+# slow since they sat in tests/chapters/ (when the folder decided); they read the chapters, not run them
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location("chapter_metrics", ROOT / "tools" / "chapter_metrics.py")
 metrics = importlib.util.module_from_spec(spec)

@@ -11,6 +11,8 @@ import pytest
 
 from movers.core import paths
 
+pytestmark = pytest.mark.slow
+
 HOTCOLD = paths.CHAPTERS / "flows_hotcold.md"
 
 

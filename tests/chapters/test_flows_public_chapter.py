@@ -3,7 +3,11 @@ the real ones (346 census areas, 332 published coefficients beside an estimate).
 
 from __future__ import annotations
 
+import pytest
+
 from movers.core import paths
+
+pytestmark = [pytest.mark.slow, pytest.mark.public]
 
 
 def test_flows_public_runs_on_the_real_files(shared_public, tmp_path, monkeypatch, chapter_runner):

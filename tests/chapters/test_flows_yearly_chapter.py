@@ -7,6 +7,8 @@ import pytest
 
 from movers.core import paths
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.public
 def test_flows_yearly_runs_on_the_real_files(shared_public, tmp_path, monkeypatch, chapter_runner):

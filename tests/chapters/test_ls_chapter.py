@@ -9,6 +9,8 @@ import pytest
 
 from movers.core import paths
 
+pytestmark = pytest.mark.slow
+
 SRC = paths.CHAPTERS / "ls_deprived.md"
 
 

@@ -11,6 +11,8 @@ import pytest
 
 from movers.core import paths
 
+pytestmark = pytest.mark.slow
+
 SRC = paths.CHAPTERS / "movers_stayers.md"
 
 

@@ -14,6 +14,8 @@ from movers.core import paths
 from movers.sdc.audit import audit_page
 from movers.sdc.record import checking_folder
 
+pytestmark = pytest.mark.slow
+
 CHAPTERS = {
     "movers_stayers": ("ukhls", 0.25, {"outcomes": ["employed", "higher"], "characteristics": ["ethnicity", "parent_nssec"]}),
     "ls_deprived": ("ons_ls", 0.02, {"outcomes": ["employed"], "characteristics": ["gender", "ethnicity"]}),

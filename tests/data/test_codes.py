@@ -105,6 +105,7 @@ def test_table_checks_and_fallbacks(table, tmp_path, monkeypatch):
         lacodes.read_table(bad)
 
 
+@pytest.mark.public
 def test_shared_table_puts_old_and_new_cornwall_codes_in_one_unit(shared_public):
     h = lacodes.harmonisation("shared")
     units = h.unit(pd.Series(["15UB", "E07000019", "E06000052", "00HN", "E06000058", "E06000047"]))

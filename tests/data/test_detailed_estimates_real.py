@@ -10,6 +10,8 @@ from movers.core.errors import InputError
 from movers.data import geography, ons_flows
 from movers.data.geography import BOUNDARY_FILE
 
+pytestmark = pytest.mark.public
+
 SLICE = "ons_detailed_estimates_age18_subset/Detailed_Estimates_2017_age18_subset.csv"
 
 

@@ -70,6 +70,7 @@ def test_malformed_codes_and_missing_files(geo_world, tmp_path):
         geography.load_geography(tmp_path / "empty")
 
 
+@pytest.mark.public
 def test_real_2014_boundaries_give_348_authorities_of_england_and_wales(shared_public):
     shp = next((shared_public / "lad_boundaries_2014_sgcb").glob("*.shp"))
     gdf = geography.read_boundaries(shp)

@@ -161,6 +161,7 @@ def test_codes_of_another_vintage_are_mapped_or_rejected_by_name():
         schema.la_codes(pd.Series(["E08000020", "E08000037"]), "f.csv", known, table=table)
 
 
+@pytest.mark.public
 def test_the_real_harmonisation_table_maps_the_2013_recodes(shared_public):
     table = schema.harmonisation_table(shared_public / schema.HARMONISATION_FILE)
     known = {"E08000037", "E06000057", "E07000240"}  # Gateshead, Northumberland, St Albans on 2014 codes

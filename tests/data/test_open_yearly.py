@@ -21,6 +21,7 @@ from movers.strands.flows import models as flows
 BIRTHS = "births_fertility_lad/births_calendar_year_by_single_age_of_mother_lad21_1993_2021.csv.gz"
 
 
+@pytest.mark.public
 def test_births_adapter_reads_the_real_file_and_repairs_the_one_swapped_row(shared_public):
     fixed: list[str] = []
     b = open_yearly.read_births(shared_public / BIRTHS, fixed)
@@ -51,6 +52,7 @@ def test_births_adapter_rejects_ages_that_do_not_add_up_and_unknown_ages(tmp_pat
         open_yearly.read_births(p)
 
 
+@pytest.mark.public
 def test_tfr_from_births_reproduces_the_derived_file(shared_public):
     births = open_yearly.read_births(shared_public / BIRTHS)
     syoa = public.read_syoa(fetch.local_path(shared_public, "population_syoa_2011_2018"))
@@ -89,6 +91,7 @@ def download_folder(shared_public, tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.public
 def test_yearly_chapter_runs_on_open_files_and_leaves_out_the_controls_it_has_no_figure_for(
     download_folder, tmp_path, monkeypatch
 ):
@@ -115,12 +118,14 @@ def test_yearly_chapter_runs_on_open_files_and_leaves_out_the_controls_it_has_no
     assert row["log_house_o"] == pytest.approx(np.log(hartlepool))
 
 
+@pytest.mark.public
 def test_hot_and_cold_spots_need_the_social_mobility_index(download_folder, tmp_path, monkeypatch):
     monkeypatch.setattr(flows, "OPEN_CACHE", tmp_path)
     with pytest.raises(InputError, match="Social Mobility Index 2017"):
         flows.chapter_setup("flows_hotcold", "public", str(download_folder), "2012", typology="smi")
 
 
+@pytest.mark.public
 def test_years_without_open_flows_are_named_with_their_fetch_command(download_folder, tmp_path, monkeypatch):
     monkeypatch.setattr(flows, "OPEN_CACHE", tmp_path)
     with pytest.raises(InputError, match=r"2014 detailed estimates not found: run `python -m movers fetch ons_detailed_2014`"):
@@ -129,6 +134,7 @@ def test_years_without_open_flows_are_named_with_their_fetch_command(download_fo
         flows.chapter_setup("flows_ons", "public", str(download_folder), "2011-2012")
 
 
+@pytest.mark.public
 def test_scenario_lines_name_each_missing_input_and_each_control_run_without(download_folder):
     lines = fetch.missing_inputs("flows_ons", download_folder)
     assert any("needs ons_detailed_2014" in x and "fetch ons_detailed_2014" in x for x in lines)
@@ -140,6 +146,7 @@ def test_scenario_lines_name_each_missing_input_and_each_control_run_without(dow
     assert any("social_mobility_index_2017" in x for x in hot)
 
 
+@pytest.mark.public
 def test_the_folder_puts_later_merged_codes_on_each_former_district(download_folder, tmp_path):
     made = open_yearly.write_folder(download_folder, tmp_path / "out", [2012])
     tfr = nomis.read_wide(tmp_path / "out" / "nomis" / nomis.TFR_FILE, "Area code", "tfr")
@@ -149,6 +156,7 @@ def test_the_folder_puts_later_merged_codes_on_each_former_district(download_fol
     assert os.path.islink(tmp_path / "out" / "flows" / "Detailed_Estimates_2012_Dataset_2.csv")
 
 
+@pytest.mark.public
 @pytest.mark.slow
 def test_the_ons_chapter_renders_on_open_files(download_folder, tmp_path, chapter_runner):
     """The whole page on source=public: every glue of the prose produced, the inputs and the omitted controls said,
@@ -161,6 +169,7 @@ def test_the_ons_chapter_renders_on_open_files(download_folder, tmp_path, chapte
     assert "published figures withdrawn" in md.lower() or "withdrawn" in md
 
 
+@pytest.mark.public
 @pytest.mark.slow
 def test_the_deprivation_chapter_runs_without_the_census_tables_and_says_so(download_folder, tmp_path, chapter_runner):
     params = {"source": "public", "data_path": str(download_folder), "years": "2012", "models": ["Model 1"]}

@@ -17,6 +17,8 @@ from movers.core.errors import InputError
 from movers.data import geography as geo, public
 from movers.strands.flows import public as census
 
+pytestmark = pytest.mark.public
+
 BOUNDARIES = (
     "lad_boundaries_2014_sgcb/Local_Authority_Districts_December_2014_Super_Generalised_Clipped_Boundaries_in_Great_Britain.shp"
 )

@@ -22,6 +22,7 @@ TFR = "births_fertility_lad/tfr_lad21_2011_2018_DERIVED.csv"
 IMD_APPROX = "imd2010_la_approx/imd2010_lad11_summary_DERIVED_unweighted.csv"
 
 
+@pytest.mark.public
 def test_myeb3_official_layout(shared_public):
     m = public.read_myeb3(shared_public / MYEB3)
     assert m["la_code"].nunique() == 391 and sorted(m["year"].unique()) == list(range(2002, 2019))
@@ -31,6 +32,7 @@ def test_myeb3_official_layout(shared_public):
     assert ew.loc[ew["year"] == 2017, "internal_in"].sum() == pytest.approx(3.28e6, rel=0.01)
 
 
+@pytest.mark.public
 def test_myeb3_rejects_a_file_without_flows(shared_public, tmp_path):
     df = pd.read_csv(shared_public / MYEB3, nrows=5)
     df[[c for c in df.columns if not c.startswith("internal_")]].to_csv(tmp_path / "m.csv", index=False)
@@ -38,6 +40,7 @@ def test_myeb3_rejects_a_file_without_flows(shared_public, tmp_path):
         public.read_myeb3(tmp_path / "m.csv")
 
 
+@pytest.mark.public
 def test_single_year_of_age_matches_myeb3_and_the_young_share(shared_public):
     s = public.read_syoa(shared_public / SYOA)
     assert len(s) == 142_324 and sorted(s["year"].unique()) == [2011, 2018] and s["age"].max() == 90
@@ -56,6 +59,7 @@ def test_single_year_of_age_matches_myeb3_and_the_young_share(shared_public):
         public.demography(s, 2015)
 
 
+@pytest.mark.public
 def test_hpssa_all_types(shared_public):
     h = public.read_hpssa(shared_public / HPSSA)
     june18 = h[(h["year"] == 2018) & (h["month"] == "Jun")].set_index("la_code")["price"]
@@ -65,6 +69,7 @@ def test_hpssa_all_types(shared_public):
         public.read_hpssa(shared_public / HPSSA, house_type="bungalow")
 
 
+@pytest.mark.public
 def test_classification_counts_per_supergroup(shared_public):
     c = public.read_la_classification(shared_public / CLASSIFICATION)
     assert len(c) == 391
@@ -73,6 +78,7 @@ def test_classification_counts_per_supergroup(shared_public):
     assert ew["Business, Education and Heritage Centres"] == 30  # "&" read as "and"
 
 
+@pytest.mark.public
 def test_classification_rejects_unknown_supergroups(shared_public, tmp_path):
     df = pd.read_csv(shared_public / CLASSIFICATION, dtype=str)
     df.loc[3, "supergroup_name"] = "Seaside Towns"
@@ -81,6 +87,7 @@ def test_classification_rejects_unknown_supergroups(shared_public, tmp_path):
         public.read_la_classification(tmp_path / "c.csv")
 
 
+@pytest.mark.public
 def test_to_units_counts_drops_and_rejects_unknown_codes(shared_public):
     c = public.read_la_classification(shared_public / CLASSIFICATION)
     units = sorted(set(c["la_code"][c["la_code"].str[0].isin(["E", "W"])]) - set(public.CENSUS_MERGED))
@@ -96,6 +103,7 @@ def census(shared_public, tmp_path_factory):
     return census_inputs(shared_public, tmp_path_factory.mktemp("census_geo"))
 
 
+@pytest.mark.public
 def test_census_inputs_on_the_346_census_areas(census):
     assert census.notes["n_units"] == 346 and census.notes["n_england"] == 324
     assert census.notes["moves_dropped"] > 1e5  # moves involving Scotland: counted, not silently lost
@@ -109,11 +117,13 @@ def test_census_inputs_on_the_346_census_areas(census):
     assert len(census.harmonised["tfr"].spread) == 8 and census.covariates["tfr"].between(1.2, 2.6).all()
 
 
+@pytest.mark.public
 def test_lad20x_knows_the_2019_to_2021_mergers(shared_public):
     h = public.read_lad20x(shared_public / "lad_code_harmonisation/lad_lad20x.csv")
     assert "E07000150" in h["E06000061"] and "E07000048" in h["E06000058"]  # Corby; Christchurch in BCP
 
 
+@pytest.mark.public
 def test_classification_reads_the_official_workbook_layout(shared_public, tmp_path):
     """clustermembershipv2.xls: sheet "Clusters by Local Authority", nine lines of notes, then Code, Name, ... headers."""
     tidy = pd.read_csv(shared_public / CLASSIFICATION, dtype=str)

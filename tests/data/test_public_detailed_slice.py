@@ -10,6 +10,8 @@ from movers.core.errors import InputError
 from movers.data import geography, public
 from movers.data.geography import BOUNDARY_FILE
 
+pytestmark = pytest.mark.public
+
 
 @pytest.fixture(scope="module")
 def entry():

@@ -85,6 +85,7 @@ def test_the_project_manifest_is_complete():
         assert "NM_17_5" in (d["files"][0]["url"] if d["files"] else d["query"]) and d["verified"] is False
 
 
+@pytest.mark.public
 def test_pinned_checksums_match_the_workplace_copy(shared_public):
     m = fetch.load_manifest()
     checked = 0
@@ -219,6 +220,7 @@ def test_cli_reports_unknown_dataset(capsys):
     assert "unknown dataset(s) no_such_dataset" in capsys.readouterr().err
 
 
+@pytest.mark.public
 def test_fetch_from_the_workplace_mirror_derives_the_region_lookup(shared_public, tmp_path):
     cache = tmp_path / "public"
     assert fetch.main(["lad_boundaries_2014", "gva_la"], cache=cache, mirror=shared_public.as_uri(), progress=False) == 0
@@ -229,6 +231,7 @@ def test_fetch_from_the_workplace_mirror_derives_the_region_lookup(shared_public
     assert (cache / "lad_boundaries_2014_sgcb" / "LAD14_RGN14_EW_LU.csv").exists()
 
 
+@pytest.mark.public
 def test_derived_files_are_in_the_loaders_layouts(shared_public, tmp_path):
     """After fetching, the geography and nomis loaders of the flows chapters read the derived files."""
     import pandas as pd
@@ -318,6 +321,7 @@ def test_missing_inputs_name_each_dataset_and_its_fetch_command(tmp_path):
         assert line.startswith(f"flows_public: needs {name} (not in ") and line.endswith(f"run `python -m movers fetch {name}`")
 
 
+@pytest.mark.public
 def test_missing_inputs_on_the_workplace_copy(shared_public):
     assert fetch.missing_inputs("flows_public", shared_public) == []  # the real-data chapter has every input
     ons = fetch.missing_inputs("flows_ons", shared_public)

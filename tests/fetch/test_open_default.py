@@ -44,6 +44,7 @@ def test_without_open_data_the_page_names_each_input_and_the_fetch_command(no_op
     assert "Not computed" in book._how_computed(nb, "flows_public", "public", publish.citations())
 
 
+@pytest.mark.public
 def test_the_runner_and_the_chapter_resolve_the_same_open_folder(no_open_data, monkeypatch, shared_public):
     monkeypatch.setattr(paths, "SHARED_PUBLIC", shared_public)  # the empty cache lacks the files: the workplace copy
     assert fetch.public_root() == shared_public == runner._default_folder("public")

@@ -129,3 +129,10 @@ def test_published_descriptives_are_shown_as_printed():
     assert both.loc["Affluent England", "Average unemployment rate (published)"] == "3.8"
     shown = tables.render(both, digits=2)
     assert shown.frame.iloc[0].tolist() == ["3.81", "3.8"] and shown.align == "lrr"
+
+
+def test_descriptive_comparison_takes_no_digits():
+    """It leaves our figures unrounded (the table that shows them rounds): a ``digits=`` it ignored is refused."""
+    ours = pd.DataFrame({"Average unemployment rate": [3.812]}, index=["Affluent England"])
+    with pytest.raises(TypeError):
+        compare.descriptive_comparison(ours, 6, digits=1)

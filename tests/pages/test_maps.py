@@ -75,6 +75,7 @@ def test_rate_map_colours_low_and_high_differently(bounds):
     matplotlib.pyplot.close(fig)
 
 
+@pytest.mark.public
 def test_census_units_are_dissolved(shared_public):
     shp = next((shared_public / "lad_boundaries_2014_sgcb").glob("*.shp"))
     from movers.data.public import CENSUS_MERGED

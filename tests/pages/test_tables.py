@@ -43,6 +43,13 @@ def test_regression_table_layout():
     assert f.loc["Observations"].tolist() == ["94,863", "94,863"]
 
 
+def test_regression_table_honours_digits():
+    """``digits=`` was accepted and ignored: every cell had three decimals."""
+    f = tables.regression_table(_models(), digits=1).frame
+    assert f.loc["Sending: cold spot", "Model 1"] == "-0.4*** (0.0)"
+    assert f.loc["Share border", "Model 2"] == "1.8*** (0.0)"
+
+
 def test_regression_table_control_flags_must_match_models():
     with pytest.raises(ValueError, match="1 flags for 2 models"):
         tables.regression_table(_models(), controls={"Economic conditions": [True]})

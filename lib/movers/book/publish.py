@@ -57,10 +57,6 @@ def begin(source: str) -> None:
     _source = source
 
 
-def current_source() -> str | None:
-    return _source
-
-
 def table_record(shown, values, caption: str, label: str | None, index_header: str) -> dict:
     """What a displayed table leaves in its output's metadata: the table as shown (CSV) and, where the
     source allows it, its unrounded values. Empty before ``begin`` (a table shown outside a chapter)."""

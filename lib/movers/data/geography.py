@@ -30,12 +30,6 @@ CODE_FIELDS = ("lad14cd", "LAD14CD", "lad20cd", "LAD20CD", "lad18cd", "LAD18CD",
 BOUNDARY_FILE = "Local_Authority_Districts_December_2014_Super_Generalised_Clipped_Boundaries_in_Great_Britain.shp"
 
 
-def check_codes(codes: pd.Series, path, known=None, what: str = "LA") -> None:
-    """Reject malformed (or lower-case) LA codes, and codes outside ``known`` (e.g. the geography's authorities)
-    when given; no vintage mapping (see :func:`movers.data.schema.la_codes` for a check that maps)."""
-    schema.la_codes(codes, path, known, what, table=False)
-
-
 @dataclass
 class Geography:
     """Authorities (``las``: la_code, la_name, region_code, region_name, country, x, y in metres)

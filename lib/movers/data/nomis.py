@@ -32,7 +32,6 @@ from movers.data import schema
 
 LOG = logging.getLogger("movers.data")
 YEAR_RANGE = (int(schema.YEAR.low), int(schema.YEAR.high))
-NOMIS_COLUMNS = ["DATE", "GEOGRAPHY_CODE", "VARIABLE_NAME", "OBS_VALUE"]
 
 POPULATION_FILE = "MYEB1_detailed_population_estimates_series_UK_(2001_to_2019).csv"
 UNEMPLOYMENT_FILE = "nomis_aps_unemployment.csv"

@@ -35,7 +35,6 @@ from movers.core.errors import InputError
 from movers.data import schema
 from movers.data.schema import DETAILED_ESTIMATES, DETAILED_PARTS, DETAILED_YEARS, Dropped
 
-DETAILED_COLUMNS = DETAILED_ESTIMATES.columns
 DETAILED_PATTERN = re.compile(DETAILED_ESTIMATES.file_pattern)
 YEAR_RANGE = DETAILED_YEARS
 CENSUS_ORIGIN, CENSUS_DEST = schema.CENSUS_OD.columns

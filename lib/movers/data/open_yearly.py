@@ -45,7 +45,6 @@ import pandas as pd
 from movers.core.errors import InputError, require_columns
 from movers.data import manifest as manifests, nomis, ons_flows, public
 from movers.data.geography import read_boundaries
-from movers.pages.words import count
 
 # Model controls that may be absent on open data, and the dataset whose file they come from.
 OPTIONAL = {"unemployment_rate": "unemployment_model_based", "non_uk_born": "country_of_birth"}
@@ -236,9 +235,9 @@ class _Geography:
         h = public.to_units(df, path, codes, cols, "first", harmonisation=self.lad20x, merged={})
         bits = [f"{h.kept} authorities"]
         if h.spread:
-            bits.append(f"{count(len(h.spread), 'later merged code')} given to each former district ({', '.join(h.spread[:4])})")
+            bits.append(f"later merged codes given to each former district: {len(h.spread)} ({', '.join(h.spread[:4])})")
         if h.dropped:
-            bits.append(f"{count(len(h.dropped), 'Scottish or Northern Irish code')} dropped")
+            bits.append(f"Scottish or Northern Irish codes dropped: {len(h.dropped)}")
         return h.values.rename_axis("la_code").reset_index(), "; ".join(bits)
 
     def yearly(self, long: pd.DataFrame, value: str, path) -> tuple[pd.DataFrame, str]:
@@ -258,7 +257,7 @@ class _Geography:
         have = sorted(out["year"].unique())
         note = f"{have[0]}-{have[-1]}, {note}"
         if partial:
-            note += f"; {count(len(partial), 'year')} without a value for every authority left out ({partial[0]}-{partial[-1]})"
+            note += f"; years without a value for every authority, left out: {len(partial)} ({partial[0]}-{partial[-1]})"
         return out, note
 
 
@@ -301,7 +300,9 @@ def _write_tfr(need, population, on, nom) -> str:
     tw, note = on.yearly(tfr_from_births(births, population, on.lad20x), "tfr", need["births_by_age_of_mother"])
     public.write_csv(_wide(tw, "tfr", "Area code", "Area name", "{}"), nom / nomis.TFR_FILE)
     if fixed:
-        note += f"; {count(len(fixed), 'authority-year')} whose total and 40-and-over births were swapped, swapped back ({', '.join(fixed)})"
+        note += (
+            f"; authority-years whose total and 40-and-over births were swapped, swapped back: {len(fixed)} ({', '.join(fixed)})"
+        )
     return f"total fertility rate: births by age of mother over the female population, {note}"
 
 

@@ -35,7 +35,6 @@ from movers.core.errors import InputError, found_names
 # --------------------------------------------------------------------------- LA codes
 
 LA_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")  # district-level GSS codes of England (E06-E09) and Wales (W06)
-UK_AREA_CODE = re.compile(r"^[EWSN]\d{8}$")  # any GSS area code of the four countries
 DROPPED_COUNTRIES = re.compile(r"^[SN]\d{8}$")  # Scotland and Northern Ireland: dropped on purpose (report footnote 14)
 SCHEMAS = paths.DATA / "schemas"
 HARMONISATION_FILE = Path("lad_code_harmonisation") / "lad_lad20x.csv"
@@ -66,7 +65,6 @@ LA_CHANGES = (
     ),  # North Yorkshire
     (2023, "E06000066", ("E07000187", "E07000188", "E07000189", "E07000246")),  # Somerset
 )
-VINTAGES = (2012, 2013, 2019, 2020, 2021, 2023)
 
 
 def vintage_codes(base: set[str], vintage: int, base_vintage: int = 2014) -> set[str]:
@@ -532,7 +530,6 @@ MYEB1 = Layout(
     complete=("ladcode18", "sex", "age"),
     description="then population_YYYY columns, one per year (non-negative counts)",
 )
-POPULATION_COUNT = Field("population", "float", 0, label="population count")
 AREA_CLASSIFICATION = Layout(
     "ONS 2011 area classification for local authorities",
     (Field("Code", "code", label="LA"), Field("Name", "str"), Field("Supergroup Name", "str", label="supergroup")),
@@ -549,7 +546,6 @@ IMD_LA = Layout(
     (Field("LA CODE", "code", label="LA"), Field("Rank of average score", "int", 1, label="IMD rank")),
     key=("LA CODE",),
 )
-WIDE_YEARS = Field("value", "float", 0)
 
 
 def wide_layout(code_col: str) -> Layout:

@@ -33,11 +33,10 @@ from movers.estimators.results import Estimates, coef_frame
 
 @dataclass
 class _Effects:
-    """Group effects, their Jacobian with respect to the parameters, and the covariance of the effects."""
+    """Group effects and their covariance (from their Jacobian with respect to the parameters)."""
 
     labels: list
     estimate: np.ndarray  # (g,)
-    jacobian: np.ndarray  # (g, k)
     cov: np.ndarray  # (g, g)
     counts: list[int]
     shifts: np.ndarray  # (n, g): the change in each effect when one estimation row is left out (``influence``)
@@ -143,7 +142,7 @@ def _effects(result, data: pd.DataFrame, treat: str, by: str | None) -> _Effects
         k = int(m.sum())
         if k > 1:
             shifts[m, j] += (est[j] - diff[m]) / (k - 1)
-    return _Effects(labels, est, jac, cov, [int(m.sum()) for m in masks], shifts, scale)
+    return _Effects(labels, est, cov, [int(m.sum()) for m in masks], shifts, scale)
 
 
 def leave_one_out(result, kind: str | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -332,9 +332,10 @@ def published_printed(table: int | str) -> pd.DataFrame:
     return wide.loc[list(dict.fromkeys(sub["row"])), list(dict.fromkeys(sub["column"]))]
 
 
-def descriptive_comparison(ours: pd.DataFrame, table: int | str, digits: int = 2) -> pd.DataFrame:
+def descriptive_comparison(ours: pd.DataFrame, table: int | str) -> pd.DataFrame:
     """Interleave our descriptive table with the published one: columns 'X' and 'X (published)', the published
-    figures as the report printed them (their decimals and stars, as text: never padded by our rounding)."""
+    figures as the report printed them (their decimals and stars, as text: never padded by our rounding). Our
+    figures stay unrounded: the table that shows them rounds (``tables.render(..., digits=)``)."""
     pub = published_printed(table)
     out = pd.DataFrame(index=ours.index)
     for col in ours.columns:

@@ -22,11 +22,7 @@ import numpy as np
 import pandas as pd
 
 from movers.book import publish
-from movers.estimators.results import (
-    Estimates,
-    coef_frame as coef_frame,  # re-exported: chapters build frames with it
-    estimates,
-)
+from movers.estimators.results import Estimates, estimates
 from movers.pages import typeset
 
 STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
@@ -65,20 +61,6 @@ def own_number(prefix: str, key: str) -> str:
     return numbers[key]
 
 
-def from_fit(result, labels: Mapping[str, str], cov_se=None) -> Estimates:
-    """The ``Estimates`` of a fitted statsmodels result, keeping and renaming the parameters in ``labels``.
-
-    ``labels`` maps parameter names (as statsmodels names them) to report row
-    labels; parameters not named are dropped (intercepts, year dummies...).
-    """
-    names = [n for n in labels if n in result.params.index]
-    return estimates(
-        [labels[n] for n in names],
-        result.params[names].to_numpy(),
-        (result.bse if cov_se is None else cov_se)[names].to_numpy(),
-        result.pvalues[names].to_numpy(),
-        nobs=int(result.nobs),
-    )
 
 
 def coefficients(result) -> pd.DataFrame:
@@ -248,7 +230,8 @@ def regression_table(
     """The report's regression table: one column per model, ``coef*** (se)`` cells,
     YES/NO rows for blocks of controls not shown, and the number of observations.
 
-    ``rows`` fixes the order of coefficient rows (default: first appearance).
+    ``rows`` fixes the order of coefficient rows (default: first appearance); ``digits`` the decimals of
+    coefficients and standard errors.
     ``controls`` maps a label such as "Distance and border" to one flag per model.
     """
     names = list(models)
@@ -260,7 +243,7 @@ def regression_table(
     for name, m in models.items():
         coefs = coefficients(m)
         for r in rows:
-            out.loc[r, name] = coef_cell(*coefs.loc[r, ["estimate", "se", "pvalue"]]) if r in coefs.index else ""
+            out.loc[r, name] = coef_cell(*coefs.loc[r, ["estimate", "se", "pvalue"]], digits=digits) if r in coefs.index else ""
     for lab, flags in (controls or {}).items():
         if len(flags) != len(names):
             raise ValueError(f"control row {lab!r} has {len(flags)} flags for {len(names)} models")

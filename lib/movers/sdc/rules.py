@@ -47,7 +47,6 @@ from typing import Any
 from movers.core.errors import InputError
 from movers.core.source import DataSource, load_rules
 
-THRESHOLD = 10
 SUPPRESSED = "[c]"  # the ONS convention for a confidential (withheld) cell: the one mark used everywhere
 
 # why a cell was withheld, in words a page may show (never with the counts behind them)

@@ -48,7 +48,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from movers.core.truth import linear_index as shared_index
-from movers.data.ons_ls import DEMOGRAPHICS, load_dictionary, region_quintiles
+from movers.data.ons_ls import load_dictionary, region_quintiles
 from movers.synth import rng_for, write_truth
 
 NAME = "ons_ls"
@@ -81,8 +81,7 @@ NATIONAL_PROF = {1971: 0.17, 1981: 0.22, 1991: 0.29, 2001: 0.33, 2011: 0.37}
 NATIONAL_UNEMP = {1971: 4.5, 1981: 10.0, 1991: 9.0, 2001: 5.0, 2011: 7.5}
 POP_TREND = {1971: 0.88, 1981: 0.89, 1991: 0.91, 2001: 0.94, 2011: 1.0}
 
-# Six-group social class codes of Table 0.3 (1 I professional ... 6 V unskilled) -> three groups
-THREE_OF_SIX = {1: "prof", 2: "prof", 3: "skilled", 4: "skilled", 5: "semi", 6: "semi"}
+# Three groups -> the six-group social class codes of Table 0.3 (1 I professional ... 6 V unskilled) and their shares
 SIX_OF_THREE = {"prof": ([1, 2], [0.25, 0.75]), "skilled": ([3, 4], [0.4, 0.6]), "semi": ([5, 6], [0.7, 0.3])}
 RANK = {"prof": 0, "skilled": 1, "semi": 2}
 FAMILY_CLASS = {"prof": 0.31, "skilled": 0.49, "semi": 0.20}  # the higher parent's class
@@ -100,12 +99,6 @@ MOVER_MODEL = {
     "target_share": 0.215,
 }
 
-COVARIATES = (
-    *DEMOGRAPHICS,
-    "unemployment_rate",
-    "prop_professional",
-)
-INTERACTED = ("male", "white", "degree", "parent_prof", "parent_semi")
 
 # Generating probit models in the analysis's variable names (``a:b`` is a product); intercepts are
 # calibrated at generation so that the mean outcome hits ``target_mean``.

@@ -40,8 +40,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from movers.data import qual_codebook as Q
 from movers.data.refiqda import QualProject, guid_for, write_qdpx
-from movers.strands.qual import qualitative as Q
 from movers.synth import rng_for, write_truth
 
 NAME = "qual"

@@ -44,7 +44,7 @@ from scipy.stats import norm
 from movers.core.truth import linear_index as shared_index
 from movers.data.geography import METRES_PER_MILE, load_geography
 from movers.data.nomis import la_indicators
-from movers.data.ukhls import DEMOGRAPHICS, file_stem, load_dictionary, wave_variables, waves
+from movers.data.ukhls import file_stem, load_dictionary, wave_variables, waves
 from movers.synth import rng_for, write_truth
 
 NAME = "ukhls"
@@ -59,15 +59,6 @@ RESPONSE = 0.75  # full-interview response of young adults in a wave (intermitte
 MISSING = -9  # UKDS "missing" code
 INAPPLICABLE = -8
 
-COVARIATES = (
-    *DEMOGRAPHICS,
-    "parent_intermediate",
-    "parent_higher",
-    "unemployment_rate",
-    "prop_professional",
-    "distance",
-)
-INTERACTED = ("male", "white", "degree", "parent_intermediate", "parent_higher")
 
 # Generating models in the analysis's variable names. unemployment_rate and prop_professional are
 # given per standard deviation here and converted to per-unit coefficients at generation.

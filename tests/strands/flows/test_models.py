@@ -306,6 +306,7 @@ def test_london_gva_readings_skip_cleanly():
     assert table is None and "not present" in f["lc_gva_text"] and f["lc_published"] == 726_621
 
 
+@pytest.mark.public
 def test_london_gva_readings_on_the_real_files(shared_public):
     """On the real ONS files the City of London's GVA per head (millions of pounds) lifts the supergroup mean to
     the order of the published £726,621, while without it the mean is of the order of a tenth of that."""

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from movers.core.errors import InputError
-from movers.data import refiqda as R
+from movers.data import qual_codebook as codebook, refiqda as R
 from movers.strands.qual import qualitative as Q
 from movers.synth import generate_world, read_truth
 
@@ -52,8 +52,8 @@ def test_sample_design_matches_report(project, truth):
     iv = Q.interview_design(project)
     assert iv["Interviewees"].tolist() == iv["Report"].tolist() == [19, 5, 5, 10, 39]
     fg = Q.focus_group_design(project)
-    assert fg["Focus groups"].sum() == 20 and fg["Participants"].sum() == Q.REPORT_GROUP_PARTICIPANTS
-    assert set(fg.index[fg["Area type"] == Q.HOT]) == set(Q.REPORT_LOCATIONS[Q.HOT])
+    assert fg["Focus groups"].sum() == 20 and fg["Participants"].sum() == codebook.REPORT_GROUP_PARTICIPANTS
+    assert set(fg.index[fg["Area type"] == Q.HOT]) == set(codebook.REPORT_LOCATIONS[Q.HOT])
     assert (fg["Participants"] <= 14).all() and truth["focus_groups"] == 20
 
 
@@ -200,6 +200,7 @@ def test_project_location_public_falls_back_and_bad_path(world, monkeypatch, tmp
         Q.project_location("restricted")
 
 
+@pytest.mark.slow  # runs the chapter in a kernel (papermill)
 def test_chapter_executes_on_a_small_world(world, monkeypatch, tmp_path):
     """The chapter end to end (papermill, ~8 s): every glued name is produced and nothing raises."""
     import jupytext

@@ -56,14 +56,13 @@ from movers.estimators.results import Estimates
 from movers.pages import compare
 from movers.strands.flows import models as flows, public as census
 
-# The report's sending models at the authority level: Model 2's controls are pair attributes (NOT_ESTIMABLE).
+# The report's sending models at the authority level: Model 2 is left out, its controls (a shared border, the log
+# distance) being attributes of a pair of authorities.
 MODELS = {
     "Model 1": [],
     "Model 3": ["log_young", "dependency", "non_uk_born", "tfr"],
     "Model 4": ["log_young", "dependency", "non_uk_born", "tfr", "unemp_o", "log_gva_o", "log_house_o"],
 }
-NOT_ESTIMABLE = {"Model 2": "its controls, a shared border and the log distance, are attributes of a pair of authorities"}
-LEFT_OUT = ("border", "log_distance", "unemp_d", "log_gva_d", "log_house_d")  # pair and pull controls of the report
 # The report's sending table of each typology (None: it publishes none; Table 16 is a receiving table).
 SENDING_TABLE = {"supergroup": 7, "imd": None}
 AREA = {"supergroup": "England and Wales", "imd": "England"}

@@ -323,10 +323,6 @@ def formula(outcome: str, model: int = 3, interact: str | Characteristic | None 
     return f"{outcome} ~ " + " + ".join(terms + list(extra))
 
 
-def kind_of(outcome: str) -> str:
-    return "ols" if outcome == "income" else "probit"
-
-
 def _truth_columns(x: pd.DataFrame) -> pd.DataFrame:
     """The generating model's parental dummies from ``parent_nssec``."""
     return x.assign(

@@ -25,40 +25,29 @@ import pandas as pd
 from movers.core import paths
 from movers.core.errors import InputError
 from movers.core.truth import read_truth
+from movers.data.qual_codebook import (  # the code book, shared with the synthetic generator
+    AGE_BAND,
+    AREA,
+    CHILDREN,
+    COLD,
+    DEGREE,
+    ETHNICITY,
+    FOCUS_GROUP,
+    GENDER,
+    GROUP,
+    GROUP_TYPES,
+    HOT,
+    INTERVIEW,
+    INTERVIEW_TYPES,
+    LOCATION,
+    METHOD,
+    POSTGRAD,
+    QUALIFICATION,
+    REPORT_INTERVIEWS,
+    REQUIRED,
+    TYPE,
+)
 from movers.data.refiqda import QualProject, load as load_refiqda
-
-# participant attributes the chapter reads (REFI-QDA case variables / participants.csv columns)
-METHOD = "Method"
-AREA = "Area type"
-TYPE = "Interviewee type"
-LOCATION = "Location"
-GROUP = "Focus group"
-AGE_BAND = "Age band"
-GENDER = "Gender"
-ETHNICITY = "Ethnicity"
-QUALIFICATION = "Highest qualification"
-CHILDREN = "Dependent children"
-REQUIRED = (METHOD, AREA, TYPE, GENDER, ETHNICITY, QUALIFICATION, CHILDREN)
-
-FOCUS_GROUP, INTERVIEW = "Focus group", "Interview"
-COLD, HOT = "Cold spot", "Hot spot"
-INTERVIEW_TYPES = ("Cold to hot spot", "Hot to different hot spot", "Hot to same hot spot", "Cold to same cold spot")
-GROUP_TYPES = ("Focus group, cold spot", "Focus group, hot spot")
-QUALIFICATIONS = ("Level 2 or below", "Level 3", "Level 4-5", "Bachelor's degree or equivalent", "Postgraduate")
-DEGREE, POSTGRAD = QUALIFICATIONS[3], QUALIFICATIONS[4]
-
-# The report's design, as stated in "In-depth qualitative research"
-REPORT_LOCATIONS = {
-    COLD: ("Crawley", "Derby", "Liverpool", "Merthyr Tydfil", "Nuneaton", "Paisley", "Wakefield"),
-    HOT: ("Cardiff", "Central London", "Edinburgh"),
-}
-REPORT_GROUP_PARTICIPANTS = 139
-REPORT_INTERVIEWS = {
-    "Cold to hot spot": 19,
-    "Hot to different hot spot": 5,
-    "Hot to same hot spot": 5,
-    "Cold to same cold spot": 10,
-}
 
 # The report's stated sample shares ("Characteristics of the research sample"): (method, area) -> {row: share}.
 # None for an area means the report gives the share for the method as a whole only.
