@@ -26,6 +26,7 @@ KEYWORD_ONLY = {  # function: its parameters that may be given by position (the 
     P.effects_table: ("study", "results"),
     P.comparison: ("study", "results"),
     P.models_table: ("study", "models"),
+    P.recovery_text: ("study",),
     Q.quotes: ("project",),
     Q.quote_facts: ("source",),
 }

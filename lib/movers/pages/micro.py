@@ -417,8 +417,9 @@ def holm_table(results: Mapping[str, Estimates], caption: str, label: str) -> ta
     )
 
 
-def recovery_text(study: Study, results: Sequence[Mapping[str, Estimates]], truths: Sequence[Mapping], what: str) -> str:
-    """On synthetic data, the largest ``|estimate - truth| / SE`` over the cells of ``results``; empty on real data."""
+def recovery_text(study: Study, *, results: Sequence[Mapping[str, Estimates]], truths: Sequence[Mapping], what: str) -> str:
+    """On synthetic data, the largest ``|estimate - truth| / SE`` over the cells of ``results`` (``truths``: the true
+    values of each, in the same order; by name, so the two lists cannot swap); empty on real data."""
     if not study.synthetic:
         return ""
     z = []
