@@ -75,21 +75,22 @@ class ChapterParams:
     def __new__(cls, *args, **kwargs):
         # names are checked before the dataclass's own __init__, so a misspelt one is an InputError listing the valid ones
         if args:
-            raise InputError(cls._origin(), "parameters are given by name (keyword), never by position")
+            raise InputError(cls.origin(), "parameters are given by name (keyword), never by position")
         if kwargs:
             known = [f.name for f in fields(cls)]
             unknown = sorted(set(kwargs) - set(known))
             if unknown:
                 raise InputError(
-                    cls._origin(), f"no parameter {', '.join(map(repr, unknown))}; valid parameters: {', '.join(known)}"
+                    cls.origin(), f"no parameter {', '.join(map(repr, unknown))}; valid parameters: {', '.join(known)}"
                 )
             missing = [k for k in known if k not in kwargs]
             if missing:
-                raise InputError(cls._origin(), f"parameter(s) {', '.join(map(repr, missing))} not given (no default here)")
+                raise InputError(cls.origin(), f"parameter(s) {', '.join(map(repr, missing))} not given (no default here)")
         return super().__new__(cls)
 
     @classmethod
-    def _origin(cls) -> str:
+    def origin(cls) -> str:
+        """Where the parameters come from, for the first part of an ``InputError``."""
         return f"parameters of chapter {cls.chapter!r} (params/{cls.chapter}.yml)"
 
     def __post_init__(self) -> None:
@@ -100,13 +101,9 @@ class ChapterParams:
                 converted = _convert(hints[f.name], value)
             except TypeError:
                 raise InputError(
-                    self._origin(), f"parameter {f.name!r} must be {_describe(hints[f.name])}, got {value!r}"
+                    self.origin(), f"parameter {f.name!r} must be {_describe(hints[f.name])}, got {value!r}"
                 ) from None
             object.__setattr__(self, f.name, converted)
-
-    def as_dict(self) -> dict[str, Any]:
-        """The parameters as ``{name: value}`` (tuples as lists, as in the YAML file)."""
-        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
 
 
 __all__ = ["ChapterParams"]

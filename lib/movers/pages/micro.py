@@ -500,7 +500,7 @@ def _before(prm: ChapterParams, first: str, then: str) -> None:
     a, b = getattr(prm, first), getattr(prm, then)
     if not a[1] < b[0]:
         raise InputError(
-            prm._origin(), f"parameter {first!r} {list(a)} must end before parameter {then!r} {list(b)} begins (swapped?)"
+            prm.origin(), f"parameter {first!r} {list(a)} must end before parameter {then!r} {list(b)} begins (swapped?)"
         )
 
 
