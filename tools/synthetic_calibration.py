@@ -14,6 +14,7 @@ import argparse
 
 import pandas as pd
 
+from movers.book import params
 from movers.core import paths
 from movers.pages import compare, micro as micro_pages
 from movers.strands.flows import calibration, public as census
@@ -51,8 +52,10 @@ def distances(study, tables) -> pd.DataFrame:
 
 
 def truth(world: str) -> None:
-    bhps = micro_pages.bhps_study("synthetic", world, outcomes=list(O.OUTCOMES), characteristics=list(O.CHARACTERISTICS))
-    lss = micro_pages.ls_study("synthetic", world, outcomes=list(ls.OUTCOMES), characteristics=list(ls.CHARACTERISTICS))
+    every = {"data_path": world, "outcomes": list(O.OUTCOMES), "characteristics": list(O.CHARACTERISTICS)}
+    bhps = micro_pages.bhps_study(params=micro_pages.BhpsParams(**params.resolve("movers_stayers", every)))
+    every = {"data_path": world, "outcomes": list(ls.OUTCOMES), "characteristics": list(ls.CHARACTERISTICS)}
+    lss = micro_pages.ls_study(params=micro_pages.LsParams(**params.resolve("ls_deprived", every)))
     d = pd.concat([distances(bhps, UKHLS), distances(lss, LS)], ignore_index=True)
     with pd.option_context("display.width", 200, "display.max_rows", 500):
         print(d.round(3).to_string())

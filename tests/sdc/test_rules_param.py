@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from movers.book import runner
+from movers.book import params, runner
 from movers.core import paths
 from movers.pages import micro as micro_pages
 from movers.sdc.redact import SECURE_PATH, redact_params
@@ -36,8 +36,9 @@ def test_the_study_opens_its_source_with_the_rules_file(monkeypatch, tmp_path):
         raise RuntimeError("stop here")
 
     monkeypatch.setattr(micro_pages.data_source, "open", fake_open)
-    for study in (micro_pages.ls_study, micro_pages.bhps_study):
+    for study, kind in ((micro_pages.ls_study, micro_pages.LsParams), (micro_pages.bhps_study, micro_pages.BhpsParams)):
+        prm = params.resolve(kind.chapter, {"source": "restricted", "data_path": str(tmp_path), "sdc_rules": "lab.yml"})
         with pytest.raises(RuntimeError, match="stop here"):
-            study("restricted", str(tmp_path), sdc_rules="lab.yml")
+            study(params=kind(**prm))
         assert seen.pop("rules") == "lab.yml"
     assert re.search(r"sdc_rules = \"\"", (paths.CHAPTERS / "ls_deprived.md").read_text())

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
 from movers.core import source as data_source
+from movers.core.errors import InputError
+from movers.core.parameters import ChapterParams
 from movers.estimators import multiplicity
 from movers.estimators.results import Estimates
 from movers.pages import compare, report, tables, words
@@ -209,6 +211,7 @@ def _mark_models(study: Study, table: tables.Table, name: str, models: Mapping[s
 def models_table(
     study: Study,
     models: Mapping[str, Mapping[str, Estimates]],
+    *,
     caption: str,
     notes: str,
     label: str,
@@ -323,6 +326,7 @@ def _mark(
 def effects_table(
     study: Study,
     results: Mapping[str, Estimates],
+    *,
     name: str,
     caption: str,
     notes: str,
@@ -343,6 +347,7 @@ def effects_table(
 def comparison(
     study: Study,
     results: Mapping[str, Estimates],
+    *,
     name: str,
     table_no: int | None,
     caption: str,
@@ -432,9 +437,10 @@ def model_notes(synthetic: bool) -> dict[str, str]:
     }
 
 
-def recovery_text(study: Study, results: Sequence[Mapping[str, Estimates]], truths: Sequence[Mapping], what: str) -> str:
-    """On synthetic data, the largest ``|estimate - truth| / SE`` over the cells of ``results``; on real data,
-    that there is no generating value to compare with (a sentence, never an empty glue)."""
+def recovery_text(study: Study, *, results: Sequence[Mapping[str, Estimates]], truths: Sequence[Mapping], what: str) -> str:
+    """On synthetic data, the largest ``|estimate - truth| / SE`` over the cells of ``results`` (``truths``: the true
+    values of each, in the same order; by name, so the two lists cannot swap); on real data, that there is no
+    generating value to compare with (a sentence, never an empty glue)."""
     if not study.synthetic:
         return f"On real data the values that generated the data are unknown, so the {what} stand alone, with no generating value beside them."
     z = []
@@ -482,57 +488,78 @@ def output_checking(study: Study) -> Markdown:
 # ----------------------------------------------------------------------------- BHPS-UKHLS (movers_stayers)
 
 
-def bhps_study(
-    source: str,
-    data_path: str = "",
-    aux_path: str = "",
-    dictionary: str = "",
-    years=(2000, 2019),
-    teen_ages=(15, 19),
-    adult_ages=(25, 41),
-    adult_target_age: int = 30,
-    price_year: int = 2019,
-    macro_area: str = "adult",
-    cluster: str = "adult_la",
-    outcomes=("employed",),
-    characteristics=(),
-    motivation_min_share: float = 0.02,
-    sdc_rules: str = "",
-) -> Study:
+@dataclass(frozen=True, kw_only=True)
+class BhpsParams(ChapterParams):
+    """The parameters of ``movers_stayers``: names and types here, defaults in ``params/movers_stayers.yml`` only."""
+
+    chapter: ClassVar[str] = "movers_stayers"
+
+    source: str
+    data_path: str
+    aux_path: str
+    dictionary: str
+    sdc_rules: str
+    years: tuple[int, int]
+    teen_ages: tuple[int, int]
+    adult_ages: tuple[int, int]
+    adult_target_age: int
+    price_year: int
+    macro_area: str
+    cluster: str
+    outcomes: tuple[str, ...]
+    characteristics: tuple[str, ...]
+    motivation_min_share: float
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _before(self, "teen_ages", "adult_ages")
+
+
+def _before(prm: ChapterParams, first: str, then: str) -> None:
+    """The ages of the earlier observation end before those of the later one begin (the two pairs swapped,
+    or overlapping, would build a sample of the wrong people without an error)."""
+    a, b = getattr(prm, first), getattr(prm, then)
+    if not a[1] < b[0]:
+        raise InputError(
+            prm.origin(), f"parameter {first!r} {list(a)} must end before parameter {then!r} {list(b)} begins (swapped?)"
+        )
+
+
+def bhps_study(*, params: BhpsParams) -> Study:
     """Open the data source, start the checker, load the panel and build the analysis file of ``movers_stayers``."""
-    O.check_source(source)
-    strand = O.strand(cluster)
-    strand.check(outcomes, characteristics)
-    src = data_source.open(source, data_path, truth_of="ukhls", rules=sdc_rules or None)
+    O.check_source(params.source)
+    strand = O.strand(params.cluster)
+    strand.check(params.outcomes, params.characteristics)
+    src = data_source.open(params.source, params.data_path, truth_of="ukhls", rules=params.sdc_rules or None)
     chk = sdc_record.start_run("movers_stayers", src)
-    inputs = O.load(src, aux_path, dictionary, years)
+    inputs = O.load(src, params.aux_path, params.dictionary, params.years)
     sample = O.build_sample(
         inputs["panel"],
         inputs["geography"],
         inputs["indicators"],
-        years=tuple(years),
-        teen_ages=tuple(teen_ages),
-        adult_ages=tuple(adult_ages),
-        adult_target_age=adult_target_age,
-        price_year=price_year,
-        macro_area=macro_area,
+        years=tuple(params.years),
+        teen_ages=tuple(params.teen_ages),
+        adult_ages=tuple(params.adult_ages),
+        adult_target_age=params.adult_target_age,
+        price_year=params.price_year,
+        macro_area=params.macro_area,
     )
     facts = checked_facts(chk, "Sample (prose)", O.sample_facts(sample), bhps_fact_counts(sample), BHPS_FORMATS)
     register_sample(chk, sample)
     facts |= {
-        "teen_lo": teen_ages[0],
-        "teen_hi": teen_ages[1],
-        "adult_lo": adult_ages[0],
-        "adult_hi": adult_ages[1],
-        "adult_target": adult_target_age,
-        "year_lo": years[0],
-        "year_hi": years[1],
-        "price_year": price_year,
-        "min_share_pct": 100 * motivation_min_share,
+        "teen_lo": params.teen_ages[0],
+        "teen_hi": params.teen_ages[1],
+        "adult_lo": params.adult_ages[0],
+        "adult_hi": params.adult_ages[1],
+        "adult_target": params.adult_target_age,
+        "year_lo": params.years[0],
+        "year_hi": params.years[1],
+        "price_year": params.price_year,
+        "min_share_pct": 100 * params.motivation_min_share,
         "threshold": chk.rules.threshold,
-        "characteristics_text": characteristics_text(characteristics),
+        "characteristics_text": characteristics_text(params.characteristics),
         "macro_area_text": "the local authority where they live as adults"
-        if macro_area == "adult"
+        if params.macro_area == "adult"
         else "the local authority where they grew up",
         **model_notes(src.synthetic),
     }
@@ -541,13 +568,13 @@ def bhps_study(
         "movers_stayers",
         strand,
         sample,
-        list(outcomes),
-        list(characteristics),
+        list(params.outcomes),
+        list(params.characteristics),
         chk,
         src,
-        O.price_factor(inputs["panel"], src.truth, price_year),
+        O.price_factor(inputs["panel"], src.truth, params.price_year),
         facts,
-        {"labels": labels, "min_share": motivation_min_share, "years": list(years)},
+        {"labels": labels, "min_share": params.motivation_min_share, "years": list(params.years)},
     )
 
 
@@ -592,10 +619,10 @@ def bhps_models_table(study: Study, models) -> tables.Table:
     return models_table(
         study,
         models,
-        "Difference between movers and stayers in each outcome, Models 1-3",
-        NOTE_CLUSTER + tables.STAR_NOTE + ".",
-        "table-models",
-        model_controls("Distance, region and year effects"),
+        caption="Difference between movers and stayers in each outcome, Models 1-3",
+        notes=NOTE_CLUSTER + tables.STAR_NOTE + ".",
+        label="table-models",
+        controls=model_controls("Distance, region and year effects"),
     )
 
 
@@ -716,10 +743,10 @@ def motivation_models_table(study: Study, models) -> tables.Table:
     return models_table(
         study,
         models,
-        "Model 3 with and without the motivation controls, on those who answered the youth questionnaire",
-        NOTE_CLUSTER + tables.STAR_NOTE + ".",
-        "table-motivation-models",
-        {
+        caption="Model 3 with and without the motivation controls, on those who answered the youth questionnaire",
+        notes=NOTE_CLUSTER + tables.STAR_NOTE + ".",
+        label="table-motivation-models",
+        controls={
             "Distance, region and year effects": [True, True],
             "Macroeconomic variables": [True, True],
             "Demographic characteristics": [True, True],
@@ -732,60 +759,81 @@ def motivation_models_table(study: Study, models) -> tables.Table:
 # ----------------------------------------------------------------------------- ONS LS (ls_deprived)
 
 
-def ls_study(
-    source: str,
-    data_path: str = "",
-    dictionary: str = "",
-    quintile: int = 1,
-    child_ages=(10, 16),
-    adult_ages=(30, 36),
-    child_censuses=(1971, 1981, 1991),
-    region_effects: str = "child",
-    cov_type: str = "nonrobust",
-    outcomes=("employed",),
-    characteristics=(),
-    sdc_rules: str = "",
-) -> Study:
+@dataclass(frozen=True, kw_only=True)
+class LsParams(ChapterParams):
+    """The parameters of ``ls_deprived``: names and types here, defaults in ``params/ls_deprived.yml`` only."""
+
+    chapter: ClassVar[str] = "ls_deprived"
+
+    source: str
+    data_path: str
+    dictionary: str
+    sdc_rules: str
+    quintile: int
+    child_ages: tuple[int, int]
+    adult_ages: tuple[int, int]
+    child_censuses: tuple[int, ...]
+    region_effects: str
+    cov_type: str
+    outcomes: tuple[str, ...]
+    characteristics: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _before(self, "child_ages", "adult_ages")
+
+
+def ls_study(*, params: LsParams) -> Study:
     """Open the data source, start the checker, load the extract and build the analysis file of ``ls_deprived``."""
-    ls.check_source(source)
-    strand = ls.strand(region_effects, cov_type)
-    strand.check(outcomes, characteristics)
-    src = data_source.open(source, data_path, truth_of="ons_ls", rules=sdc_rules or None)
+    ls.check_source(params.source)
+    strand = ls.strand(params.region_effects, params.cov_type)
+    strand.check(params.outcomes, params.characteristics)
+    src = data_source.open(params.source, params.data_path, truth_of="ons_ls", rules=params.sdc_rules or None)
     chk = sdc_record.start_run("ls_deprived", src)
-    extract = ls.load(src, dictionary)
-    drawn = ls.build_sample(extract, quintile, child_ages, adult_ages, child_censuses)
+    extract = ls.load(src, params.dictionary)
+    drawn = ls.build_sample(
+        extract,
+        quintile=params.quintile,
+        child_ages=params.child_ages,
+        adult_ages=params.adult_ages,
+        child_censuses=params.child_censuses,
+    )
     sample = drawn.frame
     regions = ls.region_quintiles(extract.regions)
     regions["region_name"] = regions["region"].map(extract.dictionary["regions"])
     facts = checked_facts(
-        chk, "Sample (prose)", ls.sample_facts(drawn, regions, quintile, child_censuses), ls_fact_counts(drawn), LS_FORMATS
+        chk,
+        "Sample (prose)",
+        ls.sample_facts(drawn, regions, params.quintile, params.child_censuses),
+        ls_fact_counts(drawn),
+        LS_FORMATS,
     )
     register_sample(chk, sample, {"pct_no_parent_class": sample.index[sample["parent_class"].isna()]})
     facts |= {
-        "child_lo": child_ages[0],
-        "child_hi": child_ages[1],
-        "adult_lo": adult_ages[0],
-        "adult_hi": adult_ages[1],
-        "quintile": quintile,
-        "quintile_words": quintile_words(quintile),
-        "censuses_text": ", ".join(map(str, child_censuses)),
+        "child_lo": params.child_ages[0],
+        "child_hi": params.child_ages[1],
+        "adult_lo": params.adult_ages[0],
+        "adult_hi": params.adult_ages[1],
+        "quintile": params.quintile,
+        "quintile_words": quintile_words(params.quintile),
+        "censuses_text": ", ".join(map(str, params.child_censuses)),
         "threshold": chk.rules.threshold,
-        "characteristics_text": characteristics_text(characteristics, {"gender": "sex"}),  # the LS records sex
+        "characteristics_text": characteristics_text(params.characteristics, {"gender": "sex"}),  # the LS records sex
         "region_effects_text": "the region where they grew up"
-        if region_effects == "child"
+        if params.region_effects == "child"
         else "the region where they live as adults",
     }
     return Study(
         "ls_deprived",
         strand,
         sample,
-        list(outcomes),
-        list(characteristics),
+        list(params.outcomes),
+        list(params.characteristics),
         chk,
         src,
         1.0,
         facts,
-        {"regions": regions, "child_censuses": list(child_censuses)},
+        {"regions": regions, "child_censuses": list(params.child_censuses)},
     )
 
 
@@ -894,10 +942,10 @@ def ls_models_table(study: Study, models) -> tables.Table:
     return models_table(
         study,
         models,
-        f"Difference between movers from and stayers in {quintile_words(study.facts['quintile'])}, Models 1-3",
-        NOTE_LS + tables.STAR_NOTE + ".",
-        "table-ls-models",
-        model_controls("Region and year effects"),
+        caption=f"Difference between movers from and stayers in {quintile_words(study.facts['quintile'])}, Models 1-3",
+        notes=NOTE_LS + tables.STAR_NOTE + ".",
+        label="table-ls-models",
+        controls=model_controls("Region and year effects"),
     )
 
 
@@ -947,13 +995,13 @@ def ls_subgroup_tables(study: Study, tabs: micro.InteractionTables, outcome: str
     res = {label: tabs.effects[label]}
     eff_truth = truth(study, tabs)[0]
     caption = LS_CAPTIONS[outcome].format(q=quintile_words(study.facts["quintile"]))
-    t = effects_table(study, res, "Tables 31-32", caption, LS_NOTE, f"table-{n}", columns={label: short})
+    t = effects_table(study, res, name="Tables 31-32", caption=caption, notes=LS_NOTE, label=f"table-{n}", columns={label: short})
     c = comparison(
         study,
         res,
-        "Tables 31-32",
-        n if ls_published(study) else None,
-        f"Reproduced, published and (synthetic) true values of Table {n}"
+        name="Tables 31-32",
+        table_no=n if ls_published(study) else None,
+        caption=f"Reproduced, published and (synthetic) true values of Table {n}"
         if ls_published(study)
         else f"Reproduced and (synthetic) true values of Table {n} (the report publishes quintile {PUBLISHED_QUINTILE} only)",
         truth=eff_truth,
@@ -976,6 +1024,7 @@ __all__ = [
     "holm_table",
     "recovery_text",
     "output_checking",
+    "BhpsParams",
     "bhps_study",
     "table23",
     "bhps_models_table",
@@ -986,6 +1035,7 @@ __all__ = [
     "motivation_facts",
     "motivation_models",
     "motivation_models_table",
+    "LsParams",
     "ls_study",
     "quintile_words",
     "regions_table",

@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 from movers.book import publish
-from movers.estimators.results import Estimates, estimates
 from movers.pages import typeset
 
 STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
@@ -59,8 +58,6 @@ def own_number(prefix: str, key: str) -> str:
     if key not in numbers:
         numbers[key] = f"{prefix}.{letters(len(numbers))}"
     return numbers[key]
-
-
 
 
 def coefficients(result) -> pd.DataFrame:

@@ -3,8 +3,15 @@ its results (issue 25, case 13: quintile-1 published columns stood beside quinti
 
 import pytest
 
+from movers.book import params
 from movers.core import paths
 from movers.pages import micro as P
+
+
+def _study(world, **overrides):
+    """``ls_study`` on the chapter's defaults (``params/ls_deprived.yml``) with ``overrides``."""
+    prm = params.resolve("ls_deprived", {"data_path": str(world), "outcomes": ["employed"], "characteristics": [], **overrides})
+    return P.ls_study(params=P.LsParams(**prm))
 
 
 @pytest.fixture(scope="module")
@@ -14,18 +21,18 @@ def ls_world(make_world):
 
 def test_quintile_5_shows_no_published_column_and_quintile_1_does(ls_world, monkeypatch, tmp_path):
     monkeypatch.setenv("MOVERS_BUILD", str(tmp_path))
-    five = P.ls_study("synthetic", str(ls_world), quintile=5, outcomes=["employed"], characteristics=[])
+    five = _study(ls_world, quintile=5)
     t30 = P.table30(five)
     assert not [c for c in t30.frame.columns if "published" in c]
     assert "quintile 1 only" in t30.notes
-    one = P.ls_study("synthetic", str(ls_world), quintile=1, outcomes=["employed"], characteristics=[])
+    one = _study(ls_world, quintile=1)
     assert [c for c in P.table30(one).frame.columns if "published" in c]
 
 
 def test_the_prose_names_only_the_characteristics_of_the_run(ls_world, monkeypatch, tmp_path):
     """Issue 25 (13): ``characteristics=[]`` kept prose about four characteristics above empty tables."""
     monkeypatch.setenv("MOVERS_BUILD", str(tmp_path))
-    none = P.ls_study("synthetic", str(ls_world), outcomes=["employed"], characteristics=[])
+    none = _study(ls_world)
     assert none.facts["characteristics_text"].startswith("none on this run")
     assert P.characteristics_text(["gender", "parent_class"]) == "gender, parental class"
     for chapter in ("ls_deprived", "movers_stayers"):

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from movers.book import params
 from movers.core.errors import InputError
 from movers.data import qual_codebook as codebook, refiqda as R
 from movers.strands.qual import qualitative as Q
@@ -18,6 +19,13 @@ def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("qual") / "synthetic"
     generate_world(root, seed=11, only=["qual"], log=lambda *_: None)
     return root
+
+
+@pytest.fixture(scope="module")
+def words():
+    """The chapter's default thresholds and word for nobody, from ``params/qualitative.yml`` (their one home)."""
+    d = params.load("qualitative")[0]
+    return d["thresholds"], d["none_word"]
 
 
 @pytest.fixture(scope="module")
@@ -34,18 +42,18 @@ def truth(world):
     "share, word",
     [(0.0, "none"), (0.01, "few"), (0.1999, "few"), (0.2, "some"), (0.49, "some"), (0.5, "many"), (1.0, "many")],
 )
-def test_quantify_default_thresholds(share, word):
-    assert Q.quantify(share) == word
+def test_quantify_default_thresholds(share, word, words):
+    assert Q.quantify(share, *words) == word
 
 
 def test_quantify_custom_thresholds_and_errors():
     t = {"most": 0.75, "many": 0.4, "a few": 0.1}
-    assert [Q.quantify(s, t) for s in (0.8, 0.75, 0.5, 0.1, 0.05, 0)] == ["most", "most", "many", "a few", "none", "none"]
-    assert Q.quantify(0.3, {"some": 0.2, "many": 0.5}) == "some"  # order of the mapping does not matter
+    assert [Q.quantify(s, t, "none") for s in (0.8, 0.75, 0.5, 0.1, 0.05, 0)] == ["most", "most", "many", "a few", "none", "none"]
+    assert Q.quantify(0.3, {"some": 0.2, "many": 0.5}, "none") == "some"  # order of the mapping does not matter
     with pytest.raises(InputError, match="parameter 'thresholds'.*between 0 and 1"):
-        Q.quantify(0.3, {"many": 50})
+        Q.quantify(0.3, {"many": 50}, "none")
     with pytest.raises(InputError, match="two words share one minimum"):
-        Q.quantify(0.3, {"many": 0.5, "lots": 0.5})
+        Q.quantify(0.3, {"many": 0.5, "lots": 0.5}, "none")
 
 
 def test_sample_design_matches_report(project, truth):
@@ -91,10 +99,10 @@ def test_characteristics_hand_built():
     assert ch.loc["Participants", ("Focus group", "All")] == 0
 
 
-def test_theme_words_recover_generating_words(project, truth):
+def test_theme_words_recover_generating_words(project, truth, words):
     shares = Q.theme_shares(project)
-    found = Q.themes_in_words(shares)
-    true = Q.truth_in_words(truth)
+    found = Q.themes_in_words(shares, *words)
+    true = Q.truth_in_words(truth, *words)
     # large groups (>= 19 people) must mostly get the generating word; a broken presence count would not
     big = ["Cold to hot spot", "Focus group, cold spot", "Focus group, hot spot"]
     assert Q.word_agreement(found[big], true[big]) >= 0.7
@@ -153,19 +161,19 @@ def test_cooccurrence_by_participant_and_by_overlapping_segment():
 
 def test_quotes_reproducible_one_per_person_and_filtered(project):
     theme = "Housing costs"
-    a = Q.select_quotes(project, theme, "Cold to hot spot", count=3, seed=5)
-    b = Q.select_quotes(project, theme, "Cold to hot spot", count=3, seed=5)
+    a = Q.select_quotes(project, theme, "Cold to hot spot", count=3, seed=5, max_chars=400)
+    b = Q.select_quotes(project, theme, "Cold to hot spot", count=3, seed=5, max_chars=400)
     pd.testing.assert_frame_equal(a, b)
     assert len(a) == 3 and a["Participant"].str.contains("cold to hot spot").all()
     people = project.participants
     segs = project.segments[project.segments["code"] == theme]
     assert set(a["Quote"]) <= set(segs["text"].str.strip())
-    assert not Q.select_quotes(project, theme, count=20, seed=1)["Quote"].duplicated().all()
+    assert not Q.select_quotes(project, theme, None, count=20, seed=1, max_chars=400)["Quote"].duplicated().all()
     assert len(people) == 178
     with pytest.raises(InputError, match="unknown theme 'Weather'"):
-        Q.select_quotes(project, "Weather")
+        Q.select_quotes(project, "Weather", None, count=3, seed=0, max_chars=400)
     with pytest.raises(InputError, match="unknown interviewee type"):
-        Q.select_quotes(project, theme, "Martians")
+        Q.select_quotes(project, theme, "Martians", count=3, seed=0, max_chars=400)
 
 
 def test_synthetic_round_trip_same_codings(project):
@@ -190,14 +198,14 @@ def test_bad_attribute_values_named(tmp_path):
 
 def test_project_location_public_falls_back_and_bad_path(world, monkeypatch, tmp_path):
     monkeypatch.setenv("MOVERS_SYNTHETIC", str(world))
-    used, path, note = Q.project_location("public")
+    used, path, note = Q.project_location("public", "")
     assert used == "synthetic" and path == world / "qual" and "not published" in note
-    project, truth, used, _ = Q.load_project("synthetic")
+    project, truth, used, _ = Q.load_project("synthetic", "")
     assert truth["focus_groups"] == 20 and len(project.participants) == 178
     with pytest.raises(InputError, match="parameter 'data_path' names no file"):
         Q.project_location("restricted", str(tmp_path / "nowhere.qdpx"))
     with pytest.raises(InputError, match="source=restricted needs"):
-        Q.project_location("restricted")
+        Q.project_location("restricted", "")
 
 
 @pytest.mark.slow  # runs the chapter in a kernel (papermill)

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from movers.core import paths
 from movers.core.errors import InputError
+from movers.core.parameters import ChapterParams
 from movers.core.truth import read_truth
 from movers.data.qual_codebook import (  # the code book, shared with the synthetic generator
     AGE_BAND,
@@ -66,10 +69,26 @@ REPORT_SHARES.update({k: {row: a / b for row, (a, b) in v.items()} for k, v in R
 # a group this small makes one person move a share a long way (the prose says so where it matters)
 SMALL_GROUP = 10
 
-DEFAULT_THRESHOLDS = {"many": 0.5, "some": 0.2, "few": 0.0}
 # quantity words from the most to the fewest people: thresholds must keep this order ("many" above "some")
 WORD_ORDER = ("all", "almost all", "most", "many", "several", "some", "a few", "few")
-NONE_WORD = "none"
+
+
+@dataclass(frozen=True, kw_only=True)
+class QualParams(ChapterParams):
+    """The parameters of ``qualitative``: names and types here, defaults in ``params/qualitative.yml`` only."""
+
+    chapter: ClassVar[str] = "qualitative"
+
+    source: str
+    data_path: str
+    thresholds: dict[str, float]
+    none_word: str
+    cooccurrence_unit: str
+    quote_themes: tuple[str, ...]
+    quote_type: str
+    quote_count: int
+    quote_seed: int
+    quote_max_chars: int
 
 
 PROJECT_FOLDER = "qual"
@@ -80,7 +99,7 @@ NO_PUBLIC_DATA = (
 )
 
 
-def project_location(source: str, data_path: str = "") -> tuple[str, Path, str]:
+def project_location(source: str, data_path: str) -> tuple[str, Path, str]:
     """Where the chapter's project lives: (source actually used, path, note for the reader).
 
     ``data_path`` may name a ``.qdpx`` file or a folder (a tidy-CSV folder, or
@@ -103,7 +122,7 @@ def project_location(source: str, data_path: str = "") -> tuple[str, Path, str]:
     return source, folder, note
 
 
-def load_project(source: str, data_path: str = "") -> tuple[QualProject, dict, str, str]:
+def load_project(source: str, data_path: str) -> tuple[QualProject, dict, str, str]:
     """Read the chapter's project with the attributes it needs: (project, truth or {}, source used, note)."""
     used, path, note = project_location(source, data_path)
     project = load_refiqda(path, required=REQUIRED)
@@ -249,7 +268,7 @@ def check_thresholds(thresholds: Mapping[str, float]) -> list[tuple[str, float]]
     return pairs
 
 
-def quantify(share: float, thresholds: Mapping[str, float] = DEFAULT_THRESHOLDS, none_word: str = NONE_WORD) -> str:
+def quantify(share: float, thresholds: Mapping[str, float], none_word: str) -> str:
     """The word for a share of participants: the first word whose minimum the share reaches.
 
     A minimum of 0 means "at least one participant", so a share of exactly
@@ -307,17 +326,13 @@ def theme_shares(project: QualProject, themes: Sequence[str] | None = None) -> p
     return hit.groupby(kind).mean().T.reindex(columns=order)
 
 
-def themes_in_words(
-    shares: pd.DataFrame, thresholds: Mapping[str, float] = DEFAULT_THRESHOLDS, none_word: str = NONE_WORD
-) -> pd.DataFrame:
+def themes_in_words(shares: pd.DataFrame, thresholds: Mapping[str, float], none_word: str) -> pd.DataFrame:
     """Replace every share by its word, so the table says what the report would say and no more."""
     check_thresholds(thresholds)
     return shares.apply(lambda col: col.map(lambda s: quantify(s, thresholds, none_word)))
 
 
-def truth_in_words(
-    truth: Mapping, thresholds: Mapping[str, float] = DEFAULT_THRESHOLDS, none_word: str = NONE_WORD
-) -> pd.DataFrame:
+def truth_in_words(truth: Mapping, thresholds: Mapping[str, float], none_word: str) -> pd.DataFrame:
     """The generating prevalences of a synthetic project (``truth['theme_prevalence']``), in the same words."""
     prev = pd.DataFrame(truth["theme_prevalence"])  # columns: themes, index: types
     return themes_in_words(prev.T, thresholds, none_word)
@@ -334,7 +349,7 @@ def word_agreement(found: pd.DataFrame, true: pd.DataFrame) -> float:
 # --------------------------------------------------------------------------- co-occurrence
 
 
-def cooccurrence(project: QualProject, unit: str = "participant", themes: Sequence[str] | None = None) -> pd.DataFrame:
+def cooccurrence(project: QualProject, unit: str, themes: Sequence[str] | None = None) -> pd.DataFrame:
     """Symmetric theme x theme counts of co-occurrence; the diagonal counts the theme alone.
 
     ``unit="participant"``: participants whose accounts carry both codes
@@ -421,7 +436,7 @@ def describe_participant(people: pd.DataFrame, name: str) -> str:
 
 
 def select_quotes(
-    project: QualProject, theme: str, interviewee_type: str | None = None, count: int = 3, seed: int = 0, max_chars: int = 400
+    project: QualProject, theme: str, interviewee_type: str | None, *, count: int, seed: int, max_chars: int
 ) -> pd.DataFrame:
     """Pick ``count`` illustrative quotes for a theme, at most one per participant, reproducibly from ``seed``.
 
@@ -570,16 +585,14 @@ def theme_facts(found: pd.DataFrame, true_words: pd.DataFrame | None, people: pd
     return out
 
 
-def true_words_frame(
-    truth: Mapping, found: pd.DataFrame, thresholds: Mapping[str, float], none_word: str = NONE_WORD
-) -> pd.DataFrame | None:
+def true_words_frame(truth: Mapping, found: pd.DataFrame, thresholds: Mapping[str, float], none_word: str) -> pd.DataFrame | None:
     """Table Q.6 (synthetic data only): the generating prevalences in the same words, laid out as Table Q.5."""
     if not truth:
         return None
     return truth_in_words(truth, thresholds, none_word).reindex(index=found.index, columns=found.columns)
 
 
-def thresholds_note(thresholds: Mapping[str, float], none_word: str = NONE_WORD) -> str:
+def thresholds_note(thresholds: Mapping[str, float], none_word: str) -> str:
     words = ", ".join(f"{w} {100 * v:.0f}%" for w, v in check_thresholds(thresholds))
     return f"A group's word is the first whose minimum share of its members the theme reaches: {words}; {none_word}: nobody. Shares are not shown."
 
@@ -592,26 +605,28 @@ def cooccurrence_facts(co: pd.DataFrame, unit: str) -> dict:
     return {"q_pair_a": pair[0], "q_pair_b": pair[1], "q_unit_words": words}
 
 
-def quote_facts(source: str, count: int, seed: int, interviewee_type: str = "") -> dict:
-    rule = f"{count} per theme, drawn at random with seed {seed}, at most one per participant"
-    rule += f", from {interviewee_type.lower()} participants" if interviewee_type else ""
+def quote_facts(source: str, *, params: QualParams) -> dict:
+    """The rule that chose the quotes (``quote_count``, ``quote_seed``, ``quote_type``) in words; ``source``: the one used."""
+    rule = f"{params.quote_count} per theme, drawn at random with seed {params.quote_seed}, at most one per participant"
+    rule += f", from {params.quote_type.lower()} participants" if params.quote_type else ""
     note = "The text is invented by the synthetic generator; no real person said it." if source == "synthetic" else ""
     return {"q_quote_rule": rule, "q_quote_note": note}
 
 
-def quotes(
-    project: QualProject,
-    themes: Sequence[str],
-    interviewee_type: str | None = None,
-    count: int = 3,
-    seed: int = 0,
-    max_chars: int = 400,
-) -> pd.DataFrame:
-    """``select_quotes`` for every theme in one table (theme, quote, participant); a theme without a matching
-    passage gets one row saying so."""
+def quotes(project: QualProject, *, params: QualParams) -> pd.DataFrame:
+    """``select_quotes`` for every theme of ``quote_themes`` in one table (theme, quote, participant), by the rule of
+    ``quote_type``, ``quote_count``, ``quote_seed`` and ``quote_max_chars``; a theme without a matching passage gets
+    one row saying so."""
     parts = []
-    for theme in themes:
-        q = select_quotes(project, theme, interviewee_type or None, count, seed, max_chars)
+    for theme in params.quote_themes:
+        q = select_quotes(
+            project,
+            theme,
+            params.quote_type or None,
+            count=params.quote_count,
+            seed=params.quote_seed,
+            max_chars=params.quote_max_chars,
+        )
         if q.empty:
             q = pd.DataFrame({"Quote": ["(no coded passage matches)"], "Participant": [""]})
         parts.append(q.assign(Theme=theme))
