@@ -18,7 +18,7 @@ import movers
 from movers.book import params as P, publish
 from movers.core import paths
 from movers.core.errors import InputError
-from movers.pages import report, tables
+from movers.pages import downloads, report, tables
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\nnot really an image").decode()
 
@@ -28,9 +28,9 @@ def source(monkeypatch):
     """Set the page's source as report.setup would, and forget it after the test."""
 
     def set_(kind):
-        monkeypatch.setattr(publish, "_source", kind)
+        monkeypatch.setattr(downloads, "_source", kind)
 
-    monkeypatch.setattr(publish, "_source", None)
+    monkeypatch.setattr(downloads, "_source", None)
     return set_
 
 

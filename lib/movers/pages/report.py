@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from movers.book import publish
 from movers.core.errors import InputError
 from movers.core.paths import SOURCES
+from movers.pages import downloads
 
 BANNERS = {
     "synthetic": (
@@ -111,7 +111,7 @@ def setup(source: str, transcribed: bool = False) -> None:
     matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "inline")) else None
     sns.set_theme(style="whitegrid", context="notebook")
     pd.set_option("display.max_columns", 50)
-    publish.begin(source)  # tables shown from now on carry their CSV for the downloads (movers.book.publish)
+    downloads.begin(source)  # tables shown from now on carry their CSV for the downloads
     banner(source, transcribed)
 
 
