@@ -4,9 +4,9 @@ credit due to the data behind them, and the exact command, code and packages tha
 Two moments, because a kernel does not know which chapter it executes (chapters run in parallel
 threads of one runner, so no per-chapter environment can tell it):
 
-* in the kernel, ``report.setup(source)`` starts the page (:mod:`movers.pages.downloads`, which pages
-  use, never this module); from then on every displayed ``tables.Table`` carries, in its output's
-  metadata, the table as CSV (``downloads.table_record``);
+* in the kernel, ``report.setup(source)`` starts a ``report.Page`` on the notebook's shell, which holds
+  the source; from then on every displayed ``tables.Table`` carries, in its output's metadata, the
+  table as CSV (``movers.pages.downloads.table_record``: pages never import this module);
 * when the book is staged (:mod:`movers.book.build`), :func:`publish_notebook` reads each executed chapter,
   whose name and source it knows, writes the CSVs and the glued figures into ``downloads/<chapter>/``,
   puts a "Source:" line and the download links under every table, and adds the "Data and citation"

@@ -15,34 +15,27 @@ import pandas as pd
 META = "movers"  # key of the output metadata a table carries
 RELEASABLE_VALUES = ("synthetic", "public")  # sources whose unrounded values may leave the page
 
-_source: str | None = None
 
-
-def begin(source: str) -> None:
-    """Remember the page's data source (called by ``report.setup``): tables displayed from now on
-    carry their CSV, and their unrounded values unless the source is restricted."""
-    global _source
-    _source = source
-
-
-def current_source() -> str | None:
-    return _source
-
-
-def table_record(shown, values, caption: str, label: str | None, index_header: str) -> dict:
-    """What a displayed table leaves in its output's metadata: the table as shown (CSV) and, where the
-    source allows it, its unrounded values. Empty before ``begin`` (a table shown outside a chapter)."""
-    if _source is None:
-        return {}
+def table_record(table, source: str) -> dict:
+    """What ``table`` (a ``tables.Table``) leaves in its output's metadata on a page computed from
+    ``source``: the table as shown (CSV) and, where the source allows it, its unrounded values.
+    A pure function of the table and the source it is given: nothing else decides what leaves a page."""
     rec = {
         "kind": "table",
-        "caption": caption,
-        "label": label or "",
-        "source": _source,  # the source the page used, which may differ from its parameter (publish.page_source)
-        "csv": shown.to_csv(index_label=index_header or "row"),
+        "caption": table.caption,
+        "label": table.label or "",
+        "source": source,  # the source the page used, which may differ from its parameter (publish.page_source)
+        "csv": table.frame.to_csv(index_label=table.index_header or "row"),
     }
-    if values is not None and _source in RELEASABLE_VALUES and not values.select_dtypes("number").empty:
+    values = table.values
+    if values is not None and source in RELEASABLE_VALUES and not values.select_dtypes("number").empty:
         indexed = not isinstance(values.index, pd.RangeIndex)
         unnamed = indexed and not any(values.index.names)
         rec["values_csv"] = values.to_csv(index=indexed, index_label="row" if unnamed else None)
     return rec
+
+
+def with_record(table, source: str) -> tuple[str, dict]:
+    """The table's Markdown and, as its output's metadata, its record for ``source``: what a page's
+    display formatter returns for a table (``report.Page`` installs it)."""
+    return table.to_markdown(), {META: table_record(table, source)}

@@ -11,11 +11,13 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from IPython import get_ipython
 from IPython.display import Markdown, display
 
 from movers.core.errors import InputError
 from movers.core.paths import SOURCES
 from movers.pages import downloads
+from movers.pages.tables import Table
 
 BANNERS = {
     "synthetic": (
@@ -97,9 +99,38 @@ def glue_figure(name: str, fig) -> None:
     plt.close(fig)
 
 
-def setup(source: str, transcribed: bool = False) -> None:
-    """First call of every chapter: check ``source``, show the data banner, set plotting defaults.
-    ``transcribed``: the page prints tables copied from publications (the annex), and its banner says so."""
+class Page:
+    """One chapter's page in its kernel: the data source it was computed from, given once by ``setup`` and
+    held here (not in a module global), so what leaves the page is decided by the page that shows it.
+
+    ``install(shell)`` makes the notebook's own shell display every ``tables.Table`` through this page
+    (``downloads.with_record``: the table and its record for the download, unrounded values only where
+    ``source`` releases them). Two pages in one process, each on its own shell, never see each other's source."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def markdown(self, table) -> tuple[str, dict]:
+        return downloads.with_record(table, self.source)
+
+    def install(self, shell) -> None:
+        """Show tables on ``shell`` through this page, replacing the page a previous ``setup`` installed."""
+        old = getattr(shell, "movers_page", None)
+        if old is not None:
+            old.uninstall(shell)
+        shell.display_formatter.formatters["text/markdown"].for_type(Table, self.markdown)
+        shell.movers_page = self
+
+    def uninstall(self, shell) -> None:
+        shell.display_formatter.formatters["text/markdown"].pop(Table, None)
+        if getattr(shell, "movers_page", None) is self:
+            shell.movers_page = None
+
+
+def setup(source: str, transcribed: bool = False, shell=None) -> None:
+    """First call of every chapter: check ``source``, start the page (``Page``) on the notebook's shell
+    (``shell``, default the running IPython; none outside a kernel), show the data banner, set plotting
+    defaults. ``transcribed``: the page prints tables copied from publications (the annex), and its banner says so."""
     import matplotlib
     import seaborn as sns
 
@@ -111,7 +142,9 @@ def setup(source: str, transcribed: bool = False) -> None:
     matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "inline")) else None
     sns.set_theme(style="whitegrid", context="notebook")
     pd.set_option("display.max_columns", 50)
-    downloads.begin(source)  # tables shown from now on carry their CSV for the downloads
+    shell = shell if shell is not None else get_ipython()
+    if shell is not None:  # tables shown from now on carry their CSV for the downloads
+        Page(source).install(shell)
     banner(source, transcribed)
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from movers.pages import downloads, typeset
+from movers.pages import typeset
 
 STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
 STAR_NOTE = "*** p<0.01, ** p<0.05, * p<0.1"
@@ -194,10 +194,10 @@ class Table:
         return body
 
     def _repr_markdown_(self):
-        """The markdown, and in the output's metadata the table as CSV: the book build turns that into the
-        download and the "Source:" line under the table (movers.book.publish), for every table of every chapter."""
-        record = downloads.table_record(self.frame, self.values, self.caption, self.label, self.index_header)
-        return (self.to_markdown(), {downloads.META: record}) if record else self.to_markdown()
+        """The markdown. On a chapter's page (``report.setup``) the page's own display formatter shows the
+        table instead, with its record for the download in the output's metadata (``downloads.with_record``):
+        the book build turns that into the download and the "Source:" line under the table."""
+        return self.to_markdown()
 
     def __repr__(self) -> str:  # plain-text fallback for terminals
         return (self.caption + "\n" if self.caption else "") + self.frame.to_string()
