@@ -1,11 +1,18 @@
 """No hidden state on a page (issue 22): the data source that decides what leaves a page is the page's own,
-held by the ``report.Page`` that ``report.setup`` installs on the notebook's shell, never a module global."""
+held by the ``report.Page`` that ``report.setup`` installs on the notebook's shell, never a module global;
+the warnings raised while a cell computes are shown under it and in the run log, never silenced."""
 
 from __future__ import annotations
 
+import warnings
+
+import nbformat
+import numpy as np
 import pandas as pd
+import statsmodels.formula.api as smf
 from IPython.core.events import EventManager, available_events
 from IPython.core.formatters import DisplayFormatter
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from movers.pages import downloads, report, tables
 
@@ -42,3 +49,43 @@ def test_two_pages_in_one_process_keep_their_sources_apart():
     report.setup("synthetic", shell=restricted)  # a setup cell run again replaces its page's source
     assert restricted.record(table)["source"] == "synthetic" and public.record(table)["source"] == "public"
     assert restricted.movers_page.source == "synthetic" and Shell().record(table) == {}
+
+
+def non_converged_probit():
+    """A probit stopped after one iteration: statsmodels warns that it did not converge."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=200)
+    frame = pd.DataFrame({"moved": (x + rng.normal(size=200) > 0).astype(int), "age": x})
+    return smf.probit("moved ~ age", frame).fit(maxiter=1, disp=0)
+
+
+def test_setup_silences_no_warning():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report.setup("synthetic")
+        non_converged_probit()
+    assert any(issubclass(w.category, ConvergenceWarning) for w in caught)
+
+
+def test_a_warning_raised_while_a_cell_computes_is_shown_under_it_with_its_model(capsys):
+    shell = Shell()
+    report.setup("synthetic", shell=shell)
+    page = shell.movers_page
+    shell.events.trigger("pre_run_cell", None)
+    non_converged_probit()
+    non_converged_probit()  # the same warning again: listed once, with its count
+    note = page.end_cell()
+    assert "ConvergenceWarning (Probit: moved ~ age)" in note and "(2 times)" in note
+    assert note.count("ConvergenceWarning") == 1 and note.startswith(":::{admonition} Warnings")
+    assert "Warning" not in capsys.readouterr().err  # routed to the page, not printed to stderr
+    shell.events.trigger("pre_run_cell", None)
+    assert page.end_cell() == ""  # a quiet cell gets no box
+    assert [c.category for c in page.caught] == ["ConvergenceWarning"] * 2
+    assert warnings.showwarning is not page._collect  # the cell over, nothing of the page is left behind
+
+
+def test_the_run_log_lists_each_warning_of_a_page_once():
+    box = nbformat.v4.new_output("display_data", data={"text/markdown": "box"}, metadata={report.WARNINGS_META: ["A: x"]})
+    cells = [nbformat.v4.new_code_cell("fit()"), nbformat.v4.new_code_cell("fit()")]
+    cells[0].outputs, cells[1].outputs = [box], [box]
+    assert report.logged_warnings(nbformat.v4.new_notebook(cells=cells)) == ["A: x"]
