@@ -14,7 +14,8 @@ from IPython.core.events import EventManager, available_events
 from IPython.core.formatters import DisplayFormatter
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from movers.pages import downloads, report, tables
+from movers.estimators.results import Estimates
+from movers.pages import compare, downloads, report, tables
 
 
 class Shell:
@@ -51,12 +52,15 @@ def test_two_pages_in_one_process_keep_their_sources_apart():
     assert restricted.movers_page.source == "synthetic" and Shell().record(table) == {}
 
 
-def non_converged_probit():
-    """A probit stopped after one iteration: statsmodels warns that it did not converge."""
+def movers_frame() -> pd.DataFrame:
     rng = np.random.default_rng(3)
     x = rng.normal(size=200)
-    frame = pd.DataFrame({"moved": (x + rng.normal(size=200) > 0).astype(int), "age": x})
-    return smf.probit("moved ~ age", frame).fit(maxiter=1, disp=0)
+    return pd.DataFrame({"moved": (x + rng.normal(size=200) > 0).astype(int), "age": x})
+
+
+def non_converged_probit():
+    """A probit stopped after one iteration: statsmodels warns that it did not converge."""
+    return smf.probit("moved ~ age", movers_frame()).fit(maxiter=1, disp=0)
 
 
 def test_setup_silences_no_warning():
@@ -89,3 +93,24 @@ def test_the_run_log_lists_each_warning_of_a_page_once():
     cells = [nbformat.v4.new_code_cell("fit()"), nbformat.v4.new_code_cell("fit()")]
     cells[0].outputs, cells[1].outputs = [box], [box]
     assert report.logged_warnings(nbformat.v4.new_notebook(cells=cells)) == ["A: x"]
+
+
+def estimates_of(result) -> Estimates:
+    """The ``Estimates`` of a statsmodels fit, its convergence read from the fit (as the strands do)."""
+    coefs = pd.DataFrame({"estimate": result.params, "se": result.bse, "pvalue": result.pvalues}).loc[["age"]]
+    return Estimates(coefs, nobs=int(result.nobs), converged=bool(result.mle_retvals["converged"]))
+
+
+def test_a_model_that_did_not_converge_is_marked_in_its_column_and_notes():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        stopped = estimates_of(non_converged_probit())
+    assert not stopped.converged
+    done = estimates_of(smf.probit("moved ~ age", movers_frame()).fit(disp=0))
+    models = {"Model 1": done, "Model 2": stopped}
+    for table in (tables.regression_table(models), compare.model_comparison(models, None)[0]):
+        assert table.frame.loc["Converged"].tolist() == ["YES", "NO"]
+        assert "Model 2 did not converge" in table.notes and "Model 1" not in table.notes
+        assert "| Converged | YES | NO |" in table.to_markdown()
+    quiet = tables.regression_table({"Model 1": done})  # all converged: the table as before
+    assert "Converged" not in quiet.frame.index and "converge" not in quiet.notes

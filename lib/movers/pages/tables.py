@@ -276,7 +276,35 @@ def regression_table(
     nobs = [observations(models[n]) for n in names]
     if any(v is not None for v in nobs):
         out.loc[nobs_label] = [fmt_number(v, 0) if v is not None else "" for v in nobs]
-    return Table(out, caption=caption, notes=notes, label=label, values=_long_values(models))
+    return flag_unconverged(Table(out, caption=caption, notes=notes, label=label, values=_long_values(models)), models)
+
+
+CONVERGED_ROW = "Converged"
+
+
+def unconverged(models: Mapping) -> list[str]:
+    """The names of the models whose fit did not converge (an ``Estimates`` with ``converged`` False; a plain
+    coefficient frame carries no such flag and counts as converged)."""
+    return [name for name, m in models.items() if getattr(m, "converged", True) is False]
+
+
+def flag_unconverged(table: Table, models: Mapping) -> Table:
+    """Mark on ``table`` (one column per model of ``models``) every model whose fit did not converge: a
+    ``Converged`` row (YES/NO) under its columns and a note naming it. Shown, not refused: the estimates
+    are what the fit reached and a reader can judge them, while a refusal would take the page's other
+    models with it; a table whose models all converged is returned unchanged."""
+    failed = unconverged(models)
+    if not failed:
+        return table
+    table.frame.loc[CONVERGED_ROW] = ["NO" if c in failed else "YES" for c in table.frame.columns]
+    which = ", ".join(failed)
+    warning = (
+        f"{which} did not converge: the fit stopped at its iteration limit, so "
+        f"{'its estimates are' if len(failed) == 1 else 'their estimates are'} those of the last iteration, "
+        "not maximum-likelihood estimates."
+    )
+    table.notes = f"{table.notes} {warning}".strip()
+    return table
 
 
 def _long_values(models: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
