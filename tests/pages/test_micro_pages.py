@@ -102,7 +102,7 @@ def test_tables_read_estimates_not_dataframe_attrs():
     from movers.estimators.results import Estimates
 
     coefs = pd.DataFrame({"estimate": [0.1, -0.2], "se": [0.05, 0.1], "pvalue": [0.04, 0.05]}, index=["White", "Non-white"])
-    table = P.effects_table(_study(), {"Employed": Estimates(coefs, nobs=1234)}, "Table 27", "c", "n", "table-27")
+    table = P.effects_table(_study(), {"Employed": Estimates(coefs, nobs=1234)}, "Table 27", "Table 27: c", "n", "table-27")
     assert table.frame.loc["Observations", "Employed"] == "1,234"
     assert table.values is not None and set(table.values["nobs"]) == {1234}
     assert not coefs.attrs

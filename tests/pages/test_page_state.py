@@ -5,17 +5,20 @@ the warnings raised while a cell computes are shown under it and in the run log,
 from __future__ import annotations
 
 import warnings
+from types import SimpleNamespace
 
 import nbformat
 import numpy as np
 import pandas as pd
+import pytest
 import statsmodels.formula.api as smf
 from IPython.core.events import EventManager, available_events
 from IPython.core.formatters import DisplayFormatter
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from movers.estimators.results import Estimates
-from movers.pages import compare, downloads, report, tables
+from movers.pages import compare, downloads, micro, report, tables
+from movers.strands.flows import models as flows, public
 
 
 class Shell:
@@ -114,3 +117,33 @@ def test_a_model_that_did_not_converge_is_marked_in_its_column_and_notes():
         assert "| Converged | YES | NO |" in table.to_markdown()
     quiet = tables.regression_table({"Model 1": done})  # all converged: the table as before
     assert "Converged" not in quiet.frame.index and "converge" not in quiet.notes
+
+
+def test_own_numbers_are_a_pure_function_of_the_key_whatever_ran_before():
+    keys = ("table-a", "table-b", "table-c")
+    assert [tables.own_number("t8", k, keys) for k in ("table-c", "table-a", "table-c")] == ["t8.C", "t8.A", "t8.C"]
+    with pytest.raises(ValueError, match="not among the own tables"):
+        tables.own_number("t8", "table-d", keys)  # never a next letter that depends on history
+
+
+def test_a_micro_table_keeps_its_number_when_cells_run_in_another_order():
+    study = SimpleNamespace(chapter="movers_stayers")
+    caption = "Reproduced, published and (synthetic) true values of Table 24"
+    assert micro.own_caption(study, caption, always=True) == f"Table 6.D: {caption}"  # run first, still 6.D
+    assert micro.own_caption(study, "Models", key="table-models") == "Table 6.A: Models"
+    assert micro.own_caption(study, caption, always=True) == f"Table 6.D: {caption}"
+    ls = SimpleNamespace(chapter="ls_deprived")
+    assert micro.own_caption(ls, "Reproduced and true values of Table 32", always=True, key="comparison of Table 32") == (
+        "Table 7.E: Reproduced and true values of Table 32"
+    )
+
+
+def test_flows_tables_are_numbered_by_their_key_alone():
+    ons = SimpleNamespace(name="flows_ons", number=3, words={"report": {"sending": 7, "receiving": 8}}, order=["a", "b"])
+    ons.own_tables = flows.FlowChapter.own_tables.fget(ons)
+    assert [flows.FlowChapter.table_number(ons, None, k) for k in ("bias", "london gva", "bias")] == ["3.D", "3.A", "3.D"]
+    assert flows.FlowChapter.table_number(ons, 7, "sending") == "7"
+    assert [public.number(k) for k in ("table-public-myeb3-country", "table-public-supergroup-non-zero-sending")] == [
+        "5.AL",
+        "5.F",
+    ]

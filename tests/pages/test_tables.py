@@ -91,5 +91,6 @@ def test_the_books_own_numbers_are_letters_and_stay_on_a_rerun():
     """Issue 23: the book's Tables 2.1-2.3 read as parts of the report's Table 2; a letter cannot, and a cell run
     again (the same key) keeps its number."""
     assert [tables.letters(k) for k in (0, 25, 26, 27)] == ["A", "Z", "AA", "AB"]
-    first = tables.own_number("t9", "table-a")
-    assert (first, tables.own_number("t9", "table-b"), tables.own_number("t9", "table-a")) == ("t9.A", "t9.B", "t9.A")
+    keys = ("table-a", "table-b")
+    first = tables.own_number("t9", "table-a", keys)
+    assert (first, tables.own_number("t9", "table-b", keys), tables.own_number("t9", "table-a", keys)) == ("t9.A", "t9.B", "t9.A")

@@ -37,9 +37,6 @@ def stars(pvalue: float | None) -> str:
     return ""
 
 
-_OWN_NUMBERS: dict[str, dict[str, str]] = {}  # chapter prefix -> {table key: number}, for the kernel's life
-
-
 def letters(k: int) -> str:
     """0 -> "A", 25 -> "Z", 26 -> "AA": the letter part of the book's own table numbers."""
     out = ""
@@ -50,13 +47,17 @@ def letters(k: int) -> str:
     return out
 
 
-def own_number(prefix: str, key: str) -> str:
+def own_number(prefix: str, key: str, keys: Sequence[str]) -> str:
     """The book's own number of a table ("4.A", "4.B"...): the chapter's ``prefix`` and a letter, which no
-    report table has. The letter belongs to ``key`` (the table's label), so a cell run again keeps its numbers."""
-    numbers = _OWN_NUMBERS.setdefault(str(prefix), {})
-    if key not in numbers:
-        numbers[key] = f"{prefix}.{letters(len(numbers))}"
-    return numbers[key]
+    report table has. The letter is the place of ``key`` (a name of the table that does not change with the
+    chapter's parameters, such as its label) among ``keys``, the chapter's own tables in page order. A pure
+    function of its arguments: a cell run again, a table shown twice, cells run in another order or a kernel
+    that ran another chapter before all give a table the same number. A key not in ``keys`` is an error,
+    never a next letter that would depend on what ran before."""
+    order = list(dict.fromkeys(keys))
+    if key not in order:
+        raise ValueError(f"table {key!r} is not among the own tables of chapter {prefix} ({', '.join(order)}): add it there")
+    return f"{prefix}.{letters(order.index(key))}"
 
 
 def coef_frame(terms: Sequence[str], estimate, se, pvalue=None, nobs: int | None = None) -> pd.DataFrame:
