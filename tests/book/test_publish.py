@@ -18,20 +18,10 @@ import movers
 from movers.book import params as P, publish
 from movers.core import paths
 from movers.core.errors import InputError
+from movers.estimators import results
 from movers.pages import report, tables
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\nnot really an image").decode()
-
-
-@pytest.fixture
-def source(monkeypatch):
-    """Set the page's source as report.setup would, and forget it after the test."""
-
-    def set_(kind):
-        monkeypatch.setattr(publish, "_source", kind)
-
-    monkeypatch.setattr(publish, "_source", None)
-    return set_
 
 
 def demo_table():
@@ -69,35 +59,35 @@ CIT = {
 }
 
 
-def test_a_table_outside_a_chapter_is_plain_markdown(source):
+def test_a_table_outside_a_chapter_is_plain_markdown():
     out = demo_table()._repr_markdown_()
     assert isinstance(out, str) and out.startswith(":::{table} Table 2")
 
 
-def test_a_table_carries_its_csv_and_values_only_where_releasable(source):
-    source("synthetic")
-    md, meta = demo_table()._repr_markdown_()
+def test_a_table_carries_its_csv_and_values_only_where_releasable():
+    page = report.Page("synthetic")
+    md, meta = page.markdown(demo_table())
     rec = meta[publish.META]
     assert md.startswith(":::{table}") and rec["caption"] == "Table 2: Sending rates"
     assert rec["csv"].splitlines()[0] == "Spot,rate,n" and "Hot,0.123,120" in rec["csv"]
     assert "0.12345" in rec["values_csv"] and rec["values_csv"].splitlines()[0] == "Spot,rate,n"  # unrounded
-    unnamed = tables.render(pd.DataFrame({"rate": [0.5]}, index=["Hot"]))._repr_markdown_()[1][publish.META]
+    unnamed = page.markdown(tables.render(pd.DataFrame({"rate": [0.5]}, index=["Hot"])))[1][publish.META]
     assert unnamed["values_csv"].splitlines()[0] == "row,rate"
-    source("restricted")
-    rec = demo_table()._repr_markdown_()[1][publish.META]
+    page = report.Page("restricted")
+    rec = page.markdown(demo_table())[1][publish.META]
     assert "values_csv" not in rec and "0.123" in rec["csv"]
 
 
-def test_regression_table_values_are_long_by_model_and_term(source):
-    source("public")
-    m = {"Model 1": tables.estimates(["Cold spot"], [-0.41234], [0.04], nobs=50)}
-    rec = tables.regression_table(m, caption="Table 3: x")._repr_markdown_()[1][publish.META]
+def test_regression_table_values_are_long_by_model_and_term():
+    page = report.Page("public")
+    m = {"Model 1": results.estimates(["Cold spot"], [-0.41234], [0.04], nobs=50)}
+    rec = page.markdown(tables.regression_table(m, caption="Table 3: x"))[1][publish.META]
     assert rec["values_csv"].splitlines()[0] == "model,term,estimate,se,pvalue,stars,nobs" and "-0.41234" in rec["values_csv"]
 
 
-def test_publish_writes_files_source_line_links_and_credits_once(source, tmp_path, monkeypatch):
-    source("synthetic")
-    nb = notebook(demo_table()._repr_markdown_())
+def test_publish_writes_files_source_line_links_and_credits_once(tmp_path, monkeypatch):
+    page = report.Page("synthetic")
+    nb = notebook(page.markdown(demo_table()))
     items = publish.publish_notebook(nb, "flows_demo", "synthetic", tmp_path / "flows_demo", CIT)
     assert [i["files"] for i in items] == [["table-2-sending-rates.csv", "table-2-sending-rates-as-shown.csv"], ["fig-rates.png"]]
     numbers = pd.read_csv(tmp_path / "flows_demo/table-2-sending-rates.csv", index_col=0)  # the download holds numbers
@@ -117,9 +107,9 @@ def test_publish_writes_files_source_line_links_and_credits_once(source, tmp_pat
     assert sum(publish.CREDITS_TAG in c.metadata.get("tags", []) for c in nb.cells) == 1
 
 
-def test_restricted_pages_publish_no_values_and_print_the_acknowledgement(source, tmp_path):
-    source("synthetic")  # a record that holds values must still not release them on a restricted page
-    nb = notebook(demo_table()._repr_markdown_(), glued=False)
+def test_restricted_pages_publish_no_values_and_print_the_acknowledgement(tmp_path):
+    page = report.Page("synthetic")  # a record that holds values must still not release them on a restricted page
+    nb = notebook(page.markdown(demo_table()), glued=False)
     items = publish.publish_notebook(nb, "panel_demo", "restricted", tmp_path / "p", CIT)
     assert (
         items[0]["files"] == ["table-2-sending-rates.csv"]
@@ -221,10 +211,10 @@ def test_transcribed_tables_are_not_called_synthetic():
     assert "Synthetic data" not in report.banner_markdown("synthetic", transcribed=True)
 
 
-def test_text_only_tables_have_no_values_file(source):
-    source("synthetic")
+def test_text_only_tables_have_no_values_file():
+    page = report.Page("synthetic")
     quotes = tables.render(pd.DataFrame({"quote": ["I left", "I stayed"]}), caption="Quotes")
-    assert "values_csv" not in quotes._repr_markdown_()[1][publish.META]
+    assert "values_csv" not in page.markdown(quotes)[1][publish.META]
 
 
 def test_citation_file_matches_the_package_version_and_cites_the_report():
@@ -234,11 +224,11 @@ def test_citation_file_matches_the_package_version_and_cites_the_report():
     assert report["type"] == "report" and report["url"].startswith("https://www.gov.uk/") and report["year"] == 2020
 
 
-def test_the_page_is_credited_to_the_data_it_used_not_its_source_parameter(source, tmp_path):
+def test_the_page_is_credited_to_the_data_it_used_not_its_source_parameter(tmp_path):
     """Issue 25 (13): ``qualitative -p source=public`` ran on the synthetic project (interviews are never open
     data) but its citation box said open data and its Source lines credited the real interviews."""
-    source("synthetic")  # report.setup(used_source): the synthetic project
-    nb = notebook(demo_table()._repr_markdown_(), glued=False)
+    page = report.Page("synthetic")  # report.setup(used_source): the synthetic project
+    nb = notebook(page.markdown(demo_table()), glued=False)
     nb.metadata["movers"] = {"parameters": {"source": "public"}}
     assert publish.page_source(nb, "public") == "synthetic"
     assert publish.page_source(nbformat.v4.new_notebook(), "public") == "public"  # no table: the parameter

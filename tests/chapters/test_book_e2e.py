@@ -36,6 +36,7 @@ fail = False
 
 import numpy as np
 import matplotlib.pyplot as plt
+from movers.estimators import results
 from movers.pages import report
 from movers.pages import tables
 
@@ -46,7 +47,7 @@ report.glue("mean_n", np.float64(n) / 2)
 fig, ax = plt.subplots(figsize=(3, 2))
 ax.plot(range(n))
 report.glue_figure("demo_fig", fig)
-m = {"Model 1": tables.estimates(["Sending: cold spot"], [-0.4], [0.04], nobs=n)}
+m = {"Model 1": results.estimates(["Sending: cold spot"], [-0.4], [0.04], nobs=n)}
 tables.regression_table(m, controls={"Distance and border": [False]}, caption="Table 2: demo")
 ```
 
@@ -71,7 +72,7 @@ groups = ["Affluent England", "Business, Education and Heritage Centres", "Count
 counts = pd.DataFrame({g: [217633 + 1111 * i, -36923 - 7 * i, 0.0125 * (i + 1)] for i, g in enumerate(groups)}, index=["Movers", "Net gain", "Rate"])
 display(tables.render(counts, digits={g: 0 for g in groups}, caption="Table 6: a wide table of large numbers"))
 labels = ["Distance between sending and receiving areas in miles, logged", "Sending: cold spot", "Receiving: hot spot"]
-four = {f"Model {k}": tables.estimates(labels, [-0.5021 * k, 0.0384, 12.3456], [0.0601, 0.0162, 1.2345], nobs=560504) for k in (1, 2, 3, 4)}
+four = {f"Model {k}": results.estimates(labels, [-0.5021 * k, 0.0384, 12.3456], [0.0601, 0.0162, 1.2345], nobs=560504) for k in (1, 2, 3, 4)}
 tables.regression_table(four, controls={"Distance and border": [False, True, True, True], "Economic conditions": [False, False, True, True]}, caption="Table 7: four models")
 ```
 """

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from movers.core.errors import InputError
+from movers.estimators import results
 from movers.pages import compare, tables
 
 
@@ -18,7 +19,7 @@ def test_unknown_table_is_a_clear_error():
 
 
 def test_side_by_side_joins_published_and_truth():
-    est = {"Model 4": tables.coef_frame(["Sending: medium spot", "Made up"], [0.05, 1.0], [0.01, 0.1], [0.0, 0.0])}
+    est = {"Model 4": results.coef_frame(["Sending: medium spot", "Made up"], [0.05, 1.0], [0.01, 0.1], [0.0, 0.0])}
     long = compare.side_by_side(est, 2, truth={"Sending: medium spot": 0.03})
     a = long.set_index("row").loc["Sending: medium spot"]
     assert a["published"] == 0.038 and a["published_se"] == 0.016
@@ -38,7 +39,7 @@ def test_published_figures_keep_their_stars_precision_and_n():
     assert compare.published_cell(income["estimate"], income["se"], income["stars"], income["digits"], income["se_digits"]) == (
         "415.3*** (124.4)"
     )
-    est = {"Income": tables.estimates(["Male versus female"], [400.0], [100.0], [0.001], nobs=70865)}
+    est = {"Income": results.estimates(["Male versus female"], [400.0], [100.0], [0.001], nobs=70865)}
     shown, long = compare.model_comparison(est, 24)
     assert shown.frame["Income"].tolist() == ["400.000*** (100.000)", "415.3*** (124.4)", "70,865", "1,938"]
     assert list(shown.frame.index) == ["Male versus female", "– published", "Observations", "– published"]
@@ -58,9 +59,9 @@ def test_descriptives_and_the_table_6_outlier():
 def _models():
     from movers.estimators.results import Estimates
 
-    f = lambda e: Estimates(tables.coef_frame(["Sending: medium spot", "Share border"], e, [0.01, 0.02], [0.001, 0.5]), nobs=100)  # noqa: E731
+    f = lambda e: Estimates(results.coef_frame(["Sending: medium spot", "Share border"], e, [0.01, 0.02], [0.001, 0.5]), nobs=100)  # noqa: E731
     return {
-        "Model 1": Estimates(tables.coef_frame(["Sending: medium spot"], [0.1], [0.01], [0.001]), nobs=90),
+        "Model 1": Estimates(results.coef_frame(["Sending: medium spot"], [0.1], [0.01], [0.001]), nobs=90),
         "Model 4": f([0.05, 1.9]),
     }
 

@@ -107,7 +107,7 @@ def test_tables_read_estimates_not_dataframe_attrs():
 
     coefs = pd.DataFrame({"estimate": [0.1, -0.2], "se": [0.05, 0.1], "pvalue": [0.04, 0.05]}, index=["White", "Non-white"])
     table = P.effects_table(
-        _study(), {"Employed": Estimates(coefs, nobs=1234)}, name="Table 27", caption="c", notes="n", label="table-27"
+        _study(), {"Employed": Estimates(coefs, nobs=1234)}, name="Table 27", caption="Table 27: c", notes="n", label="table-27"
     )
     assert table.frame.loc["Observations", "Employed"] == "1,234"
     assert table.values is not None and set(table.values["nobs"]) == {1234}

@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from movers.estimators import results
 from movers.pages import tables
 
 
@@ -19,16 +20,16 @@ def test_coef_cell_matches_report_style():
 
 
 def test_coef_frame_default_pvalues_are_two_sided_normal():
-    f = tables.coef_frame(["a", "b"], [1.96, 0.0], [1.0, 1.0])
+    f = results.coef_frame(["a", "b"], [1.96, 0.0], [1.0, 1.0])
     assert f.loc["a", "pvalue"] == pytest.approx(0.05, abs=1e-3)
     assert f.loc["b", "pvalue"] == pytest.approx(1.0)
-    e = tables.estimates(["a", "b"], [1.96, 0.0], [1.0, 1.0], nobs=10)
+    e = results.estimates(["a", "b"], [1.96, 0.0], [1.0, 1.0], nobs=10)
     assert e.nobs == 10 and e.coefs.equals(f) and tables.observations(e) == 10
 
 
 def _models():
-    m1 = tables.estimates(["Sending: cold spot"], [-0.423], [0.040], [0.001], nobs=94863)
-    m2 = tables.estimates(["Sending: cold spot", "Share border"], [-0.235, 1.793], [0.015, 0.025], [0.001, 0.001], nobs=94863)
+    m1 = results.estimates(["Sending: cold spot"], [-0.423], [0.040], [0.001], nobs=94863)
+    m2 = results.estimates(["Sending: cold spot", "Share border"], [-0.235, 1.793], [0.015, 0.025], [0.001, 0.001], nobs=94863)
     return {"Model 1": m1, "Model 2": m2}
 
 
@@ -99,5 +100,6 @@ def test_the_books_own_numbers_are_letters_and_stay_on_a_rerun():
     """Issue 23: the book's Tables 2.1-2.3 read as parts of the report's Table 2; a letter cannot, and a cell run
     again (the same key) keeps its number."""
     assert [tables.letters(k) for k in (0, 25, 26, 27)] == ["A", "Z", "AA", "AB"]
-    first = tables.own_number("t9", "table-a")
-    assert (first, tables.own_number("t9", "table-b"), tables.own_number("t9", "table-a")) == ("t9.A", "t9.B", "t9.A")
+    keys = ("table-a", "table-b")
+    first = tables.own_number("t9", "table-a", keys)
+    assert (first, tables.own_number("t9", "table-b", keys), tables.own_number("t9", "table-a", keys)) == ("t9.A", "t9.B", "t9.A")

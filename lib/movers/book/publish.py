@@ -4,8 +4,9 @@ credit due to the data behind them, and the exact command, code and packages tha
 Two moments, because a kernel does not know which chapter it executes (chapters run in parallel
 threads of one runner, so no per-chapter environment can tell it):
 
-* in the kernel, ``report.setup(source)`` calls :func:`begin`; from then on every displayed
-  ``tables.Table`` carries, in its output's metadata, the table as CSV (:func:`table_record`);
+* in the kernel, ``report.setup(source)`` starts a ``report.Page`` on the notebook's shell, which holds
+  the source; from then on every displayed ``tables.Table`` carries, in its output's metadata, the
+  table as CSV (``movers.pages.downloads.table_record``: pages never import this module);
 * when the book is staged (:mod:`movers.book.build`), :func:`publish_notebook` reads each executed chapter,
   whose name and source it knows, writes the CSVs and the glued figures into ``downloads/<chapter>/``,
   puts a "Source:" line and the download links under every table, and adds the "Data and citation"
@@ -28,52 +29,19 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 
 import movers
 from movers.core import config as yamlfile, paths
 from movers.core.errors import InputError
+from movers.pages.downloads import META, RELEASABLE_VALUES
 
 CITATIONS = paths.DATA / "citations.yml"
 DATASETS = paths.DATA / "datasets.yml"
 REPORT_KEY = "smc2020"
 OGL = "Open Government Licence v3.0"
-META = "movers"  # key of the output metadata a table carries
 CREDITS_TAG = "movers-credits"
 # the packages whose versions decide the numbers and the page: shown in every parameters box
 KEY_PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill", "jupyter-book", "myst-nb")
-RELEASABLE_VALUES = ("synthetic", "public")
-
-_source: str | None = None
-
-
-# --- in the kernel ---------------------------------------------------------------------------------
-
-
-def begin(source: str) -> None:
-    """Remember the page's data source (called by ``report.setup``): tables displayed from now on
-    carry their CSV, and their unrounded values unless the source is restricted."""
-    global _source
-    _source = source
-
-
-def table_record(shown, values, caption: str, label: str | None, index_header: str) -> dict:
-    """What a displayed table leaves in its output's metadata: the table as shown (CSV) and, where the
-    source allows it, its unrounded values. Empty before ``begin`` (a table shown outside a chapter)."""
-    if _source is None:
-        return {}
-    rec = {
-        "kind": "table",
-        "caption": caption,
-        "label": label or "",
-        "source": _source,  # the source the page used, which may differ from its parameter (see ``page_source``)
-        "csv": shown.to_csv(index_label=index_header or "row"),
-    }
-    if values is not None and _source in RELEASABLE_VALUES and not values.select_dtypes("number").empty:
-        indexed = not isinstance(values.index, pd.RangeIndex)
-        unnamed = indexed and not any(values.index.names)
-        rec["values_csv"] = values.to_csv(index=indexed, index_label="row" if unnamed else None)
-    return rec
 
 
 # --- citations ------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ from movers import fetch
 from movers.book import params as P, publish
 from movers.core import config as yamlfile, paths
 from movers.core.errors import InputError
+from movers.pages import report
 from movers.sdc import record as sdc_record, redact
 
 HIDE_TAG = "remove-cell"
@@ -736,6 +737,8 @@ def _run_chapter(name: str, prm: Mapping, force: bool = False, progress: bool = 
         _write_atomic(done, out)
     finally:
         tmp.unlink(missing_ok=True)
+    for line in report.logged_warnings(done):  # what the page's warning boxes show, in the run log too
+        print(f"  {name}: warning {line}", file=sys.stderr)
     return RunResult(name, out, False, seconds, digest)
 
 

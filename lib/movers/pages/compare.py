@@ -16,7 +16,7 @@ import pandas as pd
 
 from movers.core import paths
 from movers.core.errors import InputError, require_columns
-from movers.pages.tables import Table, coef_cell, coefficients, fmt_number, marked_cell, observations, stars
+from movers.pages.tables import Table, coef_cell, coefficients, flag_unconverged, fmt_number, marked_cell, observations, stars
 
 COEF_COLUMNS = ["table", "title", "row", "column", "estimate", "se", "stars", "n_obs"]
 DESC_COLUMNS = ["table", "title", "row", "column", "value", "stars"]
@@ -257,7 +257,8 @@ def model_comparison(
     if long["truth"].notna().any():
         parts.append(TRUTH_NOTE)
     values = numbers(long, {m: observations(models[m]) for m in names}, None if withdrawn else table)
-    return Table(frame, caption=caption, notes=" ".join(parts), align="l" + "r" * len(names), values=values), long
+    shown = Table(frame, caption=caption, notes=" ".join(parts), align="l" + "r" * len(names), values=values)
+    return flag_unconverged(shown, models), long  # a model that did not converge is marked, never silent
 
 
 def coverage(long: pd.DataFrame) -> int:

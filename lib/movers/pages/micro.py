@@ -64,14 +64,42 @@ class Study:
 
 
 CHAPTER_NUMBERS = {"movers_stayers": "6", "ls_deprived": "7"}  # the book's own tables: Table 6.A, 6.B...
+WITHHELD_CAPTION = "Withheld by the output checker ([c] above), with the rule that withheld each"
+# each chapter's own tables in page order (``tables.own_number``), by keys that do not change with the parameters:
+# the label of a models table, the caption of the others (a comparison whose caption changes: its own key)
+OWN_TABLES = {
+    "movers_stayers": (
+        "table-models",
+        "Model 3 beside the effects that generated the synthetic data",
+        "Reproduced, published and (synthetic) true values of Table 27",
+        "Reproduced, published and (synthetic) true values of Table 24",
+        "table-motivation-models",
+        "Reproduced, published and (synthetic) true values of Table 28",
+        WITHHELD_CAPTION,
+    ),
+    "ls_deprived": (
+        "Regions at each child census, from the lowest share of high-skilled jobs, with their population-weighted quintile",
+        "table-ls-models",
+        "Model 3 beside the effects that generated the synthetic data",
+        "comparison of Table 31",
+        "comparison of Table 32",
+        "table-ls-differences",
+        "Differences between groups: reproduced and (synthetic) true values",
+        WITHHELD_CAPTION,
+    ),
+}
 
 
-def own_caption(study: Study, caption: str, always: bool = False) -> str:
-    """``caption`` with the book's own number (``tables.own_number``) unless it carries a report table's number;
-    ``always``: a table of the book's (a comparison) even if its words name a report table."""
+def own_caption(study: Study, caption: str, always: bool = False, key: str | None = None) -> str:
+    """``caption`` with the book's own number (``tables.own_number`` of ``key``, default the caption, among the
+    chapter's ``OWN_TABLES``) unless it carries a report table's number; ``always``: a table of the book's (a
+    comparison) even if its words name a report table."""
     if caption.startswith("Table ") and not always:
         return caption
-    return f"Table {tables.own_number(CHAPTER_NUMBERS.get(study.chapter, study.chapter), caption)}: {caption}"
+    number = tables.own_number(
+        CHAPTER_NUMBERS.get(study.chapter, study.chapter), key or caption, OWN_TABLES.get(study.chapter, ())
+    )
+    return f"Table {number}: {caption}"
 
 
 def glue_all(values: Mapping[str, Any]) -> None:
@@ -228,7 +256,9 @@ def models_table(
         )
         for m in names
     }
-    table = tables.regression_table(frames, controls=controls, caption=own_caption(study, caption), notes=notes, label=label)
+    table = tables.regression_table(
+        frames, controls=controls, caption=own_caption(study, caption, key=label), notes=notes, label=label
+    )
     for o in models:
         table.frame.loc[f"Observations: {study.strand.outcomes[o].lower()}"] = [
             tables.fmt_number(tables.observations(models[o][m]), 0) for m in names
@@ -338,7 +368,9 @@ def effects_table(
     columns = dict(columns or {})
     frames = {columns.get(k, k): v for k, v in results.items()}  # Estimates: tables reads coefs and nobs from them
     flags = {c: [True] * len(frames) for c in controls}
-    table = tables.regression_table(frames, controls=flags, caption=own_caption(study, caption), notes=notes, label=label)
+    table = tables.regression_table(
+        frames, controls=flags, caption=own_caption(study, caption, key=label), notes=notes, label=label
+    )
     for k in results:
         _mark(study, table, name, k, column=columns.get(k, k))
     return table
@@ -354,8 +386,10 @@ def comparison(
     truth: Mapping | None = None,
     columns: Mapping[str, str] | None = None,
     row_map: Mapping | None = None,
+    key: str | None = None,
 ) -> tables.Table:
-    """Reproduced beside published (and, on synthetic data, true) values of a stacked table, ``[c]`` where withheld."""
+    """Reproduced beside published (and, on synthetic data, true) values of a stacked table, ``[c]`` where withheld
+    (``key``: the table's key among the chapter's own tables when its caption changes with the parameters)."""
     columns = dict(columns or {})
     truth = {(k[0], columns.get(k[1], k[1])) if isinstance(k, tuple) else k: v for k, v in (truth or {}).items()}
     long = compare.side_by_side(
@@ -365,7 +399,9 @@ def comparison(
         row_map=row_map,
     )
     single = len(results) == 1
-    caption = own_caption(study, caption, always=True)  # the book's table, beside the report's: never the report's number
+    caption = own_caption(
+        study, caption, always=True, key=key
+    )  # the book's table, beside the report's: never the report's number
     out = compare.comparison_table(long, next(iter(columns.get(k, k) for k in results)) if single else None, caption=caption)
     for k, v in results.items():
         rows_map = None if single else {r: f"{r} ({columns.get(k, k)})" for r in v.index}
@@ -479,7 +515,7 @@ def output_checking(study: Study) -> Markdown:
     if len(w):
         t = tables.render(
             w.set_index("output"),
-            caption=own_caption(study, "Withheld by the output checker ([c] above), with the rule that withheld each"),
+            caption=own_caption(study, WITHHELD_CAPTION),
         )
         text += "\n\n" + t.to_markdown()
     return Markdown(text)
@@ -1007,6 +1043,7 @@ def ls_subgroup_tables(study: Study, tabs: micro.InteractionTables, outcome: str
         truth=eff_truth,
         columns={label: pub_col},
         row_map=ls.PUBLISHED_ROWS[n],
+        key=f"comparison of Table {n}",
     )
     display(t, c)  # displayed as tables: each gets its Source line and download (movers.book.publish)
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from movers.book import publish
 from movers.pages import typeset
 
 STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
@@ -38,9 +37,6 @@ def stars(pvalue: float | None) -> str:
     return ""
 
 
-_OWN_NUMBERS: dict[str, dict[str, str]] = {}  # chapter prefix -> {table key: number}, for the kernel's life
-
-
 def letters(k: int) -> str:
     """0 -> "A", 25 -> "Z", 26 -> "AA": the letter part of the book's own table numbers."""
     out = ""
@@ -51,13 +47,17 @@ def letters(k: int) -> str:
     return out
 
 
-def own_number(prefix: str, key: str) -> str:
+def own_number(prefix: str, key: str, keys: Sequence[str]) -> str:
     """The book's own number of a table ("4.A", "4.B"...): the chapter's ``prefix`` and a letter, which no
-    report table has. The letter belongs to ``key`` (the table's label), so a cell run again keeps its numbers."""
-    numbers = _OWN_NUMBERS.setdefault(str(prefix), {})
-    if key not in numbers:
-        numbers[key] = f"{prefix}.{letters(len(numbers))}"
-    return numbers[key]
+    report table has. The letter is the place of ``key`` (a name of the table that does not change with the
+    chapter's parameters, such as its label) among ``keys``, the chapter's own tables in page order. A pure
+    function of its arguments: a cell run again, a table shown twice, cells run in another order or a kernel
+    that ran another chapter before all give a table the same number. A key not in ``keys`` is an error,
+    never a next letter that would depend on what ran before."""
+    order = list(dict.fromkeys(keys))
+    if key not in order:
+        raise ValueError(f"table {key!r} is not among the own tables of chapter {prefix} ({', '.join(order)}): add it there")
+    return f"{prefix}.{letters(order.index(key))}"
 
 
 def coefficients(result) -> pd.DataFrame:
@@ -165,10 +165,10 @@ class Table:
         return body
 
     def _repr_markdown_(self):
-        """The markdown, and in the output's metadata the table as CSV: the book build turns that into the
-        download and the "Source:" line under the table (movers.book.publish), for every table of every chapter."""
-        record = publish.table_record(self.frame, self.values, self.caption, self.label, self.index_header)
-        return (self.to_markdown(), {publish.META: record}) if record else self.to_markdown()
+        """The markdown. On a chapter's page (``report.setup``) the page's own display formatter shows the
+        table instead, with its record for the download in the output's metadata (``downloads.with_record``):
+        the book build turns that into the download and the "Source:" line under the table."""
+        return self.to_markdown()
 
     def __repr__(self) -> str:  # plain-text fallback for terminals
         return (self.caption + "\n" if self.caption else "") + self.frame.to_string()
@@ -248,7 +248,35 @@ def regression_table(
     nobs = [observations(models[n]) for n in names]
     if any(v is not None for v in nobs):
         out.loc[nobs_label] = [fmt_number(v, 0) if v is not None else "" for v in nobs]
-    return Table(out, caption=caption, notes=notes, label=label, values=_long_values(models))
+    return flag_unconverged(Table(out, caption=caption, notes=notes, label=label, values=_long_values(models)), models)
+
+
+CONVERGED_ROW = "Converged"
+
+
+def unconverged(models: Mapping) -> list[str]:
+    """The names of the models whose fit did not converge (an ``Estimates`` with ``converged`` False; a plain
+    coefficient frame carries no such flag and counts as converged)."""
+    return [name for name, m in models.items() if getattr(m, "converged", True) is False]
+
+
+def flag_unconverged(table: Table, models: Mapping) -> Table:
+    """Mark on ``table`` (one column per model of ``models``) every model whose fit did not converge: a
+    ``Converged`` row (YES/NO) under its columns and a note naming it. Shown, not refused: the estimates
+    are what the fit reached and a reader can judge them, while a refusal would take the page's other
+    models with it; a table whose models all converged is returned unchanged."""
+    failed = unconverged(models)
+    if not failed:
+        return table
+    table.frame.loc[CONVERGED_ROW] = ["NO" if c in failed else "YES" for c in table.frame.columns]
+    which = ", ".join(failed)
+    warning = (
+        f"{which} did not converge: the fit stopped at its iteration limit, so "
+        f"{'its estimates are' if len(failed) == 1 else 'their estimates are'} those of the last iteration, "
+        "not maximum-likelihood estimates."
+    )
+    table.notes = f"{table.notes} {warning}".strip()
+    return table
 
 
 def _long_values(models: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:

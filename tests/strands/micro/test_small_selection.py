@@ -39,5 +39,5 @@ def test_models_that_cannot_be_estimated_are_withheld_with_the_reason():
     w = study.chk.withheld()
     assert len(w) == 3 and set(w["rule"]) == {REASONS["not estimable"]}
     assert len(study.extra["not_estimable"]) == 3 and "no observations are left" in study.extra["not_estimable"][0]
-    table = micro_pages.models_table(study, models, caption="caption", notes="notes", label="label", controls={})
+    table = micro_pages.models_table(study, models, caption="caption", notes="notes", label="table-models", controls={})
     assert set(table.frame.loc["Outcome"]) == {SUPPRESSED}

@@ -29,7 +29,6 @@ effects (Table 1). Models 1-4 add the control blocks in turn. This module:
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -846,6 +845,16 @@ class Selection:
         return None
 
 
+# each flows chapter's own tables in page order (``FlowChapter.own_tables``); "models": the model tables
+# the report has none for (a typology or selection of the book's); None: a chapter not listed
+OWN_TABLES = {
+    "flows_hotcold": ("rates", "rates by year and sex", "models", "bias"),
+    "flows_ons": ("london gva", "rates", "rates by year and sex", "models", "bias"),
+    "flows_imd": ("rates", "rates by year and sex", "models", "census nssec", "census ethnicity"),
+    None: ("london gva", "rates", "rates by year and sex", "models", "census nssec", "census ethnicity", "bias"),
+}
+
+
 @dataclass
 class FlowChapter:
     """Everything a flows chapter computes from, built once by ``chapter_setup``."""
@@ -858,7 +867,6 @@ class FlowChapter:
     frame: pd.DataFrame
     models: list[str]
     truth: dict
-    own: dict = field(default_factory=dict)  # the book's own tables: key -> number given
     inputs: open_yearly.OpenYearly | None = None  # open data: where each input came from, what was left out
 
     @property
@@ -881,15 +889,26 @@ class FlowChapter:
         """Each model's controls, without those these data hold no figure for."""
         return without(self.models, self.data.omitted)
 
+    @property
+    def own_tables(self) -> list[str]:
+        """The keys of the chapter's own tables (those without a report number) in page order: the chapter's
+        ``OWN_TABLES``, its model tables in place of ``"models"`` where the report has no table for them."""
+        spec = self.words["report"]
+        models = (["sending"] if spec["sending"] is None else []) + (
+            [f"receiving {k}" for k in self.order] if spec["receiving"] is None else []
+        )
+        keys = OWN_TABLES.get(self.name, OWN_TABLES[None])
+        at = keys.index("models")
+        return [*keys[:at], *models, *keys[at + 1 :]]
+
     def table_number(self, report_table: int | None, key: str = "") -> str:
         """The report's number of a table, or the book's own when the report has none: chapter number and a
-        letter ("3.A", "3.B"...), which no report table has. The letter belongs to ``key``, so running a cell
-        again gives its table the same number."""
+        letter ("3.A", "3.B"...), which no report table has. The letter is the place of ``key`` among
+        ``own_tables`` (``tables.own_number``), so a cell run again, or cells run in another order, give a
+        table the same number."""
         if report_table is not None:
             return str(report_table)
-        if key not in self.own:
-            self.own[key] = f"{self.number}.{string.ascii_uppercase[len(self.own)]}"
-        return self.own[key]
+        return tables.own_number(str(self.number), key, self.own_tables)
 
     def caption(self, number: str, title: str) -> str:
         return f"Table {number}: {title} ({self.selection.text()})"
@@ -1078,10 +1097,10 @@ def contrast(est: Estimates, row: str, subject: str, reference: str, verb: str) 
 
 
 def _model_tables(
-    ctx: FlowChapter, fits: Mapping[str, Estimates], report_table: int | None, title: str
+    ctx: FlowChapter, fits: Mapping[str, Estimates], report_table: int | None, title: str, key: str
 ) -> tuple[tables.Table, pd.DataFrame]:
     """One comparison table of a report table (or of the book's own when ``report_table`` is None)."""
-    number = ctx.table_number(report_table, title)
+    number = ctx.table_number(report_table, key)
     withdrawn = ctx.selection.withdrawn() if report_table is not None else None
     rows = list(dict.fromkeys(r for e in fits.values() for r in e.index))
     notes = (
@@ -1106,7 +1125,11 @@ def sending(ctx: FlowChapter) -> Section:
     fits = sending_models(ctx.frame, ctx.typology, ctx.specs, ctx.selection.exposure)
     spec = ctx.words["report"]
     table, long = _model_tables(
-        ctx, fits, spec["sending"], f"Migration outflow rates by sending {ctx.words['group']}, reference group {ctx.order[0]}"
+        ctx,
+        fits,
+        spec["sending"],
+        f"Migration outflow rates by sending {ctx.words['group']}, reference group {ctx.order[0]}",
+        "sending",
     )
     first, last = fits[ctx.models[0]], fits[ctx.models[-1]]
     row = type_label("Sending", ctx.order[-1], ctx.typology)
@@ -1129,7 +1152,11 @@ def receiving(ctx: FlowChapter) -> Section:
     for k, f in fits.items():
         number = None if spec["receiving"] is None else spec["receiving"] + ctx.order.index(k)
         table, long = _model_tables(
-            ctx, f, number, f"Flow rates by receiving {ctx.words['group']}, sending {k}, reference group {ctx.order[0]}"
+            ctx,
+            f,
+            number,
+            f"Flow rates by receiving {ctx.words['group']}, sending {k}, reference group {ctx.order[0]}",
+            f"receiving {k}",
         )
         out.tables.append(table)
         longs.append(long.assign(sending=k))

@@ -55,10 +55,33 @@ def numbered(shown: list) -> list:
     return shown
 
 
+def own_tables() -> list[str]:
+    """The labels of the chapter's own tables in page order, the same whatever ran before (``number``)."""
+    models = [
+        f"table-public-{typology}-{sample}-{slug}"
+        for sample in SAMPLES
+        for typology in ("supergroup", "imd")
+        for slug in ("sending", *range(len(flows.levels(typology))))
+    ]
+    myeb3 = ["table-public-myeb3-sg", "table-public-myeb3-imd", "table-public-myeb3-country"]
+    return [
+        "table-public-harmonisation",
+        "table-public-rates-sg",
+        "table-public-rates-imd",
+        "table-public-agreement",
+        "table-public-agreement-models",
+        *models,
+        *myeb3,
+        "table-public-myeb3-beside-sg",
+        "table-public-myeb3-beside-country",
+    ]
+
+
 def number(label: str) -> str:
-    """The book's own number of the table ``label`` of this chapter (``tables.own_number``): the census
-    analogues of the report's Tables 7-20 are not those tables, so they never carry their numbers."""
-    return own_number(CHAPTER_NUMBER, label)
+    """The book's own number of the table ``label`` of this chapter (``tables.own_number``, a function of the
+    label alone): the census analogues of the report's Tables 7-20 are not those tables, so they never carry
+    their numbers."""
+    return own_number(CHAPTER_NUMBER, label, own_tables())
 
 
 def public_folder(data_path: str = "") -> Path:
