@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 
 from movers.core import source
-from movers.estimators.results import Estimates
+from movers.estimators.results import Estimates, coef_frame
 from movers.pages import micro as P
-from movers.pages.tables import coef_frame
 from movers.sdc.checker import Checker
 
 
