@@ -181,7 +181,7 @@ def test_the_notes_written_for_the_synthetic_world_say_something_true_on_real_da
     real = P.Study(
         "ls_deprived", None, pd.DataFrame(), [], [], Checker("t", {}), source.DataSource("restricted", Path("/secure"))
     )
-    text = P.recovery_text(real, [], [], "cells of Tables 24 and 27")
+    text = P.recovery_text(real, results=[], truths=[], what="cells of Tables 24 and 27")
     assert text and "generated" in text
     for synthetic in (True, False):
         notes = P.model_notes(synthetic)
