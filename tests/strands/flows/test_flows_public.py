@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -112,7 +115,7 @@ def test_census_frame_samples_and_missing_controls(simulated):
         ci.notes,
         None,
     )
-    with pytest.raises(InputError, match="no complete controls for 1 authorities"):
+    with pytest.raises(InputError, match=r"missing value\(s\) of tfr for 1 authorities"):
         pf.census_frame(bad, "imd")
 
 
@@ -222,3 +225,38 @@ def test_chapter_sections_carry_the_figures_the_prose_cites(small_world):
     ]
     with pytest.raises(InputError, match="parameter 'exposure'"):
         pf.gravity_section(ci, "rate")
+
+
+def test_the_census_models_are_the_book_s_models_less_the_controls_without_open_figures():
+    """One model list: the census chapter's is ``models.MODELS`` less the omitted controls, derived, not typed.
+    Before, ``public.MODELS`` was a dict literal equal to the derivation (so only the source check failed)."""
+    assert flows.without(flows.MODELS, pf.OMITTED_COVARIATES) == pf.MODELS
+    assert set(pf.OMITTED_COVARIATES) == {"unemployment_rate", "non_uk_born"}
+    tree = ast.parse(Path(pf.__file__).read_text())
+    (value,) = [
+        n.value for n in tree.body if isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "MODELS" for t in n.targets)
+    ]
+    assert isinstance(value, ast.Call) and ast.unparse(value.func) == "flows.without", (
+        "public.MODELS must be derived from models.MODELS"
+    )
+
+
+def test_the_census_pairs_are_the_book_s_pair_frame(simulated):
+    """One pair-frame builder: the census frame is ``models.pairs`` + ``models.pair_year`` on the census inputs,
+    row for row the frame ``models.pair_frame`` builds from the same figures laid out as a census year."""
+    ci, _, _ = simulated
+    frame = pf.census_frame(ci, "imd", include_zero=True)
+    codes = sorted(ci.types["imd"].dropna().index)
+    data = flows.FlowData(
+        totals=ci.od.assign(year=2011),
+        detailed=None,
+        covariates=ci.covariates.rename_axis("la_code").reset_index().assign(year=2010),
+        population=ci.covariates["population"].rename_axis("la_code").reset_index().assign(year=2011),
+        types=ci.types.rename_axis("la_code").reset_index(),
+        geography=ci.geography,
+        truth={},
+        omitted=pf.OMITTED_COVARIATES,
+    )
+    yearly = flows.pair_frame(data, "imd", [2011], include_zero=True)
+    assert len(frame) == len(codes) * (len(codes) - 1)
+    pd.testing.assert_frame_equal(frame, yearly)

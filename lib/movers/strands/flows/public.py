@@ -89,7 +89,7 @@ class CensusInputs:
     """The 2011 Census matrix and the report's controls from real files, on the census units.
 
     ``covariates`` (by unit): population (mid-2011), young_share, dependency_ratio, tfr
-    (2011), house_price (median, year ending June of the lag year), gva_per_head (lag year);
+    (2011), house_price (``public.house_prices`` of the lag year), gva_per_head (lag year);
     ``types`` (by unit): supergroup (England and Wales), imd_group (England);
     ``harmonised``: what happened to each input's codes (``Harmonised`` per input).
     """
@@ -110,7 +110,7 @@ def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 20
 
     Population structure (young share, dependency ratio) and the population offset are
     mid-``census_year`` (single-year-of-age file: 2011 is the earliest year it holds); the
-    TFR is ``census_year``'s; house prices (year ending June) and GVA per head (GVA over
+    TFR is ``census_year``'s; house prices (``public.house_prices``) and GVA per head (GVA over
     MYEB3 population) are ``lag_year``'s, the report's one-year lag.
     """
 
@@ -142,9 +142,8 @@ def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 20
     h["tfr"] = public.to_units(
         tfr[tfr["year"] == census_year], p["tfr_2011_2018"], units, ["tfr"], "mean", weights=pop_raw, harmonisation=lad20x
     )
-    hp = public.read_hpssa(p["hpssa9"])
-    hp = hp[(hp["year"] == lag_year) & (hp["month"] == "Jun")]
-    h["house_price"] = public.to_units(hp, p["hpssa9"], units, ["price"], "mean", weights=pop_raw)
+    hp = public.house_prices(p["hpssa9"])
+    h["house_price"] = public.to_units(hp[hp["year"] == lag_year], p["hpssa9"], units, ["house_price"], "mean", weights=pop_raw)
     gva = public.read_gva(p["gva_la"])
     g = gva[gva["year"] == lag_year].merge(pop_lag.rename("pop").reset_index(), on="la_code", how="left")
     h["gva"] = public.to_units(g, p["gva_la"], units, ["gva", "pop"], "sum", recode=recode)
@@ -160,7 +159,7 @@ def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 20
             "young_share": dem["young_share"],
             "dependency_ratio": dem["dependency_ratio"],
             "tfr": h["tfr"].values["tfr"],
-            "house_price": h["house_price"].values["price"],
+            "house_price": h["house_price"].values["house_price"],
             "gva_per_head": gv["gva"] * 1e6 / gv["pop"],
         }
     )
@@ -227,7 +226,7 @@ def harmonisation_summary(inputs: CensusInputs) -> pd.DataFrame:
     names = {
         "population": "Population by single year of age, mid-2011",
         "tfr": "Total fertility rate, 2011 (2021 codes)",
-        "house_price": "HPSSA median price paid, year to June",
+        "house_price": public.house_price_text(),
         "gva": "GVA (income approach) and MYEB3 population",
         "supergroup": "2011 area classification",
         "imd": "IMD 2010 LA summary (approximation)",
@@ -421,22 +420,10 @@ OMITTED = {
     "unemp_d": "as for the sending area",
     "non_uk_born": "no APS share born outside the UK by authority is among the open files",
 }
-MODELS = {
-    "Model 1": [],
-    "Model 2": ["border", "log_distance"],
-    "Model 3": ["border", "log_distance", "log_young", "dependency", "tfr"],
-    "Model 4": [
-        "border",
-        "log_distance",
-        "log_young",
-        "dependency",
-        "tfr",
-        "log_gva_o",
-        "log_gva_d",
-        "log_house_o",
-        "log_house_d",
-    ],
-}
+# The report's controls that no open file gives for 2010-2011 (``OMITTED`` says why): left out of every model.
+OMITTED_COVARIATES = ("unemployment_rate", "non_uk_born")
+# The report's Models 1-4 (the one list, ``flows.MODELS``) without the controls the open files lack.
+MODELS = flows.without(flows.MODELS, OMITTED_COVARIATES)
 CONTROL_BLOCKS = {
     "Distance and border": ["border", "log_distance"],
     "Demographic structure of sending (without non-UK born)": ["log_young", "dependency", "tfr"],
@@ -448,45 +435,22 @@ SAMPLES = {"non-zero": "Non-zero pairs (as the report)", "full": "Full matrix (z
 
 
 def census_frame(inputs, typology: str, include_zero: bool = False) -> pd.DataFrame:
-    """One row per ordered pair of distinct authorities that both have a ``typology`` type.
+    """One row per ordered pair of distinct authorities that both have a ``typology`` type: the book's one
+    pair frame (``flows.pairs``, ``flows.pair_year``) on the census matrix, with year ``census_year``.
 
-    Columns: origin, destination, moves, sending, receiving, border, log_distance,
-    log_young, dependency, tfr (sending area), log_gva_o/_d, log_house_o/_d,
-    log_pop (sending area's population, the offset), wales_o, wales_d.
-    ``include_zero=False`` keeps the pairs with at least one move, as the report's
-    data (the ONS files list non-zero flows only); ``True`` is the full matrix.
+    The controls are ``inputs.covariates`` as they are (their own years, ``census_inputs``), the offset the
+    sending area's census-year population; the controls of ``OMITTED_COVARIATES`` are NaN and in no model.
+    ``include_zero=False`` keeps the pairs with at least one move, as the report's data (the ONS files
+    list non-zero flows only); ``True`` is the full matrix.
     """
-    t = inputs.types[typology].dropna()
-    require_nonempty(t, f"typology {typology!r}", "set of typed authorities")
     cov = inputs.covariates
     require_columns(
         cov, ["population", "young_share", "dependency_ratio", "tfr", "house_price", "gva_per_head"], "census covariates"
     )
-    codes = np.array(sorted(t.index))
-    missing = sorted(set(codes) - set(cov.dropna().index))
-    if missing:
-        raise InputError(
-            "census covariates", f"no complete controls for {len(missing)} authorities, e.g. {', '.join(missing[:5])}"
-        )
-    c = cov.reindex(codes)
-    oi, di = np.nonzero(~np.eye(len(codes), dtype=bool))
-    f = pd.DataFrame({"origin": codes[oi], "destination": codes[di]})
+    base = flows.pairs(inputs.types[typology], inputs.geography)
     moves = inputs.od.set_index(["origin", "destination"])["moves"]
-    f["moves"] = moves.reindex(pd.MultiIndex.from_frame(f[["origin", "destination"]])).fillna(0).to_numpy()
-    f["sending"] = t.reindex(codes).to_numpy()[oi]
-    f["receiving"] = t.reindex(codes).to_numpy()[di]
-    f["border"] = inputs.geography.share_border(f["origin"], f["destination"]).astype(float)
-    f["log_distance"] = np.log(inputs.geography.distance_miles(f["origin"], f["destination"]))
-    f["log_young"] = np.log(c["young_share"].to_numpy())[oi]
-    f["dependency"] = c["dependency_ratio"].to_numpy()[oi]
-    f["tfr"] = c["tfr"].to_numpy()[oi]
-    for var, col in (("log_gva", "gva_per_head"), ("log_house", "house_price")):
-        v = np.log(c[col].to_numpy())
-        f[f"{var}_o"], f[f"{var}_d"] = v[oi], v[di]
-    f["log_pop"] = np.log(c["population"].to_numpy())[oi]
-    f["wales_o"] = f["origin"].str.startswith("W").astype(float)
-    f["wales_d"] = f["destination"].str.startswith("W").astype(float)
-    f["year"] = inputs.notes.get("census_year", 2011)
+    year = inputs.notes.get("census_year", 2011)
+    f = flows.pair_year(base, year, moves, cov, cov["population"], OMITTED_COVARIATES, "census covariates")
     return f if include_zero else f[f["moves"] > 0].reset_index(drop=True)
 
 
