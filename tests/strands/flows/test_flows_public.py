@@ -144,13 +144,9 @@ def test_myeb3_rates_by_hand():
 
 
 @pytest.fixture(scope="module")
-def small_world(tmp_path_factory):
+def small_world(flows_world):
     """A small synthetic world with geography, covariates and flows (scale 0.05: quick)."""
-    from movers.synth import generate_world
-
-    root = tmp_path_factory.mktemp("flows_world") / "synthetic"
-    generate_world(root, seed=5, scale=0.05, only=["flows"], log=lambda *_: None)
-    return root
+    return flows_world
 
 
 def test_synthetic_inputs_line_up_with_the_public_ones(small_world):
@@ -186,45 +182,6 @@ def test_rates_beside_puts_each_group_s_two_series_together():
     assert (
         c.loc["Out-migration, Wales, MYEB3 (real)", 2012] == 7.0 and c.loc["Out-migration, England, synthetic world", 2012] == 1.0
     )
-
-
-def test_a_public_run_says_its_series_is_the_real_one():
-    (note,) = pf.myeb3_beside("public", _rates([1.0, 1.0]), pd.Series(dtype=str))
-    assert "**real** MYEB3" in note.data
-
-
-def test_chapter_sections_carry_the_figures_the_prose_cites(small_world):
-    """The bundles flows_public shows: facts equal the frames they come from, tables in the chapter's order."""
-    ci = pf.synthetic_census_inputs(small_world)
-    facts = pf.input_facts(ci)
-    assert facts["n_units"] == 348 and facts["census_year"] == "2011" and "unemployment" in facts["omitted"]
-    rates = pf.out_rates(ci.od, ci.covariates["population"])
-    top = pf.out_rate_facts(ci, rates)
-    assert (
-        top["rate_max"] == rates.max()
-        and top["rate_max_la"] == ci.geography.las.set_index("la_code").loc[rates.idxmax(), "la_name"]
-    )
-    between = pf.rate_section(ci)
-    iq = between.frames["imd"]
-    assert between.facts == {
-        "rate_hh": iq.loc["High deprivation", "High deprivation"],
-        "rate_hl": iq.loc["High deprivation", "Low deprivation"],
-    }
-    assert [t.label for t in between.tables] == ["table-public-rates-sg", "table-public-rates-imd"]
-    yearly = pf.yearly_section("synthetic", ci, str(small_world))
-    rise = pf.country_rates(yearly.frames["rates"]).diff(axis=1).loc["Out-migration, England"]
-    assert yearly.facts == {
-        "jump_2017_word": "rose" if rise[2017] > 0 else "fell",  # the word from the sign, the size without it
-        "jump_2017_size": abs(rise[2017]),
-        "max_rise_year": str(rise.idxmax()),
-    }
-    assert [getattr(t, "label", None) for t in yearly.tables[1:4]] == [
-        "table-public-myeb3-sg",
-        "table-public-myeb3-imd",
-        "table-public-myeb3-country",
-    ]
-    with pytest.raises(InputError, match="parameter 'exposure'"):
-        pf.gravity_section(ci, "rate")
 
 
 def test_the_census_models_are_the_book_s_models_less_the_controls_without_open_figures():
