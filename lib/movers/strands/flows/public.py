@@ -15,9 +15,9 @@ report's published coefficients are from the estimates.
   ends' economic controls, and the sending area's log population (offset);
 * ``report_models``: Models 1-4 of every sending and receiving table of a
   typology, fitted by ``movers.strands.flows.models`` (the book's one gravity module, NB2 on
-  ``flows.fit_nb2``), with the published coefficients beside them, and their
-  agreement per table and per model (``compare.agreement``: gap, correlation,
-  sign, within two combined SEs and within two published SEs, ``movers.pages.flows_public``).
+  ``flows.fit_nb2``), with the published coefficients beside them
+  (``compare.side_by_side``); their agreement per table and per model is a table
+  of ``movers.pages.flows_public``.
 
 Controls that no open file gives for 2010-2011 (unemployment, share born
 outside the UK) are left out of Models 3 and 4 (``OMITTED_COVARIATES``), never replaced.
