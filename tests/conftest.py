@@ -32,6 +32,12 @@ def make_world(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def flows_world(tmp_path_factory) -> Path:
+    """One small flows world (seed 5, scale 0.05) for the session: the census chapter's analysis and page tests."""
+    return small_world(tmp_path_factory, "flows", seed=5, scale=0.05)
+
+
+@pytest.fixture(scope="session")
 def chapter_runner():
     """``chapter_runner(src, out, parameters)``: run a chapter as the runner does; its glued values and markdown."""
     return run_chapter

@@ -15,7 +15,7 @@ on the December 2014 authorities of England and Wales:
   or, when only the Nomis extract of mid-2011 and mid-2018 is at hand, that
   extract in the MYEB1 layout (those two years only);
 * GVA per head: GVA (£ million, current prices) over the MYEB1 population;
-* house prices: HPSSA dataset 9, median price paid in the year ending December;
+* house prices: ``public.house_prices`` (HPSSA dataset 9, median price paid, calendar years);
 * total fertility rate: births by age of mother over the female population
   (:func:`tfr_from_births`);
 * supergroups, IMD 2010 ranks, the APS rates and the Social Mobility Index 2017
@@ -286,12 +286,10 @@ def _write_gva(need, population, on, nom) -> str:
 
 
 def _write_house_prices(need, population, on, nom) -> str:
-    hp = public.read_hpssa(need["hpssa9"])
-    hp = hp[hp["month"] == "Dec"].rename(columns={"price": "house_price"})
-    hw, note = on.yearly(hp, "house_price", need["hpssa9"])
+    hw, note = on.yearly(public.house_prices(need["hpssa9"]), "house_price", need["hpssa9"])
     wide = _wide(hw, "house_price", "Local authority code", "Local authority name", "Year ending Dec {}")
     public.write_csv(wide, nom / nomis.HOUSE_FILE)
-    return f"house prices: HPSSA dataset 9, median price paid in the year ending December, {note}"
+    return f"house prices: {public.house_price_text()}, {note}"
 
 
 def _write_tfr(need, population, on, nom) -> str:

@@ -667,6 +667,38 @@ def read_hpssa(path, house_type: str = "all") -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+# The house-price control of every flows chapter (``house_prices``): the month its rolling year ends.
+HOUSE_PRICE_MONTH = "Dec"
+_MONTHS = {"Mar": "March", "Jun": "June", "Sep": "September", "Dec": "December"}  # the quarters HPSSA's rolling years end
+
+
+def house_price_text() -> str:
+    """What ``house_prices`` reads, in words (for the pages and the notes of the written folders)."""
+    return f"HPSSA dataset 9, median price paid (all dwellings) in the year ending {_MONTHS[HOUSE_PRICE_MONTH]}"
+
+
+def house_prices(path) -> pd.DataFrame:
+    """The house-price control of every flows chapter, census and yearly: ``la_code, year, house_price``, one
+    figure per authority and calendar year, from HPSSA dataset 9 (``read_hpssa``, all dwelling types).
+
+    Which measure: the median price paid. The report's Table 1 names the mean price paid by authority
+    (HPSSA dataset 12), which no open file here holds (dataset ``house_prices`` of ``data/datasets.yml`` has no
+    pinned download); the median of dataset 9 is the nearest open measure, and the logarithm the models take
+    keeps only its relative differences. Which period: the rolling year ending December (``HOUSE_PRICE_MONTH``),
+    so the year of a price is the calendar year. The report lags every control by one year and its other
+    annual controls are calendar years (GVA, the births behind the fertility rate, the APS rates), so the
+    price of year t-1 is the calendar year t-1 as theirs are; the loaders' own layout (``movers.data.nomis``,
+    the synthetic world) labels prices by the year ending December too. Stated once here: the census
+    chapter (``movers.strands.flows.public.census_inputs``) and the yearly chapters' folder
+    (``movers.data.open_yearly``) both read it.
+    """
+    hp = read_hpssa(path)
+    hp = hp[hp["month"] == HOUSE_PRICE_MONTH]
+    if hp.empty:
+        raise InputError(path, f"no rolling year ending {HOUSE_PRICE_MONTH}")
+    return hp.rename(columns={"price": "house_price"})[["la_code", "year", "house_price"]].reset_index(drop=True)
+
+
 def read_tfr(path) -> pd.DataFrame:
     """Total fertility rate by authority (``year, lad21_code, tfr``) as ``year, la_code, tfr``."""
     df = _read_csv(path, "total fertility rates", dtype={"lad21_code": str})

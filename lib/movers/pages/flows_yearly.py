@@ -175,13 +175,25 @@ def agreement_words(a: pd.DataFrame, table: int) -> str:
     )
 
 
+def agreement_table(results: Sequence[ys.SendingResult]) -> pd.DataFrame:
+    """``compare.agreement`` per published table and model (rows "Table 7, Model 1", ... and "Table 7, all
+    models"), over the sending-type coefficients, for the results that have a published table."""
+    parts = {f"Table {r.table}": r.agreement for r in results if r.table is not None}
+    if not parts:
+        return pd.DataFrame(columns=list(compare.AGREEMENT_LABELS.values()))
+    out = pd.concat(parts, names=["table", "model"])
+    out.index = [f"{t}, {m}" if m != "All" else f"{t}, all models" for t, m in out.index]
+    out.index.name = "Table, model"
+    return out
+
+
 def agreement_section(page: Page, sections: Sequence[flows.Section]) -> flows.Section:
     """``compare.agreement`` per published table and model (one table), and the headline facts: Model 1's gap,
     correlation and shares for Table 7 (``headline_text``)."""
     if page.inputs is None:
         return flows.Section([], {"headline_text": _not_here(page)})
     results = [s.frames["result"] for s in sections if "result" in s.frames]
-    frame = ys.agreement_table(results)
+    frame = agreement_table(results)
     what = "synthetic world" if page.source == "synthetic" else "ONS's MYEB3 estimates"
     table = render(
         frame,

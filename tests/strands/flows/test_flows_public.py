@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -112,7 +115,7 @@ def test_census_frame_samples_and_missing_controls(simulated):
         ci.notes,
         None,
     )
-    with pytest.raises(InputError, match="no complete controls for 1 authorities"):
+    with pytest.raises(InputError, match=r"missing value\(s\) of tfr for 1 authorities"):
         pf.census_frame(bad, "imd")
 
 
@@ -141,13 +144,9 @@ def test_myeb3_rates_by_hand():
 
 
 @pytest.fixture(scope="module")
-def small_world(tmp_path_factory):
+def small_world(flows_world):
     """A small synthetic world with geography, covariates and flows (scale 0.05: quick)."""
-    from movers.synth import generate_world
-
-    root = tmp_path_factory.mktemp("flows_world") / "synthetic"
-    generate_world(root, seed=5, scale=0.05, only=["flows"], log=lambda *_: None)
-    return root
+    return flows_world
 
 
 def test_synthetic_inputs_line_up_with_the_public_ones(small_world):
@@ -185,40 +184,36 @@ def test_rates_beside_puts_each_group_s_two_series_together():
     )
 
 
-def test_a_public_run_says_its_series_is_the_real_one():
-    (note,) = pf.myeb3_beside("public", _rates([1.0, 1.0]), pd.Series(dtype=str))
-    assert "**real** MYEB3" in note.data
-
-
-def test_chapter_sections_carry_the_figures_the_prose_cites(small_world):
-    """The bundles flows_public shows: facts equal the frames they come from, tables in the chapter's order."""
-    ci = pf.synthetic_census_inputs(small_world)
-    facts = pf.input_facts(ci)
-    assert facts["n_units"] == 348 and facts["census_year"] == "2011" and "unemployment" in facts["omitted"]
-    rates = pf.out_rates(ci.od, ci.covariates["population"])
-    top = pf.out_rate_facts(ci, rates)
-    assert (
-        top["rate_max"] == rates.max()
-        and top["rate_max_la"] == ci.geography.las.set_index("la_code").loc[rates.idxmax(), "la_name"]
-    )
-    between = pf.rate_section(ci)
-    iq = between.frames["imd"]
-    assert between.facts == {
-        "rate_hh": iq.loc["High deprivation", "High deprivation"],
-        "rate_hl": iq.loc["High deprivation", "Low deprivation"],
-    }
-    assert [t.label for t in between.tables] == ["table-public-rates-sg", "table-public-rates-imd"]
-    yearly = pf.yearly_section("synthetic", ci, str(small_world))
-    rise = pf.country_rates(yearly.frames["rates"]).diff(axis=1).loc["Out-migration, England"]
-    assert yearly.facts == {
-        "jump_2017_word": "rose" if rise[2017] > 0 else "fell",  # the word from the sign, the size without it
-        "jump_2017_size": abs(rise[2017]),
-        "max_rise_year": str(rise.idxmax()),
-    }
-    assert [getattr(t, "label", None) for t in yearly.tables[1:4]] == [
-        "table-public-myeb3-sg",
-        "table-public-myeb3-imd",
-        "table-public-myeb3-country",
+def test_the_census_models_are_the_book_s_models_less_the_controls_without_open_figures():
+    """One model list: the census chapter's is ``models.MODELS`` less the omitted controls, derived, not typed.
+    Before, ``public.MODELS`` was a dict literal equal to the derivation (so only the source check failed)."""
+    assert flows.without(flows.MODELS, pf.OMITTED_COVARIATES) == pf.MODELS
+    assert set(pf.OMITTED_COVARIATES) == {"unemployment_rate", "non_uk_born"}
+    tree = ast.parse(Path(pf.__file__).read_text())
+    (value,) = [
+        n.value for n in tree.body if isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "MODELS" for t in n.targets)
     ]
-    with pytest.raises(InputError, match="parameter 'exposure'"):
-        pf.gravity_section(ci, "rate")
+    assert isinstance(value, ast.Call) and ast.unparse(value.func) == "flows.without", (
+        "public.MODELS must be derived from models.MODELS"
+    )
+
+
+def test_the_census_pairs_are_the_book_s_pair_frame(simulated):
+    """One pair-frame builder: the census frame is ``models.pairs`` + ``models.pair_year`` on the census inputs,
+    row for row the frame ``models.pair_frame`` builds from the same figures laid out as a census year."""
+    ci, _, _ = simulated
+    frame = pf.census_frame(ci, "imd", include_zero=True)
+    codes = sorted(ci.types["imd"].dropna().index)
+    data = flows.FlowData(
+        totals=ci.od.assign(year=2011),
+        detailed=None,
+        covariates=ci.covariates.rename_axis("la_code").reset_index().assign(year=2010),
+        population=ci.covariates["population"].rename_axis("la_code").reset_index().assign(year=2011),
+        types=ci.types.rename_axis("la_code").reset_index(),
+        geography=ci.geography,
+        truth={},
+        omitted=pf.OMITTED_COVARIATES,
+    )
+    yearly = flows.pair_frame(data, "imd", [2011], include_zero=True)
+    assert len(frame) == len(codes) * (len(codes) - 1)
+    pd.testing.assert_frame_equal(frame, yearly)

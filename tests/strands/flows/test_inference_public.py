@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from movers.pages import maps
+from movers.pages import flows_public as pages, maps
 from movers.strands.flows import models as flows, public as census
 
 pytestmark = [pytest.mark.public, pytest.mark.slow]
@@ -29,7 +29,7 @@ def test_rate_exposure_fits_the_real_matrix(real):
 
 def test_estuary_neighbours_get_no_border_on_the_real_boundaries(real):
     bounds = maps.load_boundaries(real.boundary_file, units=real.units)
-    facts = census.border_facts("public", real, bounds)
+    facts = pages.border_facts("public", real, bounds)
     for a, b in census.ESTUARY_PAIRS:
         assert real.geography.share_border([a], [b])[0] == 0
     assert facts["estuary_text"].startswith("Of the three pairs of authorities that face each other across an estuary, 3 get no")

@@ -85,6 +85,15 @@ def _z(result: ys.SendingResult, truth: dict, model: str = "Model 4") -> pd.Seri
     return pd.Series({r: (c.loc[r, "estimate"] - v) / c.loc[r, "se"] for r, v in truth.items()})
 
 
+def test_the_authority_models_are_the_book_s_models_less_the_pair_and_pull_controls():
+    """One model list: the sending models on totals are ``models.MODELS`` without Model 2 and without the
+    controls of a pair or of the receiving end, and their variables the pair frame's sending ones."""
+    assert {m: [v for v in c if v not in ys.LEFT_OUT] for m, c in flows.MODELS.items() if m != "Model 2"} == ys.MODELS
+    assert ys.specs(["unemployment_rate", "non_uk_born"]) == flows.without(ys.MODELS, ["unemployment_rate", "non_uk_born"])
+    assert "unemp_o" not in ys.specs(["unemployment_rate"])["Model 4"]
+    assert [v for v, _ in ys.VARIABLES.values()] == ys.MODELS["Model 4"]
+
+
 def test_model_4_recovers_the_generating_coefficients(world):
     inputs, truth = world
     res = ys.sending_analysis(inputs, "supergroup", YEARS)
@@ -138,23 +147,11 @@ def test_each_model_uses_the_years_its_lagged_controls_cover(world):
 def test_agreement_table_has_one_row_per_model_of_each_published_table(world):
     inputs, _ = world
     res = ys.sending_analysis(inputs, "supergroup", YEARS)
-    t = ys.agreement_table([res])
+    t = pages.agreement_table([res])
     assert list(t.index) == ["Table 7, Model 1", "Table 7, Model 3", "Table 7, Model 4", "Table 7, all models"]
     assert t.loc["Table 7, all models", "Published coefficients"] == 21
     a = compare.agreement(res.long[res.long["model"] == "Model 1"])
     assert t.loc["Table 7, Model 1", "Within 2 combined SEs (share)"] == pytest.approx(a["within_combined"])
-
-
-def test_a_public_page_without_open_files_names_them_and_fetches_nothing(tmp_path, monkeypatch):
-    monkeypatch.setenv("MOVERS_PUBLIC", str(tmp_path / "cache"))
-    empty = tmp_path / "nothing"
-    empty.mkdir()
-    page = pages.setup("public", str(empty), "2011-2018")
-    assert page.inputs is None and any("myeb3" in m and "python -m movers fetch myeb3" in m for m in page.missing)
-    text = pages.inputs_section(page).facts["inputs_text"]
-    assert text.startswith("**Not computed") and "gva_la" in text
-    assert pages.sending_section(page, "supergroup").tables == []
-    assert "Not computed" in pages.agreement_section(page, []).facts["headline_text"]
 
 
 @pytest.mark.public

@@ -163,12 +163,88 @@ def levels(typology: str) -> list[str]:
 
 
 LAGGED = ("young_share", "dependency_ratio", "non_uk_born", "tfr", "unemployment_rate", "gva_per_head", "house_price")
+# model variables of the sending area only (name -> covariate, transform), then of both ends (<name>_o, <name>_d)
+SENDING_CONTROLS = {
+    "log_young": ("young_share", np.log),
+    "dependency": ("dependency_ratio", None),
+    "non_uk_born": ("non_uk_born", None),
+    "tfr": ("tfr", None),
+}
+BOTH_ENDS = {"unemp": ("unemployment_rate", None), "log_gva": ("gva_per_head", np.log), "log_house": ("house_price", np.log)}
+
+
+def pairs(types: pd.Series, geography) -> pd.DataFrame:
+    """Every ordered pair of distinct authorities typed by ``types`` (la_code -> type), origins in code order:
+    origin, destination, border, log_distance, sending, receiving. The pairs of every flows model, yearly or census."""
+    t = types.dropna()
+    require_nonempty(t, f"typology {types.name!r}", "set of typed authorities")
+    codes = np.array(sorted(t.index))
+    oi, di = np.nonzero(~np.eye(len(codes), dtype=bool))
+    base = pd.DataFrame({"origin": codes[oi], "destination": codes[di]})
+    base["border"] = geography.share_border(base["origin"], base["destination"]).astype(float)
+    base["log_distance"] = np.log(geography.distance_miles(base["origin"], base["destination"]))
+    base["sending"] = base["origin"].map(t).to_numpy()
+    base["receiving"] = base["destination"].map(t).to_numpy()
+    return base
+
+
+def pair_year(
+    base: pd.DataFrame,
+    year: int,
+    moves: pd.Series,
+    controls: pd.DataFrame,
+    population: pd.Series,
+    omitted: Sequence[str] = (),
+    what: str = "controls",
+) -> pd.DataFrame:
+    """One year of the regression frame: the pairs of ``base`` (``pairs``) with their ``moves`` (a Series by
+    origin and destination; a pair it lacks moved nobody), the model variables of the ``controls`` (by la_code,
+    the covariates of ``LAGGED``: the sending area's demographic ones, both ends' economic ones, logs as in
+    Table 1) and ``log_pop``, the log of the sending area's ``population`` (by la_code), the offset.
+
+    The caller chooses the years of ``controls`` and ``population`` (``pair_frame``: the controls of the year
+    before, the population of ``year``; the census: see ``movers.strands.flows.public.census_frame``).
+    A covariate not in ``omitted`` missing for an authority, or a population missing, is an ``InputError``
+    (``what`` says whose controls they are)."""
+    codes = np.array(sorted(set(base["origin"])))
+    o, d = np.searchsorted(codes, base["origin"]), np.searchsorted(codes, base["destination"])
+    f = base.copy()
+    f["year"] = year
+    key = pd.MultiIndex.from_arrays([f["origin"], f["destination"]])
+    f["moves"] = moves.reindex(key).fillna(0).to_numpy()
+    c = controls.reindex(codes)
+    need = [v for v in LAGGED if v not in omitted]
+    absent = [v for v in need if v not in c]
+    if absent:
+        raise InputError("covariates", f"no column {', '.join(absent)} ({what})")
+    lacking = [v for v in need if c[v].isna().any()]
+    if lacking:
+        short = codes[c[lacking].isna().any(axis=1).to_numpy()]
+        raise InputError(
+            "covariates",
+            f"missing value(s) of {', '.join(lacking)} for {len(short)} authorities, e.g. {', '.join(short[:5])} ({what})",
+        )
+    c = c.assign(**{v: np.nan for v in LAGGED if v not in c})  # the omitted ones: no figure, never filled
+    for var, (col, fn) in SENDING_CONTROLS.items():
+        v = c[col].to_numpy(dtype=float)
+        f[var] = (fn(v) if fn is not None else v)[o]
+    for var, (col, fn) in BOTH_ENDS.items():
+        v = c[col].to_numpy(dtype=float)
+        v = fn(v) if fn is not None else v
+        f[f"{var}_o"], f[f"{var}_d"] = v[o], v[d]
+    pop = population.reindex(codes).to_numpy(dtype=float)
+    if np.isnan(pop).any():
+        raise InputError("population", f"no {year} population for some authorities")
+    f["log_pop"] = np.log(pop)[o]
+    f["wales_o"] = f["origin"].str.startswith("W").astype(float)
+    f["wales_d"] = f["destination"].str.startswith("W").astype(float)
+    return f
 
 
 def pair_frame(
     data: FlowData, typology: str, years: Sequence[int], include_zero: bool = False, sex: str | None = None
 ) -> pd.DataFrame:
-    """The regression frame: one row per ordered pair of typed authorities and year.
+    """The regression frame: one row per ordered pair of typed authorities and year (``pairs``, ``pair_year``).
 
     Columns: moves, sending, receiving (area types), border, log_distance,
     one-year-lagged controls (logs as in Table 1), log_pop (sending LA's
@@ -177,16 +253,9 @@ def pair_frame(
     report could do with the ONS files; ``True`` gives the full matrix.
     ``sex`` ("M" or "F") models one sex's moves with that sex's population as the offset.
     """
-    t = data.types.set_index("la_code")[typology].dropna()
-    require_nonempty(t, f"typology {typology!r}", "set of typed authorities")
-    codes = np.array(sorted(t.index))
-    n = len(codes)
-    oi, di = np.nonzero(~np.eye(n, dtype=bool))
-    base = pd.DataFrame({"origin": codes[oi], "destination": codes[di]})
-    base["border"] = data.geography.share_border(base["origin"], base["destination"]).astype(float)
-    base["log_distance"] = np.log(data.geography.distance_miles(base["origin"], base["destination"]))
-    base["sending"] = base["origin"].map(t).to_numpy()
-    base["receiving"] = base["destination"].map(t).to_numpy()
+    if typology not in data.types:
+        raise InputError(f"typology {typology!r}", "is not a column of the area types")
+    base = pairs(data.types.set_index("la_code")[typology], data.geography)
     if sex not in (None, "M", "F"):
         raise InputError("parameter 'sex'", f"must be M, F or all, not {sex!r}")
     if sex is not None and data.detailed is None:
@@ -198,42 +267,18 @@ def pair_frame(
     pop_year = pop.groupby(["la_code", "year"])["population"].sum()
     frames = []
     for year in years:
-        f = base.copy()
-        f["year"] = year
-        key = pd.MultiIndex.from_arrays([np.full(len(f), year), f["origin"], f["destination"]])
-        f["moves"] = flows.reindex(key).fillna(0).to_numpy()
         if (year - 1) not in cov.index.get_level_values("year"):
             raise InputError("covariates", f"no covariates for {year - 1} (the lagged controls of {year})")
-        lag = cov.xs(year - 1, level="year").reindex(codes)
-        need = [c for c in LAGGED if c not in data.omitted]
-        lacking = [c for c in need if lag[c].isna().any()]
-        if lacking:
-            raise InputError(
-                "covariates",
-                f"missing {year - 1} value(s) of {', '.join(lacking)} for {int(lag[lacking].isna().any(axis=1).sum())} authorities "
-                f"(the lagged controls of {year})",
+        moves = flows.xs(year, level="year") if year in flows.index.get_level_values("year") else flows.iloc[:0].droplevel("year")
+        population = (
+            pop_year.xs(year, level="year") if year in pop_year.index.get_level_values("year") else pd.Series(dtype=float)
+        )
+        frames.append(
+            pair_year(
+                base, year, moves, cov.xs(year - 1, level="year"), population, data.omitted, f"the {year - 1} controls of {year}"
             )
-        o, d = oi, di
-        f["log_young"] = np.log(lag["young_share"].to_numpy())[o]
-        f["dependency"] = lag["dependency_ratio"].to_numpy()[o]
-        f["non_uk_born"] = lag["non_uk_born"].to_numpy()[o]
-        f["tfr"] = lag["tfr"].to_numpy()[o]
-        for var, col, fn in (
-            ("unemp", "unemployment_rate", lambda x: x),
-            ("log_gva", "gva_per_head", np.log),
-            ("log_house", "house_price", np.log),
-        ):
-            v = fn(lag[col].to_numpy())
-            f[f"{var}_o"] = v[o]
-            f[f"{var}_d"] = v[d]
-        pop = pop_year.xs(year, level="year").reindex(codes).to_numpy()
-        if np.isnan(pop).any():
-            raise InputError("population", f"no {year} population for some authorities")
-        f["log_pop"] = np.log(pop)[o]
-        frames.append(f)
+        )
     out = pd.concat(frames, ignore_index=True)
-    out["wales_o"] = out["origin"].str.startswith("W").astype(float)
-    out["wales_d"] = out["destination"].str.startswith("W").astype(float)
     if not include_zero:
         out = out[out["moves"] > 0].reset_index(drop=True)
     return out

@@ -34,8 +34,8 @@ MYEB1 (population by age for mid-2011 and mid-2018 only) Models 3 and 4 cover
 one year. Controls with no open figure (APS unemployment, share born outside
 the UK) are left out, never replaced (``SendingInputs.omitted``).
 
-Results are objects (``SendingInputs``, ``SendingResult``); the words are the
-chapter layer's (``movers.yearly_pages``).
+Results are objects (``SendingInputs``, ``SendingResult``); the words, tables and the
+agreement table are the page layer's (``movers.pages.flows_yearly``).
 """
 
 from __future__ import annotations
@@ -53,28 +53,21 @@ from movers.core.errors import InputError, require_columns, require_nonempty
 from movers.data import manifest as manifests, nomis, open_yearly, public
 from movers.data.geography import load_geography
 from movers.estimators.results import Estimates
-from movers.pages import compare
+from movers.pages import compare  # side_by_side and agreement_by: the comparison with the published table
 from movers.strands.flows import models as flows, public as census
 
-# The report's sending models at the authority level: Model 2 is left out, its controls (a shared border, the log
-# distance) being attributes of a pair of authorities.
-MODELS = {
-    "Model 1": [],
-    "Model 3": ["log_young", "dependency", "non_uk_born", "tfr"],
-    "Model 4": ["log_young", "dependency", "non_uk_born", "tfr", "unemp_o", "log_gva_o", "log_house_o"],
-}
+# Pair and pull controls of the report: an authority total has no form of them (Model 2 has nothing else).
+LEFT_OUT = ("border", "log_distance", "unemp_d", "log_gva_d", "log_house_d")
+NOT_ESTIMABLE = {"Model 2": "its controls, a shared border and the log distance, are attributes of a pair of authorities"}
+# The report's sending models at the authority level: the book's one model list (``flows.MODELS``) without them.
+MODELS = {m: [v for v in c if v not in LEFT_OUT] for m, c in flows.MODELS.items() if m not in NOT_ESTIMABLE}
 # The report's sending table of each typology (None: it publishes none; Table 16 is a receiving table).
 SENDING_TABLE = {"supergroup": 7, "imd": None}
 AREA = {"supergroup": "England and Wales", "imd": "England"}
-# covariate (movers.data.nomis.covariates) -> the model variable built from it, lagged one year
-VARIABLES = {
-    "young_share": ("log_young", np.log),
-    "dependency_ratio": ("dependency", None),
-    "non_uk_born": ("non_uk_born", None),
-    "tfr": ("tfr", None),
-    "unemployment_rate": ("unemp_o", None),
-    "gva_per_head": ("log_gva_o", np.log),
-    "house_price": ("log_house_o", np.log),
+# covariate (movers.data.nomis.covariates) -> the sending area's model variable built from it, lagged one year:
+# the pair frame's own (``flows.SENDING_CONTROLS``, and the sending end of ``flows.BOTH_ENDS``)
+VARIABLES = {col: (var, fn) for var, (col, fn) in flows.SENDING_CONTROLS.items()} | {
+    col: (f"{var}_o", fn) for var, (col, fn) in flows.BOTH_ENDS.items()
 }
 PUBLIC_DATASETS = ("myeb3", *open_yearly.REQUIRED, "population_syoa_2011_2018")
 CACHE = paths.BUILD / "yearly_sending"  # the controls folder written from the open files (a cache)
@@ -205,9 +198,8 @@ def model_years(frame: pd.DataFrame, controls: Sequence[str]) -> list[int]:
 
 
 def specs(omitted: Sequence[str]) -> dict[str, list[str]]:
-    """``MODELS`` without the variables of the covariates ``omitted`` (no figure in these files)."""
-    drop = {VARIABLES[c][0] for c in omitted if c in VARIABLES}
-    return {m: [v for v in c if v not in drop] for m, c in MODELS.items()}
+    """``MODELS`` without the variables of the covariates ``omitted`` (no figure in these files), as ``flows.without``."""
+    return flows.without(MODELS, omitted)
 
 
 @dataclass
@@ -253,15 +245,3 @@ def sending_analysis(inputs: SendingInputs, typology: str, years: Sequence[int])
     long = long[long["row"].str.startswith("Sending: ")].reset_index(drop=True)
     agree = compare.agreement_by(long, "model") if table is not None else pd.DataFrame()
     return SendingResult(typology, table, fits, used, skipped, long, agree, list(inputs.omitted), wanted)
-
-
-def agreement_table(results: Sequence[SendingResult]) -> pd.DataFrame:
-    """``compare.agreement`` per published table and model (rows "Table 7, Model 1", ... and "Table 7, all
-    models"), over the sending-type coefficients, for the results that have a published table."""
-    parts = {f"Table {r.table}": r.agreement for r in results if r.table is not None}
-    if not parts:
-        return pd.DataFrame(columns=list(compare.AGREEMENT_LABELS.values()))
-    out = pd.concat(parts, names=["table", "model"])
-    out.index = [f"{t}, {m}" if m != "All" else f"{t}, all models" for t, m in out.index]
-    out.index.name = "Table, model"
-    return out
