@@ -17,8 +17,8 @@ from IPython.core.formatters import DisplayFormatter
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from movers.estimators.results import Estimates
-from movers.pages import compare, downloads, micro, report, tables
-from movers.strands.flows import models as flows, public
+from movers.pages import compare, downloads, flows_public as public, micro, report, tables
+from movers.strands.flows import models as flows
 
 
 class Shell:
