@@ -68,11 +68,6 @@ def load_manifest(path: Path | None = None) -> dict:
     return manifest_file.load(path or MANIFEST)
 
 
-def local_path(folder: Path, dataset: str, manifest: dict | None = None) -> Path:
-    """Where the main file of ``dataset`` sits under a ``data/public``-style ``folder`` (``movers.data.manifest``)."""
-    return manifest_file.local_path(folder, dataset, manifest or load_manifest())
-
-
 def file_specs(manifest: dict, names: list[str] | None = None) -> list[FileSpec]:
     """Files of the named datasets (all datasets when ``names`` is empty), in manifest order."""
     names = list(names or manifest)
@@ -92,42 +87,6 @@ def file_specs(manifest: dict, names: list[str] | None = None) -> list[FileSpec]
         for n in names
         for f in manifest[n]["files"]
     ]
-
-
-def find_local(dataset: str, manifest: dict | None = None) -> Path:
-    """Main file of ``dataset`` in the download cache, else in the workplace copy ``../shared/data/public``.
-
-    Used where a command (``generate --geography real``) needs an open file but has no ``data_path``.
-    """
-    manifest = manifest or load_manifest()
-    folders = paths.open_data_folders()
-    for folder in folders:
-        try:
-            return local_path(folder, dataset, manifest)
-        except InputError:
-            continue
-    raise InputError(
-        folders[0] / manifest[dataset]["folder"], f"not found here nor in {folders[1]}; run `python -m movers fetch {dataset}`"
-    )
-
-
-def public_root(data_path: str = "", probe: str = "census2011_od", manifest: dict | None = None) -> Path:
-    """The folder of open files a ``source=public`` chapter reads.
-
-    ``data_path`` when given; else the download cache (``data/public``, or ``MOVERS_PUBLIC``)
-    when it holds ``probe``; else the workplace copy ``../shared/data/public``, which has the
-    same layout. The chapter says which one it used.
-    """
-    if data_path:
-        return paths.data_dir("public", data_path)
-    cache = paths.open_data_folders()[0]
-    for folder in paths.open_data_folders():
-        try:
-            local_path(folder, probe, manifest)
-            return folder
-        except InputError:
-            continue
-    raise InputError(cache, "no open data here: run `python -m movers fetch` (or pass -p data_path=<folder of the open files>)")
 
 
 def not_open(path: Path | None = None) -> dict[str, str]:
@@ -153,11 +112,13 @@ def _shown(folder: Path) -> str:
         return str(folder)
 
 
-def _default_root() -> Path:
+def expected_root(data_path: str | Path | None = "") -> Path:
+    """The folder of open files (``paths.open_data_root``); when there is none, the folder they are expected
+    in (``data_path`` as given, else the download cache), for the lines that say what is missing where."""
     try:
-        return public_root()
+        return paths.open_data_root(data_path)
     except InputError:
-        return Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
+        return Path(data_path) if data_path else paths.download_cache()
 
 
 def _how(name: str, d: dict) -> str:
@@ -190,7 +151,7 @@ def missing_inputs(chapter: str, root: Path | None = None, manifest: dict | None
     closed = not_open() if closed is None else closed
     if chapter in closed:
         return [f"{chapter}: needs {closed[chapter]}, which no open download holds: not run on open data"]
-    root = _default_root() if root is None else root
+    root = expected_root() if root is None else root
     lines = []
     for name, d in manifest.items():
         if chapter not in d["chapters"] or _present(root, d) or d.get("optional"):
@@ -215,7 +176,7 @@ def open_chapters(names: list[str], root: Path | None = None, log=print) -> list
             log(line)
         if not lines:
             ready.append(n)
-            for line in optional_missing(n, root if root is not None else _default_root(), manifest):
+            for line in optional_missing(n, root if root is not None else expected_root(), manifest):
                 log(line)
     log(f"open data: running {', '.join(ready) or 'no chapter'}; {len(names) - len(ready)} chapter(s) not run (lines above)")
     return ready
@@ -378,7 +339,7 @@ def derive(cache: Path, manifest: dict, log=print) -> list[Path]:
 
     def have(*names):
         try:
-            return [local_path(cache, n, manifest) for n in names]
+            return [manifest_file.local_path(cache, n, manifest) for n in names]
         except InputError:
             return None
 
@@ -405,7 +366,7 @@ def main(datasets: list[str] | None = None, cache: Path | None = None, mirror: s
     offline (one line says so), 1 for any other failure (named per file).
     """
     manifest = load_manifest()
-    cache = Path(cache or os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
+    cache = Path(cache or paths.download_cache())
     mirror = mirror if mirror is not None else os.environ.get(MIRROR_ENV)
     specs = file_specs(manifest, datasets)
     ok, failed, offline = [], [], None

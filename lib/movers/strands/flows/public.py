@@ -33,10 +33,9 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from movers import fetch
 from movers.core import paths
 from movers.core.errors import InputError, require_columns, require_nonempty
-from movers.data import nomis, ons_flows, public
+from movers.data import codes as lacodes, manifest as manifests, nomis, ons_flows, public
 from movers.data.geography import load_geography
 from movers.pages import compare, words
 from movers.pages.tables import Table, coef_cell, fmt_number, own_number, render
@@ -59,11 +58,6 @@ def number(label: str) -> str:
     """The book's own number of the table ``label`` of this chapter (``tables.own_number``): the census
     analogues of the report's Tables 7-20 are not those tables, so they never carry their numbers."""
     return own_number(CHAPTER_NUMBER, label)
-
-
-def public_folder(data_path: str = "") -> Path:
-    """The folder of open files the chapter reads (``fetch.public_root``)."""
-    return fetch.public_root(data_path)
 
 
 CENSUS_ETHNICITY_FILE = "census2011_migration_ethnicity_la.csv"
@@ -115,12 +109,12 @@ def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 20
     """
 
     folder = Path(folder)
-    p = {name: fetch.local_path(folder, name) for name in CENSUS_DATASETS}
+    p = {name: manifests.local_path(folder, name) for name in CENSUS_DATASETS}
     geo = public.real_geography(p["lad_boundaries_2014"], p["gva_la"], cache_dir, merge_census=True)
     units = sorted(geo.las["la_code"])
     recode = {k: v for k, v in public.read_crosswalk(p["la_code_crosswalk"]).items() if not k.startswith(("E41", "W40"))}
     od = public.read_census_od(p["census2011_od"], public.read_crosswalk(p["la_code_crosswalk"]))
-    lad20x = public.read_lad20x(p["lad_harmonisation_lad20x"])
+    lad20x = lacodes.read_table(p["lad_harmonisation_lad20x"]).members(lacodes.NORTHANTS_2021)
     myeb3 = public.read_myeb3(p["myeb3"])
     pop_lag = myeb3[myeb3["year"] == lag_year].set_index("la_code")["population"]
     syoa = public.read_syoa(p["population_syoa_2011_2018"])
@@ -191,7 +185,7 @@ def imd_summary(folder, approx_path, crosswalk_path) -> tuple[pd.DataFrame, dict
     """
     approx = public.read_imd_la_approx(approx_path)
     try:
-        path = fetch.local_path(folder, "imd2010_ltla21_reaggregated")
+        path = manifests.local_path(folder, "imd2010_ltla21_reaggregated")
     except InputError:
         return approx, {"imd_weighted": 0, "imd_unweighted": len(approx), "imd_changed": []}
     weighted = public.imd_la_weighted(approx, path, public.read_crosswalk(crosswalk_path))
@@ -296,7 +290,7 @@ def census_inputs_for(source: str, data_path: str = "", cache_dir=None) -> Censu
     """``CensusInputs`` for a chapter: the open files (``public``) or the synthetic world's equivalents."""
 
     if source == "public":
-        return census_inputs(public_folder(data_path), cache_dir or paths.DATA / "cache" / "public_geography")
+        return census_inputs(paths.open_data_root(data_path), cache_dir or paths.DATA / "cache" / "public_geography")
     if source == "synthetic":
         return synthetic_census_inputs(paths.data_dir("synthetic", data_path or None))
     raise InputError("parameter 'source'", f"the 2011 flows chapter runs on synthetic or public data, not {source!r}")
@@ -331,7 +325,7 @@ def components_for(source: str, data_path: str = "", years=range(2012, 2019)) ->
     """Population and internal in/out totals by authority and year: MYEB3 (``public``) or the synthetic equivalent."""
 
     if source == "public":
-        return public.read_myeb3(fetch.local_path(public_folder(data_path), "myeb3"))
+        return public.read_myeb3(manifests.local_path(paths.open_data_root(data_path), "myeb3"))
     if source == "synthetic":
         return synthetic_components(paths.data_dir("synthetic", data_path or None), years)
     raise InputError("parameter 'source'", f"must be synthetic or public, not {source!r}")
@@ -348,7 +342,7 @@ def describe_inputs(source: str, data_path: str = "") -> str:
             "supergroups and IMD 2010 summary. Run the chapter with `--scenario public` (or `-p source=public`) "
             "for the real open data."
         )
-    folder = public_folder(data_path)
+    folder = paths.open_data_root(data_path)
     where = (
         "the folder given as `data_path`"
         if data_path
@@ -736,10 +730,12 @@ SERIES = ("synthetic world", "MYEB3 (real)")
 
 def real_rates(data_path: str = "") -> tuple[pd.DataFrame, pd.Series]:
     """The real MYEB3 gross rates by authority and year (``myeb3_rates``) and the real 2011 supergroup of
-    each authority, from the open files (``fetch.public_root``); ``InputError`` when they are not here."""
-    root = fetch.public_root(data_path, probe="myeb3")
-    rates = myeb3_rates(public.read_myeb3(fetch.local_path(root, "myeb3")))
-    groups = public.read_la_classification(fetch.local_path(root, "la_classification_2011")).set_index("la_code")["supergroup"]
+    each authority, from the open files (``paths.open_data_root``); ``InputError`` when they are not here."""
+    root = paths.open_data_root(data_path)
+    rates = myeb3_rates(public.read_myeb3(manifests.local_path(root, "myeb3")))
+    groups = public.read_la_classification(manifests.local_path(root, "la_classification_2011")).set_index("la_code")[
+        "supergroup"
+    ]
     return rates, groups
 
 
