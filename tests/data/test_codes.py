@@ -4,6 +4,9 @@ while the 2009 reorganisation replaces their district (Derwentside, E07000054) b
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -181,3 +184,13 @@ def test_the_one_reader_agrees_with_the_former_three_on_the_real_table(shared_pu
     members = h.members(lacodes.NORTHANTS_2021)
     assert members == lad20x and list(members) == list(lad20x)
     assert lacodes.harmonisation("shared").units == h.units  # the open-data copy is the same table
+
+
+def test_no_other_module_reads_the_table():
+    """One reader: only ``movers.data.codes`` names the table's columns (the former readers in ``schema`` and
+    ``public`` are gone)."""
+    package = Path(lacodes.__file__).resolve().parents[1]
+    readers = sorted(
+        p.relative_to(package).as_posix() for p in package.rglob("*.py") if re.search(r"['\"]LAD20XCD['\"]", p.read_text())
+    )
+    assert readers == ["data/codes.py"]
