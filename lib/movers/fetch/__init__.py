@@ -35,7 +35,6 @@ from pathlib import Path
 
 from tqdm import tqdm  # the console bar: fetch runs from the command line (tqdm.auto warns inside kernels)
 
-from movers.book import params
 from movers.core import config as yamlfile, paths
 from movers.core.errors import InputError
 from movers.data import manifest as manifest_file, public
@@ -138,6 +137,16 @@ def optional_missing(chapter: str, root: Path, manifest: dict | None = None) -> 
     ]
 
 
+def _sources(chapter: str) -> list[str]:
+    """The sources ``params/<chapter>.yml`` accepts (``_choices: source``), read as plain YAML (``core.config``):
+    ``fetch`` sits below the book layer, so it does not import ``movers.book.params``."""
+    path = paths.PARAMS / f"{chapter}.yml"
+    if not path.exists():
+        raise InputError(path, f"no parameter file for chapter {chapter!r}")
+    choices = (yamlfile.read(path, {}) or {}).get("_choices") or {}
+    return list(choices.get("source") or [])
+
+
 def missing_inputs(chapter: str, root: Path | None = None, manifest: dict | None = None, closed: dict | None = None) -> list[str]:
     """One line for each open input ``chapter`` lacks under ``root``, naming the dataset and the ``fetch``
     command that brings it; empty when open data can feed the chapter.
@@ -157,7 +166,7 @@ def missing_inputs(chapter: str, root: Path | None = None, manifest: dict | None
         if chapter not in d["chapters"] or _present(root, d) or d.get("optional"):
             continue
         lines.append(f"{chapter}: needs {name} (not in {_shown(root)}): {_how(name, d)}")
-    choices = params.load(chapter)[1]["_choices"].get("source", [])
+    choices = _sources(chapter)
     if "public" not in choices:
         lines.append(
             f"{chapter}: does not read open data yet (params/{chapter}.yml allows source: {', '.join(choices) or 'none'}): not run on open data"
