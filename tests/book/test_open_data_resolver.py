@@ -66,6 +66,7 @@ def test_the_workplace_copy_is_read_while_the_cache_is_empty_and_data_path_wins(
     cache, shared = partial_cache
     for p in sorted(cache.rglob("*"), reverse=True):
         p.unlink() if p.is_file() else p.rmdir()
+    (cache / ".gitkeep").write_text("")
     assert paths.open_data_root() == shared
     assert paths.open_data_root(str(tmp_path)) == tmp_path
     with pytest.raises(InputError, match="does not exist"):

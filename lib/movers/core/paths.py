@@ -43,9 +43,10 @@ def download_cache() -> Path:
 
 
 def _filled(folder: Path) -> bool:
-    """``folder`` exists and holds anything at all (a partial ``fetch`` counts: it is the folder the user chose)."""
+    """``folder`` exists and holds anything but hidden files (a partial ``fetch`` counts: it is the folder the user
+    chose; a ``.gitkeep`` does not)."""
     try:
-        return folder.is_dir() and any(folder.iterdir())
+        return folder.is_dir() and any(not p.name.startswith(".") for p in folder.iterdir())
     except OSError:
         return False
 
