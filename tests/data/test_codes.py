@@ -4,6 +4,9 @@ while the 2009 reorganisation replaces their district (Derwentside, E07000054) b
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -131,3 +134,64 @@ def test_restricted_runs_harmonise_by_default_and_stop_without_the_table(table, 
     monkeypatch.setattr(lacodes.paths, "SHARED_PUBLIC", tmp_path / "nowhere")
     with pytest.raises(InputError, match="la_harmonisation: auto"):
         lacodes.resolve("auto", "restricted")
+
+
+# ------------------------------------------------------------------ the one reader and validator of the table
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b"LAD20XCD,LADCD\nA,X\nB,X\n", "more than one harmonised unit"),
+        (b"LAD20XCD,CODE\nA,X\n", "needs columns LADCD and LAD20XCD"),
+        ("LAD20XCD,LADCD\nE06000047,E07000054\n".encode("utf-16"), "not UTF-8"),
+        (b"", "cannot read"),
+        (b"LAD20XCD,LADCD\nE06000047,E07000054,extra\n", "more values than the header"),
+        (b"LAD20XCD,LADCD\n,E07000054\n", "no rows with both"),
+    ],
+    ids=["code-in-two-units", "column-missing", "utf16", "empty", "extra-value", "no-pair"],
+)
+def test_a_malformed_table_is_one_input_error_naming_the_file(tmp_path, content, problem):
+    path = tmp_path / "lad_lad20x.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=problem) as err:
+        lacodes.read_table(path)
+    assert str(path) in str(err.value)
+    with pytest.raises(InputError, match="not found"):
+        lacodes.read_table(tmp_path / "absent.csv")
+
+
+def test_members_and_onto_put_old_codes_on_a_later_geography(table):
+    h = lacodes.read_table(table)
+    assert h.members() == {DURHAM: [DURHAM_2008, DURHAM], LEEDS: [LEEDS]}
+    later = h.members(lacodes.NORTHANTS_2021)
+    assert later["E06000061"][-1] == "E06000061" and "E07000150" in later["E06000061"]
+    assert lacodes.Harmonisation.from_members(later).units["E07000150"] == "E06000061"
+    mapped, why = h.onto([DURHAM_2008, LEEDS, "E09000001"], {DURHAM, LEEDS})
+    assert mapped == {DURHAM_2008: DURHAM} and why == {"E09000001": "not in the harmonisation table"}
+    mapped, why = h.onto([DURHAM], {DURHAM_2008, "E07000055"} | {LEEDS})
+    assert mapped == {DURHAM: DURHAM_2008} and not why  # the one authority of the unit on the older geography
+
+
+@pytest.mark.public
+def test_the_one_reader_agrees_with_the_former_three_on_the_real_table(shared_public):
+    """The mapping equals what ``schema.harmonisation_table`` (code -> unit) and ``public.read_lad20x`` (unit ->
+    codes, with the 2021 Northamptonshire unitaries) produced, rebuilt here with plain pandas."""
+    raw = pd.read_csv(shared_public / lacodes.TABLE, dtype=str)
+    h = lacodes.read_table(shared_public / lacodes.TABLE)
+    assert dict(h.units) == dict(zip(raw["LADCD"], raw["LAD20XCD"]))
+    lad20x = raw.groupby("LAD20XCD")["LADCD"].apply(list).to_dict()
+    lad20x.update({k: [*v, k] for k, v in lacodes.NORTHANTS_2021.items()})
+    members = h.members(lacodes.NORTHANTS_2021)
+    assert members == lad20x and list(members) == list(lad20x)
+    assert lacodes.harmonisation("shared").units == h.units  # the open-data copy is the same table
+
+
+def test_no_other_module_reads_the_table():
+    """One reader: only ``movers.data.codes`` names the table's columns (the former readers in ``schema`` and
+    ``public`` are gone)."""
+    package = Path(lacodes.__file__).resolve().parents[1]
+    readers = sorted(
+        p.relative_to(package).as_posix() for p in package.rglob("*.py") if re.search(r"['\"]LAD20XCD['\"]", p.read_text())
+    )
+    assert readers == ["data/codes.py"]

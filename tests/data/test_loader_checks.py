@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from movers.core.errors import InputError
-from movers.data import nomis, ons_flows, ons_ls, schema, ukhls
+from movers.data import codes as lacodes, nomis, ons_flows, ons_ls, schema, ukhls
 from movers.data.geography import load_geography
 from movers.synth import generate_world
 
@@ -163,7 +163,7 @@ def test_codes_of_another_vintage_are_mapped_or_rejected_by_name():
 
 @pytest.mark.public
 def test_the_real_harmonisation_table_maps_the_2013_recodes(shared_public):
-    table = schema.harmonisation_table(shared_public / schema.HARMONISATION_FILE)
+    table = lacodes.read_table(shared_public / lacodes.TABLE).units
     known = {"E08000037", "E06000057", "E07000240"}  # Gateshead, Northumberland, St Albans on 2014 codes
     mapped = schema.la_codes(pd.Series(["E08000020", "E06000048", "E07000100"]), "f.csv", known, table=table)
     assert list(mapped) == ["E08000037", "E06000057", "E07000240"]

@@ -74,7 +74,7 @@ def test_bad_rows_are_refused_with_the_file_named(tmp_path):
 
 
 def test_old_and_later_codes_land_in_one_common_unit():
-    units = ts.common_units(TABLE)
+    units = lacodes.common_units(TABLE)
     assert units[CORBY] == units[KETTERING] == units[NORTH_NORTHANTS]  # merged in 2021: not in the table
     assert units[BOURNEMOUTH] == units[POOLE] == units[BCP] == BCP  # merged in 2019: the table's own unit
     assert units[LEEDS] == LEEDS and units[CORBY] != units[LEEDS]
@@ -82,8 +82,8 @@ def test_old_and_later_codes_land_in_one_common_unit():
 
 def test_harmonise_adds_up_moves_and_drops_those_inside_a_merged_unit(csv_file):
     t = ts.read_timeseries(csv_file)
-    out, done = ts.harmonise(t, ts.common_units(TABLE))
-    nn = ts.common_units(TABLE)[CORBY]
+    out, done = ts.harmonise(t, lacodes.common_units(TABLE))
+    nn = lacodes.common_units(TABLE)[CORBY]
     y12 = out[out["year"] == 2012]
     assert len(y12) == 1 and y12.iloc[0][["origin", "destination"]].tolist() == [nn, LEEDS]
     assert y12["moves"].sum() == pytest.approx(3.5)  # Corby + Kettering to Leeds, same age and sex
@@ -97,7 +97,7 @@ def test_harmonise_adds_up_moves_and_drops_those_inside_a_merged_unit(csv_file):
 
 
 def test_written_parts_read_back_through_the_detailed_estimates_loader(csv_file, tmp_path):
-    out, _ = ts.harmonise(ts.read_timeseries(csv_file), ts.common_units(TABLE))
+    out, _ = ts.harmonise(ts.read_timeseries(csv_file), lacodes.common_units(TABLE))
     written = ts.write_detailed_parts(out, tmp_path / "flows")
     assert [p.name for p in written[:2]] == ["Detailed_Estimates_2012_Dataset_1.csv", "Detailed_Estimates_2012_Dataset_2.csv"]
     for year in (2012, 2013, 2022):
@@ -107,7 +107,7 @@ def test_written_parts_read_back_through_the_detailed_estimates_loader(csv_file,
 
 @pytest.mark.public
 def test_common_units_on_the_shared_harmonisation_table(shared_public):
-    units = ts.common_units(lacodes.read_table(shared_public / lacodes.TABLE))
+    units = lacodes.common_units(lacodes.read_table(shared_public / lacodes.TABLE))
     assert units[CORBY] == units[NORTH_NORTHANTS] == units["E07000156"]  # Wellingborough
     assert units["E07000026"] == units["E06000063"] != units["E06000064"] == units["E07000031"]  # Cumbria split in two
     assert units[BOURNEMOUTH] == units[BCP] and units["E09000001"] == units["E09000033"]  # City with Westminster

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from movers.core.errors import InputError
-from movers.data import public
+from movers.data import codes as lacodes, public
 from movers.strands.flows.public import census_inputs
 
 MYEB3 = "mye_components_2001_2018/MYEB3_summary_components_of_change_series_UK_(2018).csv"
@@ -119,7 +119,7 @@ def test_census_inputs_on_the_346_census_areas(census):
 
 @pytest.mark.public
 def test_lad20x_knows_the_2019_to_2021_mergers(shared_public):
-    h = public.read_lad20x(shared_public / "lad_code_harmonisation/lad_lad20x.csv")
+    h = lacodes.read_table(shared_public / lacodes.TABLE).members(lacodes.NORTHANTS_2021)
     assert "E07000150" in h["E06000061"] and "E07000048" in h["E06000058"]  # Corby; Christchurch in BCP
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from movers import fetch
 from movers.core.errors import InputError
-from movers.data import geography, public
+from movers.data import geography, manifest, public
 from movers.data.geography import BOUNDARY_FILE
 
 pytestmark = pytest.mark.public
@@ -19,7 +19,7 @@ def entry():
 
 
 def test_the_slice_reads_with_the_year_the_manifest_gives(shared_public, entry):
-    path = fetch.local_path(shared_public, "ons_detailed_2017_age18_slice")
+    path = manifest.local_path(shared_public, "ons_detailed_2017_age18_slice")
     known = set(geography.read_boundaries(shared_public / "lad_boundaries_2014_sgcb" / BOUNDARY_FILE)["la_code"])
     table, dropped = public.read_detailed_slice(path, entry["year"], known)
     assert set(table["year"]) == {2017} and set(table["age"]) == {18} and set(table["sex"]) == {"M", "F"}
@@ -29,7 +29,7 @@ def test_the_slice_reads_with_the_year_the_manifest_gives(shared_public, entry):
 
 
 def test_the_slice_without_a_year_is_refused_by_name(shared_public):
-    path = fetch.local_path(shared_public, "ons_detailed_2017_age18_slice")
+    path = manifest.local_path(shared_public, "ons_detailed_2017_age18_slice")
     with pytest.raises(InputError, match="Detailed_Estimates_YYYY_Dataset_N.csv"):
         public.read_detailed_slice(path, None)
 

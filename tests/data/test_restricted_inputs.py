@@ -291,9 +291,9 @@ def test_restricted_harmonisation_absent_everywhere_says_what_to_fetch(open_fold
 def test_cache_is_preferred_to_shared(open_folders):
     cache, beside = open_folders
     _table(beside)
-    assert paths.open_file(lacodes.TABLE) == beside / lacodes.TABLE
+    assert lacodes.shared_table() == beside / lacodes.TABLE
     _table(cache)
-    assert paths.open_file(lacodes.TABLE) == cache / lacodes.TABLE
+    assert lacodes.shared_table() == cache / lacodes.TABLE
 
 
 # ------------------------------------------------------------------ impossible input (case 11)

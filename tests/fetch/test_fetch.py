@@ -13,6 +13,7 @@ import yaml
 
 from movers import fetch
 from movers.core.errors import InputError
+from movers.data import manifest
 
 
 def _sha(path: Path) -> str:
@@ -150,7 +151,7 @@ def test_mirror_serves_files_without_a_public_url(tmp_path, source_file, monkeyp
     monkeypatch.setattr(fetch, "MANIFEST", _manifest(tmp_path, files, folder="src"))
     assert fetch.main(["demo"], cache=tmp_path / "c", mirror="", progress=False) == 1  # no mirror: nothing to download from
     assert fetch.main(["demo"], cache=tmp_path / "c", mirror=source_file.parent.parent.as_uri(), progress=False) == 0
-    assert fetch.local_path(tmp_path / "c", "demo", fetch.load_manifest()).read_text() == source_file.read_text()
+    assert manifest.local_path(tmp_path / "c", "demo", fetch.load_manifest()).read_text() == source_file.read_text()
 
 
 class _RangeHandler(http.server.SimpleHTTPRequestHandler):

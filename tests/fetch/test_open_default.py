@@ -1,5 +1,5 @@
 """flows_public is computed from open data by default: with the open files it reads them (one resolver,
-``fetch.public_root``); without them (a fake empty cache, no workplace copy) the runner writes an honest page
+``paths.open_data_root``); without them (a fake empty cache, no workplace copy) the runner writes an honest page
 that names each missing input and the ``fetch`` command, and no synthetic number appears under its title."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from movers import fetch
 from movers.book import build as book, params, publish, runner
 from movers.core import paths
 
@@ -47,7 +46,7 @@ def test_without_open_data_the_page_names_each_input_and_the_fetch_command(no_op
 @pytest.mark.public
 def test_the_runner_and_the_chapter_resolve_the_same_open_folder(no_open_data, monkeypatch, shared_public):
     monkeypatch.setattr(paths, "SHARED_PUBLIC", shared_public)  # the empty cache lacks the files: the workplace copy
-    assert fetch.public_root() == shared_public == runner._default_folder("public")
+    assert paths.open_data_root() == shared_public == runner._default_folder("public")
     assert runner.open_data_missing("flows_public", params.resolve("flows_public")) == []
 
 

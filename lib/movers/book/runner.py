@@ -49,6 +49,7 @@ from movers import fetch
 from movers.book import params as P, publish
 from movers.core import config as yamlfile, paths
 from movers.core.errors import InputError
+from movers.data import manifest as manifests
 from movers.pages import report
 from movers.sdc import record as sdc_record, redact
 
@@ -200,10 +201,10 @@ def _under_root(value: str) -> Path:
 
 
 def _default_folder(source: str) -> Path | None:
-    """The folder a chapter with an empty ``data_path`` reads: for open data the one resolver,
-    ``fetch.public_root`` (the download cache, else ``../shared/data/public``); ``None`` when there is none."""
+    """The folder a chapter with an empty ``data_path`` reads (``paths.data_dir``; for open data the one
+    resolver, ``paths.open_data_root``, which the chapters call too); ``None`` when there is none."""
     try:
-        return fetch.public_root() if source == "public" else paths.data_dir(source)
+        return paths.data_dir(source)
     except InputError:
         return None
 
@@ -213,11 +214,7 @@ def open_data_missing(name: str, prm: Mapping) -> list[str]:
     the dataset and the ``fetch`` command); empty when every input is there or the source is not open data."""
     if prm.get("source") != "public":
         return []
-    try:
-        root = fetch.public_root(prm.get("data_path") or "")
-    except InputError:
-        root = Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
-    return fetch.missing_inputs(name, root)
+    return fetch.missing_inputs(name, fetch.expected_root(prm.get("data_path") or ""))
 
 
 def missing_data_page(name: str, nb, missing: list[str]):
@@ -247,7 +244,10 @@ def data_inputs(name: str, prm: Mapping) -> dict[str, Path | None]:
     ``_reads`` in ``params/<name>.yml`` maps a path parameter to the datasets read under it. An empty
     ``data_path`` means the source's default folder; an empty ``aux_path`` the data folder for synthetic
     data, else the public download (as the loaders do). A dataset without its own sub-folder (a flat
-    download) stands for the whole folder, and so does the data folder of a chapter without ``_reads``."""
+    download) stands for the whole folder, and so does the data folder of a chapter without ``_reads``.
+    A chapter that open data sets of ``data/datasets.yml`` name reads open files whatever its source (the
+    real GVA of Table 6): on other data, the folder of open files (``paths.open_data_root``) is hashed too
+    (``open:*``)."""
     reads = P.load(name)[1]["_reads"]
     source = prm.get("source", "synthetic")
     data_root = _under_root(prm["data_path"]) if prm.get("data_path") else _default_folder(source)
@@ -266,6 +266,9 @@ def data_inputs(name: str, prm: Mapping) -> dict[str, Path | None]:
                 out[f"{key}:*"] = root
     if "data_path" in prm and "data_path" not in reads:  # undeclared: the whole data folder (safe, if coarse)
         out["data_path:*"] = data_root
+    open_root = _default_folder("public")
+    if source != "public" and open_root is not None and manifests.read_by(name):  # open files beside other data
+        out["open:*"] = open_root
     for key in PATH_PARAMETERS:
         if prm.get(key) and key not in reads and key != "data_path":
             out[key] = _under_root(prm[key])

@@ -37,17 +37,39 @@ SHARED_PUBLIC = ROOT.parent / "shared" / "data" / "public"
 SOURCES = ("synthetic", "public", "restricted")
 
 
-def open_data_folders() -> list[Path]:
-    """Where open files are looked for, in order: the download cache of ``python -m movers fetch``
-    (``data/public``, or ``MOVERS_PUBLIC``), then the workplace copy ``../shared/data/public`` (same layout).
-    The one list every reader of an open file consults, so none prefers ``../shared`` or forgets the cache."""
-    return [Path(os.environ.get("MOVERS_PUBLIC", DATA / "public")), SHARED_PUBLIC]
+def download_cache() -> Path:
+    """Where ``python -m movers fetch`` writes the open files: ``data/public``, or ``MOVERS_PUBLIC``."""
+    return Path(os.environ.get("MOVERS_PUBLIC", DATA / "public"))
 
 
-def open_file(relative: str | Path) -> Path | None:
-    """The open file ``relative`` (e.g. ``lad_code_harmonisation/lad_lad20x.csv``) in the first of
-    :func:`open_data_folders` holding it, or None."""
-    return next((f / relative for f in open_data_folders() if (f / relative).is_file()), None)
+def _filled(folder: Path) -> bool:
+    """``folder`` exists and holds anything but hidden files (a partial ``fetch`` counts: it is the folder the user
+    chose; a ``.gitkeep`` does not)."""
+    try:
+        return folder.is_dir() and any(not p.name.startswith(".") for p in folder.iterdir())
+    except OSError:
+        return False
+
+
+def open_data_root(data_path: str | Path | None = "") -> Path:
+    """THE folder of open files, for every reader: chapters, analyses, loaders, ``generate``, and the
+    runner's input hash (so the hash covers exactly the folder read).
+
+    ``data_path`` when given (it must exist); else the download cache of ``python -m movers fetch``
+    (:func:`download_cache`) as soon as it holds anything; else the workplace copy ``../shared/data/public``
+    (same layout). One folder for all the files of a run, never a file from each: a partial ``fetch`` is
+    then read as it is, and a chapter missing a file says which one to fetch, rather than reading the
+    rest from a folder the runner did not hash. ``InputError`` naming the cache when neither has files."""
+    if data_path:
+        return data_dir("public", data_path)
+    cache = download_cache()
+    for folder in (cache, SHARED_PUBLIC):
+        if _filled(folder):
+            return folder
+    raise InputError(
+        shown(cache),
+        f"no open data here nor in {SHARED_PUBLIC}: run `python -m movers fetch` (or pass -p data_path=<folder of the open files>)",
+    )
 
 
 def shown(path: str | Path, limit: int = 160) -> str:
@@ -71,7 +93,7 @@ def data_dir(source: str, path: str | None = None) -> Path:
     """The folder a chapter reads its input files from.
 
     ``synthetic`` defaults to the generated world in ``data/synthetic``; ``public``
-    to the download cache of ``python -m movers fetch``; ``restricted`` has no
+    to the folder of open files (:func:`open_data_root`); ``restricted`` has no
     default because licensed files must never be copied into the project.
     """
     if source not in SOURCES:
@@ -82,7 +104,7 @@ def data_dir(source: str, path: str | None = None) -> Path:
     elif source == "synthetic":
         p = Path(os.environ.get("MOVERS_SYNTHETIC", DATA / "synthetic"))
     elif source == "public":
-        p = Path(os.environ.get("MOVERS_PUBLIC", DATA / "public"))
+        return open_data_root()
     else:
         raise InputError(
             "parameter 'data_path'", "source=restricted needs the folder of your licensed files (-p data_path=/path)"

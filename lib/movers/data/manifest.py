@@ -2,6 +2,8 @@
 
 Why in the data layer: the loaders of open data (``movers.data.open_yearly``) look up their inputs by
 dataset name; downloading them is ``movers.fetch``'s business, which reads the manifest through here.
+The folder of open files is ``core.paths.open_data_root`` (the one resolver, which knows no dataset);
+the file of a dataset inside it is :func:`local_path` here, and :func:`open_data` is the two together.
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ def load(path: Path | None = None) -> dict:
     return sets
 
 
-def local_path(folder: Path, dataset: str, manifest: dict | None = None) -> Path:
-    """Where the main file of ``dataset`` sits under a ``data/public``-style ``folder``."""
+def main_file(folder: Path, dataset: str, manifest: dict | None = None) -> Path:
+    """Where the main file of ``dataset`` belongs under a ``data/public``-style ``folder`` (there or not)."""
     manifest = manifest or load()
     if dataset not in manifest:
         raise InputError("datasets.yml", f"no dataset {dataset!r}")
@@ -47,7 +49,24 @@ def local_path(folder: Path, dataset: str, manifest: dict | None = None) -> Path
     name = d.get("main") or (d["files"][0]["name"] if d["files"] else None)
     if name is None:
         raise InputError("datasets.yml", f"dataset {dataset!r} has no file")
-    path = Path(folder) / d["folder"] / name
+    return Path(folder) / d["folder"] / name
+
+
+def local_path(folder: Path, dataset: str, manifest: dict | None = None) -> Path:
+    """The main file of ``dataset`` under a ``data/public``-style ``folder``; ``InputError`` when it is not there."""
+    manifest = manifest or load()
+    path = main_file(folder, dataset, manifest)
     if not path.exists():
-        raise InputError(path, f"{d['title']}: file not found (run `python -m movers fetch {dataset}`)")
+        raise InputError(path, f"{manifest[dataset]['title']}: file not found (run `python -m movers fetch {dataset}`)")
     return path
+
+
+def read_by(chapter: str, manifest: dict | None = None) -> list[str]:
+    """The datasets whose ``chapters`` name ``chapter``: the open files it may read, whatever its source."""
+    return [name for name, d in (manifest or load()).items() if chapter in d["chapters"]]
+
+
+def open_data(dataset: str, data_path: str | Path | None = "", manifest: dict | None = None) -> Path:
+    """The main file of ``dataset`` in the folder of open files (``paths.open_data_root(data_path)``): the
+    file every reader of ``dataset`` opens and the runner hashes. ``InputError`` when it is not there."""
+    return local_path(paths.open_data_root(data_path), dataset, manifest)

@@ -15,9 +15,9 @@ Buckinghamshire 2020, the two Northamptonshires 2021, Cumberland, Westmorland an
 Yorkshire and Somerset 2023). Moves between merged districts are not in a later-boundary file at
 all, and a merged authority cannot be split back into its districts, so flows of different
 vintages can only be compared on units that every vintage nests in: the coarsest of the codes'
-successors. ``common_units`` builds them from the project's harmonisation table
+successors. ``codes.common_units`` builds them from the project's harmonisation table
 (``movers.data.codes``: every code live 2001-2020 to one of 334 units, which already merges the
-2019-20 authorities, Cornwall with Scilly and Westminster with the City) and ``LATER_MERGERS``, the
+2019-20 authorities, Cornwall with Scilly and Westminster with the City) and ``codes.LATER_MERGERS``, the
 2021 and 2023 merges the table predates. ``harmonise`` puts a table on those units, adds up the
 moves, and drops (and counts) the moves that the merge turns into moves within one unit: the report's
 flows between, say, Corby and Kettering have no counterpart in a 2023-boundary file.
@@ -42,16 +42,6 @@ from movers.data.ons_flows import detailed_name
 COLUMNS = ["OutLA", "InLA", "Age", "Sex", "Moves"]
 YEAR_COLUMNS = ("Year", "year", "YearEnding", "Year ending June", "year_ending")
 SHEET_YEAR = re.compile(r"^\s*(?:YE\s*June\s*)?(20\d\d)\b")
-
-# Authorities created after 2020 (the harmonisation table's last year) -> the 2020 codes they merged.
-LATER_MERGERS: dict[str, tuple[str, ...]] = {
-    "E06000061": ("E07000150", "E07000152", "E07000153", "E07000156"),  # North Northamptonshire, 2021
-    "E06000062": ("E07000151", "E07000154", "E07000155"),  # West Northamptonshire, 2021
-    "E06000063": ("E07000026", "E07000028", "E07000029"),  # Cumberland, 2023
-    "E06000064": ("E07000027", "E07000030", "E07000031"),  # Westmorland and Furness, 2023
-    "E06000065": ("E07000163", "E07000164", "E07000165", "E07000166", "E07000167", "E07000168", "E07000169"),
-    "E06000066": ("E07000187", "E07000188", "E07000189", "E07000246"),  # Somerset, 2023
-}
 
 
 def _clean(df: pd.DataFrame, path, year: int | None) -> pd.DataFrame:
@@ -112,27 +102,6 @@ def read_timeseries(path, years: Iterable[int] | None = None) -> pd.DataFrame:
     return table
 
 
-def common_units(harmonisation: lacodes.Harmonisation, later: Mapping[str, Iterable[str]] = LATER_MERGERS) -> dict[str, str]:
-    """Every code of the harmonisation table and of ``later`` -> its unit on the common geography: the
-    table's unit, then the later authority that unit merged into (all of a later authority's
-    districts land in one unit: a unit that straddles two later authorities joins both into one)."""
-    units = dict(harmonisation.units)
-    parent: dict[str, str] = {}
-
-    def root(u: str) -> str:
-        while parent.get(u, u) != u:
-            u = parent[u]
-        return u
-
-    for new, olds in later.items():
-        for old in olds:
-            a, b = root(units.get(old, old)), root(new)
-            if a != b:
-                parent[a] = b
-    codes = set(units) | set(units.values()) | set(later) | {o for olds in later.values() for o in olds}
-    return {c: root(units.get(c, c)) for c in codes}
-
-
 def harmonise(table: pd.DataFrame, units: Mapping[str, str]) -> tuple[pd.DataFrame, dict]:
     """``table`` (year, origin, destination, age, sex, moves) on the common units: codes mapped, moves added
     up per key, moves within one unit dropped. Codes the map does not know (Scotland, Northern Ireland,
@@ -181,15 +150,13 @@ def write_detailed_parts(table: pd.DataFrame, folder, years: Iterable[int] | Non
 
 def read_harmonised(path, years: Iterable[int] | None = None, table: str | Path | None = None) -> tuple[pd.DataFrame, dict]:
     """The manifest's adapter: read the time series and put it on the common units of the harmonisation
-    ``table`` (default: the shared ``lad_lad20x.csv``, ``movers.data.codes.TABLE``) and ``LATER_MERGERS``."""
+    ``table`` (default: the shared ``lad_lad20x.csv``, ``movers.data.codes.TABLE``) and ``codes.LATER_MERGERS``."""
     h = lacodes.read_table(table) if table else lacodes.harmonisation("shared")
-    return harmonise(read_timeseries(path, years), common_units(h))
+    return harmonise(read_timeseries(path, years), lacodes.common_units(h))
 
 
 __all__ = [
-    "LATER_MERGERS",
     "read_timeseries",
-    "common_units",
     "harmonise",
     "write_detailed_parts",
     "read_harmonised",

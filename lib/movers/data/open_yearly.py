@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from movers.core.errors import InputError, require_columns
-from movers.data import manifest as manifests, nomis, ons_flows, public
+from movers.data import codes as lacodes, manifest as manifests, nomis, ons_flows, public
 from movers.data.geography import read_boundaries
 
 # Model controls that may be absent on open data, and the dataset whose file they come from.
@@ -122,21 +122,16 @@ def read_births(path, fixed: list | None = None) -> pd.DataFrame:
     return long[["year", "la_code", "age_mother", "births"]]
 
 
-def _unit_of(lad20x: dict[str, list[str]]) -> dict[str, str]:
-    """Every code of the harmonisation table -> its harmonised unit."""
-    return {code: unit for unit, codes in lad20x.items() for code in codes}
-
-
 def tfr_from_births(births: pd.DataFrame, population: pd.DataFrame, lad20x: dict[str, list[str]]) -> pd.DataFrame:
     """Total fertility rate per harmonised unit and year: the sum of single-year rates of women aged 20-39,
     plus five times the rate of the open groups (births under 20 over women 15-19, births at 40 and over over
     women 40-44), the method of ONS's own area TFRs.
 
     ``births``: :func:`read_births`; ``population``: la_code, year, sex (2 = female), age, population. Both
-    are summed onto the units of the harmonisation table (``public.read_lad20x``) first, so files on
+    are summed onto the units of the harmonisation table (``codes.Harmonisation.members``) first, so files on
     different LA vintages meet; returns ``la_code`` (the unit), ``year``, ``tfr``. Years without both
     inputs are left out."""
-    unit = _unit_of(lad20x)
+    unit = lacodes.Harmonisation.from_members(lad20x).units
     b = births.assign(la_code=births["la_code"].map(unit).fillna(births["la_code"]))
     women = population[population["sex"] == FEMALE]
     w = women.assign(la_code=women["la_code"].map(unit).fillna(women["la_code"]))
@@ -176,17 +171,9 @@ def _wide(long: pd.DataFrame, value: str, code_col: str, name_col: str, label: s
 
 def _recode(codes: pd.Series, known, lad20x: dict[str, list[str]]) -> pd.Series:
     """Older codes renamed to the one authority of ``known`` that shares their harmonised unit (2011 codes of
-    Gateshead or Northumberland, 2018 codes of the Hertfordshire districts); every other code is kept."""
-    unit, known = _unit_of(lad20x), set(known)
-    members: dict[str, list[str]] = {}
-    for k in known:
-        members.setdefault(unit.get(k, k), []).append(k)
-    out = {}
-    for c in pd.unique(codes):
-        m = members.get(unit.get(c, c), [])
-        if c not in known and len(m) == 1:
-            out[c] = m[0]
-    return codes.replace(out)
+    Gateshead or Northumberland, 2018 codes of the Hertfordshire districts; ``codes.Harmonisation.onto``);
+    every other code is kept."""
+    return codes.replace(lacodes.Harmonisation.from_members(lad20x).onto(codes, known)[0])
 
 
 def _link(src: Path, dst: Path) -> None:
@@ -351,7 +338,7 @@ def write_controls(root, out, manifest: dict | None = None) -> OpenYearly:
     res = OpenYearly(out)
     geo_dir = public.write_geography_folder(need["lad_boundaries_2014"], need["gva_la"], out / "geography")
     codes = [c for c in sorted(read_boundaries(geo_dir / public.BOUNDARY_FILE)["la_code"]) if c[0] in "EW"]
-    lad20x = public.read_lad20x(need["lad_harmonisation_lad20x"])
+    lad20x = lacodes.read_table(need["lad_harmonisation_lad20x"]).members(lacodes.NORTHANTS_2021)
     nom = out / "nomis"
     nom.mkdir(parents=True, exist_ok=True)
     population, what = _population(root, nom, manifest)

@@ -491,11 +491,6 @@ def real_geography(boundary_shp, gva_path, cache_dir, merge_census: bool = False
 
 # --------------------------------------------------------------------------- part two: official layouts of the LA covariates
 
-# The 2021 Northamptonshire unitaries, absent from the LAD20X harmonisation table (it stops in 2020).
-NORTHANTS_2021 = {
-    "E06000061": ["E07000150", "E07000152", "E07000153", "E07000156"],
-    "E06000062": ["E07000151", "E07000154", "E07000155"],
-}
 CLASSIFICATION_SHEET = "Clusters by Local Authority"
 CLASSIFICATION_ALIASES = {
     "Code": "lad_code",
@@ -758,19 +753,6 @@ def quintile_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return m.rename(columns={"imd_quintile_before": "before", "imd_quintile_after": "after"}).reset_index(drop=True)
 
 
-def read_lad20x(path) -> dict[str, list[str]]:
-    """The LAD20X harmonisation table (``LAD20XCD, LADCD``) as {harmonised unit: every code mapped to it}.
-
-    Together with ``NORTHANTS_2021`` this says which older authorities a 2019-2021 merged
-    code covers, so a file on those codes can be put on the 2011-2018 geography.
-    """
-    df = _read_csv(path, "LA code harmonisation table", dtype=str)
-    require_columns(df, ["LAD20XCD", "LADCD"], path)
-    out = df.groupby("LAD20XCD")["LADCD"].apply(list).to_dict()
-    out.update({k: v + [k] for k, v in NORTHANTS_2021.items()})
-    return out
-
-
 @dataclass
 class Harmonised:
     """Values put on the census units, and a count of what happened to every code of the file."""
@@ -800,7 +782,8 @@ def to_units(
     * ``recode`` renames older codes (the 2011 -> 2014 crosswalk of ``read_crosswalk``);
     * City of London and Isles of Scilly join Westminster and Cornwall (``CENSUS_MERGED``): summed
       (``kind="sum"``), averaged with ``weights`` (``"mean"``) or left to the larger unit's own value (``"first"``);
-    * a later merged authority (2019-2021 codes of ``harmonisation``) gives its value to each former district;
+    * a later merged authority (2019-2021 codes of ``harmonisation``, ``codes.Harmonisation.members``) gives its
+      value to each former district;
     * any other code is an error naming the file and the codes; so is a unit left without a value.
 
     ``merged``: the pairs to fold (``CENSUS_MERGED`` by default; ``{}`` for a geography that keeps them apart).

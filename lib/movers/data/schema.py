@@ -31,13 +31,13 @@ import pandas as pd
 
 from movers.core import config as yamlfile, paths
 from movers.core.errors import InputError, found_names
+from movers.data import codes as lacodes
 
 # --------------------------------------------------------------------------- LA codes
 
 LA_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")  # district-level GSS codes of England (E06-E09) and Wales (W06)
 DROPPED_COUNTRIES = re.compile(r"^[SN]\d{8}$")  # Scotland and Northern Ireland: dropped on purpose (report footnote 14)
 SCHEMAS = paths.DATA / "schemas"
-HARMONISATION_FILE = Path("lad_code_harmonisation") / "lad_lad20x.csv"
 
 # LA reorganisations in England since 2012, as published by ONS (code history database):
 # (year the new code took effect, new code, codes it replaced). A one-to-one row is a recode.
@@ -88,20 +88,6 @@ def _created(code: str) -> str:
     return ""
 
 
-def harmonisation_table(path: str | Path | None = None) -> dict[str, str] | None:
-    """LA code -> harmonised unit (``LADCD`` -> ``LAD20XCD`` of ``lad_lad20x.csv``), or None when absent.
-
-    Looked for in the ``fetch`` cache (``data/public``), then beside the project (``paths.open_file``).
-    """
-    found = (Path(path) if Path(path).exists() else None) if path else paths.open_file(HARMONISATION_FILE)
-    if found is None:
-        return None
-    table = pd.read_csv(found, dtype=str)
-    if not {"LADCD", "LAD20XCD"} <= set(table.columns):
-        raise InputError(found, f"code-harmonisation table needs columns LADCD and LAD20XCD; {found_names(table.columns)}")
-    return dict(zip(table["LADCD"], table["LAD20XCD"]))
-
-
 def la_codes(codes: pd.Series, path, known=None, what: str = "LA", table: dict | None | bool = True) -> pd.Series:
     """Check a column of LA codes and return it, with codes of another vintage mapped onto ``known``.
 
@@ -138,7 +124,7 @@ def la_codes(codes: pd.Series, path, known=None, what: str = "LA", table: dict |
     unknown = sorted(set(uniq) - known)
     if not unknown:
         return codes
-    mapping = harmonisation_table() if table is True else (table or None)
+    mapping = (lacodes.harmonisation("shared").units or None) if table is True else (table or None)
     if mapping is None:
         notes = [f"{c} ({_created(c)})" if _created(c) else c for c in unknown[:8]]
         raise InputError(
@@ -146,25 +132,10 @@ def la_codes(codes: pd.Series, path, known=None, what: str = "LA", table: dict |
             f"unknown {what} code(s) not in the geography: {', '.join(notes)}"
             + (" ..." if len(unknown) > 8 else "")
             + "; a file on another LA vintage needs the code-harmonisation table "
-            f"({HARMONISATION_FILE}) to be mapped",
+            f"({lacodes.TABLE}) to be mapped",
         )
-    by_unit: dict[str, list[str]] = {}
-    for k in known:
-        by_unit.setdefault(mapping.get(k, k), []).append(k)
-    mapped, unmatched = {}, []
-    for c in unknown:
-        targets = by_unit.get(mapping[c], []) if c in mapping else []
-        if len(targets) == 1:
-            mapped[c] = targets[0]
-        else:
-            why = (
-                "not in the harmonisation table"
-                if c not in mapping
-                else f"covers {len(targets)} authorities of the geography"
-                if targets
-                else "no authority of the geography"
-            )
-            unmatched.append(f"{c} ({why}{'; ' + _created(c) if _created(c) else ''})")
+    mapped, why = lacodes.Harmonisation(mapping).onto(unknown, known)
+    unmatched = [f"{c} ({why[c]}{'; ' + _created(c) if _created(c) else ''})" for c in unknown if c in why]
     if unmatched:
         raise InputError(
             path,
@@ -618,7 +589,6 @@ __all__ = [
     "dropped_rows",
     "validate_yaml",
     "vintage_codes",
-    "harmonisation_table",
     "microdata_layout",
     "LA_CODE",
     "LA_CHANGES",

@@ -35,7 +35,6 @@ from pathlib import Path
 
 from tqdm import tqdm  # the console bar: fetch runs from the command line (tqdm.auto warns inside kernels)
 
-from movers.book import params
 from movers.core import config as yamlfile, paths
 from movers.core.errors import InputError
 from movers.data import manifest as manifest_file, public
@@ -68,11 +67,6 @@ def load_manifest(path: Path | None = None) -> dict:
     return manifest_file.load(path or MANIFEST)
 
 
-def local_path(folder: Path, dataset: str, manifest: dict | None = None) -> Path:
-    """Where the main file of ``dataset`` sits under a ``data/public``-style ``folder`` (``movers.data.manifest``)."""
-    return manifest_file.local_path(folder, dataset, manifest or load_manifest())
-
-
 def file_specs(manifest: dict, names: list[str] | None = None) -> list[FileSpec]:
     """Files of the named datasets (all datasets when ``names`` is empty), in manifest order."""
     names = list(names or manifest)
@@ -92,42 +86,6 @@ def file_specs(manifest: dict, names: list[str] | None = None) -> list[FileSpec]
         for n in names
         for f in manifest[n]["files"]
     ]
-
-
-def find_local(dataset: str, manifest: dict | None = None) -> Path:
-    """Main file of ``dataset`` in the download cache, else in the workplace copy ``../shared/data/public``.
-
-    Used where a command (``generate --geography real``) needs an open file but has no ``data_path``.
-    """
-    manifest = manifest or load_manifest()
-    folders = paths.open_data_folders()
-    for folder in folders:
-        try:
-            return local_path(folder, dataset, manifest)
-        except InputError:
-            continue
-    raise InputError(
-        folders[0] / manifest[dataset]["folder"], f"not found here nor in {folders[1]}; run `python -m movers fetch {dataset}`"
-    )
-
-
-def public_root(data_path: str = "", probe: str = "census2011_od", manifest: dict | None = None) -> Path:
-    """The folder of open files a ``source=public`` chapter reads.
-
-    ``data_path`` when given; else the download cache (``data/public``, or ``MOVERS_PUBLIC``)
-    when it holds ``probe``; else the workplace copy ``../shared/data/public``, which has the
-    same layout. The chapter says which one it used.
-    """
-    if data_path:
-        return paths.data_dir("public", data_path)
-    cache = paths.open_data_folders()[0]
-    for folder in paths.open_data_folders():
-        try:
-            local_path(folder, probe, manifest)
-            return folder
-        except InputError:
-            continue
-    raise InputError(cache, "no open data here: run `python -m movers fetch` (or pass -p data_path=<folder of the open files>)")
 
 
 def not_open(path: Path | None = None) -> dict[str, str]:
@@ -153,11 +111,13 @@ def _shown(folder: Path) -> str:
         return str(folder)
 
 
-def _default_root() -> Path:
+def expected_root(data_path: str | Path | None = "") -> Path:
+    """The folder of open files (``paths.open_data_root``); when there is none, the folder they are expected
+    in (``data_path`` as given, else the download cache), for the lines that say what is missing where."""
     try:
-        return public_root()
+        return paths.open_data_root(data_path)
     except InputError:
-        return Path(os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
+        return Path(data_path) if data_path else paths.download_cache()
 
 
 def _how(name: str, d: dict) -> str:
@@ -177,6 +137,16 @@ def optional_missing(chapter: str, root: Path, manifest: dict | None = None) -> 
     ]
 
 
+def _sources(chapter: str) -> list[str]:
+    """The sources ``params/<chapter>.yml`` accepts (``_choices: source``), read as plain YAML (``core.config``):
+    ``fetch`` sits below the book layer, so it does not import ``movers.book.params``."""
+    path = paths.PARAMS / f"{chapter}.yml"
+    if not path.exists():
+        raise InputError(path, f"no parameter file for chapter {chapter!r}")
+    choices = (yamlfile.read(path, {}) or {}).get("_choices") or {}
+    return list(choices.get("source") or [])
+
+
 def missing_inputs(chapter: str, root: Path | None = None, manifest: dict | None = None, closed: dict | None = None) -> list[str]:
     """One line for each open input ``chapter`` lacks under ``root``, naming the dataset and the ``fetch``
     command that brings it; empty when open data can feed the chapter.
@@ -190,13 +160,13 @@ def missing_inputs(chapter: str, root: Path | None = None, manifest: dict | None
     closed = not_open() if closed is None else closed
     if chapter in closed:
         return [f"{chapter}: needs {closed[chapter]}, which no open download holds: not run on open data"]
-    root = _default_root() if root is None else root
+    root = expected_root() if root is None else root
     lines = []
     for name, d in manifest.items():
         if chapter not in d["chapters"] or _present(root, d) or d.get("optional"):
             continue
         lines.append(f"{chapter}: needs {name} (not in {_shown(root)}): {_how(name, d)}")
-    choices = params.load(chapter)[1]["_choices"].get("source", [])
+    choices = _sources(chapter)
     if "public" not in choices:
         lines.append(
             f"{chapter}: does not read open data yet (params/{chapter}.yml allows source: {', '.join(choices) or 'none'}): not run on open data"
@@ -215,7 +185,7 @@ def open_chapters(names: list[str], root: Path | None = None, log=print) -> list
             log(line)
         if not lines:
             ready.append(n)
-            for line in optional_missing(n, root if root is not None else _default_root(), manifest):
+            for line in optional_missing(n, root if root is not None else expected_root(), manifest):
                 log(line)
     log(f"open data: running {', '.join(ready) or 'no chapter'}; {len(names) - len(ready)} chapter(s) not run (lines above)")
     return ready
@@ -378,7 +348,7 @@ def derive(cache: Path, manifest: dict, log=print) -> list[Path]:
 
     def have(*names):
         try:
-            return [local_path(cache, n, manifest) for n in names]
+            return [manifest_file.local_path(cache, n, manifest) for n in names]
         except InputError:
             return None
 
@@ -405,7 +375,7 @@ def main(datasets: list[str] | None = None, cache: Path | None = None, mirror: s
     offline (one line says so), 1 for any other failure (named per file).
     """
     manifest = load_manifest()
-    cache = Path(cache or os.environ.get("MOVERS_PUBLIC", paths.DATA / "public"))
+    cache = Path(cache or paths.download_cache())
     mirror = mirror if mirror is not None else os.environ.get(MIRROR_ENV)
     specs = file_specs(manifest, datasets)
     ok, failed, offline = [], [], None

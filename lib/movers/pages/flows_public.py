@@ -118,7 +118,7 @@ def describe_inputs(source: str, data_path: str = "") -> str:
             "supergroups and IMD 2010 summary. Run the chapter with `--scenario public` (or `-p source=public`) "
             "for the real open data."
         )
-    folder = census.public_folder(data_path)
+    folder = paths.open_data_root(data_path)
     where = (
         "the folder given as `data_path`"
         if data_path

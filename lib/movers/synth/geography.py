@@ -21,8 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from movers import fetch
-from movers.data import geography as geo, public
+from movers.data import geography as geo, manifest, public
 from movers.data.geography import BOUNDARY_FILE
 from movers.synth import rng_for, write_truth
 
@@ -172,10 +171,10 @@ def write_real(folder: Path, seed: int) -> None:
     covariates, panels) runs on the real 348 authorities, real centroids and real
     shared borders, so distance and border effects are simulated on the geometry
     the report used. The files come from ``python -m movers fetch lad_boundaries_2014
-    gva_la`` (or the workplace copy in ``../shared/data/public``).
+    gva_la`` (or the workplace copy in ``../shared/data/public``), found by ``manifest.open_data``.
     """
-    shp = fetch.find_local("lad_boundaries_2014")
-    gva = fetch.find_local("gva_la")
+    shp = manifest.open_data("lad_boundaries_2014")
+    gva = manifest.open_data("gva_la")
     gdf = geo.read_boundaries(shp)
     gdf = gdf.assign(
         objectid=np.arange(1, len(gdf) + 1),

@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers import fetch
 from movers.core.errors import InputError
-from movers.data import ons_flows
+from movers.data import manifest, ons_flows
 from movers.strands.flows import models as flows
 
 YEARS = [2017, 2018]
@@ -312,7 +311,7 @@ def test_london_gva_readings_on_the_real_files(shared_public):
     """On the real ONS files the City of London's GVA per head (millions of pounds) lifts the supergroup mean to
     the order of the published £726,621, while without it the mean is of the order of a tenth of that."""
     try:
-        files = {d: fetch.local_path(shared_public, d) for d in flows.GVA_FILES}
+        files = {d: manifest.local_path(shared_public, d) for d in flows.GVA_FILES}
     except InputError as exc:
         pytest.skip(str(exc))
     table, f = flows.london_gva_readings(files, range(2011, 2019))

@@ -37,11 +37,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from movers import fetch
 from movers.core import config as yamlfile, paths, source as sources
 from movers.core.errors import InputError, require_nonempty
 from movers.core.truth import read_truth
-from movers.data import nomis, ons_flows, open_yearly, public
+from movers.data import manifest as manifests, nomis, ons_flows, open_yearly, public
 from movers.data.geography import load_geography
 from movers.estimators.nb2 import NBFit, covariance, fit_nb2, fit_ztnb  # noqa: F401  (flows.fit_nb2 / flows.NBFit stay importable)
 from movers.estimators.results import Estimates, coef_frame
@@ -724,7 +723,7 @@ def gva_files() -> dict[str, Path] | None:
     """The real GVA, population (MYEB3) and LA classification files (download cache, else ../shared/data/public),
     or ``None`` when one is absent."""
     try:
-        return {d: fetch.find_local(d) for d in GVA_FILES}
+        return {d: manifests.open_data(d) for d in GVA_FILES}
     except InputError:
         return None
 
@@ -983,7 +982,7 @@ def chapter_setup(
     yrs = parse_years(years)
     inputs = None
     if source == "public":  # open data: the loaders' folder is written from the official downloads first
-        src = sources.open(source, str(fetch.public_root(data_path)))
+        src = sources.open(source, data_path)
         inputs = open_yearly.write_folder(src.root, OPEN_CACHE / name, yrs)
         if typology == "smi" and "smi" in inputs.omitted:
             raise InputError(

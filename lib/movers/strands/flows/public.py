@@ -37,20 +37,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from movers import fetch
 from movers.core import paths
 from movers.core.errors import InputError, require_columns, require_nonempty
-from movers.data import nomis, ons_flows, public
+from movers.data import codes as lacodes, manifest as manifests, nomis, ons_flows, public
 from movers.data.geography import load_geography
 from movers.pages import compare  # side_by_side only: the comparison with the published coefficients
 from movers.strands.flows import models as flows
 
 # --------------------------------------------------------------------------- inputs: the open files or the synthetic world's equivalents
-
-
-def public_folder(data_path: str = "") -> Path:
-    """The folder of open files the chapter reads (``fetch.public_root``)."""
-    return fetch.public_root(data_path)
 
 
 CENSUS_ETHNICITY_FILE = "census2011_migration_ethnicity_la.csv"
@@ -102,13 +96,13 @@ def census_inputs(folder, cache_dir, lag_year: int = 2010, census_year: int = 20
     """
 
     folder = Path(folder)
-    p = {name: fetch.local_path(folder, name) for name in CENSUS_DATASETS}
+    p = {name: manifests.local_path(folder, name) for name in CENSUS_DATASETS}
     geo = public.real_geography(p["lad_boundaries_2014"], p["gva_la"], cache_dir, merge_census=True)
     units = sorted(geo.las["la_code"])
     recode = {k: v for k, v in public.read_crosswalk(p["la_code_crosswalk"]).items() if not k.startswith(("E41", "W40"))}
     matrix = public.census_matrix(p["census2011_od"], public.read_crosswalk(p["la_code_crosswalk"]))
     od = matrix.flows
-    lad20x = public.read_lad20x(p["lad_harmonisation_lad20x"])
+    lad20x = lacodes.read_table(p["lad_harmonisation_lad20x"]).members(lacodes.NORTHANTS_2021)
     myeb3 = public.read_myeb3(p["myeb3"])
     pop_lag = myeb3[myeb3["year"] == lag_year].set_index("la_code")["population"]
     syoa = public.read_syoa(p["population_syoa_2011_2018"])
@@ -178,7 +172,7 @@ def imd_summary(folder, approx_path, crosswalk_path) -> tuple[pd.DataFrame, dict
     """
     approx = public.read_imd_la_approx(approx_path)
     try:
-        path = fetch.local_path(folder, "imd2010_ltla21_reaggregated")
+        path = manifests.local_path(folder, "imd2010_ltla21_reaggregated")
     except InputError:
         return approx, {"imd_weighted": 0, "imd_unweighted": len(approx), "imd_changed": []}
     weighted = public.imd_la_weighted(approx, path, public.read_crosswalk(crosswalk_path))
@@ -238,7 +232,7 @@ def census_inputs_for(source: str, data_path: str = "", cache_dir=None) -> Censu
     """``CensusInputs`` for a chapter: the open files (``public``) or the synthetic world's equivalents."""
 
     if source == "public":
-        return census_inputs(public_folder(data_path), cache_dir or paths.DATA / "cache" / "public_geography")
+        return census_inputs(paths.open_data_root(data_path), cache_dir or paths.DATA / "cache" / "public_geography")
     if source == "synthetic":
         return synthetic_census_inputs(paths.data_dir("synthetic", data_path or None))
     raise InputError("parameter 'source'", f"the 2011 flows chapter runs on synthetic or public data, not {source!r}")
@@ -273,7 +267,7 @@ def components_for(source: str, data_path: str = "", years=range(2012, 2019)) ->
     """Population and internal in/out totals by authority and year: MYEB3 (``public``) or the synthetic equivalent."""
 
     if source == "public":
-        return public.read_myeb3(fetch.local_path(public_folder(data_path), "myeb3"))
+        return public.read_myeb3(manifests.local_path(paths.open_data_root(data_path), "myeb3"))
     if source == "synthetic":
         return synthetic_components(paths.data_dir("synthetic", data_path or None), years)
     raise InputError("parameter 'source'", f"must be synthetic or public, not {source!r}")
@@ -456,10 +450,12 @@ SERIES = ("synthetic world", "MYEB3 (real)")
 
 def real_rates(data_path: str = "") -> tuple[pd.DataFrame, pd.Series]:
     """The real MYEB3 gross rates by authority and year (``myeb3_rates``) and the real 2011 supergroup of
-    each authority, from the open files (``fetch.public_root``); ``InputError`` when they are not here."""
-    root = fetch.public_root(data_path, probe="myeb3")
-    rates = myeb3_rates(public.read_myeb3(fetch.local_path(root, "myeb3")))
-    groups = public.read_la_classification(fetch.local_path(root, "la_classification_2011")).set_index("la_code")["supergroup"]
+    each authority, from the open files (``paths.open_data_root``); ``InputError`` when they are not here."""
+    root = paths.open_data_root(data_path)
+    rates = myeb3_rates(public.read_myeb3(manifests.local_path(root, "myeb3")))
+    groups = public.read_la_classification(manifests.local_path(root, "la_classification_2011")).set_index("la_code")[
+        "supergroup"
+    ]
     return rates, groups
 
 

@@ -47,7 +47,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from movers import fetch
 from movers.core import paths
 from movers.core.errors import InputError, require_columns, require_nonempty
 from movers.data import manifest as manifests, nomis, open_yearly, public
@@ -139,7 +138,7 @@ def synthetic_inputs(folder, years: Sequence[int]) -> SendingInputs:
 def inputs_for(source: str, data_path: str = "", years: Sequence[int] = range(2011, 2019)) -> SendingInputs:
     """``SendingInputs`` of a chapter: the open files (``public``) or the synthetic world."""
     if source == "public":
-        return public_inputs(fetch.public_root(data_path, probe="myeb3"), years)
+        return public_inputs(paths.open_data_root(data_path), years)
     if source == "synthetic":
         return synthetic_inputs(paths.data_dir("synthetic", data_path or None), years)
     raise InputError("parameter 'source'", f"the yearly sending analysis runs on synthetic or public data, not {source!r}")
@@ -150,9 +149,9 @@ def missing_public(data_path: str = "", manifest: dict | None = None) -> list[st
     ``fetch`` command (empty when everything is there)."""
     manifest = manifest or manifests.load()
     try:
-        root = fetch.public_root(data_path, probe="myeb3")
-    except InputError:  # neither the download cache nor the workplace copy holds MYEB3: name the cache
-        root = paths.data_dir("public")
+        root = paths.open_data_root(data_path)
+    except InputError:  # neither the download cache nor the workplace copy holds open files: name the cache
+        root = paths.download_cache()
 
     def absent(name: str) -> bool:
         try:
