@@ -15,6 +15,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from movers.core import paths
+from movers.estimators import agreement
 from movers.pages import compare
 from movers.pages.tables import render
 from movers.pages.words import count
@@ -160,7 +161,7 @@ def sending_section(page: Page, typology: str) -> flows.Section:
 
 
 def agreement_words(a: pd.DataFrame, table: int) -> str:
-    """One sentence per model of ``compare.agreement_by`` output, in the order of its rows."""
+    """One sentence per model of ``agreement.agreement_by`` output, in the order of its rows."""
     parts = []
     for model, r in a.drop(index="All", errors="ignore").iterrows():
         parts.append(
@@ -176,7 +177,7 @@ def agreement_words(a: pd.DataFrame, table: int) -> str:
 
 
 def agreement_section(page: Page, sections: Sequence[flows.Section]) -> flows.Section:
-    """``compare.agreement`` per published table and model (one table), and the headline facts: Model 1's gap,
+    """``agreement.agreement`` per published table and model (one table), and the headline facts: Model 1's gap,
     correlation and shares for Table 7 (``headline_text``)."""
     if page.inputs is None:
         return flows.Section([], {"headline_text": _not_here(page)})
@@ -185,7 +186,7 @@ def agreement_section(page: Page, sections: Sequence[flows.Section]) -> flows.Se
     what = "synthetic world" if page.source == "synthetic" else "ONS's MYEB3 estimates"
     table = render(
         frame,
-        digits=compare.AGREEMENT_DIGITS,
+        digits=agreement.AGREEMENT_DIGITS,
         caption=f"Agreement of the authority-level sending models ({what}) with the report's published coefficients, per table and model",
         notes="Over the published sending-type coefficients: mean absolute gap; correlation; shares with the same sign, within two "
         "combined standard errors (the root of the sum of both squared SEs) and within two published SEs alone. "

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from movers.pages import compare
+from movers.data import published as reference
 from movers.strands.flows import models as flows, public as census
 
 LONDON = "E09"
@@ -49,7 +49,7 @@ def observation_counts(census_profile: Mapping | None = None) -> dict:
     beside them; ``text`` says what that means for the N."""
     out = {}
     for table, (n_la, n_years) in REPORT_SAMPLES.items():
-        n = int(compare.published(table)["n_obs"].iloc[0])
+        n = int(reference.published(table)["n_obs"].iloc[0])
         pairs = n_la * (n_la - 1) * n_years
         out[f"n_table{table}"] = n
         out[f"pairs_table{table}"] = pairs

@@ -26,9 +26,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from movers.data import published as reference
 from movers.estimators import nb2
 from movers.estimators.results import Estimates
-from movers.pages import compare, tables
+from movers.pages import tables
 from movers.pages.tables import Table, coef_cell, render
 from movers.strands.flows import models as flows, public as census
 
@@ -66,7 +67,7 @@ def _published(table: int | None, rows) -> dict:
     """(our row, model) -> (published estimate, SE, stars) of a report table."""
     if table is None:
         return {}
-    pub = compare.published(table)
+    pub = reference.published(table)
     back = {v: k for k, v in flows.row_map(table, list(rows)).items()}
     return {
         (back.get(r, r), c): (e, s, st)

@@ -42,8 +42,9 @@ from movers import fetch
 from movers.core import config as yamlfile, paths, source as sources
 from movers.core.errors import InputError, require_nonempty
 from movers.core.truth import read_truth
-from movers.data import nomis, ons_flows, open_yearly, public
+from movers.data import nomis, ons_flows, open_yearly, public, published as reference
 from movers.data.geography import load_geography
+from movers.estimators import agreement
 from movers.estimators.nb2 import NBFit, covariance, fit_nb2, fit_ztnb  # noqa: F401  (flows.fit_nb2 / flows.NBFit stay importable)
 from movers.estimators.results import Estimates
 from movers.pages import compare, tables, words
@@ -449,7 +450,7 @@ def true_values(truth: Mapping, frame: pd.DataFrame | None = None) -> dict:
 
 def row_map(table: int, rows: Sequence[str]) -> dict[str, str]:
     """Match our row labels to the published ones case-insensitively (the report capitalises inconsistently)."""
-    pub = compare.published(table)["row"].unique()
+    pub = reference.published(table)["row"].unique()
     low = {p.lower(): p for p in pub}
     return {r: low[r.lower()] for r in rows if r.lower() in low and low[r.lower()] != r}
 
@@ -660,7 +661,7 @@ def table6_comparison(ours: pd.DataFrame) -> pd.DataFrame:
     The report names one group "Business, Education and Heritage Centre"
     (singular) in Table 6, so rows are matched on their first 30 characters.
     """
-    pub = compare.published_descriptives(6)
+    pub = reference.published_descriptives(6)
     key = {str(r)[:30].lower(): r for r in pub.index}
     pub = pub.rename(index={v: next((o for o in ours.index if o[:30].lower() == k), v) for k, v in key.items()})
     out = pd.DataFrame(index=ours.index)
@@ -695,7 +696,7 @@ def london_gva_readings(files: Mapping[str, Path] | None, years: Sequence[int]) 
     mid-year population, for the ``years`` the GVA file has. Returns the table (``None`` when the files
     or years are missing) and the facts, with ``lc_gva_text`` a sentence either way.
     """
-    published = float(compare.published_descriptives(6).loc[LONDON_COSMOPOLITAN, "Average GVA per capita (£)"])
+    published = float(reference.published_descriptives(6).loc[LONDON_COSMOPOLITAN, "Average GVA per capita (£)"])
     facts = {"lc_published": published, "lc_digit": published / 10}
     if files is None:
         return None, facts | {
@@ -1115,7 +1116,7 @@ def sending(ctx: FlowChapter) -> Section:
         "send_first_text": f"In {ctx.models[0]}, " + contrast(first, row, "people", ref, f"leave {ctx.plural(ctx.order[-1])}"),
         "send_last_text": f"in {ctx.models[-1]}, " + contrast(last, row, "they", ref, f"leave {ctx.plural(ctx.order[-1])}"),
         "send_seconds": sum(e.seconds for e in fits.values()),
-        "send_published": compare.coverage(long),
+        "send_published": agreement.coverage(long),
     }
     return Section([table], facts, {"fits": fits, "long": long})
 
@@ -1149,7 +1150,7 @@ def receiving(ctx: FlowChapter) -> Section:
         if last in fits
         else "",
         "n_rec_fits": sum(len(f) for f in fits.values()),
-        "rec_published": compare.coverage(long),
+        "rec_published": agreement.coverage(long),
     }
     out.facts.update(recovery_facts(long[long["model"] == m]))
     out.frames = {"fits": fits, "long": long}
@@ -1241,7 +1242,7 @@ def table6(ctx: FlowChapter, outlier_factor: float = 10.0, england_only: bool = 
     """Table 6 (push and pull factors by supergroup) beside the published one, with the report's outliers flagged."""
     t6 = supergroup_descriptives(ctx.data, ctx.selection.years, england_only)
     both = table6_comparison(t6)
-    flags = compare.outliers(compare.published_descriptives(6), factor=outlier_factor)
+    flags = agreement.outliers(reference.published_descriptives(6), factor=outlier_factor)
     area = "England" if england_only else "England and Wales"
     facts = {
         "lc_gva": t6.loc["London Cosmopolitan", "Average GVA per capita (£)"],
@@ -1263,7 +1264,7 @@ def table6(ctx: FlowChapter, outlier_factor: float = 10.0, england_only: bool = 
         + "; the report's rows are the columns here"
     )
     notes = "Published figures withdrawn: the report's Table 6 covers England, 2011-2018." if withdrawn else ""
-    printed = compare.published_decimals(6)  # the report's figures at the decimals it printed, never padded
+    printed = reference.published_decimals(6)  # the report's figures at the decimals it printed, never padded
     digits = {
         c: printed.get(c.removesuffix(" (published)"), 2) if c.endswith("(published)") else (0 if "£" in c else 2)
         for c in show.columns

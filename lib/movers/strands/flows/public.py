@@ -16,7 +16,7 @@ report's published coefficients are from the estimates.
 * ``report_models``: Models 1-4 of every sending and receiving table of a
   typology, fitted by ``movers.strands.flows.models`` (the book's one gravity module, NB2 on
   ``flows.fit_nb2``), with the published coefficients beside them, and their
-  agreement per table and per model (``compare.agreement``: gap, correlation,
+  agreement per table and per model (``agreement.agreement``: gap, correlation,
   sign, within two combined SEs and within two published SEs).
 
 Controls that no open file gives for 2010-2011 (unemployment, share born
@@ -36,8 +36,9 @@ from IPython.display import Markdown
 from movers import fetch
 from movers.core import paths
 from movers.core.errors import InputError, require_columns, require_nonempty
-from movers.data import nomis, ons_flows, public
+from movers.data import nomis, ons_flows, public, published as reference
 from movers.data.geography import load_geography
+from movers.estimators import agreement
 from movers.pages import compare, words
 from movers.pages.tables import Table, coef_cell, fmt_number, own_number, render
 from movers.strands.flows import models as flows
@@ -510,7 +511,7 @@ def report_models(frame: pd.DataFrame, typology: str, exposure: str = "offset") 
 
     Each fit also carries its SEs clustered by origin, by destination and two-way (``CLUSTERS``,
     ``Estimates.extra['clustered_se']``). Returns {key: {"table": published table or None, "models": {model: Estimates},
-    "long": compare.side_by_side frame}}, key "Sending" or the sending type.
+    "long": agreement.side_by_side frame}}, key "Sending" or the sending type.
     """
     fits = {"Sending": flows.sending_models(frame, typology, MODELS, exposure, clusters=CLUSTERS)}
     fits.update(flows.receiving_models(frame, typology, MODELS, exposure, clusters=CLUSTERS))
@@ -518,7 +519,7 @@ def report_models(frame: pd.DataFrame, typology: str, exposure: str = "offset") 
     for key, models in fits.items():
         table = published_table(typology, None if key == "Sending" else key)
         rows = list(dict.fromkeys(r for m in models.values() for r in m.index))
-        long = compare.side_by_side(models, table=table, row_map=flows.row_map(table, rows) if table else None)
+        long = agreement.side_by_side(models, table=table, row_map=flows.row_map(table, rows) if table else None)
         out[key] = {"table": table, "models": models, "long": long}
     return out
 
@@ -532,21 +533,21 @@ def run_all(inputs, exposure: str = "offset", typologies: Sequence[str] = ("supe
 
 
 def agreement_table(results: Mapping[str, dict]) -> pd.DataFrame:
-    """One row per published table and sample, from ``run_all`` output: ``compare.agreement``'s figures."""
+    """One row per published table and sample, from ``run_all`` output: ``agreement.agreement``'s figures."""
     recs = []
     for sample, by_type in results.items():
         for res in by_type.values():
             for key, r in res.items():
                 if r["table"] is None:
                     continue
-                a = compare.agreement(r["long"])
+                a = agreement.agreement(r["long"])
                 recs.append(
                     {
                         "Table": f"Table {r['table']}",
                         "Model set": "Sending" if key == "Sending" else f"From {key}",
                         "Sample": SAMPLES.get(sample, sample),
                     }
-                    | {compare.AGREEMENT_LABELS[k]: a[k] for k in compare.AGREEMENT_KEYS}
+                    | {agreement.AGREEMENT_LABELS[k]: a[k] for k in agreement.AGREEMENT_KEYS}
                 )
     return pd.DataFrame(recs)
 
@@ -565,9 +566,9 @@ def pooled_long(results: Mapping[str, dict]) -> pd.DataFrame:
 
 
 def model_agreement_table(results: Mapping[str, dict]) -> pd.DataFrame:
-    """``compare.agreement`` per sample and model, pooled over the published tables (rows "Sample, Model k")."""
+    """``agreement.agreement`` per sample and model, pooled over the published tables (rows "Sample, Model k")."""
     long = pooled_long(results)
-    parts = {s: compare.agreement_by(g, "model") for s, g in long.groupby("sample", sort=False)}
+    parts = {s: agreement.agreement_by(g, "model") for s, g in long.groupby("sample", sort=False)}
     out = pd.concat(parts, names=["Sample", "Model"])
     out.index = [f"{s}, {m}" if m != "All" else f"{s}, all models" for s, m in out.index]
     out.index.name = "Sample, model"
@@ -575,9 +576,9 @@ def model_agreement_table(results: Mapping[str, dict]) -> pd.DataFrame:
 
 
 def overall_agreement(results: Mapping[str, dict]) -> dict:
-    """``compare.agreement`` pooled over every published table, per sample."""
+    """``agreement.agreement`` pooled over every published table, per sample."""
     return {
-        s: compare.agreement(pd.concat([e["long"] for res in by_type.values() for e in res.values()], ignore_index=True))
+        s: agreement.agreement(pd.concat([e["long"] for res in by_type.values() for e in res.values()], ignore_index=True))
         for s, by_type in results.items()
     }
 
@@ -627,7 +628,7 @@ def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Tab
     for m in models:
         observations.append(fmt_number(models[m].nobs, 0))
         if entry["table"] is not None:
-            published_n = compare.published(entry["table"]).groupby("column")["n_obs"].first()
+            published_n = reference.published(entry["table"]).groupby("column")["n_obs"].first()
             observations.append(fmt_number(int(published_n[m]), 0) if m in published_n else "")
     out.loc["Observations"] = observations
     what = "Sending" if label.endswith("sending") else None
@@ -640,7 +641,7 @@ def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Tab
     )
     ref = flows.levels(typology)[0]
     pub = f"beside the report's Table {entry['table']}" if entry["table"] is not None else "no published counterpart"
-    a = compare.agreement(entry["long"])
+    a = agreement.agreement(entry["long"])
     notes = (
         f"NB2 regressions of 2011 Census moves between authorities, {SAMPLES[sample].lower()}; reference group {ref}; robust SEs in parentheses; "
         "*** p<0.01, ** p<0.05, * p<0.1. Published: the report's pooled 2011-2018 coefficient, its stars and SE, and "
@@ -652,7 +653,7 @@ def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Tab
             f"lie within two combined SEs of it ({a['within_published']:.0%} within two published SEs alone)."
         )
     caption = f"Table {number(label)}: {title}, 2011 Census, {SAMPLES[sample].lower()} ({pub})"
-    values = compare.numbers(entry["long"], {m: models[m].nobs for m in models}, entry["table"])
+    values = agreement.numbers(entry["long"], {m: models[m].nobs for m in models}, entry["table"])
     return Table(out, caption=caption, notes=notes, label=label, values=values)
 
 
@@ -909,7 +910,7 @@ def gravity_section(inputs: CensusInputs, exposure: str = "offset") -> flows.Sec
     )
     table = render(
         agreement_table(results).set_index("Table"),
-        digits=compare.AGREEMENT_DIGITS,
+        digits=agreement.AGREEMENT_DIGITS,
         caption="Agreement of the 2011 Census estimates with the report's coefficients, per published table and sample",
         notes="Over the published area-type coefficients (Models 1-4) of each table: mean absolute gap, correlation; shares where "
         + what,
@@ -917,7 +918,7 @@ def gravity_section(inputs: CensusInputs, exposure: str = "offset") -> flows.Sec
     )
     by_model = render(
         model_agreement_table(results),
-        digits=compare.AGREEMENT_DIGITS,
+        digits=agreement.AGREEMENT_DIGITS,
         caption="Agreement of the 2011 Census estimates with the report's coefficients, per sample and model (Tables 7-20 pooled)",
         notes="As the table above, pooled over the published tables, per model.",
         label="table-public-agreement-models",
