@@ -16,7 +16,7 @@ from movers import fetch
 from movers.core import paths
 from movers.core.errors import InputError
 from movers.data import nomis, open_yearly, public
-from movers.strands.flows import models as flows
+from movers.pages import flows
 
 BIRTHS = "births_fertility_lad/births_calendar_year_by_single_age_of_mother_lad21_1993_2021.csv.gz"
 

@@ -40,6 +40,7 @@ from movers.data import nomis, ons_flows, public, published as reference
 from movers.data.geography import load_geography
 from movers.estimators import agreement
 from movers.pages import compare, words
+from movers.pages.section import Section
 from movers.pages.tables import Table, coef_cell, fmt_number, own_number, render
 from movers.strands.flows import models as flows
 
@@ -863,7 +864,7 @@ def out_rate_facts(inputs: CensusInputs, rates: pd.Series) -> dict:
     return {"rate_median": rates.median(), "rate_max_la": names.loc[rates.idxmax()], "rate_max": rates.max()}
 
 
-def rate_section(inputs: CensusInputs) -> flows.Section:
+def rate_section(inputs: CensusInputs) -> Section:
     """Moves between supergroups and between IMD quintiles, per cent of the sending group's residents
     (two tables), and the most deprived fifth's rates to itself and to the least deprived fifth."""
     pop = inputs.covariates["population"]
@@ -884,10 +885,10 @@ def rate_section(inputs: CensusInputs) -> flows.Section:
         ),
     ]
     facts = {"rate_hh": iq.loc["High deprivation", "High deprivation"], "rate_hl": iq.loc["High deprivation", "Low deprivation"]}
-    return flows.Section(numbered(shown), facts, {"supergroup": sg, "imd": iq})
+    return Section(numbered(shown), facts, {"supergroup": sg, "imd": iq})
 
 
-def gravity_section(inputs: CensusInputs, exposure: str = "offset") -> flows.Section:
+def gravity_section(inputs: CensusInputs, exposure: str = "offset") -> Section:
     """Every model of ``run_all``, the agreement table per published table and sample, and the pooled
     agreement shares (per cent) the prose cites; ``frames['results']`` holds the fits for the comparison tables.
     An exposure this chapter does not offer is refused before any model is fitted."""
@@ -923,10 +924,10 @@ def gravity_section(inputs: CensusInputs, exposure: str = "offset") -> flows.Sec
         notes="As the table above, pooled over the published tables, per model.",
         label="table-public-agreement-models",
     )
-    return flows.Section(numbered([table, by_model]), facts, {"results": results})
+    return Section(numbered([table, by_model]), facts, {"results": results})
 
 
-def yearly_section(source: str, inputs: CensusInputs, data_path: str = "") -> flows.Section:
+def yearly_section(source: str, inputs: CensusInputs, data_path: str = "") -> Section:
     """Gross out-migration rates by year from MYEB3 (by supergroup, IMD quintile and country; beside the
     real series when the source is synthetic), and the change of England's rate into 2017 with the year
     of the largest rise (ONS changed its estimate of student moves from mid-2017)."""
@@ -959,7 +960,7 @@ def yearly_section(source: str, inputs: CensusInputs, data_path: str = "") -> fl
         **words.directed("jump_2017", float(rise[2017]), "rose", "fell", "did not change"),
         "max_rise_year": str(rise.idxmax()),
     }
-    return flows.Section(numbered(shown), facts, {"rates": rates})
+    return Section(numbered(shown), facts, {"rates": rates})
 
 
 # --------------------------------------------------------------------------- shared borders and estuaries
