@@ -26,7 +26,6 @@ from movers.pages.section import Section
 from movers.strands.flows import calibration, models as flow_models
 from movers.strands.flows.models import (
     CENSUS_FILES,
-    LABELS,
     RATE_PER,
     SIGNIFICANCE,
     TYPOLOGIES,
@@ -46,6 +45,7 @@ from movers.strands.flows.models import (
     table6_comparison,
     type_label,
     type_rates,
+    variable_labels,
     variable_table,
     zero_flow_bias,
 )
@@ -364,7 +364,7 @@ def bias_facts(b: pd.DataFrame) -> dict:
     """Per fit of ``zero_flow_bias`` (suffixes ``nonzero``, ``ztnb``, ``full``): the distance elasticity, the
     largest distance from the truth in SEs, the share of rows within 3 SE of the truth, and the sample size;
     ``bias_text`` compares the fits with the truth where one is known, and says that none is otherwise."""
-    dist = LABELS["log_distance"]
+    dist = variable_labels()["log_distance"]
     facts = {}
     for smp, g in b.groupby("sample", sort=False):
         k, g = BIAS_KEYS[smp], g.set_index("row")

@@ -46,7 +46,7 @@ REPORT_SAMPLES = {2: (324, 2), 7: (348, 8)}
 def observation_counts(census_profile: Mapping | None = None) -> dict:
     """The report's N of Tables 2 and 7 as shares of all ordered pair-years of their authorities and years,
     with the census's share of non-zero pairs (``census_profile``, e.g. a world's ``truth["calibration"]``)
-    beside them (the paragraph that says what it means for the N: ``movers.pages.flows.observation_counts``)."""
+    beside them (the paragraph that says what it means for the N: ``pages/flows.py``, observation_counts)."""
     out = {}
     for table, (n_la, n_years) in REPORT_SAMPLES.items():
         n = int(reference.published(table)["n_obs"].iloc[0])

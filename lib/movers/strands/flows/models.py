@@ -22,7 +22,7 @@ effects (Table 1). Models 1-4 add the control blocks in turn. This module:
   gravity module of every flows chapter, the open-data one included;
 * ``prepare`` checks a chapter's parameters, opens its source once and builds
   the regression frame (a ``FlowSetup``); the chapters' sections, captions,
-  table numbers and sentences are page code (``movers.pages.flows``). Labels,
+  table numbers and sentences are page code (``pages/flows.py``). Labels,
   Table 1 and the typologies' own words come from ``data/dictionaries/flows.yml``.
 """
 
@@ -74,18 +74,51 @@ def dictionary(path: str | Path = DICTIONARY) -> dict:
     return _dictionary(str(path))
 
 
-# variable -> the report's row label; control blocks in the report's order; the four models
-LABELS = {k: v["label"] for k, v in dictionary()["variables"].items()}
-_VARIABLES = dictionary()["variables"]
-BLOCKS = {
-    b: [n for n, v in _VARIABLES.items() if v["block"] == b] for b in dict.fromkeys(v["block"] for v in _VARIABLES.values())
-}
-MODELS = {
-    "Model 1": [],
-    "Model 2": BLOCKS["Distance and border"],
-    "Model 3": BLOCKS["Distance and border"] + BLOCKS["Demographic structure of sending"],
-    "Model 4": BLOCKS["Distance and border"] + BLOCKS["Demographic structure of sending"] + BLOCKS["Economic conditions"],
-}
+# variable -> the report's row label; control blocks in the report's order; the four models. Read from the
+# dictionary on first use (``variable_labels()``, ``control_blocks()``, ``model_controls()``; the names ``LABELS``, ``BLOCKS`` and
+# ``MODELS`` stay as module attributes, through ``__getattr__``), so that importing this module reads no file.
+MODEL_NAMES = ("Model 1", "Model 2", "Model 3", "Model 4")
+
+
+@cache
+def variable_labels() -> dict[str, str]:
+    """Variable -> the report's row label."""
+    return {k: v["label"] for k, v in dictionary()["variables"].items()}
+
+
+@cache
+def control_blocks() -> dict[str, list[str]]:
+    """The control blocks in the report's order: block -> its variables."""
+    variables = dictionary()["variables"]
+    return {
+        b: [n for n, v in variables.items() if v["block"] == b] for b in dict.fromkeys(v["block"] for v in variables.values())
+    }
+
+
+@cache
+def model_controls() -> dict[str, list[str]]:
+    """The report's Models 1-4: each adds a control block to the one before."""
+    b = control_blocks()
+    return dict(
+        zip(
+            MODEL_NAMES,
+            [
+                [],
+                b["Distance and border"],
+                b["Distance and border"] + b["Demographic structure of sending"],
+                b["Distance and border"] + b["Demographic structure of sending"] + b["Economic conditions"],
+            ],
+        )
+    )
+
+
+_LAZY = {"LABELS": variable_labels, "BLOCKS": control_blocks, "MODELS": model_controls}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return _LAZY[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def variable_table() -> pd.DataFrame:
@@ -257,7 +290,7 @@ def design(
     typology: str,
     controls: Sequence[str],
     countries: bool = True,
-    labels: Mapping[str, str] = LABELS,
+    labels: Mapping[str, str] | None = None,
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """Design matrix: constant, area-type dummies (reference = first level), year dummies, country dummies, controls.
 
@@ -266,6 +299,7 @@ def design(
     without ``year`` (one cross-section) or without ``wales_o``/``wales_d`` gets no such effects.
     Controls are named by ``labels`` (their own name when not in it).
     """
+    names_of = variable_labels() if labels is None else labels
     cols = {"const": np.ones(len(frame))}
     shown = []
     side = "Sending" if factor == "sending" else "Receiving"
@@ -283,8 +317,8 @@ def design(
         if 0 < v.sum() < len(v):
             cols[c] = v
     for c in controls:
-        cols[labels.get(c, c)] = frame[c].to_numpy(dtype=float)
-        shown.append(labels.get(c, c))
+        cols[names_of.get(c, c)] = frame[c].to_numpy(dtype=float)
+        shown.append(names_of.get(c, c))
     return np.column_stack(list(cols.values())), list(cols), shown
 
 
@@ -334,7 +368,7 @@ def fit_model(
     typology: str,
     controls: Sequence[str],
     exposure: str = "offset",
-    labels: Mapping[str, str] = LABELS,
+    labels: Mapping[str, str] | None = None,
     clusters: Mapping[str, str | tuple[str, ...]] | None = None,
 ) -> Estimates:
     """One NB2 regression (robust HC1 SEs) of ``moves`` on the dummies of column ``factor`` and ``controls``.
@@ -374,19 +408,19 @@ def _specs(models) -> dict[str, list[str]]:
     """Model names (of ``MODELS``) or a mapping name -> controls, as a mapping."""
     if isinstance(models, Mapping):
         return {m: list(c) for m, c in models.items()}
-    unknown = [m for m in models if m not in MODELS]
+    unknown = [m for m in models if m not in model_controls()]
     if unknown or not len(models):
-        raise InputError("parameter 'models'", f"must name some of {', '.join(MODELS)}, not {list(models)!r}")
-    return {m: MODELS[m] for m in models}
+        raise InputError("parameter 'models'", f"must name some of {', '.join(MODEL_NAMES)}, not {list(models)!r}")
+    return {m: model_controls()[m] for m in models}
 
 
 def sending_models(
     frame: pd.DataFrame,
     typology: str,
-    models=tuple(MODELS),
+    models=MODEL_NAMES,
     exposure: str = "offset",
     order: Sequence[str] | None = None,
-    labels: Mapping[str, str] = LABELS,
+    labels: Mapping[str, str] | None = None,
     clusters: Mapping[str, str | tuple[str, ...]] | None = None,
 ) -> dict[str, Estimates]:
     """Which areas do people leave? Each model (a name of ``MODELS`` or name -> controls) with sending-type
@@ -398,11 +432,11 @@ def sending_models(
 def receiving_models(
     frame: pd.DataFrame,
     typology: str,
-    models=tuple(MODELS),
+    models=MODEL_NAMES,
     exposure: str = "offset",
     sending: Sequence[str] | None = None,
     order: Sequence[str] | None = None,
-    labels: Mapping[str, str] = LABELS,
+    labels: Mapping[str, str] | None = None,
     clusters: Mapping[str, str | tuple[str, ...]] | None = None,
 ) -> dict[str, dict[str, Estimates]]:
     """Where do people go? For each sending type (all present in ``frame``, or those named in ``sending``),
@@ -424,7 +458,7 @@ def receiving_models(
 
 def control_flags(models: Sequence[str]) -> dict[str, list[bool]]:
     """The YES/NO rows of the report's tables for the models shown."""
-    return {block: [all(v in MODELS[m] for v in vars_) for m in models] for block, vars_ in BLOCKS.items()}
+    return {block: [all(v in model_controls()[m] for v in vars_) for m in models] for block, vars_ in control_blocks().items()}
 
 
 def true_values(truth: Mapping, frame: pd.DataFrame | None = None) -> dict:
@@ -440,7 +474,7 @@ def true_values(truth: Mapping, frame: pd.DataFrame | None = None) -> dict:
     """
     if not truth or "coefficients" not in truth:
         return {}
-    out = {(LABELS[k], "Model 4"): float(v) for k, v in truth["coefficients"].items()}
+    out = {(variable_labels()[k], "Model 4"): float(v) for k, v in truth["coefficients"].items()}
     effects = truth.get("type_effects")
     for typ in TYPOLOGIES:
         for lev in levels(typ)[1:]:
@@ -590,8 +624,8 @@ def all_types_design(
         if 0 < v.sum() < len(v):
             cols[c] = v
     for c in controls:
-        cols[LABELS[c]] = frame[c].to_numpy(dtype=float)
-        shown.append(LABELS[c])
+        cols[variable_labels()[c]] = frame[c].to_numpy(dtype=float)
+        shown.append(variable_labels()[c])
     return np.column_stack(list(cols.values())), list(cols), shown
 
 
@@ -640,7 +674,7 @@ def zero_flow_bias(
         if all_types:
             X, names, shown = all_types_design(fr, controls)
             mine = {type_label(side, lev, typology) for lev in levels(typology)[1:] for side in ("Sending", "Receiving")}
-            shown = [r for r in shown if r in mine or r in LABELS.values()]
+            shown = [r for r in shown if r in mine or r in variable_labels().values()]
         else:
             X, names, shown = design(fr, "sending", levels(typology), typology, controls)
         m = _fit_shown(fr, X, names, shown, exposure, truncated)
@@ -792,7 +826,7 @@ def census_net(table: pd.DataFrame, level: str) -> pd.Series:
 # ---------------------------------------------------------------- chapters
 #
 # What the three flows chapters compute from, prepared once: the selection, the data, the regression frame.
-# Their pages (captions, table numbers, sentences) are ``movers.pages.flows``.
+# Their pages (captions, table numbers, sentences) are in ``pages/flows.py``.
 
 
 @dataclass(frozen=True)
@@ -842,7 +876,7 @@ def prepare(
     years="2011-2018",
     typology: str | None = None,
     sex: str = "all",
-    models: Sequence[str] = ("Model 1", "Model 2", "Model 3", "Model 4"),
+    models: Sequence[str] = MODEL_NAMES,
     exposure: str = "offset",
     include_zero_flows: bool = False,
 ) -> FlowSetup:
