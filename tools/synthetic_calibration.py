@@ -16,7 +16,8 @@ import pandas as pd
 
 from movers.book import params
 from movers.core import paths
-from movers.pages import compare, micro as micro_pages
+from movers.data import published as reference
+from movers.pages import micro as micro_pages
 from movers.strands.flows import calibration, public as census
 from movers.strands.micro import common as micro, ls_deprived as ls, movers_stayers as O
 
@@ -42,7 +43,7 @@ def distances(study, tables) -> pd.DataFrame:
     rows = []
     for table, columns, kind in tables:
         back = {v: k for k, v in ls.PUBLISHED_ROWS.get(table, {}).items()}
-        p = compare.published(table)
+        p = reference.published(table)
         for r, c, e, se in zip(p["row"], p["column"], p["estimate"], p["se"]):
             key = (back.get(r, r), columns.get(c, c))
             if key in truth[kind]:

@@ -16,7 +16,7 @@ from movers.book import latex
 from movers.pages import report
 
 CELLS = [
-    "%matplotlib inline\nfrom movers.strands.flows import models as flows\nfrom movers.pages import report\nimport movers.pages.compare as cmp\nfrom movers.pages.tables import render as show_table",
+    "%matplotlib inline\nfrom movers.pages import flows\nfrom movers.pages import report\nimport movers.pages.compare as cmp\nfrom movers.pages.tables import render as show_table",
     "ctx = flows.chapter_setup('flows_ons')  # flows.fake_in_comment(\nreport.glue_many(flows.setup_facts(ctx))",
     "cmp.model_comparison({})\nshow_table(ctx.frame)\nctx.frame.head()\nprint('report.not_a_call(')",
     "report.glue('x', 1)\nif then else:",
@@ -33,9 +33,9 @@ def test_library_calls_through_every_import_form():
     """Calls through ``from movers import``, ``import movers.x as``, ``from movers.x import f``; nested calls
     count; calls on other objects, in comments or strings, and cells that do not parse do not."""
     assert latex.library_calls(_nb()) == [
-        "movers.strands.flows.models.chapter_setup",
+        "movers.pages.flows.chapter_setup",
         "movers.pages.report.glue_many",
-        "movers.strands.flows.models.setup_facts",
+        "movers.pages.flows.setup_facts",
         "movers.pages.compare.model_comparison",
         "movers.pages.tables.render",
     ]

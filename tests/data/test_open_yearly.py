@@ -16,7 +16,8 @@ from movers import fetch
 from movers.core import paths
 from movers.core.errors import InputError
 from movers.data import codes as lacodes, manifest as manifests, nomis, open_yearly, public
-from movers.strands.flows import models as flows
+from movers.pages import flows
+from movers.strands.flows import models as flow_models
 
 BIRTHS = "births_fertility_lad/births_calendar_year_by_single_age_of_mother_lad21_1993_2021.csv.gz"
 
@@ -95,7 +96,7 @@ def download_folder(shared_public, tmp_path_factory) -> Path:
 def test_yearly_chapter_runs_on_open_files_and_leaves_out_the_controls_it_has_no_figure_for(
     download_folder, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(flows, "OPEN_CACHE", tmp_path)
+    monkeypatch.setattr(flow_models, "OPEN_CACHE", tmp_path)
     ctx = flows.chapter_setup("flows_ons", "public", str(download_folder), "2012-2013", models=["Model 1", "Model 4"])
     assert ctx.source.kind == "public" and ctx.truth == {}
     assert ctx.data.omitted == ("unemployment_rate", "non_uk_born")
@@ -120,14 +121,14 @@ def test_yearly_chapter_runs_on_open_files_and_leaves_out_the_controls_it_has_no
 
 @pytest.mark.public
 def test_hot_and_cold_spots_need_the_social_mobility_index(download_folder, tmp_path, monkeypatch):
-    monkeypatch.setattr(flows, "OPEN_CACHE", tmp_path)
+    monkeypatch.setattr(flow_models, "OPEN_CACHE", tmp_path)
     with pytest.raises(InputError, match="Social Mobility Index 2017"):
         flows.chapter_setup("flows_hotcold", "public", str(download_folder), "2012", typology="smi")
 
 
 @pytest.mark.public
 def test_years_without_open_flows_are_named_with_their_fetch_command(download_folder, tmp_path, monkeypatch):
-    monkeypatch.setattr(flows, "OPEN_CACHE", tmp_path)
+    monkeypatch.setattr(flow_models, "OPEN_CACHE", tmp_path)
     with pytest.raises(InputError, match=r"2014 detailed estimates not found: run `python -m movers fetch ons_detailed_2014`"):
         flows.chapter_setup("flows_ons", "public", str(download_folder), "2013-2014")
     with pytest.raises(InputError, match="start with the year ending June 2012"):

@@ -78,9 +78,9 @@ def type_rows(truth) -> list[str]:
 def test_world_states_nonzero_type_effects_and_controls_unlike_the_report(data, truth):
     """The Published and True columns are different numbers: no true control equals Table 2's Model 4
     estimate, and every non-reference type dummy has a true effect other than 0, distinct across levels."""
-    from movers.pages import compare
+    from movers.data import published as reference
 
-    pub = compare.published(2)
+    pub = reference.published(2)
     pub = pub[pub["column"] == "Model 4"].set_index("row")["estimate"]
     low = {str(r).lower(): v for r, v in pub.items()}
     for k, label in flows.LABELS.items():
@@ -171,9 +171,9 @@ def test_swapped_truth_labels_and_published_controls_are_rejected(fitted, truth)
     assert not recovers(fitted, swapped)
     zero = dict(truth) | {(r, "Model 4"): 0.0 for r in rows}
     assert not recovers(fitted, zero)
-    from movers.pages import compare
+    from movers.data import published as reference
 
-    pub = compare.published(2)
+    pub = reference.published(2)
     pub = {str(r).lower(): v for r, v in pub[pub["column"] == "Model 4"].set_index("row")["estimate"].items()}
     published = dict(truth) | {(lab, "Model 4"): pub[lab.lower()] for lab in flows.LABELS.values()}
     assert not recovers(fitted, published)

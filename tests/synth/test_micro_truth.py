@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from movers.core import source as data_source
-from movers.pages import compare
+from movers.data import published as reference
 from movers.strands.micro import common as micro, ls_deprived as ls, movers_stayers as O
 
 UKHLS_COLUMNS = {"Higher managerial socio economic status": "Higher managerial occ."}
@@ -25,7 +25,7 @@ LS_COLUMNS = {31: {"coefficient": "Employed"}, 32: {"Coefficient": "Professional
 
 def published(table: int, columns: dict) -> dict:
     """{(our row label, outcome label): (estimate, se)} of a published table."""
-    p = compare.published(table)
+    p = reference.published(table)
     back = {v: k for k, v in ls.PUBLISHED_ROWS.get(table, {}).items()}
     return {(back.get(r, r), columns.get(c, c)): (e, s) for r, c, e, s in zip(p["row"], p["column"], p["estimate"], p["se"])}
 

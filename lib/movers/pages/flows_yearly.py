@@ -1,6 +1,6 @@
 """The words and tables of the yearly sending chapter (``chapters/flows_yearly.md``) around ``movers.strands.flows.yearly``.
 
-Every section returns a ``flows.Section`` (tables, prose facts, frames). When a
+Every section returns a ``Section`` (tables, prose facts, frames). When a
 public run lacks open inputs, ``setup`` returns a page without inputs and every
 section says what is missing and how to fetch it, so the page never shows a
 number it did not compute from the files it names.
@@ -15,7 +15,10 @@ import pandas as pd
 from IPython.display import Markdown
 
 from movers.core import paths
+from movers.estimators import agreement
 from movers.pages import compare
+from movers.pages.flows import years_text
+from movers.pages.section import Section
 from movers.pages.tables import render
 from movers.pages.words import count
 from movers.strands.flows import models as flows, yearly as ys
@@ -59,11 +62,11 @@ def _not_here(page: Page) -> str:
     )
 
 
-def inputs_section(page: Page) -> flows.Section:
+def inputs_section(page: Page) -> Section:
     """What the page read (``inputs_text``), which controls had no figure (``omitted_text``), and the years."""
-    facts = {"years_text": flows.years_text(page.years)}
+    facts = {"years_text": years_text(page.years)}
     if page.inputs is None:
-        return flows.Section([Markdown(_not_here(page))], facts | {"inputs_text": _not_here(page), "omitted_text": ""})
+        return Section([Markdown(_not_here(page))], facts | {"inputs_text": _not_here(page), "omitted_text": ""})
     inp = page.inputs
     if page.source == "synthetic":
         where = (
@@ -85,7 +88,7 @@ def inputs_section(page: Page) -> flows.Section:
         if left
         else "Every sending-side control of the report has a figure in these files."
     )
-    return flows.Section([], facts | {"inputs_text": where, "omitted_text": omitted})
+    return Section([], facts | {"inputs_text": where, "omitted_text": omitted})
 
 
 DATA = {"public": "ONS MYEB3", "synthetic": "synthetic world"}
@@ -102,16 +105,16 @@ def _caption(typology: str, table: int | None, source: str) -> str:
 
 
 def _model_years(result: ys.SendingResult) -> str:
-    return "; ".join(f"{m}: {flows.years_text(y)}" for m, y in result.years.items())
+    return "; ".join(f"{m}: {years_text(y)}" for m, y in result.years.items())
 
 
-def sending_section(page: Page, typology: str) -> flows.Section:
+def sending_section(page: Page, typology: str) -> Section:
     """One typology's sending models (``yearly_sending.sending_analysis``) as a report-style table with the
     published coefficient under each row (Table 7 for supergroups; none for IMD quintiles), and its facts
     (``<typology>_text``)."""
     key = f"{typology}_text"
     if page.inputs is None:
-        return flows.Section([], {key: _not_here(page)})
+        return Section([], {key: _not_here(page)})
     res = ys.sending_analysis(page.inputs, typology, page.years)
     controls = {block: [m in models for m in res.fits] for block, models in CONTROL_ROWS.items()}
     notes = (
@@ -132,13 +135,11 @@ def sending_section(page: Page, typology: str) -> flows.Section:
     )
     m1 = res.fits.get("Model 1")
     text = (
-        f"Model 1 is fitted on {m1.nobs:,} authority-years ({flows.years_text(res.years['Model 1'])}); "
+        f"Model 1 is fitted on {m1.nobs:,} authority-years ({years_text(res.years['Model 1'])}); "
         if m1 is not None
         else "Model 1 could not be fitted; "
     )
-    text += (
-        "; ".join(f"{m} on {res.fits[m].nobs:,} ({flows.years_text(y)})" for m, y in res.years.items() if m != "Model 1") + "."
-    )
+    text += "; ".join(f"{m} on {res.fits[m].nobs:,} ({years_text(y)})" for m, y in res.years.items() if m != "Model 1") + "."
     short = [m for m, y in res.years.items() if len(y) < len(res.years.get("Model 1", []))]
     if short:
         text += (
@@ -156,11 +157,11 @@ def sending_section(page: Page, typology: str) -> flows.Section:
     else:
         a = res.agreement
         text += " " + agreement_words(a, res.table)
-    return flows.Section([table], {key: text}, {"result": res})
+    return Section([table], {key: text}, {"result": res})
 
 
 def agreement_words(a: pd.DataFrame, table: int) -> str:
-    """One sentence per model of ``compare.agreement_by`` output, in the order of its rows."""
+    """One sentence per model of ``agreement.agreement_by`` output, in the order of its rows."""
     parts = []
     for model, r in a.drop(index="All", errors="ignore").iterrows():
         parts.append(
@@ -176,28 +177,28 @@ def agreement_words(a: pd.DataFrame, table: int) -> str:
 
 
 def agreement_table(results: Sequence[ys.SendingResult]) -> pd.DataFrame:
-    """``compare.agreement`` per published table and model (rows "Table 7, Model 1", ... and "Table 7, all
+    """``agreement.agreement`` per published table and model (rows "Table 7, Model 1", ... and "Table 7, all
     models"), over the sending-type coefficients, for the results that have a published table."""
     parts = {f"Table {r.table}": r.agreement for r in results if r.table is not None}
     if not parts:
-        return pd.DataFrame(columns=list(compare.AGREEMENT_LABELS.values()))
+        return pd.DataFrame(columns=list(agreement.AGREEMENT_LABELS.values()))
     out = pd.concat(parts, names=["table", "model"])
     out.index = [f"{t}, {m}" if m != "All" else f"{t}, all models" for t, m in out.index]
     out.index.name = "Table, model"
     return out
 
 
-def agreement_section(page: Page, sections: Sequence[flows.Section]) -> flows.Section:
-    """``compare.agreement`` per published table and model (one table), and the headline facts: Model 1's gap,
+def agreement_section(page: Page, sections: Sequence[Section]) -> Section:
+    """``agreement.agreement`` per published table and model (one table), and the headline facts: Model 1's gap,
     correlation and shares for Table 7 (``headline_text``)."""
     if page.inputs is None:
-        return flows.Section([], {"headline_text": _not_here(page)})
+        return Section([], {"headline_text": _not_here(page)})
     results = [s.frames["result"] for s in sections if "result" in s.frames]
     frame = agreement_table(results)
     what = "synthetic world" if page.source == "synthetic" else "ONS's MYEB3 estimates"
     table = render(
         frame,
-        digits=compare.AGREEMENT_DIGITS,
+        digits=agreement.AGREEMENT_DIGITS,
         caption=f"Agreement of the authority-level sending models ({what}) with the report's published coefficients, per table and model",
         notes="Over the published sending-type coefficients: mean absolute gap; correlation; shares with the same sign, within two "
         "combined standard errors (the root of the sum of both squared SEs) and within two published SEs alone. "
@@ -206,7 +207,7 @@ def agreement_section(page: Page, sections: Sequence[flows.Section]) -> flows.Se
     )
     sg = next((r for r in results if r.table == 7 and "Model 1" in r.fits), None)
     if sg is None:
-        return flows.Section([table], {"headline_text": "No Model 1 of Table 7 was fitted, so there is no headline figure."})
+        return Section([table], {"headline_text": "No Model 1 of Table 7 was fitted, so there is no headline figure."})
     m1 = sg.agreement.loc["Model 1"]
     data = (
         "the synthetic world (a test of the machinery, not a finding)"
@@ -214,20 +215,16 @@ def agreement_section(page: Page, sections: Sequence[flows.Section]) -> flows.Se
         else "ONS's own MYEB3 estimates"
     )
     text = (
-        f"On {data}, {flows.years_text(sg.years['Model 1'])}, the authority-level Model 1 of the report's Table 7 (which areas do people "
+        f"On {data}, {years_text(sg.years['Model 1'])}, the authority-level Model 1 of the report's Table 7 (which areas do people "
         f"leave?) gives sending coefficients a mean absolute gap of {m1['Mean absolute gap']:.3f} log points to the published ones, "
         f"with correlation {m1['Correlation']:.3f}; {m1['Same sign (share)']:.0%} share the published sign and "
         f"{m1['Within 2 combined SEs (share)']:.0%} lie within two combined standard errors "
         f"({m1['Within 2 published SEs (share)']:.0%} within two published SEs alone)."
     )
-    rest = [
-        f"{m} {sg.agreement.loc[m, 'Mean absolute gap']:.3f} ({flows.years_text(sg.years[m])})"
-        for m in sg.years
-        if m != "Model 1"
-    ]
+    rest = [f"{m} {sg.agreement.loc[m, 'Mean absolute gap']:.3f} ({years_text(sg.years[m])})" for m in sg.years if m != "Model 1"]
     if rest:
         text += (
             " Models 3 and 4, which at the authority level lack the report's distance, border and pull factors, are further off "
             "(mean absolute gap " + "; ".join(rest) + ")."
         )
-    return flows.Section([table], {"headline_text": text}, {"agreement": frame})
+    return Section([table], {"headline_text": text}, {"agreement": frame})

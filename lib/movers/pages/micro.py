@@ -21,7 +21,8 @@ from IPython.display import Markdown, display
 from movers.core import source as data_source
 from movers.core.errors import InputError
 from movers.core.parameters import ChapterParams
-from movers.estimators import multiplicity
+from movers.data import published as reference
+from movers.estimators import agreement, multiplicity
 from movers.estimators.results import Estimates
 from movers.pages import compare, report, tables, words
 from movers.sdc import checker, record as sdc_record, suppression
@@ -308,7 +309,7 @@ def model3_truth(study: Study, models: Mapping[str, Mapping[str, Estimates]]):
         return None
     true3 = micro.true_model3(study.strand, study.sample, list(models), study.models_truth(), study.price_factor)
     est = pd.concat([models[o]["Model 3"].coefs.rename(index={"Mover": study.strand.outcomes[o]}) for o in models])
-    long3 = compare.side_by_side({"Model 3": est}, table=None, truth=true3)
+    long3 = agreement.side_by_side({"Model 3": est}, table=None, truth=true3)
     caption = own_caption(study, "Model 3 beside the effects that generated the synthetic data")
     return compare.comparison_table(long3, "Model 3", caption=caption)
 
@@ -392,7 +393,7 @@ def comparison(
     (``key``: the table's key among the chapter's own tables when its caption changes with the parameters)."""
     columns = dict(columns or {})
     truth = {(k[0], columns.get(k[1], k[1])) if isinstance(k, tuple) else k: v for k, v in (truth or {}).items()}
-    long = compare.side_by_side(
+    long = agreement.side_by_side(
         {columns.get(k, k): v.coefs for k, v in results.items()},
         table=table_no,
         truth=truth if study.synthetic else None,
@@ -965,7 +966,7 @@ def table30_text(study: Study) -> dict:
         out["dis_lower"] = "that of the " + ("movers" if dis["Movers"] < dis["Stayers"] else "stayers")
     else:
         out["dis_lower"] = "cannot be said without revealing a withheld cell"
-    pub = compare.published_descriptives(30)
+    pub = reference.published_descriptives(30)
     out["pub_dis_stayers"] = float(pub.loc["Disabled", "Stayers"])
     out["pub_dis_movers"] = float(pub.loc["Disabled", "Movers"])
     return out

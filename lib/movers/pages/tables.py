@@ -21,20 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from movers.estimators.agreement import stars
 from movers.pages import typeset
 
-STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
 STAR_NOTE = "*** p<0.01, ** p<0.05, * p<0.1"
-
-
-def stars(pvalue: float | None) -> str:
-    """Significance stars as the report uses them (``***`` 1%, ``**`` 5%, ``*`` 10%)."""
-    if pvalue is None or not np.isfinite(pvalue):
-        return ""
-    for level, mark in STAR_LEVELS:
-        if pvalue < level:
-            return mark
-    return ""
 
 
 def letters(k: int) -> str:

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movers.pages import compare, flows_yearly as pages
+from movers.estimators import agreement
+from movers.pages import flows_yearly as pages
 from movers.strands.flows import models as flows, yearly as ys
 
 YEARS = list(range(2011, 2019))
@@ -150,7 +151,7 @@ def test_agreement_table_has_one_row_per_model_of_each_published_table(world):
     t = pages.agreement_table([res])
     assert list(t.index) == ["Table 7, Model 1", "Table 7, Model 3", "Table 7, Model 4", "Table 7, all models"]
     assert t.loc["Table 7, all models", "Published coefficients"] == 21
-    a = compare.agreement(res.long[res.long["model"] == "Model 1"])
+    a = agreement.agreement(res.long[res.long["model"] == "Model 1"])
     assert t.loc["Table 7, Model 1", "Within 2 combined SEs (share)"] == pytest.approx(a["within_combined"])
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from movers.pages import compare
+from movers.data import published as reference
 from movers.strands.flows import models as flows, public as census
 
 LONDON = "E09"
@@ -46,33 +46,17 @@ REPORT_SAMPLES = {2: (324, 2), 7: (348, 8)}
 def observation_counts(census_profile: Mapping | None = None) -> dict:
     """The report's N of Tables 2 and 7 as shares of all ordered pair-years of their authorities and years,
     with the census's share of non-zero pairs (``census_profile``, e.g. a world's ``truth["calibration"]``)
-    beside them; ``text`` says what that means for the N."""
+    beside them (the paragraph that says what it means for the N: ``pages/flows.py``, observation_counts)."""
     out = {}
     for table, (n_la, n_years) in REPORT_SAMPLES.items():
-        n = int(compare.published(table)["n_obs"].iloc[0])
+        n = int(reference.published(table)["n_obs"].iloc[0])
         pairs = n_la * (n_la - 1) * n_years
         out[f"n_table{table}"] = n
         out[f"pairs_table{table}"] = pairs
         out[f"share_table{table}"] = 100.0 * n / pairs
-    text = (
-        f"The report's observation counts are the pair-years that entered its regressions, and it does not say how "
-        f"they were chosen. Table 7's {out['n_table7']:,} are {out['share_table7']:.0f} per cent of the "
-        f"{out['pairs_table7']:,} ordered pair-years of {REPORT_SAMPLES[7][0]} authorities over {REPORT_SAMPLES[7][1]} years, "
-        f"and Table 2's {out['n_table2']:,} are {out['share_table2']:.0f} per cent of the {out['pairs_table2']:,} of the "
-        f"{REPORT_SAMPLES[2][0]} English authorities the Social Mobility Index ranks, over {REPORT_SAMPLES[2][1]} years."
-    )
     if census_profile:
         out["census_nonzero"] = 100.0 * float(census_profile["nonzero_share"])
         out["census_nonzero_london"] = 100.0 * float(census_profile["nonzero_share_london"])
-        text += (
-            f" In the 2011 Census matrix, the one open full matrix, {out['census_nonzero']:.0f} per cent of ordered pairs "
-            f"of authorities have at least one move ({out['census_nonzero_london']:.0f} per cent of pairs of London "
-            "boroughs), for a similar number of moves between authorities in a year. The report's N are pair-years "
-            "with a non-zero flow (the ONS files list no others), but far from all of the pairs with a move, and the "
-            "report does not say which it left out; the N cannot be read as the number of pairs with a move, and the "
-            "synthetic world takes its share of empty pairs from the census instead."
-        )
-    out["text"] = text
     return out
 
 

@@ -20,17 +20,16 @@ effects (Table 1). Models 1-4 add the control blocks in turn. This module:
   control lists) on any pairs frame with a typology column and return
   ``movers.estimators.results.Estimates`` labelled with the report's row names: the one
   gravity module of every flows chapter, the open-data one included;
-* the chapter layer (``chapter_setup``, ``Section`` and the section functions)
-  turns the fits into tables and prose facts, so each chapter cell is a call,
-  a glue and a render. Labels, Table 1 and the typologies' own words come from
-  ``data/dictionaries/flows.yml``.
+* ``prepare`` checks a chapter's parameters, opens its source once and builds
+  the regression frame (a ``FlowSetup``); the chapters' sections, captions,
+  table numbers and sentences are page code (``pages/flows.py``). Labels,
+  Table 1 and the typologies' own words come from ``data/dictionaries/flows.yml``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -40,11 +39,10 @@ import pandas as pd
 from movers.core import config as yamlfile, paths, source as sources
 from movers.core.errors import InputError, require_nonempty
 from movers.core.truth import read_truth
-from movers.data import manifest as manifests, nomis, ons_flows, open_yearly, public
+from movers.data import manifest as manifests, nomis, ons_flows, open_yearly, public, published as reference
 from movers.data.geography import load_geography
 from movers.estimators.nb2 import NBFit, covariance, fit_nb2, fit_ztnb  # noqa: F401  (flows.fit_nb2 / flows.NBFit stay importable)
 from movers.estimators.results import Estimates, coef_frame
-from movers.pages import compare, tables, words
 
 TYPOLOGIES = ("smi", "supergroup", "imd")
 RATE_PER = 1000  # exposure "rate": moves per this many residents of the sending authority
@@ -74,18 +72,51 @@ def dictionary(path: str | Path = DICTIONARY) -> dict:
     return _dictionary(str(path))
 
 
-# variable -> the report's row label; control blocks in the report's order; the four models
-LABELS = {k: v["label"] for k, v in dictionary()["variables"].items()}
-_VARIABLES = dictionary()["variables"]
-BLOCKS = {
-    b: [n for n, v in _VARIABLES.items() if v["block"] == b] for b in dict.fromkeys(v["block"] for v in _VARIABLES.values())
-}
-MODELS = {
-    "Model 1": [],
-    "Model 2": BLOCKS["Distance and border"],
-    "Model 3": BLOCKS["Distance and border"] + BLOCKS["Demographic structure of sending"],
-    "Model 4": BLOCKS["Distance and border"] + BLOCKS["Demographic structure of sending"] + BLOCKS["Economic conditions"],
-}
+# variable -> the report's row label; control blocks in the report's order; the four models. Read from the
+# dictionary on first use (``variable_labels()``, ``control_blocks()``, ``model_controls()``; the names ``LABELS``, ``BLOCKS`` and
+# ``MODELS`` stay as module attributes, through ``__getattr__``), so that importing this module reads no file.
+MODEL_NAMES = ("Model 1", "Model 2", "Model 3", "Model 4")
+
+
+@cache
+def variable_labels() -> dict[str, str]:
+    """Variable -> the report's row label."""
+    return {k: v["label"] for k, v in dictionary()["variables"].items()}
+
+
+@cache
+def control_blocks() -> dict[str, list[str]]:
+    """The control blocks in the report's order: block -> its variables."""
+    variables = dictionary()["variables"]
+    return {
+        b: [n for n, v in variables.items() if v["block"] == b] for b in dict.fromkeys(v["block"] for v in variables.values())
+    }
+
+
+@cache
+def model_controls() -> dict[str, list[str]]:
+    """The report's Models 1-4: each adds a control block to the one before."""
+    b = control_blocks()
+    return dict(
+        zip(
+            MODEL_NAMES,
+            [
+                [],
+                b["Distance and border"],
+                b["Distance and border"] + b["Demographic structure of sending"],
+                b["Distance and border"] + b["Demographic structure of sending"] + b["Economic conditions"],
+            ],
+        )
+    )
+
+
+_LAZY = {"LABELS": variable_labels, "BLOCKS": control_blocks, "MODELS": model_controls}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return _LAZY[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def variable_table() -> pd.DataFrame:
@@ -302,7 +333,7 @@ def design(
     typology: str,
     controls: Sequence[str],
     countries: bool = True,
-    labels: Mapping[str, str] = LABELS,
+    labels: Mapping[str, str] | None = None,
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """Design matrix: constant, area-type dummies (reference = first level), year dummies, country dummies, controls.
 
@@ -311,6 +342,7 @@ def design(
     without ``year`` (one cross-section) or without ``wales_o``/``wales_d`` gets no such effects.
     Controls are named by ``labels`` (their own name when not in it).
     """
+    names_of = variable_labels() if labels is None else labels
     cols = {"const": np.ones(len(frame))}
     shown = []
     side = "Sending" if factor == "sending" else "Receiving"
@@ -328,8 +360,8 @@ def design(
         if 0 < v.sum() < len(v):
             cols[c] = v
     for c in controls:
-        cols[labels.get(c, c)] = frame[c].to_numpy(dtype=float)
-        shown.append(labels.get(c, c))
+        cols[names_of.get(c, c)] = frame[c].to_numpy(dtype=float)
+        shown.append(names_of.get(c, c))
     return np.column_stack(list(cols.values())), list(cols), shown
 
 
@@ -351,12 +383,17 @@ def outcome(frame: pd.DataFrame, exposure: str) -> tuple[np.ndarray, np.ndarray 
     raise InputError("parameter 'exposure'", f"must be offset, rate or none, not {exposure!r}")
 
 
+def shown_coefs(fit, shown: Sequence[str]) -> pd.DataFrame:
+    """The rows ``shown`` of a fit (NB2, zero-truncated NB2 or PPML: ``names``, ``params``, ``se``) as a coefficient
+    frame (``coef_frame``: estimate, SE and the two-sided normal p-value, indexed by term)."""
+    idx = [fit.names.index(s) for s in shown]
+    return coef_frame(shown, np.asarray(fit.params[idx], dtype=float), np.asarray(fit.se[idx], dtype=float))
+
+
 def estimates(fit: NBFit, shown: Sequence[str]) -> Estimates:
     """The shown rows of an NB2 fit as the book's results object (alpha and iterations in ``extra``)."""
-    idx = [fit.names.index(s) for s in shown]
-    coefs = coef_frame(shown, fit.params[idx], fit.se[idx])
     return Estimates(
-        coefs,
+        shown_coefs(fit, shown),
         nobs=int(fit.nobs),
         seconds=float(fit.seconds),
         converged=bool(fit.converged),
@@ -371,7 +408,7 @@ def fit_model(
     typology: str,
     controls: Sequence[str],
     exposure: str = "offset",
-    labels: Mapping[str, str] = LABELS,
+    labels: Mapping[str, str] | None = None,
     clusters: Mapping[str, str | tuple[str, ...]] | None = None,
 ) -> Estimates:
     """One NB2 regression (robust HC1 SEs) of ``moves`` on the dummies of column ``factor`` and ``controls``.
@@ -411,19 +448,19 @@ def _specs(models) -> dict[str, list[str]]:
     """Model names (of ``MODELS``) or a mapping name -> controls, as a mapping."""
     if isinstance(models, Mapping):
         return {m: list(c) for m, c in models.items()}
-    unknown = [m for m in models if m not in MODELS]
+    unknown = [m for m in models if m not in model_controls()]
     if unknown or not len(models):
-        raise InputError("parameter 'models'", f"must name some of {', '.join(MODELS)}, not {list(models)!r}")
-    return {m: MODELS[m] for m in models}
+        raise InputError("parameter 'models'", f"must name some of {', '.join(MODEL_NAMES)}, not {list(models)!r}")
+    return {m: model_controls()[m] for m in models}
 
 
 def sending_models(
     frame: pd.DataFrame,
     typology: str,
-    models=tuple(MODELS),
+    models=MODEL_NAMES,
     exposure: str = "offset",
     order: Sequence[str] | None = None,
-    labels: Mapping[str, str] = LABELS,
+    labels: Mapping[str, str] | None = None,
     clusters: Mapping[str, str | tuple[str, ...]] | None = None,
 ) -> dict[str, Estimates]:
     """Which areas do people leave? Each model (a name of ``MODELS`` or name -> controls) with sending-type
@@ -435,11 +472,11 @@ def sending_models(
 def receiving_models(
     frame: pd.DataFrame,
     typology: str,
-    models=tuple(MODELS),
+    models=MODEL_NAMES,
     exposure: str = "offset",
     sending: Sequence[str] | None = None,
     order: Sequence[str] | None = None,
-    labels: Mapping[str, str] = LABELS,
+    labels: Mapping[str, str] | None = None,
     clusters: Mapping[str, str | tuple[str, ...]] | None = None,
 ) -> dict[str, dict[str, Estimates]]:
     """Where do people go? For each sending type (all present in ``frame``, or those named in ``sending``),
@@ -461,7 +498,7 @@ def receiving_models(
 
 def control_flags(models: Sequence[str]) -> dict[str, list[bool]]:
     """The YES/NO rows of the report's tables for the models shown."""
-    return {block: [all(v in MODELS[m] for v in vars_) for m in models] for block, vars_ in BLOCKS.items()}
+    return {block: [all(v in model_controls()[m] for v in vars_) for m in models] for block, vars_ in control_blocks().items()}
 
 
 def true_values(truth: Mapping, frame: pd.DataFrame | None = None) -> dict:
@@ -477,7 +514,7 @@ def true_values(truth: Mapping, frame: pd.DataFrame | None = None) -> dict:
     """
     if not truth or "coefficients" not in truth:
         return {}
-    out = {(LABELS[k], "Model 4"): float(v) for k, v in truth["coefficients"].items()}
+    out = {(variable_labels()[k], "Model 4"): float(v) for k, v in truth["coefficients"].items()}
     effects = truth.get("type_effects")
     for typ in TYPOLOGIES:
         for lev in levels(typ)[1:]:
@@ -492,7 +529,7 @@ def true_values(truth: Mapping, frame: pd.DataFrame | None = None) -> dict:
 
 def row_map(table: int, rows: Sequence[str]) -> dict[str, str]:
     """Match our row labels to the published ones case-insensitively (the report capitalises inconsistently)."""
-    pub = compare.published(table)["row"].unique()
+    pub = reference.published(table)["row"].unique()
     low = {p.lower(): p for p in pub}
     return {r: low[r.lower()] for r in rows if r.lower() in low and low[r.lower()] != r}
 
@@ -627,8 +664,8 @@ def all_types_design(
         if 0 < v.sum() < len(v):
             cols[c] = v
     for c in controls:
-        cols[LABELS[c]] = frame[c].to_numpy(dtype=float)
-        shown.append(LABELS[c])
+        cols[variable_labels()[c]] = frame[c].to_numpy(dtype=float)
+        shown.append(variable_labels()[c])
     return np.column_stack(list(cols.values())), list(cols), shown
 
 
@@ -677,7 +714,7 @@ def zero_flow_bias(
         if all_types:
             X, names, shown = all_types_design(fr, controls)
             mine = {type_label(side, lev, typology) for lev in levels(typology)[1:] for side in ("Sending", "Receiving")}
-            shown = [r for r in shown if r in mine or r in LABELS.values()]
+            shown = [r for r in shown if r in mine or r in variable_labels().values()]
         else:
             X, names, shown = design(fr, "sending", levels(typology), typology, controls)
         m = _fit_shown(fr, X, names, shown, exposure, truncated)
@@ -703,7 +740,7 @@ def table6_comparison(ours: pd.DataFrame) -> pd.DataFrame:
     The report names one group "Business, Education and Heritage Centre"
     (singular) in Table 6, so rows are matched on their first 30 characters.
     """
-    pub = compare.published_descriptives(6)
+    pub = reference.published_descriptives(6)
     key = {str(r)[:30].lower(): r for r in pub.index}
     pub = pub.rename(index={v: next((o for o in ours.index if o[:30].lower() == k), v) for k, v in key.items()})
     out = pd.DataFrame(index=ours.index)
@@ -736,22 +773,18 @@ def london_gva_readings(files: Mapping[str, Path] | None, years: Sequence[int]) 
 
     GVA per head is GVA (£ million, income approach, current prices; the open file ends in 2015) over MYEB3
     mid-year population, for the ``years`` the GVA file has. Returns the table (``None`` when the files
-    or years are missing) and the facts, with ``lc_gva_text`` a sentence either way.
+    or years are missing) and the figures: the published one and a tenth of it always; the means, the
+    City's figure, the years used (``lc_gva_years``, a tuple) and the authorities counted when computed;
+    ``lc_gva_file_years`` (first, last) when the GVA file shares no year with ``years``.
     """
-    published = float(compare.published_descriptives(6).loc[LONDON_COSMOPOLITAN, "Average GVA per capita (£)"])
+    published = float(reference.published_descriptives(6).loc[LONDON_COSMOPOLITAN, "Average GVA per capita (£)"])
     facts = {"lc_published": published, "lc_digit": published / 10}
     if files is None:
-        return None, facts | {
-            "lc_gva_text": "The open GVA, population and area-classification files are not present here, so the two readings of "
-            "the report's London Cosmopolitan figure cannot be computed from real data."
-        }
+        return None, facts
     gva = public.read_gva(files["gva_la"])
     yrs = sorted(set(years) & set(gva["year"]))
     if not yrs:
-        return None, facts | {
-            "lc_gva_text": f"The open GVA file covers {gva['year'].min()}-{gva['year'].max()}, none of the years "
-            f"{years_text(years)}, so the two readings cannot be computed from real data."
-        }
+        return None, facts | {"lc_gva_file_years": (int(gva["year"].min()), int(gva["year"].max()))}
     pop = public.read_myeb3(files["myeb3"]).set_index(["la_code", "year"])["population"]
     lc = public.read_la_classification(files["la_classification_2011"])
     codes = lc.loc[lc["supergroup"] == LONDON_COSMOPOLITAN, "la_code"]
@@ -764,16 +797,9 @@ def london_gva_readings(files: Mapping[str, Path] | None, years: Sequence[int]) 
         "lc_with_city": float(per_head.mean()),
         "lc_without_city": float(rest.mean()),
         "city_gva": float(city.mean()),
-        "lc_gva_years": years_text(yrs),
+        "lc_gva_years": tuple(int(y) for y in yrs),
         "lc_n_las": int(codes.isin(per_head.index.get_level_values("la_code")).sum()),
     }
-    facts["lc_gva_text"] = (
-        f"Computed from the real files ({facts['lc_gva_years']}, the years the open GVA file shares with this selection), the City of "
-        f"London's GVA per head is £{facts['city_gva']:,.0f}; the mean of the {facts['lc_n_las']} London Cosmopolitan authorities is "
-        f"£{facts['lc_with_city']:,.0f} with the City and £{facts['lc_without_city']:,.0f} without it. The published £{published:,.0f} is "
-        f"{published / facts['lc_with_city']:.2f} times the first; a tenth of it, £{facts['lc_digit']:,.0f}, is "
-        f"{facts['lc_digit'] / facts['lc_without_city']:.2f} times the second. Both readings fit, so the figure is shown, not corrected."
-    )
     table = pd.DataFrame(
         {"GVA per head (£)": [published, facts["lc_digit"], facts["lc_with_city"], facts["lc_without_city"], facts["city_gva"]]},
         index=[
@@ -794,11 +820,6 @@ CENSUS_FILES = {
 
 
 DIRECTIONS = ("out of", "into")
-# why the two census tables count different movers for one flow
-CENSUS_UNIVERSE = (
-    "Movers: the census table by NS-SEC covers residents aged 16 to 74 (the ages NS-SEC classifies), the table by "
-    "ethnic group residents of all ages, so the two count different numbers of movers for the same flow."
-)
 
 
 def census_flows(data_dir, data: FlowData, kind: str) -> pd.DataFrame:
@@ -844,18 +865,8 @@ def census_net(table: pd.DataFrame, level: str) -> pd.Series:
 
 # ---------------------------------------------------------------- chapters
 #
-# What the three flows chapters share, so that each chapter cell is one call, a glue and a render:
-# the selection in words (every caption carries it), the report's table numbers or the book's own,
-# the published column only where the estimate is comparable, and prose facts that follow the
-# typology and the report's 5 % convention.
-
-
-def years_text(years: Sequence[int]) -> str:
-    """``2011-2018`` for a run of years, ``2011, 2015`` otherwise."""
-    ys = sorted(years)
-    if len(ys) > 1 and ys == list(range(ys[0], ys[-1] + 1)):
-        return f"{ys[0]}-{ys[-1]}"
-    return ", ".join(map(str, ys))
+# What the three flows chapters compute from, prepared once: the selection, the data, the regression frame.
+# Their pages (captions, table numbers, sentences) are in ``pages/flows.py``.
 
 
 @dataclass(frozen=True)
@@ -869,39 +880,10 @@ class Selection:
     exposure: str = "offset"
     include_zero: bool = False
 
-    def text(self) -> str:
-        """The selection in words, for every caption."""
-        sex = {None: "men and women", "M": "men", "F": "women"}[self.sex]
-        sample = "all pairs of authorities (zero flows included)" if self.include_zero else "pairs with at least one move"
-        return f"{self.area}, {years_text(self.years)}, {sex}, all ages, {sample}, {dictionary()['exposures'][self.exposure]}"
-
-    def withdrawn(self) -> str | None:
-        """Why the report's figures are not comparable with this selection (``None`` when they are)."""
-        spec = dictionary()["typologies"][self.typology]["report"]
-        if list(self.years) != list(spec["years"]):
-            return f"the report covers {years_text(spec['years'])}, this selection {years_text(self.years)}"
-        if self.sex is not None:
-            return "the report models the moves of men and women together"
-        if self.include_zero:
-            return "the report fitted the non-zero flows only"
-        if self.exposure == "none":
-            return "the report models flow rates, not raw counts"
-        return None
-
-
-# each flows chapter's own tables in page order (``FlowChapter.own_tables``); "models": the model tables
-# the report has none for (a typology or selection of the book's); None: a chapter not listed
-OWN_TABLES = {
-    "flows_hotcold": ("rates", "rates by year and sex", "models", "bias"),
-    "flows_ons": ("london gva", "rates", "rates by year and sex", "models", "bias"),
-    "flows_imd": ("rates", "rates by year and sex", "models", "census nssec", "census ethnicity"),
-    None: ("london gva", "rates", "rates by year and sex", "models", "census nssec", "census ethnicity", "bias"),
-}
-
 
 @dataclass
-class FlowChapter:
-    """Everything a flows chapter computes from, built once by ``chapter_setup``."""
+class FlowSetup:
+    """Everything a flows chapter computes from, prepared once by ``prepare``."""
 
     name: str
     number: int
@@ -922,53 +904,22 @@ class FlowChapter:
         return levels(self.typology)
 
     @property
-    def words(self) -> dict:
-        return dictionary()["typologies"][self.typology]
-
-    def plural(self, level: str) -> str:
-        return self.words["plural"].get(level, level)
-
-    @property
     def specs(self) -> dict[str, list[str]]:
         """Each model's controls, without those these data hold no figure for."""
         return without(self.models, self.data.omitted)
 
-    @property
-    def own_tables(self) -> list[str]:
-        """The keys of the chapter's own tables (those without a report number) in page order: the chapter's
-        ``OWN_TABLES``, its model tables in place of ``"models"`` where the report has no table for them."""
-        spec = self.words["report"]
-        models = (["sending"] if spec["sending"] is None else []) + (
-            [f"receiving {k}" for k in self.order] if spec["receiving"] is None else []
-        )
-        keys = OWN_TABLES.get(self.name, OWN_TABLES[None])
-        at = keys.index("models")
-        return [*keys[:at], *models, *keys[at + 1 :]]
 
-    def table_number(self, report_table: int | None, key: str = "") -> str:
-        """The report's number of a table, or the book's own when the report has none: chapter number and a
-        letter ("3.A", "3.B"...), which no report table has. The letter is the place of ``key`` among
-        ``own_tables`` (``tables.own_number``), so a cell run again, or cells run in another order, give a
-        table the same number."""
-        if report_table is not None:
-            return str(report_table)
-        return tables.own_number(str(self.number), key, self.own_tables)
-
-    def caption(self, number: str, title: str) -> str:
-        return f"Table {number}: {title} ({self.selection.text()})"
-
-
-def chapter_setup(
+def prepare(
     name: str,
     source: str = "synthetic",
     data_path: str = "",
     years="2011-2018",
     typology: str | None = None,
     sex: str = "all",
-    models: Sequence[str] = tuple(MODELS),
+    models: Sequence[str] = MODEL_NAMES,
     exposure: str = "offset",
     include_zero_flows: bool = False,
-) -> FlowChapter:
+) -> FlowSetup:
     """Check a flows chapter's parameters, open its data source once, load the data and build the regression frame."""
     chapters = dictionary()["chapters"]
     if name not in chapters:
@@ -998,436 +949,4 @@ def chapter_setup(
     area = "England and Wales" if frame["origin"].str.startswith("W").any() else "England"
     sel = Selection(typology, tuple(yrs), area, None if sex == "all" else sex, exposure, include_zero_flows)
     truth = true_values(src.truth) if exposure == "offset" else {}
-    return FlowChapter(name, int(chapters[name]["number"]), src, data, sel, frame, list(models), truth, inputs=inputs)
-
-
-def inputs_text(ctx: FlowChapter) -> str:
-    """Where the data came from, in a sentence or two: open files (each input and what was left out) or the synthetic world."""
-    if ctx.inputs is None:
-        return (
-            "The data are the synthetic world, generated from a seed: no figure on this page is a finding about England and Wales."
-            if ctx.source.synthetic
-            else f"The data are the {ctx.source.kind} files of {ctx.source.root.name}/."
-        )
-    words = {"unemployment_rate": "the unemployment rate", "non_uk_born": "the share of residents born outside the UK"}
-    left = [words[c] for c in ctx.inputs.omitted if c in words]
-    text = "The data are open files: " + "; ".join(ctx.inputs.notes) + "."
-    if left:
-        text += (
-            f" No open file here gives {' or '.join(left)} for these years, so Model 4 is fitted without "
-            f"{'it' if len(left) == 1 else 'them'} (never with a substitute); its coefficients are not the report's specification."
-        )
-    return text
-
-
-def setup_facts(ctx: FlowChapter) -> dict:
-    """The prose facts of a chapter's opening: the typology in its own words, the selection, the sample."""
-    return {
-        "typology_about": ctx.words["about"].strip(),
-        "typology_name": ctx.words["name"],
-        "typology_caveat": ctx.words["caveat"].strip(),
-        "years_text": years_text(ctx.selection.years),
-        "area_text": ctx.selection.area,
-        "selection_text": ctx.selection.text(),
-        "n_pairs": len(ctx.frame),
-        "n_las": int(ctx.data.types[ctx.typology].notna().sum()),
-        "exposure_text": dictionary()["exposures"][ctx.selection.exposure],
-        "rate_per": RATE_PER,
-        "significance_pct": 100 * SIGNIFICANCE,
-        "young_ages": re.search(r"\d+-\d+", dictionary()["variables"]["log_young"]["values"]).group(0),
-        "inputs_text": inputs_text(ctx),
-        "truth_text": (
-            "Beside Model 4 stands the true value: the coefficient that generated the synthetic flows, in the generating "
-            "model (every typology's dummies on both sides, over every ordered pair of authorities). A one-typology model fitted "
-            "on the pairs with at least one move (the report's sample) misses it by the bias of dropping zero flows, "
-            + (
-                "which the last section measures,"
-                if dictionary()["chapters"][ctx.name].get("bias_section")
-                else "which the chapters on hot and cold spots and on ONS supergroups measure in their last sections,"
-            )
-            + " and by the area types it leaves out."
-            if ctx.truth
-            else "No true values are known for these data."
-        ),
-    }
-
-
-@dataclass
-class Section:
-    """What one chapter section shows: tables (in order), prose facts to glue, and the frames behind them."""
-
-    tables: list = field(default_factory=list)
-    facts: dict = field(default_factory=dict)
-    frames: dict = field(default_factory=dict)
-
-
-def descriptives(ctx: FlowChapter) -> Section:
-    """Type-to-type rates over the selection's years, rendered, with sentences on the first and last types."""
-    rates = type_rates(ctx.data, ctx.typology, ctx.selection.years, sex=ctx.selection.sex)
-    first, last = ctx.order[0], ctx.order[-1]
-    diag = pd.Series({k: rates.loc[k, k] for k in ctx.order})
-    facts = {
-        "rate_first_first": rates.loc[first, first],
-        "rate_last_first": rates.loc[last, first],
-        "rate_last_last": rates.loc[last, last],
-        "first_plural": ctx.plural(first),
-        "last_plural": ctx.plural(last),
-        "group_word": ctx.words["group"],
-        "most_internal": ctx.plural(diag.idxmax()),
-        "most_internal_rate": diag.max(),
-    }
-    table = tables.render(
-        rates,
-        digits=2,
-        index_header="Sending \\ receiving",
-        caption=ctx.caption(
-            ctx.table_number(None, "rates"),
-            f"Internal migration rates between {ctx.words['group']}s, moves per 100 residents of the sending {ctx.words['group']}",
-        ),
-    )
-    return Section([table], facts, {"rates": rates})
-
-
-def breakdowns(ctx: FlowChapter, age_band_width: int = 5) -> Section:
-    """Rates by year and by sex (one table) and by age band (a long frame for the figure), as the report
-    gives them for hot and cold spots and says it repeats for the other typologies."""
-    if age_band_width < 1:
-        raise InputError("parameter 'age_band_width'", "must be a positive number of years")
-    yrs = list(ctx.selection.years)
-    by_year, by_sex = rates_by(ctx.data, ctx.typology, yrs, "year"), rates_by(ctx.data, ctx.typology, yrs, "sex")
-    bands = [(a, min(a + age_band_width - 1, 90)) for a in range(0, 91, age_band_width)]
-    by_age = rates_by(ctx.data, ctx.typology, yrs, "age", bands=bands)
-    wide = pd.concat([_wide(by_year, "year"), _wide(by_sex, "sex")], axis=1)
-    sums = by_sex.groupby("sex")["rate"].sum()
-    facts = {
-        **words.directed("female_male", sums["Female"] - sums["Male"], "exceed", "fall short of", "equal"),
-        "peak_band": by_age.groupby("age", sort=False)["rate"].sum().idxmax(),
-    }
-    both = Selection(ctx.typology, ctx.selection.years, ctx.selection.area)
-    table = tables.render(
-        wide,
-        digits=2,
-        index_header="Sending → receiving",
-        caption=(
-            f"Table {ctx.table_number(None, 'rates by year and sex')}: Rates between {ctx.words['group']}s by year and by sex, moves per 100 residents of the sending "
-            f"{ctx.words['group']} and sex ({both.area}, {years_text(both.years)}, all ages)"
-        ),
-    )
-    return Section([table], facts, {"by_age": by_age, "by_year": by_year, "by_sex": by_sex})
-
-
-def _wide(long: pd.DataFrame, by: str) -> pd.DataFrame:
-    w = long.pivot_table(index=["Sending", "Receiving"], columns=by, values="rate", sort=False)
-    w.index = [f"{k} → {m}" for k, m in w.index]
-    return w
-
-
-def significant(est: Estimates, row: str, level: float = SIGNIFICANCE) -> bool:
-    """The report discusses only coefficients significant at 5 %."""
-    return row in est and float(est.row(row)["pvalue"]) < level
-
-
-def contrast(est: Estimates, row: str, subject: str, reference: str, verb: str) -> str:
-    """A sentence on one area-type coefficient that follows the 5 % convention: ``"{subject} {verb} more/less
-    often than {reference}"`` with the estimate when significant, "neither more nor less often" otherwise."""
-    if row not in est:
-        return f"the row {row!r} cannot be estimated in this sample"
-    b = float(est.row(row)["estimate"])
-    if not significant(est, row):
-        return (
-            f"{subject} {verb} neither more nor less often than {reference} at the {100 * SIGNIFICANCE:g} % level of significance"
-        )
-    return f"{subject} {verb} {'more' if b > 0 else 'less'} often than {reference} ({abs(b):.3f} log points, significant at {100 * SIGNIFICANCE:g} %)"
-
-
-def _model_tables(
-    ctx: FlowChapter, fits: Mapping[str, Estimates], report_table: int | None, title: str, key: str
-) -> tuple[tables.Table, pd.DataFrame]:
-    """One comparison table of a report table (or of the book's own when ``report_table`` is None)."""
-    number = ctx.table_number(report_table, key)
-    withdrawn = ctx.selection.withdrawn() if report_table is not None else None
-    rows = list(dict.fromkeys(r for e in fits.values() for r in e.index))
-    notes = (
-        f"Negative binomial regressions, robust (HC1) standard errors in parentheses; {tables.STAR_NOTE}. Year effects"
-        + (" and country effects" if ctx.selection.area != "England" else "")
-        + " in every model."
-    )
-    return compare.model_comparison(
-        fits,
-        report_table,
-        truth=ctx.truth or None,
-        withdrawn=withdrawn,
-        row_map=row_map(report_table, rows) if report_table else None,
-        controls=control_flags(list(fits)),
-        caption=ctx.caption(number, title),
-        notes=notes,
-    )
-
-
-def sending(ctx: FlowChapter) -> Section:
-    """Which areas do people leave? The models with sending-type dummies, one comparison table."""
-    fits = sending_models(ctx.frame, ctx.typology, ctx.specs, ctx.selection.exposure)
-    spec = ctx.words["report"]
-    table, long = _model_tables(
-        ctx,
-        fits,
-        spec["sending"],
-        f"Migration outflow rates by sending {ctx.words['group']}, reference group {ctx.order[0]}",
-        "sending",
-    )
-    first, last = fits[ctx.models[0]], fits[ctx.models[-1]]
-    row = type_label("Sending", ctx.order[-1], ctx.typology)
-    ref = ctx.plural(ctx.order[0])
-    facts = {
-        "send_first_text": f"In {ctx.models[0]}, " + contrast(first, row, "people", ref, f"leave {ctx.plural(ctx.order[-1])}"),
-        "send_last_text": f"in {ctx.models[-1]}, " + contrast(last, row, "they", ref, f"leave {ctx.plural(ctx.order[-1])}"),
-        "send_seconds": sum(e.seconds for e in fits.values()),
-        "send_published": compare.coverage(long),
-    }
-    return Section([table], facts, {"fits": fits, "long": long})
-
-
-def receiving(ctx: FlowChapter) -> Section:
-    """Where do people go? For each sending type, the models with receiving-type dummies, one table each."""
-    fits = receiving_models(ctx.frame, ctx.typology, ctx.specs, ctx.selection.exposure)
-    spec = ctx.words["report"]
-    out = Section()
-    longs = []
-    for k, f in fits.items():
-        number = None if spec["receiving"] is None else spec["receiving"] + ctx.order.index(k)
-        table, long = _model_tables(
-            ctx,
-            f,
-            number,
-            f"Flow rates by receiving {ctx.words['group']}, sending {k}, reference group {ctx.order[0]}",
-            f"receiving {k}",
-        )
-        out.tables.append(table)
-        longs.append(long.assign(sending=k))
-    long = pd.concat(longs, ignore_index=True)
-    first, last = ctx.order[0], ctx.order[-1]
-    row = type_label("Receiving", last, ctx.typology)
-    m = ctx.models[-1]
-    out.facts = {
-        "rec_first_text": contrast(
-            fits[first][m], row, f"movers from {ctx.plural(first)}", f"to {ctx.plural(first)}", f"go to {ctx.plural(last)}"
-        )
-        if first in fits
-        else "",
-        "rec_last_text": contrast(
-            fits[last][m], row, f"movers from {ctx.plural(last)}", f"to {ctx.plural(first)}", f"go to {ctx.plural(last)}"
-        )
-        if last in fits
-        else "",
-        "n_rec_fits": sum(len(f) for f in fits.values()),
-        "rec_published": compare.coverage(long),
-    }
-    out.facts.update(recovery_facts(long[long["model"] == m]))
-    out.frames = {"fits": fits, "long": long}
-    return out
-
-
-def recovery_facts(long: pd.DataFrame) -> dict:
-    """The share of estimates within 3 SE of the truth, and what it means on the selection's sample."""
-    z = long["z_truth"].dropna().abs()
-    share = float((z <= 3).mean()) if len(z) else float("nan")
-    if not len(z):
-        note = "no truth is known for these data"
-    elif share < 0.95:
-        note = (
-            "with about 99.7 per cent expected from sampling noise alone, the shortfall measures what the model leaves out: "
-            "the zero flows (the non-zero sample is truncated) and the other typologies' effects of the generating model"
-        )
-    else:
-        note = "in line with sampling noise"
-    return {"share_within3": share, "within3_note": note}
-
-
-BIAS_KEYS = {"Non-zero flows only": "nonzero", "Non-zero flows, zero-truncated NB2": "ztnb", "Full matrix": "full"}
-
-
-def bias_facts(b: pd.DataFrame) -> dict:
-    """Per fit of ``zero_flow_bias`` (suffixes ``nonzero``, ``ztnb``, ``full``): the distance elasticity, the
-    largest distance from the truth in SEs, the share of rows within 3 SE of the truth, and the sample size;
-    ``bias_text`` compares the fits with the truth where one is known, and says that none is otherwise."""
-    dist = LABELS["log_distance"]
-    facts = {}
-    for smp, g in b.groupby("sample", sort=False):
-        k, g = BIAS_KEYS[smp], g.set_index("row")
-        z = g["z"].dropna().abs()
-        facts |= {
-            f"dist_{k}": float(g.loc[dist, "estimate"]),
-            f"max_z_{k}": float(z.max()) if len(z) else float("nan"),
-            f"within3_{k}": float((z <= 3).mean()) if len(z) else float("nan"),
-            f"nobs_{k}": int(g["nobs"].iloc[0]),
-        }
-        facts["dist_true"] = float(g.loc[dist, "truth"])
-    f = facts
-    known = b["truth"].notna().any()
-    # the sentence of the three elasticities is the chapter's own prose (its numbers glued); only what follows
-    # the data, the comparison with a truth that exists on synthetic data alone, is said here
-    if known:
-        text = (
-            f"The true value is {f['dist_true']:.3f}. The shares of coefficients within three standard errors of the truth are "
-            f"{f['within3_nonzero']:.2f}, {f['within3_ztnb']:.2f} and {f['within3_full']:.2f}, and the largest gaps "
-            f"{f['max_z_nonzero']:.1f}, {f['max_z_ztnb']:.1f} and {f['max_z_full']:.1f} standard errors."
-        )
-    else:
-        text = (
-            "No true values are known for these data, so the three fits can only be compared with one another: where the "
-            "naive fit departs from the other two, dropping the zero flows moves it."
-        )
-    facts["bias_text"] = text
-    facts["bias_caption"] = (
-        "Each Model 4 coefficient's distance from its true value in standard errors; dashed lines at ±3."
-        if known
-        else "Each Model 4 coefficient as estimated by each fit, with two standard errors either side (no truth is known for these data)."
-    )
-    return facts
-
-
-def bias(ctx: FlowChapter) -> Section:
-    """Model 4 fitted three ways (naive NB2 of the non-zero flows, zero-truncated NB2 of the same flows, NB2 of
-    the full matrix), one estimate column each beside the truth (synthetic data only). Every typology's dummies
-    enter when the data type every authority three ways; otherwise (open data without the Social Mobility
-    Index) the chapter's own typology only."""
-    every = all(ctx.data.types[t].notna().any() for t in TYPOLOGIES if t in ctx.data.types)
-    b = zero_flow_bias(ctx.data, ctx.typology, list(ctx.selection.years), exposure="offset", all_types=every)
-    show = b.pivot_table(index="row", columns="sample", values="estimate", sort=False)[list(BIAS_KEYS)]
-    show.columns = ["Non-zero, NB2", "Non-zero, zero-truncated NB2", "Full matrix, NB2"]
-    show.insert(0, "True value", b.groupby("row", sort=False)["truth"].first())
-    show.columns.name = None
-    sel = Selection(ctx.typology, ctx.selection.years, ctx.selection.area, None, "offset", True)
-    dummies = "every typology's" if every else f"the {ctx.words['name']}'s"
-    table = tables.render(
-        show,
-        digits=3,
-        caption=f"Table {ctx.table_number(None, 'bias')}: Model 4 with {dummies} area-type dummies, fitted three ways, "
-        f"beside the true values ({sel.text().replace(', all pairs of authorities (zero flows included)', '')})",
-    )
-    return Section([table], bias_facts(b), {"bias": b})
-
-
-def table6(ctx: FlowChapter, outlier_factor: float = 10.0, england_only: bool = True) -> Section:
-    """Table 6 (push and pull factors by supergroup) beside the published one, with the report's outliers flagged."""
-    t6 = supergroup_descriptives(ctx.data, ctx.selection.years, england_only)
-    both = table6_comparison(t6)
-    flags = compare.outliers(compare.published_descriptives(6), factor=outlier_factor)
-    area = "England" if england_only else "England and Wales"
-    facts = {
-        "lc_gva": t6.loc["London Cosmopolitan", "Average GVA per capita (£)"],
-        "n_flags": len(flags),
-        "n_flags_text": words.count(len(flags), "cell"),
-        "flag_text": "; ".join(
-            f"{r['row']}, {r['column']}: {r['value']:,.0f} ({r['ratio']:.0f} times the column median)"
-            for _, r in flags.iterrows()
-        )
-        or "none",
-        "top_house": t6["Average house prices (£)"].idxmax(),
-        "t6_area": area,
-    }
-    withdrawn = list(ctx.selection.years) != list(range(2011, 2019)) or not england_only
-    show = both[[c for c in both.columns if not (withdrawn and c.endswith("(published)"))]]
-    caption = (
-        f"Table 6: Push and pull factors by ONS supergroup, authority-year means ({area}, {years_text(ctx.selection.years)})"
-        + ("" if withdrawn else ", beside the published figures")
-        + "; the report's rows are the columns here"
-    )
-    notes = "Published figures withdrawn: the report's Table 6 covers England, 2011-2018." if withdrawn else ""
-    printed = compare.published_decimals(6)  # the report's figures at the decimals it printed, never padded
-    digits = {
-        c: printed.get(c.removesuffix(" (published)"), 2) if c.endswith("(published)") else (0 if "£" in c else 2)
-        for c in show.columns
-    }
-    table = tables.render(show, digits=digits, transpose=True, caption=caption, notes=notes)
-    readings, lc_facts = london_gva_readings(gva_files(), ctx.selection.years)
-    facts |= lc_facts
-    shown = [table]
-    if readings is not None:
-        shown.append(
-            tables.render(
-                readings,
-                digits=0,
-                index_header="London Cosmopolitan",
-                caption=(
-                    f"Table {ctx.table_number(None, 'london gva')}: The report's London Cosmopolitan GVA per head under two readings, "
-                    f"from the open ONS GVA, population and classification files (England, {lc_facts['lc_gva_years']})"
-                ),
-            )
-        )
-    return Section(shown, facts, {"t6": t6, "lc_gva": readings})
-
-
-def census(ctx: FlowChapter) -> Section:
-    """2011 Census moves out of and into each deprivation quintile by NS-SEC and by ethnicity, with the facts
-    of the most deprived quintile the report is about."""
-    root = ctx.inputs.folder if ctx.inputs is not None else ctx.source.root
-    if ctx.inputs is not None and not all((root / "flows" / f).exists() for f, _ in CENSUS_FILES.values()):
-        return Section(
-            facts={
-                "census_text": "The census tables by group are not among the open files here (dataset census2011_groups of "
-                "data/datasets.yml, served by the UK Data Service's WICID interface, no download link pinned), so this "
-                "section is left out of this run."
-            }
-        )
-    ns = census_flows(root, ctx.data, "nssec")
-    eth = census_flows(root, ctx.data, "ethnicity")
-    most = levels("imd")[0]
-    prof, routine, white, other = ns.columns[0], ns.columns[2], eth.columns[0], eth.columns[1]
-    net_ns, net_eth = census_net(ns, most), census_net(eth, most)
-    facts = {
-        "census_most": ctx.plural(most),
-        "census_prof": prof.split(" (")[0].lower(),
-        "census_routine": routine.split(" (")[0].lower(),
-        "prof_out": ns.loc[f"{most}: out of", prof],
-        "prof_in": ns.loc[f"{most}: into", prof],
-        "routine_out": ns.loc[f"{most}: out of", routine],
-        "routine_in": ns.loc[f"{most}: into", routine],
-        "nonwhite_out": eth.loc[f"{most}: out of", other],
-        "nonwhite_in": eth.loc[f"{most}: into", other],
-        "net_prof": float(net_ns[prof]),
-        "net_routine": float(net_ns[routine]),
-        "net_white": float(net_eth[white]),
-        "net_nonwhite": float(net_eth[other]),
-    }
-
-    def net(v):  # the word from the sign, the number without it
-        return f"{words.direction(v, 'gained', 'lost', 'neither gained nor lost')} {words.size(v, 0)}".rstrip()
-
-    facts["census_text"] = (
-        f"Of the movers out of {facts['census_most']}, {facts['prof_out']:.1f} per cent worked in {facts['census_prof']}, "
-        f"against {facts['prof_in']:.1f} per cent of those moving in; for {facts['census_routine']} the shares are "
-        f"{facts['routine_out']:.1f} and {facts['routine_in']:.1f} per cent. Non-white movers were {facts['nonwhite_out']:.1f} "
-        f"per cent of the outflow and {facts['nonwhite_in']:.1f} per cent of the inflow. In net terms these areas {net(facts['net_prof'])} "
-        f"movers of the first group and {net(facts['net_routine'])} of the second; they {net(facts['net_white'])} white and "
-        f"{net(facts['net_nonwhite'])} non-white movers."
-    )
-    digits = {c: (0 if c in ("Movers", "Net gain") else 1) for c in [*ns.columns, *eth.columns]}
-    title = "2011 Census moves between English authorities out of and into the authorities of each IMD quintile"
-    return Section(
-        [
-            tables.render(
-                ns,
-                digits=digits,
-                index_header="Quintile: flow",
-                caption=f"Table {ctx.table_number(None, 'census nssec')}: {title}, by NS-SEC (per cent of each flow's movers)",
-                notes=CENSUS_UNIVERSE,
-            ),
-            tables.render(
-                eth,
-                digits=digits,
-                index_header="Quintile: flow",
-                caption=f"Table {ctx.table_number(None, 'census ethnicity')}: {title}, by ethnic group (per cent of each flow's movers)",
-                notes=CENSUS_UNIVERSE,
-            ),
-        ],
-        facts,
-        {"nssec": ns, "ethnicity": eth},
-    )
-
-
-def variables(ctx: FlowChapter) -> Section:
-    """Table 1: the control variables, from the dictionary."""
-    return Section(
-        [tables.render(variable_table(), caption="Table 1: Description of control variables for the aggregate data analysis")]
-    )
+    return FlowSetup(name, int(chapters[name]["number"]), src, data, sel, frame, list(models), truth, inputs=inputs)

@@ -16,7 +16,7 @@ report's published coefficients are from the estimates.
 * ``report_models``: Models 1-4 of every sending and receiving table of a
   typology, fitted by ``movers.strands.flows.models`` (the book's one gravity module, NB2 on
   ``flows.fit_nb2``), with the published coefficients beside them
-  (``compare.side_by_side``); their agreement per table and per model is a table
+  (``agreement.side_by_side``); their agreement per table and per model is a table
   of ``movers.pages.flows_public``.
 
 Controls that no open file gives for 2010-2011 (unemployment, share born
@@ -41,7 +41,7 @@ from movers.core import paths
 from movers.core.errors import InputError, require_columns, require_nonempty
 from movers.data import codes as lacodes, manifest as manifests, nomis, ons_flows, public
 from movers.data.geography import load_geography
-from movers.pages import compare  # side_by_side only: the comparison with the published coefficients
+from movers.estimators import agreement
 from movers.strands.flows import models as flows
 
 # --------------------------------------------------------------------------- inputs: the open files or the synthetic world's equivalents
@@ -358,7 +358,7 @@ def report_models(frame: pd.DataFrame, typology: str, exposure: str = "offset") 
 
     Each fit also carries its SEs clustered by origin, by destination and two-way (``CLUSTERS``,
     ``Estimates.extra['clustered_se']``). Returns {key: {"table": published table or None, "models": {model: Estimates},
-    "long": compare.side_by_side frame}}, key "Sending" or the sending type.
+    "long": agreement.side_by_side frame}}, key "Sending" or the sending type.
     """
     fits = {"Sending": flows.sending_models(frame, typology, MODELS, exposure, clusters=CLUSTERS)}
     fits.update(flows.receiving_models(frame, typology, MODELS, exposure, clusters=CLUSTERS))
@@ -366,7 +366,7 @@ def report_models(frame: pd.DataFrame, typology: str, exposure: str = "offset") 
     for key, models in fits.items():
         table = published_table(typology, None if key == "Sending" else key)
         rows = list(dict.fromkeys(r for m in models.values() for r in m.index))
-        long = compare.side_by_side(models, table=table, row_map=flows.row_map(table, rows) if table else None)
+        long = agreement.side_by_side(models, table=table, row_map=flows.row_map(table, rows) if table else None)
         out[key] = {"table": table, "models": models, "long": long}
     return out
 

@@ -51,8 +51,8 @@ from movers.core import paths
 from movers.core.errors import InputError, require_columns, require_nonempty
 from movers.data import manifest as manifests, nomis, open_yearly, public
 from movers.data.geography import load_geography
+from movers.estimators import agreement
 from movers.estimators.results import Estimates
-from movers.pages import compare  # side_by_side and agreement_by: the comparison with the published table
 from movers.strands.flows import models as flows, public as census
 
 # Pair and pull controls of the report: an authority total has no form of them (Model 2 has nothing else).
@@ -206,8 +206,8 @@ class SendingResult:
     """The sending models of one typology on authority totals, beside the report's table when there is one.
 
     ``fits``: model -> ``Estimates``; ``years``: model -> the years it was fitted on (``model_years``);
-    ``skipped``: model -> why it was not fitted (no year with every control); ``long``: ``compare.side_by_side``
-    (estimate, se, published, published_se per row and model); ``agreement``: ``compare.agreement_by`` per
+    ``skipped``: model -> why it was not fitted (no year with every control); ``long``: ``agreement.side_by_side``
+    (estimate, se, published, published_se per row and model); ``agreement``: ``agreement.agreement_by`` per
     model and over all (empty without a published table)."""
 
     typology: str
@@ -240,7 +240,7 @@ def sending_analysis(inputs: SendingInputs, typology: str, years: Sequence[int])
         used[model] = yrs
     table = SENDING_TABLE[typology]
     rows = list(dict.fromkeys(r for e in fits.values() for r in e.index))
-    long = compare.side_by_side(fits, table, row_map=flows.row_map(table, rows) if table else None)
+    long = agreement.side_by_side(fits, table, row_map=flows.row_map(table, rows) if table else None)
     long = long[long["row"].str.startswith("Sending: ")].reset_index(drop=True)
-    agree = compare.agreement_by(long, "model") if table is not None else pd.DataFrame()
+    agree = agreement.agreement_by(long, "model") if table is not None else pd.DataFrame()
     return SendingResult(typology, table, fits, used, skipped, long, agree, list(inputs.omitted), wanted)
