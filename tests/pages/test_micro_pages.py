@@ -188,3 +188,15 @@ def test_the_notes_written_for_the_synthetic_world_say_something_true_on_real_da
         assert set(notes) == {"note_models", "note_28"} and all(notes.values()), synthetic
     assert P.model_notes(True)["note_models"].startswith("In the synthetic world the mover propensity depends on degree")
     assert not any("synthetic" in v for v in P.model_notes(False).values())
+
+
+def test_the_motivation_sample_in_prose_is_checked_with_the_table_notes_count():
+    """The prose's "150 gave all four motivation answers" beside Table 25's note "Total observations 155" (those
+    who answered its question) gave away the five who answered one question but not all four."""
+    sample = pd.DataFrame({"mover": [0, 1] * 100})
+    chk = Checker("movers_stayers", {})
+    study = P.Study("movers_stayers", None, sample, [], [], chk, source.DataSource("restricted", Path("/secure")))
+    P.register_sample(chk, sample)  # the prose's 200
+    assert chk.count_text("Table 25 (note): total observations", sample.index[:155]) == "155"
+    assert P.motivation_facts(study, sample.iloc[:150])["n28"] == "[c]"  # 155 - 150 = 5
+    assert P.motivation_facts(study, sample.iloc[:140])["n28"] == "140"  # 15 apart: both may be printed

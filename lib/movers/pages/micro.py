@@ -766,6 +766,10 @@ def motivation_facts(study: Study, mot: pd.DataFrame, models: Mapping | None = N
     facts = checked_facts(
         study.chk, "Motivation sample (prose)", {"n28": n}, {"n28": _smaller(n, len(study.sample))}, {"n28": "{:,.0f}"}
     )
+    # a count of people like the page's others: not a small group apart from one that holds it or that it holds
+    # (those who answered Table 25's question, in its note)
+    if not study.chk.population("Motivation sample (prose): n28", mot.index, release=facts["n28"] != SUPPRESSED):
+        facts["n28"] = SUPPRESSED
     if models:
         nobs = {o: tables.observations(per["Model 3"]) for o, per in models.items()}
         parts = [

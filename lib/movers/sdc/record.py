@@ -138,56 +138,61 @@ def acro_results(chk: Checker, files: Mapping[str, str] | None = None) -> dict:
     results = {}
     for i, out in enumerate(o for o in chk.outputs.values() if o.reasons is not None):
         uid = f"output_{i}"
-        reasons = out.reasons.astype(str)
-        cells: dict[str, list] = {
-            "negative": [],
-            "missing": [],
-            "threshold": [],
-            "p-ratio": [],
-            "nk-rule": [],
-            "all-values-are-same": [],
-        }
-        movers_cells: dict[str, list] = {}
-        for x, r in enumerate(reasons.index):
-            for y, c in enumerate(reasons.columns):
-                rule = reasons.loc[r, c]
-                if rule:
-                    movers_cells.setdefault(rule, []).append([x, y])
-                    if rule in _ACRO_FLAGS:
-                        cells[_ACRO_FLAGS[rule]].append([x, y])
-        counts = {k: len(v) for k, v in cells.items()}
-        status = acro_status(out)
-        rules_hit = sorted(movers_cells)
-        summary = status + "".join(f"; {rule}: {len(movers_cells[rule])} cells suppressed" for rule in rules_hit)
-        outcome = {
+        results[uid] = _acro_result(uid, out, chk, files.get(out.name, f"{uid}.csv"), now)
+    return {"version": ACRO_FORMAT_VERSION, "producer": "movers.sdc", "results": results}
+
+
+def _acro_cells(reasons: pd.DataFrame) -> tuple[dict[str, list], dict[str, list]]:
+    """The withheld cells of an output by (row, column) position: under ACRO's flags (``sdc.cells``) and under
+    every rule of ``movers.sdc`` (``movers_cells``)."""
+    cells: dict[str, list] = {
+        flag: [] for flag in ("negative", "missing", "threshold", "p-ratio", "nk-rule", "all-values-are-same")
+    }
+    movers_cells: dict[str, list] = {}
+    for x, r in enumerate(reasons.index):
+        for y, c in enumerate(reasons.columns):
+            rule = reasons.loc[r, c]
+            if rule:
+                movers_cells.setdefault(rule, []).append([x, y])
+                if rule in _ACRO_FLAGS:
+                    cells[_ACRO_FLAGS[rule]].append([x, y])
+    return cells, movers_cells
+
+
+def _acro_result(uid: str, out: Output, chk: Checker, file: str, now: str) -> dict:
+    """One output as an entry of ACRO's ``results``: status, type, properties, file with its withheld cells,
+    each cell's outcome, summary and comments."""
+    reasons = out.reasons.astype(str)
+    cells, movers_cells = _acro_cells(reasons)
+    status = acro_status(out)
+    rules_hit = sorted(movers_cells)
+    dof = next((c["detail"] for c in out.cells if c["detail"].startswith("residual df")), None)
+    return {
+        "uid": uid,
+        "status": status,
+        "type": "regression" if out.kind == "regression" else "table",
+        "properties": {"method": out.kind, "output": out.name, "chapter": chk.chapter}
+        | ({"dof": dof.split(";")[0].removeprefix("residual df ").strip()} if dof else {}),
+        "files": [
+            {
+                "name": file,
+                "sdc": {
+                    "summary": {"suppressed": status != "pass", **{k: len(v) for k, v in cells.items()}},
+                    "cells": cells,
+                    "movers_cells": movers_cells,  # every rule of movers.sdc, ACRO's names or not
+                },
+            }
+        ],
+        "outcome": {
             str(c): {str(r): ("ok" if not reasons.loc[r, c] else f"{reasons.loc[r, c]}; ") for r in reasons.index}
             for c in reasons.columns
-        }
-        dof = next((c["detail"] for c in out.cells if c["detail"].startswith("residual df")), None)
-        results[uid] = {
-            "uid": uid,
-            "status": status,
-            "type": "regression" if out.kind == "regression" else "table",
-            "properties": {"method": out.kind, "output": out.name, "chapter": chk.chapter}
-            | ({"dof": dof.split(";")[0].removeprefix("residual df ").strip()} if dof else {}),
-            "files": [
-                {
-                    "name": files.get(out.name, f"{uid}.csv"),
-                    "sdc": {
-                        "summary": {"suppressed": status != "pass", **counts},
-                        "cells": cells,
-                        "movers_cells": movers_cells,  # every rule of movers.sdc, ACRO's names or not
-                    },
-                }
-            ],
-            "outcome": outcome,
-            "command": f"movers.sdc.Checker: {out.kind} {out.name!r}",
-            "summary": summary,
-            "timestamp": now,
-            "comments": [f"{rule}: {REASONS.get(rule, rule)}" for rule in rules_hit] + chk.rules.describe(out.rules),
-            "exception": "",
-        }
-    return {"version": ACRO_FORMAT_VERSION, "producer": "movers.sdc", "results": results}
+        },
+        "command": f"movers.sdc.checker.Checker: {out.kind} {out.name!r}",
+        "summary": status + "".join(f"; {rule}: {len(movers_cells[rule])} cells suppressed" for rule in rules_hit),
+        "timestamp": now,
+        "comments": [f"{rule}: {REASONS.get(rule, rule)}" for rule in rules_hit] + chk.rules.describe(out.rules),
+        "exception": "",
+    }
 
 
 def write_acro(chk: Checker, folder: Path) -> Path:

@@ -134,52 +134,76 @@ def protect(
     exactly one withheld cell gets its smallest released cell (by count) withheld too ('secondary').
     Step 2: the exact test of ``recoverable`` (patterns step 1 misses); a recoverable cell gets the
     smallest released cell of one of its relations withheld, and step 1 runs again."""
-    out = reasons.copy()
     derived = dict(derived or {})
-    cost = counts.apply(pd.to_numeric, errors="coerce").reindex(index=out.index, columns=out.columns)
-    for col, sources in derived.items():
-        if col in cost.columns:
-            cost[col] = (
-                cost[[s for s in sources if s in cost.columns]].min(axis=1)
-                if any(s in cost.columns for s in sources)
-                else cost[col]
-            )
-    order = {c: i for i, c in enumerate((r, k) for r in out.index for k in out.columns)}
-
-    def withheld(cell):
-        return cell[0] in out.index and cell[1] in out.columns and out.loc[cell[0], cell[1]] != ""
-
-    def smallest_released(cells):
-        free = [c for c in cells if c[0] in out.index and c[1] in out.columns and not withheld(c)]
-        if not free:
-            return None
-        return min(free, key=lambda c: (np.nan_to_num(cost.loc[c[0], c[1]], nan=np.inf), order.get(c, 0)))
-
+    table = _Withholding(reasons, counts, derived)
     while True:
-        changed = False
-        for col, sources in derived.items():
-            for r in out.index:
-                if out.loc[r, col] == "" and any(s in out.columns and out.loc[r, s] != "" for s in sources):
-                    out.loc[r, col] = "derived"
-                    changed = True
+        changed = table.follow_derived(derived)
         if secondary:
-            for rel in relations:
-                keys = [tuple(c) for c in rel.keys()]
-                if sum(withheld(c) for c in keys) == 1:
-                    pick = smallest_released(keys)
-                    if pick is not None:
-                        out.loc[pick[0], pick[1]] = "secondary"
-                        changed = True
+            changed |= table.complete_relations(relations)
         if changed:
             continue
         if not secondary:
-            return out
-        hidden = [(r, k) for r in out.index for k in out.columns if out.loc[r, k] != ""]
-        exposed = recoverable(hidden, relations)
+            return table.out
+        exposed = recoverable(table.hidden(), relations)
         if not exposed:
-            return out
+            return table.out
         candidates = [c for rel in relations if any(tuple(k) in exposed for k in rel.keys()) for c in map(tuple, rel.keys())]
-        pick = smallest_released(candidates)
+        pick = table.smallest_released(candidates)
         if pick is None:  # nothing left to withhold in those relations: a reader knows these cells from totals alone
-            return out
-        out.loc[pick[0], pick[1]] = "secondary"
+            return table.out
+        table.withhold(pick, "secondary")
+
+
+class _Withholding:
+    """The reasons of a table's cells while ``protect`` withholds more of them ('' for a released cell), with
+    the cost of withholding each (its count; a derived column costs what its cheapest source does)."""
+
+    def __init__(self, reasons: pd.DataFrame, counts: pd.DataFrame, derived: Mapping[Hashable, Sequence[Hashable]]):
+        self.out = reasons.copy()
+        cost = counts.apply(pd.to_numeric, errors="coerce").reindex(index=self.out.index, columns=self.out.columns)
+        for col, sources in derived.items():
+            if col in cost.columns and any(s in cost.columns for s in sources):
+                cost[col] = cost[[s for s in sources if s in cost.columns]].min(axis=1)
+        self.cost = cost
+        self.order = {c: i for i, c in enumerate((r, k) for r in self.out.index for k in self.out.columns)}
+
+    def _in_table(self, cell) -> bool:
+        return cell[0] in self.out.index and cell[1] in self.out.columns
+
+    def withheld(self, cell) -> bool:
+        return self._in_table(cell) and self.out.loc[cell[0], cell[1]] != ""
+
+    def withhold(self, cell, rule: str) -> None:
+        self.out.loc[cell[0], cell[1]] = rule
+
+    def hidden(self) -> list:
+        return [(r, k) for r in self.out.index for k in self.out.columns if self.out.loc[r, k] != ""]
+
+    def smallest_released(self, cells):
+        """The released cell of ``cells`` cheapest to withhold (then the first in reading order), or None."""
+        free = [c for c in cells if self._in_table(c) and not self.withheld(c)]
+        if not free:
+            return None
+        return min(free, key=lambda c: (np.nan_to_num(self.cost.loc[c[0], c[1]], nan=np.inf), self.order.get(c, 0)))
+
+    def follow_derived(self, derived: Mapping[Hashable, Sequence[Hashable]]) -> bool:
+        """Withhold ('derived') each cell computed from a withheld cell of its row; whether any was."""
+        changed = False
+        for col, sources in derived.items():
+            for r in self.out.index:
+                if self.out.loc[r, col] == "" and any(s in self.out.columns and self.out.loc[r, s] != "" for s in sources):
+                    self.withhold((r, col), "derived")
+                    changed = True
+        return changed
+
+    def complete_relations(self, relations: Sequence[Relation]) -> bool:
+        """In each relation with a single withheld cell, withhold ('secondary') its cheapest released cell; whether any was."""
+        changed = False
+        for rel in relations:
+            keys = [tuple(c) for c in rel.keys()]
+            if sum(self.withheld(c) for c in keys) == 1:
+                pick = self.smallest_released(keys)
+                if pick is not None:
+                    self.withhold(pick, "secondary")
+                    changed = True
+        return changed
