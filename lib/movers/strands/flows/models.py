@@ -845,13 +845,13 @@ class Selection:
         return None
 
 
-# each flows chapter's own tables in page order (``FlowChapter.own_tables``); "models": the model tables
-# the report has none for (a typology or selection of the book's); None: a chapter not listed
+# each flows chapter's own tables in page order (``FlowChapter.own_tables``); "sending", "receiving": its model
+# tables of that kind when the report has none for them (a typology of the book's); None: a chapter not listed
 OWN_TABLES = {
-    "flows_hotcold": ("rates", "rates by year and sex", "models", "bias"),
-    "flows_ons": ("london gva", "rates", "rates by year and sex", "models", "bias"),
-    "flows_imd": ("rates", "rates by year and sex", "models", "census nssec", "census ethnicity"),
-    None: ("london gva", "rates", "rates by year and sex", "models", "census nssec", "census ethnicity", "bias"),
+    "flows_hotcold": ("rates", "rates by year and sex", "sending", "receiving", "bias"),
+    "flows_ons": ("london gva", "rates", "rates by year and sex", "sending", "receiving", "bias"),
+    "flows_imd": ("rates", "rates by year and sex", "receiving", "census nssec", "census ethnicity"),
+    None: ("london gva", "rates", "rates by year and sex", "sending", "receiving", "census nssec", "census ethnicity", "bias"),
 }
 
 
@@ -892,14 +892,14 @@ class FlowChapter:
     @property
     def own_tables(self) -> list[str]:
         """The keys of the chapter's own tables (those without a report number) in page order: the chapter's
-        ``OWN_TABLES``, its model tables in place of ``"models"`` where the report has no table for them."""
+        ``OWN_TABLES``, "sending" and "receiving" kept (as one table, or one per sending type) only where the
+        report has no table for them."""
         spec = self.words["report"]
-        models = (["sending"] if spec["sending"] is None else []) + (
-            [f"receiving {k}" for k in self.order] if spec["receiving"] is None else []
-        )
-        keys = OWN_TABLES.get(self.name, OWN_TABLES[None])
-        at = keys.index("models")
-        return [*keys[:at], *models, *keys[at + 1 :]]
+        models = {
+            "sending": ["sending"] if spec["sending"] is None else [],
+            "receiving": [f"receiving {k}" for k in self.order] if spec["receiving"] is None else [],
+        }
+        return [k for key in OWN_TABLES.get(self.name, OWN_TABLES[None]) for k in models.get(key, [key])]
 
     def table_number(self, report_table: int | None, key: str = "") -> str:
         """The report's number of a table, or the book's own when the report has none: chapter number and a
