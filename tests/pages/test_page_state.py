@@ -17,8 +17,7 @@ from IPython.core.formatters import DisplayFormatter
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from movers.estimators.results import Estimates
-from movers.pages import compare, downloads, flows_public as public, micro, report, tables
-from movers.strands.flows import models as flows
+from movers.pages import compare, downloads, flows, flows_public as public, micro, report, tables
 
 
 class Shell:
@@ -143,6 +142,10 @@ def test_flows_tables_are_numbered_by_their_key_alone():
     ons.own_tables = flows.FlowChapter.own_tables.fget(ons)
     assert [flows.FlowChapter.table_number(ons, None, k) for k in ("bias", "london gva", "bias")] == ["3.D", "3.A", "3.D"]
     assert flows.FlowChapter.table_number(ons, 7, "sending") == "7"
+    # flows_imd shows no sending table though the report has none for IMD: its census tables stay 4.C and 4.D
+    imd = SimpleNamespace(name="flows_imd", number=4, words={"report": {"sending": None, "receiving": 16}}, order=["a"])
+    imd.own_tables = flows.FlowChapter.own_tables.fget(imd)
+    assert [flows.FlowChapter.table_number(imd, None, k) for k in ("census nssec", "census ethnicity")] == ["4.C", "4.D"]
     assert [public.number(k) for k in ("table-public-myeb3-country", "table-public-supergroup-non-zero-sending")] == [
         "5.AL",
         "5.F",
