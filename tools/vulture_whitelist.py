@@ -12,3 +12,7 @@ _.compress_type
 
 # pooch calls a downloader with this keyword (movers.fetch's resumable downloader keeps pooch's signature)
 pooch_obj
+
+# Python calls a module's __getattr__ for a name it lacks (PEP 562): the flows modules read their model lists
+# on first use through it (movers.strands.flows.models, .public, .yearly), so importing reads no file
+__getattr__

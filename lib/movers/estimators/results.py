@@ -51,9 +51,7 @@ class Estimates:
     - ``df_resid``, ``units`` (the rows fitted on: the people an observation count stands for) and
       ``nobs_withheld`` (the checker withheld ``nobs``);
     - ``not_estimable``: why the model could not be fitted ('' when it was), ``missing_groups``: the rows
-      of each group left empty because its model could not be fitted, ``dropped_perfect``: the rows of
-      fixed-effect levels that predicted the outcome perfectly, ``nobs_by_model``: the observations of
-      each model stacked into this one.
+      of each group left empty because its model could not be fitted.
 
     ``extra`` holds a model's own diagnostics that no generic code reads (the NB2's ``alpha``,
     ``loglik``, ``iterations``, ``clustered_se``)."""
@@ -71,8 +69,6 @@ class Estimates:
     nobs_withheld: bool = False
     not_estimable: str = ""
     missing_groups: Mapping[str, Sequence[str]] = field(default_factory=dict)
-    dropped_perfect: Mapping[str, int] = field(default_factory=dict)
-    nobs_by_model: tuple = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):

@@ -3,7 +3,7 @@
 The analysis (the inputs, the rates, the one pair frame and the fits) is ``movers.strands.flows.public``'s;
 this module turns it into what the chapter shows: the chapter's own table numbers (``number``), the
 paragraphs on the inputs, the report-style comparison tables, the agreement tables, and every section
-(``rate_section``, ``gravity_section``, ``yearly_section``) as a ``flows.Section`` of tables, prose facts
+(``rate_section``, ``gravity_section``, ``yearly_section``) as a ``Section`` (``movers.pages.section``) of tables, prose facts
 and frames, so each chapter cell is a call, a glue and a render.
 """
 
@@ -19,6 +19,7 @@ from movers.core import paths
 from movers.core.errors import InputError
 from movers.data import public
 from movers.pages import compare, words
+from movers.pages.section import Section
 from movers.pages.tables import Table, coef_cell, fmt_number, own_number, render
 from movers.strands.flows import models as flows, public as census
 
@@ -248,7 +249,8 @@ def exposure_text(exposure: str) -> str:
 
 def control_flags() -> dict[str, list[bool]]:
     """YES/NO rows of the report's tables for Models 1-4 of ``census.MODELS``."""
-    return {block: [all(v in census.MODELS[m] for v in vs) for m in census.MODELS] for block, vs in control_blocks().items()}
+    models = census.census_models()
+    return {block: [all(v in models[m] for v in vs) for m in models] for block, vs in control_blocks().items()}
 
 
 def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Table:
@@ -397,7 +399,7 @@ def out_rate_facts(inputs: census.CensusInputs, rates: pd.Series) -> dict:
     return {"rate_median": rates.median(), "rate_max_la": names.loc[rates.idxmax()], "rate_max": rates.max()}
 
 
-def rate_section(inputs: census.CensusInputs) -> flows.Section:
+def rate_section(inputs: census.CensusInputs) -> Section:
     """Moves between supergroups and between IMD quintiles, per cent of the sending group's residents
     (two tables), and the most deprived fifth's rates to itself and to the least deprived fifth."""
     pop = inputs.covariates["population"]
@@ -418,10 +420,10 @@ def rate_section(inputs: census.CensusInputs) -> flows.Section:
         ),
     ]
     facts = {"rate_hh": iq.loc["High deprivation", "High deprivation"], "rate_hl": iq.loc["High deprivation", "Low deprivation"]}
-    return flows.Section(numbered(shown), facts, {"supergroup": sg, "imd": iq})
+    return Section(numbered(shown), facts, {"supergroup": sg, "imd": iq})
 
 
-def gravity_section(inputs: census.CensusInputs, exposure: str = "offset") -> flows.Section:
+def gravity_section(inputs: census.CensusInputs, exposure: str = "offset") -> Section:
     """Every model of ``census.run_all``, the agreement table per published table and sample, and the pooled
     agreement shares (per cent) the prose cites; ``frames['results']`` holds the fits for the comparison tables.
     An exposure this chapter does not offer is refused before any model is fitted."""
@@ -457,10 +459,10 @@ def gravity_section(inputs: census.CensusInputs, exposure: str = "offset") -> fl
         notes="As the table above, pooled over the published tables, per model.",
         label="table-public-agreement-models",
     )
-    return flows.Section(numbered([table, by_model]), facts, {"results": results})
+    return Section(numbered([table, by_model]), facts, {"results": results})
 
 
-def yearly_section(source: str, inputs: census.CensusInputs, data_path: str = "") -> flows.Section:
+def yearly_section(source: str, inputs: census.CensusInputs, data_path: str = "") -> Section:
     """Gross out-migration rates by year from MYEB3 (by supergroup, IMD quintile and country; beside the
     real series when the source is synthetic), and the change of England's rate into 2017 with the year
     of the largest rise (ONS changed its estimate of student moves from mid-2017)."""
@@ -493,7 +495,7 @@ def yearly_section(source: str, inputs: census.CensusInputs, data_path: str = ""
         **words.directed("jump_2017", float(rise[2017]), "rose", "fell", "did not change"),
         "max_rise_year": str(rise.idxmax()),
     }
-    return flows.Section(numbered(shown), facts, {"rates": rates})
+    return Section(numbered(shown), facts, {"rates": rates})
 
 
 def border_facts(source: str, inputs: census.CensusInputs, bounds) -> dict:

@@ -311,8 +311,20 @@ def typology_rates(od: pd.DataFrame, population: pd.Series, typology: pd.Series,
 # The report's controls that no open file gives for 2010-2011 (``movers.pages.flows_public.OMITTED`` says why):
 # left out of every model.
 OMITTED_COVARIATES = ("unemployment_rate", "non_uk_born")
-# The report's Models 1-4 (the one list, ``flows.MODELS``) without the controls the open files lack.
-MODELS = flows.without(flows.MODELS, OMITTED_COVARIATES)
+
+
+def census_models() -> dict[str, list[str]]:
+    """The report's Models 1-4 (the one list, ``flows.model_controls``) without the controls the open files lack;
+    read on first use (importing the module reads no file), also as ``public.MODELS``."""
+    return flows.without(flows.model_controls(), OMITTED_COVARIATES)
+
+
+def __getattr__(name: str):
+    if name == "MODELS":
+        return census_models()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # SEs clustered at the same estimates, beside the robust ones (``movers.strands.flows.inference``): name -> frame column(s)
 CLUSTERS = {"origin": "origin", "destination": "destination", "two-way": ("origin", "destination")}
 SAMPLES = {"non-zero": "Non-zero pairs (as the report)", "full": "Full matrix (zeros included)"}
@@ -353,15 +365,16 @@ def published_table(typology: str, sending: str | None) -> int | None:
 
 
 def report_models(frame: pd.DataFrame, typology: str, exposure: str = "offset") -> dict:
-    """Models 1-4 (``MODELS``) of the sending table and of the receiving table of each sending type, fitted
+    """Models 1-4 (``census_models``) of the sending table and of the receiving table of each sending type, fitted
     by the book's one gravity module (``flows.sending_models`` / ``flows.receiving_models``, NB2 with robust SEs).
 
     Each fit also carries its SEs clustered by origin, by destination and two-way (``CLUSTERS``,
     ``Estimates.extra['clustered_se']``). Returns {key: {"table": published table or None, "models": {model: Estimates},
     "long": agreement.side_by_side frame}}, key "Sending" or the sending type.
     """
-    fits = {"Sending": flows.sending_models(frame, typology, MODELS, exposure, clusters=CLUSTERS)}
-    fits.update(flows.receiving_models(frame, typology, MODELS, exposure, clusters=CLUSTERS))
+    models = census_models()
+    fits = {"Sending": flows.sending_models(frame, typology, models, exposure, clusters=CLUSTERS)}
+    fits.update(flows.receiving_models(frame, typology, models, exposure, clusters=CLUSTERS))
     out = {}
     for key, models in fits.items():
         table = published_table(typology, None if key == "Sending" else key)

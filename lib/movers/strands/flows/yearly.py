@@ -58,8 +58,20 @@ from movers.strands.flows import models as flows, public as census
 # Pair and pull controls of the report: an authority total has no form of them (Model 2 has nothing else).
 LEFT_OUT = ("border", "log_distance", "unemp_d", "log_gva_d", "log_house_d")
 NOT_ESTIMABLE = {"Model 2": "its controls, a shared border and the log distance, are attributes of a pair of authorities"}
-# The report's sending models at the authority level: the book's one model list (``flows.MODELS``) without them.
-MODELS = {m: [v for v in c if v not in LEFT_OUT] for m, c in flows.MODELS.items() if m not in NOT_ESTIMABLE}
+
+
+def authority_models() -> dict[str, list[str]]:
+    """The report's sending models at the authority level: the book's one model list (``flows.model_controls``)
+    without them; read on first use (importing the module reads no file), also as ``yearly.MODELS``."""
+    return {m: [v for v in c if v not in LEFT_OUT] for m, c in flows.model_controls().items() if m not in NOT_ESTIMABLE}
+
+
+def __getattr__(name: str):
+    if name == "MODELS":
+        return authority_models()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # The report's sending table of each typology (None: it publishes none; Table 16 is a receiving table).
 SENDING_TABLE = {"supergroup": 7, "imd": None}
 AREA = {"supergroup": "England and Wales", "imd": "England"}
@@ -198,7 +210,7 @@ def model_years(frame: pd.DataFrame, controls: Sequence[str]) -> list[int]:
 
 def specs(omitted: Sequence[str]) -> dict[str, list[str]]:
     """``MODELS`` without the variables of the covariates ``omitted`` (no figure in these files), as ``flows.without``."""
-    return flows.without(MODELS, omitted)
+    return flows.without(authority_models(), omitted)
 
 
 @dataclass

@@ -252,7 +252,6 @@ def _estimates(eff: Estimates, ft: Fit, cells: Mapping[str, int] | None = None) 
         seconds=ft.seconds,
         converged=bool(getattr(ft.result, "mle_retvals", {}).get("converged", True)),
         df_resid=ft.df_resid,
-        dropped_perfect=dict(ft.dropped),
         units=ft.data.index,
     )
 
@@ -349,7 +348,6 @@ def _stack(parts: Sequence[Estimates], filler: Mapping[str, Sequence[str]]) -> E
         influence={k: v for p in parts for k, v in (p.influence or {}).items()},
         units=None if largest is None else largest.units,
         missing_groups=dict(filler),
-        nobs_by_model=tuple(nobs),
     )
 
 

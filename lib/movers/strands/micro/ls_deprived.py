@@ -122,12 +122,11 @@ def parental_class(parents: pd.DataFrame, dictionary: dict) -> pd.DataFrame:
 @dataclass(frozen=True)
 class SampleFlow:
     """The people at each step of drawing the analysis sample, for the chapter's prose: members at a
-    child census in the age band (``children``), those traced to a later census in the adult age band
-    (``linked_adults``) and those of them who grew up in the chosen quintile (``in_quintile``)."""
+    child census in the age band (``children``) and those traced to a later census in the adult age band
+    (``linked_adults``)."""
 
     children: int = 0
     linked_adults: int = 0
-    in_quintile: int = 0
 
 
 @dataclass(frozen=True)
@@ -191,7 +190,6 @@ def build_sample(
     )
     if quintile is not None:
         s = s[s["quintile"] == int(quintile)]
-    n_in_quintile = int(len(s))
     require_nonempty(s, extract.files[0], f"sample of quintile {quintile}")
     s = s.rename(columns={"census": "year", "region": "adult_region"})
     s["mover"] = (s["adult_region"] != s["child_region"]).astype(int)
@@ -240,7 +238,7 @@ def build_sample(
         "parent_semi",
         "n_parents_with_class",
     ] + MACRO
-    return Sample(s[keep].reset_index(drop=True), SampleFlow(n_children, n_linked, n_in_quintile))
+    return Sample(s[keep].reset_index(drop=True), SampleFlow(n_children, n_linked))
 
 
 @dataclass(frozen=True)
