@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from movers import fetch
+from movers.book import params
 from movers.core import paths
 from movers.core.errors import InputError
 from movers.data import codes as lacodes, manifest as manifests, nomis, open_yearly, public
@@ -97,7 +98,7 @@ def test_yearly_chapter_runs_on_open_files_and_leaves_out_the_controls_it_has_no
     download_folder, tmp_path, monkeypatch
 ):
     monkeypatch.setattr(flow_models, "OPEN_CACHE", tmp_path)
-    ctx = flows.chapter_setup("flows_ons", "public", str(download_folder), "2012-2013", models=["Model 1", "Model 4"])
+    ctx = _setup("flows_ons", source="public", data_path=str(download_folder), years="2012-2013", models=["Model 1", "Model 4"])
     assert ctx.source.kind == "public" and ctx.truth == {}
     assert ctx.data.omitted == ("unemployment_rate", "non_uk_born")
     assert "smi" in ctx.inputs.omitted  # no Social Mobility Index file: no hot and cold spots, said, not invented
@@ -123,16 +124,16 @@ def test_yearly_chapter_runs_on_open_files_and_leaves_out_the_controls_it_has_no
 def test_hot_and_cold_spots_need_the_social_mobility_index(download_folder, tmp_path, monkeypatch):
     monkeypatch.setattr(flow_models, "OPEN_CACHE", tmp_path)
     with pytest.raises(InputError, match="Social Mobility Index 2017"):
-        flows.chapter_setup("flows_hotcold", "public", str(download_folder), "2012", typology="smi")
+        _setup("flows_hotcold", source="public", data_path=str(download_folder), years="2012", typology="smi")
 
 
 @pytest.mark.public
 def test_years_without_open_flows_are_named_with_their_fetch_command(download_folder, tmp_path, monkeypatch):
     monkeypatch.setattr(flow_models, "OPEN_CACHE", tmp_path)
     with pytest.raises(InputError, match=r"2014 detailed estimates not found: run `python -m movers fetch ons_detailed_2014`"):
-        flows.chapter_setup("flows_ons", "public", str(download_folder), "2013-2014")
+        _setup("flows_ons", source="public", data_path=str(download_folder), years="2013-2014")
     with pytest.raises(InputError, match="start with the year ending June 2012"):
-        flows.chapter_setup("flows_ons", "public", str(download_folder), "2011-2012")
+        _setup("flows_ons", source="public", data_path=str(download_folder), years="2011-2012")
 
 
 @pytest.mark.public
@@ -179,3 +180,8 @@ def test_the_deprivation_chapter_runs_without_the_census_tables_and_says_so(down
     assert "prof_out" not in glued  # no census figure without the census file
     lines = fetch.optional_missing("flows_imd", download_folder)
     assert any(x.startswith("flows_imd: runs without census2011_groups") for x in lines)
+
+
+def _setup(chapter: str, **overrides):
+    """A gravity chapter set up as its page does: its parameters object from params/<chapter>.yml and ``overrides``."""
+    return flows.chapter_setup(params=flows.PARAMS[chapter](**params.resolve(chapter, overrides)))

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from movers.book import params
 from movers.pages import flows as pages
 from movers.strands.flows import models as flows
 
@@ -31,7 +32,20 @@ def test_selection_text_and_withdrawn_published_column():
 
 def test_chapter_sections_number_tables_and_withdraw_published(world):
     """Another typology than the report's gets the book's numbers; other years withdraw the published column."""
-    ctx = pages.chapter_setup("flows_hotcold", "synthetic", str(world), "2018", typology="imd", models=["Model 1", "Model 4"])
+    ctx = pages.chapter_setup(
+        params=pages.HotColdParams(
+            **params.resolve(
+                "flows_hotcold",
+                {
+                    "source": "synthetic",
+                    "data_path": str(world),
+                    "years": "2018",
+                    "typology": "imd",
+                    "models": ["Model 1", "Model 4"],
+                },
+            )
+        )
+    )
     assert pages.withdrawn(ctx.selection).startswith("the report covers 2011-2018")
     send = pages.sending(ctx)
     # its place among the chapter's own tables (after the two rates tables), whatever ran before it

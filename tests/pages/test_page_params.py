@@ -14,12 +14,12 @@ import pytest
 
 from movers.book import params
 from movers.core.errors import InputError
-from movers.pages import micro as P
+from movers.pages import flows as F, micro as P
 from movers.strands.qual import qualitative as Q
 
-CHAPTERS = ("ls_deprived", "movers_stayers", "qualitative")
+CHAPTERS = ("ls_deprived", "movers_stayers", "qualitative", "flows_hotcold", "flows_imd", "flows_ons")
 # every function a micro or qualitative chapter calls with its parameters, and the modules that hold them
-MODULES = (P, Q)
+MODULES = (P, Q, F)
 KEYWORD_ONLY = {  # function: its parameters that may be given by position (the rest must be named)
     P.bhps_study: (),
     P.ls_study: (),
@@ -29,6 +29,9 @@ KEYWORD_ONLY = {  # function: its parameters that may be given by position (the 
     P.recovery_text: ("study",),
     Q.quotes: ("project",),
     Q.quote_facts: ("source",),
+    F.chapter_setup: (),
+    F.breakdowns: ("ctx",),
+    F.table6: ("ctx",),
 }
 
 
@@ -37,7 +40,7 @@ def _defaults(chapter: str, **overrides) -> dict:
 
 
 def _object(chapter: str) -> type:
-    return {"movers_stayers": P.BhpsParams, "ls_deprived": P.LsParams, "qualitative": Q.QualParams}[chapter]
+    return {"movers_stayers": P.BhpsParams, "ls_deprived": P.LsParams, "qualitative": Q.QualParams, **F.PARAMS}[chapter]
 
 
 def test_swapped_age_pairs_are_refused():

@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
 from movers.core.errors import InputError
+from movers.core.parameters import ChapterParams
 from movers.data import published as reference
 from movers.estimators import agreement
 from movers.estimators.results import Estimates
@@ -98,7 +100,9 @@ OWN_TABLES = {
 @dataclass
 class FlowChapter(FlowSetup):
     """A flows chapter's prepared data (``models.FlowSetup``) with what its page adds: the typology's words and
-    the book's own table numbers (``own_tables``)."""
+    the book's own table numbers (``own_tables``), and the chapter's parameters."""
+
+    params: FlowParams | None = None
 
     @property
     def words(self) -> dict:
@@ -132,21 +136,65 @@ class FlowChapter(FlowSetup):
         return f"Table {number}: {title} ({selection_text(self.selection)})"
 
 
-def chapter_setup(
-    name: str,
-    source: str = "synthetic",
-    data_path: str = "",
-    years="2011-2018",
-    typology: str | None = None,
-    sex: str = "all",
-    models: Sequence[str] = ("Model 1", "Model 2", "Model 3", "Model 4"),
-    exposure: str = "offset",
-    include_zero_flows: bool = False,
-) -> FlowChapter:
+@dataclass(frozen=True, kw_only=True)
+class FlowParams(ChapterParams):
+    """The parameters every gravity chapter has: names and types here, defaults in ``params/<chapter>.yml``
+    only (one subclass per chapter names its file)."""
+
+    source: str
+    data_path: str
+    years: str
+    typology: str
+    age_band_width: int
+    sex: str
+    models: tuple[str, ...]
+    exposure: str
+    include_zero_flows: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class HotColdParams(FlowParams):
+    """The parameters of ``flows_hotcold``."""
+
+    chapter: ClassVar[str] = "flows_hotcold"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImdParams(FlowParams):
+    """The parameters of ``flows_imd``."""
+
+    chapter: ClassVar[str] = "flows_imd"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnsParams(FlowParams):
+    """The parameters of ``flows_ons``: Table 6's outlier rule and area besides the common ones."""
+
+    chapter: ClassVar[str] = "flows_ons"
+
+    outlier_factor: float
+    table6_england_only: bool
+
+
+# each gravity chapter's parameters object, by chapter name
+PARAMS = {c.chapter: c for c in (HotColdParams, ImdParams, OnsParams)}
+
+
+def chapter_setup(*, params: FlowParams) -> FlowChapter:
     """A flows chapter's data, prepared once (``models.prepare``: parameters checked, source opened, regression
-    frame built), ready for its sections."""
-    setup = flow_models.prepare(name, source, data_path, years, typology, sex, models, exposure, include_zero_flows)
-    return FlowChapter(**vars(setup))
+    frame built), ready for its sections, which read their own parameters from ``params``."""
+    setup = flow_models.prepare(
+        params.chapter,
+        params.source,
+        params.data_path,
+        params.years,
+        params.typology,
+        params.sex,
+        list(params.models),
+        params.exposure,
+        params.include_zero_flows,
+    )
+    return FlowChapter(**vars(setup), params=params)
 
 
 # why the two census tables count different movers for one flow
@@ -228,9 +276,10 @@ def descriptives(ctx: FlowChapter) -> Section:
     return Section([table], facts, {"rates": rates})
 
 
-def breakdowns(ctx: FlowChapter, age_band_width: int = 5) -> Section:
+def breakdowns(ctx: FlowChapter) -> Section:
     """Rates by year and by sex (one table) and by age band (a long frame for the figure), as the report
     gives them for hot and cold spots and says it repeats for the other typologies."""
+    age_band_width = ctx.params.age_band_width
     if age_band_width < 1:
         raise InputError("parameter 'age_band_width'", "must be a positive number of years")
     yrs = list(ctx.selection.years)
@@ -449,8 +498,10 @@ def bias(ctx: FlowChapter) -> Section:
     return Section([table], bias_facts(b), {"bias": b})
 
 
-def table6(ctx: FlowChapter, outlier_factor: float = 10.0, england_only: bool = True) -> Section:
-    """Table 6 (push and pull factors by supergroup) beside the published one, with the report's outliers flagged."""
+def table6(ctx: FlowChapter) -> Section:
+    """Table 6 (push and pull factors by supergroup) beside the published one, with the report's outliers flagged
+    (``outlier_factor``, ``table6_england_only`` of the chapter's ``OnsParams``)."""
+    outlier_factor, england_only = ctx.params.outlier_factor, ctx.params.table6_england_only
     t6 = supergroup_descriptives(ctx.data, ctx.selection.years, england_only)
     both = table6_comparison(t6)
     flags = agreement.outliers(reference.published_descriptives(6), factor=outlier_factor)
