@@ -107,7 +107,9 @@ def test_a_tiny_book_keeps_code_in_html_and_leaves_it_out_of_latex(tmp_path):
     assert "OUTPUT\\PYGZhy{}SHOWN" in tex
     body = tex.split("\\begin{document}")[1].replace("\\printindex", "")
     assert "print" not in body and "42" not in body  # the code, highlighted by Pygments or not
-    assert "movers.pages.report.glue" in tex and "Library functions called" in tex
+    assert (
+        "movers.pages.report.glue" in tex.replace("\\allowbreak{}", "") and "Library functions called" in tex
+    )  # long names may break at dots
     assert "print" in html and "Library functions called" not in html
     assert "The code behind this page" in html and "The code behind this page" not in tex
 

@@ -204,11 +204,12 @@ def test_run_cache_parameters_failure_and_build(project):
     assert pdf.exists() and pdf.stat().st_size > 10_000
     # a release: the PDF linked from every page, version and commit in every footer, the code reference linked
     assert (html_dir / "_static/book.pdf").read_bytes() == pdf.read_bytes()
-    for name in ("index.html", "chapters/demo.html", "citation.html", "license.html", "changelog.html", "api/report.html"):
+    for name in ("index.html", "chapters/demo.html", "citation.html", "license.html", "changelog.html", "api/pages_report.html"):
         text = (html_dir / name).read_text()
         assert "movers-provenance" in text and "commit <code>" in text and "book.pdf" in text, name
     assert (
-        'href="../api/report.html#movers.pages.report.glue"' in page and "Cite this book" in (html_dir / "index.html").read_text()
+        'href="../api/pages_report.html#movers.pages.report.glue"' in page
+        and "Cite this book" in (html_dir / "index.html").read_text()
     )
     assert "Code reference" not in (project / "_build/book/_build/latex/book.tex").read_text()
 

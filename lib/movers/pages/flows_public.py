@@ -17,7 +17,8 @@ from IPython.display import Markdown
 
 from movers.core import paths
 from movers.core.errors import InputError
-from movers.data import public
+from movers.data import public, published as reference
+from movers.estimators import agreement
 from movers.pages import compare, words
 from movers.pages.section import Section
 from movers.pages.tables import Table, coef_cell, fmt_number, own_number, render
@@ -176,21 +177,21 @@ def control_blocks() -> dict[str, list[str]]:
 
 
 def agreement_table(results: Mapping[str, dict]) -> pd.DataFrame:
-    """One row per published table and sample, from ``census.run_all`` output: ``compare.agreement``'s figures."""
+    """One row per published table and sample, from ``census.run_all`` output: ``agreement.agreement``'s figures."""
     recs = []
     for sample, by_type in results.items():
         for res in by_type.values():
             for key, r in res.items():
                 if r["table"] is None:
                     continue
-                a = compare.agreement(r["long"])
+                a = agreement.agreement(r["long"])
                 recs.append(
                     {
                         "Table": f"Table {r['table']}",
                         "Model set": "Sending" if key == "Sending" else f"From {key}",
                         "Sample": census.SAMPLES.get(sample, sample),
                     }
-                    | {compare.AGREEMENT_LABELS[k]: a[k] for k in compare.AGREEMENT_KEYS}
+                    | {agreement.AGREEMENT_LABELS[k]: a[k] for k in agreement.AGREEMENT_KEYS}
                 )
     return pd.DataFrame(recs)
 
@@ -209,9 +210,9 @@ def pooled_long(results: Mapping[str, dict]) -> pd.DataFrame:
 
 
 def model_agreement_table(results: Mapping[str, dict]) -> pd.DataFrame:
-    """``compare.agreement`` per sample and model, pooled over the published tables (rows "Sample, Model k")."""
+    """``agreement.agreement`` per sample and model, pooled over the published tables (rows "Sample, Model k")."""
     long = pooled_long(results)
-    parts = {s: compare.agreement_by(g, "model") for s, g in long.groupby("sample", sort=False)}
+    parts = {s: agreement.agreement_by(g, "model") for s, g in long.groupby("sample", sort=False)}
     out = pd.concat(parts, names=["Sample", "Model"])
     out.index = [f"{s}, {m}" if m != "All" else f"{s}, all models" for s, m in out.index]
     out.index.name = "Sample, model"
@@ -219,9 +220,9 @@ def model_agreement_table(results: Mapping[str, dict]) -> pd.DataFrame:
 
 
 def overall_agreement(results: Mapping[str, dict]) -> dict:
-    """``compare.agreement`` pooled over every published table, per sample."""
+    """``agreement.agreement`` pooled over every published table, per sample."""
     return {
-        s: compare.agreement(pd.concat([e["long"] for res in by_type.values() for e in res.values()], ignore_index=True))
+        s: agreement.agreement(pd.concat([e["long"] for res in by_type.values() for e in res.values()], ignore_index=True))
         for s, by_type in results.items()
     }
 
@@ -272,7 +273,7 @@ def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Tab
     for m in models:
         observations.append(fmt_number(models[m].nobs, 0))
         if entry["table"] is not None:
-            published_n = compare.published(entry["table"]).groupby("column")["n_obs"].first()
+            published_n = reference.published(entry["table"]).groupby("column")["n_obs"].first()
             observations.append(fmt_number(int(published_n[m]), 0) if m in published_n else "")
     out.loc["Observations"] = observations
     what = "Sending" if label.endswith("sending") else None
@@ -285,7 +286,7 @@ def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Tab
     )
     ref = flows.levels(typology)[0]
     pub = f"beside the report's Table {entry['table']}" if entry["table"] is not None else "no published counterpart"
-    a = compare.agreement(entry["long"])
+    a = agreement.agreement(entry["long"])
     notes = (
         f"NB2 regressions of 2011 Census moves between authorities, {census.SAMPLES[sample].lower()}; reference group {ref}; robust SEs in parentheses; "
         "*** p<0.01, ** p<0.05, * p<0.1. Published: the report's pooled 2011-2018 coefficient, its stars and SE, and "
@@ -297,7 +298,7 @@ def comparison_table(entry: dict, typology: str, sample: str, label: str) -> Tab
             f"lie within two combined SEs of it ({a['within_published']:.0%} within two published SEs alone)."
         )
     caption = f"Table {number(label)}: {title}, 2011 Census, {census.SAMPLES[sample].lower()} ({pub})"
-    values = compare.numbers(entry["long"], {m: models[m].nobs for m in models}, entry["table"])
+    values = agreement.numbers(entry["long"], {m: models[m].nobs for m in models}, entry["table"])
     return Table(out, caption=caption, notes=notes, label=label, values=values)
 
 
@@ -446,7 +447,7 @@ def gravity_section(inputs: census.CensusInputs, exposure: str = "offset") -> Se
     )
     table = render(
         agreement_table(results).set_index("Table"),
-        digits=compare.AGREEMENT_DIGITS,
+        digits=agreement.AGREEMENT_DIGITS,
         caption="Agreement of the 2011 Census estimates with the report's coefficients, per published table and sample",
         notes="Over the published area-type coefficients (Models 1-4) of each table: mean absolute gap, correlation; shares where "
         + what,
@@ -454,7 +455,7 @@ def gravity_section(inputs: census.CensusInputs, exposure: str = "offset") -> Se
     )
     by_model = render(
         model_agreement_table(results),
-        digits=compare.AGREEMENT_DIGITS,
+        digits=agreement.AGREEMENT_DIGITS,
         caption="Agreement of the 2011 Census estimates with the report's coefficients, per sample and model (Tables 7-20 pooled)",
         notes="As the table above, pooled over the published tables, per model.",
         label="table-public-agreement-models",
