@@ -4,8 +4,11 @@ Per chapter (a MyST notebook in ``chapters/``):
 
 * ``code %``: non-blank lines of code cells (cell options such as ``:tags:`` excluded)
   over all lines of the file (the measure the issue's "before" figures used);
-* ``largest``: non-blank code lines of the longest code cell (the parameters cell included; its size is
-  also shown as ``params``);
+* ``largest``: non-blank code lines of the longest code cell other than the parameters cell (its size is
+  shown as ``params``: it declares one input a line, as papermill needs to read it, and holds no logic);
+* ``unparsed``: lines of the parameters cell papermill cannot read as one name's default (``a, b = 1, 2``):
+  papermill then warns "Unable to parse line" and "Passed unknown parameter", and a ``-p`` value for
+  those names is injected without papermill knowing the chapter declares it;
 * ``def``, ``loops`` (``for``/``while`` statements, comprehensions excluded) and
   ``if source``: counts of each in the code cells;
 * repeated blocks: every window of 3 consecutive non-blank code lines (stripped)
@@ -39,7 +42,10 @@ IF_SOURCE = re.compile(r"\bif\s+(source|src\.kind)\s*(==|!=|in)")
 WINDOW = 3
 MAX_SHARE = 25.0  # per cent of the chapter's lines
 MAX_CELL = 12  # lines of one code cell
-REMOVING_TAGS = ("remove-input", "remove-cell")  # tags that leave a cell's source out of the HTML
+REMOVING_TAGS = ("remove-input", "remove-cell")
+MULTI_ASSIGN = re.compile(
+    r"^\s*[A-Za-z_]\w*\s*,"
+)  # "a, b = ..." in a parameters cell  # tags that leave a cell's source out of the HTML
 
 
 @dataclass
@@ -82,12 +88,17 @@ class Chapter:
 
     @property
     def largest(self) -> int:
-        """Lines of the longest code cell, the papermill parameters cell included."""
-        return max((len(c.lines) for c in self.cells), default=0)
+        """Lines of the longest code cell, the papermill parameters cell excluded (``parameters_lines``)."""
+        return max((len(c.lines) for c in self.cells if not c.parameters), default=0)
 
     @property
     def parameters_lines(self) -> int:
         return max((len(c.lines) for c in self.cells if c.parameters), default=0)
+
+    @property
+    def unparsed(self) -> list[str]:
+        """Lines of the parameters cell that assign several names at once (papermill reads one name a line)."""
+        return [line for c in self.cells if c.parameters for line in c.lines if MULTI_ASSIGN.match(line)]
 
     def count(self, pattern: re.Pattern) -> int:
         return sum(bool(pattern.search(line)) for c in self.cells for line in c.lines)
@@ -143,6 +154,10 @@ def misses(chapter: Chapter, reps: dict[tuple[str, ...], set[str]]) -> list[str]
     n_rep = sum(chapter.name in names for names in reps.values())
     if n_rep:
         out.append(f"{n_rep} repeated block(s)")
+    if chapter.unparsed:
+        out.append(
+            f"{len(chapter.unparsed)} parameters line(s) papermill cannot parse (one name a line): {chapter.unparsed[0]!r}"
+        )
     if chapter.removed:
         out.append(f"{chapter.removed} removed cell(s) that do more than import (tag them hide-input)")
     return out

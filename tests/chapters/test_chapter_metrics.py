@@ -76,3 +76,17 @@ def test_a_removed_cell_fails_unless_it_only_imports(tmp_path):
 
 def test_no_chapter_removes_code_that_does_more_than_import():
     assert sum(metrics.parse(p).removed for p in sorted((ROOT / "chapters").glob("*.md"))) == 0
+
+
+def test_a_parameters_cell_declares_one_name_a_line(tmp_path, capsys):
+    """The parameters cell is not held to the cell-length target (it declares one input a line and holds no
+    logic), but a line assigning several names is a miss: papermill cannot read it ("Unable to parse line",
+    then "Passed unknown parameter" for each of them)."""
+    many = "\n".join(f"p{i} = {i}" for i in range(16))
+    long = write(tmp_path, "long", FRONT + "Prose.\n" * 60 + cell(many, "parameters"))
+    assert metrics.parse(long).largest == 0 and metrics.parse(long).parameters_lines == 16
+    assert metrics.main([str(long), "--check"]) == 0
+    packed = write(tmp_path, "packed", FRONT + "Prose.\n" * 60 + cell('a, b = "", ""\nc = 1', "parameters"))
+    assert metrics.parse(packed).unparsed == ['a, b = "", ""']
+    assert metrics.main([str(packed), "--check"]) == 1
+    assert "papermill cannot parse" in capsys.readouterr().err
