@@ -17,7 +17,7 @@ import pandas as pd
 from movers.book import params
 from movers.core import paths
 from movers.data import published as reference
-from movers.pages import micro as micro_pages
+from movers.pages import ls_deprived, movers_stayers as MS
 from movers.strands.flows import calibration, public as census
 from movers.strands.micro import common as micro, ls_deprived as ls, movers_stayers as O
 
@@ -54,9 +54,9 @@ def distances(study, tables) -> pd.DataFrame:
 
 def truth(world: str) -> None:
     every = {"data_path": world, "outcomes": list(O.OUTCOMES), "characteristics": list(O.CHARACTERISTICS)}
-    bhps = micro_pages.bhps_study(params=micro_pages.BhpsParams(**params.resolve("movers_stayers", every)))
+    bhps = MS.bhps_study(params=MS.BhpsParams(**params.resolve("movers_stayers", every)))
     every = {"data_path": world, "outcomes": list(ls.OUTCOMES), "characteristics": list(ls.CHARACTERISTICS)}
-    lss = micro_pages.ls_study(params=micro_pages.LsParams(**params.resolve("ls_deprived", every)))
+    lss = ls_deprived.ls_study(params=ls_deprived.LsParams(**params.resolve("ls_deprived", every)))
     d = pd.concat([distances(bhps, UKHLS), distances(lss, LS)], ignore_index=True)
     with pd.option_context("display.width", 200, "display.max_rows", 500):
         print(d.round(3).to_string())

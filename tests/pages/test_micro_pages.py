@@ -10,7 +10,7 @@ import pandas as pd
 
 from movers.core import source
 from movers.estimators.results import Estimates, coef_frame
-from movers.pages import micro as P
+from movers.pages import ls_deprived as LS, micro as P, movers_stayers as MS
 from movers.sdc.checker import Checker
 
 
@@ -42,18 +42,18 @@ def test_small_counts_in_prose_are_withheld_on_restricted_data():
         "pct_two_parents": 75.0,
     }
     chk = Checker("t", {}, active=True)
-    out = P.checked_facts(chk, "Sample (prose)", facts, P.bhps_fact_counts(s), P.BHPS_FORMATS)
+    out = P.checked_facts(chk, "Sample (prose)", facts, MS.bhps_fact_counts(s), MS.BHPS_FORMATS)
     assert out["n_returners"] == "[c]"  # four returners
     assert out["pct_younger"] == "[c]"  # nobody younger: a zero cell
     assert out["n_sample"] == "200" and out["pct_movers"] == "40.0"
     assert ("Sample (prose)", "n_returners") in {(o, r) for o, r in zip(chk.withheld()["output"], chk.withheld()["row"])}
-    plain = P.checked_facts(Checker("t", {}, active=False), "Sample (prose)", facts, P.bhps_fact_counts(s), P.BHPS_FORMATS)
+    plain = P.checked_facts(Checker("t", {}, active=False), "Sample (prose)", facts, MS.bhps_fact_counts(s), MS.BHPS_FORMATS)
     assert plain["n_returners"] == "4"
 
 
 def test_quintile_words_follow_the_parameter():
-    assert "most deprived" in P.quintile_words(1) and "least deprived" in P.quintile_words(5)
-    assert P.quintile_words(3).startswith("quintile 3 of 5")
+    assert "most deprived" in LS.quintile_words(1) and "least deprived" in LS.quintile_words(5)
+    assert LS.quintile_words(3).startswith("quintile 3 of 5")
 
 
 def _study(chapter="movers_stayers"):
@@ -163,14 +163,14 @@ def test_a_count_in_a_table_note_is_checked_with_the_other_counts_of_the_page():
     six movers, and 376 - 370 = 6, whatever the shares above it withheld. The note's counts now pass the
     page-wide check like the prose's and the models'."""
     chk = Checker("ls_deprived", {})
-    note = P.table30(_ls_study(6, chk)).notes
+    note = LS.table30(_ls_study(6, chk)).notes
     assert "370 stayers" not in note and "6 movers" not in note
     assert "[c] stayers and [c] movers" in note
     listed = chk.withheld()
     assert {"Table 30 (note): stayers", "Table 30 (note): movers"} <= set(listed["row"])
     # a note whose counts are safe prints them, and an inactive checker prints them whatever they are
-    assert "188 stayers and 188 movers" in P.table30(_ls_study(188, Checker("ls_deprived", {}))).notes
-    assert "370 stayers and 6 movers" in P.table30(_ls_study(6, Checker("ls_deprived", {}, active=False))).notes
+    assert "188 stayers and 188 movers" in LS.table30(_ls_study(188, Checker("ls_deprived", {}))).notes
+    assert "370 stayers and 6 movers" in LS.table30(_ls_study(6, Checker("ls_deprived", {}, active=False))).notes
 
 
 def test_the_notes_written_for_the_synthetic_world_say_something_true_on_real_data():
@@ -184,10 +184,10 @@ def test_the_notes_written_for_the_synthetic_world_say_something_true_on_real_da
     text = P.recovery_text(real, results=[], truths=[], what="cells of Tables 24 and 27")
     assert text and "generated" in text
     for synthetic in (True, False):
-        notes = P.model_notes(synthetic)
+        notes = MS.model_notes(synthetic)
         assert set(notes) == {"note_models", "note_28"} and all(notes.values()), synthetic
-    assert P.model_notes(True)["note_models"].startswith("In the synthetic world the mover propensity depends on degree")
-    assert not any("synthetic" in v for v in P.model_notes(False).values())
+    assert MS.model_notes(True)["note_models"].startswith("In the synthetic world the mover propensity depends on degree")
+    assert not any("synthetic" in v for v in MS.model_notes(False).values())
 
 
 def test_the_motivation_sample_in_prose_is_checked_with_the_table_notes_count():
@@ -198,5 +198,5 @@ def test_the_motivation_sample_in_prose_is_checked_with_the_table_notes_count():
     study = P.Study("movers_stayers", None, sample, [], [], chk, source.DataSource("restricted", Path("/secure")))
     P.register_sample(chk, sample)  # the prose's 200
     assert chk.count_text("Table 25 (note): total observations", sample.index[:155]) == "155"
-    assert P.motivation_facts(study, sample.iloc[:150])["n28"] == "[c]"  # 155 - 150 = 5
-    assert P.motivation_facts(study, sample.iloc[:140])["n28"] == "140"  # 15 apart: both may be printed
+    assert MS.motivation_facts(study, sample.iloc[:150])["n28"] == "[c]"  # 155 - 150 = 5
+    assert MS.motivation_facts(study, sample.iloc[:140])["n28"] == "140"  # 15 apart: both may be printed

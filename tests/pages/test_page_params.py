@@ -14,15 +14,15 @@ import pytest
 
 from movers.book import params
 from movers.core.errors import InputError
-from movers.pages import flows as F, micro as P
+from movers.pages import flows as F, ls_deprived as LS, micro as P, movers_stayers as MS
 from movers.strands.qual import qualitative as Q
 
 CHAPTERS = ("ls_deprived", "movers_stayers", "qualitative", "flows_hotcold", "flows_imd", "flows_ons")
 # every function a micro or qualitative chapter calls with its parameters, and the modules that hold them
-MODULES = (P, Q, F)
+MODULES = (P, MS, LS, Q, F)
 KEYWORD_ONLY = {  # function: its parameters that may be given by position (the rest must be named)
-    P.bhps_study: (),
-    P.ls_study: (),
+    MS.bhps_study: (),
+    LS.ls_study: (),
     P.effects_table: ("study", "results"),
     P.comparison: ("study", "results"),
     P.models_table: ("study", "models"),
@@ -40,16 +40,16 @@ def _defaults(chapter: str, **overrides) -> dict:
 
 
 def _object(chapter: str) -> type:
-    return {"movers_stayers": P.BhpsParams, "ls_deprived": P.LsParams, "qualitative": Q.QualParams, **F.PARAMS}[chapter]
+    return {"movers_stayers": MS.BhpsParams, "ls_deprived": LS.LsParams, "qualitative": Q.QualParams, **F.PARAMS}[chapter]
 
 
 def test_swapped_age_pairs_are_refused():
     """Given by name the pairs cannot swap by position; given swapped by name, the object says so."""
     with pytest.raises(InputError, match=r"'teen_ages' \[25, 41\] must end before parameter 'adult_ages' \[15, 19\]"):
-        P.BhpsParams(**_defaults("movers_stayers") | {"teen_ages": [25, 41], "adult_ages": [15, 19]})
+        MS.BhpsParams(**_defaults("movers_stayers") | {"teen_ages": [25, 41], "adult_ages": [15, 19]})
     with pytest.raises(InputError, match=r"'child_ages' \[30, 36\] must end before parameter 'adult_ages'"):
-        P.LsParams(**_defaults("ls_deprived") | {"child_ages": [30, 36], "adult_ages": [10, 16]})
-    ok = P.BhpsParams(**_defaults("movers_stayers"))
+        LS.LsParams(**_defaults("ls_deprived") | {"child_ages": [30, 36], "adult_ages": [10, 16]})
+    ok = MS.BhpsParams(**_defaults("movers_stayers"))
     assert ok.teen_ages == (15, 19) and ok.adult_ages == (25, 41)
 
 
@@ -57,30 +57,30 @@ def test_page_functions_refuse_positional_arguments():
     for f, positional in KEYWORD_ONLY.items():
         shown = [p.name for p in inspect.signature(f).parameters.values() if p.kind is not inspect.Parameter.KEYWORD_ONLY]
         assert shown == list(positional), f"{f.__qualname__}: {shown} may be given by position"
-    prm = P.BhpsParams(**_defaults("movers_stayers"))
+    prm = MS.BhpsParams(**_defaults("movers_stayers"))
     with pytest.raises(TypeError, match="positional"):
-        P.bhps_study(prm)
+        MS.bhps_study(prm)
     with pytest.raises(TypeError, match="positional"):
-        P.ls_study(P.LsParams(**_defaults("ls_deprived")))
+        LS.ls_study(LS.LsParams(**_defaults("ls_deprived")))
     with pytest.raises(InputError, match="by name"):
-        P.BhpsParams(*_defaults("movers_stayers").values())
+        MS.BhpsParams(*_defaults("movers_stayers").values())
 
 
 def test_a_misspelt_name_a_missing_one_or_a_wrong_type_is_one_error_naming_the_parameter():
     good = _defaults("movers_stayers")
     with pytest.raises(InputError, match=r"no parameter 'teen_age'; valid parameters: source, data_path"):
-        P.BhpsParams(**{**good, "teen_age": [15, 19]})
+        MS.BhpsParams(**{**good, "teen_age": [15, 19]})
     with pytest.raises(InputError, match=r"parameter\(s\) 'cluster' not given"):
-        P.BhpsParams(**{k: v for k, v in good.items() if k != "cluster"})
+        MS.BhpsParams(**{k: v for k, v in good.items() if k != "cluster"})
     with pytest.raises(InputError, match=r"parameter 'price_year' must be an integer, got '2019'"):
-        P.BhpsParams(**{**good, "price_year": "2019"})
+        MS.BhpsParams(**{**good, "price_year": "2019"})
     with pytest.raises(InputError, match=r"parameter 'teen_ages' must be a list of 2 integers, got \[15, 19, 21\]"):
-        P.BhpsParams(**{**good, "teen_ages": [15, 19, 21]})
+        MS.BhpsParams(**{**good, "teen_ages": [15, 19, 21]})
     with pytest.raises(InputError, match=r"parameter 'quote_count' must be an integer, got True"):
         Q.QualParams(**_defaults("qualitative", quote_count=2) | {"quote_count": True})
     with pytest.raises(InputError, match=r"parameters of chapter 'ls_deprived'.*'child_censuses' must be a list of integers"):
-        P.LsParams(**{**_defaults("ls_deprived"), "child_censuses": ["1971"]})
-    frozen = P.BhpsParams(**good)
+        LS.LsParams(**{**_defaults("ls_deprived"), "child_censuses": ["1971"]})
+    frozen = MS.BhpsParams(**good)
     with pytest.raises(AttributeError):
         frozen.price_year = 2020  # built once: a page cannot change what the chapter was run with
 

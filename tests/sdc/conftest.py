@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from movers.estimators.results import Estimates
-from movers.pages import micro as micro_pages
+from movers.pages import ls_deprived as LS, micro as micro_pages
 from movers.sdc.checker import Checker
 
 
@@ -31,7 +31,7 @@ def _checker_with_facts(sample, threshold=10):
         "Sample (prose)",
         {"n_sample": len(sample), "pct_no_parent_class": 100 * n_no / len(sample)},
         {"n_sample": len(sample), "pct_no_parent_class": n_no},
-        micro_pages.LS_FORMATS,
+        LS.LS_FORMATS,
     )
     micro_pages.register_sample(chk, sample, {"pct_no_parent_class": sample.index[sample["parent_class"].isna()]})
     return chk

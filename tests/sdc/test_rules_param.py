@@ -9,7 +9,7 @@ import yaml
 
 from movers.book import params, runner
 from movers.core import paths
-from movers.pages import micro as micro_pages
+from movers.pages import ls_deprived as LS, micro as micro_pages, movers_stayers as MS
 from movers.sdc.redact import SECURE_PATH, redact_params
 
 
@@ -36,7 +36,7 @@ def test_the_study_opens_its_source_with_the_rules_file(monkeypatch, tmp_path):
         raise RuntimeError("stop here")
 
     monkeypatch.setattr(micro_pages.data_source, "open", fake_open)
-    for study, kind in ((micro_pages.ls_study, micro_pages.LsParams), (micro_pages.bhps_study, micro_pages.BhpsParams)):
+    for study, kind in ((LS.ls_study, LS.LsParams), (MS.bhps_study, MS.BhpsParams)):
         prm = params.resolve(kind.chapter, {"source": "restricted", "data_path": str(tmp_path), "sdc_rules": "lab.yml"})
         with pytest.raises(RuntimeError, match="stop here"):
             study(params=kind(**prm))

@@ -11,7 +11,7 @@ import pytest
 
 from movers.core.errors import InputError
 from movers.data.ons_ls import load_dictionary, load_extract
-from movers.pages import micro as micro_pages
+from movers.pages import ls_deprived as LS
 from movers.sdc.checker import Checker
 from movers.strands.micro import ls_deprived as ls
 
@@ -259,5 +259,5 @@ def test_sample_counts_survive_a_merge_of_the_sample(toy):
     s = ls.build_sample(load_extract(toy))
     weights = pd.DataFrame({"lsnum": [1, 2, 3, 8], "weight": [1.0, 0.5, 2.0, 1.0]})  # a frame of its own
     merged = ls.Sample(s.frame.merge(weights, on="lsnum"), s.flow)
-    counts = micro_pages.ls_fact_counts(merged)
+    counts = LS.ls_fact_counts(merged)
     assert (counts["n_children"], counts["n_linked"], counts["n_sample"]) == (7, 5, 4)

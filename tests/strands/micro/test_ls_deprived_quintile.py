@@ -5,13 +5,13 @@ import pytest
 
 from movers.book import params
 from movers.core import paths
-from movers.pages import micro as P
+from movers.pages import ls_deprived as LS, micro as P
 
 
 def _study(world, **overrides):
     """``ls_study`` on the chapter's defaults (``params/ls_deprived.yml``) with ``overrides``."""
     prm = params.resolve("ls_deprived", {"data_path": str(world), "outcomes": ["employed"], "characteristics": [], **overrides})
-    return P.ls_study(params=P.LsParams(**prm))
+    return LS.ls_study(params=LS.LsParams(**prm))
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +22,11 @@ def ls_world(make_world):
 def test_quintile_5_shows_no_published_column_and_quintile_1_does(ls_world, monkeypatch, tmp_path):
     monkeypatch.setenv("MOVERS_BUILD", str(tmp_path))
     five = _study(ls_world, quintile=5)
-    t30 = P.table30(five)
+    t30 = LS.table30(five)
     assert not [c for c in t30.frame.columns if "published" in c]
     assert "quintile 1 only" in t30.notes
     one = _study(ls_world, quintile=1)
-    assert [c for c in P.table30(one).frame.columns if "published" in c]
+    assert [c for c in LS.table30(one).frame.columns if "published" in c]
 
 
 def test_the_prose_names_only_the_characteristics_of_the_run(ls_world, monkeypatch, tmp_path):
