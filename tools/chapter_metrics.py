@@ -42,10 +42,9 @@ IF_SOURCE = re.compile(r"\bif\s+(source|src\.kind)\s*(==|!=|in)")
 WINDOW = 3
 MAX_SHARE = 25.0  # per cent of the chapter's lines
 MAX_CELL = 12  # lines of one code cell
-REMOVING_TAGS = ("remove-input", "remove-cell")
-MULTI_ASSIGN = re.compile(
-    r"^\s*[A-Za-z_]\w*\s*,"
-)  # "a, b = ..." in a parameters cell  # tags that leave a cell's source out of the HTML
+REMOVING_TAGS = ("remove-input", "remove-cell")  # tags that leave a cell's source out of the HTML
+MULTI_ASSIGN = re.compile(r"^\s*[A-Za-z_]\w*\s*,")  # "a, b = ..." in a parameters cell
+ASSIGN = re.compile(r"^([A-Za-z_]\w*)\s*=")  # one name's default
 
 
 @dataclass
@@ -97,8 +96,25 @@ class Chapter:
 
     @property
     def unparsed(self) -> list[str]:
-        """Lines of the parameters cell that assign several names at once (papermill reads one name a line)."""
-        return [line for c in self.cells if c.parameters for line in c.lines if MULTI_ASSIGN.match(line)]
+        """Lines of the parameters cell papermill does not read as a parameter: several names at once, or a
+        line its parser gives up on (e.g. quotes in the comment), asked of papermill's own parser."""
+        import logging
+
+        import nbformat
+        from papermill.translators import PythonTranslator
+
+        out = []
+        for c in self.cells:
+            if not c.parameters:
+                continue
+            logging.getLogger("papermill").setLevel(logging.ERROR)  # its "Unable to parse line" is what we report
+            read = {p.name for p in PythonTranslator.inspect(nbformat.v4.new_code_cell("\n".join(c.lines)))}
+            out += [
+                line
+                for line in c.lines
+                if MULTI_ASSIGN.match(line) or (ASSIGN.match(line) and ASSIGN.match(line).group(1) not in read)
+            ]
+        return out
 
     def count(self, pattern: re.Pattern) -> int:
         return sum(bool(pattern.search(line)) for c in self.cells for line in c.lines)

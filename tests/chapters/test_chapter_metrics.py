@@ -86,7 +86,7 @@ def test_a_parameters_cell_declares_one_name_a_line(tmp_path, capsys):
     long = write(tmp_path, "long", FRONT + "Prose.\n" * 60 + cell(many, "parameters"))
     assert metrics.parse(long).largest == 0 and metrics.parse(long).parameters_lines == 16
     assert metrics.main([str(long), "--check"]) == 0
-    packed = write(tmp_path, "packed", FRONT + "Prose.\n" * 60 + cell('a, b = "", ""\nc = 1', "parameters"))
-    assert metrics.parse(packed).unparsed == ['a, b = "", ""']
+    packed = write(tmp_path, "packed", FRONT + "Prose.\n" * 60 + cell('a, b = "", ""\nc = 1\nd = ""  # "" = none', "parameters"))
+    assert metrics.parse(packed).unparsed == ['a, b = "", ""', 'd = ""  # "" = none']
     assert metrics.main([str(packed), "--check"]) == 1
     assert "papermill cannot parse" in capsys.readouterr().err
