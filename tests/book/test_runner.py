@@ -369,3 +369,26 @@ def test_a_second_run_of_a_chapter_while_one_is_running_stops_with_a_message(pro
         runner.run_chapter("tiny", prm, force=True)
     with runner.chapter_lock("tiny"), runner.chapter_lock("other"):  # released after a run; chapters lock apart
         pass
+
+
+def test_a_kernel_shut_down_after_its_chapter_is_not_interrupted(monkeypatch):
+    """jupyter_client interrupts every kernel before shutting it down; an idle kernel then printed
+    "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel." into ``make book``'s output. The runner's
+    kernel manager skips the interrupt of a shutdown (a cancelled run kills its kernels instead) and
+    keeps any other interrupt."""
+    import asyncio
+
+    from jupyter_client import AsyncKernelManager
+
+    sent = []
+
+    async def interrupt(self):
+        sent.append(self.shutting_down)
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_interrupt_kernel", interrupt)
+    km = runner._kernel_manager_class()()
+    km.shutting_down = True
+    asyncio.run(km._async_interrupt_kernel())
+    km.shutting_down = False
+    asyncio.run(km._async_interrupt_kernel())
+    assert sent == [False]

@@ -563,6 +563,14 @@ def _kernel_manager_class():
             if CANCEL.is_set():
                 _kill(self)
 
+        async def _async_interrupt_kernel(self):
+            # jupyter_client interrupts a kernel before every shutdown; an idle kernel then only logs
+            # "KeyboardInterrupt caught in kernel" into the run's output. A chapter that finished needs no
+            # interrupt, and a cancelled run kills its kernels (``_kill``), so the shutdown's is skipped.
+            if self.shutting_down:
+                return None
+            return await super()._async_interrupt_kernel()
+
         async def shutdown_kernel(self, *a, **kw):
             try:
                 return await super().shutdown_kernel(*a, **kw)
