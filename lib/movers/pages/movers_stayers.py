@@ -199,7 +199,7 @@ def bhps_models_table(study: Study, models) -> tables.Table:
         study,
         models,
         caption="Difference between movers and stayers in each outcome, Models 1-3",
-        notes=NOTE_CLUSTER + tables.STAR_NOTE + ".",
+        notes=NOTE_BHPS,
         label="table-models",
         controls=model_controls("Distance, region and year effects"),
     )
@@ -320,7 +320,7 @@ def motivation_models_table(study: Study, models) -> tables.Table:
         study,
         models,
         caption="Model 3 with and without the motivation controls, on those who answered the youth questionnaire",
-        notes=NOTE_CLUSTER + tables.STAR_NOTE + ".",
+        notes=NOTE_BHPS,
         label="table-motivation-models",
         controls={
             "Distance, region and year effects": [True, True],
